@@ -1,0 +1,480 @@
+"""The fact store: per-file facts in an in-memory SQLite database, snapshotted to disk.
+
+How it works:
+
+1. **Layout.** ``schema.py`` generates one table per fact type from the dataclass fields, plus a
+   ``files`` table (path relative to the workspace root, size, mtime_ns, content hash, parse status
+   and error, extractor version). Every fact row carries ``file_id`` referencing ``files(id)``
+   ``ON DELETE CASCADE``, so deleting a file's row deletes its facts. ``PRAGMA user_version`` holds
+   a hash of the layout.
+2. **Open.** Queries run against ``:memory:``. If ``<root>/.auditls/index.db`` is a regular file
+   whose ``user_version`` matches, whose tables are exactly ours and which passes
+   ``PRAGMA quick_check``, it is copied into memory with the backup API. Anything else (missing,
+   stale, corrupt, foreign) leaves an empty store with ``rebuilt = True``: the store only caches
+   derived data, so rebuilding is always correct, and a bad file is never an error.
+3. **Write.** ``replace_file`` runs one transaction per file: if the stored row has the same hash,
+   extractor version and status, only size/mtime are refreshed and nothing else happens (the
+   early cutoff); otherwise the old ``files`` row is deleted (its facts go with it) and the new row
+   and facts are inserted. ``remove_file`` deletes a vanished file the same way. ``revision``
+   counts the changes to facts, so callers can drop results computed against an older revision.
+4. **Snapshot.** ``snapshot`` copies the memory database with the backup API into a fresh temp
+   file in ``.auditls/``, fsyncs it, ``os.replace``s it over ``index.db`` and fsyncs the directory.
+   A rename is atomic, so a crash at any point leaves the old snapshot or the new one, never a
+   torn one; a leftover temp file is never read. ``.auditls`` gets a ``.gitignore`` holding ``*``
+   and is never written through a symlink.
+
+Every ``sqlite3.Error`` leaving this module is a ``StoreError`` saying what the store was doing
+(see ``_Db``, after coverage.py's ``sqlitedb.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from operator import itemgetter
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from auditls.facts import Fact, FileFacts
+from auditls.store.schema import (
+    FILE_INSERT,
+    FILE_SELECT,
+    FactTable,
+    FileRow,
+    Schema,
+    build_schema,
+    decode_file_row,
+    encode_file_row,
+)
+
+STORE_DIR = ".auditls"
+SNAPSHOT_NAME = "index.db"
+GITIGNORE = b"*\n"
+#: Temp files older than this are leftovers of a crashed snapshot and may be removed.
+STALE_TEMP_SECONDS = 3600.0
+
+
+class StoreError(Exception):
+    """The store could not read or write its database (the message says which and why)."""
+
+
+class _Db:
+    """A sqlite3 connection whose errors become ``StoreError``, with explicit transactions."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    @contextmanager
+    def errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreError(f"store: {doing}: {exc}") from exc
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        with self.errors(f"executing {sql[:60]!r}"):
+            return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self.errors(f"executing {sql[:60]!r}"):
+            self.conn.executemany(sql, rows)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN ... COMMIT, or ROLLBACK when anything (not only sqlite) raises."""
+        self.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            raise
+        self.execute("COMMIT")
+
+
+def _memory_connection() -> sqlite3.Connection:
+    # isolation_level=None: autocommit; _Db.transaction() opens and closes transactions itself.
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")  # per connection; the cascades depend on it
+    return conn
+
+
+def _schema_problem(conn: sqlite3.Connection, schema: Schema) -> str | None:
+    """Why ``conn`` does not hold a sound database of ``schema``, or None when it does."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] != schema.hash:
+        return "its schema differs"
+    # SQLite keeps each CREATE statement verbatim, so this compares the layout exactly.
+    found = {r[0] for r in conn.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")}
+    if found != set(schema.ddl):
+        return "its tables differ from the schema"
+    check = conn.execute("PRAGMA quick_check").fetchall()
+    if check != [("ok",)]:
+        return f"it is damaged ({'; '.join(str(r[0]) for r in check[:3])})"
+    return None
+
+
+def _load_snapshot(directory: Path, schema: Schema) -> tuple[sqlite3.Connection | None, str]:
+    """An in-memory copy of the snapshot in ``directory``, or None and why it was not used."""
+    path = directory / SNAPSHOT_NAME
+    try:
+        if stat.S_ISLNK(os.lstat(directory).st_mode):
+            return None, f"{directory} is a symlink"
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None, "no snapshot"
+    except OSError as exc:
+        return None, f"cannot read {path}: {exc}"
+    if not stat.S_ISREG(mode):
+        return None, f"{path} is not a regular file"
+    mem = _memory_connection()
+    try:
+        src = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
+        try:
+            # Read the header first: a stale snapshot is not worth copying.
+            if src.execute("PRAGMA user_version").fetchone()[0] != schema.hash:
+                problem: str | None = "its schema differs"
+            else:
+                src.backup(mem)
+                problem = _schema_problem(mem, schema)
+        finally:
+            src.close()
+    except sqlite3.Error as exc:
+        problem = f"it is not a readable database ({exc})"
+    if problem is not None:
+        mem.close()
+        return None, f"snapshot {path} not used: {problem}"
+    return mem, "loaded"
+
+
+def _fsync_file(path: str) -> None:
+    fd = os.open(path, os.O_RDWR)  # Windows' fsync needs write access
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename durable (POSIX only; where a filesystem refuses, there is no more to do)."""
+    if os.name != "posix":
+        return
+    with suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class Store:
+    """Per-file facts of one workspace, served from memory. Create with ``Store.open``."""
+
+    def __init__(
+        self,
+        root: Path,
+        conn: sqlite3.Connection,
+        schema: Schema,
+        fact_types: tuple[type[Fact], ...],
+        *,
+        persist: bool,
+        rebuilt: bool,
+        load_note: str,
+    ) -> None:
+        self.root = root
+        self.schema = schema
+        self.all_fact_types = fact_types
+        self.persist = persist
+        #: True when no usable snapshot was loaded and the store started empty.
+        self.rebuilt = rebuilt
+        #: What happened to the snapshot at open ("loaded", "no snapshot", or why it was not used).
+        self.load_note = load_note
+        #: +1 for every change to a file's facts (not for a size/mtime refresh).
+        self.revision = 0
+        self._db = _Db(conn)
+        # Anything written since the last load or snapshot, including size/mtime refreshes.
+        self._dirty = rebuilt
+        self._closed = False
+
+    @classmethod
+    def open(
+        cls,
+        root: Path | str,
+        *,
+        persist: bool = True,
+        fact_types: Sequence[type[Fact]] | None = None,
+    ) -> Store:
+        """The store of the workspace at ``root``, loaded from its snapshot when that is usable.
+
+        ``fact_types`` defaults to ``auditls.extractors.all_fact_types()``; tests pass their own.
+        """
+        if fact_types is None:
+            from auditls.extractors import all_fact_types  # late: the extractors are heavier
+
+            fact_types = all_fact_types()
+        types_ = tuple(fact_types)
+        schema = build_schema(types_)
+        root = Path(root)
+        conn: sqlite3.Connection | None = None
+        note = "not persistent"
+        if persist:
+            conn, note = _load_snapshot(root / STORE_DIR, schema)
+        rebuilt = conn is None
+        if conn is None:
+            conn = _memory_connection()
+            db = _Db(conn)
+            with db.transaction():
+                for statement in schema.ddl:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {schema.hash}")
+        return cls(root, conn, schema, types_, persist=persist, rebuilt=rebuilt, load_note=note)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The in-memory connection, for ad-hoc read queries."""
+        return self._db.conn
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.root / STORE_DIR / SNAPSHOT_NAME
+
+    @property
+    def dirty(self) -> bool:
+        """Something changed since the store was loaded or last snapshotted."""
+        return self._dirty
+
+    def get_file(self, path: str) -> FileRow | None:
+        row = self._db.execute(FILE_SELECT + " WHERE path = ?", (path,)).fetchone()
+        return None if row is None else decode_file_row(row[1:])
+
+    def files(self) -> list[FileRow]:
+        """Every file row, ordered by path."""
+        rows = self._db.execute(FILE_SELECT + " ORDER BY path").fetchall()
+        return [decode_file_row(r[1:]) for r in rows]
+
+    def file_facts(self, path: str) -> FileFacts | None:
+        """A file's facts rebuilt from the rows, in their original order.
+
+        None when the file is unknown or was recorded without facts (``replace_file(row, None)``).
+        """
+        row = self._db.execute(
+            "SELECT id, module, status, error, error_line, error_col, extractor_errors "
+            "FROM files WHERE path = ?",
+            (path,),
+        ).fetchone()
+        if row is None or row[1] is None:
+            return None
+        file_id, module, status, error, error_line, error_col, extractor_errors = row
+        numbered: list[tuple[int, Fact]] = []
+        for table in self.schema.tables:
+            for r in self._db.execute(table.select, (file_id,)):
+                numbered.append((r[0], table.decode(r[1:])))
+        numbered.sort(key=itemgetter(0))
+        return FileFacts(
+            path=path,
+            module=module,
+            status=status,
+            error=error,
+            error_line=error_line,
+            error_col=error_col,
+            facts=[fact for _, fact in numbered],
+            extractor_errors=json.loads(extractor_errors),
+        )
+
+    def fact_counts(self) -> dict[str, int]:
+        """The number of rows of every fact table, by table name."""
+        return {t.table: self._db.execute(t.count).fetchone()[0] for t in self.schema.tables}
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def replace_file(self, row: FileRow, facts: FileFacts | None) -> bool:
+        """Record one file and its facts in one transaction; False when its content is unchanged.
+
+        Unchanged means the stored row has the same hash, extractor version and status: then only
+        size and mtime_ns are refreshed. Otherwise the file's old facts are replaced by ``facts``
+        (None records the file without facts: unreadable or skipped).
+        """
+        with self._db.transaction():
+            changed = self._replace(row, facts)
+        if changed:
+            self.revision += 1
+        return changed
+
+    def replace_many(self, items: Iterable[tuple[FileRow, FileFacts | None]]) -> int:
+        """``replace_file`` for a batch, in one transaction; returns how many files changed."""
+        changed = 0
+        with self._db.transaction():
+            for row, facts in items:
+                changed += self._replace(row, facts)
+        if changed:
+            self.revision += 1
+        return changed
+
+    def remove_file(self, path: str) -> bool:
+        """Forget a vanished file and (by cascade) its facts; False when it was not known."""
+        with self._db.transaction():
+            gone = self._db.execute("DELETE FROM files WHERE path = ?", (path,)).rowcount > 0
+        if gone:
+            self.revision += 1
+            self._dirty = True
+        return gone
+
+    def _replace(self, row: FileRow, facts: FileFacts | None) -> bool:
+        if facts is not None and (facts.path, facts.status) != (row.path, row.status):
+            raise ValueError(
+                f"FileRow ({row.path!r}, {row.status!r}) does not describe "
+                f"FileFacts ({facts.path!r}, {facts.status!r})"
+            )
+        old = self._db.execute(
+            "SELECT id, hash, extractor_version, status, size, mtime_ns FROM files WHERE path = ?",
+            (row.path,),
+        ).fetchone()
+        if old is not None and tuple(old[1:4]) == (row.hash, row.extractor_version, row.status):
+            if tuple(old[4:]) != (row.size, row.mtime_ns):
+                self._db.execute(
+                    "UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?",
+                    (row.size, row.mtime_ns, old[0]),
+                )
+                self._dirty = True
+            return False
+        if old is not None:
+            self._db.execute("DELETE FROM files WHERE id = ?", (old[0],))  # cascades to facts
+        extra = (
+            (None, None)
+            if facts is None
+            else (facts.module, json.dumps(facts.extractor_errors, ensure_ascii=False))
+        )
+        cursor = self._db.execute(FILE_INSERT, (*encode_file_row(row), *extra))
+        file_id = cursor.lastrowid
+        if facts is not None and facts.facts:
+            self._insert_facts(file_id, facts.facts)
+        self._dirty = True
+        return True
+
+    def _insert_facts(self, file_id: int | None, facts: Sequence[Fact]) -> None:
+        by_type = self.schema.by_type
+        batches: dict[FactTable, list[tuple[Any, ...]]] = {}
+        for seq, fact in enumerate(facts):
+            table = by_type.get(type(fact))
+            if table is None:
+                raise ValueError(
+                    f"{type(fact).__name__} is not one of the store's fact types; "
+                    "register it so that the schema has its table"
+                )
+            batches.setdefault(table, []).append((file_id, seq, *table.encode(fact)))
+        for table, rows in batches.items():
+            self._db.executemany(table.insert, rows)
+
+    # -- the snapshot --------------------------------------------------------------------------
+
+    def snapshot(self) -> Path:
+        """Write the database atomically to ``<root>/.auditls/index.db`` and return that path.
+
+        Nothing is written when nothing changed since the load or the last snapshot and the file
+        is still there.
+        """
+        if not self.persist:
+            raise StoreError("store: opened with persist=False, so it has no snapshot")
+        directory = self._store_dir()
+        target = directory / SNAPSHOT_NAME
+        if not self._dirty and target.is_file() and not target.is_symlink():
+            return target
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=SNAPSHOT_NAME + ".", suffix=".tmp", dir=directory)
+            os.close(fd)
+        except OSError as exc:
+            raise StoreError(f"store: cannot create a temp file in {directory}: {exc}") from exc
+        try:
+            with self._db.errors(f"writing snapshot {tmp}"):
+                dest = sqlite3.connect(tmp, isolation_level=None)
+                try:
+                    # No journal, no syncs: a torn temp file is never read, and we fsync once.
+                    dest.execute("PRAGMA journal_mode = OFF")
+                    dest.execute("PRAGMA synchronous = OFF")
+                    self.conn.backup(dest)
+                finally:
+                    dest.close()
+            _fsync_file(tmp)
+            os.replace(tmp, target)
+        except BaseException as exc:
+            with suppress(OSError):
+                os.unlink(tmp)
+            if isinstance(exc, OSError):
+                raise StoreError(f"store: cannot write snapshot {target}: {exc}") from exc
+            raise
+        _fsync_dir(directory)
+        self._dirty = False
+        self._remove_stale_temps(directory)
+        return target
+
+    def _store_dir(self) -> Path:
+        """``<root>/.auditls``, created with its ``.gitignore``; refuses a symlink."""
+        directory = self.root / STORE_DIR
+        try:
+            with suppress(FileExistsError):
+                os.mkdir(directory)
+            mode = os.lstat(directory).st_mode
+            if stat.S_ISLNK(mode):
+                raise StoreError(
+                    f"store: {directory} is a symlink; refusing to write the index through it "
+                    "(remove it, auditls recreates the directory)"
+                )
+            if not stat.S_ISDIR(mode):
+                raise StoreError(f"store: {directory} exists and is not a directory")
+            self._write_gitignore(directory / ".gitignore")
+        except OSError as exc:
+            raise StoreError(f"store: cannot prepare {directory}: {exc}") from exc
+        return directory
+
+    @staticmethod
+    def _write_gitignore(path: Path) -> None:
+        with suppress(OSError):
+            if stat.S_ISREG(os.lstat(path).st_mode) and path.read_bytes() == GITIGNORE:
+                return
+        # Write beside and rename: never through a symlink, never half a file.
+        fd, tmp = tempfile.mkstemp(prefix=".gitignore.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(GITIGNORE)
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; this one is meant to be shared
+            os.replace(tmp, path)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    @staticmethod
+    def _remove_stale_temps(directory: Path) -> None:
+        """Delete temp files left by a snapshot that crashed long ago (not another's live one)."""
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        for leftover in directory.glob(SNAPSHOT_NAME + ".*.tmp"):
+            with suppress(OSError):
+                if leftover.lstat().st_mtime < cutoff:
+                    leftover.unlink()
+
+    # -- lifetime ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the in-memory database (its changes are lost unless snapshotted)."""
+        if not self._closed:
+            self._closed = True
+            self._db.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
