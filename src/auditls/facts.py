@@ -64,7 +64,9 @@ class ImportFact(Fact):
     asname: str | None  # the `as` name, if any
     bound: str  # the local name the statement binds ("*" for a star import)
     level: int  # number of leading dots of a relative import
-    target: str  # fully qualified target: "a.b" for `import a.b`, "pkg.mod.x" for `from .mod import x`
+    target: (
+        str  # fully qualified target: "a.b" for `import a.b`, "pkg.mod.x" for `from .mod import x`
+    )
     is_star: bool  # `from m import *`
 
 
@@ -247,7 +249,7 @@ class FileFacts:
 
     def of(self, fact_type: type[F]) -> list[F]:
         """The facts of one type, in source order."""
-        return [f for f in self.facts if type(f) is fact_type]  # type: ignore[misc]
+        return [f for f in self.facts if type(f) is fact_type]
 
 
 def fact_fields(fact_type: type[Fact]) -> list[dataclasses.Field[object]]:

@@ -1,0 +1,545 @@
+"""The semantic model every extractor shares: scopes, bindings, qualified names, positions.
+
+``Context.qualname(expr)`` answers "what does this expression name?" with a dotted qualified
+name, or ``None`` when the model cannot know. It never guesses from the text:
+
+- a bare name is looked up through the scope stack (function scopes see enclosing functions and
+  the module, never an enclosing class body), then the builtins (``builtins.eval``);
+- ``import a.b as c`` binds ``c`` to ``a.b``; ``from .m import x`` binds ``x`` to
+  ``<package>.m.x``; a local ``def eval`` binds ``eval`` to ``<module>.eval``;
+- an assignment binds its target to what the value names (``s = subprocess``) or, for a call,
+  marks the target as an *instance of* the callee (``app = Flask(__name__)``), so ``app.route``
+  resolves to ``flask.Flask.route``; any other assignment shadows the name (unknown);
+- a parameter annotated with a resolvable class is an instance of it; ``self``/``cls`` in a
+  method is an instance of the enclosing class.
+
+Bindings are flow-ordered within a scope (the last assignment seen wins). Function bodies run
+after the module body (see ``walker``), so they see the module's final bindings.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+from dataclasses import dataclass, field
+
+from auditls.facts import Fact
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+#: Cut source text stored in facts to this many characters.
+TEXT_LIMIT = 200
+
+
+@dataclass(slots=True)
+class Binding:
+    """What one name is bound to in one scope."""
+
+    kind: str  # import | def | class | assign | param | loop | with | except | global-decl
+    qualname: str | None = None  # the object the name refers to, when known
+    instance_of: str | None = None  # the name holds the result of calling this
+
+
+@dataclass(slots=True)
+class Scope:
+    """A module, class, function, lambda or comprehension scope."""
+
+    kind: str  # module | class | function | lambda | comprehension
+    qualname: str  # dotted qualified name of the scope
+    node: ast.AST | None = None
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    globals: set[str] = field(default_factory=set)  # names declared `global`/`nonlocal`
+    class_qualname: str | None = None  # for a function directly in a class: that class
+
+
+def module_from_path(path: str) -> str:
+    """A module name from a workspace-relative path alone (no disk access): src/ layouts."""
+    parts = [p for p in path.replace("\\", "/").split("/") if p and p != "."]
+    if parts and parts[-1].endswith(".py"):
+        parts[-1] = parts[-1][:-3]
+    elif parts and parts[-1].endswith(".pyi"):
+        parts[-1] = parts[-1][:-4]
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    if len(parts) > 1 and parts[0] == "src":
+        parts = parts[1:]
+    return ".".join(parts) or "__main__"
+
+
+class Context:
+    """The semantic model of one file, updated by the walker as it goes."""
+
+    def __init__(self, text: str, path: str, module: str) -> None:
+        self.path = path
+        self.module = module
+        self.is_package = path.endswith(("__init__.py", "__init__.pyi"))
+        self.package = module if self.is_package else module.rpartition(".")[0]
+        self.text = text
+        self._data = text.encode("utf-8")
+        self._ascii = len(self._data) == len(text)
+        starts = [0]
+        find = self._data.find
+        pos = find(b"\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find(b"\n", pos + 1)
+        self._line_starts = starts
+        self.scopes: list[Scope] = [Scope("module", module)]
+        self.stmts: list[ast.stmt] = []
+        self.star_imports: list[str] = []
+
+    # ---- positions and text -------------------------------------------------------------
+
+    def _cp(self, line: int, byte_col: int) -> int:
+        """A UTF-8 byte column on a 1-based line, as a 0-based code-point column."""
+        if self._ascii or byte_col <= 0:
+            return byte_col
+        start = self._line_starts[line - 1] if line - 1 < len(self._line_starts) else 0
+        chunk = self._data[start : start + byte_col]
+        if chunk.isascii():
+            return byte_col
+        return len(chunk.decode("utf-8", errors="replace"))
+
+    def pos(self, node: ast.AST) -> dict[str, int]:
+        """The 1-based position fields of a fact located at ``node``."""
+        line: int = getattr(node, "lineno", 1)
+        end_line: int = getattr(node, "end_lineno", None) or line
+        col: int = getattr(node, "col_offset", 0)
+        end_col: int = getattr(node, "end_col_offset", None) or col
+        return {
+            "line": line,
+            "col": self._cp(line, col) + 1,
+            "end_line": end_line,
+            "end_col": self._cp(end_line, end_col) + 1,
+        }
+
+    def text_of(self, node: ast.AST, limit: int = TEXT_LIMIT) -> str:
+        """The source text of a node, cut to ``limit`` characters."""
+        line = getattr(node, "lineno", None)
+        end_line = getattr(node, "end_lineno", None)
+        if line is None or end_line is None:
+            return ""
+        starts = self._line_starts
+        if end_line - 1 >= len(starts):
+            return ""
+        a = starts[line - 1] + node.col_offset  # type: ignore[attr-defined]
+        b = starts[end_line - 1] + (node.end_col_offset or 0)  # type: ignore[attr-defined]
+        if limit and b - a > limit * 4:
+            b = a + limit * 4
+        text = self._data[a:b].decode("utf-8", errors="replace")
+        return text[:limit] if limit and len(text) > limit else text
+
+    # ---- scopes ---------------------------------------------------------------------------
+
+    @property
+    def scope(self) -> Scope:
+        return self.scopes[-1]
+
+    @property
+    def function(self) -> str:
+        """Qualified name of the innermost function (or the module at top level)."""
+        for scope in reversed(self.scopes):
+            if scope.kind in ("function", "lambda", "module"):
+                return scope.qualname
+        return self.module
+
+    @property
+    def class_name(self) -> str | None:
+        """Qualified name of the innermost enclosing class scope, if any."""
+        for scope in reversed(self.scopes):
+            if scope.kind == "class":
+                return scope.qualname
+            if scope.kind in ("function", "lambda"):
+                return None
+        return None
+
+    @property
+    def stmt_line(self) -> int:
+        """First line of the innermost statement being walked (its first decorator's line)."""
+        if not self.stmts:
+            return 1
+        stmt = self.stmts[-1]
+        decorators = getattr(stmt, "decorator_list", None)
+        return decorators[0].lineno if decorators else stmt.lineno
+
+    def def_qualname(self, node: ast.AST) -> str:
+        """The qualified name a def/class/lambda node gets in the current scope."""
+        name = getattr(node, "name", "<lambda>")
+        scope = self.scope
+        if scope.kind in ("function", "lambda"):
+            return f"{scope.qualname}.<locals>.{name}"
+        return f"{scope.qualname}.{name}"
+
+    def snapshot(self) -> list[object]:
+        """The scope stack, to restore for a deferred body (scopes are shared, not copied)."""
+        return list(self.scopes)
+
+    def restore(self, scopes: list[object]) -> None:
+        self.scopes = [s for s in scopes if isinstance(s, Scope)]
+        self.stmts = []
+
+    # ---- walker hooks ---------------------------------------------------------------------
+
+    def enter(self, node: ast.AST) -> None:
+        if isinstance(node, ast.stmt):
+            self.stmts.append(node)
+        cls = type(node)
+        if cls is ast.Import:
+            assert isinstance(node, ast.Import)
+            for alias in node.names:
+                bound = alias.asname or alias.name.partition(".")[0]
+                target = alias.name if alias.asname else alias.name.partition(".")[0]
+                self.bind(bound, Binding("import", qualname=target))
+        elif cls is ast.ImportFrom:
+            assert isinstance(node, ast.ImportFrom)
+            base = self.resolve_relative(node.module, node.level)
+            for alias in node.names:
+                if alias.name == "*":
+                    self.star_imports.append(base)
+                    continue
+                target = f"{base}.{alias.name}" if base else alias.name
+                self.bind(alias.asname or alias.name, Binding("import", qualname=target))
+        elif cls is ast.FunctionDef or cls is ast.AsyncFunctionDef:
+            self.bind(node.name, Binding("def", qualname=self.def_qualname(node)))  # type: ignore[attr-defined]
+        elif cls is ast.ClassDef:
+            self.bind(node.name, Binding("class", qualname=self.def_qualname(node)))  # type: ignore[attr-defined]
+        elif cls is ast.Global or cls is ast.Nonlocal:
+            self.scope.globals.update(node.names)  # type: ignore[attr-defined]
+        elif cls in (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp):
+            self.scopes.append(Scope("comprehension", f"{self.scope.qualname}.<comp>", node))
+        elif cls is ast.comprehension:
+            assert isinstance(node, ast.comprehension)
+            self.bind_target(node.target, Binding("loop"))
+        elif cls is ast.For or cls is ast.AsyncFor:
+            self.bind_target(node.target, Binding("loop"))  # type: ignore[attr-defined]
+        elif cls is ast.ExceptHandler:
+            assert isinstance(node, ast.ExceptHandler)
+            if node.name:
+                self.bind(node.name, Binding("except"))
+
+    def leave(self, node: ast.AST) -> None:
+        cls = type(node)
+        if cls is ast.Assign:
+            assert isinstance(node, ast.Assign)
+            binding = self.binding_for_value(node.value)
+            for target in node.targets:
+                self.bind_target(target, binding)
+        elif cls is ast.AnnAssign:
+            assert isinstance(node, ast.AnnAssign)
+            if node.value is not None:
+                binding = self.binding_for_value(node.value)
+            else:
+                binding = Binding("assign")
+            if binding.qualname is None and binding.instance_of is None:
+                binding.instance_of = self.qualname(node.annotation)
+            self.bind_target(node.target, binding)
+        elif cls is ast.AugAssign:
+            self.bind_target(node.target, Binding("assign"))  # type: ignore[attr-defined]
+        elif cls is ast.NamedExpr:
+            assert isinstance(node, ast.NamedExpr)
+            # The walrus binds in the enclosing non-comprehension scope.
+            binding = self.binding_for_value(node.value)
+            for scope in reversed(self.scopes):
+                if scope.kind != "comprehension":
+                    scope.bindings[node.target.id] = binding
+                    break
+        elif cls is ast.withitem:
+            assert isinstance(node, ast.withitem)
+            if node.optional_vars is not None:
+                inst = self.callee_or_instance(node.context_expr)
+                self.bind_target(node.optional_vars, Binding("with", instance_of=inst))
+        elif cls in (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp):
+            self.scopes.pop()
+        if isinstance(node, ast.stmt) and self.stmts and self.stmts[-1] is node:
+            self.stmts.pop()
+
+    def enter_body(self, node: ast.AST) -> None:
+        """Open the scope of a class body or a (deferred) function body."""
+        if isinstance(node, ast.ClassDef):
+            self.scopes.append(Scope("class", self.def_qualname(node), node))
+            return
+        assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        outer = self.scope
+        scope = Scope(
+            "lambda" if isinstance(node, ast.Lambda) else "function",
+            self.def_qualname(node),
+            node,
+            class_qualname=outer.qualname if outer.kind == "class" else None,
+        )
+        args = node.args
+        ordered = [*args.posonlyargs, *args.args]
+        params = [*ordered, args.vararg, *args.kwonlyargs, args.kwarg]
+        first = ordered[0].arg if ordered else None
+        decorators = {
+            self.qualname(d) for d in getattr(node, "decorator_list", []) if isinstance(d, ast.Name)
+        }
+        is_static = "builtins.staticmethod" in decorators
+        bindings: dict[str, Binding] = {}
+        for a in params:
+            if a is None:
+                continue
+            inst = self.qualname(a.annotation) if a.annotation is not None else None
+            if a.arg == first and scope.class_qualname and not is_static and inst is None:
+                inst = scope.class_qualname  # self, or cls (close enough for attribute lookups)
+            bindings[a.arg] = Binding("param", instance_of=inst)
+        self.scopes.append(scope)
+        scope.bindings.update(bindings)
+
+    def leave_body(self, node: ast.AST) -> None:
+        self.scopes.pop()
+
+    # ---- bindings -------------------------------------------------------------------------
+
+    def bind(self, name: str, binding: Binding) -> None:
+        scope = self.scope
+        if name in scope.globals and scope.kind != "module":
+            self.scopes[0].bindings[name] = binding
+        else:
+            scope.bindings[name] = binding
+
+    def bind_target(self, target: ast.AST, binding: Binding) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, binding)
+        elif isinstance(target, ast.Tuple | ast.List):
+            for elt in target.elts:
+                self.bind_target(elt, Binding(binding.kind))
+        elif isinstance(target, ast.Starred):
+            self.bind_target(target.value, Binding(binding.kind))
+
+    def binding_for_value(self, value: ast.AST) -> Binding:
+        if isinstance(value, ast.Name | ast.Attribute):
+            q = self.qualname(value)
+            if q is not None:
+                return Binding("assign", qualname=q)
+            return Binding("assign", instance_of=self.instance_of(value))
+        if isinstance(value, ast.Call):
+            return Binding("assign", instance_of=self.qualname(value.func))
+        return Binding("assign")
+
+    def lookup(self, name: str) -> tuple[Binding, Scope] | None:
+        scopes = self.scopes
+        innermost = scopes[-1]
+        if name in innermost.globals and innermost.kind != "module":
+            b = scopes[0].bindings.get(name)
+            return (b, scopes[0]) if b is not None else None
+        last = len(scopes) - 1
+        for i in range(last, -1, -1):
+            scope = scopes[i]
+            if scope.kind == "class" and i != last:
+                continue
+            b = scope.bindings.get(name)
+            if b is not None:
+                return b, scope
+        return None
+
+    def resolve_relative(self, module: str | None, level: int) -> str:
+        """The absolute module a `from ... import` names."""
+        if level == 0:
+            return module or ""
+        parts = self.package.split(".") if self.package else []
+        if level > 1:
+            parts = parts[: max(0, len(parts) - (level - 1))]
+        if module:
+            parts.append(module)
+        return ".".join(parts)
+
+    # ---- queries --------------------------------------------------------------------------
+
+    def qualname(self, expr: ast.AST | None) -> str | None:
+        """The qualified name an expression refers to, or None when it cannot be known."""
+        if expr is None:
+            return None
+        attrs: list[str] = []
+        node = expr
+        while isinstance(node, ast.Attribute):
+            attrs.append(node.attr)
+            node = node.value
+        base: str | None
+        if isinstance(node, ast.Name):
+            found = self.lookup(node.id)
+            if found is not None:
+                b = found[0]
+                base = b.qualname
+                if base is None and attrs and b.instance_of is not None:
+                    base = b.instance_of
+            elif node.id in BUILTIN_NAMES and not self.star_imports:
+                base = f"builtins.{node.id}"
+            else:
+                base = None
+        elif isinstance(node, ast.Call) and attrs:
+            base = self.qualname(node.func)
+        else:
+            base = None
+        if base is None:
+            return None
+        if attrs:
+            return base + "." + ".".join(reversed(attrs))
+        return base
+
+    def instance_of(self, expr: ast.AST) -> str | None:
+        """The class (or factory) whose call produced the value of ``expr``, when known."""
+        if isinstance(expr, ast.Name):
+            found = self.lookup(expr.id)
+            return found[0].instance_of if found is not None else None
+        if isinstance(expr, ast.Call):
+            return self.qualname(expr.func)
+        return None
+
+    def callee_or_instance(self, expr: ast.AST) -> str | None:
+        if isinstance(expr, ast.Call):
+            return self.qualname(expr.func)
+        return self.instance_of(expr)
+
+    def origin(self, name: str) -> str:
+        """Where a bare name comes from: param | local | global | import | builtin | unknown."""
+        found = self.lookup(name)
+        if found is None:
+            return "builtin" if name in BUILTIN_NAMES else "unknown"
+        binding, scope = found
+        if binding.kind == "param":
+            return "param"
+        if binding.kind == "import":
+            return "import"
+        if scope.kind == "module":
+            return "global"
+        return "local"
+
+    def is_builtin(self, expr: ast.AST, name: str) -> bool:
+        return self.qualname(expr) == f"builtins.{name}"
+
+
+# ---- value kinds and literals -------------------------------------------------------------
+
+_FORMATTED = ("fstring", "percent_format", "format_call", "concat")
+
+
+def _is_str(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def value_kind(node: ast.AST) -> str:
+    """Classify an expression (see facts.VALUE_KINDS)."""
+    cls = type(node)
+    if cls is ast.Constant:
+        return "constant"
+    if cls is ast.Name:
+        return "name"
+    if cls is ast.Attribute:
+        return "attribute"
+    if cls is ast.JoinedStr:
+        assert isinstance(node, ast.JoinedStr)
+        return (
+            "fstring" if any(isinstance(v, ast.FormattedValue) for v in node.values) else "constant"
+        )
+    if cls is ast.Call:
+        assert isinstance(node, ast.Call)
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "format" and _is_str(func.value):
+            return "format_call"
+        return "call"
+    if cls is ast.BinOp:
+        assert isinstance(node, ast.BinOp)
+        if isinstance(node.op, ast.Mod) and (
+            _is_str(node.left) or isinstance(node.left, ast.JoinedStr)
+        ):
+            return "percent_format"
+        if isinstance(node.op, ast.Add):
+            return _add_kind(node)
+        return "other"
+    if cls in (ast.List, ast.Tuple, ast.Set, ast.Dict):
+        return "container"
+    if cls is ast.Subscript:
+        return "subscript"
+    if cls is ast.UnaryOp and isinstance(node.operand, ast.Constant):  # type: ignore[attr-defined]
+        return "constant"
+    return "other"
+
+
+def _add_kind(node: ast.BinOp) -> str:
+    """`+` chains: "concat" when a string takes part, "constant" when every part is literal."""
+    operands: list[ast.AST] = []
+    cur: ast.AST = node
+    while isinstance(cur, ast.BinOp) and isinstance(
+        cur.op, ast.Add
+    ):  # the left spine, no recursion
+        operands.append(cur.right)
+        cur = cur.left
+    operands.append(cur)
+    kinds = [value_kind(o) if not isinstance(o, ast.BinOp) else "other" for o in operands]
+    stringy = any(_is_str(o) or k in _FORMATTED for o, k in zip(operands, kinds, strict=True))
+    if all(k == "constant" for k in kinds):
+        return "constant"
+    return "concat" if stringy else "other"
+
+
+class _NotLiteral(Exception):
+    pass
+
+
+def _literal(node: ast.AST, depth: int) -> object:
+    if depth > 20:
+        raise _NotLiteral
+    if isinstance(node, ast.Constant):
+        v = node.value
+        if isinstance(v, bytes):
+            return v.decode("utf-8", errors="backslashreplace")
+        if v is Ellipsis or isinstance(v, complex):
+            raise _NotLiteral
+        return v
+    if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+        return "".join(str(v.value) for v in node.values)  # type: ignore[attr-defined]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+        v = node.operand.value
+        if isinstance(node.op, ast.USub) and isinstance(v, int | float) and not isinstance(v, bool):
+            return -v
+        if isinstance(node.op, ast.UAdd) and isinstance(v, int | float):
+            return v
+        raise _NotLiteral
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        if len(node.elts) > 100:
+            raise _NotLiteral
+        return [_literal(e, depth + 1) for e in node.elts]
+    if isinstance(node, ast.Dict):
+        if len(node.keys) > 100:
+            raise _NotLiteral
+        out: dict[str, object] = {}
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            if key_node is None:
+                raise _NotLiteral
+            key = _literal(key_node, depth + 1)
+            if not isinstance(key, str):
+                raise _NotLiteral
+            out[key] = _literal(value_node, depth + 1)
+        return out
+    raise _NotLiteral
+
+
+def literal_json(node: ast.AST | None) -> str | None:
+    """JSON text of a literal value (constants and containers of constants), else None."""
+    if node is None:
+        return None
+    try:
+        value = _literal(node, 0)
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+    except (_NotLiteral, ValueError, TypeError):
+        return None
+    return text if len(text) <= 4000 else None
+
+
+def at(ctx: Context, node: ast.AST) -> dict[str, int]:
+    """Shorthand used by extractors: position fields for a fact at ``node``."""
+    return ctx.pos(node)
+
+
+__all__ = [
+    "BUILTIN_NAMES",
+    "Binding",
+    "Context",
+    "Fact",
+    "Scope",
+    "at",
+    "literal_json",
+    "module_from_path",
+    "value_kind",
+]

@@ -1,0 +1,327 @@
+"""One walk, many extractors.
+
+Extractors are small classes with ``visit_<Node>`` / ``leave_<Node>`` methods. ``register``
+checks each method name against the ``ast`` module at import time and records the class in the
+registry; the walker merges every registered extractor's methods into one dispatch table keyed by
+node class, and walks each file's tree once, iteratively (an explicit stack: a 3,000-term
+``a + a + ...`` does not raise ``RecursionError``).
+
+The algorithm, in order:
+
+1. The semantic model (``Context``) enters the node first (scope push, import bindings,
+   statement tracking), then every extractor's ``visit_`` for that node class runs.
+2. Children are pushed in evaluation order. Function and lambda *bodies* are deferred, as
+   pyflakes does: they run after the module body, with the scope stack of their definition, so
+   a body sees every module-level binding (a helper defined below its caller resolves).
+3. After the children, each extractor's ``leave_`` runs, then the model leaves the node (name
+   bindings made by assignments take effect here, after their value has been resolved).
+
+Because bodies are deferred, an extractor must take its context (enclosing function, class,
+statement) from ``self.ctx`` and never from its own visit/leave stack.
+
+An exception inside one extractor drops that extractor's facts for the file and is recorded in
+``FileFacts.extractor_errors``; with ``STRICT`` set (the test suite sets it) it is re-raised.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+from auditls.facts import Fact
+
+if TYPE_CHECKING:
+    from auditls.extractors.semantic import Context
+
+#: Re-raise extractor exceptions instead of isolating them (set by the test suite).
+STRICT = False
+
+#: Node families: a handler named after the first class also receives the others, unless the
+#: extractor defines a handler for that other class itself. The one place families are aliased.
+NODE_FAMILIES: dict[type[ast.AST], tuple[type[ast.AST], ...]] = {
+    ast.FunctionDef: (ast.FunctionDef, ast.AsyncFunctionDef),
+    ast.For: (ast.For, ast.AsyncFor),
+    ast.With: (ast.With, ast.AsyncWith),
+    ast.ListComp: (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp),
+}
+
+#: Every node class that opens a scope of its own.
+SCOPE_NODES: tuple[type[ast.AST], ...] = (
+    ast.Module,
+    ast.ClassDef,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Lambda,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+COMPREHENSION_NODES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+# Fields that never hold child nodes worth visiting: names and flags, expression contexts
+# (Load/Store singletons) and operator singletons (read them from the parent).
+_SKIP_FIELDS = frozenset(
+    {"ctx", "op", "id", "attr", "arg", "asname", "module", "level", "kind", "conversion",
+     "is_async", "type_comment", "name", "rest", "kwd_attrs", "tag"}
+)  # fmt: skip
+_NO_CHILDREN: frozenset[type[ast.AST]] = frozenset(
+    {ast.Constant, ast.Name, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal}
+)
+
+Handler = Callable[["Extractor", ast.AST], None]
+
+
+class Extractor:
+    """Base class of every extractor. One instance per file; facts go through ``emit``."""
+
+    #: Registry name, e.g. "core.calls". Used in error reports and timings.
+    name: ClassVar[str] = ""
+    #: The fact types this extractor emits (the store creates their tables).
+    fact_types: ClassVar[tuple[type[Fact], ...]] = ()
+    #: Skip the file cheaply unless its source mentions one of these module names (bytes).
+    modules: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.facts: list[Fact] = []
+
+    def emit(self, fact: Fact) -> None:
+        self.facts.append(fact)
+
+    def finish(self) -> None:
+        """Called once after the whole file has been walked."""
+
+
+#: The registry: every extractor class, in registration order.
+REGISTRY: list[type[Extractor]] = []
+
+
+def _ast_class(name: str) -> type[ast.AST] | None:
+    cls = getattr(ast, name, None)
+    if isinstance(cls, type) and issubclass(cls, ast.AST):
+        return cls
+    return None
+
+
+def handler_names(cls: type[Extractor]) -> Iterator[tuple[str, str]]:
+    """(prefix, node class name) for each visit_/leave_ method of an extractor class."""
+    for attr in dir(cls):
+        for prefix in ("visit_", "leave_"):
+            if attr.startswith(prefix):
+                yield prefix, attr[len(prefix) :]
+
+
+E = TypeVar("E", bound=type[Extractor])
+
+
+def register(cls: E) -> E:
+    """Class decorator: check the handlers and add the extractor to the registry."""
+    if not cls.name:
+        raise TypeError(f"{cls.__qualname__}: an extractor needs a `name`")
+    for prefix, node_name in handler_names(cls):
+        if _ast_class(node_name) is None:
+            raise TypeError(
+                f"{cls.__qualname__}.{prefix}{node_name}: `{node_name}` is not an ast node class"
+            )
+    if any(existing.name == cls.name for existing in REGISTRY):
+        raise TypeError(f"duplicate extractor name {cls.name!r}")
+    REGISTRY.append(cls)
+    return cls
+
+
+def _expand(node_cls: type[ast.AST], defined: set[type[ast.AST]]) -> tuple[type[ast.AST], ...]:
+    family = NODE_FAMILIES.get(node_cls)
+    if family is None:
+        return (node_cls,)
+    return (node_cls, *(c for c in family if c is not node_cls and c not in defined))
+
+
+Table = dict[type[ast.AST], list[tuple[int, Handler]]]
+
+
+def build_tables(classes: list[type[Extractor]]) -> tuple[Table, Table]:
+    """Merge the extractors' handlers into per-node-class lists of (extractor index, function)."""
+    visit: Table = {}
+    leave: Table = {}
+    for index, cls in enumerate(classes):
+        names = list(handler_names(cls))
+        for prefix in ("visit_", "leave_"):
+            defined = {c for p, n in names if p == prefix and (c := _ast_class(n)) is not None}
+            table = visit if prefix == "visit_" else leave
+            for p, node_name in names:
+                node_cls = _ast_class(node_name)
+                if p != prefix or node_cls is None:
+                    continue
+                func: Handler = getattr(cls, prefix + node_name)
+                for target in _expand(node_cls, defined):
+                    table.setdefault(target, []).append((index, func))
+    return visit, leave
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """Child nodes in evaluation order (generic: field order; comprehensions: clauses first)."""
+    if type(node) in _NO_CHILDREN:
+        return []
+    out: list[ast.AST] = []
+    if isinstance(node, COMPREHENSION_NODES):
+        out.extend(node.generators)
+        if isinstance(node, ast.DictComp):
+            out.extend((node.key, node.value))
+        else:
+            out.append(node.elt)
+        return out
+    for field in node._fields:
+        if field in _SKIP_FIELDS:
+            continue
+        value = getattr(node, field, None)
+        if isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out
+
+
+def definition_children(node: ast.AST) -> list[ast.AST]:
+    """What a def/lambda/class evaluates at definition time, before its body."""
+    out: list[ast.AST] = []
+    if isinstance(node, ast.ClassDef):
+        out.extend(node.decorator_list)
+        out.extend(node.bases)
+        out.extend(node.keywords)
+        return out
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        out.extend(node.decorator_list)
+    assert isinstance(node, FUNCTION_NODES)
+    args = node.args
+    out.extend(d for d in args.defaults)
+    out.extend(d for d in args.kw_defaults if d is not None)
+    for a in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
+        if a is not None and a.annotation is not None:
+            out.append(a.annotation)
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns is not None:
+        out.append(node.returns)
+    return out
+
+
+# Stack entry phases.
+_ENTER, _LEAVE, _DEF_END, _CLASS_BODY, _CLASS_END = range(5)
+
+
+class Walker:
+    """Walks one tree once, dispatching to a set of extractor instances."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        extractors: list[Extractor],
+        visit: Table,
+        leave: Table,
+        timings: dict[str, float] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.extractors = extractors
+        self.visit = visit
+        self.leave = leave
+        self.failed: dict[int, str] = {}
+        self.timings = timings
+        self.deferred: list[tuple[ast.AST, list[object]]] = []
+
+    def _dispatch(self, handlers: list[tuple[int, Handler]], node: ast.AST) -> None:
+        extractors = self.extractors
+        timings = self.timings
+        for index, func in handlers:
+            if index in self.failed:
+                continue
+            ext = extractors[index]
+            try:
+                if timings is None:
+                    func(ext, node)
+                else:
+                    start = time.perf_counter()
+                    func(ext, node)
+                    timings[ext.name] = timings.get(ext.name, 0.0) + time.perf_counter() - start
+            except Exception as exc:
+                if STRICT:
+                    raise
+                line = getattr(node, "lineno", "?")
+                self.failed[index] = f"{ext.name}: {type(exc).__name__}: {exc} (line {line})"
+
+    def run(self, tree: ast.Module) -> None:
+        self._walk(tree)
+        # Deferred bodies may defer nested bodies in turn: a FIFO over a growing list.
+        i = 0
+        while i < len(self.deferred):
+            node, scopes = self.deferred[i]
+            i += 1
+            self.ctx.restore(scopes)
+            self.ctx.enter_body(node)
+            assert isinstance(node, FUNCTION_NODES)
+            body: list[ast.AST] = list(node.body) if isinstance(node.body, list) else [node.body]
+            for stmt in body:
+                self._walk(stmt)
+            self.ctx.leave_body(node)
+            handlers = self.leave.get(type(node))
+            if handlers:
+                self._dispatch(handlers, node)
+        for index, ext in enumerate(self.extractors):
+            if index in self.failed:
+                continue
+            try:
+                ext.finish()
+            except Exception as exc:
+                if STRICT:
+                    raise
+                self.failed[index] = f"{ext.name}: {type(exc).__name__}: {exc} (finish)"
+
+    def _walk(self, root: ast.AST) -> None:
+        ctx = self.ctx
+        visit = self.visit
+        leave = self.leave
+        stack: list[tuple[int, ast.AST]] = [(_ENTER, root)]
+        push = stack.append
+        pop = stack.pop
+        while stack:
+            phase, node = pop()
+            cls = type(node)
+            if phase == _ENTER:
+                ctx.enter(node)
+                handlers = visit.get(cls)
+                if handlers:
+                    self._dispatch(handlers, node)
+                if cls is ast.FunctionDef or cls is ast.AsyncFunctionDef or cls is ast.Lambda:
+                    # Definition-time parts now, the body later; leave_ runs after the body.
+                    self.deferred.append((node, ctx.snapshot()))
+                    push((_DEF_END, node))
+                    kids = definition_children(node)
+                elif cls is ast.ClassDef:
+                    assert isinstance(node, ast.ClassDef)
+                    push((_CLASS_END, node))
+                    for stmt in reversed(node.body):
+                        push((_ENTER, stmt))
+                    push((_CLASS_BODY, node))
+                    kids = definition_children(node)
+                else:
+                    push((_LEAVE, node))
+                    kids = children(node)
+                for child in reversed(kids):
+                    push((_ENTER, child))
+            elif phase == _LEAVE:
+                handlers = leave.get(cls)
+                if handlers:
+                    self._dispatch(handlers, node)
+                ctx.leave(node)
+            elif phase == _DEF_END:
+                ctx.leave(node)
+            elif phase == _CLASS_BODY:
+                ctx.enter_body(node)
+            else:  # _CLASS_END
+                ctx.leave_body(node)
+                handlers = leave.get(cls)
+                if handlers:
+                    self._dispatch(handlers, node)
+                ctx.leave(node)
