@@ -28,6 +28,13 @@ from auditls.facts import Fact
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
+_STMTS = frozenset(c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.stmt))
+_COMPS = frozenset({ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp})
+#: Node classes whose entry the model must see (the walker skips the call for the rest).
+MODEL_ENTER: frozenset[type[ast.AST]] = _STMTS | _COMPS | {ast.comprehension, ast.ExceptHandler}
+#: Node classes whose exit the model must see.
+MODEL_LEAVE: frozenset[type[ast.AST]] = _STMTS | _COMPS | {ast.NamedExpr, ast.withitem}
+
 #: Cut source text stored in facts to this many characters.
 TEXT_LIMIT = 200
 

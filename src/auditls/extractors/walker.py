@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from auditls.extractors.semantic import MODEL_ENTER, MODEL_LEAVE
 from auditls.facts import Fact
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ SCOPE_NODES: tuple[type[ast.AST], ...] = (
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 COMPREHENSION_NODES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_COMPREHENSION_SET: frozenset[type[ast.AST]] = frozenset(COMPREHENSION_NODES)
 
 # Fields that never hold child nodes worth visiting: names and flags, expression contexts
 # (Load/Store singletons) and operator singletons (read them from the parent).
@@ -163,25 +165,38 @@ def build_tables(classes: list[type[Extractor]]) -> tuple[Table, Table]:
     return visit, leave
 
 
+_FIELD_CACHE: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type[ast.AST]) -> tuple[str, ...]:
+    fields = _FIELD_CACHE.get(cls)
+    if fields is None:
+        fields = tuple(f for f in cls._fields if f not in _SKIP_FIELDS)
+        _FIELD_CACHE[cls] = fields
+    return fields
+
+
 def children(node: ast.AST) -> list[ast.AST]:
     """Child nodes in evaluation order (generic: field order; comprehensions: clauses first)."""
-    if type(node) in _NO_CHILDREN:
+    cls = type(node)
+    if cls in _NO_CHILDREN:
         return []
     out: list[ast.AST] = []
-    if isinstance(node, COMPREHENSION_NODES):
-        out.extend(node.generators)
-        if isinstance(node, ast.DictComp):
-            out.extend((node.key, node.value))
+    if cls in _COMPREHENSION_SET:
+        out.extend(node.generators)  # type: ignore[attr-defined]
+        if cls is ast.DictComp:
+            out.extend((node.key, node.value))  # type: ignore[attr-defined]
         else:
-            out.append(node.elt)
+            out.append(node.elt)  # type: ignore[attr-defined]
         return out
-    for field in node._fields:
-        if field in _SKIP_FIELDS:
-            continue
+    AST = ast.AST
+    for field in _child_fields(cls):
         value = getattr(node, field, None)
-        if isinstance(value, list):
-            out.extend(v for v in value if isinstance(v, ast.AST))
-        elif isinstance(value, ast.AST):
+        if value.__class__ is list:
+            for v in value:
+                if isinstance(v, AST):
+                    out.append(v)
+        elif isinstance(value, AST):
             out.append(value)
     return out
 
@@ -230,6 +245,11 @@ class Walker:
         self.failed: dict[int, str] = {}
         self.timings = timings
         self.deferred: list[tuple[ast.AST, list[object]]] = []
+        self.needs_leave = MODEL_LEAVE | frozenset(leave)
+        # Leaves nobody listens to (most Name and Constant nodes) are never pushed.
+        self.skip_leaf = frozenset(
+            c for c in _NO_CHILDREN if c not in visit and c not in leave and c not in MODEL_ENTER
+        )
 
     def _dispatch(self, handlers: list[tuple[int, Handler]], node: ast.AST) -> None:
         extractors = self.extractors
@@ -282,6 +302,9 @@ class Walker:
         ctx = self.ctx
         visit = self.visit
         leave = self.leave
+        model_enter = MODEL_ENTER
+        needs_leave = self.needs_leave
+        skip_leaf = self.skip_leaf
         stack: list[tuple[int, ast.AST]] = [(_ENTER, root)]
         push = stack.append
         pop = stack.pop
@@ -289,7 +312,8 @@ class Walker:
             phase, node = pop()
             cls = type(node)
             if phase == _ENTER:
-                ctx.enter(node)
+                if cls in model_enter:
+                    ctx.enter(node)
                 handlers = visit.get(cls)
                 if handlers:
                     self._dispatch(handlers, node)
@@ -306,10 +330,12 @@ class Walker:
                     push((_CLASS_BODY, node))
                     kids = definition_children(node)
                 else:
-                    push((_LEAVE, node))
+                    if cls in needs_leave:
+                        push((_LEAVE, node))
                     kids = children(node)
                 for child in reversed(kids):
-                    push((_ENTER, child))
+                    if child.__class__ not in skip_leaf:
+                        push((_ENTER, child))
             elif phase == _LEAVE:
                 handlers = leave.get(cls)
                 if handlers:

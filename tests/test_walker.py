@@ -1,0 +1,235 @@
+"""The walker: one iterative pass, families aliased once, handlers checked, errors isolated."""
+
+from __future__ import annotations
+
+import ast
+from typing import ClassVar
+
+import pytest
+
+from auditls.extractors import extract, walker
+from auditls.extractors.semantic import Context
+from auditls.extractors.walker import (
+    NODE_FAMILIES,
+    REGISTRY,
+    SCOPE_NODES,
+    Extractor,
+    Walker,
+    build_tables,
+    register,
+)
+from auditls.facts import CallFact, FunctionFact
+
+
+def _walk(source: str, classes: list[type[Extractor]]) -> list[Extractor]:
+    ctx = Context(source, "m.py", "m")
+    instances = [cls(ctx) for cls in classes]
+    Walker(ctx, instances, *build_tables(classes)).run(ast.parse(source))
+    return instances
+
+
+class Recorder(Extractor):
+    name = "test.recorder"
+    seen: ClassVar[list[str]] = []
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self.seen.append(f"visit {type(node).__name__} {node.name}")
+
+    def leave_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self.seen.append(f"leave {type(node).__name__} {node.name}")
+
+    def visit_For(self, node: ast.For) -> None:
+        self.seen.append(f"for {type(node).__name__}")
+
+    def visit_With(self, node: ast.With) -> None:
+        self.seen.append(f"with {type(node).__name__}")
+
+    def visit_ListComp(self, node: ast.ListComp) -> None:
+        self.seen.append(f"comp {type(node).__name__}")
+
+
+def test_families_reach_every_member() -> None:
+    Recorder.seen = []
+    source = (
+        "def f(): pass\n"
+        "async def g():\n"
+        "    async for x in y: pass\n"
+        "    async with z: pass\n"
+        "for a in b: pass\n"
+        "with c: pass\n"
+        "[1 for _ in d]; {1 for _ in d}; {1: 2 for _ in d}; (1 for _ in d)\n"
+    )
+    _walk(source, [Recorder])
+    assert sorted(Recorder.seen) == sorted(
+        [
+            "visit FunctionDef f",
+            "leave FunctionDef f",
+            "visit AsyncFunctionDef g",
+            "leave AsyncFunctionDef g",
+            "for AsyncFor",
+            "with AsyncWith",
+            "for For",
+            "with With",
+            "comp ListComp",
+            "comp SetComp",
+            "comp DictComp",
+            "comp GeneratorExp",
+        ]
+    )
+
+
+def test_an_explicit_handler_wins_over_the_family_alias() -> None:
+    class Both(Extractor):
+        name = "test.both"
+        seen: ClassVar[list[str]] = []
+
+        def visit_FunctionDef(self, node: ast.AST) -> None:
+            self.seen.append("sync")
+
+        def visit_AsyncFunctionDef(self, node: ast.AST) -> None:
+            self.seen.append("async")
+
+    _walk("def f(): pass\nasync def g(): pass\n", [Both])
+    assert Both.seen == ["sync", "async"]
+
+
+def test_every_scope_introducing_node_class_is_listed() -> None:
+    expected = {
+        ast.Module,
+        ast.ClassDef,
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.Lambda,
+        ast.ListComp,
+        ast.SetComp,
+        ast.DictComp,
+        ast.GeneratorExp,
+    }
+    assert set(SCOPE_NODES) == expected
+    assert set(NODE_FAMILIES[ast.FunctionDef]) == {ast.FunctionDef, ast.AsyncFunctionDef}
+    assert set(NODE_FAMILIES[ast.ListComp]) == {
+        ast.ListComp,
+        ast.SetComp,
+        ast.DictComp,
+        ast.GeneratorExp,
+    }
+
+
+def test_register_rejects_a_handler_that_names_no_ast_class() -> None:
+    with pytest.raises(TypeError, match="FunctionDefinition"):
+
+        @register
+        class Typo(Extractor):
+            name = "test.typo"
+
+            def visit_FunctionDefinition(self, node: ast.AST) -> None:
+                pass
+
+
+def test_registry_lists_the_core_extractors() -> None:
+    names = {cls.name for cls in REGISTRY}
+    assert {
+        "core.imports",
+        "core.functions",
+        "core.classes",
+        "core.calls",
+        "core.assignments",
+        "core.returns",
+        "core.decorators",
+        "core.context_managers",
+    } <= names
+
+
+def test_deep_expression_does_not_recurse() -> None:
+    source = "x = " + " + ".join(["a"] * 3000) + "\ny = f(" + " + ".join(['"s"'] * 3000) + ")\n"
+    facts = extract(source.encode(), "deep.py")
+    assert facts.status == "ok"
+    assert [c.callee_text for c in facts.of(CallFact)] == ["f"]
+
+
+def test_deeply_nested_blocks_do_not_recurse() -> None:
+    lines = []
+    for depth in range(90):  # CPython's parser caps block nesting near 100
+        lines.append("    " * depth + "if x:")
+    lines.append("    " * 90 + "eval(y)")
+    facts = extract("\n".join(lines).encode(), "nested.py")
+    assert [c.callee for c in facts.of(CallFact)] == ["builtins.eval"]
+
+
+def test_each_node_is_visited_once() -> None:
+    class Counter(Extractor):
+        name = "test.counter"
+        counts: ClassVar[dict[int, int]] = {}
+
+        def visit_Name(self, node: ast.Name) -> None:
+            self.counts[id(node)] = self.counts.get(id(node), 0) + 1
+
+    source = "def f(a=b):\n    return [c for c in a if c]\nclass K(B):\n    x = lambda y: y + z\n"
+    tree_names = sum(isinstance(n, ast.Name) for n in ast.walk(ast.parse(source)))
+    _walk(source, [Counter])
+    assert len(Counter.counts) == tree_names
+    assert set(Counter.counts.values()) == {1}
+
+
+class Boom(Extractor):
+    name = "test.boom"
+    fact_types = (CallFact,)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        raise RuntimeError("boom")
+
+
+class Fine(Extractor):
+    name = "test.fine"
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.emit(CallFact(**self.ctx.pos(node), call_id=0, function="m", callee=None,
+                           callee_text="", attr=None, n_args=0, stmt_line=1))  # fmt: skip
+
+
+def test_an_extractor_error_loses_only_that_extractors_facts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(walker, "STRICT", False)
+    ctx = Context("f()\n", "m.py", "m")
+    instances: list[Extractor] = [Boom(ctx), Fine(ctx)]
+    w = Walker(ctx, instances, *build_tables([Boom, Fine]))
+    w.run(ast.parse("f()\n"))
+    assert list(w.failed) == [0]
+    assert "test.boom: RuntimeError: boom (line 1)" in w.failed[0]
+    assert len(instances[1].facts) == 1
+
+
+def test_under_tests_an_extractor_error_is_raised() -> None:
+    ctx = Context("f()\n", "m.py", "m")
+    w = Walker(ctx, [Boom(ctx)], *build_tables([Boom]))
+    with pytest.raises(RuntimeError, match="boom"):
+        w.run(ast.parse("f()\n"))
+
+
+def test_timing_hook_reports_every_extractor_that_ran() -> None:
+    timings: dict[str, float] = {}
+    extract(b"import os\nos.system(x)\n", "t.py", timings=timings)
+    assert "core.calls" in timings
+    assert "core.imports" in timings
+    assert all(v >= 0.0 for v in timings.values())
+
+
+def test_function_bodies_see_later_module_bindings() -> None:
+    source = (
+        "def caller():\n    helper()\n    sp.run(x)\nimport subprocess as sp\ndef helper(): pass\n"
+    )
+    facts = extract(source.encode(), "pkg/m.py")
+    assert [c.callee for c in facts.of(CallFact)] == ["pkg.m.helper", "subprocess.run"]
+
+
+def test_facts_come_back_in_source_order() -> None:
+    source = "def f():\n    g()\nh()\n"
+    facts = extract(source.encode(), "m.py")
+    keys = [(f.line, f.col) for f in facts.facts]
+    assert keys == sorted(keys)
+    assert [type(f) for f in facts.facts if type(f) in (CallFact, FunctionFact)] == [
+        FunctionFact,
+        CallFact,
+        CallFact,
+    ]
