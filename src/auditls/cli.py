@@ -1,0 +1,484 @@
+"""The command line: ``auditls index / check / facts / rules / serve``.
+
+Exit codes: 0 nothing found, 1 findings, 2 usage error, bad configuration or internal error.
+Expected problems (a missing path, a bad ``[tool.auditls]`` table, an unwritable output file)
+get one line on stderr and exit 2, never a traceback. An unexpected exception is reported the
+same way; ``AUDITLS_DEBUG=1`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, TextIO
+
+from auditls import __version__
+from auditls.config import Config, ConfigError, load_config, parse_codes
+from auditls.store import StoreError
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+SERVE_NOT_BUILT = "auditls serve: the language server is not built yet (issue 4)"
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for; printed as one line, exit 2."""
+
+
+# --------------------------------------------------------------------------------------------
+# Paths
+
+
+def find_root(path: Path) -> Path:
+    """The workspace root: the nearest directory, from ``path`` up, holding a pyproject.toml or
+    a .git; else the directory of ``path`` itself."""
+    start = path if path.is_dir() else path.parent
+    for directory in (start, *start.parents):
+        if (directory / "pyproject.toml").is_file() or (directory / ".git").exists():
+            return directory
+    return start
+
+
+def _existing(raw: str) -> Path:
+    path = Path(raw)
+    try:
+        exists = path.exists()
+    except OSError as exc:
+        raise UsageError(f"{raw}: {exc.strerror or exc}") from None
+    if not exists:
+        raise UsageError(f"{raw}: no such file or directory")
+    return path.resolve()
+
+
+def _workspace(raw_paths: Sequence[str]) -> tuple[Path, list[Path]]:
+    """Resolve the paths given; the root comes from the first, and holds all of them."""
+    paths = [_existing(raw) for raw in raw_paths or ["."]]
+    root = find_root(paths[0])
+    for raw, path in zip(raw_paths or ["."], paths, strict=True):
+        if path != root and root not in path.parents:
+            raise UsageError(
+                f"{raw}: outside the workspace {root} (the root is found from the first path; "
+                "check other projects in separate runs)"
+            )
+    return root, paths
+
+
+def _rel(root: Path, path: Path) -> str:
+    rel = path.relative_to(root).as_posix()
+    return "" if rel == "." else rel
+
+
+def _in_scope(rel: str, scopes: Iterable[str]) -> bool:
+    return any(not s or rel == s or rel.startswith(s + "/") for s in scopes)
+
+
+# --------------------------------------------------------------------------------------------
+# Output
+
+
+def _open_output(target: str | None) -> TextIO:
+    if target is None or target == "-":
+        return sys.stdout
+    try:
+        return open(target, "w", encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise UsageError(f"--output {target}: cannot write: {exc.strerror or exc}") from None
+
+
+def _emit(text: str, target: str | None) -> None:
+    out = _open_output(target)
+    try:
+        out.write(text)
+        out.flush()
+    finally:
+        if out is not sys.stdout:
+            out.close()
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+
+
+def _selection(config: Config, args: argparse.Namespace) -> tuple[list[str] | None, list[str]]:
+    """select/ignore: ``--select`` replaces the configured select, ``--ignore`` adds to it."""
+    from auditls.rules import unknown_selectors
+
+    select = sorted(config.select) if config.select is not None else None
+    ignore = set(config.ignore)
+    if args.select is not None:
+        select = sorted(parse_codes(args.select))
+    if args.ignore is not None:
+        ignore |= parse_codes(args.ignore)
+    overrides = set(config.severity_overrides)
+    for what, entries in (("select", select or []), ("ignore", ignore), ("severity", overrides)):
+        unknown = unknown_selectors(entries)
+        if unknown:
+            raise ConfigError(
+                f"{what}: {', '.join(sorted(unknown))} matches no rule (`auditls rules` lists them)"
+            )
+    return select, sorted(ignore)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from auditls.indexer import index_workspace
+    from auditls.rules import RULES, check_facts
+    from auditls.store import Store
+
+    root, paths = _workspace(args.paths)
+    config = load_config(root)
+    select, ignore = _selection(config, args)
+    scopes = [_rel(root, p) for p in paths]
+    store = Store.open(root)
+    try:
+        report = index_workspace(root, store, config, jobs=args.jobs, paths=paths)
+        findings = []
+        files = 0
+        for row in store.files():
+            if not _in_scope(row.path, scopes) or row.status not in ("ok", "syntax_error"):
+                continue
+            files += 1
+            ff = store.file_facts(row.path)
+            if ff is not None:
+                findings.extend(
+                    check_facts(
+                        ff,
+                        select=select,
+                        ignore=ignore,
+                        severity_overrides=config.severity_overrides,
+                    )
+                )
+    finally:
+        store.close()
+    findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+    errors = [
+        {"path": note.path, "kind": note.kind, "message": note.message} for note in report.notes
+    ]
+
+    if args.format == "json":
+        doc = {
+            "version": __version__,
+            "findings": [f.to_json() for f in findings],
+            "errors": errors,
+        }
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "sarif":
+        from auditls.sarif import to_sarif
+
+        sarif = to_sarif(
+            findings,
+            RULES.values(),
+            root=root,
+            severity_overrides=config.severity_overrides,
+            notes=[(e["path"], f"{e['kind']}: {e['message']}") for e in errors],
+        )
+        text = json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+    else:
+        lines = [
+            f"{f.path}:{f.line}:{f.column}: {f.rule} [{f.severity}/{f.confidence}] {f.message}"
+            for f in findings
+        ]
+        lines += [f"{e['path']}: {e['kind']}: {e['message']}" for e in errors]
+        if findings:
+            by_severity = Counter(f.severity for f in findings)
+            parts = [
+                _plural(by_severity[s], s) for s in ("error", "warning", "info") if by_severity[s]
+            ]
+            with_findings = len({f.path for f in findings})
+            lines.append(
+                f"Found {_plural(len(findings), 'finding')} ({', '.join(parts)}) "
+                f"in {with_findings} of {_plural(files, 'file')}."
+            )
+        else:
+            lines.append(f"No findings in {_plural(files, 'file')}.")
+        text = "\n".join(lines) + "\n"
+    _emit(text, args.output)
+    return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from auditls.indexer import index_workspace
+    from auditls.store import Store
+
+    root, paths = _workspace([args.path] if args.path else [])
+    config = load_config(root)
+    store = Store.open(root)
+    try:
+        report = index_workspace(root, store, config, jobs=args.jobs, paths=paths)
+        snapshot = store.snapshot_path
+        counts = store.fact_counts()
+    finally:
+        store.close()
+    if args.format == "json":
+        doc = {
+            "version": __version__,
+            "root": str(root),
+            "store": str(snapshot),
+            "files": report.files,
+            "indexed": report.indexed,
+            "unchanged": report.unchanged,
+            "removed": report.removed,
+            "skipped": report.skipped,
+            "errors": report.errors,
+            "seconds": round(report.seconds, 3),
+            "facts": counts,
+            "notes": [{"path": n.path, "kind": n.kind, "message": n.message} for n in report.notes],
+        }
+        print(json.dumps(doc, indent=2))
+    else:
+        for note in report.notes:
+            print(f"{note.path}: {note.kind}: {note.message}")
+        print(f"auditls: {report.summary()}; {sum(counts.values())} facts in {snapshot}")
+    return EXIT_OK
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    from auditls.extractors import all_fact_types, extract, module_name_for
+
+    path = _existing(args.file)
+    if not path.is_file():
+        raise UsageError(f"{args.file}: not a file (facts takes one Python file)")
+    tables = {t.TABLE: t for t in all_fact_types()}
+    if args.table is not None and args.table not in tables:
+        raise UsageError(
+            f"--table {args.table}: no such table; tables: {', '.join(sorted(tables))}"
+        )
+    root = find_root(path)
+    rel = _rel(root, path)
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
+    ff = extract(source, rel, module=module_name_for(path, root))
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    if args.table is not None:
+        grouped[args.table] = []
+    for fact in ff.facts:
+        if args.table is not None and args.table != fact.TABLE:
+            continue
+        row = {f.name: getattr(fact, f.name) for f in fields(fact)}
+        grouped.setdefault(fact.TABLE, []).append(row)
+    doc = {
+        "path": ff.path,
+        "module": ff.module,
+        "status": ff.status,
+        "error": ff.error,
+        "error_line": ff.error_line,
+        "error_col": ff.error_col,
+        "extractor_errors": ff.extractor_errors,
+        "tables": grouped,
+    }
+    _emit(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", None)
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from auditls.rules import RULES
+
+    rules = list(RULES.values())
+    if args.format == "json":
+        doc = {
+            "version": __version__,
+            "rules": [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "severity": r.severity,
+                    "confidence": r.confidence,
+                    "cwe": r.cwe,
+                    "summary": r.summary,
+                    "fix": r.fix,
+                    "docs": r.docs_ref,
+                }
+                for r in rules
+            ],
+        }
+        _emit(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", None)
+        return EXIT_OK
+    name_width = max((len(r.name) for r in rules), default=0)
+    lines = []
+    for r in rules:
+        cwe = f"CWE-{r.cwe}" if r.cwe is not None else "-"
+        lines.append(f"{r.code}  {r.name:<{name_width}}  {r.severity:<7}  {cwe:<8}  {r.summary}")
+    _emit("\n".join(lines) + "\n", None)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    print(SERVE_NOT_BUILT, file=sys.stderr)
+    return EXIT_ERROR
+
+
+# --------------------------------------------------------------------------------------------
+# The parser
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 (automatic) or more")
+    return value
+
+
+_JOBS_HELP = (
+    "worker processes for extraction: 1 extracts in this process, 0 (the default) uses one per "
+    "CPU when there are many files to extract"
+)
+
+_EPILOG = """\
+exit codes: 0 nothing found, 1 findings, 2 usage error, bad configuration or internal error.
+configuration: [tool.auditls] in the workspace's pyproject.toml (select, ignore, exclude,
+severity, max-file-size, taint). The workspace root is the nearest directory, from the first
+path up, holding a pyproject.toml or a .git. The index is kept in <root>/.auditls/.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="auditls",
+        description="A security language server and CLI for Python: dangerous calls, auth gaps "
+        "and taint paths.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"auditls {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser(
+        "check",
+        help="index the workspace incrementally and report findings",
+        description="Index the workspace incrementally (only changed files are re-extracted), "
+        "then run the rules over the files under PATH and report the findings. Exit 0 when "
+        "nothing is found, 1 when something is, 2 on a usage or internal error.",
+        epilog="examples:\n  auditls check\n  auditls check src/ --select AUD1 --ignore AUD103\n"
+        "  auditls check --format sarif --output auditls.sarif",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or directories to report on (default: the current directory)",
+    )
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="text (path:line:col: CODE [severity/confidence] message), json, or SARIF 2.1.0 "
+        "for GitHub code scanning (default: text)",
+    )
+    check.add_argument(
+        "--select",
+        metavar="CODES",
+        help="comma-separated rule codes or prefixes to run (AUD1,AUD201, or ALL); replaces "
+        "the configured select",
+    )
+    check.add_argument(
+        "--ignore",
+        metavar="CODES",
+        help="comma-separated rule codes or prefixes to leave out; added to the configured ignore",
+    )
+    check.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N", help=_JOBS_HELP)
+    check.add_argument(
+        "--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout"
+    )
+    check.set_defaults(func=cmd_check)
+
+    index = sub.add_parser(
+        "index",
+        help="bring the index under <root>/.auditls/ up to date",
+        description="Walk the workspace and bring the index up to date: unchanged files are "
+        "skipped by size and mtime, then by content hash; vanished files are forgotten. "
+        "Respects .gitignore, [tool.auditls] exclude and max-file-size.",
+    )
+    index.add_argument(
+        "path", nargs="?", metavar="PATH", help="directory to index (default: current directory)"
+    )
+    index.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N", help=_JOBS_HELP)
+    index.add_argument(
+        "--format", choices=("text", "json"), default="text", help="report format (default: text)"
+    )
+    index.set_defaults(func=cmd_index)
+
+    facts = sub.add_parser(
+        "facts",
+        help="print the facts extracted from one file",
+        description="Extract one Python file and print its fact rows grouped by table, as "
+        "JSON. Nothing is written to the index.",
+    )
+    facts.add_argument("file", metavar="FILE", help="the Python file")
+    facts.add_argument("--table", metavar="NAME", help="only this table (e.g. python_calls)")
+    facts.add_argument(
+        "--format", choices=("json",), default="json", help="output format (default: json)"
+    )
+    facts.set_defaults(func=cmd_facts)
+
+    rules = sub.add_parser(
+        "rules",
+        help="list the rule catalogue",
+        description="List every rule: code, name, default severity, CWE and what it reports.",
+    )
+    rules.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    rules.set_defaults(func=cmd_rules)
+
+    serve = sub.add_parser(
+        "serve",
+        help="run the language server (not built yet)",
+        description="Run the language server over stdio, or TCP on loopback with --tcp. "
+        "Not built yet: this exits with status 2.",
+    )
+    serve.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio")
+    serve.add_argument("--host", default="127.0.0.1", help="TCP host (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=2087, help="TCP port (default: 2087)")
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (argparse printed it)
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        code: int = args.func(args)
+        return code
+    except (UsageError, ConfigError, StoreError) as exc:
+        print(f"auditls: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("auditls: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`auditls check | head`); stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception as exc:
+        print(f"auditls: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("AUDITLS_DEBUG"):
+            traceback.print_exc()
+        else:
+            print("auditls: set AUDITLS_DEBUG=1 for the traceback", file=sys.stderr)
+        return EXIT_ERROR
