@@ -110,7 +110,14 @@ def test_class_scope_is_not_visible_from_methods() -> None:
 
 
 def test_self_resolves_to_the_enclosing_class() -> None:
-    source = "class K:\n    def a(self):\n        self.b()\n    @staticmethod\n    def s(x):\n        x.b()\n"
+    source = (
+        "class K:\n"
+        "    def a(self):\n"
+        "        self.b()\n"
+        "    @staticmethod\n"
+        "    def s(x):\n"
+        "        x.b()\n"
+    )
     assert callees(source) == ["pkg.mod.K.b", None]
 
 
@@ -125,12 +132,24 @@ def test_with_as_binds_an_instance() -> None:
 
 
 def test_global_declaration_binds_in_the_module() -> None:
-    source = "def init():\n    global runner\n    import subprocess as runner\ndef go():\n    runner.run(x)\n"
+    source = (
+        "def init():\n"
+        "    global runner\n"
+        "    import subprocess as runner\n"
+        "def go():\n"
+        "    runner.run(x)\n"
+    )
     assert callees(source) == ["subprocess.run"]
 
 
 def test_nested_functions_see_enclosing_bindings() -> None:
-    source = "def outer():\n    import os as o\n    def inner():\n        o.system(x)\n    return inner\n"
+    source = (
+        "def outer():\n"
+        "    import os as o\n"
+        "    def inner():\n"
+        "        o.system(x)\n"
+        "    return inner\n"
+    )
     assert callees(source) == ["os.system"]
 
 
