@@ -1,0 +1,95 @@
+"""Fixture files with inline expectations, checked both ways.
+
+A line ending in ``# expect: AUD101`` (or ``# expect: AUD101, AUD002``) must carry exactly those
+findings; every other line must carry none. Every ``fixtures/rules/*.py`` is run, and any other
+``fixtures/**/*.py`` that holds an expectation. Each file goes through the real pipeline:
+``extract`` then ``check_facts`` with every rule selected.
+
+The ``bad`` / ``good`` example of each catalogue rule is run the same way: the bad one must raise
+its rule, the good one must not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from auditls.extractors import extract
+from auditls.rules import RULES, Finding, Rule, check_facts
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+EXPECT_RE = re.compile(r"#\s*expect:\s*(?P<codes>AUD\d{3}(?:\s*,\s*AUD\d{3})*)\s*$")
+EXPECT_MARK = "# expect:"
+
+
+def fixture_files() -> list[Path]:
+    rules = sorted((FIXTURES / "rules").glob("*.py"))
+    others = [
+        path
+        for path in sorted(FIXTURES.rglob("*.py"))
+        if path not in rules and EXPECT_MARK in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    return rules + others
+
+
+def expectations(text: str) -> Counter[tuple[int, str]]:
+    """(line, code) -> how many findings of that code the line must carry."""
+    expected: Counter[tuple[int, str]] = Counter()
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if EXPECT_MARK not in line:
+            continue
+        match = EXPECT_RE.search(line)
+        if match is None:
+            pytest.fail(f"line {lineno}: unreadable expectation {line.strip()!r}")
+        for code in match.group("codes").split(","):
+            expected[(lineno, code.strip())] += 1
+    return expected
+
+
+def run(source: bytes, path: str) -> list[Finding]:
+    return check_facts(extract(source, path))
+
+
+def describe(items: Counter[tuple[int, str]], findings: list[Finding]) -> list[str]:
+    messages = {(f.line, f.rule): f.message for f in findings}
+    return [
+        f"  line {line}: {code}"
+        + (f" x{n}" if n > 1 else "")
+        + f"  {messages.get((line, code), '')}"
+        for (line, code), n in sorted(items.items())
+    ]
+
+
+@pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.relative_to(FIXTURES).as_posix())
+def test_fixture(path: Path) -> None:
+    source = path.read_bytes()
+    expected = expectations(source.decode("utf-8", errors="replace"))
+    findings = run(source, path.relative_to(ROOT).as_posix())
+    found = Counter((f.line, f.rule) for f in findings)
+    missing = expected - found
+    unexpected = found - expected
+    report = []
+    if missing:
+        report += ["expected but not found:", *describe(missing, findings)]
+    if unexpected:
+        report += ["found but not expected:", *describe(unexpected, findings)]
+    assert not report, f"{path.relative_to(ROOT)}\n" + "\n".join(report)
+
+
+def test_fixture_files_exist() -> None:
+    names = {p.name for p in fixture_files()}
+    for code in ("aud001", "aud101", "aud102", "aud103"):
+        assert any(name.startswith(code) for name in names), code
+    assert "suppressions.py" in names
+
+
+@pytest.mark.parametrize("rule", list(RULES.values()), ids=lambda r: r.code)
+def test_rule_examples(rule: Rule) -> None:
+    bad = [f.rule for f in run(rule.bad.encode(), "example_bad.py")]
+    good = [f.rule for f in run(rule.good.encode(), "example_good.py")]
+    assert rule.code in bad, f"the bad example of {rule.code} does not raise it: {bad}"
+    assert rule.code not in good, f"the good example of {rule.code} raises it"
