@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import operator
 import re
 import types
 import typing
@@ -100,16 +101,24 @@ def _column(cls: type[Any], name: str, hint: object) -> Column:
     )
 
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _encoder(columns: Sequence[Column]) -> Callable[[Any], tuple[Any, ...]]:
     """A function from an instance to its column values (tuples of strings become JSON)."""
+    # This runs once per fact row, so it stays in C where it can: attrgetter builds the tuple.
     names = [c.name for c in columns]
+    get = operator.attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)
     json_at = [i for i, c in enumerate(columns) if c.kind == "strs"]
+    if not json_at:
+        return get
 
     def encode(obj: Any) -> tuple[Any, ...]:
-        values = [getattr(obj, n) for n in names]
+        values = list(get(obj))
         for i in json_at:
             if values[i] is not None:
-                values[i] = json.dumps(list(values[i]), ensure_ascii=False)
+                values[i] = _to_json(values[i])
         return tuple(values)
 
     return encode
@@ -166,7 +175,7 @@ encode_file_row: Callable[[FileRow], tuple[Any, ...]] = _encoder(FILE_COLUMNS)
 decode_file_row: Callable[[Sequence[Any]], FileRow] = _decoder(FileRow, FILE_COLUMNS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # eq=False: hashed by identity, cheaply
 class FactTable:
     """Everything the store needs to write and read one fact type."""
 
