@@ -20,8 +20,11 @@ How it works:
 4. **Snapshot.** ``snapshot`` copies the memory database with the backup API into a fresh temp
    file in ``.auditls/``, fsyncs it, ``os.replace``s it over ``index.db`` and fsyncs the directory.
    A rename is atomic, so a crash at any point leaves the old snapshot or the new one, never a
-   torn one; a leftover temp file is never read. ``.auditls`` gets a ``.gitignore`` holding ``*``
-   and is never written through a symlink.
+   torn one; a leftover temp file is never read, and is removed once it is an hour old. Nothing is
+   written when nothing changed since the load or the last snapshot. ``.auditls`` gets a
+   ``.gitignore`` holding ``*`` and is never written through a symlink.
+
+The connection belongs to the thread that opened the store (sqlite3's default check).
 
 Every ``sqlite3.Error`` leaving this module is a ``StoreError`` saying what the store was doing
 (see ``_Db``, after coverage.py's ``sqlitedb.py``).
