@@ -334,6 +334,7 @@ def test_aud101_confidence_follows_the_argument() -> None:
     b.call("builtins.eval", line=7)
     b.call("builtins.eval", arg("name", "args", keyword="*", position=0), line=8)
     b.call("builtins.compile", arg("percent_format", '"%s" % y', keyword="source"), line=9)
+    b.call("builtins.eval", arg("container", '["1"]', keyword="*", value='["1"]'), line=12)
     b.call("m.f.<locals>.eval", PARAM, line=10)
     b.call(None, PARAM, line=11, text="cursor.execute")
     assert rated(b.file()) == [

@@ -132,10 +132,10 @@ def _locate(args: list[CallArgFact], spec: Arg) -> tuple[CallArgFact, bool] | No
 
 def _rate(index: FactIndex, call: CallFact, arg: CallArgFact, hidden: bool) -> str | None:
     """Confidence of a finding about a dangerous argument; None when it is a literal."""
+    if _is_literal(arg.kind, arg.value):
+        return None  # also a literal unpacked: run(*["ls", "-l"], shell=True)
     if hidden:
         return "medium"
-    if _is_literal(arg.kind, arg.value):
-        return None
     if arg.kind in _FORMATTED_KINDS:
         return "high"
     if arg.kind == "name":
