@@ -57,6 +57,7 @@ def test_resolves(source: str, expected: str) -> None:
         ("def f(eval):\n    eval(q)", "a parameter shadows the builtin"),
         ("def f():\n    run = g()\n    run(x)", "a local holds an unknown value"),
         ("from os import *\nsystem(x)", "a star import makes bare names unknown"),
+        ("import yaml\nyaml = make()\nyaml.load(x)", "a reassignment to a call shadows"),
         ("getattr(os, 'system')(x)", "a computed callee is unknown"),
     ],
 )
@@ -64,6 +65,15 @@ def test_does_not_guess(source: str, why: str) -> None:
     got = outer_callee(source)
     assert got is None or got.startswith("pkg.mod."), why
     assert got != "builtins.eval", why
+
+
+def test_none_placeholder_for_a_missing_module_keeps_the_import() -> None:
+    source = "try:\n    import yaml\nexcept ImportError:\n    yaml = None\nyaml.load(x)\n"
+    assert callees(source) == ["yaml.load"]
+
+
+def test_builtins_still_resolve_after_a_star_import() -> None:
+    assert callees("from os import *\neval(x)\n") == ["builtins.eval"]
 
 
 def test_local_def_shadows_builtin_with_its_own_qualname() -> None:

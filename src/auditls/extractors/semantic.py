@@ -110,6 +110,16 @@ class Context:
 
     def pos(self, node: ast.AST) -> dict[str, int]:
         """The 1-based position fields of a fact located at ``node``."""
+        if self._ascii:
+            try:
+                return {
+                    "line": node.lineno,  # type: ignore[attr-defined]
+                    "col": node.col_offset + 1,  # type: ignore[attr-defined]
+                    "end_line": node.end_lineno,  # type: ignore[attr-defined]
+                    "end_col": node.end_col_offset + 1,  # type: ignore[attr-defined]
+                }
+            except (AttributeError, TypeError):
+                pass  # a node without a full position: the general path below
         line: int = getattr(node, "lineno", 1)
         end_line: int = getattr(node, "end_lineno", None) or line
         col: int = getattr(node, "col_offset", 0)
@@ -229,8 +239,18 @@ class Context:
         cls = type(node)
         if cls is ast.Assign:
             assert isinstance(node, ast.Assign)
-            binding = self.binding_for_value(node.value)
-            for target in node.targets:
+            value = node.value
+            if isinstance(value, ast.Constant) and value.value is None:
+                # `except ImportError: yaml = None` is a placeholder for a missing module, not
+                # a new meaning of the name: an import binding in this scope survives it.
+                targets = [
+                    t for t in node.targets
+                    if not (isinstance(t, ast.Name) and self._is_import(t.id))
+                ]  # fmt: skip
+            else:
+                targets = node.targets
+            binding = self.binding_for_value(value)
+            for target in targets:
                 self.bind_target(target, binding)
         elif cls is ast.AnnAssign:
             assert isinstance(node, ast.AnnAssign)
@@ -297,6 +317,10 @@ class Context:
         self.scopes.pop()
 
     # ---- bindings -------------------------------------------------------------------------
+
+    def _is_import(self, name: str) -> bool:
+        existing = self.scope.bindings.get(name)
+        return existing is not None and existing.kind == "import"
 
     def bind(self, name: str, binding: Binding) -> None:
         scope = self.scope
@@ -370,7 +394,7 @@ class Context:
                 base = b.qualname
                 if base is None and attrs and b.instance_of is not None:
                     base = b.instance_of
-            elif node.id in BUILTIN_NAMES and not self.star_imports:
+            elif node.id in BUILTIN_NAMES:  # even after a star import: shadowing one is rare
                 base = f"builtins.{node.id}"
             else:
                 base = None
