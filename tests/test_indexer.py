@@ -3,6 +3,7 @@ bad input, worker processes, and the msgpack wire format."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -342,6 +343,28 @@ def test_an_unreadable_file_gets_an_error_row_and_is_retried(
     assert row.status == "ok"
 
 
+def test_facts_the_store_rejects_give_an_error_row_not_a_crash(
+    ws: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(ws, "a.py", "import os\n")
+    write(ws, "b.py", "import os\n")
+    real_extract = indexer.extract
+
+    def lone_surrogate(source: bytes, path: str, *, module: str | None = None) -> FileFacts:
+        ff = real_extract(source, path, module=module)
+        if path == "b.py":  # a string SQLite cannot encode as UTF-8
+            ff.facts = [dataclasses.replace(f, module="\ud800") for f in ff.facts]
+        return ff
+
+    monkeypatch.setattr(indexer, "extract", lone_surrogate)
+    report = run(ws, store)
+    assert (report.indexed, report.errors) == (1, 1)
+    assert report.notes[0].path == "b.py"
+    assert report.notes[0].message.startswith("cannot store the facts: UnicodeEncodeError")
+    assert [(row.path, row.status) for row in store.files()] == [("a.py", "ok"), ("b.py", "error")]
+    assert run(ws, store).errors == 1  # retried, and still reported
+
+
 def test_a_fifo_is_not_read(ws: Path, store: Store) -> None:
     os.mkfifo(ws / "pipe.py")
     write(ws, "a.py")
@@ -375,6 +398,28 @@ def test_module_names_follow_packages_and_src_layout(ws: Path, store: Store) -> 
         modules[row.path] = ff.module
     assert modules["src/pkg/sub/mod.py"] == "pkg.sub.mod"
     assert modules["scripts/tool.py"] == "tool"
+
+
+def test_a_new_init_py_renames_the_modules_next_to_it(ws: Path, store: Store) -> None:
+    write(ws, "pkg/c.py", "import subprocess\n")
+    write(ws, "pkg/sub/d.py", "import os\n")
+    run(ws, store)
+    ff = store.file_facts("pkg/c.py")
+    assert ff is not None
+    assert ff.module == "c"
+    write(ws, "pkg/__init__.py", "")
+    report = run(ws, store)
+    assert (report.indexed, report.unchanged) == (2, 1)  # __init__.py and c.py; d.py is not in pkg
+    ff = store.file_facts("pkg/c.py")
+    assert ff is not None
+    assert ff.module == "pkg.c"
+    assert {f.function for f in ff.facts if hasattr(f, "function")} == {"pkg.c"}
+    (ws / "pkg" / "__init__.py").unlink()
+    report = run(ws, store)
+    assert (report.indexed, report.removed) == (1, 1)
+    ff = store.file_facts("pkg/c.py")
+    assert ff is not None
+    assert ff.module == "c"
 
 
 def test_snapshot_written_and_progress_only_when_asked(
@@ -411,13 +456,14 @@ def test_jobs_2_gives_the_same_store_as_jobs_1(ws: Path, monkeypatch: pytest.Mon
     write(ws, "pkg/broken.py", "def f(:\n")
     write(ws, "pkg/latin.py", b"s = '\xff'\n")
     write(ws, "pkg/big.py", "z = 0\n" * 2000)
+    write(ws, "pkg/surrogate.py", 'RANGE = "\\ud800-\\udbff"\n')  # a lone surrogate in a fact
     config = Config(max_file_size=10_000)
     results = []
     for jobs in (1, 2):
         store = Store.open(ws, persist=False)
         try:
             report = run(ws, store, config, jobs=jobs)
-            assert (report.indexed, report.skipped) == (15, 1)
+            assert (report.indexed + report.errors, report.skipped) == (16, 1)
             results.append(dump(store))
         finally:
             store.close()
@@ -464,6 +510,12 @@ def test_wire_round_trip_of_a_syntax_error() -> None:
     assert back == ff
     assert back.status == "syntax_error"
     assert back.error_line == 1
+
+
+def test_wire_carries_lone_surrogates() -> None:
+    ff = extract(b's = "\\ud800"\n', "u.py", module="u")
+    bad = FileFacts(path="u.py", module="u\udc80", status="ok", facts=ff.facts)
+    assert wire.decode(wire.encode(bad)) == bad
 
 
 def test_wire_rejects_garbage() -> None:

@@ -27,6 +27,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -363,12 +364,13 @@ def process_file(task: _Task) -> _Result:
 
 def _work_chunk(tasks: list[_Task]) -> bytes:
     """Worker-process entry point: a chunk of tasks in, one msgpack message out."""
-    data: bytes = msgpack.packb([process_file(t).to_obj() for t in tasks], use_bin_type=True)
+    objs = [process_file(t).to_obj() for t in tasks]
+    data: bytes = msgpack.packb(objs, use_bin_type=True, unicode_errors=wire.UNICODE_ERRORS)
     return data
 
 
 def _decode_chunk(data: bytes) -> list[_Result]:
-    objs = msgpack.unpackb(data, raw=False, use_list=True)
+    objs = msgpack.unpackb(data, raw=False, use_list=True, unicode_errors=wire.UNICODE_ERRORS)
     return [_Result.from_obj(obj) for obj in objs]
 
 
@@ -454,6 +456,7 @@ def index_workspace(
     report.files = len(found.files)
 
     existing = {row.path: row for row in store.files()}
+    modules: dict[str, str | None] = dict(store.conn.execute("SELECT path, module FROM files"))
     max_size = config.max_file_size
     tasks: list[_Task] = []
     pending: list[tuple[FileRow, FileFacts | None]] = []
@@ -485,17 +488,20 @@ def index_workspace(
             if not (current and old is not None and old.status == "skipped"):
                 pending.append((_skipped_row(rel, st.st_size, st.st_mtime_ns, message), None))
             continue
-        if current and old is not None and old.status in ("ok", "syntax_error"):
-            report.unchanged += 1
-            continue
-        known = (
-            old.hash
-            if old is not None
+        # A file's module name depends on its neighbours (an __init__.py added or removed), so
+        # an unchanged file whose module name moved is extracted again.
+        module = module_name(Path(abs_path), root)
+        reusable = (
+            old is not None
             and old.status in ("ok", "syntax_error")
             and old.extractor_version == EXTRACTOR_VERSION
-            else None
+            and modules.get(rel) == module
         )
-        tasks.append((abs_path, rel, module_name(Path(abs_path), root), known, max_size))
+        if current and reusable:
+            report.unchanged += 1
+            continue
+        known = old.hash if reusable and old is not None else None
+        tasks.append((abs_path, rel, module, known, max_size))
 
     # Files gone from disk lose their rows.
     for rel in existing:
@@ -505,7 +511,7 @@ def index_workspace(
             dirty = True
 
     if pending:
-        store.replace_many(pending)
+        _write(store, pending, report)
         dirty = True
         pending = []
 
@@ -517,12 +523,12 @@ def index_workspace(
             if item is not None:
                 pending.append(item)
             if len(pending) >= BATCH_SIZE:
-                store.replace_many(pending)
+                _write(store, pending, report)
                 dirty = True
                 pending = []
             bar.update(done)
         if pending:
-            store.replace_many(pending)
+            _write(store, pending, report)
             dirty = True
     finally:
         bar.close()
@@ -535,6 +541,26 @@ def index_workspace(
             report.errors += 1
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write(
+    store: Store, items: list[tuple[FileRow, FileFacts | None]], report: IndexReport
+) -> None:
+    """Write a batch in one transaction; if that fails, file by file, so that one file whose
+    facts the store rejects gets an error row instead of aborting the whole index."""
+    with contextlib.suppress(Exception):  # the batch rolls back; the loop finds the culprit
+        store.replace_many(items)
+        return
+    for row, facts in items:
+        try:
+            store.replace_file(row, facts)
+        except Exception as exc:
+            message = f"cannot store the facts: {type(exc).__name__}: {exc}"
+            if facts is not None:
+                report.indexed -= 1
+            report.errors += 1
+            report.notes.append(IndexNote(row.path, "error", message))
+            store.replace_file(_error_row(row.path, message, row.size, row.mtime_ns), None)
 
 
 def _apply(
@@ -564,6 +590,10 @@ def _apply(
     ff = result.facts
     assert ff is not None
     report.indexed += 1
+    if old is not None and old.hash == result.hash:
+        # Same content extracted again (its module name changed): the store's early cutoff
+        # compares hashes only, so drop the old row first.
+        store.remove_file(rel)
     for problem in ff.extractor_errors:
         report.notes.append(IndexNote(rel, "extractor_error", problem))
     row = FileRow(

@@ -21,6 +21,10 @@ from auditls.facts import Fact, FileFacts
 #: Bumped whenever the layout below changes.
 WIRE_VERSION = 1
 
+#: Source text may hold lone surrogates (``"\\ud800"`` literals); they cross the wire unchanged,
+#: so a worker's result equals an in-process one and the parent decides what to do with them.
+UNICODE_ERRORS = "surrogatepass"
+
 
 class WireError(ValueError):
     """A message that does not decode to FileFacts."""
@@ -101,14 +105,16 @@ def facts_from_obj(obj: Any) -> FileFacts:
 
 def encode(ff: FileFacts) -> bytes:
     """FileFacts as msgpack bytes."""
-    data: bytes = msgpack.packb(facts_to_obj(ff), use_bin_type=True)
+    data: bytes = msgpack.packb(facts_to_obj(ff), use_bin_type=True, unicode_errors=UNICODE_ERRORS)
     return data
 
 
 def decode(data: bytes) -> FileFacts:
     """msgpack bytes (from ``encode``) back to FileFacts."""
     try:
-        obj = msgpack.unpackb(data, raw=False, use_list=True, strict_map_key=True)
+        obj = msgpack.unpackb(
+            data, raw=False, use_list=True, strict_map_key=True, unicode_errors=UNICODE_ERRORS
+        )
     except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as exc:
         raise WireError(f"not a msgpack message: {exc}") from None
     return facts_from_obj(obj)
