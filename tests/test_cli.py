@@ -223,11 +223,30 @@ def test_check_reports_skipped_and_unreadable_files(
         {
             "path": "app/huge.py",
             "kind": "skipped",
-            "message": "skipped: 600 bytes is over the size cap of 300 bytes (max-file-size)",
+            "message": "600 bytes is over the size cap of 300 bytes (max-file-size)",
         }
     ]
     code, out, _ = check(capsys, str(ws))
-    assert "app/huge.py: skipped: skipped: 600 bytes" in out
+    assert "app/huge.py: skipped: 600 bytes is over the size cap" in out
+
+
+def test_check_reports_extractor_failures_on_every_run(
+    ws: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditls.extractors import core, walker
+
+    def broken_finish(self: object) -> None:
+        raise RuntimeError("broken on purpose")
+
+    monkeypatch.setattr(walker, "STRICT", False)
+    monkeypatch.setattr(core.ReturnsExtractor, "finish", broken_finish)
+    for _ in range(2):  # the second run extracts nothing: the failure comes from the store
+        code, doc = check_json(capsys, str(ws / "app" / "views.py"))
+        assert code == 1
+        assert [(e["path"], e["kind"]) for e in doc["errors"]] == [
+            ("app/views.py", "extractor_error")
+        ]
+        assert "RuntimeError: broken on purpose" in doc["errors"][0]["message"]
 
 
 def test_check_uses_the_configured_selection_and_severity(

@@ -473,6 +473,19 @@ def test_jobs_2_gives_the_same_store_as_jobs_1(ws: Path, monkeypatch: pytest.Mon
     assert sum(len(ff.facts) for ff in facts.values() if ff is not None) > 12 * 20
 
 
+def test_jobs_fall_back_to_this_process_when_workers_cannot_start(
+    ws: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_pool(*args: object, **kw: object) -> None:
+        raise PermissionError(38, "Function not implemented")  # sem_open in some sandboxes
+
+    monkeypatch.setattr(indexer, "ProcessPoolExecutor", no_pool)
+    for i in range(4):
+        write(ws, f"m{i}.py")
+    report = run(ws, store, jobs=2)
+    assert (report.indexed, report.errors) == (4, 0)
+
+
 def test_jobs_automatic_uses_this_process_for_small_batches() -> None:
     assert indexer._workers_for(0, 10) == 1
     assert indexer._workers_for(3, 10) == 3

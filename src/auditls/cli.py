@@ -145,6 +145,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         report = index_workspace(root, store, config, jobs=args.jobs, paths=paths)
         findings = []
+        # Extractor failures come from the store, so that every run reports them, not only
+        # the run that extracted the file; skips and read errors are re-checked every run.
+        errors = [
+            {"path": note.path, "kind": note.kind, "message": note.message}
+            for note in report.notes
+            if note.kind != "extractor_error"
+        ]
         files = 0
         for row in store.files():
             if not _in_scope(row.path, scopes) or row.status not in ("ok", "syntax_error"):
@@ -152,6 +159,10 @@ def cmd_check(args: argparse.Namespace) -> int:
             files += 1
             ff = store.file_facts(row.path)
             if ff is not None:
+                errors += [
+                    {"path": row.path, "kind": "extractor_error", "message": problem}
+                    for problem in ff.extractor_errors
+                ]
                 findings.extend(
                     check_facts(
                         ff,
@@ -163,9 +174,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     finally:
         store.close()
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
-    errors = [
-        {"path": note.path, "kind": note.kind, "message": note.message} for note in report.notes
-    ]
+    errors.sort(key=lambda e: (e["path"], e["kind"], e["message"]))
 
     if args.format == "json":
         doc = {

@@ -329,7 +329,7 @@ def content_hash(data: bytes) -> str:
 
 
 def _skip_message(size: int, max_size: int) -> str:
-    return f"skipped: {size} bytes is over the size cap of {max_size} bytes (max-file-size)"
+    return f"{size} bytes is over the size cap of {max_size} bytes (max-file-size)"
 
 
 def process_file(task: _Task) -> _Result:
@@ -389,8 +389,9 @@ def _run_tasks(tasks: list[_Task], workers: int) -> Iterator[_Result]:
             for blob in pool.map(_work_chunk, chunks):
                 yield from _decode_chunk(blob)
                 done += 1
-    except BrokenProcessPool:
-        # A worker died (killed, out of memory): finish the rest here rather than fail.
+    except (BrokenProcessPool, OSError):
+        # No worker could start (no semaphores in a sandbox) or one died (killed, out of
+        # memory): finish the rest here rather than fail.
         for chunk in chunks[done:]:
             for task in chunk:
                 yield process_file(task)
