@@ -95,6 +95,8 @@ def test_default_excludes_are_not_walked(ws: Path) -> None:
         "pkg/sub/build/m.py",
     ):
         write(ws, rel)
+    write(ws, "env311/pyvenv.cfg", "home = /usr/bin\n")  # a venv by another name
+    write(ws, "env311/lib/python3.11/site-packages/requests/api.py")
     write(ws, "pkg/mod.py")
     write(ws, "pkg/notes.txt", "not python")
     write(ws, "top.py")

@@ -2,7 +2,8 @@
 
 1. **Discover.** Walk from the workspace root (or from the start paths given) with
    ``os.scandir``, depth first, entries sorted by name. Skip the default excluded directories
-   (``DEFAULT_EXCLUDES``, by name at any depth), paths matched by ``[tool.auditls] exclude``
+   (``DEFAULT_EXCLUDES``, by name at any depth) and virtual environments under any name (a
+   directory holding ``pyvenv.cfg``), paths matched by ``[tool.auditls] exclude``
    (gitignore syntax, relative to the root) and paths ignored by ``.gitignore`` files (the root's
    and nested ones; the deepest file that has an opinion wins, as in git). A start path given
    explicitly is never excluded itself. Symbolic links are followed only when their real target
@@ -182,9 +183,6 @@ class _Walker:
         stack = [(abs_dir, rel_dir, layers)]
         while stack:
             cur_abs, cur_rel, cur_layers = stack.pop()
-            own = self.gitignore(cur_abs, cur_rel)
-            if own is not None:
-                cur_layers = (*cur_layers, own)
             try:
                 with os.scandir(cur_abs) as it:
                     entries = sorted(it, key=lambda e: e.name)
@@ -195,6 +193,11 @@ class _Walker:
                     IndexNote(cur_rel or ".", "error", f"cannot list directory: {_why(exc)}")
                 )
                 continue
+            if cur_abs != abs_dir and any(e.name == "pyvenv.cfg" for e in entries):
+                continue  # a virtual environment under any name: installed code, not ours
+            own = self.gitignore(cur_abs, cur_rel)
+            if own is not None:
+                cur_layers = (*cur_layers, own)
             subdirs = []
             for entry in entries:
                 rel = f"{cur_rel}/{entry.name}" if cur_rel else entry.name
@@ -450,8 +453,12 @@ def index_workspace(
     """
     started = time.perf_counter()
     root = Path(os.path.realpath(root))
+    starts = None if paths is None else [Path(os.path.realpath(p)) for p in paths]
+    for start in starts or ():
+        if start != root and root not in start.parents:
+            raise ValueError(f"{start} is outside the workspace {root}")
     report = IndexReport()
-    found = discover(root, config, paths)
+    found = discover(root, config, starts)
     report.notes.extend(found.notes)
     report.errors += len(found.notes)
     report.files = len(found.files)
