@@ -331,7 +331,8 @@ def test_sarif_has_what_github_code_scanning_needs(
     (run,) = doc["runs"]
     driver = run["tool"]["driver"]
     assert (driver["name"], driver["version"]) == ("auditls", __version__)
-    assert driver["informationUri"].startswith("https://")
+    # No invented addresses: the project has no published URL ([project.urls]) yet.
+    assert "informationUri" not in driver
     ids = [r["id"] for r in driver["rules"]]
     assert ids == list(RULES)
     aud102 = driver["rules"][ids.index("AUD102")]
@@ -340,7 +341,7 @@ def test_sarif_has_what_github_code_scanning_needs(
     assert aud102["fullDescription"]["text"]
     assert aud102["help"]["text"]
     assert "```python" in aud102["help"]["markdown"]
-    assert aud102["helpUri"].endswith("docs/rules.md#aud102")
+    assert "helpUri" not in aud102
     assert {"security", "external/cwe/cwe-78"} <= set(aud102["properties"]["tags"])
     assert float(aud102["properties"]["security-severity"]) >= 7.0
     assert isinstance(aud102["properties"]["security-severity"], str)

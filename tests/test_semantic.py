@@ -260,3 +260,9 @@ def test_positions_are_code_points() -> None:
     calls = extract(source.encode(), "u.py").of(CallFact)
     start = source.index("eval") + 1  # 1-based code points: 11, where UTF-8 bytes say 15
     assert [(c.line, c.col, c.end_col) for c in calls] == [(1, start, start + len("eval(s)"))]
+
+
+def test_a_lone_surrogate_literal_is_kept_as_a_json_escape() -> None:
+    (arg,) = extract(b"f('\\ud800-x')\n", "m.py").of(CallArgFact)
+    assert arg.value == '"\\ud800-x"'
+    arg.value.encode("utf-8")  # storable as UTF-8 text

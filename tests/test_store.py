@@ -657,3 +657,20 @@ def test_default_fact_types_come_from_the_extractors(tmp_path: Path) -> None:
     with Store.open(tmp_path) as store:
         assert store.all_fact_types == tuple(all_fact_types())
         assert set(store.fact_counts()) == {t.TABLE for t in all_fact_types()}
+
+
+def test_same_bytes_under_a_new_module_name_are_replaced(tmp_path: Path) -> None:
+    """An __init__.py appearing beside a file changes its module, not its hash."""
+    from auditls.extractors import EXTRACTOR_VERSION, extract
+
+    data = b"import os\nos.system(x)\n"
+    with Store.open(tmp_path, persist=False) as store:
+        row = FileRow(
+            path="m.py", size=len(data), mtime_ns=1, hash="h", status="ok",
+            extractor_version=EXTRACTOR_VERSION,
+        )  # fmt: skip
+        assert store.replace_file(row, extract(data, "m.py", module="m"))
+        assert store.replace_file(row, extract(data, "m.py", module="pkg.m"))
+        facts = store.file_facts("m.py")
+        assert facts is not None
+        assert facts.module == "pkg.m"

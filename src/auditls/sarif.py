@@ -29,9 +29,6 @@ from auditls.rules import Finding, Rule
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 
-#: Where the project lives when the installed metadata names no URL (``[project.urls]``).
-FALLBACK_PROJECT_URL = "https://github.com/auditls/auditls"
-
 #: Key of our fingerprint in ``partialFingerprints`` (versioned: a new scheme gets a new key).
 FINGERPRINT_KEY = "auditlsLineHash/v1"
 
@@ -41,8 +38,12 @@ _PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "info": "recommenda
 _SECURITY_SEVERITY = {"error": "8.0", "warning": "5.5", "info": "2.0"}
 
 
-def project_url() -> str:
-    """The project's home page from the installed package metadata, else the fallback."""
+def project_url() -> str | None:
+    """The project's home page from the installed package metadata (``[project.urls]``).
+
+    None when the metadata names none: SARIF's ``informationUri`` and ``helpUri`` are optional,
+    and an invented address would send users nowhere.
+    """
     try:
         urls: list[str] = metadata.metadata("auditls").get_all("Project-URL") or []
     except metadata.PackageNotFoundError:
@@ -51,14 +52,14 @@ def project_url() -> str:
         label, _, url = entry.partition(",")
         if label.strip().lower() in ("homepage", "repository", "source") and url.strip():
             return url.strip().rstrip("/")
-    return FALLBACK_PROJECT_URL
+    return None
 
 
 def rule_help_uri(rule: Rule, base: str) -> str:
     return f"{base}/blob/main/{rule.docs_ref}"
 
 
-def _rule_descriptor(rule: Rule, severity: str, base: str) -> dict[str, Any]:
+def _rule_descriptor(rule: Rule, severity: str, base: str | None) -> dict[str, Any]:
     tags = ["security", f"external/cwe/cwe-{rule.cwe}"] if rule.cwe is not None else ["correctness"]
     properties: dict[str, Any] = {
         "tags": tags,
@@ -72,16 +73,18 @@ def _rule_descriptor(rule: Rule, severity: str, base: str) -> dict[str, Any]:
         f"Bad:\n\n```python\n{rule.bad.rstrip()}\n```\n\n"
         f"Good:\n\n```python\n{rule.good.rstrip()}\n```\n"
     )
-    return {
+    descriptor: dict[str, Any] = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.details},
         "help": {"text": rule.fix, "markdown": markdown},
-        "helpUri": rule_help_uri(rule, base),
         "defaultConfiguration": {"level": _LEVELS[severity]},
         "properties": properties,
     }
+    if base is not None:
+        descriptor["helpUri"] = rule_help_uri(rule, base)
+    return descriptor
 
 
 def _normalise(text: str) -> str:
@@ -179,16 +182,17 @@ def to_sarif(
         }
         for path, message in notes
     ]
-    driver = {
+    driver: dict[str, Any] = {
         "name": "auditls",
         "version": __version__,
         "semanticVersion": __version__,
-        "informationUri": base,
         "rules": [
             _rule_descriptor(rule, overrides.get(rule.code, rule.severity), base)
             for rule in rule_list
         ],
     }
+    if base is not None:
+        driver["informationUri"] = base
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,

@@ -555,6 +555,11 @@ def literal_json(node: ast.AST | None) -> str | None:
         text = json.dumps(value, allow_nan=False, ensure_ascii=False)
     except (_NotLiteral, ValueError, TypeError):
         return None
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ('\ud800'): keep it as a JSON escape
+            text = json.dumps(value, allow_nan=False, ensure_ascii=True)
     return text if len(text) <= 4000 else None
 
 

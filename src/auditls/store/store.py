@@ -337,11 +337,15 @@ class Store:
                 f"FileFacts ({facts.path!r}, {facts.status!r})"
             )
         old = self._db.execute(
-            "SELECT id, hash, extractor_version, status, size, mtime_ns FROM files WHERE path = ?",
+            "SELECT id, hash, extractor_version, status, size, mtime_ns, module FROM files "
+            "WHERE path = ?",
             (row.path,),
         ).fetchone()
-        if old is not None and tuple(old[1:4]) == (row.hash, row.extractor_version, row.status):
-            if tuple(old[4:]) != (row.size, row.mtime_ns):
+        same = old is not None and tuple(old[1:4]) == (row.hash, row.extractor_version, row.status)
+        if same and facts is not None and old[6] != facts.module:
+            same = False  # an __init__.py appeared or vanished: same bytes, another module
+        if same:
+            if tuple(old[4:6]) != (row.size, row.mtime_ns):
                 self._db.execute(
                     "UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?",
                     (row.size, row.mtime_ns, old[0]),
