@@ -571,6 +571,18 @@ def _write(
             store.replace_file(_error_row(row.path, message, row.size, row.mtime_ns), None)
 
 
+#: A file modified this recently may change again within the file system's timestamp
+#: granularity without its (size, mtime) changing ("racy git"). Such a file is recorded with an
+#: mtime that matches nothing, so the next run hashes it instead of trusting its stat.
+RACY_WINDOW_NS = 2_000_000_000
+UNSETTLED_MTIME = -1
+
+
+def _settled(mtime_ns: int, now_ns: int | None = None) -> int:
+    now = time.time_ns() if now_ns is None else now_ns
+    return UNSETTLED_MTIME if now - mtime_ns < RACY_WINDOW_NS else mtime_ns
+
+
 def _apply(
     result: _Result, old: FileRow | None, report: IndexReport, store: Store
 ) -> tuple[FileRow, FileFacts | None] | None:
@@ -594,7 +606,7 @@ def _apply(
         return _skipped_row(rel, result.size, result.mtime_ns, message), None
     if result.kind == "same" and old is not None:
         report.unchanged += 1
-        return _row(old, size=result.size, mtime_ns=result.mtime_ns), None
+        return _row(old, size=result.size, mtime_ns=_settled(result.mtime_ns)), None
     ff = result.facts
     assert ff is not None
     report.indexed += 1
@@ -607,7 +619,7 @@ def _apply(
     row = FileRow(
         path=rel,
         size=result.size,
-        mtime_ns=result.mtime_ns,
+        mtime_ns=_settled(result.mtime_ns),
         hash=result.hash,
         status=ff.status,
         error=ff.error,
