@@ -9,8 +9,10 @@ comes back with ``status="syntax_error"`` and the error's position.
 from __future__ import annotations
 
 import ast
+import gc
 import hashlib
 import importlib.util
+import operator
 import sys
 import warnings
 from pathlib import Path
@@ -120,7 +122,24 @@ def extract(
     """Extract every fact of one file. Pure: same bytes and path, same facts.
 
     ``timings``, when given, receives the seconds spent in each extractor (for ``bench/``).
+
+    The cyclic garbage collector is paused meanwhile: a syntax tree and its facts are tens of
+    thousands of young objects with no cycles, and collecting while they are built costs about
+    a fifth of the run (refcounting frees them all when the call returns).
     """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _extract(source, path, module, timings)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _extract(
+    source: bytes, path: str, module: str | None, timings: dict[str, float] | None
+) -> FileFacts:
     mod = module if module is not None else module_from_path(path)
     text: str | None = None
     try:
@@ -157,8 +176,7 @@ def extract(
     return FileFacts(path=path, module=mod, status="ok", facts=facts, extractor_errors=errors)
 
 
-def _order(fact: Fact) -> tuple[int, int, str]:
-    return (fact.line, fact.col, fact.TABLE)
+_order = operator.attrgetter("line", "col", "TABLE")
 
 
 __all__ = [

@@ -274,14 +274,26 @@ class CallsExtractor(Extractor):
         self, call_id: int, at: ast.AST, value: ast.expr, position: int, keyword: str | None
     ) -> None:
         ctx = self.ctx
-        kind = value_kind(value)
-        if kind in ("name", "attribute"):
-            qualname = ctx.qualname(value)
-        elif kind == "call":
-            assert isinstance(value, ast.Call)
-            qualname = ctx.qualname(value.func)
+        cls = value.__class__
+        origin = None
+        literal = None
+        if cls is ast.Name:  # the commonest argument: one scope lookup for both answers
+            kind = "name"
+            assert isinstance(value, ast.Name)
+            qualname, origin = ctx.name_info(value.id)
+            text = value.id
         else:
-            qualname = None
+            kind = value_kind(value)
+            if kind == "attribute":
+                qualname = ctx.qualname(value)
+            elif kind == "call":
+                assert isinstance(value, ast.Call)
+                qualname = ctx.qualname(value.func)
+            else:
+                qualname = None
+            if kind == "constant" or kind == "container":
+                literal = literal_json(value)
+            text = ctx.text_of(value)
         self.emit(
             CallArgFact(
                 **ctx.pos(at),
@@ -289,10 +301,10 @@ class CallsExtractor(Extractor):
                 position=position,
                 keyword=keyword,
                 kind=kind,
-                value=literal_json(value) if kind in ("constant", "container") else None,
-                text=ctx.text_of(value),
+                value=literal,
+                text=text,
                 qualname=qualname,
-                origin=ctx.origin(value.id) if isinstance(value, ast.Name) else None,
+                origin=origin,
             )
         )
 

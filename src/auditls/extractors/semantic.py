@@ -22,18 +22,18 @@ from __future__ import annotations
 import ast
 import builtins
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from auditls.facts import Fact
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
-_STMTS = frozenset(c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.stmt))
-_COMPS = frozenset({ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp})
-#: Node classes whose entry the model must see (the walker skips the call for the rest).
-MODEL_ENTER: frozenset[type[ast.AST]] = _STMTS | _COMPS | {ast.comprehension, ast.ExceptHandler}
-#: Node classes whose exit the model must see.
-MODEL_LEAVE: frozenset[type[ast.AST]] = _STMTS | _COMPS | {ast.NamedExpr, ast.withitem}
+#: Every statement class: the walker keeps the stack of statements being walked.
+STMT_CLASSES: frozenset[type[ast.AST]] = frozenset(
+    c for c in vars(ast).values() if isinstance(c, type) and issubclass(c, ast.stmt)
+)
 
 #: Cut source text stored in facts to this many characters.
 TEXT_LIMIT = 200
@@ -58,6 +58,8 @@ class Scope:
     bindings: dict[str, Binding] = field(default_factory=dict)
     globals: set[str] = field(default_factory=set)  # names declared `global`/`nonlocal`
     class_qualname: str | None = None  # for a function directly in a class: that class
+    function: str = ""  # the innermost function (or module) scope's qualname, this one included
+    enclosing_class: str | None = None  # the innermost class scope, unless a function intervenes
 
 
 def module_from_path(path: str) -> str:
@@ -92,7 +94,7 @@ class Context:
             starts.append(pos + 1)
             pos = find(b"\n", pos + 1)
         self._line_starts = starts
-        self.scopes: list[Scope] = [Scope("module", module)]
+        self.scopes: list[Scope] = [Scope("module", module, function=module)]
         self.stmts: list[ast.stmt] = []
         self.star_imports: list[str] = []
 
@@ -132,7 +134,23 @@ class Context:
         }
 
     def text_of(self, node: ast.AST, limit: int = TEXT_LIMIT) -> str:
-        """The source text of a node, cut to ``limit`` characters."""
+        """The source text of a node, cut to ``limit`` characters.
+
+        Names and dotted names are rebuilt from the tree (whitespace inside a dotted name is
+        normalised away); anything else is sliced from the source.
+        """
+        cls = node.__class__
+        if cls is ast.Name:
+            return node.id  # type: ignore[attr-defined,no-any-return]
+        if cls is ast.Attribute:
+            parts = [node.attr]  # type: ignore[attr-defined]
+            cur = node.value  # type: ignore[attr-defined]
+            while cur.__class__ is ast.Attribute:
+                parts.append(cur.attr)
+                cur = cur.value
+            if cur.__class__ is ast.Name and len(parts) < 20:
+                parts.append(cur.id)
+                return ".".join(reversed(parts))[:limit]
         line = getattr(node, "lineno", None)
         end_line = getattr(node, "end_lineno", None)
         if line is None or end_line is None:
@@ -156,20 +174,28 @@ class Context:
     @property
     def function(self) -> str:
         """Qualified name of the innermost function (or the module at top level)."""
-        for scope in reversed(self.scopes):
-            if scope.kind in ("function", "lambda", "module"):
-                return scope.qualname
-        return self.module
+        return self.scopes[-1].function
 
     @property
     def class_name(self) -> str | None:
         """Qualified name of the innermost enclosing class scope, if any."""
-        for scope in reversed(self.scopes):
-            if scope.kind == "class":
-                return scope.qualname
-            if scope.kind in ("function", "lambda"):
-                return None
-        return None
+        return self.scopes[-1].enclosing_class
+
+    def push_scope(self, kind: str, qualname: str, node: ast.AST | None) -> Scope:
+        """Open a scope, working out its enclosing function and class once."""
+        outer = self.scopes[-1]
+        scope = Scope(kind, qualname, node)
+        if kind in ("function", "lambda"):
+            scope.function = qualname
+            scope.class_qualname = outer.qualname if outer.kind == "class" else None
+        elif kind == "class":
+            scope.function = outer.function
+            scope.enclosing_class = qualname
+        else:
+            scope.function = outer.function
+            scope.enclosing_class = outer.enclosing_class
+        self.scopes.append(scope)
+        return scope
 
     @property
     def stmt_line(self) -> int:
@@ -199,101 +225,113 @@ class Context:
     # ---- walker hooks ---------------------------------------------------------------------
 
     def enter(self, node: ast.AST) -> None:
+        """Model bookkeeping on entering a node (the walker calls the table entries directly)."""
         if isinstance(node, ast.stmt):
             self.stmts.append(node)
-        cls = type(node)
-        if cls is ast.Import:
-            assert isinstance(node, ast.Import)
-            for alias in node.names:
-                bound = alias.asname or alias.name.partition(".")[0]
-                target = alias.name if alias.asname else alias.name.partition(".")[0]
-                self.bind(bound, Binding("import", qualname=target))
-        elif cls is ast.ImportFrom:
-            assert isinstance(node, ast.ImportFrom)
-            base = self.resolve_relative(node.module, node.level)
-            for alias in node.names:
-                if alias.name == "*":
-                    self.star_imports.append(base)
-                    continue
-                target = f"{base}.{alias.name}" if base else alias.name
-                self.bind(alias.asname or alias.name, Binding("import", qualname=target))
-        elif cls is ast.FunctionDef or cls is ast.AsyncFunctionDef:
-            self.bind(node.name, Binding("def", qualname=self.def_qualname(node)))  # type: ignore[attr-defined]
-        elif cls is ast.ClassDef:
-            self.bind(node.name, Binding("class", qualname=self.def_qualname(node)))  # type: ignore[attr-defined]
-        elif cls is ast.Global or cls is ast.Nonlocal:
-            self.scope.globals.update(node.names)  # type: ignore[attr-defined]
-        elif cls in (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp):
-            self.scopes.append(Scope("comprehension", f"{self.scope.qualname}.<comp>", node))
-        elif cls is ast.comprehension:
-            assert isinstance(node, ast.comprehension)
-            self.bind_target(node.target, Binding("loop"))
-        elif cls is ast.For or cls is ast.AsyncFor:
-            self.bind_target(node.target, Binding("loop"))  # type: ignore[attr-defined]
-        elif cls is ast.ExceptHandler:
-            assert isinstance(node, ast.ExceptHandler)
-            if node.name:
-                self.bind(node.name, Binding("except"))
+        handler = MODEL_ENTER.get(type(node))
+        if handler is not None:
+            handler(self, node)
 
     def leave(self, node: ast.AST) -> None:
-        cls = type(node)
-        if cls is ast.Assign:
-            assert isinstance(node, ast.Assign)
-            value = node.value
-            if isinstance(value, ast.Constant) and value.value is None:
-                # `except ImportError: yaml = None` is a placeholder for a missing module, not
-                # a new meaning of the name: an import binding in this scope survives it.
-                targets = [
-                    t for t in node.targets
-                    if not (isinstance(t, ast.Name) and self._is_import(t.id))
-                ]  # fmt: skip
-            else:
-                targets = node.targets
-            binding = self.binding_for_value(value)
-            for target in targets:
-                self.bind_target(target, binding)
-        elif cls is ast.AnnAssign:
-            assert isinstance(node, ast.AnnAssign)
-            if node.value is not None:
-                binding = self.binding_for_value(node.value)
-            else:
-                binding = Binding("assign")
-            if binding.qualname is None and binding.instance_of is None:
-                binding.instance_of = self.qualname(node.annotation)
-            self.bind_target(node.target, binding)
-        elif cls is ast.AugAssign:
-            self.bind_target(node.target, Binding("assign"))  # type: ignore[attr-defined]
-        elif cls is ast.NamedExpr:
-            assert isinstance(node, ast.NamedExpr)
-            # The walrus binds in the enclosing non-comprehension scope.
-            binding = self.binding_for_value(node.value)
-            for scope in reversed(self.scopes):
-                if scope.kind != "comprehension":
-                    scope.bindings[node.target.id] = binding
-                    break
-        elif cls is ast.withitem:
-            assert isinstance(node, ast.withitem)
-            if node.optional_vars is not None:
-                inst = self.callee_or_instance(node.context_expr)
-                self.bind_target(node.optional_vars, Binding("with", instance_of=inst))
-        elif cls in (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp):
-            self.scopes.pop()
+        """Model bookkeeping on leaving a node (the walker calls the table entries directly)."""
+        handler = MODEL_LEAVE.get(type(node))
+        if handler is not None:
+            handler(self, node)
         if isinstance(node, ast.stmt) and self.stmts and self.stmts[-1] is node:
             self.stmts.pop()
+
+    # Binding hooks, one per node class, gathered in MODEL_ENTER / MODEL_LEAVE below.
+
+    def _enter_import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            bound = alias.asname or alias.name.partition(".")[0]
+            target = alias.name if alias.asname else alias.name.partition(".")[0]
+            self.bind(bound, Binding("import", qualname=target))
+
+    def _enter_import_from(self, node: ast.ImportFrom) -> None:
+        base = self.resolve_relative(node.module, node.level)
+        for alias in node.names:
+            if alias.name == "*":
+                self.star_imports.append(base)
+                continue
+            target = f"{base}.{alias.name}" if base else alias.name
+            self.bind(alias.asname or alias.name, Binding("import", qualname=target))
+
+    def _enter_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.bind(node.name, Binding("def", qualname=self.def_qualname(node)))
+
+    def _enter_class(self, node: ast.ClassDef) -> None:
+        self.bind(node.name, Binding("class", qualname=self.def_qualname(node)))
+
+    def _enter_global(self, node: ast.Global | ast.Nonlocal) -> None:
+        self.scope.globals.update(node.names)
+
+    def _enter_comp(self, node: ast.AST) -> None:
+        self.push_scope("comprehension", f"{self.scopes[-1].qualname}.<comp>", node)
+
+    def _leave_comp(self, node: ast.AST) -> None:
+        self.scopes.pop()
+
+    def _enter_comprehension(self, node: ast.comprehension) -> None:
+        self.bind_target(node.target, Binding("loop"))
+
+    def _enter_for(self, node: ast.For | ast.AsyncFor) -> None:
+        self.bind_target(node.target, Binding("loop"))
+
+    def _enter_except(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self.bind(node.name, Binding("except"))
+
+    def _leave_assign(self, node: ast.Assign) -> None:
+        value = node.value
+        if isinstance(value, ast.Constant) and value.value is None:
+            # `except ImportError: yaml = None` is a placeholder for a missing module, not
+            # a new meaning of the name: an import binding in this scope survives it.
+            targets = [
+                t for t in node.targets
+                if not (isinstance(t, ast.Name) and self._is_import(t.id))
+            ]  # fmt: skip
+        else:
+            targets = node.targets
+        binding = self.binding_for_value(value)
+        for target in targets:
+            self.bind_target(target, binding)
+
+    def _leave_ann_assign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            binding = self.binding_for_value(node.value)
+        else:
+            binding = Binding("assign")
+        if binding.qualname is None and binding.instance_of is None:
+            binding.instance_of = self.qualname(node.annotation)
+        self.bind_target(node.target, binding)
+
+    def _leave_aug_assign(self, node: ast.AugAssign) -> None:
+        self.bind_target(node.target, Binding("assign"))
+
+    def _leave_named_expr(self, node: ast.NamedExpr) -> None:
+        # The walrus binds in the enclosing non-comprehension scope.
+        binding = self.binding_for_value(node.value)
+        for scope in reversed(self.scopes):
+            if scope.kind != "comprehension":
+                scope.bindings[node.target.id] = binding
+                break
+
+    def _leave_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            inst = self.callee_or_instance(node.context_expr)
+            self.bind_target(node.optional_vars, Binding("with", instance_of=inst))
 
     def enter_body(self, node: ast.AST) -> None:
         """Open the scope of a class body or a (deferred) function body."""
         if isinstance(node, ast.ClassDef):
-            self.scopes.append(Scope("class", self.def_qualname(node), node))
+            self.push_scope("class", self.def_qualname(node), node)
             return
         assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
-        outer = self.scope
-        scope = Scope(
-            "lambda" if isinstance(node, ast.Lambda) else "function",
-            self.def_qualname(node),
-            node,
-            class_qualname=outer.qualname if outer.kind == "class" else None,
-        )
+        qualname = self.def_qualname(node)
+        kind = "lambda" if isinstance(node, ast.Lambda) else "function"
+        outer = self.scopes[-1]
+        class_qualname = outer.qualname if outer.kind == "class" else None
         args = node.args
         ordered = [*args.posonlyargs, *args.args]
         params = [*ordered, args.vararg, *args.kwonlyargs, args.kwarg]
@@ -307,11 +345,10 @@ class Context:
             if a is None:
                 continue
             inst = self.qualname(a.annotation) if a.annotation is not None else None
-            if a.arg == first and scope.class_qualname and not is_static and inst is None:
-                inst = scope.class_qualname  # self, or cls (close enough for attribute lookups)
+            if a.arg == first and class_qualname and not is_static and inst is None:
+                inst = class_qualname  # self, or cls (close enough for attribute lookups)
             bindings[a.arg] = Binding("param", instance_of=inst)
-        self.scopes.append(scope)
-        scope.bindings.update(bindings)
+        self.push_scope(kind, qualname, node).bindings.update(bindings)
 
     def leave_body(self, node: ast.AST) -> None:
         self.scopes.pop()
@@ -421,6 +458,25 @@ class Context:
         if isinstance(expr, ast.Call):
             return self.qualname(expr.func)
         return self.instance_of(expr)
+
+    def name_info(self, name: str) -> tuple[str | None, str]:
+        """``(qualname, origin)`` of a bare name with one scope lookup."""
+        found = self.lookup(name)
+        if found is None:
+            if name in BUILTIN_NAMES:
+                return f"builtins.{name}", "builtin"
+            return None, "unknown"
+        binding, scope = found
+        kind = binding.kind
+        if kind == "param":
+            origin = "param"
+        elif kind == "import":
+            origin = "import"
+        elif scope.kind == "module":
+            origin = "global"
+        else:
+            origin = "local"
+        return binding.qualname, origin
 
     def origin(self, name: str) -> str:
         """Where a bare name comes from: param | local | global | import | builtin | unknown."""
@@ -546,10 +602,23 @@ def _literal(node: ast.AST, depth: int) -> object:
     raise _NotLiteral
 
 
+_encode_ascii = json.encoder.encode_basestring_ascii  # the C encoder json.dumps uses
+
+
 def literal_json(node: ast.AST | None) -> str | None:
     """JSON text of a literal value (constants and containers of constants), else None."""
     if node is None:
         return None
+    if isinstance(node, ast.Constant):  # fast paths for the common scalars
+        v = node.value
+        if v is True or v is False:
+            return "true" if v else "false"
+        if v is None:
+            return "null"
+        if v.__class__ is int:
+            return str(v)
+        if isinstance(v, str) and len(v) < 1000 and v.isascii():
+            return str(_encode_ascii(v))
     try:
         value = _literal(node, 0)
         text = json.dumps(value, allow_nan=False, ensure_ascii=False)
@@ -567,6 +636,35 @@ def at(ctx: Context, node: ast.AST) -> dict[str, int]:
     """Shorthand used by extractors: position fields for a fact at ``node``."""
     return ctx.pos(node)
 
+
+ModelHook = Callable[[Context, Any], None]
+_COMPS: tuple[type[ast.AST], ...] = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+#: What the model does on entering a node, by node class (bindings, scopes).
+MODEL_ENTER: dict[type[ast.AST], ModelHook] = {
+    ast.Import: Context._enter_import,
+    ast.ImportFrom: Context._enter_import_from,
+    ast.FunctionDef: Context._enter_def,
+    ast.AsyncFunctionDef: Context._enter_def,
+    ast.ClassDef: Context._enter_class,
+    ast.Global: Context._enter_global,
+    ast.Nonlocal: Context._enter_global,
+    ast.comprehension: Context._enter_comprehension,
+    ast.For: Context._enter_for,
+    ast.AsyncFor: Context._enter_for,
+    ast.ExceptHandler: Context._enter_except,
+    **dict.fromkeys(_COMPS, Context._enter_comp),
+}
+
+#: What the model does on leaving a node: assignments bind after their value is resolved.
+MODEL_LEAVE: dict[type[ast.AST], ModelHook] = {
+    ast.Assign: Context._leave_assign,
+    ast.AnnAssign: Context._leave_ann_assign,
+    ast.AugAssign: Context._leave_aug_assign,
+    ast.NamedExpr: Context._leave_named_expr,
+    ast.withitem: Context._leave_withitem,
+    **dict.fromkeys(_COMPS, Context._leave_comp),
+}
 
 __all__ = [
     "BUILTIN_NAMES",

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from auditls.extractors.semantic import MODEL_ENTER, MODEL_LEAVE
+from auditls.extractors.semantic import MODEL_ENTER, MODEL_LEAVE, STMT_CLASSES
 from auditls.facts import Fact
 
 if TYPE_CHECKING:
@@ -88,12 +88,13 @@ class Extractor:
     #: Skip the file cheaply unless its source mentions one of these module names (bytes).
     modules: ClassVar[frozenset[str]] = frozenset()
 
+    #: Records one fact of this file (the list's own append: no Python frame per fact).
+    emit: Callable[[Fact], None]
+
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.facts: list[Fact] = []
-
-    def emit(self, fact: Fact) -> None:
-        self.facts.append(fact)
+        self.emit = self.facts.append
 
     def finish(self) -> None:
         """Called once after the whole file has been walked."""
@@ -166,13 +167,25 @@ def build_tables(classes: list[type[Extractor]]) -> tuple[Table, Table]:
 
 
 _FIELD_CACHE: dict[type[ast.AST], tuple[str, ...]] = {}
+_REV_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+_DEF_CLASSES: frozenset[type[ast.AST]] = frozenset(
+    {ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef}
+)
 
 
 def _child_fields(cls: type[ast.AST]) -> tuple[str, ...]:
     fields = _FIELD_CACHE.get(cls)
     if fields is None:
-        fields = tuple(f for f in cls._fields if f not in _SKIP_FIELDS)
+        fields = (
+            () if cls in _NO_CHILDREN else tuple(f for f in cls._fields if f not in _SKIP_FIELDS)
+        )
         _FIELD_CACHE[cls] = fields
+    return fields
+
+
+def _reversed_fields(cls: type[ast.AST]) -> tuple[str, ...]:
+    fields = tuple(reversed(_child_fields(cls)))
+    _REV_FIELDS[cls] = fields
     return fields
 
 
@@ -245,7 +258,8 @@ class Walker:
         self.failed: dict[int, str] = {}
         self.timings = timings
         self.deferred: list[tuple[ast.AST, list[object]]] = []
-        self.needs_leave = MODEL_LEAVE | frozenset(leave)
+        # Statements always need their leave (the statement stack); others only when listened to.
+        self.needs_leave = STMT_CLASSES | frozenset(MODEL_LEAVE) | frozenset(leave)
         # Leaves nobody listens to (most Name and Constant nodes) are never pushed.
         self.skip_leaf = frozenset(
             c for c in _NO_CHILDREN if c not in visit and c not in leave and c not in MODEL_ENTER
@@ -303,46 +317,74 @@ class Walker:
         visit = self.visit
         leave = self.leave
         model_enter = MODEL_ENTER
+        model_leave = MODEL_LEAVE
+        stmt_classes = STMT_CLASSES
         needs_leave = self.needs_leave
         skip_leaf = self.skip_leaf
+        rev_fields = _REV_FIELDS
+        comprehensions = _COMPREHENSION_SET
+        defs = _DEF_CLASSES
+        node_base = ast.AST
+        stmts = ctx.stmts
         stack: list[tuple[int, ast.AST]] = [(_ENTER, root)]
         push = stack.append
         pop = stack.pop
         while stack:
             phase, node = pop()
-            cls = type(node)
+            cls = node.__class__
             if phase == _ENTER:
-                if cls in model_enter:
-                    ctx.enter(node)
+                if cls in stmt_classes:
+                    stmts.append(node)  # type: ignore[arg-type]
+                hook = model_enter.get(cls)
+                if hook is not None:
+                    hook(ctx, node)
                 handlers = visit.get(cls)
                 if handlers:
                     self._dispatch(handlers, node)
-                if cls is ast.FunctionDef or cls is ast.AsyncFunctionDef or cls is ast.Lambda:
-                    # Definition-time parts now, the body later; leave_ runs after the body.
-                    self.deferred.append((node, ctx.snapshot()))
-                    push((_DEF_END, node))
+                if cls in defs:
                     kids = definition_children(node)
-                elif cls is ast.ClassDef:
-                    assert isinstance(node, ast.ClassDef)
-                    push((_CLASS_END, node))
-                    for stmt in reversed(node.body):
-                        push((_ENTER, stmt))
-                    push((_CLASS_BODY, node))
-                    kids = definition_children(node)
-                else:
-                    if cls in needs_leave:
-                        push((_LEAVE, node))
-                    kids = children(node)
-                for child in reversed(kids):
-                    if child.__class__ not in skip_leaf:
+                    if cls is ast.ClassDef:
+                        assert isinstance(node, ast.ClassDef)
+                        push((_CLASS_END, node))
+                        for stmt in reversed(node.body):
+                            push((_ENTER, stmt))
+                        push((_CLASS_BODY, node))
+                    else:
+                        # Definition-time parts now, the body later; leave_ runs after the body.
+                        self.deferred.append((node, ctx.snapshot()))
+                        push((_DEF_END, node))
+                    for child in reversed(kids):
                         push((_ENTER, child))
+                    continue
+                if cls in needs_leave:
+                    push((_LEAVE, node))
+                if cls in comprehensions:
+                    for child in reversed(children(node)):
+                        push((_ENTER, child))
+                    continue
+                fields = rev_fields.get(cls)
+                if fields is None:
+                    fields = _reversed_fields(cls)
+                for field in fields:
+                    value = getattr(node, field, None)
+                    if value.__class__ is list:
+                        for item in reversed(value):
+                            if isinstance(item, node_base) and item.__class__ not in skip_leaf:
+                                push((_ENTER, item))
+                    elif isinstance(value, node_base) and value.__class__ not in skip_leaf:
+                        push((_ENTER, value))
             elif phase == _LEAVE:
                 handlers = leave.get(cls)
                 if handlers:
                     self._dispatch(handlers, node)
-                ctx.leave(node)
+                hook = model_leave.get(cls)
+                if hook is not None:
+                    hook(ctx, node)
+                if cls in stmt_classes:
+                    stmts.pop()
             elif phase == _DEF_END:
-                ctx.leave(node)
+                if cls in stmt_classes:
+                    stmts.pop()
             elif phase == _CLASS_BODY:
                 ctx.enter_body(node)
             else:  # _CLASS_END
@@ -350,4 +392,4 @@ class Walker:
                 handlers = leave.get(cls)
                 if handlers:
                     self._dispatch(handlers, node)
-                ctx.leave(node)
+                stmts.pop()
