@@ -35,7 +35,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -273,6 +273,31 @@ def discover(root: Path, config: Config, starts: Sequence[Path] | None = None) -
     return walker.out
 
 
+def is_excluded(root: Path, config: Config, rel: str) -> bool:
+    """Whether a full discovery would skip ``rel`` (relative to the resolved ``root``, "/"
+    separators): a default excluded directory or a virtual environment on its way, a
+    ``[tool.auditls] exclude`` pattern or a ``.gitignore`` rule. For callers that hear of one
+    path at a time (the server's file watcher), where ``discover`` would not exclude a start path
+    given explicitly."""
+    walker = _Walker(str(root), config)
+    parts = [part for part in rel.split("/") if part]
+    layers: tuple[_Layer, ...] = ()
+    directory = str(root)
+    for depth, name in enumerate(parts):
+        own = walker.gitignore(directory, "/".join(parts[:depth]))
+        if own is not None:
+            layers = (*layers, own)
+        path = os.path.join(directory, name)
+        last = depth == len(parts) - 1
+        is_dir = not last or os.path.isdir(path)
+        if walker.excluded("/".join(parts[: depth + 1]), name, is_dir, layers):
+            return True
+        if not last and os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+            return True  # a virtual environment under any name
+        directory = path
+    return False
+
+
 def _in_scope(rel: str, scopes: Sequence[str]) -> bool:
     return any(not s or rel == s or rel.startswith(s + "/") for s in scopes)
 
@@ -377,7 +402,7 @@ def _decode_chunk(data: bytes) -> list[_Result]:
     return [_Result.from_obj(obj) for obj in objs]
 
 
-def _run_tasks(tasks: list[_Task], workers: int) -> Iterator[_Result]:
+def _run_tasks(tasks: list[_Task], workers: int) -> Generator[_Result, None, None]:
     """Results in task order, from this process or from ``workers`` spawned processes."""
     if workers <= 1 or not tasks:
         for task in tasks:
@@ -389,9 +414,13 @@ def _run_tasks(tasks: list[_Task], workers: int) -> Iterator[_Result]:
     try:
         ctx = multiprocessing.get_context("spawn")  # fork is unsafe next to threads and sqlite
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for blob in pool.map(_work_chunk, chunks):
-                yield from _decode_chunk(blob)
-                done += 1
+            try:
+                for blob in pool.map(_work_chunk, chunks):
+                    yield from _decode_chunk(blob)
+                    done += 1
+            except GeneratorExit:  # the caller stopped early: drop the chunks not yet started
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     except (BrokenProcessPool, OSError):
         # No worker could start (no semaphores in a sandbox) or one died (killed, out of
         # memory): finish the rest here rather than fail.
@@ -444,12 +473,16 @@ def index_workspace(
     progress: bool | None = None,
     snapshot: bool = True,
     module_name: Callable[[Path, Path], str] = module_name_for,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> IndexReport:
     """Reconcile the store with the files under ``paths`` (default: the whole workspace).
 
     ``jobs``: worker processes for extraction; 1 extracts in this process; 0 chooses
     automatically (in-process for small batches). ``progress``: a progress line on stderr;
-    the default shows it only when stderr is a terminal.
+    the default shows it only when stderr is a terminal. ``on_progress(done, total)`` is called
+    once the files to extract are known (``done`` 0) and after each of them; an exception it
+    raises stops the run (work not started is dropped, files already written stay written, no
+    snapshot is taken) and propagates: that is how the server cancels an index.
     """
     started = time.perf_counter()
     root = Path(os.path.realpath(root))
@@ -525,8 +558,11 @@ def index_workspace(
 
     show = sys.stderr.isatty() if progress is None else progress
     bar = _Progress(sys.stderr if show else None, len(tasks))
+    results = _run_tasks(tasks, _workers_for(jobs, len(tasks)))
     try:
-        for done, result in enumerate(_run_tasks(tasks, _workers_for(jobs, len(tasks))), 1):
+        if on_progress is not None:
+            on_progress(0, len(tasks))
+        for done, result in enumerate(results, 1):
             item = _apply(result, existing.get(result.rel), report, store)
             if item is not None:
                 pending.append(item)
@@ -535,10 +571,13 @@ def index_workspace(
                 dirty = True
                 pending = []
             bar.update(done)
+            if on_progress is not None:
+                on_progress(done, len(tasks))
         if pending:
             _write(store, pending, report)
             dirty = True
     finally:
+        results.close()  # stops worker processes now when the loop ended early
         bar.close()
 
     if snapshot and store.persist and (dirty or store.dirty):

@@ -9,11 +9,12 @@
 """
 
 from auditls.rules.catalogue import RULES, Rule, render_rules_markdown
-from auditls.rules.checks import check_facts, is_selected, unknown_selectors
+from auditls.rules.checks import check_facts, is_selected, severity_override, unknown_selectors
 from auditls.rules.findings import Finding, TraceStep
-from auditls.rules.suppress import parse_suppressions
+from auditls.rules.suppress import FILE_STYLE, parse_suppressions
 
 __all__ = [
+    "FILE_STYLE",
     "RULES",
     "Finding",
     "Rule",
@@ -22,5 +23,6 @@ __all__ = [
     "is_selected",
     "parse_suppressions",
     "render_rules_markdown",
+    "severity_override",
     "unknown_selectors",
 ]

@@ -178,10 +178,12 @@ RULES_LIST: tuple[Rule, ...] = (
         summary="A suppression comment that auditls does not understand suppresses nothing.",
         details=(
             "A `# auditls:` comment must read `# auditls: ignore` or `# auditls: ignore[CODE, "
-            "...]` with codes of the form `AUD` and three digits that name existing rules. "
-            "Anything else (an unclosed bracket, an empty list, `AUD1`, an unknown code, codes "
-            "outside brackets, another word than `ignore`) is reported here and suppresses "
-            "nothing, so that a typo never hides a finding silently. Text after the closing "
+            "...]` with codes of the form `AUD` and three digits that name existing rules, or "
+            "`# auditls: ignore-file[CODE, ...]` on a line of its own. Anything else (an "
+            "unclosed bracket, an empty list, `AUD1`, an unknown code, codes outside brackets, "
+            "another word than `ignore` or `ignore-file`, an `ignore-file` without codes or after "
+            "code) is reported here and suppresses nothing, so that a typo never hides a finding "
+            "silently. Text after the closing "
             "bracket is a free-form reason. `# nosec` comments are accepted as bandit writes "
             "them and are never reported."
         ),
@@ -309,7 +311,9 @@ def render_rules_markdown() -> str:
         "line of a statement that spans several lines, with `# auditls: ignore[CODE]` (several",
         "codes separated by commas) or `# auditls: ignore` for every rule. `# nosec` (bandit's",
         "comment, with or without bandit test ids) suppresses every rule on that line; `# nosec`",
-        "followed by auditls codes suppresses only those.",
+        "followed by auditls codes suppresses only those. A comment on a line of its own,",
+        "`# auditls: ignore-file[CODE]`, suppresses the rules it names in the whole file (it must",
+        "name them).",
         "",
         "| code | name | severity | CWE |",
         "| --- | --- | --- | --- |",

@@ -7,7 +7,8 @@
 2. runs the check of every selected rule (``select`` / ``ignore`` take codes or prefixes; the
    longest matching entry wins, ``ignore`` on a tie; AUD001 is reported unless ignored, so a file
    that does not parse never looks clean);
-3. drops findings suppressed by a comment on their line or on the first line of their statement;
+3. drops findings suppressed by a comment on their line or on the first line of their statement,
+   or by a file-level ``# auditls: ignore-file[...]`` comment naming their rule;
 4. applies severity overrides and sorts by (line, column, rule).
 
 Checks match callees by the qualified names the semantic model resolved (``CallFact.callee``),
@@ -50,6 +51,7 @@ from auditls.rules.catalogue import (
     Arg,
 )
 from auditls.rules.findings import Finding
+from auditls.rules.suppress import FILE_STYLE
 
 #: Argument kinds that build a string from parts at run time.
 _FORMATTED_KINDS = frozenset({"fstring", "percent_format", "format_call", "concat"})
@@ -219,7 +221,7 @@ def check_malformed_suppressions(index: FactIndex) -> Iterator[Finding]:
     rule = RULES[MALFORMED_SUPPRESSION]
     for sup in index.suppressions:
         reason = sup.malformed
-        if reason is None and sup.style == "auditls":
+        if reason is None and sup.style in ("auditls", FILE_STYLE):
             unknown = [code for code in sup.codes if code not in RULES]
             if unknown:
                 plural = "s" if len(unknown) > 1 else ""
@@ -348,7 +350,9 @@ def unknown_selectors(entries: Iterable[str]) -> list[str]:
     return [e for e in entries if e != "ALL" and not any(c.startswith(e) for c in RULES)]
 
 
-def _severity(code: str, overrides: Mapping[str, str]) -> str | None:
+def severity_override(code: str, overrides: Mapping[str, str]) -> str | None:
+    """The severity ``overrides`` give ``code`` (the longest matching code prefix wins), or
+    None when no key matches."""
     best, severity = -1, None
     for key, value in overrides.items():
         if code.startswith(key) and len(key) > best:
@@ -356,7 +360,11 @@ def _severity(code: str, overrides: Mapping[str, str]) -> str | None:
     return severity
 
 
-def _is_suppressed(finding: Finding, by_line: Mapping[int, list[tuple[str, ...]]]) -> bool:
+def _is_suppressed(
+    finding: Finding, by_line: Mapping[int, list[tuple[str, ...]]], by_file: set[str]
+) -> bool:
+    if finding.rule in by_file:
+        return True
     for line in {finding.line, finding.stmt_line}:
         for codes in by_line.get(line, ()):
             if not codes or finding.rule in codes:
@@ -386,18 +394,22 @@ def check_facts(
     ignore_list = list(ignore)
     index = FactIndex(ff)
     by_line: dict[int, list[tuple[str, ...]]] = defaultdict(list)
+    by_file: set[str] = set()
     for sup in index.suppressions:
         # A malformed comment, or one naming an unknown code, suppresses nothing (AUD002).
         if sup.malformed is None and all(code in RULES for code in sup.codes):
-            by_line[sup.line].append(sup.codes)
+            if sup.style == FILE_STYLE:
+                by_file.update(sup.codes)
+            else:
+                by_line[sup.line].append(sup.codes)
     findings: list[Finding] = []
     for code, check in CHECKS.items():
         if not is_selected(code, select_list, ignore_list):
             continue
         for finding in check(index):
-            if _is_suppressed(finding, by_line):
+            if _is_suppressed(finding, by_line, by_file):
                 continue
-            severity = _severity(finding.rule, overrides)
+            severity = severity_override(finding.rule, overrides)
             if severity is not None and severity != finding.severity:
                 finding = dataclasses.replace(finding, severity=severity)
             findings.append(finding)

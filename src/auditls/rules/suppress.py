@@ -1,4 +1,5 @@
-"""Suppression comments: ``# auditls: ignore[CODE, ...]``, ``# auditls: ignore`` and ``# nosec``.
+"""Suppression comments: ``# auditls: ignore[CODE, ...]``, ``# auditls: ignore``, ``# nosec``, and
+the file-level ``# auditls: ignore-file[CODE, ...]``.
 
 The extractor calls :func:`parse_suppressions` once per file and stores the result as
 ``SuppressionFact`` rows; :func:`auditls.rules.checks.check_facts` applies them. The algorithm:
@@ -7,11 +8,16 @@ The extractor calls :func:`parse_suppressions` once per file and stores the resu
 2. Tokenize it, so that a ``#`` inside a string is not mistaken for a comment.
 3. In each comment, every ``#`` followed by ``auditls:`` or ``nosec`` starts a directive that
    runs to the next ``#`` (so ``# noqa: S307  # auditls: ignore[AUD101]`` works).
-4. ``auditls:`` directives are parsed strictly. Anything not of the form ``ignore`` or
-   ``ignore[AUD123, ...]`` (optionally followed by a free-form reason) becomes a fact with
-   ``malformed`` set: it suppresses nothing and is reported as AUD002. Whether a well-formed code
-   names an existing rule is checked later, against the current catalogue, by ``check_facts``.
-5. ``nosec`` directives are bandit's and never malformed: auditls codes after them restrict the
+4. ``auditls:`` directives are parsed strictly. Anything not of the form ``ignore``,
+   ``ignore[AUD123, ...]`` or ``ignore-file[AUD123, ...]`` (optionally followed by a free-form
+   reason) becomes a fact with ``malformed`` set: it suppresses nothing and is reported as AUD002.
+   Whether a well-formed code names an existing rule is checked later, against the current
+   catalogue, by ``check_facts``.
+5. ``ignore-file[...]`` (style ``auditls-file``) suppresses the codes it names in the whole file.
+   It must name its codes (a bare ``ignore-file`` would silently switch the tool off) and stand
+   on a line of its own (a trailing one reads as if it applied to its line only); otherwise it is
+   malformed.
+6. ``nosec`` directives are bandit's and never malformed: auditls codes after them restrict the
    suppression to those codes; otherwise (bare, or bandit test ids such as ``B602``) they
    suppress every rule.
 
@@ -30,10 +36,13 @@ from auditls.rules.catalogue import CODE_RE
 
 # A directive starts at a "#": "# auditls: ..." or "# nosec ...".
 _DIRECTIVE_RE = re.compile(r"#\s*(?:(?P<auditls>auditls\s*:)|(?P<nosec>nosec)\b)")
-_WORD_RE = re.compile(r"\s*(\w*)")
+_WORD_RE = re.compile(r"\s*([\w-]*)")
 # Codes written after `ignore` without brackets: "ignore AUD101", "ignore: AUD101".
 _LOOSE_CODE_RE = re.compile(r"\s*[:=(]?\s*[A-Za-z]+\d+\b")
 _AUD_CODE_RE = re.compile(r"\bAUD\d{3}\b")
+
+#: ``SuppressionFact.style`` of ``# auditls: ignore-file[...]``: applies to the whole file.
+FILE_STYLE = "auditls-file"
 
 _TOKENIZE_ERRORS = (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError, ValueError)
 
@@ -47,14 +56,18 @@ def parse_suppressions(source: bytes) -> list[SuppressionFact]:
         for tok in tokenize.tokenize(io.BytesIO(source).readline):
             if tok.type == tokenize.COMMENT:
                 line, col0 = tok.start
-                found.extend(parse_comment(tok.string, line, col0 + 1))
+                own_line = not tok.line[:col0].strip()
+                found.extend(parse_comment(tok.string, line, col0 + 1, own_line=own_line))
     except _TOKENIZE_ERRORS:
         pass  # keep what was found before the error; the extractor reports the syntax error
     return found
 
 
-def parse_comment(comment: str, line: int, col: int) -> list[SuppressionFact]:
-    """The directives of one comment token starting at (``line``, 1-based code-point ``col``)."""
+def parse_comment(
+    comment: str, line: int, col: int, *, own_line: bool = False
+) -> list[SuppressionFact]:
+    """The directives of one comment token starting at (``line``, 1-based code-point ``col``);
+    ``own_line``: nothing but whitespace precedes the comment on its line."""
     facts: list[SuppressionFact] = []
     for match in _DIRECTIVE_RE.finditer(comment):
         end = comment.find("#", match.end())
@@ -65,8 +78,10 @@ def parse_comment(comment: str, line: int, col: int) -> list[SuppressionFact]:
             codes = tuple(dict.fromkeys(_AUD_CODE_RE.findall(body)))
             style, malformed = "nosec", None
         else:
-            codes, malformed = _parse_auditls(body)
-            style = "auditls"
+            style, codes, malformed = _parse_auditls(body)
+            if style == FILE_STYLE and malformed is None and not own_line:
+                codes = ()
+                malformed = "'ignore-file' must be on a line of its own, it applies to the file"
         stop = match.start() + len(comment[match.start() : end].rstrip())
         facts.append(
             SuppressionFact(
@@ -82,33 +97,36 @@ def parse_comment(comment: str, line: int, col: int) -> list[SuppressionFact]:
     return facts
 
 
-def _parse_auditls(body: str) -> tuple[tuple[str, ...], str | None]:
-    """Parse what follows ``auditls:``; returns (codes, why it is malformed or None)."""
+def _parse_auditls(body: str) -> tuple[str, tuple[str, ...], str | None]:
+    """Parse what follows ``auditls:``; returns (style, codes, why it is malformed or None)."""
     word_match = _WORD_RE.match(body)
     assert word_match is not None  # the pattern matches the empty string
     word = word_match.group(1)
-    if word != "ignore":
+    if word not in ("ignore", "ignore-file"):
         if not word:
-            return (), "nothing after 'auditls:', expected 'ignore'"
-        return (), f"unknown directive '{word}', expected 'ignore'"
+            return "auditls", (), "nothing after 'auditls:', expected 'ignore'"
+        return "auditls", (), f"unknown directive '{word}', expected 'ignore' or 'ignore-file'"
+    style = "auditls" if word == "ignore" else FILE_STYLE
     rest = body[word_match.end() :]
     codes: tuple[str, ...] = ()
     if rest.lstrip().startswith("["):
         rest = rest.lstrip()
         close = rest.find("]")
         if close < 0:
-            return (), "unclosed '[' after 'ignore'"
+            return style, (), f"unclosed '[' after '{word}'"
         inner = rest[1:close]
         if not inner.strip():
-            return (), "empty code list '[]'"
+            return style, (), "empty code list '[]'"
         items = [item.strip() for item in inner.split(",")]
         for item in items:
             if not item:
-                return (), f"empty code in '[{inner}]'"
+                return style, (), f"empty code in '[{inner}]'"
             if not CODE_RE.fullmatch(item):
-                return (), f"'{item}' is not a rule code (AUD and three digits)"
+                return style, (), f"'{item}' is not a rule code (AUD and three digits)"
         codes = tuple(dict.fromkeys(items))
     elif _LOOSE_CODE_RE.match(rest):
-        return (), "codes must be in brackets, as in 'ignore[AUD101]'"
+        return style, (), f"codes must be in brackets, as in '{word}[AUD101]'"
+    elif style == FILE_STYLE:
+        return style, (), "'ignore-file' must name the rules it silences: 'ignore-file[AUD101]'"
     # Whatever follows is a free-form reason ("-- input is a constant table").
-    return codes, None
+    return style, codes, None
