@@ -1,0 +1,324 @@
+"""The benchmark suite: prints figures, writes Markdown and a PNG chart. Never a test.
+
+    python bench/run.py                  # the pinned corpus (fetched once into a cache)
+    python bench/run.py --smoke          # a handful of files, no download (CI runs this)
+    python bench/run.py --out DIR        # where results go (default: bench/results/, ignored)
+
+The real corpus is real code nobody here wrote (``CORPUS`` below), fetched with
+``pip download --no-deps`` into ``$AUDITLS_BENCH_CACHE`` (default ``~/.cache/auditls-bench``)
+and unpacked there; nothing is imported and nothing lands in the repository. The second, small
+corpus is application-style code: the repository's own fixtures.
+
+Figures:
+1. per-file extraction time (decode + parse + every extractor) p50/p95/p99/max on both
+   corpora, each file's best of ``--repeat`` runs, interleaved with ``ast.parse`` of the same
+   file so that load from elsewhere hits both alike;
+2. total extraction time over ``ast.parse``-only time of the same files, same run;
+3. each extractor's share, from the engine's timing hook;
+4. ``auditls index`` cold with ``--jobs 1`` and ``--jobs 2`` (store writes included), warm with
+   nothing changed, and after touching one file, each as a real subprocess, with its peak RSS;
+5. the language server's didSave → publishDiagnostics latency (``bench/lsp_bench.py``), when
+   the server is there;
+6. bandit and ``ruff check --select S`` on the same corpus, when installed (the ``bench`` extra):
+   wall time and peak RSS of the whole process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from auditls.extractors import decode, extract
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: The pinned real-code corpus (about 1,400 files).
+CORPUS = (
+    "django==5.2.19",
+    "flask==3.1.3",
+    "werkzeug==3.1.9",
+    "sqlalchemy==2.1.9",
+    "celery==5.7.0",
+    "requests==2.34.2",
+)
+
+#: Runs a command and reports its own wall time and its children's peak RSS (KiB on Linux).
+_MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)"
+    ".returncode\n"
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc)\n"
+)
+
+
+@dataclass
+class Results:
+    lines: list[str] = field(default_factory=list)
+    per_file: dict[str, list[tuple[int, float, float]]] = field(default_factory=dict)
+
+    def say(self, text: str = "") -> None:
+        print(text, flush=True)
+        self.lines.append(text)
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("AUDITLS_BENCH_CACHE")
+    return Path(base) if base else Path.home() / ".cache" / "auditls-bench"
+
+
+def fetch_corpus() -> Path:
+    """Download the pinned wheels once and unpack their .py files; returns the source root."""
+    cache = cache_dir()
+    src = cache / "src"
+    stamp = src / ".complete"
+    if stamp.is_file() and stamp.read_text() == "\n".join(CORPUS):
+        return src
+    wheels = cache / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+         "--only-binary", ":all:", "--dest", str(wheels), *CORPUS],
+        check=True,
+    )  # fmt: skip
+    shutil.rmtree(src, ignore_errors=True)
+    for requirement in CORPUS:
+        name, version = requirement.split("==")
+        (wheel,) = [
+            w for w in wheels.glob("*.whl")
+            if w.name.lower().startswith(f"{name.lower()}-{version}-")
+        ]  # fmt: skip
+        with zipfile.ZipFile(wheel) as zf:
+            for member in zf.namelist():
+                if member.endswith(".py") and ".dist-info/" not in member:
+                    zf.extract(member, src / name)
+    stamp.write_text("\n".join(CORPUS))
+    return src
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def bench_extraction(res: Results, label: str, root: Path, repeat: int) -> float:
+    """Per-file figures; returns the parse-only total (seconds)."""
+    files = sorted(p for p in root.rglob("*.py") if p.is_file())
+    sources = [(p.relative_to(root).as_posix(), p.read_bytes()) for p in files]
+    rows: list[tuple[int, float, float]] = []
+    parse_total = extract_total = 0.0
+    for rel, data in sources:
+        best_parse = best_extract = float("inf")
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            try:  # noqa: SIM105 - contextlib.suppress would add its own cost to the timing
+                ast.parse(decode(data))
+            except (SyntaxError, ValueError):
+                pass
+            t1 = time.perf_counter()
+            extract(data, rel)
+            t2 = time.perf_counter()
+            best_parse = min(best_parse, t1 - t0)
+            best_extract = min(best_extract, t2 - t1)
+        parse_total += best_parse
+        extract_total += best_extract
+        rows.append((len(data), best_parse, best_extract))
+    res.per_file[label] = rows
+    per = [r[2] * 1000 for r in rows]
+    lines = sum(d.count(b"\n") for _, d in sources)
+    res.say(f"### Extraction: {label} ({len(sources)} files, {lines:,} lines)")
+    res.say()
+    res.say("| figure | value |")
+    res.say("| --- | --- |")
+    res.say(f"| per-file p50 / p95 / p99 / max | {pct(per, 0.5):.2f} / {pct(per, 0.95):.2f} / "
+            f"{pct(per, 0.99):.2f} / {max(per):.2f} ms |")  # fmt: skip
+    res.say(f"| `ast.parse` alone, total | {parse_total:.2f} s |")
+    res.say(f"| extraction, total | {extract_total:.2f} s |")
+    res.say(f"| extraction / `ast.parse` | **{extract_total / parse_total:.2f}x** |")
+    res.say()
+    timings: dict[str, float] = {}
+    for rel, data in sources:
+        extract(data, rel, timings=timings)
+    spent = sum(timings.values()) or 1.0
+    top = sorted(timings.items(), key=lambda kv: -kv[1])[:10]
+    res.say("Extractors' share of the time spent in extractors (timing hook):")
+    res.say()
+    for name, seconds in top:
+        res.say(f"- `{name}`: {seconds:.3f} s ({100 * seconds / spent:.0f}%)")
+    res.say()
+    return parse_total
+
+
+def measure(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MB, exit code) of a command run as a fresh process tree."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, check=True
+    ).stdout.split()
+    wall, rss, rc = float(out[0]), int(out[1]) / 1024, int(out[2])
+    if rc not in ok:
+        sys.exit(f"bench: {' '.join(cmd)} exited {rc}")
+    return wall, rss, rc
+
+
+def bench_index(res: Results, root: Path, parse_total: float) -> None:
+    auditls = [sys.executable, "-m", "auditls"]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "ws"
+        shutil.copytree(root, work, ignore=shutil.ignore_patterns("__pycache__", ".auditls"))
+        res.say("### Indexing (`auditls index`, a real subprocess each, store included)")
+        res.say()
+        res.say("| run | wall | peak RSS |")
+        res.say("| --- | --- | --- |")
+        res.say(f"| `ast.parse` alone, one core, same files | {parse_total:.2f} s | |")
+        for jobs in (1, 2):
+            shutil.rmtree(work / ".auditls", ignore_errors=True)
+            wall, rss, _ = measure([*auditls, "index", str(work), "--jobs", str(jobs)])
+            res.say(f"| cold, `--jobs {jobs}` | {wall:.2f} s | {rss:.0f} MB |")
+        wall, rss, _ = measure([*auditls, "index", str(work), "--jobs", "2"])
+        res.say(f"| warm, nothing changed | {wall:.2f} s | {rss:.0f} MB |")
+        victim = next(work.rglob("*.py"))
+        victim.write_bytes(victim.read_bytes() + b"\n# touched\n")
+        wall, rss, _ = measure([*auditls, "index", str(work), "--jobs", "2"])
+        res.say(f"| one file touched | {wall:.2f} s | {rss:.0f} MB |")
+        res.say()
+
+
+def bench_peers(res: Results, root: Path) -> None:
+    peers = []
+    if shutil.which("bandit") or importlib.util.find_spec("bandit"):
+        peers.append(("bandit -r -q", [sys.executable, "-m", "bandit", "-r", "-q", str(root)]))
+    ruff = shutil.which("ruff")
+    if ruff:
+        peers.append(
+            (
+                "ruff check --select S",
+                [ruff, "check", "--select", "S", "--no-cache", "-q", "--exit-zero", str(root)],
+            )
+        )
+    peers.append(
+        (
+            "auditls check (cold)",
+            [
+                sys.executable,
+                "-m",
+                "auditls",
+                "check",
+                str(root),
+                "--format",
+                "json",
+                "--jobs",
+                "2",
+            ],
+        )
+    )
+    res.say("### Peers on the same corpus (whole process)")
+    res.say()
+    res.say("| tool | wall | peak RSS |")
+    res.say("| --- | --- | --- |")
+    for label, cmd in peers:
+        shutil.rmtree(root / ".auditls", ignore_errors=True)
+        wall, rss, _ = measure(cmd)
+        res.say(f"| `{label}` | {wall:.2f} s | {rss:.0f} MB |")
+    shutil.rmtree(root / ".auditls", ignore_errors=True)
+    if len(peers) == 1:
+        res.say("| bandit, ruff | not installed: `pip install -e '.[bench]'` | |")
+    res.say()
+
+
+def bench_lsp(res: Results, root: Path) -> None:
+    script = REPO / "bench" / "lsp_bench.py"
+    if not script.is_file():
+        res.say("didSave → publishDiagnostics: the language server's benchmark is not there yet.")
+        return
+    proc = subprocess.run(
+        [sys.executable, str(script), "--workspace", str(root)], capture_output=True, text=True
+    )
+    res.say("### Language server (bench/lsp_bench.py)")
+    res.say()
+    res.say("```")
+    res.say((proc.stdout or proc.stderr).strip())
+    res.say("```")
+    res.say()
+
+
+def chart(res: Results, out: Path) -> Path | None:
+    try:
+        import matplotlib  # an optional bench extra, imported only here
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        res.say("(no chart: matplotlib is not installed; `pip install -e '.[bench]'`)")
+        return None
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    for label, rows in res.per_file.items():
+        sizes = [r[0] / 1024 for r in rows]
+        ax.scatter(sizes, [r[2] * 1000 for r in rows], s=6, label=f"extract: {label}")
+        ax.scatter(sizes, [r[1] * 1000 for r in rows], s=6, marker="x", alpha=0.5,
+                   label=f"ast.parse: {label}")  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("file size (KiB)")
+    ax.set_ylabel("time per file (ms, best of runs)")
+    ax.set_title("auditls extraction vs ast.parse, per file")
+    ax.axhline(10, color="grey", linestyle="--", linewidth=0.8)
+    ax.legend(fontsize=8)
+    path = out / "extraction.png"
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="a few files, no download")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per file (best is kept)")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
+    args = parser.parse_args()
+    res = Results()
+    res.say(f"# auditls benchmarks, {datetime.date.today().isoformat()}")
+    res.say()
+    res.say(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, {platform.platform()}")  # fmt: skip
+    res.say()
+    fixtures = REPO / "fixtures"
+    if args.smoke:
+        with tempfile.TemporaryDirectory() as tmp:
+            small = Path(tmp) / "smoke"
+            shutil.copytree(
+                fixtures, small, ignore=shutil.ignore_patterns(".auditls", "*.json", "*.toml")
+            )
+            parse_total = bench_extraction(res, "smoke (fixtures/)", small, 1)
+            bench_index(res, small, parse_total)
+    else:
+        corpus = fetch_corpus()
+        res.say("Corpus: " + ", ".join(f"`{c}`" for c in CORPUS) + f" (unpacked in {corpus})")
+        res.say()
+        parse_total = bench_extraction(res, "real corpus", corpus, args.repeat)
+        bench_extraction(res, "application code (fixtures/)", fixtures, args.repeat)
+        bench_index(res, corpus, parse_total)
+        bench_lsp(res, corpus)
+        bench_peers(res, corpus)
+    args.out.mkdir(parents=True, exist_ok=True)
+    png = chart(res, args.out)
+    if png is not None:
+        res.say(f"Chart: {png}")
+    (args.out / "results.md").write_text("\n".join(res.lines) + "\n", encoding="utf-8")
+    (args.out / "per_file.json").write_text(json.dumps(res.per_file), encoding="utf-8")
+    print(f"wrote {args.out / 'results.md'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
