@@ -64,9 +64,7 @@ class ImportFact(Fact):
     asname: str | None  # the `as` name, if any
     bound: str  # the local name the statement binds ("*" for a star import)
     level: int  # number of leading dots of a relative import
-    target: (
-        str  # fully qualified target: "a.b" for `import a.b`, "pkg.mod.x" for `from .mod import x`
-    )
+    target: str  # what is bound, qualified: "a.b" (import a.b), "pkg.mod.x" (from .mod import x)
     is_star: bool  # `from m import *`
 
 
