@@ -14,10 +14,10 @@ import pytest
 
 from auditls import indexer, wire
 from auditls.config import Config, load_config
-from auditls.extractors import extract
+from auditls.extractors import all_fact_types, extract
 from auditls.facts import CallArgFact, FileFacts
 from auditls.indexer import IndexReport, discover, index_workspace
-from auditls.store import FileRow, Store
+from auditls.store import FileRow, Store, build_schema, encode_facts
 
 RICH_SOURCE = b"""\
 import subprocess as sp
@@ -503,9 +503,17 @@ def test_worker_chunk_round_trips_through_msgpack(ws: Path) -> None:
         (str(ws / "nope.py"), "nope.py", "n", None, 1),
     ]
     direct = [indexer.process_file(t) for t in tasks]
-    assert indexer._decode_chunk(indexer._work_chunk(tasks)) == direct
+    shipped = indexer._decode_chunk(indexer._work_chunk(tasks))
+    assert [(r.rel, r.kind, r.size, r.hash, r.message) for r in shipped] == [
+        (r.rel, r.kind, r.size, r.hash, r.message) for r in direct
+    ]
     assert direct[0].kind == "extracted"
     assert direct[1].kind == "vanished"
+    # Facts travel in the store's column encoding, ready to insert as they are.
+    assert isinstance(direct[0].facts, FileFacts)
+    expected = encode_facts(build_schema(all_fact_types()), direct[0].facts)
+    assert shipped[0].facts == expected
+    assert shipped[1].facts is None
 
 
 # -- wire --------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -47,9 +48,10 @@ import pathspec
 
 from auditls import wire
 from auditls.config import Config
-from auditls.extractors import EXTRACTOR_VERSION, extract, module_name_for
+from auditls.extractors import EXTRACTOR_VERSION, all_fact_types, extract, module_name_for
 from auditls.facts import FileFacts
-from auditls.store import FileRow, Store, StoreError
+from auditls.store import EncodedFacts, FileRow, Store, StoreError, build_schema, encode_facts
+from auditls.store.schema import Schema
 
 #: Directory names never walked into, at any depth.
 DEFAULT_EXCLUDES = frozenset(
@@ -317,17 +319,25 @@ class _Result:
     mtime_ns: int = 0
     hash: str = ""
     message: str | None = None
-    facts: FileFacts | None = None
+    facts: FileFacts | EncodedFacts | None = None
 
     def to_obj(self) -> list[Any]:
-        facts = wire.facts_to_obj(self.facts) if self.facts is not None else None
+        """For the trip from a worker: facts go in the store's own column encoding."""
+        facts = None
+        if isinstance(self.facts, FileFacts):
+            facts = wire.encoded_to_obj(encode_facts(_worker_schema(), self.facts))
         return [self.rel, self.kind, self.size, self.mtime_ns, self.hash, self.message, facts]
 
     @classmethod
     def from_obj(cls, obj: list[Any]) -> _Result:
         rel, kind, size, mtime_ns, digest, message, facts = obj
-        ff = wire.facts_from_obj(facts) if facts is not None else None
+        ff = wire.encoded_from_obj(facts) if facts is not None else None
         return cls(rel, kind, size, mtime_ns, digest, message, ff)
+
+
+@cache
+def _worker_schema() -> Schema:
+    return build_schema(all_fact_types())
 
 
 def _why(exc: OSError) -> str:
@@ -500,7 +510,7 @@ def index_workspace(
     modules: dict[str, str | None] = dict(store.conn.execute("SELECT path, module FROM files"))
     max_size = config.max_file_size
     tasks: list[_Task] = []
-    pending: list[tuple[FileRow, FileFacts | None]] = []
+    pending: list[tuple[FileRow, FileFacts | EncodedFacts | None]] = []
     dirty = False
 
     for rel, abs_path in found.files.items():
@@ -591,7 +601,9 @@ def index_workspace(
 
 
 def _write(
-    store: Store, items: list[tuple[FileRow, FileFacts | None]], report: IndexReport
+    store: Store,
+    items: list[tuple[FileRow, FileFacts | EncodedFacts | None]],
+    report: IndexReport,
 ) -> None:
     """Write a batch in one transaction; if that fails, file by file, so that one file whose
     facts the store rejects gets an error row instead of aborting the whole index."""
@@ -624,7 +636,7 @@ def _settled(mtime_ns: int, now_ns: int | None = None) -> int:
 
 def _apply(
     result: _Result, old: FileRow | None, report: IndexReport, store: Store
-) -> tuple[FileRow, FileFacts | None] | None:
+) -> tuple[FileRow, FileFacts | EncodedFacts | None] | None:
     """Turn one result into a row to write (or a removal), counting it in the report."""
     rel = result.rel
     if result.kind == "vanished":

@@ -17,6 +17,7 @@ import msgpack
 
 from auditls.extractors import all_fact_types
 from auditls.facts import Fact, FileFacts
+from auditls.store.schema import EncodedFacts
 
 #: Bumped whenever the layout below changes.
 WIRE_VERSION = 1
@@ -100,6 +101,46 @@ def facts_from_obj(obj: Any) -> FileFacts:
         error_col=error_col,
         facts=facts,
         extractor_errors=list(ext_errors),
+    )
+
+
+def encoded_to_obj(ef: EncodedFacts) -> list[Any]:
+    """Facts already in the store's column encoding (``store.encode_facts``), as msgpack lists.
+
+    This is what worker processes send: the parent writes the rows as they are.
+    """
+    return [
+        WIRE_VERSION,
+        ef.path,
+        ef.module,
+        ef.status,
+        ef.error,
+        ef.error_line,
+        ef.error_col,
+        list(ef.extractor_errors),
+        ef.rows,
+    ]
+
+
+def encoded_from_obj(obj: Any) -> EncodedFacts:
+    """The inverse of ``encoded_to_obj``."""
+    try:
+        version, path, module, status, error, error_line, error_col, ext_errors, rows = obj
+    except (TypeError, ValueError) as exc:
+        raise WireError(f"malformed EncodedFacts message: {exc}") from None
+    if version != WIRE_VERSION:
+        raise WireError(f"wire version {version!r}, expected {WIRE_VERSION}")
+    if not isinstance(rows, dict):
+        raise WireError("malformed EncodedFacts message: rows is not a map")
+    return EncodedFacts(
+        path=path,
+        module=module,
+        status=status,
+        error=error,
+        error_line=error_line,
+        error_col=error_col,
+        extractor_errors=list(ext_errors),
+        rows=rows,
     )
 
 

@@ -1,6 +1,6 @@
 """The fact store: per-file facts in SQLite, hot in memory, snapshotted under ``.auditls/``."""
 
-from auditls.store.schema import FileRow
+from auditls.store.schema import EncodedFacts, FileRow, build_schema, encode_facts
 from auditls.store.store import Store, StoreError
 
-__all__ = ["FileRow", "Store", "StoreError"]
+__all__ = ["EncodedFacts", "FileRow", "Store", "StoreError", "build_schema", "encode_facts"]

@@ -25,10 +25,10 @@ import re
 import types
 import typing
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from auditls.facts import Fact
+from auditls.facts import Fact, FileFacts
 
 #: Bump when the encoding of values changes in a way the DDL does not show.
 FORMAT = 1
@@ -235,6 +235,7 @@ class Schema:
 
     tables: tuple[FactTable, ...]
     by_type: dict[type[Fact], FactTable]
+    by_name: dict[str, FactTable]  # by table name
     ddl: tuple[str, ...]  # every CREATE statement, files first
     hash: int  # for PRAGMA user_version: positive, fits a signed 32-bit int, never 0
 
@@ -253,6 +254,7 @@ def build_schema(fact_types: Sequence[type[Fact]]) -> Schema:
     return Schema(
         tables=tables,
         by_type={t.fact_type: t for t in tables},
+        by_name={t.table: t for t in tables},
         ddl=ddl,
         hash=schema_hash(ddl),
     )
@@ -266,3 +268,42 @@ def schema_hash(ddl: Sequence[str]) -> int:
     text = f"auditls store format {FORMAT}\n" + "\n".join(sorted(ddl))
     value = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") & 0x7FFFFFFF
     return value or 1
+
+
+@dataclass(slots=True, kw_only=True)
+class EncodedFacts:
+    """A file's facts already in the store's column encoding (what worker processes send).
+
+    The parent process writes these rows as they are, without rebuilding a dataclass per fact:
+    shipping facts between processes then costs one msgpack round trip and nothing else.
+    """
+
+    path: str  # relative to the workspace root
+    module: str  # the module's dotted name
+    status: str  # "ok" | "syntax_error" | "error"
+    error: str | None = None  # the parse error, when status is not "ok"
+    error_line: int | None = None  # 1-based line of the parse error
+    error_col: int | None = None  # 1-based code-point column of the parse error
+    extractor_errors: list[str] = field(default_factory=list)  # "name: message" per failure
+    rows: dict[str, list[list[Any]]] = field(default_factory=dict)  # table -> [seq, *columns]
+
+
+def encode_facts(schema: Schema, ff: FileFacts) -> EncodedFacts:
+    """FileFacts in the store's column encoding, keeping source order in ``seq``."""
+    by_type = schema.by_type
+    rows: dict[str, list[list[Any]]] = {}
+    for seq, fact in enumerate(ff.facts):
+        table = by_type.get(type(fact))
+        if table is None:
+            raise ValueError(f"{type(fact).__name__} is not one of the schema's fact types")
+        rows.setdefault(table.table, []).append([seq, *table.encode(fact)])
+    return EncodedFacts(
+        path=ff.path,
+        module=ff.module,
+        status=ff.status,
+        error=ff.error,
+        error_line=ff.error_line,
+        error_col=ff.error_col,
+        extractor_errors=list(ff.extractor_errors),
+        rows=rows,
+    )

@@ -49,6 +49,7 @@ from auditls.facts import Fact, FileFacts
 from auditls.store.schema import (
     FILE_INSERT,
     FILE_SELECT,
+    EncodedFacts,
     FactTable,
     FileRow,
     Schema,
@@ -298,7 +299,7 @@ class Store:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def replace_file(self, row: FileRow, facts: FileFacts | None) -> bool:
+    def replace_file(self, row: FileRow, facts: FileFacts | EncodedFacts | None) -> bool:
         """Record one file and its facts in one transaction; False when its content is unchanged.
 
         Unchanged means the stored row has the same hash, extractor version and status: then only
@@ -311,7 +312,7 @@ class Store:
             self.revision += 1
         return changed
 
-    def replace_many(self, items: Iterable[tuple[FileRow, FileFacts | None]]) -> int:
+    def replace_many(self, items: Iterable[tuple[FileRow, FileFacts | EncodedFacts | None]]) -> int:
         """``replace_file`` for a batch, in one transaction; returns how many files changed."""
         changed = 0
         with self._db.transaction():
@@ -330,7 +331,7 @@ class Store:
             self._dirty = True
         return gone
 
-    def _replace(self, row: FileRow, facts: FileFacts | None) -> bool:
+    def _replace(self, row: FileRow, facts: FileFacts | EncodedFacts | None) -> bool:
         if facts is not None and (facts.path, facts.status) != (row.path, row.status):
             raise ValueError(
                 f"FileRow ({row.path!r}, {row.status!r}) does not describe "
@@ -361,10 +362,24 @@ class Store:
         )
         cursor = self._db.execute(FILE_INSERT, (*encode_file_row(row), *extra))
         file_id = cursor.lastrowid
-        if facts is not None and facts.facts:
+        if isinstance(facts, EncodedFacts):
+            self._insert_rows(file_id, facts.rows)
+        elif facts is not None and facts.facts:
             self._insert_facts(file_id, facts.facts)
         self._dirty = True
         return True
+
+    def _insert_rows(self, file_id: int | None, rows: dict[str, list[list[Any]]]) -> None:
+        """Rows already in column encoding (``[seq, *columns]``), by table name."""
+        by_name = self.schema.by_name
+        for name, table_rows in rows.items():
+            table = by_name.get(name)
+            if table is None:
+                raise ValueError(f"{name!r} is not one of the store's fact tables")
+            width = len(table.columns) + 1
+            if any(len(r) != width for r in table_rows):
+                raise ValueError(f"{name}: rows of the wrong width (expected seq + {width - 1})")
+            self._db.executemany(table.insert, [(file_id, *r) for r in table_rows])
 
     def _insert_facts(self, file_id: int | None, facts: Sequence[Fact]) -> None:
         by_type = self.schema.by_type
