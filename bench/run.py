@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import ast
 import datetime
+import gc
 import importlib.util
 import json
 import os
@@ -42,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditls.extractors import decode, extract
+from auditls.extractors.semantic import Context
+from auditls.extractors.walker import Walker, build_tables
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -137,6 +140,7 @@ def bench_extraction(res: Results, label: str, root: Path, repeat: int) -> float
         extract_total += best_extract
         rows.append((len(data), best_parse, best_extract))
     res.per_file[label] = rows
+    floor_total = _traversal_floor(sources, repeat)
     per = [r[2] * 1000 for r in rows]
     lines = sum(d.count(b"\n") for _, d in sources)
     res.say(f"### Extraction: {label} ({len(sources)} files, {lines:,} lines)")
@@ -148,6 +152,8 @@ def bench_extraction(res: Results, label: str, root: Path, repeat: int) -> float
     res.say(f"| `ast.parse` alone, total | {parse_total:.2f} s |")
     res.say(f"| extraction, total | {extract_total:.2f} s |")
     res.say(f"| extraction / `ast.parse` | **{extract_total / parse_total:.2f}x** |")
+    res.say(f"| floor: parse + the bare walk (model, no extractor) / `ast.parse` | "
+            f"{floor_total / parse_total:.2f}x |")  # fmt: skip
     res.say()
     timings: dict[str, float] = {}
     for rel, data in sources:
@@ -160,6 +166,28 @@ def bench_extraction(res: Results, label: str, root: Path, repeat: int) -> float
         res.say(f"- `{name}`: {seconds:.3f} s ({100 * seconds / spent:.0f}%)")
     res.say()
     return parse_total
+
+
+def _traversal_floor(sources: list[tuple[str, bytes]], repeat: int) -> float:
+    """Parse + one walk with the semantic model and no extractor: what every fact builds on."""
+    empty = build_tables([])
+    total = 0.0
+    gc.disable()  # as extract() does
+    for rel, data in sources:
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            try:
+                text = decode(data)
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError):
+                continue
+            ctx = Context(text, rel, "m")
+            Walker(ctx, [], *empty).run(tree)
+            best = min(best, time.perf_counter() - t0)
+        total += best if best != float("inf") else 0.0
+    gc.enable()
+    return total
 
 
 def measure(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, float, int]:
@@ -200,7 +228,8 @@ def bench_peers(res: Results, root: Path) -> None:
     peers = []
     if shutil.which("bandit") or importlib.util.find_spec("bandit"):
         peers.append(("bandit -r -q", [sys.executable, "-m", "bandit", "-r", "-q", str(root)]))
-    ruff = shutil.which("ruff")
+    here = os.path.dirname(sys.executable)  # the venv's own tools first
+    ruff = shutil.which("ruff", path=here + os.pathsep + os.environ.get("PATH", ""))
     if ruff:
         peers.append(
             (
