@@ -233,3 +233,16 @@ def test_facts_come_back_in_source_order() -> None:
         CallFact,
         CallFact,
     ]
+
+
+def test_fast_init_keeps_facts_frozen_and_equal() -> None:
+    import dataclasses
+
+    fact = CallFact(line=1, col=1, end_line=1, end_col=2, call_id=0, function="m", callee=None,
+                    callee_text="f", attr=None, n_args=0, stmt_line=1)  # fmt: skip
+    assert CallFact.__init__.__qualname__ == "CallFact.__init__"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fact.line = 2  # type: ignore[misc]
+    assert fact == dataclasses.replace(fact)
+    with pytest.raises(TypeError):
+        CallFact(line=1)  # type: ignore[call-arg]

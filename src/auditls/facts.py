@@ -231,6 +231,44 @@ CORE_FACT_TYPES: tuple[type[Fact], ...] = (
 
 F = TypeVar("F", bound=Fact)
 
+_MISSING = object()
+
+
+def fast_init(cls: type[F]) -> type[F]:
+    """Give a frozen fact class a faster ``__init__`` that keeps it frozen.
+
+    A frozen dataclass's generated ``__init__`` goes through ``object.__setattr__`` once per
+    field; setting the slots through their own descriptors does the same in less than half the
+    time, and a file has thousands of facts. Assignment after construction still raises
+    ``FrozenInstanceError``. Like ``dataclasses``, this compiles a small function from the
+    field names (our own identifiers, never input). Classes with ``__post_init__`` keep theirs.
+    """
+    if getattr(cls, "__post_init__", None) is not None or cls.__dict__.get("_fast_init"):
+        return cls
+    params: list[str] = []
+    body: list[str] = []
+    namespace: dict[str, object] = {"_MISSING": _MISSING}
+    for f in dataclasses.fields(cls):
+        name = f.name
+        namespace[f"_set_{name}"] = getattr(cls, name).__set__
+        if f.default is not dataclasses.MISSING:
+            namespace[f"_default_{name}"] = f.default
+            params.append(f"{name}=_default_{name}")
+        elif f.default_factory is not dataclasses.MISSING:
+            namespace[f"_factory_{name}"] = f.default_factory
+            params.append(f"{name}=_MISSING")
+            body.append(f"    if {name} is _MISSING: {name} = _factory_{name}()")
+        else:
+            params.append(name)
+        body.append(f"    _set_{name}(self, {name})")
+    source = f"def __init__(self, *, {', '.join(params)}):\n" + "\n".join(body or ["    pass"])
+    exec(source, namespace)  # noqa: S102 - compiled from our own field names, as dataclasses does
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
+    cls.__init__ = init  # type: ignore[misc]
+    cls._fast_init = True  # type: ignore[attr-defined]
+    return cls
+
 
 @dataclass(slots=True, kw_only=True)
 class FileFacts:
@@ -253,3 +291,7 @@ class FileFacts:
 def fact_fields(fact_type: type[Fact]) -> list[dataclasses.Field[object]]:
     """The dataclass fields of a fact type, in declaration order (position fields first)."""
     return list(dataclasses.fields(fact_type))
+
+
+for _fact_type in CORE_FACT_TYPES:
+    fast_init(_fact_type)

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from auditls.extractors.semantic import MODEL_ENTER, MODEL_LEAVE, STMT_CLASSES
-from auditls.facts import Fact
+from auditls.facts import Fact, fast_init
 
 if TYPE_CHECKING:
     from auditls.extractors.semantic import Context
@@ -133,6 +133,8 @@ def register(cls: E) -> E:
             )
     if any(existing.name == cls.name for existing in REGISTRY):
         raise TypeError(f"duplicate extractor name {cls.name!r}")
+    for fact_type in cls.fact_types:
+        fast_init(fact_type)
     REGISTRY.append(cls)
     return cls
 
