@@ -265,7 +265,7 @@ def fast_init(cls: type[F]) -> type[F]:
     exec(source, namespace)  # noqa: S102 - compiled from our own field names, as dataclasses does
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
-    cls.__init__ = init  # type: ignore[misc]
+    cls.__init__ = init  # type: ignore[method-assign,assignment]
     cls._fast_init = True  # type: ignore[attr-defined]
     return cls
 
