@@ -266,3 +266,37 @@ def test_a_lone_surrogate_literal_is_kept_as_a_json_escape() -> None:
     (arg,) = extract(b"f('\\ud800-x')\n", "m.py").of(CallArgFact)
     assert arg.value == '"\\ud800-x"'
     arg.value.encode("utf-8")  # storable as UTF-8 text
+
+
+def test_instance_attributes_set_in_a_method_resolve_in_others() -> None:
+    source = (
+        "import sqlite3\n"
+        "class Repo:\n"
+        "    def __init__(self, path):\n"
+        "        self.conn = None\n"
+        "        self.conn = sqlite3.connect(path)\n"
+        "        self.cursor = self.conn.cursor()\n"
+        "    def find(self, q):\n"
+        "        self.conn.execute(q)\n"
+        "        self.cursor.execute(q)\n"
+        "        self.helper()\n"
+        "        self.unknown.execute(q)\n"
+        "    def helper(self): pass\n"
+    )
+    assert callees(source)[-4:] == [
+        "sqlite3.connect.execute",
+        "sqlite3.connect.cursor.execute",
+        "pkg.mod.Repo.helper",
+        "pkg.mod.Repo.unknown.execute",
+    ]
+
+
+def test_class_body_attributes_resolve_through_self() -> None:
+    source = (
+        "import subprocess\n"
+        "class Runner:\n"
+        "    run = subprocess.run\n"
+        "    def go(self, cmd):\n"
+        "        self.run(cmd, shell=True)\n"
+    )
+    assert callees(source) == ["subprocess.run"]

@@ -60,6 +60,7 @@ class Scope:
     class_qualname: str | None = None  # for a function directly in a class: that class
     function: str = ""  # the innermost function (or module) scope's qualname, this one included
     enclosing_class: str | None = None  # the innermost class scope, unless a function intervenes
+    attrs: dict[str, Binding] = field(default_factory=dict)  # a class's `self.x = ...` attributes
 
 
 def module_from_path(path: str) -> str:
@@ -97,6 +98,7 @@ class Context:
         self.scopes: list[Scope] = [Scope("module", module, function=module)]
         self.stmts: list[ast.stmt] = []
         self.star_imports: list[str] = []
+        self.class_scopes: dict[str, Scope] = {}  # the classes of this file, by qualname
 
     # ---- positions and text -------------------------------------------------------------
 
@@ -191,6 +193,7 @@ class Context:
         elif kind == "class":
             scope.function = outer.function
             scope.enclosing_class = qualname
+            self.class_scopes[qualname] = scope
         else:
             scope.function = outer.function
             scope.enclosing_class = outer.enclosing_class
@@ -295,7 +298,25 @@ class Context:
             targets = node.targets
         binding = self.binding_for_value(value)
         for target in targets:
-            self.bind_target(target, binding)
+            if isinstance(target, ast.Attribute):
+                self._bind_instance_attr(target, value, binding)
+            else:
+                self.bind_target(target, binding)
+
+    def _bind_instance_attr(self, target: ast.Attribute, value: ast.AST, binding: Binding) -> None:
+        """``self.x = value`` in a method of a class of this file: remember what ``x`` holds."""
+        owner = target.value
+        if not isinstance(owner, ast.Name):
+            return
+        found = self.lookup(owner.id)
+        if found is None or found[0].kind != "param" or found[0].instance_of is None:
+            return
+        scope = self.class_scopes.get(found[0].instance_of)
+        if scope is None:
+            return
+        if isinstance(value, ast.Constant) and value.value is None:
+            return  # `self.conn = None` placeholders do not hide the real assignment
+        scope.attrs[target.attr] = binding
 
     def _leave_ann_assign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -431,6 +452,8 @@ class Context:
                 base = b.qualname
                 if base is None and attrs and b.instance_of is not None:
                     base = b.instance_of
+                    if base in self.class_scopes:
+                        base = self._through_attrs(base, attrs)
             elif node.id in BUILTIN_NAMES:  # even after a star import: shadowing one is rare
                 base = f"builtins.{node.id}"
             else:
@@ -443,6 +466,29 @@ class Context:
             return None
         if attrs:
             return base + "." + ".".join(reversed(attrs))
+        return base
+
+    def _through_attrs(self, base: str, attrs: list[str]) -> str:
+        """Follow ``self.x.y`` through the attributes recorded on this file's classes.
+
+        ``attrs`` is the attribute chain in reverse (last attribute first); consumed entries are
+        popped, so the caller appends what is left to the returned base.
+        """
+        while attrs:
+            scope = self.class_scopes.get(base)
+            if scope is None:
+                break
+            name = attrs[-1]
+            b = scope.attrs.get(name) or scope.bindings.get(name)
+            if b is None:
+                break
+            if b.qualname is not None:
+                base = b.qualname
+            elif b.instance_of is not None and len(attrs) > 1:
+                base = b.instance_of
+            else:
+                break
+            attrs.pop()
         return base
 
     def instance_of(self, expr: ast.AST) -> str | None:
