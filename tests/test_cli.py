@@ -478,9 +478,23 @@ def test_rules_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["rules"][2]["docs"] == "docs/rules.md#aud101"
 
 
-def test_serve_is_not_built_yet(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["serve"]) == 2
-    assert capsys.readouterr().err == cli.SERVE_NOT_BUILT + "\n"
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["serve", "--tcp", "--host", "0.0.0.0"],  # noqa: S104 -- the address that must be refused
+        ["serve", "--tcp", "--host", "192.168.1.10"],
+        ["serve", "--tcp", "--host", "example.org"],
+        ["serve", "--host", "127.0.0.1", "--port", "9000"],  # --host/--port without --tcp
+        ["serve", "--tcp", "--port", "70000"],
+    ],
+)
+def test_serve_refuses_anything_but_loopback(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("auditls: error: --")
+    assert len(err.splitlines()) == 1
 
 
 def test_version_help_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:

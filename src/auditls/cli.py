@@ -27,7 +27,8 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-SERVE_NOT_BUILT = "auditls serve: the language server is not built yet (issue 4)"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 2087
 
 
 class UsageError(Exception):
@@ -325,9 +326,34 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _loopback(host: str) -> str:
+    """The address to listen on; only loopback: the server reads the workspace's code."""
+    import ipaddress
+
+    if host == "localhost":
+        return "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if address is None or not address.is_loopback:
+        raise UsageError(
+            f"--host {host}: not a loopback address. auditls serve only listens on this "
+            "machine (127.0.0.1, ::1 or localhost): it serves the analysis of your code to "
+            "whoever connects"
+        )
+    return str(address)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    print(SERVE_NOT_BUILT, file=sys.stderr)
-    return EXIT_ERROR
+    if not args.tcp and (args.host != DEFAULT_HOST or args.port != DEFAULT_PORT):
+        raise UsageError("--host and --port need --tcp (without it the server speaks on stdio)")
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: expected 0 to 65535")
+    host = _loopback(args.host)
+    from auditls.server import serve
+
+    return serve(tcp=args.tcp, host=host, port=args.port)
 
 
 # --------------------------------------------------------------------------------------------
@@ -449,13 +475,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser(
         "serve",
-        help="run the language server (not built yet)",
-        description="Run the language server over stdio, or TCP on loopback with --tcp. "
-        "Not built yet: this exits with status 2.",
+        help="run the language server (stdio, or TCP on loopback)",
+        description="Run the language server for an editor: over stdio (the editor starts "
+        "it), or with --tcp on a loopback port (for one client that connects). Logs go to "
+        "stderr; settings come from the editor and [tool.auditls]. See the README's "
+        "'Editor setup'.",
     )
     serve.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio")
-    serve.add_argument("--host", default="127.0.0.1", help="TCP host (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=2087, help="TCP port (default: 2087)")
+    serve.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"TCP host, a loopback address only (default: {DEFAULT_HOST})",
+    )
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default: {DEFAULT_PORT})"
+    )
     serve.set_defaults(func=cmd_serve)
     return parser
 

@@ -1,0 +1,108 @@
+"""Open documents: their analyses, computed from the buffer, never from the disk.
+
+While a document is open its buffer overrides the file: ``analyse_buffer`` extracts and checks
+the buffer's text (a pure function of the text, run off the loop by the scheduler), and the
+server publishes that instead of what the store holds for the file. Closing the document hands
+the file back to the store.
+
+A buffer that does not parse keeps the findings of its last analysis that did (``last_good``)
+and adds one AUD001 for the syntax error (``visible``), so the squiggles do not all vanish at the
+first unfinished line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import tokenize
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from auditls.extractors import extract
+from auditls.facts import FileFacts
+from auditls.rules import check_facts
+from auditls.server.convert import Prepared
+from auditls.server.engine import prepare_findings
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One analysis of one version of a buffer."""
+
+    version: int  # the document version analysed
+    facts: FileFacts  # what extraction saw (status "ok" or "syntax_error")
+    prepared: tuple[Prepared, ...]  # every finding of every rule, for the client
+
+    @property
+    def parses(self) -> bool:
+        return self.facts.status == "ok"
+
+
+def buffer_bytes(text: str) -> bytes:
+    """The bytes a buffer would have on disk: encoded as its PEP 263 declaration says (so that
+    extraction decodes it back to the same text), UTF-8 otherwise."""
+    data = text.encode("utf-8", "surrogatepass")
+    if "coding" not in text[:400]:
+        return data
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        if codecs.lookup(encoding).name != "utf-8":
+            return text.encode(encoding)
+    except (SyntaxError, LookupError, UnicodeError):
+        pass
+    return data
+
+
+def analyse_buffer(
+    text: str,
+    *,
+    version: int,
+    rel: str,
+    module: str | None,
+    encoding: str,
+    root: Path,
+    uri_of: Callable[[str], str],
+) -> Analysis:
+    """Extract and check a buffer: every rule (the settings filter when publishing)."""
+    facts = extract(buffer_bytes(text), rel, module=module)
+    findings = check_facts(facts)
+    prepared = prepare_findings(findings, text, encoding, uri_of, root)
+    return Analysis(version, facts, tuple(prepared))
+
+
+@dataclass(slots=True)
+class OpenDocument:
+    """What the server knows of one open document."""
+
+    uri: str
+    path: Path | None  # on disk, when the URI is a file
+    version: int = 0
+    excluded: bool = False  # excluded from the workspace's analysis: shows nothing
+    current: Analysis | None = None  # the latest analysis delivered
+    last_good: Analysis | None = None  # the latest analysis of a buffer that parsed
+    history: list[int] = field(default_factory=list)  # versions delivered (for tests/status)
+
+    def accept(self, analysis: Analysis) -> None:
+        self.current = analysis
+        if analysis.parses:
+            self.last_good = analysis
+        self.history.append(analysis.version)
+        del self.history[:-8]
+
+    def visible(self) -> list[Prepared]:
+        """The findings to show: the current ones, or while the buffer does not parse, the last
+        good ones and the syntax error."""
+        current = self.current
+        if current is None:
+            return []
+        if current.parses or self.last_good is None:
+            return list(current.prepared)
+        return list(self.last_good.prepared) + list(current.prepared)
+
+    @property
+    def facts(self) -> FileFacts | None:
+        """The facts of the latest buffer that parsed (hover looks things up here)."""
+        if self.last_good is not None:
+            return self.last_good.facts
+        return self.current.facts if self.current is not None else None

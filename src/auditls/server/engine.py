@@ -1,0 +1,314 @@
+"""One workspace folder's store, and the only thread that touches it.
+
+The store's SQLite connection belongs to the thread that opened it, and indexing is long CPU
+work that must not stall the event loop, so each folder gets one worker thread (a single-thread
+executor) that opens the store and runs every store operation, one at a time, in the order they
+were asked for. The loop awaits ``engine.run(engine.refresh, paths)`` and gets a ``Changes``.
+
+The store mirrors the disk. Open buffers are not written to it: the server keeps their analyses
+beside it (``documents``), so the snapshot never holds text that was never saved and
+"incremental equals clean" still holds for the store.
+
+What a ``Changes`` holds, per file whose row changed: every finding of every rule, prepared for
+the client (ranges in its encoding, suppression edits in ``data``). Which rules show and at what
+severity is decided when publishing, so a settings change needs no trip to this thread.
+
+How a change is found: the ``files`` rows (hash, status, module, version, error) are read before
+and after ``index_workspace``; a row that differs or vanished is a changed file. The indexer's own
+early cutoff (same hash, nothing written) makes an unchanged save cost a stat and a hash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from auditls.config import Config
+from auditls.extractors import decode
+from auditls.indexer import IndexReport, index_workspace, is_excluded
+from auditls.rules import check_facts
+from auditls.server.convert import Lines, Prepared, prepare
+from auditls.server.suppressions import shape_of, suppression_data
+from auditls.store import Store, StoreError
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+#: ``on_progress(done, total)``; called on the store's thread.
+Progress = Callable[[int, int], None]
+
+
+class IndexCancelled(Exception):
+    """Raised from the progress callback to stop an index run."""
+
+
+@dataclass(slots=True)
+class Changes:
+    """What one store operation changed."""
+
+    revision: int  # the store's revision after the operation
+    updated: dict[str, list[Prepared]] = field(default_factory=dict)  # rel path -> findings
+    removed: set[str] = field(default_factory=set)  # rel paths the store no longer has
+    full: bool = False  # ``updated`` names every file with findings; the others have none
+    report: IndexReport | None = None  # the index run behind it, if any
+    cancelled: bool = False  # the run was stopped before the end
+
+
+def read_text(path: Path) -> str:
+    """A file's text as Python decodes it; empty when it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ""
+    try:
+        return decode(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError, ValueError):
+        return data.decode("utf-8", "replace")
+
+
+def prepare_findings(
+    findings: list[Any], text: str, encoding: str, uri_of: Callable[[str], str], root: Path
+) -> list[Prepared]:
+    """Findings of one file with their text-dependent parts (see ``convert.Prepared``)."""
+    if not findings:
+        return []
+    shape = shape_of(text)
+    cache: dict[str, tuple[str, Lines]] = {}
+
+    def locate(rel: str) -> tuple[str, Lines]:
+        if rel not in cache:
+            cache[rel] = (uri_of(rel), Lines(read_text(root / rel)))
+        return cache[rel]
+
+    return [
+        prepare(f, shape.lines, encoding, data=suppression_data(shape, f, encoding), locate=locate)
+        for f in findings
+    ]
+
+
+class FolderEngine:
+    """The store of one workspace folder and the thread that owns it."""
+
+    def __init__(
+        self, root: Path, config: Config, encoding: str, uri_of: Callable[[str], str]
+    ) -> None:
+        self.root = Path(os.path.realpath(root))
+        self.config = config
+        self.encoding = encoding
+        self.uri_of = uri_of
+        self.cancel = threading.Event()
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="auditls-store")
+        self._store: Store | None = None
+        self._counts: dict[str, int] = {}  # rel path -> findings, for the status
+        #: Set by the store's thread, read anywhere (plain values).
+        self.indexing = False
+        self.last_index: float | None = None  # time.time() of the last completed index
+        self.last_report: IndexReport | None = None
+        self.load_note = "not opened"
+
+    # -- from the loop -------------------------------------------------------------------------
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` on the store's thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+
+    def query(self, fn: Callable[[Store], T], timeout: float = 30.0) -> T:
+        """Run ``fn(store)`` on the store's thread and wait for it (from any other thread)."""
+        return self._executor.submit(self._query, fn).result(timeout)
+
+    def _query(self, fn: Callable[[Store], T]) -> T:
+        return fn(self._require())
+
+    def call_blocking(self, fn: Callable[[], T], timeout: float) -> T:
+        """Run ``fn()`` on the store's thread and wait (for use without the event loop)."""
+        return self._executor.submit(fn).result(timeout)
+
+    def shutdown_thread(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- on the store's thread -----------------------------------------------------------------
+
+    def _require(self) -> Store:
+        if self._store is None:
+            raise StoreError(f"store of {self.root} is not open")
+        return self._store
+
+    def open(self) -> str:
+        """Open the store (loading its snapshot when usable); returns what happened to it."""
+        try:
+            self._store = Store.open(self.root)
+        except StoreError as exc:
+            log.warning("%s; keeping the index in memory only", exc)
+            self._store = Store.open(self.root, persist=False)
+        self.load_note = self._store.load_note
+        return self.load_note
+
+    def index(self, on_progress: Progress | None = None, *, rebuild: bool = False) -> Changes:
+        """Reconcile the whole folder with the disk (after forgetting everything with
+        ``rebuild``); the changes name every file with findings."""
+        store = self._require()
+        if rebuild:
+            for row in store.files():
+                store.remove_file(row.path)
+        self.cancel.clear()
+        self.indexing = True
+        cancelled = False
+        report = None
+
+        def progress(done: int, total: int) -> None:
+            if self.cancel.is_set():
+                raise IndexCancelled
+            if on_progress is not None:
+                on_progress(done, total)
+
+        try:
+            report = index_workspace(
+                self.root, store, self.config, jobs=0, progress=False, on_progress=progress
+            )
+            self.last_report = report
+            self.last_index = time.time()
+        except IndexCancelled:
+            cancelled = True
+            log.info("indexing %s was cancelled; run auditls.reindex to finish it", self.root)
+        finally:
+            self.indexing = False
+        changes = Changes(store.revision, full=True, report=report, cancelled=cancelled)
+        self._counts.clear()
+        for path in self._paths_with_facts(store):
+            prepared = self._findings(store, path)
+            if prepared:
+                changes.updated[path] = prepared
+        if report is not None:
+            for note in report.notes:
+                log.info("%s: %s: %s", note.path, note.kind, note.message)
+            log.info("indexed %s: %s", self.root, report.summary())
+        return changes
+
+    def refresh(self, paths: Collection[Path]) -> Changes:
+        """Bring the store up to date for ``paths`` (files or directories, existing or gone)."""
+        store = self._require()
+        starts = self._starts(paths)
+        if not starts:
+            return Changes(store.revision)
+        before = self._rows(store)
+        index_workspace(
+            self.root, store, self.config, jobs=0, paths=starts, progress=False, snapshot=False
+        )
+        return self._diff(store, before)
+
+    def set_config(self, config: Config) -> None:
+        self.config = config
+
+    def snapshot(self) -> Path | None:
+        store = self._store
+        if store is None or not store.persist or not store.dirty:
+            return None
+        try:
+            return store.snapshot()
+        except StoreError as exc:
+            log.warning("%s", exc)
+            return None
+
+    def close(self) -> None:
+        """Write the snapshot and close the store."""
+        self.snapshot()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def status(self) -> dict[str, Any]:
+        store = self._require()
+        facts = sum(store.fact_counts().values())
+        files = store.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+        return {
+            "root": str(self.root),
+            "store": str(store.snapshot_path) if store.persist else None,
+            "snapshot": self.load_note,
+            "files": files,
+            "facts": facts,
+            "findings": sum(self._counts.values()),
+            "revision": store.revision,
+            "indexing": self.indexing,
+            "lastIndex": (
+                time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.last_index))
+                if self.last_index is not None
+                else None
+            ),
+            "lastIndexSeconds": (
+                round(self.last_report.seconds, 3) if self.last_report is not None else None
+            ),
+        }
+
+    # -- helpers (store's thread) --------------------------------------------------------------
+
+    def _starts(self, paths: Collection[Path]) -> list[Path]:
+        """The start paths for the indexer: inside the root, not through a symlink, not
+        excluded; an ``__init__.py`` stands for its directory (module names below it move)."""
+        starts: dict[Path, None] = {}
+        for raw in paths:
+            path = Path(os.path.abspath(raw))
+            if path.exists() and os.path.realpath(path) != str(path):
+                continue  # a symlink: a full walk decides whether it is followed
+            try:
+                rel = path.relative_to(self.root).as_posix()
+            except ValueError:
+                continue
+            if rel in ("", "."):
+                starts[self.root] = None
+                continue
+            if path.name == "__init__.py":
+                path = path.parent
+                rel = path.relative_to(self.root).as_posix()
+            elif path.name in ("pyproject.toml", ".gitignore"):
+                continue  # the caller reloads settings or reconciles for these
+            if rel not in ("", ".") and is_excluded(self.root, self.config, rel):
+                continue
+            starts[path if rel not in ("", ".") else self.root] = None
+        if self.root in starts:
+            return [self.root]
+        return list(starts)
+
+    @staticmethod
+    def _rows(store: Store) -> dict[str, tuple[Any, ...]]:
+        rows = store.conn.execute(
+            "SELECT path, hash, status, module, extractor_version, error FROM files"
+        )
+        return {row[0]: row[1:] for row in rows}
+
+    @staticmethod
+    def _paths_with_facts(store: Store) -> list[str]:
+        rows = store.conn.execute("SELECT path FROM files WHERE module IS NOT NULL ORDER BY path")
+        return [row[0] for row in rows]
+
+    def _diff(self, store: Store, before: dict[str, tuple[Any, ...]]) -> Changes:
+        after = self._rows(store)
+        changes = Changes(store.revision)
+        for path, row in after.items():
+            if before.get(path) != row:
+                changes.updated[path] = self._findings(store, path)
+        for path in before.keys() - after.keys():
+            changes.removed.add(path)
+            self._counts.pop(path, None)
+        return changes
+
+    def _findings(self, store: Store, path: str) -> list[Prepared]:
+        ff = store.file_facts(path)
+        findings = check_facts(ff) if ff is not None else []
+        if findings:
+            self._counts[path] = len(findings)
+        else:
+            self._counts.pop(path, None)
+            return []
+        text = read_text(self.root / path)
+        return prepare_findings(findings, text, self.encoding, self.uri_of, self.root)

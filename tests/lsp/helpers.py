@@ -1,0 +1,201 @@
+"""Helpers for the end-to-end tests: a test client that records what the server says and wakes
+waiters on every message, workspaces on disk, and text edits applied in the client's encoding."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.protocol import default_converter
+from pytest_lsp import LanguageClient
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES
+
+T = TypeVar("T")
+
+SERVER = [sys.executable, "-m", "auditls", "serve"]
+PROFILES = ["visual-studio-code", "neovim@v0.11.0"]
+#: Deadline for anything the server should do in well under a second.
+DEADLINE = 15.0
+
+
+class AuditClient(LanguageClient):
+    """pytest-lsp's client, plus: diagnostics with their versions, registrations, and an
+    event set whenever something arrives, so tests wait on messages, not on sleeps."""
+
+    def __init__(self) -> None:
+        super().__init__(converter_factory=default_converter)
+        self.arrived = asyncio.Event()
+        self.versions: dict[str, int | None] = {}
+        self.publishes: list[types.PublishDiagnosticsParams] = []
+        self.registrations: list[types.Registration] = []
+        self.root: Path = Path()
+        self.profile = ""
+
+    def poke(self) -> None:
+        self.arrived.set()
+
+    async def until(self, check: Callable[[], T | None], what: str, timeout: float = DEADLINE) -> T:
+        """Wait until ``check()`` is truthy (re-checked whenever a message arrives)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            self.arrived.clear()
+            value = check()
+            if value:
+                return value
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.arrived.wait(), remaining)
+
+    async def diagnostics_for(
+        self,
+        uri: str,
+        check: Callable[[Sequence[types.Diagnostic]], bool],
+        what: str,
+        *,
+        version: int | None = None,
+    ) -> Sequence[types.Diagnostic]:
+        def ready() -> Sequence[types.Diagnostic] | None:
+            if uri not in self.diagnostics:
+                return None
+            if version is not None and self.versions.get(uri) != version:
+                return None
+            found = self.diagnostics[uri]
+            return found if check(found) else None
+
+        result = await self.until(lambda: (ready(),) if ready() is not None else None, what)
+        return result[0]
+
+    def uri(self, rel: str) -> str:
+        return (self.root / rel).as_uri()
+
+    def codes(self, rel: str) -> list[str]:
+        return sorted(str(d.code) for d in self.diagnostics.get(self.uri(rel), ()))
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def open(self, rel: str, text: str, version: int = 1) -> str:
+        uri = self.uri(rel)
+        self.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id="python", version=version, text=text
+                )
+            )
+        )
+        return uri
+
+    def replace(self, rel: str, text: str, version: int) -> None:
+        self.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=self.uri(rel), version=version
+                ),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+
+    def close(self, rel: str) -> None:
+        self.text_document_did_close(
+            types.DidCloseTextDocumentParams(
+                text_document=types.TextDocumentIdentifier(uri=self.uri(rel))
+            )
+        )
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8" if self.profile.startswith("neovim") else "utf-16"
+
+    @property
+    def watches_files(self) -> bool:
+        """Whether the server asked this client to watch files (VS Code) or watches itself."""
+        return any(r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES for r in self.registrations)
+
+    def files_changed(self, changes: list[tuple[str, types.FileChangeType]]) -> None:
+        """What VS Code's file watcher would send; nothing for a client that does not watch."""
+        if not self.watches_files:
+            return
+        self.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[types.FileEvent(uri=self.uri(rel), type=kind) for rel, kind in changes]
+            )
+        )
+
+
+def make_client() -> AuditClient:
+    client = AuditClient()
+    features = dict(DEFAULT_CLIENT_FEATURES)
+    for method in (types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,):
+        features.pop(method)
+    for method, func in features.items():
+
+        def wrapped(ls: AuditClient, params: Any, _func: Any = func) -> Any:
+            try:
+                return _func(ls, params)
+            finally:
+                ls.poke()
+
+        client.feature(method)(wrapped)
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def publish(ls: AuditClient, params: types.PublishDiagnosticsParams) -> None:
+        ls.diagnostics[params.uri] = params.diagnostics
+        ls.versions[params.uri] = params.version
+        ls.publishes.append(params)
+        ls.poke()
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(ls: AuditClient, params: types.RegistrationParams) -> None:
+        ls.registrations.extend(params.registrations)
+        ls.poke()
+
+    @client.feature(types.CLIENT_UNREGISTER_CAPABILITY)
+    def unregister(ls: AuditClient, params: types.UnregistrationParams) -> None:
+        ls.poke()
+
+    return client
+
+
+def to_units(line: str, column: int, encoding: str) -> int:
+    """A code-point column as client units (an independent check of the server's conversion)."""
+    head = line[:column]
+    if encoding == "utf-8":
+        return len(head.encode("utf-8"))
+    return len(head.encode("utf-16-le")) // 2
+
+
+def from_units(line: str, units: int, encoding: str) -> int:
+    codec = "utf-8" if encoding == "utf-8" else "utf-16-le"
+    width = 1 if encoding == "utf-8" else 2
+    return len(line.encode(codec)[: units * width].decode(codec))
+
+
+def apply_edits(text: str, edits: Sequence[types.TextEdit], encoding: str) -> str:
+    """Apply LSP text edits (positions in ``encoding``) to ``text``, as an editor would."""
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+
+    def offset(pos: types.Position) -> int:
+        line = lines[pos.line] if pos.line < len(lines) else ""
+        return offsets[min(pos.line, len(lines))] + from_units(line, pos.character, encoding)
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character))[::-1]:
+        start, end = offset(edit.range.start), offset(edit.range.end)
+        text = text[:start] + edit.new_text + text[end:]
+    return text
+
+
+def write_workspace(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")

@@ -1,0 +1,291 @@
+"""End to end: a real ``auditls serve`` subprocess driven by pytest-lsp, once as VS Code and once
+as Neovim 0.11 (UTF-16 vs UTF-8 positions, client-side vs server-side file watching).
+
+One server per profile serves the whole module; each test works on its own files. Every wait is
+on a message from the server, with a deadline (``AuditClient.until``). What can be tested below
+the LSP boundary is tested there (``tests/test_server_*.py``); these tests check the wiring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, client_capabilities
+
+from auditls.rules import RULES
+
+from .helpers import PROFILES, SERVER, AuditClient, apply_edits, make_client, to_units
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+UNICODE_LINE = "s = '𝒳é'; eval(s)"
+CHANGE = types.FileChangeType
+
+FILES = {
+    "pyproject.toml": "[project]\nname = 'ws'\n\n[tool.auditls]\nexclude = ['generated/']\n",
+    "app/__init__.py": "",
+    "app/flagged.py": "import os\n\n\ndef run(code, cmd):\n    eval(code)\n    os.system(cmd)\n",
+    "app/to_delete.py": "def f(code):\n    return eval(code)\n",
+    "app/config_me.py": "import os\n\n\ndef g(code, cmd):\n    exec(code)\n    os.system(cmd)\n",
+    "app/edit_me.py": "import os\n\n\ndef h(cmd):\n    os.system(cmd)\n",
+    "unicode_disk.py": UNICODE_LINE + "\n",
+    "generated/skipped.py": "eval(x)\n",
+}
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=SERVER, client_factory=make_client),
+    scope="module",
+    params=PROFILES,
+)
+async def client(
+    lsp_client: AuditClient,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[None]:
+    profile = request.param
+    root = tmp_path_factory.mktemp(profile.split("@")[0]).resolve()
+    for rel, text in FILES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    lsp_client.root = root
+    lsp_client.profile = profile
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(profile),
+            root_uri=root.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
+            initialization_options={"debounce": 20},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+def progress_done(client: AuditClient) -> bool:
+    return any(
+        reports and isinstance(reports[-1], types.WorkDoneProgressEnd)
+        for reports in client.progress_reports.values()
+    )
+
+
+async def test_startup_progress_and_workspace_diagnostics(client: AuditClient) -> None:
+    await client.until(lambda: progress_done(client), "the start-up progress to end")
+    [reports] = [r for r in client.progress_reports.values() if r]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin)
+    assert reports[0].cancellable is True
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+    assert all(isinstance(r, types.WorkDoneProgressReport) for r in reports[1:-1])
+
+    found = await client.diagnostics_for(
+        client.uri("app/flagged.py"), lambda d: len(d) == 2, "flagged.py's diagnostics"
+    )
+    by_code = {d.code: d for d in found}
+    assert set(by_code) == {"AUD101", "AUD102"}
+    eval_diag = by_code["AUD101"]
+    assert eval_diag.range == types.Range(
+        start=types.Position(line=4, character=4), end=types.Position(line=4, character=14)
+    )
+    assert eval_diag.severity == types.DiagnosticSeverity.Error
+    assert eval_diag.source == "auditls"
+    assert eval_diag.code_description is not None
+    href = eval_diag.code_description.href
+    assert href.startswith("file://")
+    assert href.endswith("docs/rules.md#aud101")
+    assert Path(href.removeprefix("file://").split("#")[0]).is_file()
+    assert "ast.literal_eval()" in eval_diag.message  # says what to do
+    assert eval_diag.data["rule"] == "AUD101"
+    assert eval_diag.data["lineEdit"]["newText"] == "  # auditls: ignore[AUD101]"
+    # An excluded directory is not reported.
+    assert client.uri("generated/skipped.py") not in client.diagnostics
+
+
+async def test_open_edit_save_close(client: AuditClient) -> None:
+    rel = "app/edit_me.py"
+    await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 1, "the disk findings")
+    assert client.codes(rel) == ["AUD102"]
+    disk_text = (client.root / rel).read_text()
+
+    uri = client.open(rel, disk_text, version=1)
+    await client.diagnostics_for(uri, lambda d: len(d) == 1, "the opened buffer", version=1)
+
+    # The buffer overrides the disk: the os.system call is gone from the buffer only.
+    edited = "def h(code):\n    return eval(code)\n"
+    client.replace(rel, edited, version=2)
+    found = await client.diagnostics_for(uri, lambda d: True, "the edit", version=2)
+    assert [d.code for d in found] == ["AUD101"]
+
+    # Save: the disk now holds the edit.
+    (client.root / rel).write_text(edited)
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    # An unsaved change, then close: the file shows what is on disk again.
+    client.replace(rel, "def h():\n    return 1\n", version=3)
+    await client.diagnostics_for(uri, lambda d: not d, "the clean buffer", version=3)
+    client.close(rel)
+    found = await client.diagnostics_for(
+        uri, lambda d: len(d) == 1, "the disk findings after close", version=None
+    )
+    assert [d.code for d in found] == ["AUD101"]
+
+
+async def test_a_file_written_on_disk_gets_diagnostics(client: AuditClient) -> None:
+    await client.until(lambda: progress_done(client), "the index")
+    if client.profile.startswith("visual-studio-code"):
+        assert client.watches_files  # VS Code watches for the server
+    else:
+        assert not client.watches_files  # Neovim does not: the server's watchdog does
+    rel = "app/new_module.py"
+    (client.root / rel).write_text(
+        "import subprocess\n\n\ndef f(c):\n    subprocess.run(c, shell=True)\n"
+    )
+    client.files_changed([(rel, CHANGE.Created)])
+    found = await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 1, "the new file")
+    assert found[0].code == "AUD102"
+
+
+async def test_a_deleted_file_loses_its_diagnostics(client: AuditClient) -> None:
+    rel = "app/to_delete.py"
+    await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 1, "the disk findings")
+    (client.root / rel).unlink()
+    client.files_changed([(rel, CHANGE.Deleted)])
+    await client.diagnostics_for(client.uri(rel), lambda d: not d, "an empty publish")
+
+
+async def test_suppression_code_actions_round_trip(client: AuditClient) -> None:
+    rel = "app/suppress_me.py"
+    text = (
+        "import os\n\n\ndef f(data, cmd):\n    x = eval(data)  # noqa: S307\n    os.system(cmd)\n"
+    )
+    uri = client.open(rel, text)
+    found = await client.diagnostics_for(uri, lambda d: len(d) == 2, "two findings", version=1)
+    diag = next(d for d in found if d.code == "AUD101")
+
+    async def actions(diagnostic: types.Diagnostic) -> dict[str, types.CodeAction]:
+        result = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=diagnostic.range,
+                context=types.CodeActionContext(diagnostics=[diagnostic]),
+            )
+        )
+        return {a.title: a for a in result or [] if isinstance(a, types.CodeAction)}
+
+    offered = await actions(diag)
+    assert set(offered) == {
+        "auditls (AUD101): Disable for this line",
+        "Disable AUD101 for this file",
+    }
+    line_action = offered["auditls (AUD101): Disable for this line"]
+    assert line_action.kind == types.CodeActionKind.QuickFix
+    assert line_action.edit is not None
+    assert line_action.edit.changes is not None
+    text = apply_edits(text, line_action.edit.changes[uri], client.encoding)
+    assert text.splitlines()[4] == "    x = eval(data)  # noqa: S307  # auditls: ignore[AUD101]"
+    client.replace(rel, text, version=2)
+    found = await client.diagnostics_for(uri, lambda d: True, "the line suppression", version=2)
+    assert [d.code for d in found] == ["AUD102"]
+
+    offered = await actions(found[0])
+    file_action = offered["Disable AUD102 for this file"]
+    assert file_action.edit is not None
+    assert file_action.edit.changes is not None
+    text = apply_edits(text, file_action.edit.changes[uri], client.encoding)
+    assert text.startswith("# auditls: ignore-file[AUD102]\nimport os\n")
+    client.replace(rel, text, version=3)
+    await client.diagnostics_for(uri, lambda d: not d, "no findings left", version=3)
+    client.close(rel)
+
+
+async def test_hover_explains_the_rule(client: AuditClient) -> None:
+    rel = "app/hover_me.py"
+    uri = client.open(rel, "def f(code):\n    return eval(code)\n")
+    [diag] = await client.diagnostics_for(uri, lambda d: len(d) == 1, "the finding", version=1)
+
+    async def hover(line: int, character: int) -> types.Hover | None:
+        return await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=line, character=character),
+            )
+        )
+
+    result = await hover(1, 13)
+    assert result is not None
+    assert isinstance(result.contents, types.MarkupContent)
+    text = result.contents.value
+    rule = RULES["AUD101"]
+    assert "AUD101" in text
+    assert "CWE-95" in text
+    assert rule.summary in text  # why it matters
+    assert rule.fix in text  # and the fix
+    assert result.range == diag.range
+    assert await hover(0, 2) is None  # nothing flagged on the def line
+    client.close(rel)
+
+
+async def test_a_buffer_with_a_syntax_error_keeps_its_findings(client: AuditClient) -> None:
+    rel = "app/broken.py"
+    good = "def f(code):\n    return eval(code)\n"
+    uri = client.open(rel, good)
+    await client.diagnostics_for(uri, lambda d: len(d) == 1, "the finding", version=1)
+
+    client.replace(rel, good + "\ndef g(:\n", version=2)
+    found = await client.diagnostics_for(uri, lambda d: True, "the broken buffer", version=2)
+    assert sorted(str(d.code) for d in found) == ["AUD001", "AUD101"]
+    syntax = next(d for d in found if d.code == "AUD001")
+    assert syntax.range.start.line == 3
+
+    client.replace(rel, good.replace("eval(code)", "len(code)"), version=3)
+    await client.diagnostics_for(uri, lambda d: not d, "the fixed buffer", version=3)
+    client.close(rel)
+
+
+async def test_a_configuration_change_that_ignores_a_rule(client: AuditClient) -> None:
+    rel = "app/config_me.py"
+    await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 2, "both findings")
+
+    async def configure(settings: dict[str, object]) -> None:
+        client.set_configuration(settings, section="auditls")
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"auditls": settings})
+        )
+
+    await configure({"ignore": ["AUD101"]})
+    found = await client.diagnostics_for(
+        client.uri(rel), lambda d: len(d) == 1, "AUD101 to be ignored"
+    )
+    assert found[0].code == "AUD102"
+    await configure({})
+    await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 2, "AUD101 to be back")
+
+
+async def test_a_column_after_non_ascii_text(client: AuditClient) -> None:
+    expected = to_units(UNICODE_LINE, UNICODE_LINE.index("eval"), client.encoding)
+    assert expected == (11 if client.encoding == "utf-16" else 14)
+    # A file on disk, never opened, and an open buffer.
+    [disk] = await client.diagnostics_for(
+        client.uri("unicode_disk.py"), lambda d: len(d) == 1, "the disk file"
+    )
+    uri = client.open("unicode_open.py", UNICODE_LINE + "\n")
+    [buffer] = await client.diagnostics_for(uri, lambda d: len(d) == 1, "the buffer", version=1)
+    for diag in (disk, buffer):
+        assert diag.range.start == types.Position(line=0, character=expected)
+        assert diag.range.end.character == expected + len("eval(s)")
+
+    async def hover(character: int) -> types.Hover | None:
+        return await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=0, character=character),
+            )
+        )
+
+    assert await hover(expected) is not None  # positions coming in are converted too
+    assert await hover(expected - 1) is None
+    client.close("unicode_open.py")
