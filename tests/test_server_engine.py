@@ -1,0 +1,155 @@
+"""One folder's store and its changes (server/engine.py), called directly on the test's thread
+(the store belongs to the thread that opened it: here, this one)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from auditls.config import Config
+from auditls.server.engine import FolderEngine
+from auditls.store import Store
+
+EVAL = "def f(code):\n    return eval(code)\n"
+SHELL = "import os\n\n\ndef g(cmd):\n    os.system(cmd)\n"
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    root = (tmp_path / "ws").resolve()
+    write(root, "pkg/__init__.py", "")
+    write(root, "pkg/a.py", EVAL)
+    write(root, "pkg/clean.py", "x = 1\n")
+    write(root, "b.py", SHELL)
+    return root
+
+
+@pytest.fixture
+def engine(ws: Path) -> Iterator[FolderEngine]:
+    eng = FolderEngine(ws, Config(), "utf-16", lambda rel: f"file:///ws/{rel}")
+    eng.open()
+    yield eng
+    eng.close()
+    eng.shutdown_thread()
+
+
+def rules(prepared: list[object]) -> list[str]:
+    return [p.finding.rule for p in prepared]  # type: ignore[attr-defined]
+
+
+def test_index_names_every_file_with_findings(engine: FolderEngine) -> None:
+    progress: list[tuple[int, int]] = []
+    changes = engine.index(lambda done, total: progress.append((done, total)))
+    assert changes.full
+    assert sorted(changes.updated) == ["b.py", "pkg/a.py"]
+    assert rules(changes.updated["pkg/a.py"]) == ["AUD101"]
+    assert progress[0] == (0, 4)
+    assert progress[-1] == (4, 4)
+    prepared = changes.updated["pkg/a.py"][0]
+    assert prepared.data["lineEdit"]["newText"] == "  # auditls: ignore[AUD101]"
+    assert changes.report is not None
+    assert changes.report.indexed == 4
+    status = engine.status()
+    assert (status["files"], status["findings"]) == (4, 2)
+    assert status["lastIndex"] is not None
+
+
+def test_refresh_reports_changed_and_removed_files(ws: Path, engine: FolderEngine) -> None:
+    engine.index()
+    write(ws, "pkg/clean.py", EVAL)  # now flagged
+    write(ws, "b.py", "x = 2\n")  # now clean
+    (ws / "pkg" / "a.py").unlink()
+    before = engine.status()["revision"]
+    changes = engine.refresh([ws / "pkg" / "clean.py", ws / "b.py", ws / "pkg" / "a.py"])
+    assert rules(changes.updated["pkg/clean.py"]) == ["AUD101"]
+    assert changes.updated["b.py"] == []
+    assert changes.removed == {"pkg/a.py"}
+    assert changes.revision > before
+    # Nothing changed: nothing reported, the revision stays.
+    again = engine.refresh([ws / "pkg" / "clean.py"])
+    assert (again.updated, again.removed, again.revision) == ({}, set(), changes.revision)
+
+
+def test_a_deleted_directory_removes_its_files(ws: Path, engine: FolderEngine) -> None:
+    engine.index()
+    for path in sorted((ws / "pkg").iterdir(), reverse=True):
+        path.unlink()
+    (ws / "pkg").rmdir()
+    changes = engine.refresh([ws / "pkg"])
+    assert changes.removed == {"pkg/__init__.py", "pkg/a.py", "pkg/clean.py"}
+
+
+def test_an_init_file_stands_for_its_directory(ws: Path, engine: FolderEngine) -> None:
+    write(ws, "lib/mod.py", EVAL)
+    engine.index()
+    write(ws, "lib/__init__.py", "")  # lib/mod.py is now module lib.mod
+    changes = engine.refresh([ws / "lib" / "__init__.py"])
+    assert "lib/mod.py" in changes.updated  # re-extracted: its module name moved
+
+
+def test_excluded_and_symlinked_paths_are_left_alone(
+    tmp_path: Path, ws: Path, engine: FolderEngine
+) -> None:
+    engine.index()
+    engine.set_config(Config(exclude=("generated/",)))
+    write(ws, "generated/out.py", EVAL)
+    outside = write(tmp_path, "outside/secret.py", EVAL)
+    os.symlink(outside, ws / "link.py")
+    changes = engine.refresh([ws / "generated" / "out.py", ws / "link.py", outside])
+    assert (changes.updated, changes.removed) == ({}, set())
+
+
+def test_cancel_stops_the_index(ws: Path, engine: FolderEngine) -> None:
+    for i in range(30):
+        write(ws, f"many/m{i}.py", EVAL)
+
+    def cancel_at_start(done: int, total: int) -> None:
+        engine.cancel.set()
+
+    changes = engine.index(cancel_at_start)
+    assert changes.cancelled
+    assert changes.report is None
+    assert not engine.indexing
+    changes = engine.index()
+    assert not changes.cancelled
+    assert len([p for p in changes.updated if p.startswith("many/")]) == 30
+
+
+def test_close_writes_the_snapshot(ws: Path) -> None:
+    engine = FolderEngine(ws, Config(), "utf-8", lambda rel: rel)
+    engine.open()
+    engine.index()
+    write(ws, "c.py", EVAL)
+    engine.refresh([ws / "c.py"])  # not snapshotted yet
+    engine.close()
+    engine.shutdown_thread()
+    with Store.open(ws) as store:
+        assert store.load_note == "loaded"
+        assert store.get_file("c.py") is not None
+
+
+async def test_run_and_query_use_the_store_thread(ws: Path) -> None:
+    engine = FolderEngine(ws, Config(), "utf-8", lambda rel: rel)
+    try:
+        await engine.run(engine.open)
+        changes = await engine.run(engine.index)
+        assert sorted(changes.updated) == ["b.py", "pkg/a.py"]
+        loop = asyncio.get_running_loop()
+        count = await loop.run_in_executor(None, engine.query, lambda store: len(store.files()))
+        assert count == 4
+        status = await engine.run(engine.status)
+        assert status["store"] == str(ws / ".auditls" / "index.db")
+    finally:
+        await engine.run(engine.close)
+        engine.shutdown_thread()
