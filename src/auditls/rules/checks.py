@@ -11,184 +11,32 @@
    or by a file-level ``# auditls: ignore-file[...]`` comment naming their rule;
 4. applies severity overrides and sorts by (line, column, rule).
 
-Checks match callees by the qualified names the semantic model resolved (``CallFact.callee``),
-never by the text as written, so ``import subprocess as sp; sp.run`` is ``subprocess.run`` and a
-local ``def eval`` is not the builtin. The sensitive callees are tables in ``catalogue``.
+The checks of each family live in their own module (``checks_calls``: 1xx, ``checks_crypto``:
+2xx, ``checks_auth``: 3xx) and share ``index`` (``FactIndex`` and the helpers). They match
+callees by the qualified names the semantic model resolved (``CallFact.callee``), never by the
+text as written, so ``import subprocess as sp; sp.run`` is ``subprocess.run`` and a local
+``def eval`` is not the builtin. The sensitive callees are tables in
+``auditls.extractors.security_tables``.
 
-Confidence follows the dangerous argument (see ``_rate``): a parameter or a formatted string is
-high, another name or expression medium, a variable assigned only literals in its scope low; a
-literal is not reported at all.
+Confidence follows the dangerous argument (see ``index.rate``): a parameter, request data or a
+formatted string is high, another name or expression medium, a variable assigned only literals in
+its scope low; a literal is not reported at all.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
-from auditls.facts import (
-    AssignmentFact,
-    CallArgFact,
-    CallFact,
-    ClassFact,
-    FileFacts,
-    SuppressionFact,
-)
-from auditls.rules.catalogue import (
-    DYNAMIC_CODE,
-    DYNAMIC_CODE_CALLS,
-    MALFORMED_SUPPRESSION,
-    RULES,
-    SEVERITIES,
-    SHELL_CALLS,
-    SHELL_INJECTION,
-    SYNTAX_ERROR,
-    UNSAFE_YAML,
-    YAML_LOAD_CALLS,
-    YAML_SAFE_LOADERS,
-    YAML_UNSAFE_LOADERS,
-    Arg,
-)
+from auditls.facts import FileFacts
+from auditls.rules.catalogue import MALFORMED_SUPPRESSION, RULES, SEVERITIES, SYNTAX_ERROR
+from auditls.rules.checks_auth import AUTH_CHECKS
+from auditls.rules.checks_calls import CALL_CHECKS
+from auditls.rules.checks_crypto import CRYPTO_CHECKS
 from auditls.rules.findings import Finding
+from auditls.rules.index import Check, FactIndex
 from auditls.rules.suppress import FILE_STYLE
-
-#: Argument kinds that build a string from parts at run time.
-_FORMATTED_KINDS = frozenset({"fstring", "percent_format", "format_call", "concat"})
-
-
-class FactIndex:
-    """One file's facts, indexed for the checks. Built in one pass over ``ff.facts``."""
-
-    def __init__(self, ff: FileFacts) -> None:
-        self.ff = ff
-        self.calls_by_callee: dict[str, list[CallFact]] = defaultdict(list)
-        self.args_by_call: dict[int, list[CallArgFact]] = defaultdict(list)
-        self.assignments: dict[tuple[str, str], list[AssignmentFact]] = defaultdict(list)
-        self.classes: dict[str, ClassFact] = {}
-        self.suppressions: list[SuppressionFact] = []
-        for fact in ff.facts:
-            if isinstance(fact, CallFact):
-                if fact.callee is not None:
-                    self.calls_by_callee[fact.callee].append(fact)
-            elif isinstance(fact, CallArgFact):
-                self.args_by_call[fact.call_id].append(fact)
-            elif isinstance(fact, AssignmentFact):
-                if fact.target_name is not None:
-                    self.assignments[(fact.function, fact.target_name)].append(fact)
-            elif isinstance(fact, ClassFact):
-                self.classes[fact.qualname] = fact
-            elif isinstance(fact, SuppressionFact):
-                self.suppressions.append(fact)
-
-    def calls(self, callee: str) -> list[CallFact]:
-        return self.calls_by_callee.get(callee, [])
-
-    def args(self, call: CallFact) -> list[CallArgFact]:
-        return self.args_by_call.get(call.call_id, [])
-
-    def only_literals(self, scope: str, name: str) -> bool:
-        """Whether ``name`` is assigned in ``scope``, and only ever to literals there."""
-        assigned = self.assignments.get((scope, name), [])
-        return bool(assigned) and all(_is_literal(a.kind, a.value) for a in assigned)
-
-    def derives_from(self, qualname: str, bases: frozenset[str]) -> bool:
-        """Whether a class defined in this file derives (transitively, in this file) from one
-        of ``bases``."""
-        seen: set[str] = set()
-        todo = [qualname]
-        while todo:
-            name = todo.pop()
-            cls = self.classes.get(name)
-            if cls is None or name in seen:
-                continue
-            seen.add(name)
-            if any(base in bases for base in cls.bases):
-                return True
-            todo.extend(cls.bases)
-        return False
-
-
-# -- helpers -----------------------------------------------------------------------------------
-
-
-def _is_literal(kind: str, value: str | None) -> bool:
-    return kind == "constant" or (kind == "container" and value is not None)
-
-
-def _locate(args: list[CallArgFact], spec: Arg) -> tuple[CallArgFact, bool] | None:
-    """The argument ``spec`` describes, and whether it is hidden in ``*args`` / ``**kwargs``
-    (then the fact is the starred argument); None when the call does not pass it."""
-    for arg in args:
-        if arg.keyword is None and arg.position == spec.position:
-            return arg, False
-        if arg.keyword is not None and arg.keyword in spec.keywords:
-            return arg, False
-    for arg in args:
-        if arg.keyword == "*" and spec.position is not None and arg.position <= spec.position:
-            return arg, True
-        if arg.keyword == "**" and spec.keywords:
-            return arg, True
-    return None
-
-
-def _rate(index: FactIndex, call: CallFact, arg: CallArgFact, hidden: bool) -> str | None:
-    """Confidence of a finding about a dangerous argument; None when it is a literal."""
-    if _is_literal(arg.kind, arg.value):
-        return None  # also a literal unpacked: run(*["ls", "-l"], shell=True)
-    if hidden:
-        return "medium"
-    if arg.kind in _FORMATTED_KINDS:
-        return "high"
-    if arg.kind == "name":
-        if arg.origin == "param":
-            return "high"
-        scope = {"local": call.function, "global": index.ff.module}.get(arg.origin or "")
-        if scope is not None and index.only_literals(scope, arg.text):
-            return "low"
-    return "medium"
-
-
-def _truthy_literal(arg: CallArgFact) -> bool:
-    if arg.kind != "constant" or arg.value is None:
-        return False
-    try:
-        return bool(json.loads(arg.value))
-    except ValueError:
-        return False
-
-
-def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _callee(call: CallFact) -> str:
-    """The callee as written, with what it resolved to when an alias hides it."""
-    text = f"`{_short(call.callee_text)}()`"
-    if call.callee and call.callee != call.callee_text and not call.callee.startswith("builtins."):
-        text += f" ({call.callee})"
-    return text
-
-
-def _at_call(
-    index: FactIndex, code: str, call: CallFact, confidence: str, **fields: str
-) -> Finding:
-    rule = RULES[code]
-    return Finding(
-        rule=code,
-        path=index.ff.path,
-        line=call.line,
-        column=call.col,
-        end_line=call.end_line,
-        end_column=call.end_col,
-        severity=rule.severity,
-        confidence=confidence,
-        cwe=rule.cwe,
-        message=rule.message.format(callee=_callee(call), **fields),
-        stmt_line=call.stmt_line,
-    )
-
 
 # -- the checks --------------------------------------------------------------------------------
 
@@ -243,80 +91,13 @@ def check_malformed_suppressions(index: FactIndex) -> Iterator[Finding]:
         )
 
 
-def check_dynamic_code(index: FactIndex) -> Iterator[Finding]:
-    """AUD101, message fields: callee, arg."""
-    for callee, spec in DYNAMIC_CODE_CALLS.items():
-        for call in index.calls(callee):
-            located = _locate(index.args(call), spec)
-            if located is None:
-                continue
-            arg, hidden = located
-            if arg.kind == "call" and arg.qualname == "builtins.compile" and not hidden:
-                continue  # exec(compile(src, ...)): the compile call carries the finding
-            confidence = _rate(index, call, arg, hidden)
-            if confidence is not None:
-                yield _at_call(index, DYNAMIC_CODE, call, confidence, arg=_short(arg.text))
-
-
-def check_shell_injection(index: FactIndex) -> Iterator[Finding]:
-    """AUD102, message fields: callee, arg, how."""
-    for callee, spec in SHELL_CALLS.items():
-        for call in index.calls(callee):
-            args = index.args(call)
-            how = ""
-            if spec.shell is not None:
-                shell = _locate(args, spec.shell)
-                if shell is None or shell[1] or not _truthy_literal(shell[0]):
-                    continue
-                how = f" (shell={_short(shell[0].text, 10)})"
-            located = _locate(args, spec.command)
-            if located is None:
-                continue
-            arg, hidden = located
-            confidence = _rate(index, call, arg, hidden)
-            if confidence is not None:
-                yield _at_call(
-                    index, SHELL_INJECTION, call, confidence, arg=_short(arg.text), how=how
-                )
-
-
-def check_unsafe_yaml(index: FactIndex) -> Iterator[Finding]:
-    """AUD103, message fields: callee, reason."""
-    for callee, spec in YAML_LOAD_CALLS.items():
-        for call in index.calls(callee):
-            confidence = "high"
-            if spec.loader is None:
-                reason = "always uses an unsafe loader"
-            else:
-                located = _locate(index.args(call), spec.loader)
-                if located is None or (located[0].kind == "constant" and not located[1]):
-                    reason = "is called without a safe Loader"
-                else:
-                    loader, hidden = located
-                    name = loader.qualname
-                    if hidden:
-                        reason, confidence = "gets its Loader from unpacked arguments", "medium"
-                    elif name is not None and (
-                        name in YAML_SAFE_LOADERS or index.derives_from(name, YAML_SAFE_LOADERS)
-                    ):
-                        continue
-                    elif name in YAML_UNSAFE_LOADERS:
-                        reason = f"uses the unsafe loader `{_short(loader.text)}`"
-                    else:
-                        reason = f"uses the loader `{_short(loader.text)}`, not known to be safe"
-                        confidence = "medium"
-            yield _at_call(index, UNSAFE_YAML, call, confidence, reason=reason)
-
-
-Check = Callable[[FactIndex], Iterable[Finding]]
-
 #: The check of each rule, by code. Every rule of the catalogue has exactly one.
 CHECKS: Mapping[str, Check] = {
     SYNTAX_ERROR: check_syntax_error,
     MALFORMED_SUPPRESSION: check_malformed_suppressions,
-    DYNAMIC_CODE: check_dynamic_code,
-    SHELL_INJECTION: check_shell_injection,
-    UNSAFE_YAML: check_unsafe_yaml,
+    **CALL_CHECKS,
+    **CRYPTO_CHECKS,
+    **AUTH_CHECKS,
 }
 
 

@@ -1,0 +1,527 @@
+"""Security extractors (INVENTORY.md, Phase 3 Block 3): dangerous calls, files, secrets.
+
+Importing this module registers every security extractor (the others live in
+``security_sql``, ``security_crypto`` and ``security_web``). Each one resolves callees with
+``ctx.qualname`` and reads the calls' arguments with ``security_values``: where a value comes
+from is worked out here, with the tree at hand, and stored as a *source* in the facts.
+
+A fact about a call carries the ``call_id`` of its ``python_calls`` row. ``core.calls`` numbers
+calls in walk order, one per ``ast.Call``; every extractor here that emits such facts counts
+calls the same way (``security_values.CallCounter``), and a test checks that the two agree.
+
+Each extractor declares the module names it needs (``modules``), so a file that mentions none of
+them costs nothing but the check of its bytes.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import unicodedata
+from typing import ClassVar
+
+from auditls.extractors import security_values as values
+from auditls.extractors.security_tables import (
+    CHMOD_CALLS,
+    CODE_WATCH,
+    COMMAND_WATCH,
+    MKTEMP_CALLS,
+    OTHER_WATCH,
+    SHARED_TEMP_DIRS,
+    STAT_BITS,
+    TAR_EXTRACT_CALLS,
+    ZIP_EXTRACT_CALLS,
+    Arg,
+    Watch,
+)
+from auditls.extractors.security_values import CallCounter
+from auditls.extractors.semantic import Context, value_kind
+from auditls.extractors.walker import Extractor, register
+from auditls.facts_security import (
+    BidiControlFact,
+    DangerousCallFact,
+    FileOperationFact,
+    SecretLiteralFact,
+)
+
+# -- dangerous calls ----------------------------------------------------------------------------
+
+
+class _Recorder(CallCounter):
+    """Writes one ``python_dangerous_calls`` row per call of a callee in ``watch``."""
+
+    watch: ClassVar[dict[str, Watch]] = {}
+
+    def call(self, node: ast.Call, call_id: int) -> None:
+        ctx = self.ctx
+        callee = ctx.qualname(node.func)
+        if callee is None:
+            return
+        spec = self.watch.get(callee)
+        if spec is None:
+            return
+        arg, hidden = values.locate(node, spec.arg)
+        self.emit(
+            DangerousCallFact(
+                **ctx.pos(node),
+                call_id=call_id,
+                function=ctx.function,
+                category=spec.category,
+                callee=callee,
+                role=spec.role,
+                arg_text=ctx.text_of(arg) if arg is not None else None,
+                arg_kind=value_kind(arg) if arg is not None else None,
+                source=values.classify(ctx, arg, spec.category) if arg is not None else None,
+                hidden=hidden,
+                program=_program(arg) if spec.category == "command" else None,
+            )
+        )
+
+
+def _program(node: ast.expr | None) -> str | None:
+    """The literal program of a command: ``"git"`` in ``["git", x]`` or ``"git status"``."""
+    if isinstance(node, ast.List | ast.Tuple) and node.elts:
+        node = node.elts[0]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip():
+        return node.value.split()[0]
+    return None
+
+
+@register
+class EvalExecExtractor(_Recorder):
+    """extract_eval_exec_usage: eval / exec / compile and dynamic imports, with their argument's
+    source."""
+
+    name = "security.eval_exec"
+    fact_types = (DangerousCallFact,)
+    modules = frozenset({"eval", "exec", "compile", "__import__", "import_module"})
+    watch = CODE_WATCH
+
+
+@register
+class SubprocessExtractor(_Recorder):
+    """extract_subprocess_calls: subprocess, os.system / popen / exec* / spawn*, asyncio,
+    paramiko exec_command, with the source of the command (or program) argument."""
+
+    name = "security.subprocess"
+    fact_types = (DangerousCallFact,)
+    # "os" is a substring of half the words in English: look for its import and use instead.
+    modules = frozenset(
+        {"subprocess", "import os", "from os", ", os", "os.", "asyncio", "commands", "popen2",
+         "paramiko", "posix"}
+    )  # fmt: skip
+    watch = COMMAND_WATCH
+
+
+@register
+class DangerousCallsExtractor(_Recorder):
+    """extract_dangerous_calls: deserializers, XML parsers, template sources, markup and URL
+    openers, with the source of the data they are given."""
+
+    name = "security.dangerous_calls"
+    fact_types = (DangerousCallFact,)
+    modules = frozenset(
+        {"pickle", "dill", "marshal", "shelve", "jsonpickle", "pandas", "joblib", "torch",
+         "numpy", "yaml", "xml", "jinja2", "flask", "django", "mako", "Markup", "urllib",
+         "six"}
+    )  # fmt: skip
+    watch = OTHER_WATCH
+
+
+# -- file operations ----------------------------------------------------------------------------
+
+
+def _temp_dir(text: object) -> str | None:
+    if not isinstance(text, str):
+        return None
+    for d in SHARED_TEMP_DIRS:
+        if text == d or text.startswith(d + "/"):
+            return d
+    return None
+
+
+def _leading_literal(node: ast.expr) -> object:
+    """The literal text a string expression starts with (f"/tmp/{x}" -> "/tmp/"), else None."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values:
+        first = node.values[0]
+        return first.value if isinstance(first, ast.Constant) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+        return _leading_literal(node.left)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and (node.func.attr == "format")
+    ):
+        return _leading_literal(node.func.value)
+    return None
+
+
+def _mode(ctx: Context, node: ast.expr | None) -> int | None:
+    """A chmod mode written as a number or as ``stat`` constants joined by ``|`` / ``+``."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.Attribute | ast.Name):
+        name = ctx.qualname(node)
+        if name is not None and name.startswith("stat."):
+            return STAT_BITS.get(name[5:])
+        value = values.literal_value(ctx, node)
+        return value if type(value) is int else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr | ast.Add):
+        left, right = _mode(ctx, node.left), _mode(ctx, node.right)
+        if left is None or right is None:
+            return None
+        return left | right if isinstance(node.op, ast.BitOr) else left + right
+    return None
+
+
+@register
+class FileOperationsExtractor(CallCounter):
+    """extract_file_operations: tar / zip extraction, mktemp, chmod modes, hard-coded paths in
+    shared temporary directories."""
+
+    name = "security.file_operations"
+    fact_types = (FileOperationFact,)
+    modules = frozenset(
+        {"tarfile", "zipfile", "mktemp", "tempnam", "tmpnam", "chmod", *SHARED_TEMP_DIRS}
+    )
+
+    def _fact(self, node: ast.AST, call_id: int | None, operation: str, **kw: object) -> None:
+        ctx = self.ctx
+        fields: dict[str, object] = {
+            "callee": None, "path_text": None, "path_source": None, "mode": None,
+            "extract_filter": None, "members": False, "temp_dir": None,
+        }  # fmt: skip
+        fields.update(kw)
+        fields.update(ctx.pos(node))
+        fields.update(call_id=call_id, function=ctx.function)
+        self.emit(FileOperationFact(operation=operation, **fields))  # type: ignore[arg-type]
+
+    def _path(self, node: ast.Call, spec: Arg) -> dict[str, object]:
+        path, _ = values.locate(node, spec)
+        if path is None:
+            return {}
+        return {
+            "path_text": self.ctx.text_of(path),
+            "path_source": values.classify(self.ctx, path, "file"),
+        }
+
+    def call(self, node: ast.Call, call_id: int) -> None:
+        ctx = self.ctx
+        callee = ctx.qualname(node.func)
+        if callee in TAR_EXTRACT_CALLS:
+            assert callee is not None
+            flt = values.keyword(node, "filter")
+            if flt is None:
+                filter_value = None
+            elif isinstance(flt, ast.Constant) and isinstance(flt.value, str):
+                filter_value = flt.value
+            else:
+                filter_value = "<dynamic>"
+            path_arg = Arg(0, ("path",)) if callee.endswith("extractall") else Arg(1, ("path",))
+            self._fact(
+                node, call_id, "tar_extract", callee=callee, extract_filter=filter_value,
+                members=values.keyword(node, "members") is not None or (
+                    callee.endswith("extractall") and len(node.args) > 1),
+                **self._path(node, path_arg),
+            )  # fmt: skip
+        elif callee in ZIP_EXTRACT_CALLS:
+            assert callee is not None
+            self._fact(
+                node, call_id, "zip_extract", callee=callee,
+                **self._path(node, ZIP_EXTRACT_CALLS[callee]),
+            )  # fmt: skip
+        elif callee in MKTEMP_CALLS:
+            self._fact(node, call_id, "mktemp", callee=callee)
+        elif callee in CHMOD_CALLS:
+            spec = CHMOD_CALLS[callee]
+            mode_arg, _ = values.locate(node, spec)
+            self._fact(node, call_id, "chmod", callee=callee, mode=_mode(ctx, mode_arg))
+        for arg in (*node.args, *(k.value for k in node.keywords)):
+            if isinstance(arg, ast.Starred):
+                continue
+            temp = _temp_dir(_leading_literal(arg))
+            if temp is not None:
+                self._fact(
+                    arg, call_id, "temp_path", callee=callee, temp_dir=temp,
+                    path_text=ctx.text_of(arg), path_source=values.classify(ctx, arg, "file"),
+                )  # fmt: skip
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self._assigned(node.value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._assigned(node.value)
+
+    def _assigned(self, value: ast.expr) -> None:
+        temp = _temp_dir(_leading_literal(value))
+        if temp is not None and not isinstance(value, ast.Call):
+            self._fact(
+                value, None, "temp_path", temp_dir=temp, path_text=self.ctx.text_of(value),
+                path_source=values.classify(self.ctx, value, "file"),
+            )  # fmt: skip
+
+
+# -- hard-coded secrets -------------------------------------------------------------------------
+
+#: Names that say "secret": matched on the name's lower-case, underscore-separated words.
+_SECRET_NAME = re.compile(
+    r"(?:^|_)(?:pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|private_?key|access_?key"
+    r"|secret_?key|auth_?key|signing_?key|encryption_?key|credentials?|client_?secret)(?:_|$)"
+)
+#: A last word that makes the name describe the secret rather than hold it (TOKEN_URL).
+_DESCRIPTORS = frozenset(
+    (
+        "url",
+        "uri",
+        "endpoint",
+        "path",
+        "file",
+        "filename",
+        "dir",
+        "field",
+        "fields",
+        "name",
+        "names",
+        "type",
+        "header",
+        "param",
+        "params",
+        "prefix",
+        "suffix",
+        "length",
+        "len",
+        "env",
+        "var",
+        "variable",
+        "regex",
+        "re",
+        "pattern",
+        "format",
+        "fmt",
+        "label",
+        "message",
+        "msg",
+        "error",
+        "errors",
+        "help",
+        "prompt",
+        "text",
+        "title",
+        "hint",
+        "placeholder",
+        "id",
+        "count",
+        "expiry",
+        "expires",
+        "expiration",
+        "lifetime",
+        "ttl",
+        "age",
+        "timeout",
+        "algorithm",
+        "algorithms",
+        "alg",
+        "scheme",
+        "method",
+        "mode",
+        "policy",
+        "rounds",
+        "iterations",
+        "kind",
+        "class",
+        "style",
+        "template",
+        "key_name",
+        "keyname",
+        "attr",
+        "attribute",
+        "column",
+        "col",
+        "location",
+        "loc",
+        "source",
+        "src",
+        "store",
+        "backend",
+        "provider",
+        "validator",
+        "validators",
+        "required",
+        "min",
+        "max",
+        "reset_url",
+        "ref",
+        "uri_prefix",
+    )
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_PLACEHOLDER = re.compile(
+    r"^(?:\$\{?\w+\}?|\{\{.*\}\}|\{\w*\}|%\(\w+\)s|<[^<>]+>|\*+|x+|\.+|-+)$", re.I
+)
+
+
+def secret_name(name: str) -> bool:
+    """Whether a variable / key / keyword name says it holds a secret (``db_password``,
+    ``SECRET_KEY``, ``apiKey``) and does not merely describe one (``TOKEN_URL``)."""
+    words = _CAMEL.sub("_", name).lower().strip("_")
+    if not _SECRET_NAME.search(words):
+        return False
+    return words.rsplit("_", 1)[-1] not in _DESCRIPTORS
+
+
+def real_secret(value: object, name: str) -> bool:
+    """Whether a literal looks like an actual secret: a non-empty string that is not a
+    placeholder (``"${TOKEN}"``, ``"<password>"``, ``"***"``), a URL, or the name itself."""
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    if not text or _PLACEHOLDER.match(text):
+        return False
+    if text.lower() in (
+        name.lower(),
+        name.lower().replace("_", ""),
+        name.lower().replace("_", "-"),
+    ):
+        return False
+    return not text.startswith(("http://", "https://"))
+
+
+def _target_name(target: ast.expr) -> tuple[str, str] | None:
+    if isinstance(target, ast.Name):
+        return target.id, "assignment"
+    if isinstance(target, ast.Attribute):
+        return target.attr, "attribute"
+    if isinstance(target, ast.Subscript):
+        key = target.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return key.value, "subscript"
+    return None
+
+
+@register
+class SecretsExtractor(CallCounter):
+    """extract_hardcoded_secrets: string literals assigned to, passed as, compared with or
+    defaulting for names that say they hold a secret."""
+
+    name = "security.secrets"
+    fact_types = (SecretLiteralFact,)
+
+    def _emit(self, at: ast.AST, name: str, context: str, value: str, call_id: int | None) -> None:
+        self.emit(
+            SecretLiteralFact(
+                **self.ctx.pos(at),
+                function=self.ctx.function,
+                name=name,
+                context=context,
+                length=len(value),
+                call_id=call_id,
+            )
+        )
+
+    def _check(self, at: ast.AST, name: str, context: str, value: ast.expr | None,
+               call_id: int | None = None) -> None:  # fmt: skip
+        if (
+            isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and secret_name(name)
+            and real_secret(value.value, name)
+        ):
+            self._emit(at, name, context, value.value, call_id)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        value = node.value
+        if not isinstance(value, ast.Constant):
+            return
+        for target in node.targets:
+            named = _target_name(target)
+            if named is not None:
+                self._check(target, named[0], named[1], value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        named = _target_name(node.target)
+        if named is not None and isinstance(node.value, ast.Constant):
+            self._check(node.target, named[0], named[1], node.value)
+
+    def call(self, node: ast.Call, call_id: int) -> None:
+        for kw in node.keywords:
+            if kw.arg is not None and isinstance(kw.value, ast.Constant):
+                self._check(kw, kw.arg, "keyword", kw.value, call_id)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self._check(key, key.value, "dict", value)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        if len(node.ops) != 1 or not isinstance(node.ops[0], ast.Eq | ast.NotEq):
+            return
+        left, right = node.left, node.comparators[0]
+        if isinstance(left, ast.Constant):
+            left, right = right, left
+        named = _target_name(left)
+        if named is not None:
+            self._check(node, named[0], "compare", right)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._defaults(node)
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._defaults(node)
+
+    def _defaults(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        pairs = list(
+            zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)
+        )
+        pairs += [
+            (a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None
+        ]
+        for param, default in pairs:
+            self._check(param, param.arg, "default", default)
+
+
+# -- source text --------------------------------------------------------------------------------
+
+#: Bidirectional control characters (Trojan Source): embeddings, overrides and isolates.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+@register
+class SourceTextExtractor(Extractor):
+    """extract_bidi_controls: bidirectional control characters anywhere in the source."""
+
+    name = "security.source_text"
+    fact_types = (BidiControlFact,)
+
+    def finish(self) -> None:
+        text = self.ctx.text
+        if text.isascii() or not BIDI_CONTROLS.intersection(text):
+            return
+        line, line_start = 1, 0
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                line, line_start = line + 1, i + 1
+            elif ch in BIDI_CONTROLS:
+                col = i - line_start + 1
+                self.emit(
+                    BidiControlFact(
+                        line=line,
+                        col=col,
+                        end_line=line,
+                        end_col=col + 1,
+                        codepoint=f"U+{ord(ch):04X}",
+                        char_name=unicodedata.name(ch, "BIDI CONTROL"),
+                    )
+                )
+
+
+# The other security extractors register themselves on import.
+from auditls.extractors import security_crypto as _crypto  # noqa: E402, F401
+from auditls.extractors import security_sql as _sql  # noqa: E402, F401
+from auditls.extractors import security_web as _web  # noqa: E402, F401

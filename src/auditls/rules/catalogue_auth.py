@@ -1,0 +1,95 @@
+"""The 3xx rules: authentication and access control (JWT so far; the framework issues add
+route-level judgements over ``python_auth_patterns`` and ``python_csrf_protections``)."""
+
+from __future__ import annotations
+
+from auditls.rules.catalogue_calls import rule
+from auditls.rules.model import Rule
+
+JWT_UNVERIFIED = "AUD301"
+JWT_ALGORITHMS = "AUD302"
+JWT_HARDCODED_KEY = "AUD303"
+
+#: AUD302: the algorithm that means "no signature".
+NONE_ALGORITHM = "none"
+
+
+AUTH_RULES: tuple[Rule, ...] = (
+    rule(
+        JWT_UNVERIFIED,
+        "jwt-signature-not-verified",
+        "error",
+        "high",
+        347,
+        summary="A JWT is decoded without verifying its signature.",
+        details=(
+            "Reported for PyJWT and python-jose `decode` with "
+            '`options={"verify_signature": False}` (a literal dict, or a name assigned one) '
+            "and PyJWT 1's `verify=False`: anyone can forge the claims (user id, roles, expiry)."
+        ),
+        message="{callee} skips signature verification ({option}): any client can forge these "
+        "claims. Verify with the key and a fixed `algorithms=[...]`.",
+        fix='`jwt.decode(token, key, algorithms=["HS256"])`; to peek at a header before '
+        "choosing a key, use `jwt.get_unverified_header(token)` and still verify.",
+        bad=(
+            "import jwt\n\n\ndef claims(token):\n"
+            '    return jwt.decode(token, options={"verify_signature": False})\n'
+        ),
+        good=(
+            "import jwt\n\n\ndef claims(token, key):\n"
+            '    return jwt.decode(token, key, algorithms=["HS256"])\n'
+        ),
+    ),
+    rule(
+        JWT_ALGORITHMS,
+        "jwt-algorithm-not-pinned",
+        "error",
+        "high",
+        347,
+        summary="A JWT decode accepts the `none` algorithm, or does not pin its algorithms.",
+        details=(
+            'Reported for `decode` with `"none"` among the `algorithms` (high), and for '
+            "`decode` without `algorithms` (medium: python-jose then accepts the token's own "
+            "`alg`, allowing algorithm confusion; PyJWT 2 refuses, PyJWT 1 accepts). Also for "
+            '`encode` with `algorithm="none"` (unsigned tokens). Not reported when '
+            "verification is off (AUD301 covers that)."
+        ),
+        message="{callee} {how}. Pass a fixed list of the algorithms you sign with, e.g. "
+        '`algorithms=["RS256"]`.',
+        fix='`jwt.decode(token, key, algorithms=["RS256"])`: a literal list, never derived '
+        "from the token's header.",
+        bad=(
+            "from jose import jwt\n\n\ndef claims(token, key):\n    return jwt.decode(token, key)\n"
+        ),
+        good=(
+            "from jose import jwt\n\n\ndef claims(token, key):\n"
+            '    return jwt.decode(token, key, algorithms=["RS256"])\n'
+        ),
+    ),
+    rule(
+        JWT_HARDCODED_KEY,
+        "jwt-hardcoded-secret",
+        "error",
+        "high",
+        798,
+        summary="JWTs are signed or verified with a key written in the source.",
+        details=(
+            "Reported for `encode` / `decode` whose key is a string literal (high) or a name "
+            "only ever assigned literals (medium), literal public keys (PEM `PUBLIC KEY`, "
+            "`ssh-`) excepted: everyone with the source can mint valid tokens."
+        ),
+        message="{callee} uses a key written in the source ({how}): anyone with the source can "
+        "forge tokens. Load the key from the environment or a secret store.",
+        fix='`jwt.encode(payload, os.environ["JWT_SECRET"], algorithm="HS256")`, or an '
+        "asymmetric key pair whose private half is kept out of the repository.",
+        bad=(
+            "import jwt\n\n\ndef issue(user_id):\n"
+            '    return jwt.encode({"sub": user_id}, "s3cr3t", algorithm="HS256")\n'
+        ),
+        good=(
+            "import os\n\nimport jwt\n\n\ndef issue(user_id):\n"
+            '    key = os.environ["JWT_SECRET"]\n'
+            '    return jwt.encode({"sub": user_id}, key, algorithm="HS256")\n'
+        ),
+    ),
+)

@@ -1,0 +1,313 @@
+"""The 2xx rules: cryptography and secrets, and the judgement tables their checks use."""
+
+from __future__ import annotations
+
+from auditls.rules.catalogue_calls import rule
+from auditls.rules.model import Rule
+
+WEAK_HASH = "AUD201"
+WEAK_CIPHER = "AUD202"
+ECB_MODE = "AUD203"
+WEAK_KEY = "AUD204"
+INSECURE_RANDOM = "AUD205"
+HARDCODED_SECRET = "AUD206"  # noqa: S105 (a rule code; ruff matches the name)
+FAST_PASSWORD_HASH = "AUD207"  # noqa: S105 (a rule code)
+LOW_WORK_FACTOR = "AUD208"
+HARDCODED_SALT = "AUD209"
+PYCRYPTO = "AUD210"
+
+#: AUD201: hash algorithms with practical collision attacks.
+WEAK_HASHES = frozenset({"MD2", "MD4", "MD5", "SHA", "SHA1"})
+#: AUD201: names that say a hash protects something (then confidence is high).
+SECURITY_HINT = (
+    "password", "passwd", "secret", "token", "sign", "signature", "auth", "key", "nonce", "otp",
+    "session", "csrf", "mac", "verify", "cert",
+)  # fmt: skip
+#: AUD202: broken or legacy block / stream ciphers.
+WEAK_CIPHERS = frozenset({"DES", "3DES", "RC2", "RC4", "BLOWFISH", "IDEA", "CAST5", "XOR"})
+#: AUD204: minimum key sizes in bits.
+MIN_KEY_BITS = {"RSA": 2048, "DSA": 2048, "EC": 224}
+#: AUD205: names that say a random value must be unpredictable.
+RANDOM_SECRET_HINT = (
+    "token", "passw", "pwd", "secret", "key", "nonce", "salt", "session", "sid", "otp", "csrf",
+    "auth", "credential", "reset", "verif", "captcha", "pin", "code", "api",
+)  # fmt: skip
+#: AUD207: password hash algorithms (normalised names) that are plain or broken digests.
+WEAK_PASSWORD_ALGORITHMS = frozenset(
+    {"md5", "sha1", "sha", "plain", "unsalted_md5", "unsalted_sha1", "crypt", "md5_crypt",
+     "sha1_crypt", "des_crypt", "bsdi_crypt", "bigcrypt", "crypt16", "ldap_md5", "ldap_sha1",
+     "ldap_salted_md5", "ldap_salted_sha1", "ldap_plaintext", "hex_md5", "hex_sha1",
+     "hex_sha256", "hex_sha512", "plaintext", "mysql323", "mysql41", "postgres_md5",
+     "oracle10", "lmhash", "nthash", "msdcc", "msdcc2", "apr_md5_crypt", "sun_md5_crypt",
+     "django_salted_md5", "django_salted_sha1", "django_des_crypt", "unix_fallback",
+     "pbkdf2_md5"}
+)  # fmt: skip
+#: AUD208: minimum work factors (OWASP Password Storage Cheat Sheet), by normalised algorithm.
+MIN_WORK: dict[str, int] = {
+    "pbkdf2_sha1": 1_300_000,
+    "pbkdf2_sha256": 600_000,
+    "pbkdf2_sha224": 600_000,
+    "pbkdf2_sha384": 210_000,
+    "pbkdf2_sha512": 210_000,
+    "django_pbkdf2_sha256": 600_000,
+    "django_pbkdf2_sha1": 1_300_000,
+    "bcrypt": 12,
+    "bcrypt_sha256": 12,
+    "django_bcrypt": 12,
+    "scrypt": 2**17,
+    "argon2": 19_456,
+}
+#: AUD208: the minimum for a PBKDF2 whose hash is unknown.
+MIN_PBKDF2 = 600_000
+#: AUD210: the unmaintained PyCrypto's package name (pycryptodome reuses it; pycryptodomex and
+#: cryptography do not).
+PYCRYPTO_PACKAGE = "Crypto"
+
+
+CRYPTO_RULES: tuple[Rule, ...] = (
+    rule(
+        WEAK_HASH,
+        "weak-hash",
+        "warning",
+        "high",
+        328,
+        summary="MD4, MD5 or SHA-1 is used where a collision-resistant hash may be needed.",
+        details=(
+            'Reported for `hashlib.md5` / `sha1` (and `hashlib.new("md5")`, `"md4"`), '
+            "pycryptodome's `MD2` / `MD4` / `MD5` / `SHA1` and cryptography's `hashes.MD5` / "
+            "`SHA1`, unless the call says `usedforsecurity=False`. Confidence is high when the "
+            "hashed value or the name it goes to speaks of passwords, tokens, signatures or "
+            "keys, medium otherwise (checksums and cache keys are common and harmless: mark "
+            "them `usedforsecurity=False`). A digest of a password is AUD207 instead."
+        ),
+        message="{callee} uses {algorithm}, which has practical collision attacks. Use SHA-256 "
+        "(`hashlib.sha256`), or pass `usedforsecurity=False` if this is only a checksum.",
+        fix="`hashlib.sha256()` / `hashlib.blake2b()`; for a non-security checksum, "
+        "`hashlib.md5(data, usedforsecurity=False)` documents the intent.",
+        bad="import hashlib\n\n\ndef sign(token):\n    return hashlib.md5(token).hexdigest()\n",
+        good="import hashlib\n\n\ndef sign(token):\n    return hashlib.sha256(token).hexdigest()\n",
+    ),
+    rule(
+        WEAK_CIPHER,
+        "weak-cipher",
+        "error",
+        "high",
+        327,
+        summary="A broken or legacy cipher (DES, 3DES, RC2, RC4, Blowfish, IDEA, CAST5) is used.",
+        details=(
+            "Reported for pycryptodome's `DES`, `DES3`, `ARC2`, `ARC4`, `Blowfish`, `CAST`, "
+            "`XOR`, cryptography's `TripleDES`, `Blowfish`, `ARC4`, `IDEA`, `CAST5` (also from "
+            "`cryptography.hazmat.decrepit`) and pyDes."
+        ),
+        message="{callee} uses {algorithm}, which is broken or has a 64-bit block. Use AES-GCM "
+        "or ChaCha20-Poly1305 (`cryptography.hazmat.primitives.ciphers.aead`).",
+        fix="`AESGCM(key).encrypt(nonce, data, aad)` or `ChaCha20Poly1305`; or Fernet for "
+        "simple symmetric encryption.",
+        bad="from Crypto.Cipher import DES\n\ncipher = DES.new(KEY, DES.MODE_CBC, IV)\n",
+        good="from Crypto.Cipher import AES\n\ncipher = AES.new(KEY, AES.MODE_GCM)\n",
+    ),
+    rule(
+        ECB_MODE,
+        "ecb-mode",
+        "warning",
+        "high",
+        327,
+        summary="A block cipher is used in ECB mode.",
+        details=(
+            "Reported for cryptography's `modes.ECB()` and pycryptodome / pyDes ciphers created "
+            "with `MODE_ECB` (also written as the number 1): equal plaintext blocks give equal "
+            "ciphertext blocks, so patterns show through, and nothing detects tampering."
+        ),
+        message="{callee} uses ECB mode: equal blocks encrypt to equal blocks. Use an "
+        "authenticated mode (AES-GCM).",
+        fix="Use AES-GCM (`AESGCM`, `AES.new(key, AES.MODE_GCM)`) with a fresh nonce per message.",
+        bad=(
+            "from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n\n"
+            "cipher = Cipher(algorithms.AES(KEY), modes.ECB())\n"
+        ),
+        good=(
+            "from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n\n"
+            "cipher = Cipher(algorithms.AES(KEY), modes.GCM(NONCE))\n"
+        ),
+    ),
+    rule(
+        WEAK_KEY,
+        "weak-key-size",
+        "error",
+        "high",
+        326,
+        summary="An RSA or DSA key under 2048 bits, or an elliptic curve under 224 bits, is "
+        "generated.",
+        details=(
+            "Reported for cryptography's `rsa` / `dsa.generate_private_key` and "
+            "`ec.generate_private_key`, pycryptodome's `RSA` / `DSA` / `ECC.generate` and "
+            "paramiko's `RSAKey` / `DSSKey.generate` (whose default is 1024 bits) when the key "
+            "size is a literal below 2048 bits (RSA, DSA) or the curve has fewer than 224 bits "
+            "(SECP192R1, SECT163K1, P-192, ...)."
+        ),
+        message="{callee} generates a {algorithm} key of {size} bits; the minimum is {minimum}. "
+        "Use {advice}.",
+        fix="RSA with `key_size=3072` (at least 2048), or an elliptic curve of at least 256 bits "
+        "(`ec.SECP256R1()`, Ed25519).",
+        bad=(
+            "from cryptography.hazmat.primitives.asymmetric import rsa\n\n"
+            "key = rsa.generate_private_key(public_exponent=65537, key_size=1024)\n"
+        ),
+        good=(
+            "from cryptography.hazmat.primitives.asymmetric import rsa\n\n"
+            "key = rsa.generate_private_key(public_exponent=65537, key_size=3072)\n"
+        ),
+    ),
+    rule(
+        INSECURE_RANDOM,
+        "insecure-random",
+        "warning",
+        "high",
+        338,
+        summary="The `random` module (a predictable generator) makes a value that must be secret.",
+        details=(
+            "Reported for the functions of `random` (and methods of a `random.Random()`), "
+            "`random.SystemRandom` excepted. Confidence is high when the value goes to a name "
+            "(assignment target, keyword, or the function returning it) that speaks of tokens, "
+            "passwords, keys, nonces, salts, sessions or codes; low otherwise (simulations and "
+            "shuffles are fine: the rule cannot tell)."
+        ),
+        message="{callee} is predictable (Mersenne Twister){purpose}. Use the `secrets` module "
+        "(`secrets.token_urlsafe()`, `secrets.choice()`).",
+        fix="`secrets.token_urlsafe(32)`, `secrets.token_hex()`, `secrets.choice(alphabet)`, or "
+        "`random.SystemRandom()`.",
+        bad=(
+            "import random\nimport string\n\n\ndef new_token():\n"
+            '    return "".join(random.choice(string.ascii_letters) for _ in range(32))\n'
+        ),
+        good="import secrets\n\n\ndef new_token():\n    return secrets.token_urlsafe(32)\n",
+    ),
+    rule(
+        HARDCODED_SECRET,
+        "hardcoded-secret",
+        "warning",
+        "medium",
+        798,
+        summary="A password, token or key is written in the source.",
+        details=(
+            "Reported for non-empty string literals assigned to, passed as a keyword to, "
+            "compared with, used as a dict value for, or given as the default of a name whose "
+            "words say secret (`password`, `passwd`, `pwd`, `secret`, `token`, `api_key`, "
+            "`private_key`, `SECRET_KEY`, `client_secret`, ...). Names that describe a secret "
+            "rather than hold it (`TOKEN_URL`, `password_field`, `SECRET_KEY_ENV`) and "
+            'placeholders (`"${TOKEN}"`, `"<password>"`, `"***"`, the name itself, URLs) '
+            "are not reported, nor are values read from the environment. The value is not "
+            "stored in the index."
+        ),
+        message="`{name}` gets a hard-coded secret ({context}): everyone with the source has "
+        "it, and it cannot be rotated. Read it from the environment or a secret store.",
+        fix='`os.environ["DB_PASSWORD"]`, a secrets manager, or a file outside the repository; '
+        "rotate the exposed value.",
+        bad='DB_PASSWORD = "hunter2-prod"\n',
+        good='import os\n\nDB_PASSWORD = os.environ["DB_PASSWORD"]\n',
+    ),
+    rule(
+        FAST_PASSWORD_HASH,
+        "fast-password-hash",
+        "error",
+        "high",
+        916,
+        summary="A password is hashed with a fast digest or a broken password scheme.",
+        details=(
+            'Reported for `hashlib` digests (`sha256(password)`, `new("sha1", pw)`, '
+            "`h.update(password)`) of a value whose name says password, and for password "
+            "hashers configured with a plain or broken algorithm: werkzeug "
+            '`method="md5"`, Django `make_password(hasher="md5")`, passlib\'s `md5_crypt`, '
+            "`des_crypt`, `ldap_md5`, ... (also as a CryptContext default). Fast digests let an "
+            "attacker with the hashes try billions of guesses a second."
+        ),
+        message="{callee} hashes `{password}` with {algorithm}, which is fast to brute-force. "
+        "Use a password hash: argon2 (`argon2.PasswordHasher`), bcrypt, or scrypt.",
+        fix="`argon2.PasswordHasher().hash(password)`, `bcrypt.hashpw(pw, bcrypt.gensalt())`, "
+        "Django's default hasher, or werkzeug's `generate_password_hash(password)`.",
+        bad=(
+            "import hashlib\n\n\ndef store(password):\n"
+            "    return hashlib.sha256(password.encode()).hexdigest()\n"
+        ),
+        good=(
+            "from argon2 import PasswordHasher\n\n\ndef store(password):\n"
+            "    return PasswordHasher().hash(password)\n"
+        ),
+    ),
+    rule(
+        LOW_WORK_FACTOR,
+        "low-password-work-factor",
+        "warning",
+        "high",
+        916,
+        summary="A password hash or KDF uses fewer iterations or rounds than recommended.",
+        details=(
+            "Reported when a literal (or library default) work factor is below OWASP's minimum: "
+            "PBKDF2-HMAC-SHA256 600,000 iterations (SHA-1 1,300,000, SHA-512 210,000), bcrypt 12 "
+            "rounds, scrypt N = 2^17, argon2 memory_cost 19 MiB. Covers `hashlib.pbkdf2_hmac`, "
+            "`hashlib.scrypt`, `bcrypt.gensalt`, passlib `.using(rounds=...)` and CryptContext "
+            "settings, cryptography's `PBKDF2HMAC` / `Scrypt`, pycryptodome's `PBKDF2` (default "
+            '1,000 iterations) / `bcrypt` / `scrypt`, werkzeug `"pbkdf2:sha256:N"`, '
+            "Flask-Bcrypt and argon2-cffi."
+        ),
+        message="{callee} uses {algorithm} with {name} {work}{default}; the minimum is "
+        "{minimum}. Raise it (and re-hash on next login).",
+        fix="PBKDF2-HMAC-SHA256 with `iterations=600_000` or more, bcrypt with `rounds=12`+, or "
+        "argon2id with the library defaults.",
+        bad=(
+            "import hashlib\n\n\ndef derive(password, salt):\n"
+            '    return hashlib.pbkdf2_hmac("sha256", password, salt, 100_000)\n'
+        ),
+        good=(
+            "import hashlib\n\n\ndef derive(password, salt):\n"
+            '    return hashlib.pbkdf2_hmac("sha256", password, salt, 600_000)\n'
+        ),
+    ),
+    rule(
+        HARDCODED_SALT,
+        "hardcoded-salt",
+        "warning",
+        "high",
+        760,
+        summary="A password hash or KDF uses a salt written in the source.",
+        details=(
+            "Reported when the salt of `hashlib.pbkdf2_hmac`, `hashlib.scrypt`, "
+            "`bcrypt.hashpw`, cryptography's `PBKDF2HMAC` / `Scrypt`, pycryptodome's KDFs or "
+            "Django's `make_password` is a literal (high) or a name only ever assigned literals "
+            "(medium): the same password then gives the same hash for every user, so one "
+            "precomputed table cracks them all."
+        ),
+        message="{callee} uses the fixed salt `{salt}`. Generate a random salt per password "
+        "(`os.urandom(16)`) and store it with the hash.",
+        fix="`salt = os.urandom(16)` (or `secrets.token_bytes(16)`) for each password, stored "
+        "next to the hash; password hashers (argon2, bcrypt) do this for you.",
+        bad=(
+            "import hashlib\n\n\ndef derive(password):\n"
+            '    return hashlib.pbkdf2_hmac("sha256", password, b"static-salt", 600_000)\n'
+        ),
+        good=(
+            "import hashlib\nimport os\n\n\ndef derive(password):\n    salt = os.urandom(16)\n"
+            '    return salt, hashlib.pbkdf2_hmac("sha256", password, salt, 600_000)\n'
+        ),
+    ),
+    rule(
+        PYCRYPTO,
+        "pycrypto-import",
+        "info",
+        "low",
+        1104,
+        summary="The `Crypto` package is imported: PyCrypto is unmaintained.",
+        details=(
+            "Reported on imports of `Crypto` and its submodules. PyCrypto has had no release "
+            "since 2013 and has known vulnerabilities; pycryptodome installs under the same "
+            "name, which is why confidence is low: if you use pycryptodome, switch to "
+            "`pycryptodomex` (`Cryptodome`) to make that unambiguous."
+        ),
+        message="`{module}` may be PyCrypto, unmaintained since 2013. Use `cryptography`, or "
+        "`pycryptodomex` (imported as `Cryptodome`).",
+        fix="Replace PyCrypto with `cryptography` or pycryptodomex (`from Cryptodome.Cipher "
+        "import AES`).",
+        bad="from Crypto.Cipher import AES\n",
+        good="from Cryptodome.Cipher import AES\n",
+    ),
+)
