@@ -545,8 +545,8 @@ CALL_RULES: tuple[Rule, ...] = (
         "`TemplateLookup(..., default_filters=['h'])`.",
         bad='import jinja2\n\nenv = jinja2.Environment(loader=jinja2.FileSystemLoader("t"))\n',
         good=(
-            "import jinja2\n\nenv = jinja2.Environment(\n"
-            '    loader=jinja2.FileSystemLoader("t"), autoescape=jinja2.select_autoescape()\n)\n'
+            'import jinja2\n\nloader = jinja2.FileSystemLoader("t")\n'
+            "env = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape())\n"
         ),
     ),
     rule(
@@ -881,8 +881,8 @@ CALL_RULES: tuple[Rule, ...] = (
             'from transformers import AutoModel\n\nmodel = AutoModel.from_pretrained("org/model")\n'
         ),
         good=(
-            "from transformers import AutoModel\n\nmodel = AutoModel.from_pretrained(\n"
-            '    "org/model", revision="4c2e8f3b9a7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f"\n)\n'
+            'from transformers import AutoModel\n\nREVISION = "4c2e8f3b9a7d6e5f4a3b2c1d0e9f8a7b"\n'
+            'model = AutoModel.from_pretrained("org/model", revision=REVISION)\n'
         ),
     ),
     rule(

@@ -27,7 +27,7 @@ from auditls.extractors.security_tables import (
     YAML_LOAD_CALLS,
     Arg,
 )
-from auditls.facts import CallFact
+from auditls.facts import CallFact, ImportFact
 from auditls.facts_security import (
     BidiControlFact,
     DangerousCallFact,
@@ -312,11 +312,20 @@ def check_xml_entities(index: FactIndex) -> Iterator[Finding]:
                 break
 
 
+def _one_per_line(index: FactIndex) -> Iterator[ImportFact]:
+    """The imports of a file, the first name of each line only (`from m import a, b`)."""
+    seen: set[int] = set()
+    for imp in index.imports:
+        if imp.line not in seen:
+            seen.add(imp.line)
+            yield imp
+
+
 def check_xmlrpc(index: FactIndex) -> Iterator[Finding]:
     """AUD112, message fields: module."""
     if index.calls("defusedxml.xmlrpc.monkey_patch"):
         return
-    for imp in index.imports:
+    for imp in _one_per_line(index):
         root = imp.target.partition(".")[0]
         if root in XMLRPC_MODULES:
             yield at_fact(index, XMLRPC, imp, "medium", module=imp.target)
@@ -585,7 +594,11 @@ def check_unpinned_download(index: FactIndex) -> Iterator[Finding]:
 
 def check_bidi(index: FactIndex) -> Iterator[Finding]:
     """AUD130, message fields: codepoint, name, hex."""
+    seen: set[int] = set()
     for fact in index.facts(BidiControlFact):
+        if fact.line in seen:
+            continue  # one finding per line: the first control character names it
+        seen.add(fact.line)
         yield at_fact(
             index, BIDI_CONTROL, fact, "high", codepoint=fact.codepoint, name=fact.char_name,
             hex=fact.codepoint[2:].lower(),
@@ -617,7 +630,7 @@ def check_snmp(index: FactIndex) -> Iterator[Finding]:
 
 def check_ipmi(index: FactIndex) -> Iterator[Finding]:
     """AUD132, message fields: module."""
-    for imp in index.imports:
+    for imp in _one_per_line(index):
         if imp.target == "pyghmi" or imp.target.startswith("pyghmi."):
             yield at_fact(index, IPMI, imp, "medium", module=imp.target)
 

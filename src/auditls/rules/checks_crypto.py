@@ -166,7 +166,11 @@ def check_hardcoded_salt(index: FactIndex) -> Iterator[Finding]:
 
 def check_pycrypto(index: FactIndex) -> Iterator[Finding]:
     """AUD210, message fields: module."""
+    seen: set[int] = set()
     for imp in index.imports:
+        if imp.line in seen:
+            continue
+        seen.add(imp.line)
         if imp.target == PYCRYPTO_PACKAGE or imp.target.startswith(PYCRYPTO_PACKAGE + "."):
             yield at_fact(index, PYCRYPTO, imp, "low", module=imp.target)
 

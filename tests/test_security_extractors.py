@@ -1,0 +1,121 @@
+"""The security extractors below the rules: value sources, call links, import order.
+
+The labelled corpus (``fixtures/security/``, run by ``tests/test_fixtures.py``) tests the rules
+end to end; the golden files ``fixtures/goldens/security_*.py`` pin the facts themselves.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditls.extractors import extract
+from auditls.facts import CallFact
+from auditls.facts_security import (
+    SECURITY_FACT_TYPES,
+    DangerousCallFact,
+    FileOperationFact,
+    SecretLiteralFact,
+)
+from auditls.rules import RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = sorted((ROOT / "fixtures" / "security").glob("*.py"))
+
+
+def sources(body: str) -> list[tuple[str, str | None]]:
+    """(callee, source) of each dangerous call in a small module."""
+    ff = extract(body.encode(), "m.py")
+    return [(f.callee, f.source) for f in ff.of(DangerousCallFact)]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("def f(x):\n    eval(x)\n", "param"),
+        ("def f(self, x):\n    eval(self.x)\n", "param"),  # not a method: a plain parameter
+        ("class C:\n    def f(self):\n        eval(self.code)\n", "unknown"),
+        ("from flask import request\neval(request.args['q'])\n", "request"),
+        ("def f(req):\n    eval(req.form['q'].strip())\n", "param"),
+        ("def f(x):\n    y = f'{x}!'\n    eval(y)\n", "param"),
+        ("def f(x):\n    y = 'a'\n    y += x\n    eval(y)\n", "param"),
+        ("C = '1'\ndef f():\n    eval(C)\n", "constant"),
+        ("C = '1'\ndef f():\n    eval(f'{C} + 1')\n", "constant"),
+        ("def f(x):\n    eval(f'{int(x)} + 1')\n", "literal"),
+        ("import shlex, os\ndef f(x):\n    os.system('ls ' + shlex.quote(x))\n", "literal"),
+        ("def f(x):\n    eval('ls ' + __import__('shlex').quote(x))\n", "formatted"),
+        ("T = {'a': 'x'}\ndef f(k):\n    eval(T[k])\n", "literal"),
+        ("def f(xs):\n    for x in xs:\n        eval(x)\n", "unknown"),
+        ("def f():\n    x = '1'\n    for x in g():\n        eval(x)\n", "unknown"),
+        ("def f():\n    a, b = g()\n    eval(a)\n", "unknown"),
+        ("eval(input())\n", "request"),
+    ],
+)
+def test_sources(body: str, expected: str) -> None:
+    found = [s for callee, s in sources(body) if callee == "builtins.eval" or "system" in callee]
+    assert found == [expected]
+
+
+def test_shell_sanitizer_counts_only_for_commands() -> None:
+    body = "import shlex\ndef f(x):\n    eval('a' + shlex.quote(x))\n"
+    assert sources(body) == [("builtins.eval", "formatted")]
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+def test_security_facts_link_to_their_calls(path: Path) -> None:
+    ff = extract(path.read_bytes(), path.name)
+    calls = {c.call_id: c for c in ff.of(CallFact)}
+    for fact in ff.facts:
+        if type(fact) not in SECURITY_FACT_TYPES:
+            continue
+        call_id = getattr(fact, "call_id", None)
+        if call_id is None:
+            continue
+        call = calls[call_id]
+        assert (call.line, call.col) <= (fact.line, fact.col), (fact, call)
+        assert (fact.end_line, fact.end_col) <= (call.end_line, call.end_col), (fact, call)
+
+
+def test_every_rule_has_a_case_in_the_corpus() -> None:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in CORPUS)
+    for code in RULES:
+        if code >= "AUD100":
+            assert f"expect: {code}" in text or f", {code}" in text, code
+
+
+def test_corpus_is_large_enough() -> None:
+    assert sum(len(p.read_text(encoding="utf-8").splitlines()) for p in CORPUS) >= 500
+
+
+def test_files_without_the_modules_are_skipped() -> None:
+    ff = extract(b"def f(x):\n    return x + 1\n", "m.py")
+    assert not [f for f in ff.facts if type(f) in SECURITY_FACT_TYPES]
+
+
+def test_secret_values_are_not_stored() -> None:
+    ff = extract(b'PASSWORD = "hunter2-prod"\n', "m.py")
+    [fact] = ff.of(SecretLiteralFact)
+    assert (fact.name, fact.length) == ("PASSWORD", 12)
+    assert "hunter2" not in repr(fact)
+
+
+def test_temp_path_outside_a_call() -> None:
+    ff = extract(b'LOCK = f"/tmp/{name}.lock"\n', "m.py")
+    [fact] = ff.of(FileOperationFact)
+    assert (fact.operation, fact.temp_dir, fact.call_id) == ("temp_path", "/tmp", None)
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["auditls.rules", "auditls.extractors", "auditls.rules.checks_calls", "auditls.facts_security"],
+)
+def test_import_order_has_no_cycle(module: str) -> None:
+    # rules -> extractors.security_tables and extractors -> rules.suppress: both orders work.
+    code = f"import {module}; import auditls.rules, auditls.extractors; print('ok')"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert done.stdout.strip() == "ok", done.stderr
