@@ -51,10 +51,20 @@ class _Recorder(CallCounter):
     """Writes one ``python_dangerous_calls`` row per call of a callee in ``watch``."""
 
     watch: ClassVar[dict[str, Watch]] = {}
+    #: The last names of the watched callees: a method call whose attribute is not one of them
+    #: is skipped without resolving it (a bare name is always resolved: it may be an alias).
+    last_names: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls.last_names = frozenset(name.rpartition(".")[2] for name in cls.watch)
 
     def call(self, node: ast.Call, call_id: int) -> None:
         ctx = self.ctx
-        callee = ctx.qualname(node.func)
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr not in self.last_names:
+            return
+        callee = ctx.qualname(func)
         if callee is None:
             return
         spec = self.watch.get(callee)
