@@ -19,6 +19,7 @@ from pathlib import Path
 
 # Importing the domain modules registers their extractors.
 from auditls.extractors import core as _core  # noqa: F401
+from auditls.extractors import flask as _flask  # noqa: F401
 from auditls.extractors import security as _security  # noqa: F401
 from auditls.extractors.semantic import Context, module_from_path
 from auditls.extractors.walker import REGISTRY, Extractor, Walker, build_tables
