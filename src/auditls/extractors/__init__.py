@@ -22,7 +22,7 @@ from auditls.extractors import core as _core  # noqa: F401
 from auditls.extractors import flask as _flask  # noqa: F401
 from auditls.extractors import security as _security  # noqa: F401
 from auditls.extractors.semantic import Context, module_from_path
-from auditls.extractors.walker import REGISTRY, Extractor, Walker, build_tables
+from auditls.extractors.walker import REGISTRY, Extractor, Table, Walker, build_tables
 from auditls.facts import CORE_FACT_TYPES, Fact, FileFacts
 from auditls.rules.suppress import parse_suppressions
 
@@ -50,6 +50,32 @@ def _version() -> str:
 EXTRACTOR_VERSION = _version()
 
 _TABLES = build_tables(REGISTRY)
+#: Each extractor's `modules` as bytes, and every such name once (files are scanned per name).
+_EXTRACTOR_MODULES = [frozenset(m.encode() for m in cls.modules) for cls in REGISTRY]
+_ALL_MODULE_NAMES = sorted(set().union(*_EXTRACTOR_MODULES))
+_PRUNED: dict[frozenset[int], tuple[Table, Table]] = {}
+
+
+def _tables_without(skip: frozenset[int]) -> tuple[Table, Table]:
+    """The dispatch tables less the extractors a file does not need (cached per skip set).
+
+    A handler that would return at once still costs a call per node: 20-odd extractors listen to
+    ``Call``, and most files mention only a few of the modules they are about.
+    """
+    tables = _PRUNED.get(skip)
+    if tables is None:
+        if len(_PRUNED) > 256:
+            _PRUNED.clear()
+        tables = tuple(  # type: ignore[assignment]
+            {
+                cls: kept
+                for cls, handlers in table.items()
+                if (kept := [(i, f) for i, f in handlers if i not in skip])
+            }
+            for table in _TABLES
+        )
+        _PRUNED[skip] = tables  # type: ignore[assignment]
+    return tables  # type: ignore[return-value]
 
 
 def module_name_for(path: Path, root: Path) -> str:
@@ -158,12 +184,12 @@ def _extract(
         return _error(path, mod, exc, text)
     ctx = Context(text, path, mod)
     extractors: list[Extractor] = [cls(ctx) for cls in REGISTRY]
-    skip = {
-        i for i, cls in enumerate(REGISTRY)
-        if cls.modules and not any(m.encode() in source for m in cls.modules)
-    }  # fmt: skip
-    walker = Walker(ctx, extractors, *_TABLES, timings=timings)
-    walker.failed.update(dict.fromkeys(skip, ""))
+    present = {name for name in _ALL_MODULE_NAMES if name in source}  # one scan per name
+    skip = frozenset(
+        i for i, names in enumerate(_EXTRACTOR_MODULES) if names and names.isdisjoint(present)
+    )
+    walker = Walker(ctx, extractors, *_tables_without(skip), timings=timings)
+    walker.failed.update(dict.fromkeys(skip, ""))  # no finish(), no facts for skipped ones
     try:
         walker.run(tree)
     except RecursionError as exc:  # only the model can recurse, on absurd attribute chains
