@@ -9,12 +9,13 @@ import pytest
 from lsprotocol import types
 
 from auditls.extractors import extract
+from auditls.facts import SuppressionFact
 from auditls.rules import RULES, check_facts
 from auditls.server import hover as hover_module
 from auditls.server.actions import code_actions
 from auditls.server.convert import UTF16, Lines, prepare, to_diagnostic
 from auditls.server.hover import HoverContext, hover_markdown, hover_provider, providers
-from auditls.server.suppressions import shape_of, suppression_data
+from auditls.server.suppressions import Directives, suppression_data
 
 TEXT = "import os\n\n\ndef f(code, cmd):\n    eval(code)\n    os.system(cmd)\n"
 URI = "file:///ws/m.py"
@@ -81,10 +82,10 @@ def test_a_domain_adds_a_hover_without_touching_the_handler() -> None:
 
 def diagnostics(text: str = TEXT) -> list[types.Diagnostic]:
     facts = extract(text.encode(), "m.py")
-    shape = shape_of(text)
+    lines, directives = Lines(text), Directives(facts.of(SuppressionFact))
     return [
         to_diagnostic(
-            prepare(f, Lines(text), UTF16, data=suppression_data(shape, f, UTF16)),
+            prepare(f, lines, UTF16, data=suppression_data(lines, directives, f, UTF16)),
             severity_overrides={},
             docs_base=None,
         )

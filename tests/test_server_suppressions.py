@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from auditls.extractors import extract
+from auditls.facts import SuppressionFact
 from auditls.rules import Finding, check_facts
-from auditls.server.convert import UTF8, UTF16
-from auditls.server.suppressions import file_edit, line_edit, shape_of, suppression_data
+from auditls.server.convert import UTF8, UTF16, Lines
+from auditls.server.suppressions import Directives, file_edit, line_edit, suppression_data
 
 
 def from_units(line: str, units: int, encoding: str) -> int:
@@ -20,6 +21,11 @@ def from_units(line: str, units: int, encoding: str) -> int:
 
 def findings(text: str) -> list[Finding]:
     return check_facts(extract(text.encode(), "m.py"))
+
+
+def shape(text: str) -> tuple[Lines, Directives]:
+    """The text's lines and its directives, as the server has them (from extraction)."""
+    return Lines(text), Directives(extract(text.encode(), "m.py").of(SuppressionFact))
 
 
 def apply(text: str, edit: dict[str, Any], encoding: str) -> str:
@@ -69,9 +75,9 @@ def test_each_edit_silences_exactly_its_finding(name: str, encoding: str) -> Non
     text = CASES[name]
     before = findings(text)
     assert before
-    shape = shape_of(text)
+    lines, directives = shape(text)
     for f in before:
-        data = suppression_data(shape, f, encoding)
+        data = suppression_data(lines, directives, f, encoding)
         others = sorted((g.rule, g.line) for g in before if g is not f)
         if data["lineEdit"] is not None:
             after = findings(apply(text, data["lineEdit"], encoding))
@@ -86,7 +92,7 @@ def test_each_edit_silences_exactly_its_finding(name: str, encoding: str) -> Non
 def test_appended_after_an_existing_comment() -> None:
     text = CASES["other comment kept"]
     [f] = findings(text)
-    edit = line_edit(shape_of(text), f, UTF16)
+    edit = line_edit(*shape(text), f, UTF16)
     assert edit is not None
     assert apply(text, edit, UTF16).splitlines()[1] == (
         "    return eval(code)  # noqa: S307  # auditls: ignore[AUD101]"
@@ -96,7 +102,7 @@ def test_appended_after_an_existing_comment() -> None:
 def test_an_existing_directive_is_extended_with_its_reason_kept() -> None:
     text = CASES["existing directive extended"]
     [f] = findings(text)
-    edit = line_edit(shape_of(text), f, UTF8)
+    edit = line_edit(*shape(text), f, UTF8)
     assert edit is not None
     assert apply(text, edit, UTF8).splitlines()[4] == (
         "    os.system(cmd) or eval(code)  # auditls: ignore[AUD102, AUD101] -- trusted"
@@ -110,14 +116,14 @@ def test_no_line_edit_where_no_comment_can_go(name: str) -> None:
     text = CASES[name]
     [f] = findings(text)
     assert f.line == f.stmt_line
-    assert line_edit(shape_of(text), f, UTF8) is None  # the file edit is still offered
+    assert line_edit(*shape(text), f, UTF8) is None  # the file edit is still offered
 
 
 def test_the_first_line_of_a_multi_line_statement_is_used_when_needed() -> None:
     text = "def f(code):\n    x = (1 +\n         eval(code) + \\\n         2)\n    return x\n"
     [f] = findings(text)
     assert (f.line, f.stmt_line) == (3, 2)
-    edit = line_edit(shape_of(text), f, UTF8)
+    edit = line_edit(*shape(text), f, UTF8)
     assert edit is not None
     assert edit["range"]["start"]["line"] == 1  # the statement's first line (0-based)
     assert findings(apply(text, edit, UTF8)) == []
@@ -125,14 +131,14 @@ def test_the_first_line_of_a_multi_line_statement_is_used_when_needed() -> None:
 
 def test_file_edit_goes_after_shebang_and_coding() -> None:
     text = CASES["shebang and coding"]
-    edit = file_edit(shape_of(text), "AUD101", UTF8)
+    edit = file_edit(*shape(text), "AUD101", UTF8)
     assert edit["range"]["start"] == {"line": 2, "character": 0}
     assert edit["newText"] == "# auditls: ignore-file[AUD101]\n"
 
 
 def test_file_edit_extends_an_existing_file_directive() -> None:
     text = CASES["existing file directive"]
-    edit = file_edit(shape_of(text), "AUD101", UTF8)
+    edit = file_edit(*shape(text), "AUD101", UTF8)
     assert apply(text, edit, UTF8).splitlines()[0] == "# auditls: ignore-file[AUD102, AUD101]"
 
 
@@ -140,4 +146,4 @@ def test_no_edits_for_a_syntax_error() -> None:
     text = "def f(:\n"
     [f] = findings(text)
     assert f.rule == "AUD001"
-    assert suppression_data(shape_of(text), f, UTF8) == {}
+    assert suppression_data(*shape(text), f, UTF8) == {}

@@ -148,7 +148,7 @@ async def test_stdout_is_the_protocol_and_shutdown_writes_the_snapshot(ws: Path)
     peer.close()
     stderr = (await proc.stderr.read()).decode()
     assert "auditls INFO" in stderr  # the logs went to stderr
-    with sqlite3.connect(ws / ".auditls" / "index.db") as db:
+    with contextlib.closing(sqlite3.connect(ws / ".auditls" / "index.db")) as db:
         paths = {row[0] for row in db.execute("SELECT path FROM files")}
     assert paths == {"a.py", "b.py"}
 

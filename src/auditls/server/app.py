@@ -730,6 +730,7 @@ def create_server() -> AuditServer:
             folders = [params.root_uri]
         for uri in folders:
             ls.add_folder(uri)
+        ls.docs_base = default_docs_base([f.root for f in ls.folders])
         pull = ls.wants_pull()
         ls.hub = DiagnosticsHub(
             loop,
@@ -759,9 +760,6 @@ def create_server() -> AuditServer:
     async def initialized(ls: AuditServer, params: types.InitializedParams) -> None:
         loop = asyncio.get_running_loop()
         logsetup.attach_client(logsetup.ClientLogHandler(loop, ls.window_log_message))
-        ls.docs_base = await loop.run_in_executor(
-            None, default_docs_base, [f.root for f in ls.folders]
-        )
         await ls.fetch_settings()
         await ls.apply_settings()
         if ls.process_id is not None:
@@ -808,10 +806,12 @@ def create_server() -> AuditServer:
         folder, rel = found
         if folder.uri_of(rel) != uri:
             ls.hub.clear(uri)
-        ls.refresh_file(folder, rel)  # back to the file on disk
         if doc.path is not None and folder.indexed.is_set():
+            # Back to the file on disk, as it is now: a save just before the close is queued
+            # on the store's thread ahead of this.
             changes = await folder.engine.run(folder.engine.refresh, {doc.path})
             ls.apply(folder, changes)
+        ls.refresh_file(folder, rel)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(

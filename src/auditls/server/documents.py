@@ -67,7 +67,7 @@ def analyse_buffer(
     """Extract and check a buffer: every rule (the settings filter when publishing)."""
     facts = extract(buffer_bytes(text), rel, module=module)
     findings = check_facts(facts)
-    prepared = prepare_findings(findings, text, encoding, uri_of, root)
+    prepared = prepare_findings(findings, facts, text, encoding, uri_of, root)
     return Analysis(version, facts, tuple(prepared))
 
 

@@ -34,10 +34,11 @@ from typing import Any, TypeVar
 
 from auditls.config import Config
 from auditls.extractors import decode
+from auditls.facts import FileFacts, SuppressionFact
 from auditls.indexer import IndexReport, index_workspace, is_excluded
-from auditls.rules import check_facts
+from auditls.rules import Finding, check_facts
 from auditls.server.convert import Lines, Prepared, prepare
-from auditls.server.suppressions import shape_of, suppression_data
+from auditls.server.suppressions import Directives, suppression_data
 from auditls.store import Store, StoreError
 
 T = TypeVar("T")
@@ -77,12 +78,18 @@ def read_text(path: Path) -> str:
 
 
 def prepare_findings(
-    findings: list[Any], text: str, encoding: str, uri_of: Callable[[str], str], root: Path
+    findings: list[Finding],
+    ff: FileFacts,
+    text: str,
+    encoding: str,
+    uri_of: Callable[[str], str],
+    root: Path,
 ) -> list[Prepared]:
     """Findings of one file with their text-dependent parts (see ``convert.Prepared``)."""
     if not findings:
         return []
-    shape = shape_of(text)
+    lines = Lines(text)
+    directives = Directives(ff.of(SuppressionFact))
     cache: dict[str, tuple[str, Lines]] = {}
 
     def locate(rel: str) -> tuple[str, Lines]:
@@ -91,7 +98,13 @@ def prepare_findings(
         return cache[rel]
 
     return [
-        prepare(f, shape.lines, encoding, data=suppression_data(shape, f, encoding), locate=locate)
+        prepare(
+            f,
+            lines,
+            encoding,
+            data=suppression_data(lines, directives, f, encoding),
+            locate=locate,
+        )
         for f in findings
     ]
 
@@ -305,10 +318,9 @@ class FolderEngine:
     def _findings(self, store: Store, path: str) -> list[Prepared]:
         ff = store.file_facts(path)
         findings = check_facts(ff) if ff is not None else []
-        if findings:
-            self._counts[path] = len(findings)
-        else:
+        if ff is None or not findings:
             self._counts.pop(path, None)
             return []
+        self._counts[path] = len(findings)
         text = read_text(self.root / path)
-        return prepare_findings(findings, text, self.encoding, self.uri_of, self.root)
+        return prepare_findings(findings, ff, text, self.encoding, self.uri_of, self.root)

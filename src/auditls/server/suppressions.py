@@ -9,9 +9,14 @@ Two edits per finding:
    follows. Otherwise ``  # auditls: ignore[AUD101]`` is appended to the finding's line (or, if
    that line cannot end in a comment, the statement's first line), after any comment already
    there (``# noqa: S307`` is kept). A line can end in a comment when the tokenizer ends it with
-   a NEWLINE or NL token: not a line continued by a backslash, not a line inside a string.
+   a NEWLINE or NL token (or a comment): not a line continued by a backslash, not a line inside
+   a string. Only the statement's own lines are tokenized, from its first line to the end of
+   the finding's line: a statement never starts inside a string.
 2. **This file.** An own-line ``# auditls: ignore-file[...]`` is extended the same way, or a new
    one is inserted at the top of the file, after a shebang and an encoding declaration.
+
+The existing directives come from the file's ``SuppressionFact`` rows (extraction tokenized the
+whole file once already), so a ``#`` inside a string is never taken for one.
 
 Edits are LSP ``TextEdit`` objects in JSON form with positions in client units, plus ``expect``:
 the text of the line as it was, so that a code action on a buffer that changed since does not
@@ -20,60 +25,45 @@ apply an edit to the wrong place.
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from lsprotocol import types
 
+from auditls.facts import SuppressionFact
 from auditls.rules import FILE_STYLE, RULES, Finding
-from auditls.rules.suppress import parse_comment
 from auditls.server.convert import Lines, range_json, to_client
 
 _SPECIAL_TOP_RE = re.compile(r"^(#!|#.*coding[:=])")
-_TOKENIZE_ERRORS = (tokenize.TokenError, SyntaxError, ValueError, IndentationError)
+_TOKENIZE_ERRORS = (tokenize.TokenError, SyntaxError, ValueError)
+#: A statement longer than this many lines is not tokenized for a line edit.
+_MAX_STATEMENT_LINES = 400
 
 
-@dataclass(slots=True)
-class _Comment:
-    col: int  # 0-based code-point column of the comment's "#"
-    text: str  # the comment token
-    own_line: bool  # nothing but whitespace before it
+class Directives:
+    """A file's well-formed ``auditls`` directives, by line, from its suppression facts."""
 
-
-@dataclass(slots=True)
-class SourceShape:
-    """What the tokenizer says about each line of a text: its comment, whether it may end in
-    one."""
-
-    lines: Lines
-    comments: dict[int, _Comment] = field(default_factory=dict)  # 1-based line -> comment
-    open_ends: set[int] = field(default_factory=set)  # lines whose end may take a comment
-
-
-def shape_of(text: str) -> SourceShape:
-    """Tokenize ``text`` once (an error ends the scan; the lines seen so far still count)."""
-    shape = SourceShape(Lines(text))
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.COMMENT:
-                line, col = tok.start
-                shape.comments[line] = _Comment(col, tok.string, not tok.line[:col].strip())
-                shape.open_ends.add(line)
-            elif tok.type in (tokenize.NEWLINE, tokenize.NL):
-                shape.open_ends.add(tok.start[0])
-    except _TOKENIZE_ERRORS:
-        pass
-    return shape
+    def __init__(self, facts: Iterable[SuppressionFact]) -> None:
+        self.by_line: dict[int, list[SuppressionFact]] = {}
+        self.file_level: list[SuppressionFact] = []
+        for fact in facts:
+            if fact.malformed is not None or not fact.codes:
+                continue
+            if not all(code in RULES for code in fact.codes):
+                continue
+            if fact.style == FILE_STYLE:
+                self.file_level.append(fact)
+            elif fact.style == "auditls":
+                self.by_line.setdefault(fact.line, []).append(fact)
 
 
 def _edit(
-    shape: SourceShape, line: int, start: int, end: int, new_text: str, encoding: str
+    lines: Lines, line: int, start: int, end: int, new_text: str, encoding: str
 ) -> dict[str, Any]:
     """A TextEdit (JSON) replacing code points [start, end) of ``line`` (1-based)."""
-    text = shape.lines.get(line) or ""
+    text = lines.get(line) or ""
     rng = types.Range(
         start=types.Position(line=line - 1, character=to_client(text, start, encoding)),
         end=types.Position(line=line - 1, character=to_client(text, end, encoding)),
@@ -81,69 +71,95 @@ def _edit(
     return {"range": range_json(rng), "newText": new_text, "expect": text}
 
 
-def _extendable(shape: SourceShape, line: int, style: str) -> tuple[int, tuple[str, ...]] | None:
-    """Where to insert a code into a well-formed directive of ``style`` on ``line``: the
-    code-point column of its ``]`` and the codes it names."""
-    comment = shape.comments.get(line)
-    if comment is None:
-        return None
-    for fact in parse_comment(comment.text, line, comment.col + 1, own_line=comment.own_line):
-        if fact.style != style or fact.malformed is not None or not fact.codes:
-            continue
-        if not all(code in RULES for code in fact.codes):
-            continue
-        text = shape.lines.get(line) or ""
-        close = text.find("]", fact.col - 1, fact.end_col - 1)
-        if close >= 0:
-            return close, fact.codes
-    return None
+def _closing_bracket(lines: Lines, fact: SuppressionFact) -> int | None:
+    text = lines.get(fact.line) or ""
+    close = text.find("]", fact.col - 1, fact.end_col - 1)
+    return close if close >= 0 else None
 
 
-def line_edit(shape: SourceShape, finding: Finding, encoding: str) -> dict[str, Any] | None:
+def _open_ends(lines: Lines, first: int, last: int) -> set[int]:
+    """The lines in [first, last] that may end in a comment, tokenizing from ``first`` (where a
+    statement starts) until past ``last``."""
+    if last - first > _MAX_STATEMENT_LINES:
+        return set()
+
+    def readline() -> Iterator[str]:
+        line = first
+        while (text := lines.get(line)) is not None:
+            yield text + "\n"
+            line += 1
+
+    ends: set[int] = set()
+    feed = readline()
+    try:
+        for tok in tokenize.generate_tokens(lambda: next(feed, "")):
+            row = tok.start[0] + first - 1
+            if tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT):
+                ends.add(row)
+            if row > last:
+                break
+    except _TOKENIZE_ERRORS:
+        pass
+    return ends
+
+
+def line_edit(
+    lines: Lines, directives: Directives, finding: Finding, encoding: str
+) -> dict[str, Any] | None:
     """The edit that silences ``finding`` on its line, or None where no comment can go."""
     candidates = list(dict.fromkeys((finding.line, finding.stmt_line)))
     for line in candidates:
-        found = _extendable(shape, line, "auditls")
-        if found is not None:
-            close, codes = found
-            if finding.rule in codes:
-                return None  # already there: the finding is not suppressed for another reason
-            return _edit(shape, line, close, close, f", {finding.rule}", encoding)
-    directive = f"# auditls: ignore[{finding.rule}]"
+        for fact in directives.by_line.get(line, ()):
+            close = _closing_bracket(lines, fact)
+            if close is not None and finding.rule not in fact.codes:
+                return _edit(lines, line, close, close, f", {finding.rule}", encoding)
+    first, last = min(candidates), max(candidates)
+    ends = _open_ends(lines, first, last)
     for line in candidates:
-        if line not in shape.open_ends:
-            continue
-        text = shape.lines.get(line)
-        if text is None:
+        text = lines.get(line)
+        if line not in ends or text is None:
             continue
         end = len(text.rstrip())
-        return _edit(shape, line, end, len(text), f"  {directive}", encoding)
+        return _edit(lines, line, end, len(text), f"  # auditls: ignore[{finding.rule}]", encoding)
     return None
 
 
-def file_edit(shape: SourceShape, rule: str, encoding: str) -> dict[str, Any]:
+def file_edit(lines: Lines, directives: Directives, rule: str, encoding: str) -> dict[str, Any]:
     """The edit that silences ``rule`` in the whole file."""
-    for line, comment in sorted(shape.comments.items()):
-        if not comment.own_line:
-            continue
-        found = _extendable(shape, line, FILE_STYLE)
-        if found is not None:
-            close, codes = found
-            if rule not in codes:
-                return _edit(shape, line, close, close, f", {rule}", encoding)
+    for fact in directives.file_level:
+        close = _closing_bracket(lines, fact)
+        if close is not None and rule not in fact.codes:
+            return _edit(lines, fact.line, close, close, f", {rule}", encoding)
     top = 1
-    while top <= 2 and _SPECIAL_TOP_RE.match(shape.lines.get(top) or ""):
+    while top <= 2 and _SPECIAL_TOP_RE.match(lines.get(top) or ""):
         top += 1
-    directive = f"# auditls: ignore-file[{rule}]\n"
-    return _edit(shape, top, 0, 0, directive, encoding)
+    return _edit(lines, top, 0, 0, f"# auditls: ignore-file[{rule}]\n", encoding)
 
 
-def suppression_data(shape: SourceShape, finding: Finding, encoding: str) -> dict[str, Any]:
+def suppression_data(
+    lines: Lines, directives: Directives, finding: Finding, encoding: str
+) -> dict[str, Any]:
     """The ``data`` of a finding's diagnostic: its edits (none for a syntax error, which no
     comment can silence)."""
     if finding.rule not in RULES or finding.rule == "AUD001":
         return {}
     return {
-        "lineEdit": line_edit(shape, finding, encoding),
-        "fileEdit": file_edit(shape, finding.rule, encoding),
+        "lineEdit": line_edit(lines, directives, finding, encoding),
+        "fileEdit": file_edit(lines, directives, finding.rule, encoding),
     }
+
+
+def tokenized_directives(text: str) -> Directives:
+    """The directives of a text, for callers without facts (tests)."""
+    from auditls.rules import parse_suppressions
+
+    return Directives(parse_suppressions(text.encode("utf-8", "surrogatepass")))
+
+
+__all__ = [
+    "Directives",
+    "file_edit",
+    "line_edit",
+    "suppression_data",
+    "tokenized_directives",
+]
