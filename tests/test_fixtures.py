@@ -2,8 +2,11 @@
 
 A line ending in ``# expect: AUD101`` (or ``# expect: AUD101, AUD002``) must carry exactly those
 findings; every other line must carry none. Every ``fixtures/rules/*.py`` is run, and any other
-``fixtures/**/*.py`` that holds an expectation. Each file goes through the real pipeline:
-``extract`` then ``check_facts`` with every rule selected.
+``fixtures/**/*.py`` that holds an expectation. Each file goes through the real pipeline with
+every rule selected: ``extract``, ``check_facts``, then ``check_workspace`` (the rules that need
+several files) over the file alone, or, for a file inside a *project* (a directory under
+``fixtures/`` with a ``pyproject.toml``, such as ``fixtures/flask``), over the whole project
+indexed into a store, exactly as ``auditls check <project>`` sees it.
 
 The ``bad`` / ``good`` example of each catalogue rule is run the same way: the bad one must raise
 its rule, the good one must not.
@@ -11,14 +14,18 @@ its rule, the good one must not.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
+from auditls.config import load_config
 from auditls.extractors import extract
-from auditls.rules import RULES, Finding, Rule, check_facts
+from auditls.indexer import index_workspace
+from auditls.rules import RULES, Finding, Rule, check_facts, check_workspace
+from auditls.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -51,7 +58,36 @@ def expectations(text: str) -> Counter[tuple[int, str]]:
 
 
 def run(source: bytes, path: str) -> list[Finding]:
-    return check_facts(extract(source, path))
+    """The findings of one file on its own."""
+    ff = extract(source, path)
+    return check_facts(ff) + check_workspace([ff])
+
+
+def project_of(path: Path) -> Path | None:
+    """The fixture project a file belongs to: the nearest directory under ``fixtures/`` that
+    holds a ``pyproject.toml``."""
+    for parent in path.parents:
+        if parent == FIXTURES:
+            return None
+        if (parent / "pyproject.toml").is_file():
+            return parent
+    return None
+
+
+@functools.cache
+def project_findings(root: Path) -> dict[str, list[Finding]]:
+    """Every finding of a fixture project, by project-relative path (the CLI's pipeline)."""
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    with Store.open(root, persist=False) as store:
+        index_workspace(root, store, load_config(root), progress=False, snapshot=False)
+        for row in store.files():
+            ff = store.file_facts(row.path)
+            if ff is not None:
+                for finding in check_facts(ff):
+                    by_path[finding.path].append(finding)
+        for finding in check_workspace(store):
+            by_path[finding.path].append(finding)
+    return by_path
 
 
 def describe(items: Counter[tuple[int, str]], findings: list[Finding]) -> list[str]:
@@ -68,7 +104,11 @@ def describe(items: Counter[tuple[int, str]], findings: list[Finding]) -> list[s
 def test_fixture(path: Path) -> None:
     source = path.read_bytes()
     expected = expectations(source.decode("utf-8", errors="replace"))
-    findings = run(source, path.relative_to(ROOT).as_posix())
+    project = project_of(path)
+    if project is None:
+        findings = run(source, path.relative_to(ROOT).as_posix())
+    else:
+        findings = project_findings(project).get(path.relative_to(project).as_posix(), [])
     found = Counter((f.line, f.rule) for f in findings)
     missing = expected - found
     unexpected = found - expected
@@ -85,6 +125,15 @@ def test_fixture_files_exist() -> None:
     for code in ("aud001", "aud101", "aud102", "aud103"):
         assert any(name.startswith(code) for name in names), code
     assert "suppressions.py" in names
+
+
+def test_every_project_finding_lands_in_a_fixture_file() -> None:
+    """A project's findings in a file without expectations would escape the runner."""
+    checked = {p for p in fixture_files() if project_of(p) is not None}
+    for root in {project_of(p) for p in checked}:
+        assert root is not None
+        for rel, findings in project_findings(root).items():
+            assert root / rel in checked, f"{root.name}/{rel}: {[f.rule for f in findings]}"
 
 
 @pytest.mark.parametrize("rule", list(RULES.values()), ids=lambda r: r.code)

@@ -166,12 +166,15 @@ def test_limits_cors_cache_csrf(model: FlaskModel) -> None:
 
 def test_config_loaded_by_name_and_from_a_mapping(model: FlaskModel) -> None:
     (app,) = [a for a in model.apps if a.fact.factory]
-    entries = {(s.fact.owner, s.fact.key, how) for s, how in model.config_entries(app)}
+    entries = {(e.site.fact.owner, e.site.fact.key, e.how) for e in model.config_entries(app)}
     assert ("bookclub.create_app.<locals>.app", "MAX_CONTENT_LENGTH", "direct") in entries
-    # config[name] picks one of the mapping's classes at run time
-    assert ("bookclub.config.TestingConfig", "WTF_CSRF_ENABLED", "possible") in entries
-    # inherited from Config by DevelopmentConfig
-    assert ("bookclub.config.Config", "SECRET_KEY", "possible") in entries
+    # config[name] picks one of the mapping's classes at run time: ProductionConfig, with
+    # what it inherits from Config (testing and development classes are left out)
+    assert ("bookclub.config.ProductionConfig", "SECRET_KEY", "possible") in entries
+    assert ("bookclub.config.Config", "SESSION_COOKIE_SECURE", "possible") in entries
+    assert ("bookclub.config.Config", "SECRET_KEY", "possible") not in entries  # overridden
+    assert not {e for e in entries if e[0] == "bookclub.config.TestingConfig"}
+    assert model.is_base_config("bookclub.config.Config")
     assert model.config_class_kind("bookclub.config.TestingConfig") == "testing"
     assert model.config_class_kind("bookclub.config.DevelopmentConfig") == "development"
     # a test config disabling CSRF does not disable it for the app

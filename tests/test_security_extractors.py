@@ -20,7 +20,7 @@ from auditls.facts_security import (
     FileOperationFact,
     SecretLiteralFact,
 )
-from auditls.rules import RULES
+from auditls.rules import RULES, workspace_codes
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = sorted((ROOT / "fixtures" / "security").glob("*.py"))
@@ -82,7 +82,7 @@ def test_security_facts_link_to_their_calls(path: Path) -> None:
 def test_every_rule_has_a_case_in_the_corpus() -> None:
     text = "\n".join(p.read_text(encoding="utf-8") for p in CORPUS)
     for code in RULES:
-        if code >= "AUD100":
+        if code >= "AUD100" and code not in workspace_codes():  # Flask's: fixtures/flask
             assert f"expect: {code}" in text or f", {code}" in text, code
 
 

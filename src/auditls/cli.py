@@ -135,7 +135,7 @@ def _selection(config: Config, args: argparse.Namespace) -> tuple[list[str] | No
 
 def cmd_check(args: argparse.Namespace) -> int:
     from auditls.indexer import index_workspace
-    from auditls.rules import RULES, check_facts
+    from auditls.rules import RULES, check_facts, check_workspace
     from auditls.store import Store
 
     root, paths = _workspace(args.paths)
@@ -172,6 +172,17 @@ def cmd_check(args: argparse.Namespace) -> int:
                         severity_overrides=config.severity_overrides,
                     )
                 )
+        # Rules that need several files (a Flask route and the hooks of its app) read the
+        # whole store; only their findings in scope are kept.
+        findings.extend(
+            check_workspace(
+                store,
+                select=select,
+                ignore=ignore,
+                severity_overrides=config.severity_overrides,
+                scopes=scopes,
+            )
+        )
     finally:
         store.close()
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))

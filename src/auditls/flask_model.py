@@ -271,6 +271,15 @@ class SocketHandler:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfigEntry:
+    """A configuration row as it applies to an app."""
+
+    site: Site[FlaskConfigFact]
+    how: str  # direct | loaded | possible
+    loaded_by: str | None  # the config class or module it comes through, if any
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One reason a route is (or looks) protected, or a note about its protection."""
 
@@ -1231,41 +1240,64 @@ class FlaskModel:
                     out.append(site)
         return out
 
+    def cors_apps(self, site: Site[FlaskCorsFact]) -> list[AppObj]:
+        """The apps a CORS policy belongs to (a decorator's: the apps serving its view)."""
+        fact = site.fact
+        if fact.form == "decorator":
+            out: list[AppObj] = []
+            for route in self.routes_of_view(fact.target or ""):
+                out += [m.app for m in route.mounts if m.app not in out]
+            return out
+        if fact.target is None and fact.form == "socketio":
+            return [a for e in self.extensions if e.kind == "socketio" for a in e.apps]
+        return self._apps_of(fact.target, fact.target_type)
+
     def route_cache(self, route: Route) -> list[Site[FlaskCacheFact]]:
         out: list[Site[FlaskCacheFact]] = []
         for handler in {route.fact.view, *route.handlers}:
             out += self.cache_rows.get(handler or "", [])
         return out
 
-    def config_entries(self, app: AppObj) -> list[tuple[Site[FlaskConfigFact], str]]:
+    def config_entries(self, app: AppObj) -> list[ConfigEntry]:
         """Every configuration row that applies to an app, with how surely it applies:
         "direct" (set on the app), "loaded" (a class or module the app loads by name),
-        "possible" (one of the classes of a mapping the app picks from at run time)."""
-        out: list[tuple[Site[FlaskConfigFact], str]] = []
+        "possible" (a class of the mapping the app picks from at run time, ``config[name]``;
+        testing and development classes, and bases of other config classes, are left out)."""
+        out: list[ConfigEntry] = []
         for site in app.configs:
             if site.fact.key is not None:
-                out.append((site, "direct"))
-                continue
-            if site.fact.via != "from_object" or site.fact.target is None:
-                continue
-            out += self._loaded(site.fact)
+                out.append(ConfigEntry(site, "direct", None))
+            elif site.fact.via == "from_object" and site.fact.target is not None:
+                out += self._loaded(site.fact)
         return out
 
-    def _loaded(self, source: FlaskConfigFact) -> list[tuple[Site[FlaskConfigFact], str]]:
+    def _loaded(self, source: FlaskConfigFact) -> list[ConfigEntry]:
         target = source.target or ""
         resolved = self.resolve(target)
         if resolved in self.classes or target in self.config_classes:
             name = resolved if resolved in self.classes else target
-            return [(s, "loaded") for s in self._class_settings(name)]
+            return [ConfigEntry(s, "loaded", name) for s in self._class_settings(name)]
         if resolved in self.modules or target in self.config_modules:
-            return [(s, "loaded") for s in self.config_modules.get(resolved, [])]
-        # config[name]: every class of the module that holds the mapping may be picked
+            module = resolved if resolved in self.config_modules else target
+            return [ConfigEntry(s, "loaded", module) for s in self.config_modules.get(module, [])]
+        # config[name]: the classes of the module that holds the mapping may be picked
         module, _ = _split_ref(resolved)
-        out: list[tuple[Site[FlaskConfigFact], str]] = []
+        out: list[ConfigEntry] = []
         for cls in self.config_classes:
-            if _split_ref(cls)[0] == module:
-                out += [(s, "possible") for s in self._class_settings(cls)]
-        return list(dict.fromkeys(out))
+            if _split_ref(cls)[0] != module or self.is_base_config(cls):
+                continue
+            if self.config_class_kind(cls) != "other":
+                continue
+            out += [ConfigEntry(s, "possible", cls) for s in self._class_settings(cls)]
+        return out
+
+    def is_base_config(self, qualname: str) -> bool:
+        """Whether another config class derives from this one (an abstract base)."""
+        for cls in self.config_classes:
+            site = self.classes.get(cls)
+            if site is not None and any(self.resolve(b) == qualname for b in site.fact.bases):
+                return True
+        return False
 
     def _class_settings(self, qualname: str, depth: int = 0) -> list[Site[FlaskConfigFact]]:
         """A config class's settings, inherited ones included (the class's own win)."""
@@ -1297,13 +1329,12 @@ class FlaskModel:
     def csrf_status(self, app: AppObj) -> tuple[str, Site[Fact] | Site[FlaskConfigFact] | None]:
         """ "protected", "disabled" (WTF_CSRF_ENABLED False), or "none" (no CSRFProtect)."""
         protected = any(e.kind == "csrf" for e in app.extensions)
-        for site, how in self.config_entries(app):
-            if site.fact.key in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT") and (
-                site.fact.value == "false"
-            ):
-                owner = site.fact.owner or ""
-                if how == "direct" or self.config_class_kind(owner) == "other":
-                    return "disabled", site
+        for entry in self.config_entries(app):
+            fact = entry.site.fact
+            if fact.key in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT") and fact.value == "false":
+                through = entry.loaded_by or fact.owner or ""
+                if entry.how == "direct" or self.config_class_kind(through) == "other":
+                    return "disabled", entry.site
         return ("protected" if protected else "none"), None
 
     def route_csrf(self, route: Route) -> tuple[str, list[Site[Fact]]]:

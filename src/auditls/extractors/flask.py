@@ -461,8 +461,9 @@ class _FlaskExtractor(Extractor):
     calls that register on an app defined elsewhere (``from app import app; @app.route``)."""
 
     modules = frozenset(
-        {"flask", "route(", "_request", "register_blueprint", "add_url_rule", "errorhandler",
-         "init_app", "socketio", ".config"}
+        {"flask", "route(", "before_request", "after_request", "teardown_request",
+         "before_app_request", "register_blueprint", "add_url_rule", "errorhandler", "init_app",
+         "socketio", ".config[", ".config.from_", ".config.update"}
     )  # fmt: skip
 
 
@@ -1639,7 +1640,7 @@ class ConfigsExtractor(Extractor):
     fact_types = (FlaskConfigFact,)
     # Config modules and classes often never mention flask: look for the settings themselves.
     modules = frozenset({"flask", "SECRET_KEY", "DEBUG", "SESSION_COOKIE", "REMEMBER_COOKIE",
-                         "WTF_CSRF", "debug", ".config"})  # fmt: skip
+                         "WTF_CSRF", "debug=", "debug =", ".config["})  # fmt: skip
 
     def _config_owner(self, expr: ast.expr) -> _ConfigOwner | None:
         """The app of ``<app>.config``; None when ``expr`` is not an app's config."""

@@ -2,7 +2,8 @@
 
 Everything a reader of ``docs/rules.md`` or a SARIF consumer sees comes from here. The rules of
 each family live in their own module (``catalogue_calls``: 1xx dangerous calls,
-``catalogue_crypto``: 2xx crypto and secrets, ``catalogue_auth``: 3xx auth), together with the
+``catalogue_crypto``: 2xx crypto and secrets, ``catalogue_auth``: 3xx auth, ``catalogue_flask``:
+the Flask rules of 3xx and 4xx, which run as workspace checks), together with the
 judgement tables their checks consult (weak algorithms, minimum work factors, safe loaders).
 *Where* the interesting arguments of a sensitive call are is data too, shared with the
 extractors: ``auditls.extractors.security_tables``. Adding a dangerous function is a one-line
@@ -29,6 +30,7 @@ from auditls.rules.catalogue_calls import (
     YAML_UNSAFE_LOADERS,
 )
 from auditls.rules.catalogue_crypto import CRYPTO_RULES
+from auditls.rules.catalogue_flask import FLASK_AUTH_RULES, FLASK_CONFIG_RULES
 from auditls.rules.model import CODE_RE, CONFIDENCES, DOCS_PATH, SEVERITIES, Rule
 
 # -- the rules ---------------------------------------------------------------------------------
@@ -85,7 +87,9 @@ META_RULES: tuple[Rule, ...] = (
 )
 
 #: Every rule, in catalogue order: meta, then the families by code.
-RULES_LIST: tuple[Rule, ...] = META_RULES + CALL_RULES + CRYPTO_RULES + AUTH_RULES
+RULES_LIST: tuple[Rule, ...] = (
+    META_RULES + CALL_RULES + CRYPTO_RULES + AUTH_RULES + FLASK_AUTH_RULES + FLASK_CONFIG_RULES
+)
 
 #: Every rule by code, in catalogue order (iterate ``RULES.values()`` for the rules).
 RULES: Mapping[str, Rule] = MappingProxyType({rule.code: rule for rule in RULES_LIST})
