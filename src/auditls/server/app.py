@@ -785,7 +785,9 @@ def create_server() -> AuditServer:
     async def did_save(ls: AuditServer, params: types.DidSaveTextDocumentParams) -> None:
         uri = params.text_document.uri
         if ls.pipeline is not None and uri in ls.documents:
-            ls.pipeline.flush(uri)  # what was typed before the save shows now
+            # What was typed before the save shows now; the store re-indexes the file after
+            # that, so the two extractions do not compete for the interpreter.
+            await ls.pipeline.settled(uri)
         path = uri_path(uri)
         found = ls.folder_of(path)
         if path is not None and found is not None:

@@ -1,0 +1,27 @@
+-- auditls for Neovim 0.11+: put this file on the runtime path as lsp/auditls.lua (for instance
+-- ~/.config/nvim/lsp/auditls.lua), then enable it once, in init.lua:
+--
+--     vim.lsp.enable('auditls')
+--
+-- `auditls` must be on PATH (pip install auditls into the environment you work in), or change
+-- `cmd` to { '/path/to/venv/bin/python', '-m', 'auditls', 'serve' }.
+--
+-- Neovim speaks UTF-8 positions and does not watch files for servers on Linux: auditls watches
+-- the workspace itself and pushes diagnostics. The `settings` below are what the server asks for
+-- (workspace/configuration, section "auditls"); they layer over [tool.auditls] in pyproject.toml.
+return {
+  cmd = { 'auditls', 'serve' },
+  filetypes = { 'python' },
+  root_markers = { 'pyproject.toml', 'setup.cfg', 'setup.py', '.git' },
+  settings = {
+    auditls = {
+      diagnosticMode = 'workspace', -- or 'openFiles'
+      debounce = 200, -- ms after the last keystroke
+      syntaxDiagnostics = true, -- AUD001 while a buffer does not parse
+      -- select = { 'AUD1' },
+      -- ignore = { 'AUD103' },
+      -- severity = { AUD103 = 'error' },
+      -- logLevel = 'debug', -- :LspLog shows what the server says
+    },
+  },
+}
