@@ -70,7 +70,8 @@ def test_a_domain_adds_a_hover_without_touching_the_handler() -> None:
     def broken(ctx: HoverContext) -> str | None:
         raise RuntimeError("a bug in one provider")
 
-    assert providers()[:3] == ["auditls.findings", "test.functions", "test.broken"]
+    ours = [p for p in providers() if p.startswith(("auditls.", "test."))]  # domains add theirs
+    assert ours == ["auditls.findings", "test.functions", "test.broken"]
     text = hover_markdown(context(5, 6))
     assert text is not None
     findings, function = text.split("\n\n---\n\n")

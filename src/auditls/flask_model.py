@@ -31,6 +31,7 @@ facts of the files that have Flask rows, plus the module-level imports of every 
 from __future__ import annotations
 
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -138,6 +139,10 @@ class ExtensionObj:
     @property
     def kind(self) -> str:
         return self.fact.kind or "extension"
+
+    @property
+    def constructor_site(self) -> Site[FlaskExtensionFact]:
+        return Site(self.path, self.fact)
 
     @property
     def label(self) -> str:
@@ -1364,6 +1369,20 @@ class FlaskModel:
         for bp in mount.blueprints:
             handlers += [h for h in bp.error_handlers if not h.fact.app_wide]
         return handlers
+
+
+_MODELS: weakref.WeakKeyDictionary[Store, tuple[int, FlaskModel]] = weakref.WeakKeyDictionary()
+
+
+def model_of(store: Store) -> FlaskModel:
+    """The model of a store, built again only when the store's revision changed. Call it on the
+    thread that owns the store (the language server's ``engine.query`` does)."""
+    cached = _MODELS.get(store)
+    if cached is not None and cached[0] == store.revision:
+        return cached[1]
+    model = FlaskModel.from_store(store)
+    _MODELS[store] = (store.revision, model)
+    return model
 
 
 def counts(model: FlaskModel) -> dict[str, int]:

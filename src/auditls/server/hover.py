@@ -144,3 +144,7 @@ def findings_hover(ctx: HoverContext) -> str | None:
             f"**Fix.** {rule.fix}"
         )
     return "\n\n---\n\n".join(parts) if parts else None
+
+
+# Domain providers register themselves on import (as extractors/__init__.py imports its domains).
+from auditls.server import hovers_flask as _hovers_flask  # noqa: E402,F401
