@@ -153,3 +153,38 @@ async def test_run_and_query_use_the_store_thread(ws: Path) -> None:
     finally:
         await engine.run(engine.close)
         engine.shutdown_thread()
+
+
+APP = (
+    "from flask import Flask\nfrom flask_login import login_required\n\n"
+    "from pkg.views import bp\n\napp = Flask(__name__)\napp.register_blueprint(bp)\n\n\n"
+    '@app.post("/notes")\n@login_required\ndef add_note():\n    return ""\n'
+)
+VIEWS = (
+    'from flask import Blueprint\n\nbp = Blueprint("views", __name__)\n\n\n'
+    '@bp.post("/notes/<int:nid>/delete")\ndef delete_note(nid):\n    return ""\n'
+)
+
+
+def test_a_change_in_one_file_recomputes_workspace_findings_in_another(tmp_path: Path) -> None:
+    root = (tmp_path / "flaskapp").resolve()
+    write(root, "pkg/__init__.py", APP)
+    write(root, "pkg/views.py", VIEWS)
+    engine = FolderEngine(root, Config(), "utf-8", lambda rel: rel)
+    engine.open()
+    try:
+        changes = engine.index()
+        assert changes.updated == {}  # no per-file finding
+        assert rules(changes.workspace["pkg/views.py"]) == ["AUD304"]
+        prepared = changes.workspace["pkg/views.py"][0]
+        assert prepared.data["lineEdit"]["newText"] == "  # auditls: ignore[AUD304]"
+        # The app stops authenticating anywhere: views.py, unchanged, loses its finding.
+        write(root, "pkg/__init__.py", APP.replace("@login_required\n", ""))
+        changes = engine.refresh([root / "pkg" / "__init__.py"])
+        assert changes.workspace == {"pkg/views.py": []}
+        # Nothing moved: the workspace rules do not run again.
+        again = engine.refresh([root / "pkg" / "__init__.py"])
+        assert again.workspace == {}
+    finally:
+        engine.close()
+        engine.shutdown_thread()

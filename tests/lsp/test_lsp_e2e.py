@@ -34,6 +34,16 @@ FILES = {
     "app/edit_me.py": "import os\n\n\ndef h(cmd):\n    os.system(cmd)\n",
     "unicode_disk.py": UNICODE_LINE + "\n",
     "generated/skipped.py": "eval(x)\n",
+    # A Flask app whose blueprint route (in views.py) is judged by what __init__.py does.
+    "shop/__init__.py": (
+        "from flask import Flask\nfrom flask_login import login_required\n\n"
+        "from shop.views import bp\n\napp = Flask(__name__)\napp.register_blueprint(bp)\n\n\n"
+        '@app.post("/notes")\n@login_required\ndef add_note():\n    return ""\n'
+    ),
+    "shop/views.py": (
+        'from flask import Blueprint\n\nbp = Blueprint("views", __name__)\n\n\n'
+        '@bp.post("/notes/<int:nid>/delete")\ndef delete_note(nid):\n    return ""\n'
+    ),
 }
 
 
@@ -289,3 +299,23 @@ async def test_a_column_after_non_ascii_text(client: AuditClient) -> None:
     assert await hover(expected) is not None  # positions coming in are converted too
     assert await hover(expected - 1) is None
     client.close("unicode_open.py")
+
+
+async def test_a_save_recomputes_what_depends_on_the_file(client: AuditClient) -> None:
+    views = client.uri("shop/views.py")
+    await client.diagnostics_for(
+        views, lambda d: [x.code for x in d] == ["AUD304"], "the unprotected route"
+    )
+    rel = "shop/__init__.py"
+    text = (client.root / rel).read_text()
+    uri = client.open(rel, text)
+    await client.diagnostics_for(uri, lambda d: not d, "the app module", version=1)
+    # The app stops authenticating anywhere: the route in views.py is no longer singled out.
+    edited = text.replace("@login_required\n", "")
+    client.replace(rel, edited, version=2)
+    (client.root / rel).write_text(edited)
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    await client.diagnostics_for(views, lambda d: not d, "views.py to lose its finding")
+    client.close(rel)

@@ -95,6 +95,7 @@ class Folder:
     settings: Settings
     engine: FolderEngine
     disk: dict[str, list[Prepared]] = field(default_factory=dict)  # rel -> findings on disk
+    workspace: dict[str, list[Prepared]] = field(default_factory=dict)  # rel -> workspace rules
     revision: int = -1  # the newest store revision applied
     watcher: Watcher | None = None
     indexed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -363,6 +364,8 @@ class AuditServer(LanguageServer):
         ]
 
     def document_findings(self, doc: OpenDocument) -> tuple[list[Prepared], Settings, int | None]:
+        """The buffer's findings, and the workspace rules' findings in its file (computed from
+        the store, as of the last save)."""
         found = self.folder_of(doc.path)
         folder = found[0] if found is not None else None
         settings = self.settings_for(folder)
@@ -370,7 +373,8 @@ class AuditServer(LanguageServer):
             return [], settings, None
         if doc.excluded:
             return [], settings, doc.current.version
-        return doc.visible(), settings, doc.current.version
+        cross = folder.workspace.get(found[1], []) if found is not None and folder else []
+        return doc.visible() + cross, settings, doc.current.version
 
     def refresh_document(self, doc: OpenDocument) -> None:
         if self.hub is None or doc.current is None:
@@ -394,20 +398,21 @@ class AuditServer(LanguageServer):
         if folder.settings.diagnostic_mode != "workspace":
             self.hub.clear(uri)
             return
-        self.hub.set(uri, self.to_lsp(folder.disk.get(rel, []), folder.settings), None)
+        findings = folder.disk.get(rel, []) + folder.workspace.get(rel, [])
+        self.hub.set(uri, self.to_lsp(findings, folder.settings), None)
 
     def refresh_all(self) -> None:
         if self.hub is None:
             return
         for folder in self.folders:
-            for rel in list(folder.disk):
+            for rel in list(folder.disk.keys() | folder.workspace.keys()):
                 self.refresh_file(folder, rel)
         for doc in list(self.documents.values()):
             self.refresh_document(doc)
         shown = {doc.uri for doc in self.documents.values()}
         for folder in self.folders:
             if folder.settings.diagnostic_mode == "workspace":
-                shown.update(folder.uri_of(rel) for rel in folder.disk)
+                shown.update(folder.uri_of(rel) for rel in folder.disk.keys() | folder.workspace)
         for uri in self.hub.uris():
             if uri not in shown:
                 self.hub.clear(uri)
@@ -418,21 +423,27 @@ class AuditServer(LanguageServer):
             log.debug("dropping changes of revision %d < %d", changes.revision, folder.revision)
             return
         folder.revision = changes.revision
-        touched = set(changes.updated) | changes.removed
+        touched = set(changes.updated) | changes.removed | set(changes.workspace)
         if changes.full:
-            touched |= set(folder.disk)
+            touched |= set(folder.disk) | set(folder.workspace)
             folder.disk = {rel: p for rel, p in changes.updated.items() if p}
+            folder.workspace = {rel: p for rel, p in changes.workspace.items() if p}
         else:
-            for rel, prepared in changes.updated.items():
-                if prepared:
-                    folder.disk[rel] = prepared
-                else:
-                    folder.disk.pop(rel, None)
+            for target, found in (
+                (folder.disk, changes.updated),
+                (folder.workspace, changes.workspace),
+            ):
+                for rel, prepared in found.items():
+                    if prepared:
+                        target[rel] = prepared
+                    else:
+                        target.pop(rel, None)
             for rel in changes.removed:
                 folder.disk.pop(rel, None)
+                folder.workspace.pop(rel, None)
         for rel in sorted(touched):
             self.refresh_file(folder, rel)
-        if (changes.updated or changes.removed) and self.snapshots is not None:
+        if (changes.updated or changes.removed or changes.workspace) and self.snapshots:
             self.snapshots.schedule(folder.uri, SNAPSHOT_IDLE, lambda: self.spawn_snapshot(folder))
 
     def spawn_snapshot(self, folder: Folder) -> None:

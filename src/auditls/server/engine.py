@@ -9,9 +9,15 @@ The store mirrors the disk. Open buffers are not written to it: the server keeps
 beside it (``documents``), so the snapshot never holds text that was never saved and
 "incremental equals clean" still holds for the store.
 
-What a ``Changes`` holds, per file whose row changed: every finding of every rule, prepared for
-the client (ranges in its encoding, suppression edits in ``data``). Which rules show and at what
-severity is decided when publishing, so a settings change needs no trip to this thread.
+What a ``Changes`` holds, per file whose row changed: every finding of every per-file rule,
+prepared for the client (ranges in its encoding, suppression edits in ``data``). Which rules show
+and at what severity is decided when publishing, so a settings change needs no trip to this
+thread.
+
+Workspace rules (``rules.workspace``: a Flask route and the hooks of its app, in other files)
+run after every operation that moved the store's revision, over the whole store; the files
+whose workspace findings changed, *whichever file changed on disk*, are in
+``Changes.workspace``. That is how a save "recomputes what depends on it".
 
 How a change is found: the ``files`` rows (hash, status, module, version, error) are read before
 and after ``index_workspace``; a row that differs or vanished is a changed file. The indexer's own
@@ -36,7 +42,7 @@ from auditls.config import Config
 from auditls.extractors import decode
 from auditls.facts import FileFacts, SuppressionFact
 from auditls.indexer import IndexReport, index_workspace, is_excluded
-from auditls.rules import Finding, check_facts
+from auditls.rules import Finding, check_facts, check_workspace
 from auditls.server.convert import Lines, Prepared, prepare
 from auditls.server.suppressions import Directives, suppression_data
 from auditls.store import Store, StoreError
@@ -60,7 +66,8 @@ class Changes:
     revision: int  # the store's revision after the operation
     updated: dict[str, list[Prepared]] = field(default_factory=dict)  # rel path -> findings
     removed: set[str] = field(default_factory=set)  # rel paths the store no longer has
-    full: bool = False  # ``updated`` names every file with findings; the others have none
+    workspace: dict[str, list[Prepared]] = field(default_factory=dict)  # rel -> workspace findings
+    full: bool = False  # ``updated`` and ``workspace`` name every file with findings
     report: IndexReport | None = None  # the index run behind it, if any
     cancelled: bool = False  # the run was stopped before the end
 
@@ -123,6 +130,8 @@ class FolderEngine:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="auditls-store")
         self._store: Store | None = None
         self._counts: dict[str, int] = {}  # rel path -> findings, for the status
+        self._workspace: dict[str, list[Finding]] = {}  # rel path -> workspace findings
+        self._workspace_revision = -1  # the store revision they were computed at
         #: Set by the store's thread, read anywhere (plain values).
         self.indexing = False
         self.last_index: float | None = None  # time.time() of the last completed index
@@ -202,6 +211,9 @@ class FolderEngine:
             prepared = self._findings(store, path)
             if prepared:
                 changes.updated[path] = prepared
+        self._workspace_revision = -1
+        self._workspace.clear()
+        self._workspace_findings(store, changes)
         if report is not None:
             for note in report.notes:
                 log.info("%s: %s: %s", note.path, note.kind, note.message)
@@ -218,7 +230,9 @@ class FolderEngine:
         index_workspace(
             self.root, store, self.config, jobs=0, paths=starts, progress=False, snapshot=False
         )
-        return self._diff(store, before)
+        changes = self._diff(store, before)
+        self._workspace_findings(store, changes)
+        return changes
 
     def set_config(self, config: Config) -> None:
         self.config = config
@@ -250,7 +264,7 @@ class FolderEngine:
             "snapshot": self.load_note,
             "files": files,
             "facts": facts,
-            "findings": sum(self._counts.values()),
+            "findings": sum(self._counts.values()) + sum(map(len, self._workspace.values())),
             "revision": store.revision,
             "indexing": self.indexing,
             "lastIndex": (
@@ -314,6 +328,33 @@ class FolderEngine:
             changes.removed.add(path)
             self._counts.pop(path, None)
         return changes
+
+    def _workspace_findings(self, store: Store, changes: Changes) -> None:
+        """Run the workspace rules if the store moved; record the files whose findings changed."""
+        if store.revision == self._workspace_revision:
+            return
+        self._workspace_revision = store.revision
+        try:
+            found = check_workspace(store)
+        except Exception:  # a bug in a workspace rule must not stop the index
+            log.exception("workspace rules failed")
+            return
+        by_path: dict[str, list[Finding]] = {}
+        for finding in found:
+            by_path.setdefault(finding.path, []).append(finding)
+        for path in set(self._workspace) | set(by_path):
+            new = by_path.get(path, [])
+            if not changes.full and self._workspace.get(path, []) == new:
+                continue
+            if new:
+                ff = store.file_facts(path) or FileFacts(path=path, module="", status="ok")
+                text = read_text(self.root / path)
+                changes.workspace[path] = prepare_findings(
+                    new, ff, text, self.encoding, self.uri_of, self.root
+                )
+            elif not changes.full:
+                changes.workspace[path] = []
+        self._workspace = by_path
 
     def _findings(self, store: Store, path: str) -> list[Prepared]:
         ff = store.file_facts(path)
