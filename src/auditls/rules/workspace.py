@@ -53,11 +53,13 @@ class Workspace:
 
     @cached_property
     def flask(self) -> FlaskModel:
-        from auditls.flask_model import FlaskModel
+        """The Flask model; for a store, the one cached per store revision (which the hover
+        shares), so call this on the thread that owns the store."""
+        from auditls.flask_model import FlaskModel, model_of
 
         if isinstance(self._source, Sequence):
             return FlaskModel.from_files(self._source)
-        return FlaskModel.from_store(self._source)
+        return model_of(self._source)
 
     def suppressions(self, paths: Iterable[str]) -> dict[str, list[SuppressionFact]]:
         """The suppression comments of these files."""
