@@ -274,6 +274,16 @@ async def test_a_configuration_change_that_ignores_a_rule(client: AuditClient) -
     await configure({})
     await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 2, "AUD101 to be back")
 
+    # A bad value: one clear message, and that setting keeps its default.
+    await configure({"debounce": "fast", "ignore": ["AUD102"]})
+    await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 1, "AUD102 to be ignored")
+    warnings = [m for m in client.messages if "debounce" in m.message]
+    assert len(warnings) == 1
+    assert warnings[0].type == types.MessageType.Warning
+    assert "expected milliseconds" in warnings[0].message
+    await configure({})
+    await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 2, "both findings back")
+
 
 async def test_a_column_after_non_ascii_text(client: AuditClient) -> None:
     expected = to_units(UNICODE_LINE, UNICODE_LINE.index("eval"), client.encoding)

@@ -194,6 +194,7 @@ class AuditServer(LanguageServer):
         self.shutdown_requested = False
         self._reported: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._open: dict[tuple[str, str], str] = {}  # (folder uri, rel path) -> document uri
 
     # -- capabilities --------------------------------------------------------------------------
 
@@ -281,14 +282,28 @@ class AuditServer(LanguageServer):
         path = uri_path(uri)
         doc = OpenDocument(uri, path, version)
         self.documents[uri] = doc
+        found = self.folder_of(path)
+        if found is not None:
+            self._open[(found[0].uri, found[1])] = uri
         return doc
 
-    def document_for(self, folder: Folder, rel: str) -> OpenDocument | None:
+    def close_document(self, uri: str) -> OpenDocument | None:
+        doc = self.documents.pop(uri, None)
+        for key in [k for k, v in self._open.items() if v == uri]:
+            del self._open[key]
+        return doc
+
+    def relocate_documents(self) -> None:
+        """Recompute which folder each open document belongs to (after folders changed)."""
+        self._open.clear()
         for doc in self.documents.values():
             found = self.folder_of(doc.path)
-            if found is not None and found[0] is folder and found[1] == rel:
-                return doc
-        return None
+            if found is not None:
+                self._open[(found[0].uri, found[1])] = doc.uri
+
+    def document_for(self, folder: Folder, rel: str) -> OpenDocument | None:
+        uri = self._open.get((folder.uri, rel))
+        return self.documents.get(uri) if uri is not None else None
 
     def excluded(self, doc: OpenDocument) -> bool:
         found = self.folder_of(doc.path)
@@ -322,7 +337,7 @@ class AuditServer(LanguageServer):
         def job() -> Analysis:
             module = None
             if path is not None and module_root is not None:
-                module = module_name_for(path, module_root)
+                module = module_name_for(module_root / rel, module_root)
             return analyse_buffer(
                 text,
                 version=version,
@@ -807,7 +822,7 @@ def create_server() -> AuditServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     async def did_close(ls: AuditServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
-        doc = ls.documents.pop(uri, None)
+        doc = ls.close_document(uri)
         if ls.pipeline is not None:
             ls.pipeline.forget(uri)
         if doc is None or ls.hub is None:
@@ -858,8 +873,10 @@ def create_server() -> AuditServer:
                 folder.engine.cancel.set()
                 await folder.engine.run(folder.engine.close)
                 folder.engine.shutdown_thread()
+            ls.relocate_documents()
         for added in params.event.added:
             new = ls.add_folder(added.uri)
+            ls.relocate_documents()
             if new is not None:
                 await ls.fetch_settings()
                 await ls.apply_settings()
