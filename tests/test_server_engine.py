@@ -188,3 +188,56 @@ def test_a_change_in_one_file_recomputes_workspace_findings_in_another(tmp_path:
     finally:
         engine.close()
         engine.shutdown_thread()
+
+
+def test_a_warm_start_reuses_the_findings_cache(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = FolderEngine(ws, Config(), "utf-16", lambda rel: rel)
+    first.open()
+    cold = first.index()
+    first.close()  # writes the snapshot and the findings cache
+    first.shutdown_thread()
+    assert (ws / ".auditls" / "server-findings.json").is_file()
+
+    read: list[str] = []
+    original = Store.file_facts
+
+    def counting(self: Store, path: str) -> object:
+        read.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(Store, "file_facts", counting)
+    warm = FolderEngine(ws, Config(), "utf-16", lambda rel: rel)
+    warm.open()
+    try:
+        changes = warm.index()
+        assert sorted(read) == ["b.py", "pkg/a.py"]  # only the files with findings
+        assert {p: rules(v) for p, v in changes.updated.items()} == {
+            p: rules(v) for p, v in cold.updated.items()
+        }
+        # A changed file is recomputed, not taken from the cache.
+        write(ws, "pkg/clean.py", EVAL)
+        read.clear()
+        changes = warm.refresh([ws / "pkg" / "clean.py"])
+        assert rules(changes.updated["pkg/clean.py"]) == ["AUD101"]
+        assert "pkg/clean.py" in read
+    finally:
+        warm.close()
+        warm.shutdown_thread()
+
+
+def test_a_stale_or_broken_cache_is_ignored(ws: Path) -> None:
+    engine = FolderEngine(ws, Config(), "utf-16", lambda rel: rel)
+    engine.open()
+    engine.index()
+    engine.close()
+    engine.shutdown_thread()
+    cache = ws / ".auditls" / "server-findings.json"
+    for text in ("{not json", '{"version": "other", "files": {}}'):
+        cache.write_text(text)
+        again = FolderEngine(ws, Config(), "utf-16", lambda rel: rel)
+        again.open()
+        try:
+            assert sorted(again.index().updated) == ["b.py", "pkg/a.py"]
+        finally:
+            again.close()
+            again.shutdown_thread()

@@ -22,14 +22,25 @@ whose workspace findings changed, *whichever file changed on disk*, are in
 How a change is found: the ``files`` rows (hash, status, module, version, error) are read before
 and after ``index_workspace``; a row that differs or vanished is a changed file. The indexer's own
 early cutoff (same hash, nothing written) makes an unchanged save cost a stat and a hash.
+
+A warm start must not re-read every file's facts to learn that most have no finding: the
+per-file findings are kept with the row they were computed from, and written beside the
+snapshot (``.auditls/server-findings.json``, atomically, when the snapshot is) with a digest of
+auditls's own sources. At start-up an entry is reused while its row and that digest are
+unchanged; only files with findings have their facts read (for the suppression edits). The file
+is a cache like the snapshot: a missing, stale or unreadable one only costs the recomputation.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
+import hashlib
+import json
 import logging
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -42,7 +53,7 @@ from auditls.config import Config
 from auditls.extractors import decode
 from auditls.facts import FileFacts, SuppressionFact
 from auditls.indexer import IndexReport, index_workspace, is_excluded
-from auditls.rules import Finding, check_facts, check_workspace
+from auditls.rules import Finding, TraceStep, check_facts, check_workspace
 from auditls.server.convert import Lines, Prepared, prepare
 from auditls.server.suppressions import Directives, suppression_data
 from auditls.store import Store, StoreError
@@ -53,6 +64,33 @@ log = logging.getLogger(__name__)
 
 #: ``on_progress(done, total)``; called on the store's thread.
 Progress = Callable[[int, int], None]
+
+#: The findings cache, beside the snapshot in ``<root>/.auditls/``.
+CACHE_NAME = "server-findings.json"
+#: A files row as the engine compares them: hash, status, module, extractor version, error.
+RowKey = tuple[Any, ...]
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of auditls's sources: cached findings from other code are not reused."""
+    import auditls
+
+    digest = hashlib.blake2b(digest_size=12)
+    package = Path(auditls.__file__).parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def finding_to_obj(finding: Finding) -> dict[str, Any]:
+    return dataclasses.asdict(finding)
+
+
+def finding_from_obj(obj: dict[str, Any]) -> Finding:
+    trace = tuple(TraceStep(**step) for step in obj.pop("trace", ()))
+    return Finding(**obj, trace=trace)
 
 
 class IndexCancelled(Exception):
@@ -132,6 +170,8 @@ class FolderEngine:
         self._counts: dict[str, int] = {}  # rel path -> findings, for the status
         self._workspace: dict[str, list[Finding]] = {}  # rel path -> workspace findings
         self._workspace_revision = -1  # the store revision they were computed at
+        self._known: dict[str, tuple[RowKey, list[Finding]]] = {}  # path -> (row, findings)
+        self._known_dirty = False
         #: Set by the store's thread, read anywhere (plain values).
         self.indexing = False
         self.last_index: float | None = None  # time.time() of the last completed index
@@ -174,6 +214,8 @@ class FolderEngine:
             log.warning("%s; keeping the index in memory only", exc)
             self._store = Store.open(self.root, persist=False)
         self.load_note = self._store.load_note
+        if self._store.persist and not self._store.rebuilt:
+            self._load_cache()
         return self.load_note
 
     def index(self, on_progress: Progress | None = None, *, rebuild: bool = False) -> Changes:
@@ -183,6 +225,7 @@ class FolderEngine:
         if rebuild:
             for row in store.files():
                 store.remove_file(row.path)
+            self._known.clear()
         self.cancel.clear()
         self.indexing = True
         cancelled = False
@@ -207,13 +250,21 @@ class FolderEngine:
             self.indexing = False
         changes = Changes(store.revision, full=True, report=report, cancelled=cancelled)
         self._counts.clear()
-        for path in self._paths_with_facts(store):
-            prepared = self._findings(store, path)
+        rows = self._rows(store)
+        for path in [p for p in self._known if p not in rows]:
+            del self._known[path]
+            self._known_dirty = True
+        for path, key in sorted(rows.items()):
+            if key[2] is None:  # no facts (unreadable, skipped)
+                continue
+            prepared = self._findings(store, path, key)
             if prepared:
                 changes.updated[path] = prepared
         self._workspace_revision = -1
         self._workspace.clear()
         self._workspace_findings(store, changes)
+        if self._known_dirty and store.persist and store.snapshot_path.is_file():
+            self._save_cache(store.snapshot_path.parent / CACHE_NAME)  # with the new snapshot
         if report is not None:
             for note in report.notes:
                 log.info("%s: %s: %s", note.path, note.kind, note.message)
@@ -238,14 +289,20 @@ class FolderEngine:
         self.config = config
 
     def snapshot(self) -> Path | None:
+        """Write the store's snapshot and the findings cache beside it, when they changed."""
         store = self._store
-        if store is None or not store.persist or not store.dirty:
+        if store is None or not store.persist:
             return None
-        try:
-            return store.snapshot()
-        except StoreError as exc:
-            log.warning("%s", exc)
-            return None
+        written = None
+        if store.dirty:
+            try:
+                written = store.snapshot()
+            except StoreError as exc:
+                log.warning("%s", exc)
+                return None
+        if self._known_dirty and store.snapshot_path.is_file():
+            self._save_cache(store.snapshot_path.parent / CACHE_NAME)
+        return written
 
     def close(self) -> None:
         """Write the snapshot and close the store."""
@@ -313,21 +370,51 @@ class FolderEngine:
         )
         return {row[0]: row[1:] for row in rows}
 
-    @staticmethod
-    def _paths_with_facts(store: Store) -> list[str]:
-        rows = store.conn.execute("SELECT path FROM files WHERE module IS NOT NULL ORDER BY path")
-        return [row[0] for row in rows]
-
     def _diff(self, store: Store, before: dict[str, tuple[Any, ...]]) -> Changes:
         after = self._rows(store)
         changes = Changes(store.revision)
         for path, row in after.items():
             if before.get(path) != row:
-                changes.updated[path] = self._findings(store, path)
+                changes.updated[path] = self._findings(store, path, row)
         for path in before.keys() - after.keys():
             changes.removed.add(path)
             self._counts.pop(path, None)
+            if self._known.pop(path, None) is not None:
+                self._known_dirty = True
         return changes
+
+    def _load_cache(self) -> None:
+        path = self.root / ".auditls" / CACHE_NAME
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            if doc.get("version") != code_version():
+                return
+            self._known = {
+                rel: (tuple(row), [finding_from_obj(f) for f in findings])
+                for rel, (row, findings) in doc["files"].items()
+            }
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            log.info("findings cache %s not used: %s", path, exc)
+            self._known = {}
+
+    def _save_cache(self, path: Path) -> None:
+        doc = {
+            "version": code_version(),
+            "files": {
+                rel: [list(row), [finding_to_obj(f) for f in findings]]
+                for rel, (row, findings) in self._known.items()
+            },
+        }
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=CACHE_NAME + ".", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(doc, out, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, path)
+            self._known_dirty = False
+        except OSError as exc:
+            log.warning("cannot write the findings cache %s: %s", path, exc)
 
     def _workspace_findings(self, store: Store, changes: Changes) -> None:
         """Run the workspace rules if the store moved; record the files whose findings changed."""
@@ -356,12 +443,23 @@ class FolderEngine:
                 changes.workspace[path] = []
         self._workspace = by_path
 
-    def _findings(self, store: Store, path: str) -> list[Prepared]:
-        ff = store.file_facts(path)
-        findings = check_facts(ff) if ff is not None else []
-        if ff is None or not findings:
+    def _findings(self, store: Store, path: str, row: RowKey) -> list[Prepared]:
+        """A file's per-file findings, prepared: from the cache while its row is the one they
+        were computed from, else from its facts."""
+        known = self._known.get(path)
+        ff = None
+        if known is not None and known[0] == row:
+            findings = known[1]
+        else:
+            ff = store.file_facts(path)
+            findings = check_facts(ff) if ff is not None else []
+            self._known[path] = (row, findings)
+            self._known_dirty = True
+        if not findings:
             self._counts.pop(path, None)
             return []
         self._counts[path] = len(findings)
+        if ff is None:
+            ff = store.file_facts(path) or FileFacts(path=path, module="", status="ok")
         text = read_text(self.root / path)
         return prepare_findings(findings, ff, text, self.encoding, self.uri_of, self.root)
