@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditls.extractors import extract
-from auditls.facts import FileFacts
+from auditls.facts import FileFacts, SuppressionFact
 from auditls.rules import check_facts
 from auditls.server.convert import Prepared
 from auditls.server.engine import prepare_findings
@@ -67,7 +67,8 @@ def analyse_buffer(
     """Extract and check a buffer: every rule (the settings filter when publishing)."""
     facts = extract(buffer_bytes(text), rel, module=module)
     findings = check_facts(facts)
-    prepared = prepare_findings(findings, facts, text, encoding, uri_of, root)
+    suppressions = facts.of(SuppressionFact)
+    prepared = prepare_findings(findings, suppressions, text, encoding, uri_of, root)
     return Analysis(version, facts, tuple(prepared))
 
 

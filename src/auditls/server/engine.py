@@ -51,7 +51,7 @@ from typing import Any, TypeVar
 
 from auditls.config import Config
 from auditls.extractors import decode
-from auditls.facts import FileFacts, SuppressionFact
+from auditls.facts import SuppressionFact
 from auditls.indexer import IndexReport, index_workspace, is_excluded
 from auditls.rules import Finding, TraceStep, check_facts, check_workspace
 from auditls.server.convert import Lines, Prepared, prepare
@@ -124,7 +124,7 @@ def read_text(path: Path) -> str:
 
 def prepare_findings(
     findings: list[Finding],
-    ff: FileFacts,
+    suppressions: list[SuppressionFact],
     text: str,
     encoding: str,
     uri_of: Callable[[str], str],
@@ -134,7 +134,7 @@ def prepare_findings(
     if not findings:
         return []
     lines = Lines(text)
-    directives = Directives(ff.of(SuppressionFact))
+    directives = Directives(suppressions)
     cache: dict[str, tuple[str, Lines]] = {}
 
     def locate(rel: str) -> tuple[str, Lines]:
@@ -434,10 +434,14 @@ class FolderEngine:
             if not changes.full and self._workspace.get(path, []) == new:
                 continue
             if new:
-                ff = store.file_facts(path) or FileFacts(path=path, module="", status="ok")
                 text = read_text(self.root / path)
                 changes.workspace[path] = prepare_findings(
-                    new, ff, text, self.encoding, self.uri_of, self.root
+                    new,
+                    self._suppressions(store, path),
+                    text,
+                    self.encoding,
+                    self.uri_of,
+                    self.root,
                 )
             elif not changes.full:
                 changes.workspace[path] = []
@@ -459,7 +463,21 @@ class FolderEngine:
             self._counts.pop(path, None)
             return []
         self._counts[path] = len(findings)
-        if ff is None:
-            ff = store.file_facts(path) or FileFacts(path=path, module="", status="ok")
+        suppressions = ff.of(SuppressionFact) if ff is not None else self._suppressions(store, path)
         text = read_text(self.root / path)
-        return prepare_findings(findings, ff, text, self.encoding, self.uri_of, self.root)
+        return prepare_findings(findings, suppressions, text, self.encoding, self.uri_of, self.root)
+
+    @staticmethod
+    def _suppressions(store: Store, path: str) -> list[SuppressionFact]:
+        """One file's suppression comments, without reading its other facts."""
+        table = store.schema.by_name.get(SuppressionFact.TABLE)
+        if table is None:
+            return []
+        columns = ", ".join(f's."{c.name}"' for c in table.columns)
+        rows = store.conn.execute(
+            f"SELECT {columns} FROM {SuppressionFact.TABLE} s "  # noqa: S608 (our own names)
+            "JOIN files f ON f.id = s.file_id WHERE f.path = ? ORDER BY s.seq",
+            (path,),
+        )
+        found = [table.decode(row) for row in rows]
+        return [fact for fact in found if isinstance(fact, SuppressionFact)]
