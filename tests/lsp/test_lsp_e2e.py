@@ -112,6 +112,10 @@ async def test_startup_progress_and_workspace_diagnostics(client: AuditClient) -
     assert eval_diag.data["lineEdit"]["newText"] == "  # auditls: ignore[AUD101]"
     # An excluded directory is not reported.
     assert client.uri("generated/skipped.py") not in client.diagnostics
+    # The log reaches the client too (window/logMessage), not only stderr.
+    await client.until(
+        lambda: any("indexed" in m.message for m in client.log_messages), "the index's log line"
+    )
 
 
 async def test_open_edit_save_close(client: AuditClient) -> None:
@@ -274,6 +278,12 @@ async def test_a_configuration_change_that_ignores_a_rule(client: AuditClient) -
     await configure({})
     await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 2, "AUD101 to be back")
 
+    # Only open files: the files on disk are cleared, then shown again.
+    await configure({"diagnosticMode": "openFiles"})
+    await client.diagnostics_for(client.uri(rel), lambda d: not d, "openFiles to clear it")
+    await configure({})
+    await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 2, "workspace mode back")
+
     # A bad value: one clear message, and that setting keeps its default.
     await configure({"debounce": "fast", "ignore": ["AUD102"]})
     await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 1, "AUD102 to be ignored")
@@ -329,3 +339,45 @@ async def test_a_save_recomputes_what_depends_on_the_file(client: AuditClient) -
     )
     await client.diagnostics_for(views, lambda d: not d, "views.py to lose its finding")
     client.close(rel)
+
+
+async def test_a_pyproject_change_reloads_the_settings(client: AuditClient) -> None:
+    rel = "app/flagged.py"
+    await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 2, "both findings")
+    pyproject = client.root / "pyproject.toml"
+    original = pyproject.read_text()
+    pyproject.write_text(
+        original.replace("[tool.auditls]\n", "[tool.auditls]\nignore = ['AUD102']\n")
+    )
+    client.files_changed([("pyproject.toml", CHANGE.Changed)])
+    found = await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 1, "AUD102 ignored")
+    assert found[0].code == "AUD101"
+    pyproject.write_text(original)
+    client.files_changed([("pyproject.toml", CHANGE.Changed)])
+    await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 2, "AUD102 back")
+
+
+async def test_commands(client: AuditClient) -> None:
+    await client.until(lambda: progress_done(client), "the index")
+    [status] = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="auditls.showIndexStatus")
+    )
+    assert status["root"] == str(client.root)
+    assert status["store"] == str(client.root / ".auditls" / "index.db")
+    assert status["files"] >= len([f for f in FILES if f.endswith(".py")]) - 1  # one excluded
+    assert status["facts"] > 0
+    assert status["findings"] > 0
+    assert status["lastIndex"] is not None
+    assert any("files" in m.message and "facts" in m.message for m in client.messages)
+
+    tokens = set(client.progress_reports)
+    [after] = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="auditls.reindex")
+    )
+    fresh = [t for t in client.progress_reports if t not in tokens]
+    assert len(fresh) == 1  # a new token for the re-index
+    reports = client.progress_reports[fresh[0]]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin)
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+    assert after["files"] == status["files"]
+    assert after["lastIndex"] is not None

@@ -1,0 +1,95 @@
+"""The server's publishing logic without a client: settings applied to findings, the disk
+findings of a folder, and changes for an older store revision dropped (server/app.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from lsprotocol import types
+
+from auditls.config import Config
+from auditls.rules import Finding
+from auditls.server.app import AuditServer, Folder
+from auditls.server.config import EditorSettings, Settings, layer, parse_editor_settings
+from auditls.server.convert import UTF16, Lines, Prepared, prepare
+from auditls.server.diagnostics import DiagnosticsHub
+from auditls.server.engine import Changes, FolderEngine
+
+
+def finding(rule: str, line: int = 1, severity: str = "error") -> Finding:
+    return Finding(
+        rule=rule,
+        path="m.py",
+        line=line,
+        column=1,
+        end_line=line,
+        end_column=2,
+        severity=severity,
+        confidence="high",
+        cwe=None,
+        message=rule,
+        stmt_line=line,
+    )
+
+
+def prepared(*rules: str) -> list[Prepared]:
+    return [prepare(finding(rule, i + 1), Lines("x\n" * 5), UTF16) for i, rule in enumerate(rules)]
+
+
+def settings(**raw: object) -> Settings:
+    return layer(Config(), parse_editor_settings(raw, origin="test"))
+
+
+def test_settings_decide_what_shows() -> None:
+    server = AuditServer()
+    server.docs_base = "file:///docs/rules.md"
+    findings = prepared("AUD001", "AUD101", "AUD102", "AUD103")
+    codes = [d.code for d in server.to_lsp(findings, Settings())]
+    assert codes == ["AUD001", "AUD101", "AUD102", "AUD103"]
+    assert [d.code for d in server.to_lsp(findings, settings(ignore=["AUD10"]))] == ["AUD001"]
+    assert [d.code for d in server.to_lsp(findings, settings(select=["AUD102"]))] == [
+        "AUD001",  # a file that does not parse never looks clean, unless ignored
+        "AUD102",
+    ]
+    quiet = settings(syntaxDiagnostics=False)
+    assert [d.code for d in server.to_lsp(findings, quiet)] == ["AUD101", "AUD102", "AUD103"]
+    [diag] = server.to_lsp(prepared("AUD101"), settings(severity={"AUD1": "info"}))
+    assert diag.severity == types.DiagnosticSeverity.Information
+    assert diag.code_description is not None
+    assert diag.code_description.href == "file:///docs/rules.md#aud101"
+    [diag] = server.to_lsp(prepared("AUD101"), settings(docsUrl="https://docs.test/rules.html"))
+    assert diag.code_description is not None
+    assert diag.code_description.href == "https://docs.test/rules.html#aud101"
+
+
+async def test_changes_for_an_older_revision_are_dropped(tmp_path: Path) -> None:
+    published: list[types.PublishDiagnosticsParams] = []
+    server = AuditServer()
+    server.hub = DiagnosticsHub(
+        asyncio.get_running_loop(), pull=False, publish=published.append, refresh=lambda: None
+    )
+    engine = FolderEngine(tmp_path, Config(), UTF16, lambda rel: rel)
+    folder = Folder(
+        tmp_path.as_uri(), tmp_path, Config(), None, EditorSettings(), Settings(), engine
+    )
+    server.folders.append(folder)
+    try:
+        server.apply(folder, Changes(5, updated={"a.py": prepared("AUD101")}))
+        assert [p.uri.rsplit("/", 1)[1] for p in published] == ["a.py"]
+        server.apply(folder, Changes(3, updated={"a.py": []}))  # computed before revision 5
+        assert len(published) == 1
+        assert "a.py" in folder.disk
+        server.apply(folder, Changes(6, updated={}, workspace={"b.py": prepared("AUD304")}))
+        assert [p.uri.rsplit("/", 1)[1] for p in published] == ["a.py", "b.py"]
+        server.apply(folder, Changes(7, removed={"a.py"}))
+        assert published[-1].diagnostics == []  # a vanished file is cleared
+        # Only open files: the disk findings are cleared, the others stay known.
+        folder.settings = settings(diagnosticMode="openFiles")
+        server.refresh_all()
+        assert published[-1].uri.endswith("/b.py")
+        assert published[-1].diagnostics == []
+        assert "b.py" in folder.workspace
+    finally:
+        server.hub.close()
+        engine.shutdown_thread()
