@@ -47,7 +47,7 @@ from pygls.uris import to_fs_path
 from auditls import __version__
 from auditls.config import Config
 from auditls.extractors import module_name_for
-from auditls.indexer import is_excluded
+from auditls.indexer import DEFAULT_EXCLUDES, is_excluded
 from auditls.rules import is_selected, render_rules_markdown
 from auditls.server import log as logsetup
 from auditls.server.actions import code_actions
@@ -81,6 +81,8 @@ SNAPSHOT_IDLE = 30.0
 PROGRESS_EVERY = 0.2
 #: Seconds the watcher waits for a path to settle.
 WATCH_DELAY = 0.1
+#: Seconds a hover provider may wait for the store's thread.
+HOVER_QUERY_TIMEOUT = 5.0
 
 
 @dataclass(eq=False)
@@ -615,12 +617,14 @@ class AuditServer(LanguageServer):
         self.apply(folder, changes)
 
     def paths_changed(self, paths: Iterable[Path]) -> None:
-        """Group changed paths by folder and process them."""
+        """Group the paths the client saw change by folder and process them (what lies in a
+        default excluded directory, ``.auditls/`` included, is not our business)."""
         grouped: dict[int, tuple[Folder, set[Path]]] = {}
         for path in paths:
             found = self.folder_of(path)
-            if found is not None:
-                grouped.setdefault(id(found[0]), (found[0], set()))[1].add(path)
+            if found is None or any(part in DEFAULT_EXCLUDES for part in found[1].split("/")):
+                continue
+            grouped.setdefault(id(found[0]), (found[0], set()))[1].add(path)
         for folder, group in grouped.values():
             self.spawn(self.disk_changed(folder, group), "disk changes")
 
@@ -904,7 +908,12 @@ def create_server() -> AuditServer:
             facts=doc.facts,
             findings=[p.finding for p in shown],
             docs_base=settings.docs_url or ls.docs_base,
-            store_query=engine.query if engine is not None else None,
+            # Behind a cold index the store's thread is busy for seconds: no store lookups then.
+            store_query=(
+                functools.partial(engine.query, timeout=HOVER_QUERY_TIMEOUT)
+                if engine is not None and not engine.indexing
+                else None
+            ),
         )
         markdown = await asyncio.get_running_loop().run_in_executor(None, hover_markdown, ctx)
         if markdown is None:

@@ -18,8 +18,10 @@ and importing that module at the bottom of this one (as ``extractors/__init__.py
 domain modules), so that the registration happens when the server starts.
 
 Providers run in a worker thread, never on the event loop, so a slow provider delays only its
-hover. ``ctx.query(fn)`` runs ``fn(store)`` on the store's thread and waits for it (behind any
-indexing in progress); it is None for a document outside every workspace folder.
+hover. ``ctx.query(fn)`` runs ``fn(store)`` on the store's thread and waits for it (at most a
+few seconds); it returns None for a document outside every workspace folder and while the
+folder's index is being built (a hover must not wait for a cold index), so a provider says what
+the buffer alone tells, or nothing.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class HoverContext:
         return self.facts.of(fact_type) if self.facts is not None else []
 
     def query(self, fn: Callable[[Store], T]) -> T | None:
-        """``fn(store)`` on the store's thread; None outside a workspace folder."""
+        """``fn(store)`` on the store's thread; None outside a folder or while it is indexed."""
         if self.store_query is None:
             return None
         result: T = self.store_query(fn)
