@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from lsprotocol import types
 
 from auditls.config import Config
-from auditls.rules import Finding
-from auditls.server.app import AuditServer, Folder
+from auditls.rules import Finding, render_rules_markdown
+from auditls.server.app import AuditServer, Folder, default_docs_base
 from auditls.server.config import EditorSettings, Settings, layer, parse_editor_settings
 from auditls.server.convert import UTF16, Lines, Prepared, prepare
 from auditls.server.diagnostics import DiagnosticsHub
@@ -93,3 +94,22 @@ async def test_changes_for_an_older_revision_are_dropped(tmp_path: Path) -> None
     finally:
         server.hub.close()
         engine.shutdown_thread()
+
+
+def test_the_rule_docs_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditls
+
+    # From a checkout: the repository's docs/rules.md.
+    base = default_docs_base()
+    assert base is not None
+    assert base.endswith("/docs/rules.md")
+    # Installed without the docs: a copy rendered from the catalogue, in the user's cache.
+    fake = tmp_path / "site-packages" / "auditls" / "__init__.py"
+    fake.parent.mkdir(parents=True)
+    monkeypatch.setattr(auditls, "__file__", str(fake))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    base = default_docs_base()
+    assert base is not None
+    copy = tmp_path / "cache" / "auditls" / auditls.__version__ / "rules.md"
+    assert base == copy.as_uri()
+    assert copy.read_text(encoding="utf-8") == render_rules_markdown()

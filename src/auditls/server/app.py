@@ -146,21 +146,21 @@ def sibling_uri(root: Path, rel: str) -> str:
     return (root / rel).as_uri()
 
 
-def default_docs_base(roots: Iterable[Path]) -> str | None:
+def default_docs_base() -> str | None:
     """A ``file:`` URI of the rule documentation: the repository's ``docs/rules.md`` when auditls
-    runs from a checkout, else a copy rendered from the catalogue into the first folder's
-    ``.auditls/`` (or a temp directory)."""
+    runs from a checkout, else a copy rendered from the running catalogue into the user's cache
+    directory (never into the workspace)."""
     import auditls
 
     repo_docs = Path(auditls.__file__).resolve().parents[2] / "docs" / "rules.md"
     if repo_docs.is_file():
         return repo_docs.as_uri()
     text = render_rules_markdown()
-    candidates = [root / ".auditls" for root in roots]
-    candidates.append(Path(tempfile.gettempdir()) / f"auditls-{__version__}")
-    for directory in candidates:
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    for base in (Path(cache), Path(tempfile.gettempdir())):
+        directory = base / "auditls" / __version__
         try:
-            directory.mkdir(exist_ok=True)
+            directory.mkdir(parents=True, exist_ok=True)
             target = directory / "rules.md"
             if not target.is_file() or target.read_text(encoding="utf-8") != text:
                 target.write_text(text, encoding="utf-8")
@@ -760,7 +760,7 @@ def create_server() -> AuditServer:
             folders = [params.root_uri]
         for uri in folders:
             ls.add_folder(uri)
-        ls.docs_base = default_docs_base([f.root for f in ls.folders])
+        ls.docs_base = default_docs_base()
         pull = ls.wants_pull()
         ls.hub = DiagnosticsHub(
             loop,
