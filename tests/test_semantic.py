@@ -300,3 +300,22 @@ def test_class_body_attributes_resolve_through_self() -> None:
         "        self.run(cmd, shell=True)\n"
     )
     assert callees(source) == ["subprocess.run"]
+
+
+def test_attribute_targets_of_assignments_resolve() -> None:
+    from auditls.facts import AssignmentFact
+
+    source = (
+        "import ssl, requests\n"
+        "ctx = ssl.create_default_context()\n"
+        "ctx.verify_mode = ssl.CERT_NONE\n"
+        "s = requests.Session()\n"
+        "s.verify = False\n"
+        "obj.attr = 1\n"
+    )
+    rows = extract(source.encode(), "m.py").of(AssignmentFact)
+    assert [(a.target, a.target_qualname) for a in rows if "." in a.target] == [
+        ("ctx.verify_mode", "ssl.create_default_context.verify_mode"),
+        ("s.verify", "requests.Session.verify"),
+        ("obj.attr", None),
+    ]

@@ -154,6 +154,7 @@ class AssignmentFact(Fact):
     function: str  # enclosing function's qualified name (module name at top level)
     target: str  # target source text ("x", "self.y", "d['k']")
     target_name: str | None  # the bound name when the target is a bare name
+    target_qualname: str | None = None  # an attribute target resolved ("requests.Session.verify")
     op: str  # "=", ":" (annotated), or the augmented operator ("+=")
     kind: str  # value kind of the assigned value
     value: str | None  # JSON of the value when it is a literal

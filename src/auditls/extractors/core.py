@@ -347,6 +347,7 @@ class AssignmentsExtractor(Extractor):
                 function=ctx.function,
                 target=ctx.text_of(target),
                 target_name=target.id if isinstance(target, ast.Name) else None,
+                target_qualname=ctx.qualname(target) if isinstance(target, ast.Attribute) else None,
                 op=op,
                 kind=kind,
                 value=literal_json(value) if kind in ("constant", "container") else None,
