@@ -544,17 +544,20 @@ class AuditServer(LanguageServer):
                 loop.call_soon_threadsafe(self.report_progress, token, message, percent)
 
         index = functools.partial(folder.engine.index, report, rebuild=rebuild)
-        changes = await folder.engine.run(index)
-        self.apply(folder, changes)
-        folder.indexed.set()
-        if token is not None:
+        message = "failed: see the log"
+        try:
+            changes = await folder.engine.run(index)
+            self.apply(folder, changes)
             if changes.cancelled:
                 message = "cancelled"
             elif changes.report is not None:
                 message = changes.report.summary()
             else:
                 message = "done"
-            self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+        finally:
+            folder.indexed.set()  # what waits for the index must not wait for ever
+            if token is not None and not self.stopped:
+                self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
 
     async def begin_progress(self, title: str, folder: Folder) -> str | None:
         if not self.can("window.work_done_progress"):
@@ -588,7 +591,11 @@ class AuditServer(LanguageServer):
             )
 
     async def start_folder(self, folder: Folder) -> None:
-        note = await folder.engine.run(folder.engine.open)
+        try:
+            note = await folder.engine.run(folder.engine.open)
+        except Exception:
+            folder.indexed.set()
+            raise
         log.info("store of %s: %s", folder.root, note)
         await self.index_folder(folder, "auditls: indexing")
 
