@@ -91,6 +91,15 @@ TLS_VERIFY_KEYWORDS: dict[str, tuple[str, object]] = {
     "urllib3.HTTPSConnectionPool": ("cert_reqs", "CERT_NONE"),
     "urllib3.connectionpool.HTTPSConnectionPool": ("cert_reqs", "CERT_NONE"),
 }  # fmt: skip
+#: AUD122: attributes that switch verification off when assigned the value, on the objects
+#: (by resolved qualified name) that carry them: `session.verify = False`.
+TLS_VERIFY_ATTRIBUTES: dict[str, object] = {
+    "requests.Session.verify": False,
+    "requests.session.verify": False,
+    "requests.sessions.Session.verify": False,
+    "httpx.Client.verify": False,
+    "httpx.AsyncClient.verify": False,
+}
 #: AUD122: aiohttp's older spelling, verify_ssl=False.
 TLS_VERIFY_ALIASES: dict[str, str] = {"ssl": "verify_ssl"}
 #: AUD122: values and calls that turn certificate checks off wherever they appear.
@@ -723,7 +732,8 @@ CALL_RULES: tuple[Rule, ...] = (
             "Reported for `verify=False` in requests (functions and sessions) and httpx, "
             '`ssl=False` / `verify_ssl=False` in aiohttp, `cert_reqs="CERT_NONE"` in urllib3, '
             "`ssl._create_unverified_context()`, and `ssl.CERT_NONE` used as a value (passed "
-            "or assigned, as in `ctx.verify_mode = ssl.CERT_NONE`)."
+            "or assigned, as in `ctx.verify_mode = ssl.CERT_NONE`), and `session.verify = False` on a "
+            "requests or httpx client."
         ),
         message="{what} switches TLS certificate verification off: anyone on the path can read "
         "and change the traffic. Keep verification on; point `verify=` at a CA bundle for "

@@ -74,6 +74,7 @@ from auditls.rules.catalogue_calls import (
     TLS_UNVERIFIED,
     TLS_UNVERIFIED_NAMES,
     TLS_VERIFY_ALIASES,
+    TLS_VERIFY_ATTRIBUTES,
     TLS_VERIFY_KEYWORDS,
     UNPINNED_DOWNLOAD,
     UNSAFE_DESERIALIZATION,
@@ -474,6 +475,13 @@ def check_tls_unverified(index: FactIndex) -> Iterator[Finding]:
     for assignment in index.all_assignments:
         if assignment.qualname in TLS_UNVERIFIED_NAMES and assignment.kind in ("name", "attribute"):
             what = f"`{short(assignment.target)} = {short(assignment.text)}`"
+            yield at_fact(index, TLS_UNVERIFIED, assignment, "high", what=what)
+        elif (
+            assignment.target_qualname in TLS_VERIFY_ATTRIBUTES
+            and assignment.value is not None
+            and json_value(assignment.value) is TLS_VERIFY_ATTRIBUTES[assignment.target_qualname]
+        ):
+            what = f"`{short(assignment.target)} = {short(assignment.text)}` on a client session"
             yield at_fact(index, TLS_UNVERIFIED, assignment, "high", what=what)
 
 
