@@ -210,7 +210,7 @@ class SuppressionFact(Fact):
     TABLE: ClassVar[str] = "python_suppressions"
 
     codes: tuple[str, ...]  # rule codes named; empty means every rule
-    style: str  # "auditls" | "nosec"
+    style: str  # "auditls" (a line), "auditls-file" (the whole file) or "nosec"
     malformed: str | None  # why the comment is not understood (then it suppresses nothing)
 
 

@@ -37,12 +37,18 @@ def all_fact_types() -> tuple[type[Fact], ...]:
 
 
 def _version() -> str:
-    """Changes whenever the set of extractors or the source of this package changes."""
+    """Changes whenever the source of anything that shapes the facts changes: this package, the
+    fact modules, and the suppression-comment parser that ``extract`` calls."""
     digest = hashlib.blake2b(digest_size=8)
     here = Path(__file__).parent
-    for source in sorted(here.glob("*.py")):
+    package = here.parent
+    sources = [
+        *sorted(here.glob("*.py")),
+        *sorted(package.glob("facts*.py")),
+        package / "rules" / "suppress.py",
+    ]
+    for source in sources:
         digest.update(source.read_bytes())
-    digest.update((here.parent / "facts.py").read_bytes())
     return digest.hexdigest()
 
 

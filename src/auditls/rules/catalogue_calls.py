@@ -732,8 +732,8 @@ CALL_RULES: tuple[Rule, ...] = (
             "Reported for `verify=False` in requests (functions and sessions) and httpx, "
             '`ssl=False` / `verify_ssl=False` in aiohttp, `cert_reqs="CERT_NONE"` in urllib3, '
             "`ssl._create_unverified_context()`, and `ssl.CERT_NONE` used as a value (passed "
-            "or assigned, as in `ctx.verify_mode = ssl.CERT_NONE`), and `session.verify = False` on a "
-            "requests or httpx client."
+            "or assigned, as in `ctx.verify_mode = ssl.CERT_NONE`), and "
+            "`session.verify = False` on a requests or httpx client."
         ),
         message="{what} switches TLS certificate verification off: anyone on the path can read "
         "and change the traffic. Keep verification on; point `verify=` at a CA bundle for "
