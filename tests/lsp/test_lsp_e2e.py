@@ -341,6 +341,22 @@ async def test_a_save_recomputes_what_depends_on_the_file(client: AuditClient) -
     client.close(rel)
 
 
+async def test_workspace_symbols_list_flask_routes(client: AuditClient) -> None:
+    await client.until(lambda: progress_done(client), "the start-up progress to end")
+    found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="post notes"))
+    assert found is not None
+    # The client may read the answer as SymbolInformation: both shapes carry these fields.
+    by_name = {s.name: s for s in found}
+    assert set(by_name) == {"POST /notes", "POST /notes/<int:nid>/delete"}
+    delete = by_name["POST /notes/<int:nid>/delete"]
+    assert delete.kind == types.SymbolKind.Function
+    assert isinstance(delete.location, types.Location)
+    assert delete.location.uri == client.uri("shop/views.py")
+    assert delete.location.range.start.line == 5  # the @bp.post decorator's line, 0-based
+    assert delete.container_name is not None
+    assert "views.delete_note" in delete.container_name
+
+
 async def test_a_pyproject_change_reloads_the_settings(client: AuditClient) -> None:
     rel = "app/flagged.py"
     await client.diagnostics_for(client.uri(rel), lambda d: len(d) == 2, "both findings")

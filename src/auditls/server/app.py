@@ -66,6 +66,7 @@ from auditls.server.documents import Analysis, OpenDocument, analyse_buffer
 from auditls.server.engine import Changes, FolderEngine
 from auditls.server.hover import HoverContext, hover_markdown
 from auditls.server.scheduler import Debouncer, Pipeline
+from auditls.server.symbols import routes_matching, to_symbols
 from auditls.server.watch import Watcher
 
 log = logging.getLogger(__name__)
@@ -276,6 +277,16 @@ class AuditServer(LanguageServer):
             if rel is not None and not rel.startswith("../") and deeper:
                 best = (folder, rel)
         return best
+
+    def current_text(self, path: Path) -> str | None:
+        """A file's text as the user sees it: the open buffer, else the file on disk."""
+        for doc in self.documents.values():
+            if doc.path == path:
+                return self.workspace.get_text_document(doc.uri).source
+        try:
+            return path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
 
     def settings_for(self, folder: Folder | None) -> Settings:
         return folder.settings if folder is not None else self.global_settings
@@ -935,6 +946,26 @@ def create_server() -> AuditServer:
             contents=types.MarkupContent(kind=kind, value=markdown),
             range=covering[0].range if covering else None,
         )
+
+    @server.feature(types.WORKSPACE_SYMBOL)
+    async def workspace_symbol(
+        ls: AuditServer, params: types.WorkspaceSymbolParams
+    ) -> list[types.WorkspaceSymbol]:
+        """Flask routes by method and URL, from every folder that is not being indexed."""
+        loop = asyncio.get_running_loop()
+        found: list[types.WorkspaceSymbol] = []
+        for folder in list(ls.folders):
+            engine = folder.engine
+            if engine is None or engine.indexing:
+                continue
+            routes = await loop.run_in_executor(
+                None,
+                functools.partial(
+                    engine.query, routes_matching(params.query), timeout=HOVER_QUERY_TIMEOUT
+                ),
+            )
+            found.extend(to_symbols(folder.root, routes, ls.encoding, ls.current_text))
+        return found
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
