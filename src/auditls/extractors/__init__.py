@@ -8,19 +8,16 @@ comes back with ``status="syntax_error"`` and the error's position.
 
 from __future__ import annotations
 
-import ast
 import gc
 import hashlib
-import importlib.util
 import operator
-import sys
-import warnings
 from pathlib import Path
 
 # Importing the domain modules registers their extractors.
 from auditls.extractors import core as _core  # noqa: F401
 from auditls.extractors import flask as _flask  # noqa: F401
 from auditls.extractors import security as _security  # noqa: F401
+from auditls.extractors.parse import decode, parse
 from auditls.extractors.semantic import Context, module_from_path
 from auditls.extractors.walker import REGISTRY, Extractor, Table, Walker, build_tables
 from auditls.facts import CORE_FACT_TYPES, Fact, FileFacts
@@ -102,26 +99,6 @@ def module_name_for(path: Path, root: Path) -> str:
     return ".".join(reversed(parts))
 
 
-def decode(source: bytes) -> str:
-    """Source bytes to text as Python reads them (cookie, BOM, universal newlines)."""
-    return importlib.util.decode_source(source)
-
-
-#: ``ast`` builds its Python objects recursively: long operator chains need headroom.
-_PARSE_RECURSION_LIMIT = 12_000
-
-
-def _parse(text: str, path: str) -> ast.Module:
-    limit = sys.getrecursionlimit()
-    try:
-        sys.setrecursionlimit(max(limit, _PARSE_RECURSION_LIMIT))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is not our business
-            return ast.parse(text, filename=path, type_comments=False)
-    finally:
-        sys.setrecursionlimit(limit)
-
-
 def _error(path: str, module: str, exc: BaseException, text: str | None) -> FileFacts:
     line = getattr(exc, "lineno", None)
     col = getattr(exc, "offset", None)
@@ -178,7 +155,7 @@ def _extract(
     text: str | None = None
     try:
         text = decode(source)
-        tree = _parse(text, path)
+        tree = parse(text, path)
     except (
         SyntaxError,
         ValueError,
