@@ -35,7 +35,7 @@ from auditls.rules.checks_auth import AUTH_CHECKS
 from auditls.rules.checks_calls import CALL_CHECKS
 from auditls.rules.checks_crypto import CRYPTO_CHECKS
 from auditls.rules.findings import Finding
-from auditls.rules.index import Check, FactIndex
+from auditls.rules.index import Check, FactIndex, finding_at
 from auditls.rules.suppress import FILE_STYLE
 
 # -- the checks --------------------------------------------------------------------------------
@@ -76,18 +76,9 @@ def check_malformed_suppressions(index: FactIndex) -> Iterator[Finding]:
                 reason = f"unknown rule code{plural} {', '.join(unknown)}"
         if reason is None:
             continue
-        yield Finding(
-            rule=MALFORMED_SUPPRESSION,
-            path=index.ff.path,
-            line=sup.line,
-            column=sup.col,
-            end_line=sup.end_line,
-            end_column=sup.end_col,
-            severity=rule.severity,
-            confidence=rule.confidence,
-            cwe=rule.cwe,
-            message=rule.message.format(reason=reason),
-            stmt_line=sup.line,
+        message = rule.message.format(reason=reason)
+        yield finding_at(
+            MALFORMED_SUPPRESSION, index.ff.path, sup, rule.confidence, message, sup.line
         )
 
 

@@ -34,7 +34,7 @@ from auditls.rules.catalogue_flask import (
     SECRET_KEY_FALLBACK,
 )
 from auditls.rules.findings import Finding
-from auditls.rules.index import short
+from auditls.rules.index import finding_at, short
 from auditls.rules.workspace import Workspace, WorkspaceCheck
 
 #: Request data a cross-site form can send.
@@ -44,20 +44,7 @@ WILDCARDS = frozenset({"*", ".*"})
 
 def at(code: str, path: str, fact: Fact, confidence: str, **fields: str) -> Finding:
     """A finding of ``code`` at a fact of ``path``."""
-    rule = RULES[code]
-    return Finding(
-        rule=code,
-        path=path,
-        line=fact.line,
-        column=fact.col,
-        end_line=fact.end_line,
-        end_column=fact.end_col,
-        severity=rule.severity,
-        confidence=confidence,
-        cwe=rule.cwe,
-        message=rule.message.format(**fields),
-        stmt_line=fact.line,
-    )
+    return finding_at(code, path, fact, confidence, RULES[code].message.format(**fields), fact.line)
 
 
 def describe(route: Route) -> str:

@@ -236,22 +236,30 @@ def callee_text(call: CallFact) -> str:
     return text
 
 
-def at_call(index: FactIndex, code: str, call: CallFact, confidence: str, **fields: str) -> Finding:
-    """A finding of ``code`` at a call; the message gets ``callee`` and ``fields``."""
+def finding_at(
+    code: str, path: str, fact: Fact, confidence: str, message: str, stmt_line: int
+) -> Finding:
+    """A finding of ``code`` spanning ``fact``, with the rule's severity and CWE."""
     rule = RULES[code]
     return Finding(
         rule=code,
-        path=index.ff.path,
-        line=call.line,
-        column=call.col,
-        end_line=call.end_line,
-        end_column=call.end_col,
+        path=path,
+        line=fact.line,
+        column=fact.col,
+        end_line=fact.end_line,
+        end_column=fact.end_col,
         severity=rule.severity,
         confidence=confidence,
         cwe=rule.cwe,
-        message=rule.message.format(callee=callee_text(call), **fields),
-        stmt_line=call.stmt_line,
+        message=message,
+        stmt_line=stmt_line,
     )
+
+
+def at_call(index: FactIndex, code: str, call: CallFact, confidence: str, **fields: str) -> Finding:
+    """A finding of ``code`` at a call; the message gets ``callee`` and ``fields``."""
+    message = RULES[code].message.format(callee=callee_text(call), **fields)
+    return finding_at(code, index.ff.path, call, confidence, message, call.stmt_line)
 
 
 def at_fact(
@@ -268,17 +276,6 @@ def at_fact(
     call = index.calls_by_id.get(call_id) if isinstance(call_id, int) else None
     if call is not None and "callee" not in fields:
         fields["callee"] = callee_text(call)
-    rule = RULES[code]
-    return Finding(
-        rule=code,
-        path=index.ff.path,
-        line=fact.line,
-        column=fact.col,
-        end_line=fact.end_line,
-        end_column=fact.end_col,
-        severity=rule.severity,
-        confidence=confidence,
-        cwe=rule.cwe,
-        message=rule.message.format(**fields),
-        stmt_line=stmt_line if stmt_line is not None else (call.stmt_line if call else fact.line),
-    )
+    message = RULES[code].message.format(**fields)
+    stmt = stmt_line if stmt_line is not None else (call.stmt_line if call else fact.line)
+    return finding_at(code, index.ff.path, fact, confidence, message, stmt)
