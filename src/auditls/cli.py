@@ -19,7 +19,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, TextIO
 
-from auditls import __version__
+from auditls import __version__, isolation
 from auditls.config import Config, ConfigError, load_config, parse_codes
 from auditls.store import StoreError
 
@@ -64,6 +64,7 @@ def _workspace(raw_paths: Sequence[str]) -> tuple[Path, list[Path]]:
     """Resolve the paths given; the root comes from the first, and holds all of them."""
     paths = [_existing(raw) for raw in raw_paths or ["."]]
     root = find_root(paths[0])
+    isolation.verify([str(root)])  # nothing from the workspace was imported (see auditls.isolation)
     for raw, path in zip(raw_paths or ["."], paths, strict=True):
         if path != root and root not in path.parents:
             raise UsageError(
@@ -254,6 +255,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             "skipped": report.skipped,
             "errors": report.errors,
             "seconds": round(report.seconds, 3),
+            "workers": report.workers,
             "facts": counts,
             "notes": [{"path": n.path, "kind": n.kind, "message": n.message} for n in report.notes],
         }
@@ -277,6 +279,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
             f"--table {args.table}: no such table; tables: {', '.join(sorted(tables))}"
         )
     root = find_root(path)
+    isolation.verify([str(root)])
     rel = _rel(root, path)
     try:
         source = path.read_bytes()
@@ -518,7 +521,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except (UsageError, ConfigError, StoreError) as exc:
+    except (UsageError, ConfigError, StoreError, isolation.Shadowed) as exc:
         print(f"auditls: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -46,7 +46,7 @@ from typing import Any, TextIO
 import msgpack
 import pathspec
 
-from auditls import wire
+from auditls import isolation, wire
 from auditls.config import Config
 from auditls.extractors import EXTRACTOR_VERSION, all_fact_types, extract, module_name_for
 from auditls.facts import FileFacts
@@ -89,6 +89,7 @@ class IndexReport:
     errors: int = 0  # files that could not be read or vanished mid-index
     seconds: float = 0.0  # wall time of the run
     files: int = 0  # Python files discovered
+    workers: int = 0  # worker processes that extracted; 0: all in this process
     notes: list[IndexNote] = field(default_factory=list)  # per-path details of skips and errors
 
     def summary(self) -> str:
@@ -412,9 +413,14 @@ def _decode_chunk(data: bytes) -> list[_Result]:
     return [_Result.from_obj(obj) for obj in objs]
 
 
-def _run_tasks(tasks: list[_Task], workers: int) -> Generator[_Result, None, None]:
-    """Results in task order, from this process or from ``workers`` spawned processes."""
-    if workers <= 1 or not tasks:
+def _run_tasks(
+    tasks: list[_Task], workers: int, report: IndexReport
+) -> Generator[_Result, None, None]:
+    """Results in task order, from this process or from ``workers`` spawned processes
+    (``report.workers`` says which, once the results are drained)."""
+    # Children must not find the workspace on sys.path (see auditls.isolation); where they
+    # cannot be started that way, extract here.
+    if workers <= 1 or not tasks or not isolation.prepare_children():
         for task in tasks:
             yield process_file(task)
         return
@@ -423,17 +429,22 @@ def _run_tasks(tasks: list[_Task], workers: int) -> Generator[_Result, None, Non
     done = 0
     try:
         ctx = multiprocessing.get_context("spawn")  # fork is unsafe next to threads and sqlite
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=isolation.verify
+        ) as pool:
             try:
                 for blob in pool.map(_work_chunk, chunks):
                     yield from _decode_chunk(blob)
                     done += 1
+                report.workers = workers
             except GeneratorExit:  # the caller stopped early: drop the chunks not yet started
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
     except (BrokenProcessPool, OSError):
         # No worker could start (no semaphores in a sandbox) or one died (killed, out of
-        # memory): finish the rest here rather than fail.
+        # memory), or one found workspace code imported (auditls.isolation.verify): finish
+        # the rest here rather than fail.
+        report.workers = 0
         for chunk in chunks[done:]:
             for task in chunk:
                 yield process_file(task)
@@ -568,7 +579,7 @@ def index_workspace(
 
     show = sys.stderr.isatty() if progress is None else progress
     bar = _Progress(sys.stderr if show else None, len(tasks))
-    results = _run_tasks(tasks, _workers_for(jobs, len(tasks)))
+    results = _run_tasks(tasks, _workers_for(jobs, len(tasks)), report)
     try:
         if on_progress is not None:
             on_progress(0, len(tasks))

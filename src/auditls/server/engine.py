@@ -332,6 +332,9 @@ class FolderEngine:
             "lastIndexSeconds": (
                 round(self.last_report.seconds, 3) if self.last_report is not None else None
             ),
+            "lastIndexWorkers": (
+                self.last_report.workers if self.last_report is not None else None
+            ),
         }
 
     # -- helpers (store's thread) --------------------------------------------------------------
