@@ -8,7 +8,7 @@ import pytest
 
 from auditls.extractors import extract
 from auditls.facts import Fact
-from auditls.facts_flask import (
+from auditls.facts.flask import (
     FLASK_FACT_TYPES,
     FlaskAppFact,
     FlaskAuthCheckFact,

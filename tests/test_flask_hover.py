@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 
 from auditls.config import Config
-from auditls.flask_hover import (
+from auditls.indexer import index_workspace
+from auditls.models.flask import FlaskModel, model_of
+from auditls.rules import Finding
+from auditls.server.flask.text import (
     extension_markdown,
     hook_markdown,
     route_markdown,
     route_symbols,
 )
-from auditls.flask_model import FlaskModel, model_of
-from auditls.indexer import index_workspace
-from auditls.rules import Finding
 from auditls.server.hover import HoverContext, hover_markdown, providers
 from auditls.store import Store
 

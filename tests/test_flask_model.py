@@ -11,8 +11,8 @@ import pytest
 
 from auditls.config import Config
 from auditls.extractors import extract
-from auditls.flask_model import FlaskModel, Route, counts, join_url
 from auditls.indexer import index_workspace
+from auditls.models.flask import FlaskModel, Route, counts, join_url
 from auditls.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

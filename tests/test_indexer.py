@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from auditls import indexer, wire
+from auditls import indexer
 from auditls.config import Config, load_config
 from auditls.extractors import all_fact_types, extract
-from auditls.facts import CallArgFact, FileFacts
+from auditls.facts import FileFacts
+from auditls.facts.core import CallArgFact
 from auditls.indexer import IndexReport, discover, index_workspace
-from auditls.store import FileRow, Store, build_schema, encode_facts
+from auditls.store import FileRow, Store, build_schema, encode_facts, wire
 
 RICH_SOURCE = b"""\
 import subprocess as sp

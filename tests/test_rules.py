@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from auditls.facts import AssignmentFact, CallArgFact, CallFact, ClassFact, Fact, FileFacts
+from auditls.facts import Fact, FileFacts
+from auditls.facts.core import AssignmentFact, CallArgFact, CallFact, ClassFact
 from auditls.rules import (
     RULES,
     Finding,

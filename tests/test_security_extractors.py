@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from auditls.extractors import extract
-from auditls.facts import CallFact
-from auditls.facts_security import (
+from auditls.facts.core import CallFact
+from auditls.facts.security import (
     SECURITY_FACT_TYPES,
     DangerousCallFact,
     FileOperationFact,
@@ -110,7 +110,7 @@ def test_temp_path_outside_a_call() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["auditls.rules", "auditls.extractors", "auditls.rules.checks_calls", "auditls.facts_security"],
+    ["auditls.rules", "auditls.extractors", "auditls.rules.checks_calls", "auditls.facts.security"],
 )
 def test_import_order_has_no_cycle(module: str) -> None:
     # rules -> extractors.security_tables and extractors -> rules.suppress: both orders work.

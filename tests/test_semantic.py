@@ -8,7 +8,7 @@ import pytest
 
 from auditls.extractors import extract, module_name_for
 from auditls.extractors.semantic import module_from_path
-from auditls.facts import CallArgFact, CallFact, ClassFact, FunctionFact, ImportFact
+from auditls.facts.core import CallArgFact, CallFact, ClassFact, FunctionFact, ImportFact
 
 
 def callees(source: str, path: str = "pkg/mod.py") -> list[str | None]:
@@ -303,7 +303,7 @@ def test_class_body_attributes_resolve_through_self() -> None:
 
 
 def test_attribute_targets_of_assignments_resolve() -> None:
-    from auditls.facts import AssignmentFact
+    from auditls.facts.core import AssignmentFact
 
     source = (
         "import ssl, requests\n"

@@ -9,7 +9,7 @@ import pytest
 from lsprotocol import types
 
 from auditls.extractors import extract
-from auditls.facts import SuppressionFact
+from auditls.facts.core import SuppressionFact
 from auditls.rules import RULES, check_facts
 from auditls.server import hover as hover_module
 from auditls.server.actions import code_actions
@@ -61,7 +61,7 @@ def restore_providers() -> Iterator[None]:
 def test_a_domain_adds_a_hover_without_touching_the_handler() -> None:
     @hover_provider("test.functions", order=50)
     def functions(ctx: HoverContext) -> str | None:
-        from auditls.facts import FunctionFact
+        from auditls.facts.core import FunctionFact
 
         found = [f for f in ctx.facts_of(FunctionFact) if ctx.covers(f)]
         return f"function `{found[-1].name}`" if found else None

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from auditls.extractors import extract
-from auditls.facts import SuppressionFact
+from auditls.facts.core import SuppressionFact
 from auditls.rules import Finding, check_facts
 from auditls.server.convert import UTF8, UTF16, Lines
 from auditls.server.suppressions import Directives, file_edit, line_edit, suppression_data

@@ -11,16 +11,17 @@ from typing import ClassVar
 
 import pytest
 
-from auditls.facts import (
-    CORE_FACT_TYPES,
+from auditls.facts import Fact, FileFacts
+from auditls.facts.core import (
+    FACT_TYPES as CORE_FACT_TYPES,
+)
+from auditls.facts.core import (
     AssignmentFact,
     CallArgFact,
     CallFact,
     ClassFact,
     ContextManagerFact,
     DecoratorFact,
-    Fact,
-    FileFacts,
     FunctionFact,
     ImportFact,
     ParamFact,

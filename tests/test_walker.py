@@ -18,7 +18,7 @@ from auditls.extractors.walker import (
     build_tables,
     register,
 )
-from auditls.facts import CallFact, FunctionFact
+from auditls.facts.core import CallFact, FunctionFact
 
 
 def _walk(source: str, classes: list[type[Extractor]]) -> list[Extractor]:

@@ -197,7 +197,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         }
         text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     elif args.format == "sarif":
-        from auditls.sarif import to_sarif
+        from auditls.report.sarif import to_sarif
 
         sarif = to_sarif(
             findings,
@@ -268,7 +268,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
-    from auditls.extractors import all_fact_types, extract, module_name_for
+    from auditls.extractors import extract, module_name_for
+    from auditls.facts import all_fact_types
 
     path = _existing(args.file)
     if not path.is_file():

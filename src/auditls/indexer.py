@@ -18,8 +18,8 @@
    read. A file that cannot be read gets a row with status ``error``; a row with status
    ``error`` is retried on every run.
 3. **Extract** in-process, or with ``jobs > 1`` in spawned worker processes that read, hash and
-   extract a chunk of files and send the results back as msgpack (``auditls.wire``). The parent
-   writes results in batches with ``store.replace_many``, in discovery order, so the store is the
+   extract a chunk of files and send the results back as msgpack (``auditls.store.wire``). The
+   parent writes results in batches with ``store.replace_many``, in discovery order, so the store is the
    same whatever the number of workers.
 4. **Remove** the rows of files that are gone (in the scope walked). A file that vanishes
    between discovery and read loses its row too and is reported.
@@ -46,11 +46,11 @@ from typing import Any, TextIO
 import msgpack
 import pathspec
 
-from auditls import isolation, wire
+from auditls import isolation
 from auditls.config import Config
-from auditls.extractors import EXTRACTOR_VERSION, all_fact_types, extract, module_name_for
-from auditls.facts import FileFacts
-from auditls.store import EncodedFacts, FileRow, Store, StoreError, build_schema, encode_facts
+from auditls.extractors import EXTRACTOR_VERSION, extract, module_name_for
+from auditls.facts import FileFacts, all_fact_types
+from auditls.store import EncodedFacts, FileRow, Store, StoreError, build_schema, encode_facts, wire
 from auditls.store.schema import Schema
 
 #: Directory names never walked into, at any depth.

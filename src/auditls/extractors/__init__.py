@@ -19,33 +19,20 @@ from auditls.extractors import flask as _flask  # noqa: F401
 from auditls.extractors import security as _security  # noqa: F401
 from auditls.extractors.parse import decode, parse
 from auditls.extractors.semantic import Context, module_from_path
+from auditls.extractors.suppress import parse_suppressions
 from auditls.extractors.walker import REGISTRY, Extractor, Table, Walker, build_tables
-from auditls.facts import CORE_FACT_TYPES, Fact, FileFacts
-from auditls.rules.suppress import parse_suppressions
-
-
-def all_fact_types() -> tuple[type[Fact], ...]:
-    """Every fact class: the core ones, then each registered extractor's, without repeats."""
-    seen: dict[type[Fact], None] = dict.fromkeys(CORE_FACT_TYPES)
-    for cls in REGISTRY:
-        for fact_type in cls.fact_types:
-            seen.setdefault(fact_type, None)
-    return tuple(seen)
+from auditls.facts import Fact, FileFacts, all_fact_types
 
 
 def _version() -> str:
-    """Changes whenever the source of anything that shapes the facts changes: this package, the
-    fact modules, and the suppression-comment parser that ``extract`` calls."""
+    """Changes whenever the source of anything that shapes the facts changes: this package
+    (the suppression parser included), the fact modules and the knowledge package."""
     digest = hashlib.blake2b(digest_size=8)
-    here = Path(__file__).parent
-    package = here.parent
-    sources = [
-        *sorted(here.glob("*.py")),
-        *sorted(package.glob("facts*.py")),
-        package / "rules" / "suppress.py",
-    ]
-    for source in sources:
-        digest.update(source.read_bytes())
+    package = Path(__file__).parent.parent
+    for layer in ("extractors", "facts", "knowledge"):
+        for source in sorted((package / layer).rglob("*.py")):
+            digest.update(source.relative_to(package).as_posix().encode())
+            digest.update(source.read_bytes())
     return digest.hexdigest()
 
 

@@ -7,7 +7,7 @@ import ast
 
 from auditls.extractors.semantic import Context, literal_json, value_kind
 from auditls.extractors.walker import Extractor, register
-from auditls.facts import (
+from auditls.facts.core import (
     AssignmentFact,
     CallArgFact,
     CallFact,

@@ -9,10 +9,10 @@
 comment parser the extractor calls, ``findings`` the result type.
 """
 
+from auditls.extractors.suppress import FILE_STYLE, parse_suppressions
 from auditls.rules.catalogue import RULES, Rule, render_rules_markdown
 from auditls.rules.checks import check_facts, is_selected, severity_override, unknown_selectors
 from auditls.rules.findings import Finding, TraceStep
-from auditls.rules.suppress import FILE_STYLE, parse_suppressions
 from auditls.rules.workspace import Workspace, check_workspace, workspace_codes
 
 __all__ = [

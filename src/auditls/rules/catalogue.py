@@ -6,7 +6,7 @@ each family live in their own module (``catalogue_calls``: 1xx dangerous calls,
 the Flask rules of 3xx and 4xx, which run as workspace checks), together with the
 judgement tables their checks consult (weak algorithms, minimum work factors, safe loaders).
 *Where* the interesting arguments of a sensitive call are is data too, shared with the
-extractors: ``auditls.extractors.security_tables``. Adding a dangerous function is a one-line
+extractors: ``auditls.knowledge.security``. Adding a dangerous function is a one-line
 change to a table, not to a check.
 
 Each rule carries a ``bad`` and a ``good`` example. They are rendered into the docs and run as

@@ -1,7 +1,7 @@
 """The 1xx rules: dangerous calls (code, commands, deserialization, XML, SQL, templates, files,
 network and TLS, supply chain and source text), and the judgement tables their checks use.
 
-Where the arguments of these calls are is described in ``auditls.extractors.security_tables``.
+Where the arguments of these calls are is described in ``auditls.knowledge.security``.
 """
 
 from __future__ import annotations

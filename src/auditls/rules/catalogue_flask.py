@@ -3,7 +3,7 @@
 These are *workspace* rules (``auditls.rules.workspace``): whether a route is protected depends on
 its decorators, on its body, and on ``before_request`` hooks of its blueprint and its app, which
 live in other modules; which configuration applies depends on what the app factory loads. Their
-checks (``checks_flask``) read ``auditls.flask_model``, never the facts directly.
+checks (``checks_flask``) read ``auditls.models.flask``, never the facts directly.
 
 A literal ``SECRET_KEY`` is AUD206's (hard-coded secrets, any name); AUD402 adds what only the
 model can see: a secret key that falls back to a literal when the environment does not set it.

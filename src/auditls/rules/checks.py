@@ -16,7 +16,7 @@ The checks of each family live in their own module (``checks_calls``: 1xx, ``che
 callees by the qualified names the semantic model resolved (``CallFact.callee``), never by the
 text as written, so ``import subprocess as sp; sp.run`` is ``subprocess.run`` and a local
 ``def eval`` is not the builtin. The sensitive callees are tables in
-``auditls.extractors.security_tables``.
+``auditls.knowledge.security``.
 
 Confidence follows the dangerous argument (see ``index.rate``): a parameter, request data or a
 formatted string is high, another name or expression medium, a variable assigned only literals in
@@ -29,6 +29,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 
+from auditls.extractors.suppress import FILE_STYLE
 from auditls.facts import FileFacts
 from auditls.rules.catalogue import MALFORMED_SUPPRESSION, RULES, SEVERITIES, SYNTAX_ERROR
 from auditls.rules.checks_auth import AUTH_CHECKS
@@ -36,7 +37,6 @@ from auditls.rules.checks_calls import CALL_CHECKS
 from auditls.rules.checks_crypto import CRYPTO_CHECKS
 from auditls.rules.findings import Finding
 from auditls.rules.index import Check, FactIndex, finding_at
-from auditls.rules.suppress import FILE_STYLE
 
 # -- the checks --------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from auditls.facts_security import JwtOperationFact
+from auditls.facts.security import JwtOperationFact
 from auditls.rules.catalogue_auth import (
     JWT_ALGORITHMS,
     JWT_HARDCODED_KEY,

@@ -1,7 +1,7 @@
 """The checks of the 1xx rules: dangerous calls.
 
 Call-shaped rules look callees up by resolved qualified name (``FactIndex.calls``) in the
-tables of ``auditls.extractors.security_tables`` and read the arguments from the core facts;
+tables of ``auditls.knowledge.security`` and read the arguments from the core facts;
 ``index.rate`` turns the dangerous argument's source into a confidence. Rules about files, SQL and
 source text read the security facts the extractors wrote for them.
 """
@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from auditls.extractors.security_tables import (
+from auditls.facts.core import CallFact, ImportFact
+from auditls.facts.security import (
+    BidiControlFact,
+    DangerousCallFact,
+    FileOperationFact,
+    SqlQueryFact,
+)
+from auditls.knowledge.security import (
     DESERIALIZATION_CALLS,
     DYNAMIC_CODE_CALLS,
     DYNAMIC_IMPORT_CALLS,
@@ -26,13 +33,6 @@ from auditls.extractors.security_tables import (
     XMLRPC_MODULES,
     YAML_LOAD_CALLS,
     Arg,
-)
-from auditls.facts import CallFact, ImportFact
-from auditls.facts_security import (
-    BidiControlFact,
-    DangerousCallFact,
-    FileOperationFact,
-    SqlQueryFact,
 )
 from auditls.rules.catalogue_calls import (
     ABSOLUTE_PATH_PREFIXES,

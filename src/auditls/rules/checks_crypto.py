@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from auditls.facts_security import CryptoOperationFact, PasswordHashingFact, SecretLiteralFact
+from auditls.facts.security import CryptoOperationFact, PasswordHashingFact, SecretLiteralFact
 from auditls.rules.catalogue_crypto import (
     ECB_MODE,
     FAST_PASSWORD_HASH,

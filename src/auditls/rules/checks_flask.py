@@ -1,5 +1,5 @@
 """The checks of the Flask rules (AUD304-308, AUD401-405): workspace checks over
-``auditls.flask_model``.
+``auditls.models.flask``.
 
 Each check asks the model a question (which auth applies to this route, which configuration
 this app loads, which CORS policy covers it) and turns the answers into findings at the place a
@@ -12,14 +12,8 @@ import json
 from collections.abc import Iterator, Mapping
 
 from auditls.facts import Fact
-from auditls.facts_flask import FlaskConfigFact, FlaskCorsFact
-from auditls.flask_model import (
-    AppObj,
-    FlaskModel,
-    Route,
-    Site,
-    SocketHandler,
-)
+from auditls.facts.flask import FlaskConfigFact, FlaskCorsFact
+from auditls.models.flask import AppObj, FlaskModel, Route, Site, SocketHandler
 from auditls.rules.catalogue import RULES
 from auditls.rules.catalogue_flask import (
     COOKIE_NOT_HTTPONLY,

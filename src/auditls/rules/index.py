@@ -19,18 +19,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from auditls.extractors.security_tables import Arg
-from auditls.facts import (
+from auditls.facts import Fact, FileFacts
+from auditls.facts.core import (
     AssignmentFact,
     CallArgFact,
     CallFact,
     ClassFact,
-    Fact,
-    FileFacts,
     ImportFact,
     SuppressionFact,
 )
-from auditls.facts_security import DangerousCallFact
+from auditls.facts.security import DangerousCallFact
+from auditls.knowledge.security import Arg
 from auditls.rules.catalogue import RULES
 from auditls.rules.findings import Finding
 

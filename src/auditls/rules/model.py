@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from auditls.extractors.suppress import CODE_RE
+
+__all__ = ["CODE_RE", "CONFIDENCES", "DOCS_PATH", "SEVERITIES", "Rule"]
 
 SEVERITIES = ("error", "warning", "info")
 CONFIDENCES = ("high", "medium", "low")
 
 #: Where the rendered catalogue lives, relative to the repository root.
 DOCS_PATH = "docs/rules.md"
-
-#: A rule code: "AUD" and three digits. 0xx meta, 1xx dangerous calls, 2xx crypto and secrets,
-#: 3xx auth and access control, 4xx framework configuration, 5xx taint paths.
-CODE_RE = re.compile(r"AUD\d{3}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,7 +10,7 @@ How ``check_workspace`` runs:
 
 1. A ``Workspace`` wraps the facts (a ``Store``, or ``FileFacts`` in tests and the fixture
    runner) and builds the cross-file models the checks ask for, once and lazily
-   (``workspace.flask`` is an ``auditls.flask_model.FlaskModel``). A run whose selection leaves
+   (``workspace.flask`` is an ``auditls.models.flask.FlaskModel``). A run whose selection leaves
    no workspace rule costs nothing.
 2. Each selected workspace check yields findings; those outside ``scopes`` (the paths given to
    ``auditls check``) are dropped, but every file of the workspace is *read*, so that a route in
@@ -34,14 +34,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from auditls.facts import FileFacts, SuppressionFact
+from auditls.extractors.suppress import FILE_STYLE
+from auditls.facts import FileFacts
+from auditls.facts.core import SuppressionFact
 from auditls.rules.catalogue import RULES, SEVERITIES
 from auditls.rules.checks import is_selected, severity_override
 from auditls.rules.findings import Finding
-from auditls.rules.suppress import FILE_STYLE
 
 if TYPE_CHECKING:
-    from auditls.flask_model import FlaskModel
+    from auditls.models.flask import FlaskModel
     from auditls.store import Store
 
 
@@ -55,7 +56,7 @@ class Workspace:
     def flask(self) -> FlaskModel:
         """The Flask model; for a store, the one cached per store revision (which the hover
         shares), so call this on the thread that owns the store."""
-        from auditls.flask_model import FlaskModel, model_of
+        from auditls.models.flask import FlaskModel, model_of
 
         if isinstance(self._source, Sequence):
             return FlaskModel.from_files(self._source)

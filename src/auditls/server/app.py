@@ -64,9 +64,9 @@ from auditls.server.convert import Lines, Prepared, encoding_name, engine_positi
 from auditls.server.diagnostics import DiagnosticsHub
 from auditls.server.documents import Analysis, OpenDocument, analyse_buffer
 from auditls.server.engine import Changes, FolderEngine
+from auditls.server.flask.symbols import routes_matching, to_symbols
 from auditls.server.hover import HoverContext, hover_markdown
 from auditls.server.scheduler import Debouncer, Pipeline
-from auditls.server.symbols import routes_matching, to_symbols
 from auditls.server.watch import Watcher
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditls.extractors import extract
-from auditls.facts import FileFacts, SuppressionFact
+from auditls.facts import FileFacts
+from auditls.facts.core import SuppressionFact
 from auditls.rules import check_facts
 from auditls.server.convert import Prepared
 from auditls.server.engine import prepare_findings

@@ -51,7 +51,7 @@ from typing import Any, TypeVar
 
 from auditls.config import Config
 from auditls.extractors import decode
-from auditls.facts import SuppressionFact
+from auditls.facts.core import SuppressionFact
 from auditls.indexer import IndexReport, index_workspace, is_excluded
 from auditls.rules import Finding, TraceStep, check_facts, check_workspace
 from auditls.server.convert import Lines, Prepared, prepare

@@ -2,7 +2,7 @@
 
 The ``textDocument/hover`` handler knows nothing of findings, routes or signals: it builds a
 ``HoverContext`` and joins what the registered providers return. A domain adds its hover by
-registering a provider, for instance in ``auditls/server/hovers_flask.py``::
+registering a provider, for instance in ``auditls/server/flask/hover.py``::
 
     from auditls.server.hover import HoverContext, hover_provider
 
@@ -149,4 +149,4 @@ def findings_hover(ctx: HoverContext) -> str | None:
 
 
 # Domain providers register themselves on import (as extractors/__init__.py imports its domains).
-from auditls.server import hovers_flask as _hovers_flask  # noqa: E402,F401
+from auditls.server.flask import hover as _hovers_flask  # noqa: E402,F401

@@ -32,7 +32,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from auditls.facts import SuppressionFact
+from auditls.facts.core import SuppressionFact
 from auditls.rules import FILE_STYLE, RULES, Finding
 from auditls.server.convert import Lines, range_json, to_client
 

@@ -117,7 +117,7 @@ def _columns_table(cls: type[Any], sql: Mapping[str, str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from auditls.extractors import all_fact_types  # the registry: imported on use only
+    from auditls.facts import all_fact_types  # the registry: imported on use only
 
     args = list(sys.argv[1:] if argv is None else argv)
     examples = load_examples(Path(args[0])) if args else {}

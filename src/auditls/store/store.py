@@ -216,10 +216,10 @@ class Store:
     ) -> Store:
         """The store of the workspace at ``root``, loaded from its snapshot when that is usable.
 
-        ``fact_types`` defaults to ``auditls.extractors.all_fact_types()``; tests pass their own.
+        ``fact_types`` defaults to ``auditls.facts.all_fact_types()``; tests pass their own.
         """
         if fact_types is None:
-            from auditls.extractors import all_fact_types  # late: the extractors are heavier
+            from auditls.facts import all_fact_types  # late: the extractors are heavier
 
             fact_types = all_fact_types()
         types_ = tuple(fact_types)

@@ -5,7 +5,7 @@ facts of a workspace (from a ``Store``, or from ``FileFacts`` in tests) and link
 
 1. **Index.** Module-level imports (``(module, name) -> target``), star imports, assignments,
    parameters, functions, classes, calls and auth checks, by qualified name.
-2. **Resolve references** (see ``auditls.facts_flask``). ``resolve`` follows a reference through
+2. **Resolve references** (see ``auditls.facts.flask``). ``resolve`` follows a reference through
    imports and re-exports (``from .views import bp`` in a package ``__init__``) and aliases
    (``bp = views.bp``) to the module that defines the object. ``objects_for`` then finds what it
    names: an app (``Flask(...)``), a blueprint, an extension, an app made by a factory
@@ -22,7 +22,7 @@ facts of a workspace (from a ``Store``, or from ``FileFacts`` in tests) and link
    checks in the view's body or in the helpers it calls, ``before_request`` hooks of its app and
    blueprints that check identity), its rate limits, CORS, caching, CSRF status and error
    handlers. The rules (``auditls.rules.checks_flask``) and the hover
-   (``auditls.server.hovers_flask``) read these answers; neither looks at facts directly.
+   (``auditls.server.flask.hover``) read these answers; neither looks at facts directly.
 
 Nothing here reads source or imports the analysed code. ``FlaskModel.from_store`` loads the
 facts of the files that have Flask rows, plus the module-level imports of every file.
@@ -37,18 +37,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from auditls.facts import (
+from auditls.facts import Fact, FileFacts
+from auditls.facts.core import (
     AssignmentFact,
     CallFact,
     ClassFact,
-    Fact,
-    FileFacts,
     FunctionFact,
     ImportFact,
     ParamFact,
     ReturnFact,
 )
-from auditls.facts_flask import (
+from auditls.facts.flask import (
     FLASK_FACT_TYPES,
     FlaskAppFact,
     FlaskAppPassFact,

@@ -4,16 +4,16 @@ The buffer's own facts say *what* is under the cursor (a route decorator, the ``
 view, a hook, an extension statement); the store's ``FlaskModel`` (cached per store revision,
 built on the store's thread through ``ctx.query``) says what it is *linked to* in other files.
 Objects are matched by identity (file, view, rule), not by line, so a buffer edited since the
-last save still finds its route. The text comes from ``auditls.flask_hover``.
+last save still finds its route. The text comes from ``auditls.server.flask.text``.
 """
 
 from __future__ import annotations
 
-from auditls.facts import FunctionFact
-from auditls.facts_flask import FlaskExtensionFact, FlaskHookFact, FlaskRouteFact
-from auditls.flask_hover import extension_markdown, hook_markdown, route_markdown
-from auditls.flask_model import Owner, model_of
+from auditls.facts.core import FunctionFact
+from auditls.facts.flask import FlaskExtensionFact, FlaskHookFact, FlaskRouteFact
+from auditls.models.flask import Owner, model_of
 from auditls.rules.findings import Finding
+from auditls.server.flask.text import extension_markdown, hook_markdown, route_markdown
 from auditls.server.hover import HoverContext, hover_provider
 from auditls.store import Store
 

@@ -17,17 +17,17 @@ from __future__ import annotations
 import ast
 import re
 
-from auditls.extractors import security_values as values
-from auditls.extractors.security_tables import (
+from auditls.extractors.security import values
+from auditls.extractors.semantic import value_kind
+from auditls.extractors.walker import register
+from auditls.facts.security import SqlQueryFact
+from auditls.knowledge.security import (
     SQL_EXTRA_KEYWORDS,
     SQL_EXTRA_SIGNATURE,
     SQL_FUNCTIONS,
     SQL_METHODS,
     Arg,
 )
-from auditls.extractors.semantic import value_kind
-from auditls.extractors.walker import register
-from auditls.facts_security import SqlQueryFact
 
 _INTERPOLATION = {
     "fstring": "fstring",

@@ -17,8 +17,11 @@ from __future__ import annotations
 import ast
 import re
 
-from auditls.extractors import security_values as values
-from auditls.extractors.security_tables import (
+from auditls.extractors.security import values
+from auditls.extractors.semantic import Context
+from auditls.extractors.walker import register
+from auditls.facts.security import CryptoOperationFact, JwtOperationFact, PasswordHashingFact
+from auditls.knowledge.security import (
     CIPHER_CALLS,
     CIPHER_MODES,
     CRYPT_CONTEXTS,
@@ -35,9 +38,6 @@ from auditls.extractors.security_tables import (
     RANDOM_FUNCTIONS,
     Arg,
 )
-from auditls.extractors.semantic import Context
-from auditls.extractors.walker import register
-from auditls.facts_security import CryptoOperationFact, JwtOperationFact, PasswordHashingFact
 
 _NOT = NotImplemented
 

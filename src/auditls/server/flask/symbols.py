@@ -13,9 +13,9 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from auditls.flask_hover import RouteSymbol, route_symbols
-from auditls.flask_model import model_of
+from auditls.models.flask import model_of
 from auditls.server.convert import Lines, span
+from auditls.server.flask.text import RouteSymbol, route_symbols
 from auditls.store import Store
 
 #: At most this many symbols in one answer (a client filters further as the user types).

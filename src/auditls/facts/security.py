@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from auditls.facts import Fact
 
-#: Where a value comes from, from safest to most suspicious (``security_values.classify``).
+#: Where a value comes from, from safest to most suspicious (``security.values.classify``).
 SOURCES = (
     "literal",  # a literal, or built only from literals and values that cannot carry text
     "constant",  # a name (or a string built from names) assigned only literals in its scope
@@ -205,6 +205,21 @@ SECURITY_FACT_TYPES: tuple[type[Fact], ...] = (
     CryptoOperationFact,
     SecretLiteralFact,
     BidiControlFact,
+    AuthPatternFact,
+    CsrfFact,
+)
+
+
+#: This domain's fact classes, in table order.
+FACT_TYPES: tuple[type[Fact], ...] = (
+    DangerousCallFact,
+    FileOperationFact,
+    SecretLiteralFact,
+    BidiControlFact,
+    CryptoOperationFact,
+    PasswordHashingFact,
+    JwtOperationFact,
+    SqlQueryFact,
     AuthPatternFact,
     CsrfFact,
 )

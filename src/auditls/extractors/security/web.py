@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import ast
 
-from auditls.extractors import security_values as values
-from auditls.extractors.security_tables import (
+from auditls.extractors.security import values
+from auditls.extractors.semantic import Context
+from auditls.extractors.walker import Extractor, register
+from auditls.facts.security import AuthPatternFact, CsrfFact
+from auditls.knowledge.security import (
     AUTH_CLASS_ATTRIBUTES,
     AUTH_DECORATORS,
     AUTH_MIXINS,
@@ -29,9 +32,6 @@ from auditls.extractors.security_tables import (
     METHOD_DECORATOR,
     AuthSpec,
 )
-from auditls.extractors.semantic import Context
-from auditls.extractors.walker import Extractor, register
-from auditls.facts_security import AuthPatternFact, CsrfFact
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 

@@ -1,7 +1,7 @@
 """What the editor shows about Flask objects: hover text and workspace symbols, as plain data.
 
 The builders here take a linked ``FlaskModel`` and return Markdown (hover) or ``RouteSymbol``s
-(``workspace/symbol``); ``auditls.server.hovers_flask`` plugs them into the language server.
+(``workspace/symbol``); ``auditls.server.flask.hover`` plugs them into the language server.
 Nothing here knows LSP, so the text is tested below the protocol (``tests/test_flask_hover.py``).
 
 - A **route** (its decorator, its ``add_url_rule`` call, or the ``def`` line of its view): the
@@ -20,8 +20,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from auditls.facts_flask import FlaskExtensionFact, FlaskHookFact
-from auditls.flask_model import (
+from auditls.facts.flask import FlaskExtensionFact, FlaskHookFact
+from auditls.models.flask import (
     AppObj,
     BlueprintObj,
     Evidence,

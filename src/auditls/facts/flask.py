@@ -14,7 +14,7 @@ blueprint, an extension) by a *reference*, a dotted name that another file can r
 A reference comes with the *type* the semantic model knows for it: ``flask.Flask``,
 ``flask.Blueprint``, an extension class, or the function whose call produced it (an app made by
 a factory in another module: ``shop.create_app``). When the type is ``None`` (an imported object, an
-unannotated parameter) the row is a candidate that ``auditls.flask_model`` confirms at query time
+unannotated parameter) the row is a candidate that ``auditls.models.flask`` confirms at query time
 by following the reference to its definition; rows it cannot confirm describe no Flask object.
 """
 
@@ -349,4 +349,27 @@ FLASK_FACT_TYPES: tuple[type[Fact], ...] = (
     FlaskAuthCheckFact,
     FlaskRequestReadFact,
     FlaskAppPassFact,
+)
+
+
+#: This domain's fact classes, in table order.
+FACT_TYPES: tuple[type[Fact], ...] = (
+    FlaskAppFact,
+    FlaskBlueprintFact,
+    FlaskBlueprintRegistrationFact,
+    FlaskAppPassFact,
+    FlaskRouteFact,
+    FlaskViewClassFact,
+    FlaskHookFact,
+    FlaskErrorHandlerFact,
+    FlaskTemplateFilterFact,
+    FlaskCliCommandFact,
+    FlaskWebsocketFact,
+    FlaskExtensionFact,
+    FlaskCorsFact,
+    FlaskRateLimitFact,
+    FlaskCacheFact,
+    FlaskConfigFact,
+    FlaskAuthCheckFact,
+    FlaskRequestReadFact,
 )

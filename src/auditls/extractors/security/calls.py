@@ -2,12 +2,12 @@
 
 Importing this module registers every security extractor (the others live in
 ``security_sql``, ``security_crypto`` and ``security_web``). Each one resolves callees with
-``ctx.qualname`` and reads the calls' arguments with ``security_values``: where a value comes
+``ctx.qualname`` and reads the calls' arguments with ``security.values``: where a value comes
 from is worked out here, with the tree at hand, and stored as a *source* in the facts.
 
 A fact about a call carries the ``call_id`` of its ``python_calls`` row. ``core.calls`` numbers
 calls in walk order, one per ``ast.Call``; every extractor here that emits such facts counts
-calls the same way (``security_values.CallCounter``), and a test checks that the two agree.
+calls the same way (``security.values.CallCounter``), and a test checks that the two agree.
 
 Each extractor declares the module names it needs (``modules``), so a file that mentions none of
 them costs nothing but the check of its bytes.
@@ -20,8 +20,17 @@ import re
 import unicodedata
 from typing import ClassVar
 
-from auditls.extractors import security_values as values
-from auditls.extractors.security_tables import (
+from auditls.extractors.security import values
+from auditls.extractors.security.values import CallCounter
+from auditls.extractors.semantic import Context, value_kind
+from auditls.extractors.walker import Extractor, register
+from auditls.facts.security import (
+    BidiControlFact,
+    DangerousCallFact,
+    FileOperationFact,
+    SecretLiteralFact,
+)
+from auditls.knowledge.security import (
     CHMOD_CALLS,
     CODE_WATCH,
     COMMAND_WATCH,
@@ -33,15 +42,6 @@ from auditls.extractors.security_tables import (
     ZIP_EXTRACT_CALLS,
     Arg,
     Watch,
-)
-from auditls.extractors.security_values import CallCounter
-from auditls.extractors.semantic import Context, value_kind
-from auditls.extractors.walker import Extractor, register
-from auditls.facts_security import (
-    BidiControlFact,
-    DangerousCallFact,
-    FileOperationFact,
-    SecretLiteralFact,
 )
 
 # -- dangerous calls ----------------------------------------------------------------------------
@@ -529,9 +529,3 @@ class SourceTextExtractor(Extractor):
                         char_name=unicodedata.name(ch, "BIDI CONTROL"),
                     )
                 )
-
-
-# The other security extractors register themselves on import.
-from auditls.extractors import security_crypto as _crypto  # noqa: E402, F401
-from auditls.extractors import security_sql as _sql  # noqa: E402, F401
-from auditls.extractors import security_web as _web  # noqa: E402, F401

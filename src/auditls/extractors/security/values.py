@@ -29,9 +29,9 @@ import ast
 from collections.abc import Iterator
 from weakref import WeakKeyDictionary
 
-from auditls.extractors.security_tables import REQUEST_PREFIXES, SAFE_CALLS, SANITIZERS, Arg
 from auditls.extractors.semantic import Context, Scope, value_kind
 from auditls.extractors.walker import Extractor, register
+from auditls.knowledge.security import REQUEST_PREFIXES, SAFE_CALLS, SANITIZERS, Arg
 
 #: Sources from safest to most suspicious; ``worst`` picks the later one.
 RANK = {"literal": 0, "constant": 1, "unknown": 2, "formatted": 3, "param": 4, "request": 5}

@@ -8,7 +8,7 @@ How an object is recognised. ``app.route`` is a route when the semantic model sa
 ``flask.Flask`` (``app = Flask(__name__)``, ``def setup(app: Flask)``) or a ``flask.Blueprint``,
 never because it is called ``app``. One file cannot always know: ``from . import bp`` or an
 unannotated ``def register(app)`` leave the type unknown. Such rows are recorded with their
-*reference* (see ``auditls.facts_flask``) and a ``None`` type, and ``auditls.flask_model``
+*reference* (see ``auditls.facts.flask``) and a ``None`` type, and ``auditls.models.flask``
 confirms or drops them at query time by following the reference to its definition in another
 file. An object whose type is known to be something else (``api = Api(app)`` of flask-restx,
 ``sock = Sock(app)``) is not taken for an app.
@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 
 from auditls.extractors.semantic import BUILTIN_NAMES, Context, literal_json
 from auditls.extractors.walker import Extractor, register
-from auditls.facts_flask import (
+from auditls.facts.flask import (
     FlaskAppFact,
     FlaskAppPassFact,
     FlaskAuthCheckFact,
@@ -256,7 +256,7 @@ def canonical(qualname: str | None) -> str | None:
 
 
 def var_ref(scope_kind: str, scope_qualname: str, name: str) -> str:
-    """The reference of a name bound in a scope (see ``auditls.facts_flask``)."""
+    """The reference of a name bound in a scope (see ``auditls.facts.flask``)."""
     if scope_kind in ("function", "lambda"):
         return f"{scope_qualname}.<locals>.{name}"
     return f"{scope_qualname}.{name}"

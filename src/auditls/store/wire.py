@@ -15,8 +15,7 @@ from typing import Any
 
 import msgpack
 
-from auditls.extractors import all_fact_types
-from auditls.facts import Fact, FileFacts
+from auditls.facts import Fact, FileFacts, all_fact_types
 from auditls.store.schema import EncodedFacts
 
 #: Bumped whenever the layout below changes.

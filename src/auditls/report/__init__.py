@@ -1,0 +1,1 @@
+"""Output formats of findings: SARIF (``sarif``); text and JSON live in ``auditls.cli``."""
