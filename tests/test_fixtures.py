@@ -3,7 +3,7 @@
 A line ending in ``# expect: AUD101`` (or ``# expect: AUD101, AUD002``) must carry exactly those
 findings; every other line must carry none. Every ``fixtures/rules/*.py`` is run, and any other
 ``fixtures/**/*.py`` that holds an expectation. Each file goes through the real pipeline with
-every rule selected: ``extract``, ``check_facts``, then ``check_workspace`` (the rules that need
+every rule selected: ``extract``, then ``analyse`` (the file rules and the rules that need
 several files) over the file alone, or, for a file inside a *project* (a directory under
 ``fixtures/`` with a ``pyproject.toml``, such as ``fixtures/flask``), over the whole project
 indexed into a store, exactly as ``auditls check <project>`` sees it.
@@ -24,7 +24,7 @@ import pytest
 from auditls.config import load_config
 from auditls.extractors import extract
 from auditls.indexer import index_workspace
-from auditls.rules import RULES, Finding, Rule, check_facts, check_workspace
+from auditls.rules import RULES, Finding, Rule, analyse
 from auditls.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,8 +59,7 @@ def expectations(text: str) -> Counter[tuple[int, str]]:
 
 def run(source: bytes, path: str) -> list[Finding]:
     """The findings of one file on its own."""
-    ff = extract(source, path)
-    return check_facts(ff) + check_workspace([ff])
+    return analyse([extract(source, path)]).findings
 
 
 def project_of(path: Path) -> Path | None:
@@ -80,12 +79,7 @@ def project_findings(root: Path) -> dict[str, list[Finding]]:
     by_path: dict[str, list[Finding]] = defaultdict(list)
     with Store.open(root, persist=False) as store:
         index_workspace(root, store, load_config(root), progress=False, snapshot=False)
-        for row in store.files():
-            ff = store.file_facts(row.path)
-            if ff is not None:
-                for finding in check_facts(ff):
-                    by_path[finding.path].append(finding)
-        for finding in check_workspace(store):
+        for finding in analyse(store).findings:
             by_path[finding.path].append(finding)
     return by_path
 

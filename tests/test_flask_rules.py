@@ -12,7 +12,7 @@ import pytest
 from auditls import cli
 from auditls.extractors import extract
 from auditls.rules import Finding, check_workspace, workspace_codes
-from auditls.rules.catalogue_flask import FLASK_RULES
+from auditls.rules.flask import RULES as FLASK_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "fixtures" / "flask"

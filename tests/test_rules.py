@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from auditls.extractors.suppress import parse_suppressions
 from auditls.facts import Fact, FileFacts
 from auditls.facts.core import AssignmentFact, CallArgFact, CallFact, ClassFact
 from auditls.rules import (
@@ -19,19 +20,15 @@ from auditls.rules import (
     TraceStep,
     check_facts,
     is_selected,
-    parse_suppressions,
     render_rules_markdown,
     unknown_selectors,
 )
-from auditls.rules.catalogue import (
-    CONFIDENCES,
-    RULES_LIST,
-    SEVERITIES,
-    YAML_SAFE_LOADERS,
-    YAML_UNSAFE_LOADERS,
-)
-from auditls.rules.checks import CHECKS
-from auditls.rules.workspace import workspace_codes
+from auditls.rules.model import CONFIDENCES, SEVERITIES
+from auditls.rules.registry import file_rules
+from auditls.rules.runner import workspace_codes
+from auditls.rules.security.code import YAML_SAFE_LOADERS, YAML_UNSAFE_LOADERS
+
+RULES_LIST = list(RULES.values())
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -195,10 +192,13 @@ def test_rule_data(rule: object) -> None:
         assert rule.cwe > 0
 
 
-def test_every_rule_has_one_check() -> None:
+def test_every_rule_is_a_file_rule_or_a_workspace_rule() -> None:
+    in_files = {r.code for r in file_rules()}
     workspace = workspace_codes()
-    assert not set(CHECKS) & workspace
-    assert set(CHECKS) | workspace == set(RULES)
+    assert not in_files & workspace
+    assert in_files | workspace == set(RULES)
+    assert all(callable(r.check) for r in RULES.values())
+    assert list(RULES) == sorted(RULES)  # the catalogue is in code order
 
 
 def test_names_are_unique() -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from auditls.extractors import extract
-from auditls.rules import FILE_STYLE, check_facts, parse_suppressions
+from auditls.extractors.suppress import FILE_STYLE, parse_suppressions
+from auditls.rules import check_facts
 
 
 def parsed(source: str) -> list[tuple[tuple[str, ...], str, str | None]]:

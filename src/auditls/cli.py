@@ -14,7 +14,7 @@ import os
 import sys
 import traceback
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, TextIO
@@ -79,10 +79,6 @@ def _rel(root: Path, path: Path) -> str:
     return "" if rel == "." else rel
 
 
-def _in_scope(rel: str, scopes: Iterable[str]) -> bool:
-    return any(not s or rel == s or rel.startswith(s + "/") for s in scopes)
-
-
 # --------------------------------------------------------------------------------------------
 # Output
 
@@ -136,7 +132,7 @@ def _selection(config: Config, args: argparse.Namespace) -> tuple[list[str] | No
 
 def cmd_check(args: argparse.Namespace) -> int:
     from auditls.indexer import index_workspace
-    from auditls.rules import RULES, check_facts, check_workspace
+    from auditls.rules import RULES, analyse
     from auditls.store import Store
 
     root, paths = _workspace(args.paths)
@@ -146,47 +142,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     store = Store.open(root)
     try:
         report = index_workspace(root, store, config, jobs=args.jobs, paths=paths)
-        findings = []
-        # Extractor failures come from the store, so that every run reports them, not only
-        # the run that extracted the file; skips and read errors are re-checked every run.
-        errors = [
-            {"path": note.path, "kind": note.kind, "message": note.message}
-            for note in report.notes
-            if note.kind != "extractor_error"
-        ]
-        files = 0
-        for row in store.files():
-            if not _in_scope(row.path, scopes) or row.status not in ("ok", "syntax_error"):
-                continue
-            files += 1
-            ff = store.file_facts(row.path)
-            if ff is not None:
-                errors += [
-                    {"path": row.path, "kind": "extractor_error", "message": problem}
-                    for problem in ff.extractor_errors
-                ]
-                findings.extend(
-                    check_facts(
-                        ff,
-                        select=select,
-                        ignore=ignore,
-                        severity_overrides=config.severity_overrides,
-                    )
-                )
-        # Rules that need several files (a Flask route and the hooks of its app) read the
-        # whole store; only their findings in scope are kept.
-        findings.extend(
-            check_workspace(
-                store,
-                select=select,
-                ignore=ignore,
-                severity_overrides=config.severity_overrides,
-                scopes=scopes,
-            )
+        analysis = analyse(
+            store,
+            select=select,
+            ignore=ignore,
+            severity_overrides=config.severity_overrides,
+            scopes=scopes,
         )
     finally:
         store.close()
-    findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+    findings, files = analysis.findings, analysis.files
+    # Extractor failures come from the store (analyse), so that every run reports them, not
+    # only the run that extracted the file; skips and read errors are re-checked every run.
+    errors = [
+        {"path": note.path, "kind": note.kind, "message": note.message}
+        for note in report.notes
+        if note.kind != "extractor_error"
+    ] + [{"path": p.path, "kind": p.kind, "message": p.message} for p in analysis.problems]
     errors.sort(key=lambda e: (e["path"], e["kind"], e["message"]))
 
     if args.format == "json":

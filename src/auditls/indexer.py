@@ -19,8 +19,8 @@
    ``error`` is retried on every run.
 3. **Extract** in-process, or with ``jobs > 1`` in spawned worker processes that read, hash and
    extract a chunk of files and send the results back as msgpack (``auditls.store.wire``). The
-   parent writes results in batches with ``store.replace_many``, in discovery order, so the store is the
-   same whatever the number of workers.
+   parent writes results in batches with ``store.replace_many``, in discovery order, so the
+   store is the same whatever the number of workers.
 4. **Remove** the rows of files that are gone (in the scope walked). A file that vanishes
    between discovery and read loses its row too and is reported.
 5. **Snapshot** the store to disk when anything changed.

@@ -2,7 +2,7 @@
 the file-level ``# auditls: ignore-file[CODE, ...]``.
 
 The extractor calls :func:`parse_suppressions` once per file and stores the result as
-``SuppressionFact`` rows; :func:`auditls.rules.checks.check_facts` applies them. The algorithm:
+``SuppressionFact`` rows; :func:`auditls.rules.runner.check_facts` applies them. The algorithm:
 
 1. Skip the file unless its bytes contain ``auditls`` or ``nosec`` (most files do not).
 2. Tokenize it, so that a ``#`` inside a string is not mistaken for a comment.

@@ -21,7 +21,7 @@ facts of a workspace (from a ``Store``, or from ``FileFacts`` in tests) and link
 5. **Judge** on demand: the auth that applies to a route (decorators below the route decorator,
    checks in the view's body or in the helpers it calls, ``before_request`` hooks of its app and
    blueprints that check identity), its rate limits, CORS, caching, CSRF status and error
-   handlers. The rules (``auditls.rules.checks_flask``) and the hover
+   handlers. The rules (``auditls.rules.flask``) and the hover
    (``auditls.server.flask.hover``) read these answers; neither looks at facts directly.
 
 Nothing here reads source or imports the analysed code. ``FlaskModel.from_store`` loads the

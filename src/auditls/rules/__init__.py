@@ -1,31 +1,53 @@
-"""Rules: a catalogue of rules as data, checks over one file's facts, suppression comments.
+"""Rules: one object per rule (``model.Rule``: metadata, docs, examples and check), one
+registry, one runner for the rules over one file and the rules over the whole workspace.
 
-    from auditls.rules import RULES, check_facts
-    for finding in check_facts(file_facts, ignore={"AUD103"}):
+    from auditls.rules import analyse
+    report = analyse(store, ignore={"AUD103"})
+    for finding in report.findings:
         print(finding.to_json())
 
-``catalogue`` holds the rules and the sensitive-call tables, ``checks`` the checks of one file,
-``workspace`` the checks that need the whole workspace (``check_workspace``), ``suppress`` the
-comment parser the extractor calls, ``findings`` the result type.
+Layout: a module (or package) per domain holds that domain's rules (``core``: 0xx, ``security``:
+1xx-3xx over one file, ``flask``: the Flask rules over the workspace) and registers them;
+``index`` indexes one file's facts for the checks; ``workspace`` is what workspace checks read;
+``runner`` selects, runs, suppresses, rates and sorts (``analyse``); ``docs`` renders
+docs/rules.md; ``findings`` is the result type.
 """
 
-from auditls.extractors.suppress import FILE_STYLE, parse_suppressions
-from auditls.rules.catalogue import RULES, Rule, render_rules_markdown
-from auditls.rules.checks import check_facts, is_selected, severity_override, unknown_selectors
+# The domains register their rules on import: one line per domain.
+from auditls.rules import core, flask, security  # noqa: F401
+from auditls.rules.docs import render_rules_markdown
 from auditls.rules.findings import Finding, TraceStep
-from auditls.rules.workspace import Workspace, check_workspace, workspace_codes
+from auditls.rules.model import Rule
+from auditls.rules.registry import RULES
+from auditls.rules.runner import (
+    Problem,
+    Report,
+    Selection,
+    Suppressions,
+    analyse,
+    check_facts,
+    check_workspace,
+    is_selected,
+    severity_override,
+    unknown_selectors,
+    workspace_codes,
+)
+from auditls.rules.workspace import Workspace
 
 __all__ = [
-    "FILE_STYLE",
     "RULES",
     "Finding",
+    "Problem",
+    "Report",
     "Rule",
+    "Selection",
+    "Suppressions",
     "TraceStep",
     "Workspace",
+    "analyse",
     "check_facts",
     "check_workspace",
     "is_selected",
-    "parse_suppressions",
     "render_rules_markdown",
     "severity_override",
     "unknown_selectors",

@@ -2,6 +2,7 @@
 
 import sys
 
-from auditls.rules.catalogue import render_rules_markdown
+import auditls.rules  # noqa: F401 -- registers the rules
+from auditls.rules.docs import render_rules_markdown
 
 sys.stdout.write(render_rules_markdown())

@@ -30,8 +30,8 @@ from auditls.facts.core import (
 )
 from auditls.facts.security import DangerousCallFact
 from auditls.knowledge.security import Arg
-from auditls.rules.catalogue import RULES
 from auditls.rules.findings import Finding
+from auditls.rules.registry import RULES
 
 #: Argument kinds that build a string from parts at run time.
 FORMATTED_KINDS = frozenset({"fstring", "percent_format", "format_call", "concat"})

@@ -1,14 +1,28 @@
-"""The shape of a rule, and the constants every part of the rules package shares."""
+"""The shape of a rule, and the constants every part of the rules package shares.
+
+A rule is one object: its identity and rating, the text of its docs and findings, its bad and
+good examples, and its check (a function from one file's ``FactIndex``, or from the whole
+``Workspace`` for ``scope="workspace"``, to findings). A domain module builds its rules with
+:func:`rule` and hands them to ``auditls.rules.registry.register``; the catalogue, the docs, the
+tests of the examples and the runner all read the registry.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from auditls.extractors.suppress import CODE_RE
 
-__all__ = ["CODE_RE", "CONFIDENCES", "DOCS_PATH", "SEVERITIES", "Rule"]
+if TYPE_CHECKING:
+    from auditls.rules.findings import Finding
+
+__all__ = ["CODE_RE", "CONFIDENCES", "DOCS_PATH", "SCOPES", "SEVERITIES", "Rule", "rule"]
 
 SEVERITIES = ("error", "warning", "info")
+#: Where a rule's check looks: one file's facts, or the whole workspace (cross-file models).
+SCOPES = ("file", "workspace")
 CONFIDENCES = ("high", "medium", "low")
 
 #: Where the rendered catalogue lives, relative to the repository root.
@@ -30,6 +44,8 @@ class Rule:
     fix: str  # what to do instead (SARIF help)
     bad: str  # example code that raises the rule
     good: str  # the same code fixed; raises nothing for this rule
+    check: Callable[[Any], Iterable[Finding]]  # FactIndex (file) or Workspace -> findings
+    scope: str = "file"  # "file" or "workspace" (see SCOPES)
 
     @property
     def anchor(self) -> str:
@@ -40,3 +56,16 @@ class Rule:
     def docs_ref(self) -> str:
         """Repository-relative link to the rule's section: ``docs/rules.md#aud101``."""
         return f"{DOCS_PATH}#{self.anchor}"
+
+
+def rule(
+    code: str, name: str, severity: str, confidence: str, cwe: int | None, *, summary: str,
+    details: str, message: str, fix: str, bad: str, good: str,
+    check: Callable[[Any], Iterable[Finding]], scope: str = "file",
+) -> Rule:  # fmt: skip
+    """A rule, with its identity given by position (the family modules' shorthand)."""
+    return Rule(
+        code=code, name=name, severity=severity, confidence=confidence, cwe=cwe,
+        summary=summary, details=details, message=message, fix=fix, bad=bad, good=good,
+        check=check, scope=scope,
+    )  # fmt: skip

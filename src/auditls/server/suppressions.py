@@ -32,8 +32,9 @@ from typing import Any
 
 from lsprotocol import types
 
+from auditls.extractors.suppress import FILE_STYLE
 from auditls.facts.core import SuppressionFact
-from auditls.rules import FILE_STYLE, RULES, Finding
+from auditls.rules import RULES, Finding
 from auditls.server.convert import Lines, range_json, to_client
 
 _SPECIAL_TOP_RE = re.compile(r"^(#!|#.*coding[:=])")
@@ -151,7 +152,7 @@ def suppression_data(
 
 def tokenized_directives(text: str) -> Directives:
     """The directives of a text, for callers without facts (tests)."""
-    from auditls.rules import parse_suppressions
+    from auditls.extractors.suppress import parse_suppressions
 
     return Directives(parse_suppressions(text.encode("utf-8", "surrogatepass")))
 

@@ -45,7 +45,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from auditls.facts import Fact, FileFacts
+from auditls.facts import F, Fact, FileFacts
 from auditls.store.schema import (
     FILE_INSERT,
     FILE_SELECT,
@@ -500,3 +500,24 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    # -- queries for the rules
+
+    def facts_of_files(self, fact_type: type[F], paths: Iterable[str]) -> dict[str, list[F]]:
+        """The facts of one table for these files, by path, each file's in source order."""
+        wanted = sorted(set(paths))
+        table = self.schema.by_name.get(fact_type.TABLE)
+        out: dict[str, list[F]] = {}
+        if table is None or not wanted:
+            return out
+        columns = ", ".join(f't."{c.name}"' for c in table.columns)
+        marks = ", ".join("?" * len(wanted))
+        sql = (
+            f'SELECT f.path, {columns} FROM "{table.table}" t '  # noqa: S608 (our own names)
+            f"JOIN files f ON f.id = t.file_id WHERE f.path IN ({marks}) ORDER BY t.seq"
+        )
+        for row in self._db.execute(sql, wanted):
+            fact = table.decode(row[1:])
+            assert isinstance(fact, fact_type)
+            out.setdefault(row[0], []).append(fact)
+        return out

@@ -3,18 +3,80 @@ route-level judgements over ``python_auth_patterns`` and ``python_csrf_protectio
 
 from __future__ import annotations
 
-from auditls.rules.catalogue_calls import rule
-from auditls.rules.model import Rule
+from collections.abc import Iterator
+
+from auditls.facts.security import JwtOperationFact
+from auditls.rules.findings import Finding
+from auditls.rules.index import FactIndex, at_fact, short
+from auditls.rules.model import Rule, rule
+from auditls.rules.registry import register
 
 JWT_UNVERIFIED = "AUD301"
+
 JWT_ALGORITHMS = "AUD302"
+
 JWT_HARDCODED_KEY = "AUD303"
 
 #: AUD302: the algorithm that means "no signature".
 NONE_ALGORITHM = "none"
 
 
-AUTH_RULES: tuple[Rule, ...] = (
+def check_jwt_unverified(index: FactIndex) -> Iterator[Finding]:
+    """AUD301, message fields: callee, option."""
+    for fact in index.facts(JwtOperationFact):
+        if fact.operation == "decode" and fact.verify_signature is False:
+            option = f"`{short(fact.options_text or 'verify=False', 50)}`"
+            yield at_fact(index, JWT_UNVERIFIED, fact, "high", option=option)
+
+
+def check_jwt_algorithms(index: FactIndex) -> Iterator[Finding]:
+    """AUD302, message fields: callee, how."""
+    for fact in index.facts(JwtOperationFact):
+        has_none = any(a.lower() == NONE_ALGORITHM for a in fact.algorithms)
+        if fact.operation == "encode":
+            if has_none:
+                yield at_fact(
+                    index,
+                    JWT_ALGORITHMS,
+                    fact,
+                    "high",
+                    how="signs with the `none` algorithm: the token has no signature",
+                )
+            continue
+        if fact.verify_signature is False or fact.library == "authlib":
+            continue
+        if has_none:
+            yield at_fact(
+                index,
+                JWT_ALGORITHMS,
+                fact,
+                "high",
+                how="accepts the `none` algorithm: unsigned tokens pass",
+            )
+        elif fact.algorithms_state == "missing":
+            yield at_fact(
+                index,
+                JWT_ALGORITHMS,
+                fact,
+                "medium",
+                how="does not pin `algorithms`: the token's header may choose",
+            )
+
+
+def check_jwt_hardcoded_key(index: FactIndex) -> Iterator[Finding]:
+    """AUD303, message fields: callee, how."""
+    for fact in index.facts(JwtOperationFact):
+        if fact.key_is_public:
+            continue
+        if fact.key_source == "literal":
+            yield at_fact(index, JWT_HARDCODED_KEY, fact, "high", how="a string literal")
+        elif fact.key_source == "constant":
+            yield at_fact(
+                index, JWT_HARDCODED_KEY, fact, "medium", how="a name only ever assigned literals"
+            )
+
+
+RULES: tuple[Rule, ...] = (
     rule(
         JWT_UNVERIFIED,
         "jwt-signature-not-verified",
@@ -39,6 +101,7 @@ AUTH_RULES: tuple[Rule, ...] = (
             "import jwt\n\n\ndef claims(token, key):\n"
             '    return jwt.decode(token, key, algorithms=["HS256"])\n'
         ),
+        check=check_jwt_unverified,
     ),
     rule(
         JWT_ALGORITHMS,
@@ -65,6 +128,7 @@ AUTH_RULES: tuple[Rule, ...] = (
             "from jose import jwt\n\n\ndef claims(token, key):\n"
             '    return jwt.decode(token, key, algorithms=["RS256"])\n'
         ),
+        check=check_jwt_algorithms,
     ),
     rule(
         JWT_HARDCODED_KEY,
@@ -91,5 +155,8 @@ AUTH_RULES: tuple[Rule, ...] = (
             '    key = os.environ["JWT_SECRET"]\n'
             '    return jwt.encode({"sub": user_id}, key, algorithm="HS256")\n'
         ),
+        check=check_jwt_hardcoded_key,
     ),
 )
+
+register(*RULES)

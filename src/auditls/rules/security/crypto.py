@@ -2,36 +2,56 @@
 
 from __future__ import annotations
 
-from auditls.rules.catalogue_calls import rule
-from auditls.rules.model import Rule
+import re
+from collections.abc import Iterator
+
+from auditls.facts.security import CryptoOperationFact, PasswordHashingFact, SecretLiteralFact
+from auditls.rules.findings import Finding
+from auditls.rules.index import FactIndex, at_fact, short
+from auditls.rules.model import Rule, rule
+from auditls.rules.registry import register
 
 WEAK_HASH = "AUD201"
+
 WEAK_CIPHER = "AUD202"
+
 ECB_MODE = "AUD203"
+
 WEAK_KEY = "AUD204"
+
 INSECURE_RANDOM = "AUD205"
+
 HARDCODED_SECRET = "AUD206"  # noqa: S105 (a rule code; ruff matches the name)
+
 FAST_PASSWORD_HASH = "AUD207"  # noqa: S105 (a rule code)
+
 LOW_WORK_FACTOR = "AUD208"
+
 HARDCODED_SALT = "AUD209"
+
 PYCRYPTO = "AUD210"
 
 #: AUD201: hash algorithms with practical collision attacks.
 WEAK_HASHES = frozenset({"MD2", "MD4", "MD5", "SHA", "SHA1"})
+
 #: AUD201: names that say a hash protects something (then confidence is high).
 SECURITY_HINT = (
     "password", "passwd", "secret", "token", "sign", "signature", "auth", "key", "nonce", "otp",
     "session", "csrf", "mac", "verify", "cert",
 )  # fmt: skip
+
 #: AUD202: broken or legacy block / stream ciphers.
 WEAK_CIPHERS = frozenset({"DES", "3DES", "RC2", "RC4", "BLOWFISH", "IDEA", "CAST5", "XOR"})
+
 #: AUD204: minimum key sizes in bits.
 MIN_KEY_BITS = {"RSA": 2048, "DSA": 2048, "EC": 224}
+
 #: AUD205: names that say a random value must be unpredictable.
 RANDOM_SECRET_HINT = (
     "token", "passw", "pwd", "secret", "key", "nonce", "salt", "session", "sid", "otp", "csrf",
     "auth", "credential", "reset", "verif", "captcha", "pin", "code", "api",
 )  # fmt: skip
+
 #: AUD207: password hash algorithms (normalised names) that are plain or broken digests.
 WEAK_PASSWORD_ALGORITHMS = frozenset(
     {"md5", "sha1", "sha", "plain", "unsalted_md5", "unsalted_sha1", "crypt", "md5_crypt",
@@ -42,6 +62,7 @@ WEAK_PASSWORD_ALGORITHMS = frozenset(
      "django_salted_md5", "django_salted_sha1", "django_des_crypt", "unix_fallback",
      "pbkdf2_md5"}
 )  # fmt: skip
+
 #: AUD208: minimum work factors (OWASP Password Storage Cheat Sheet), by normalised algorithm.
 MIN_WORK: dict[str, int] = {
     "pbkdf2_sha1": 1_300_000,
@@ -57,14 +78,161 @@ MIN_WORK: dict[str, int] = {
     "scrypt": 2**17,
     "argon2": 19_456,
 }
+
 #: AUD208: the minimum for a PBKDF2 whose hash is unknown.
 MIN_PBKDF2 = 600_000
+
 #: AUD210: the unmaintained PyCrypto's package name (pycryptodome reuses it; pycryptodomex and
 #: cryptography do not).
 PYCRYPTO_PACKAGE = "Crypto"
 
+_WORDS = re.compile(r"[a-z0-9]+")
 
-CRYPTO_RULES: tuple[Rule, ...] = (
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(_CAMEL.sub("_", text).lower())
+
+
+def _hinted(text: str | None, hints: tuple[str, ...]) -> bool:
+    return text is not None and any(w.startswith(hints) for w in _words(text))
+
+
+def _crypto(index: FactIndex, operation: str) -> Iterator[CryptoOperationFact]:
+    for fact in index.facts(CryptoOperationFact):
+        if fact.operation == operation:
+            yield fact
+
+
+def check_weak_hash(index: FactIndex) -> Iterator[Finding]:
+    """AUD201, message fields: callee, algorithm."""
+    passwords = {
+        f.call_id for f in index.facts(PasswordHashingFact) if f.kind == "fast_hash"
+    }  # AUD207 reports those
+    for fact in _crypto(index, "hash"):
+        if fact.algorithm not in WEAK_HASHES or not fact.used_for_security:
+            continue
+        if fact.call_id in passwords:
+            continue
+        hinted = _hinted(fact.data_text, SECURITY_HINT) or _hinted(
+            fact.function.rpartition(".")[2], SECURITY_HINT
+        )
+        yield at_fact(index, WEAK_HASH, fact, "high" if hinted else "medium",
+                      algorithm=fact.algorithm)  # fmt: skip
+
+
+def check_weak_cipher(index: FactIndex) -> Iterator[Finding]:
+    """AUD202, message fields: callee, algorithm."""
+    for fact in _crypto(index, "cipher"):
+        if fact.algorithm in WEAK_CIPHERS:
+            yield at_fact(index, WEAK_CIPHER, fact, "high", algorithm=fact.algorithm)
+
+
+def check_ecb_mode(index: FactIndex) -> Iterator[Finding]:
+    """AUD203, message fields: callee."""
+    for fact in index.facts(CryptoOperationFact):
+        if fact.mode == "ECB" and fact.operation in ("cipher", "mode"):
+            yield at_fact(index, ECB_MODE, fact, "high")
+
+
+def check_weak_key(index: FactIndex) -> Iterator[Finding]:
+    """AUD204, message fields: callee, algorithm, size, minimum, advice."""
+    for fact in _crypto(index, "keygen"):
+        minimum = MIN_KEY_BITS.get(fact.algorithm or "")
+        if minimum is None or fact.key_size is None or fact.key_size >= minimum:
+            continue
+        advice = "a curve of 256 bits or more (SECP256R1, Ed25519)" if fact.algorithm == "EC" else (
+            "3072 bits (at least 2048)")  # fmt: skip
+        algorithm = f"{fact.algorithm} ({fact.curve})" if fact.curve else str(fact.algorithm)
+        yield at_fact(
+            index, WEAK_KEY, fact, "high", algorithm=algorithm, size=str(fact.key_size),
+            minimum=str(minimum), advice=advice,
+        )  # fmt: skip
+
+
+def check_insecure_random(index: FactIndex) -> Iterator[Finding]:
+    """AUD205, message fields: callee, purpose."""
+    for fact in _crypto(index, "random"):
+        hinted = _hinted(fact.purpose, RANDOM_SECRET_HINT)
+        purpose = f" and makes `{fact.purpose}`" if hinted else ""
+        yield at_fact(index, INSECURE_RANDOM, fact, "high" if hinted else "low", purpose=purpose)
+
+
+def check_hardcoded_secret(index: FactIndex) -> Iterator[Finding]:
+    """AUD206, message fields: name, context."""
+    contexts = {
+        "assignment": "assigned", "attribute": "assigned", "subscript": "assigned",
+        "keyword": "passed as a keyword", "default": "a parameter default",
+        "dict": "a dict value", "compare": "compared",
+    }  # fmt: skip
+    for fact in index.facts(SecretLiteralFact):
+        yield at_fact(
+            index, HARDCODED_SECRET, fact, "medium", name=short(fact.name),
+            context=contexts.get(fact.context, fact.context),
+        )  # fmt: skip
+
+
+def check_fast_password_hash(index: FactIndex) -> Iterator[Finding]:
+    """AUD207, message fields: callee, password, algorithm."""
+    for fact in index.facts(PasswordHashingFact):
+        weak = fact.kind == "fast_hash" or (fact.algorithm or "") in WEAK_PASSWORD_ALGORITHMS
+        if not weak:
+            continue
+        yield at_fact(
+            index, FAST_PASSWORD_HASH, fact, "high",
+            password=short(fact.password_text or "the password"),
+            algorithm=f"`{fact.algorithm}`" if fact.algorithm else "a fast digest",
+        )  # fmt: skip
+
+
+def _minimum(algorithm: str | None) -> int | None:
+    if algorithm is None:
+        return None
+    if algorithm in MIN_WORK:
+        return MIN_WORK[algorithm]
+    return MIN_PBKDF2 if algorithm.startswith("pbkdf2") else None
+
+
+def check_low_work_factor(index: FactIndex) -> Iterator[Finding]:
+    """AUD208, message fields: callee, algorithm, name, work, default, minimum."""
+    for fact in index.facts(PasswordHashingFact):
+        minimum = _minimum(fact.algorithm)
+        if minimum is None or fact.work_factor is None or fact.work_factor >= minimum:
+            continue
+        yield at_fact(
+            index, LOW_WORK_FACTOR, fact, "high", algorithm=str(fact.algorithm),
+            name=fact.work_factor_name or "work factor", work=f"{fact.work_factor:,}",
+            default=" (the library default)" if fact.work_factor_default else "",
+            minimum=f"{minimum:,}",
+        )  # fmt: skip
+
+
+def check_hardcoded_salt(index: FactIndex) -> Iterator[Finding]:
+    """AUD209, message fields: callee, salt."""
+    for fact in index.facts(PasswordHashingFact):
+        if fact.salt_source == "literal":
+            confidence = "high"
+        elif fact.salt_source == "constant":
+            confidence = "medium"
+        else:
+            continue
+        yield at_fact(index, HARDCODED_SALT, fact, confidence, salt="a literal" if confidence ==
+                      "high" else "a constant")  # fmt: skip
+
+
+def check_pycrypto(index: FactIndex) -> Iterator[Finding]:
+    """AUD210, message fields: module."""
+    seen: set[int] = set()
+    for imp in index.imports:
+        if imp.line in seen:
+            continue
+        seen.add(imp.line)
+        if imp.target == PYCRYPTO_PACKAGE or imp.target.startswith(PYCRYPTO_PACKAGE + "."):
+            yield at_fact(index, PYCRYPTO, imp, "low", module=imp.target)
+
+
+RULES: tuple[Rule, ...] = (
     rule(
         WEAK_HASH,
         "weak-hash",
@@ -86,6 +254,7 @@ CRYPTO_RULES: tuple[Rule, ...] = (
         "`hashlib.md5(data, usedforsecurity=False)` documents the intent.",
         bad="import hashlib\n\n\ndef sign(token):\n    return hashlib.md5(token).hexdigest()\n",
         good="import hashlib\n\n\ndef sign(token):\n    return hashlib.sha256(token).hexdigest()\n",
+        check=check_weak_hash,
     ),
     rule(
         WEAK_CIPHER,
@@ -105,6 +274,7 @@ CRYPTO_RULES: tuple[Rule, ...] = (
         "simple symmetric encryption.",
         bad="from Crypto.Cipher import DES\n\ncipher = DES.new(KEY, DES.MODE_CBC, IV)\n",
         good="from Crypto.Cipher import AES\n\ncipher = AES.new(KEY, AES.MODE_GCM)\n",
+        check=check_weak_cipher,
     ),
     rule(
         ECB_MODE,
@@ -129,6 +299,7 @@ CRYPTO_RULES: tuple[Rule, ...] = (
             "from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes\n\n"
             "cipher = Cipher(algorithms.AES(KEY), modes.GCM(NONCE))\n"
         ),
+        check=check_ecb_mode,
     ),
     rule(
         WEAK_KEY,
@@ -157,6 +328,7 @@ CRYPTO_RULES: tuple[Rule, ...] = (
             "from cryptography.hazmat.primitives.asymmetric import rsa\n\n"
             "key = rsa.generate_private_key(public_exponent=65537, key_size=3072)\n"
         ),
+        check=check_weak_key,
     ),
     rule(
         INSECURE_RANDOM,
@@ -181,6 +353,7 @@ CRYPTO_RULES: tuple[Rule, ...] = (
             '    return "".join(random.choice(string.ascii_letters) for _ in range(32))\n'
         ),
         good="import secrets\n\n\ndef new_token():\n    return secrets.token_urlsafe(32)\n",
+        check=check_insecure_random,
     ),
     rule(
         HARDCODED_SECRET,
@@ -205,6 +378,7 @@ CRYPTO_RULES: tuple[Rule, ...] = (
         "rotate the exposed value.",
         bad='DB_PASSWORD = "hunter2-prod"\n',
         good='import os\n\nDB_PASSWORD = os.environ["DB_PASSWORD"]\n',
+        check=check_hardcoded_secret,
     ),
     rule(
         FAST_PASSWORD_HASH,
@@ -233,6 +407,7 @@ CRYPTO_RULES: tuple[Rule, ...] = (
             "from argon2 import PasswordHasher\n\n\ndef store(password):\n"
             "    return PasswordHasher().hash(password)\n"
         ),
+        check=check_fast_password_hash,
     ),
     rule(
         LOW_WORK_FACTOR,
@@ -262,6 +437,7 @@ CRYPTO_RULES: tuple[Rule, ...] = (
             "import hashlib\n\n\ndef derive(password, salt):\n"
             '    return hashlib.pbkdf2_hmac("sha256", password, salt, 600_000)\n'
         ),
+        check=check_low_work_factor,
     ),
     rule(
         HARDCODED_SALT,
@@ -289,6 +465,7 @@ CRYPTO_RULES: tuple[Rule, ...] = (
             "import hashlib\nimport os\n\n\ndef derive(password):\n    salt = os.urandom(16)\n"
             '    return salt, hashlib.pbkdf2_hmac("sha256", password, salt, 600_000)\n'
         ),
+        check=check_hardcoded_salt,
     ),
     rule(
         PYCRYPTO,
@@ -309,5 +486,8 @@ CRYPTO_RULES: tuple[Rule, ...] = (
         "import AES`).",
         bad="from Crypto.Cipher import AES\n",
         good="from Cryptodome.Cipher import AES\n",
+        check=check_pycrypto,
     ),
 )
+
+register(*RULES)

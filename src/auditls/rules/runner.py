@@ -1,0 +1,271 @@
+"""Running the rules: one runner for file rules and workspace rules, and ``analyse()``.
+
+``analyse(store, ...)`` is the one analysis entry point; the CLI formats its ``Report``, the
+fixture runner compares it with the expectations, the server publishes it. Over an indexed store:
+
+1. **Select** the rules: ``select`` / ``ignore`` take codes or prefixes; the longest matching
+   entry wins, ``ignore`` on a tie; AUD001 is reported unless ignored, so a file that does not
+   parse never looks clean (:func:`is_selected`).
+2. **File rules**, per file in scope: the file's facts are indexed once (``FactIndex``: calls by
+   resolved callee, arguments by call...), so a check costs a dict lookup in a file that never
+   calls what it looks for; every selected file rule's check runs over it (:func:`check_facts`).
+3. **Workspace rules**: the checks read a ``Workspace`` (the whole store and the cross-file models
+   built on it, lazily); findings outside the scopes are dropped, but every file is *read*, so a
+   route in scope sees the factory out of scope (:func:`check_workspace`).
+4. **Suppress**: a finding goes when a comment of its own file hides it (:class:`Suppressions`:
+   its line, the first line of its statement, or ``ignore-file``); a malformed comment, or one
+   naming an unknown code, hides nothing (AUD002 reports it).
+5. **Override** severities (the longest matching code prefix wins) and **sort** by path and
+   position.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from auditls.extractors.suppress import FILE_STYLE
+from auditls.facts import FileFacts
+from auditls.facts.core import SuppressionFact
+from auditls.rules.findings import Finding
+from auditls.rules.index import FactIndex
+from auditls.rules.model import SEVERITIES, Rule
+from auditls.rules.registry import RULES, file_rules, workspace_rules
+from auditls.rules.workspace import Workspace
+
+if TYPE_CHECKING:
+    from auditls.store import Store
+
+SYNTAX_ERROR = "AUD001"
+
+# -- selection and overrides -------------------------------------------------------------------
+
+
+def _longest_match(code: str, entries: Iterable[str]) -> int:
+    """Length of the longest entry that is a prefix of ``code`` ("ALL" matches with 0); -1 if
+    none matches."""
+    best = -1
+    for entry in entries:
+        if entry == "ALL":
+            best = max(best, 0)
+        elif code.startswith(entry):
+            best = max(best, len(entry))
+    return best
+
+
+def is_selected(code: str, select: Iterable[str] | None, ignore: Iterable[str]) -> bool:
+    """Whether ``code`` passes ``select`` (None: every rule) and ``ignore``: the longest
+    matching entry decides, ``ignore`` winning a tie. AUD001 passes unless ignored."""
+    ignored = _longest_match(code, ignore)
+    if select is None or code == SYNTAX_ERROR:
+        return ignored < 0
+    selected = _longest_match(code, select)
+    return selected >= 0 and selected > ignored
+
+
+def unknown_selectors(entries: Iterable[str]) -> list[str]:
+    """The entries of a select/ignore list that match no rule code (for a usage error)."""
+    return [e for e in entries if e != "ALL" and not any(c.startswith(e) for c in RULES)]
+
+
+def severity_override(code: str, overrides: Mapping[str, str]) -> str | None:
+    """The severity ``overrides`` give ``code`` (the longest matching code prefix wins), or
+    None when no key matches."""
+    best, severity = -1, None
+    for key, value in overrides.items():
+        if code.startswith(key) and len(key) > best:
+            best, severity = len(key), value
+    return severity
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which rules run and how severe their findings are (``[tool.auditls]`` and the CLI)."""
+
+    select: tuple[str, ...] | None = None  # codes or prefixes; None: every rule
+    ignore: tuple[str, ...] = ()
+    overrides: Mapping[str, str] = field(default_factory=dict)  # code prefix -> severity
+
+    @classmethod
+    def of(
+        cls,
+        select: Iterable[str] | None = None,
+        ignore: Iterable[str] = (),
+        severity_overrides: Mapping[str, str] | None = None,
+    ) -> Selection:
+        """A selection; an override to something other than error, warning or info is a
+        ValueError."""
+        overrides = dict(severity_overrides or {})
+        for key, value in overrides.items():
+            if value not in SEVERITIES:
+                raise ValueError(
+                    f"severity override {key}={value!r}: expected one of {', '.join(SEVERITIES)}"
+                )
+        return cls(None if select is None else tuple(select), tuple(ignore), overrides)
+
+    def rules(self, rules: Iterable[Rule]) -> list[Rule]:
+        return [r for r in rules if is_selected(r.code, self.select, self.ignore)]
+
+    def rated(self, finding: Finding) -> Finding:
+        severity = severity_override(finding.rule, self.overrides)
+        if severity is None or severity == finding.severity:
+            return finding
+        return dataclasses.replace(finding, severity=severity)
+
+
+# -- suppression -------------------------------------------------------------------------------
+
+
+class Suppressions:
+    """The suppression comments of one file, as the findings they hide."""
+
+    def __init__(self, comments: Iterable[SuppressionFact]) -> None:
+        self.by_line: dict[int, list[tuple[str, ...]]] = defaultdict(list)
+        self.by_file: set[str] = set()
+        for sup in comments:
+            # A malformed comment, or one naming an unknown code, suppresses nothing (AUD002).
+            if sup.malformed is not None or not all(code in RULES for code in sup.codes):
+                continue
+            if sup.style == FILE_STYLE:
+                self.by_file.update(sup.codes)
+            else:
+                self.by_line[sup.line].append(sup.codes)
+
+    def hides(self, finding: Finding) -> bool:
+        if finding.rule in self.by_file:
+            return True
+        for line in {finding.line, finding.stmt_line}:
+            for codes in self.by_line.get(line, ()):
+                if not codes or finding.rule in codes:
+                    return True
+        return False
+
+
+# -- the runner --------------------------------------------------------------------------------
+
+
+def check_facts(
+    ff: FileFacts,
+    *,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] = frozenset(),
+    severity_overrides: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """Steps 2, 4 and 5 for one file: every finding of every selected file rule, unsuppressed,
+    sorted by position."""
+    selection = Selection.of(select, ignore, severity_overrides)
+    index = FactIndex(ff)
+    hidden = Suppressions(index.suppressions)
+    findings = [
+        selection.rated(finding)
+        for r in selection.rules(file_rules())
+        for finding in r.check(index)
+        if not hidden.hides(finding)
+    ]
+    findings.sort(key=lambda f: f.sort_key)
+    return findings
+
+
+def _in_scope(path: str, scopes: Sequence[str] | None) -> bool:
+    if scopes is None:
+        return True
+    return any(not s or path == s or path.startswith(s + "/") for s in scopes)
+
+
+def check_workspace(
+    source: Store | Sequence[FileFacts] | Workspace,
+    *,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] = frozenset(),
+    severity_overrides: Mapping[str, str] | None = None,
+    scopes: Sequence[str] | None = None,
+) -> list[Finding]:
+    """Steps 3 to 5: every finding of every selected workspace rule, unsuppressed, sorted by
+    path and position. ``scopes``: workspace-relative paths (files or directories, "" for all)
+    whose findings are kept; None keeps every finding."""
+    selection = Selection.of(select, ignore, severity_overrides)
+    rules = selection.rules(workspace_rules())
+    if not rules:
+        return []  # a run whose selection leaves no workspace rule builds no model
+    workspace = source if isinstance(source, Workspace) else Workspace(source)
+    found: list[Finding] = []
+    seen: set[tuple[str, int, int, str, str]] = set()
+    for r in rules:
+        for finding in r.check(workspace):
+            identity = (finding.path, finding.line, finding.column, finding.rule, finding.message)
+            if identity not in seen and _in_scope(finding.path, scopes):
+                seen.add(identity)
+                found.append(finding)
+    comments = workspace.suppressions({f.path for f in found})
+    hidden = {path: Suppressions(facts) for path, facts in comments.items()}
+    empty = Suppressions(())
+    findings = [selection.rated(f) for f in found if not hidden.get(f.path, empty).hides(f)]
+    findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+    return findings
+
+
+def workspace_codes() -> frozenset[str]:
+    """The codes of the rules that run as workspace checks."""
+    return frozenset(r.code for r in workspace_rules())
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A file auditls could not fully analyse: an extractor that failed on it."""
+
+    path: str
+    kind: str  # "extractor_error"
+    message: str
+
+
+@dataclass(slots=True)
+class Report:
+    """What ``analyse`` found: findings sorted by path and position, and the problems."""
+
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0  # files in scope that were analysed (parsed, or reported as AUD001)
+
+
+def _files_in(
+    source: Store | Sequence[FileFacts], scopes: Sequence[str] | None
+) -> Iterator[tuple[str, FileFacts | None]]:
+    """The analysable files in scope (parsed, or with a syntax error) and their facts."""
+    if isinstance(source, Sequence):
+        yield from ((ff.path, ff) for ff in source if _in_scope(ff.path, scopes))
+        return
+    for row in source.files():
+        if _in_scope(row.path, scopes) and row.status in ("ok", "syntax_error"):
+            yield row.path, source.file_facts(row.path)
+
+
+def analyse(
+    source: Store | Sequence[FileFacts],
+    *,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] = frozenset(),
+    severity_overrides: Mapping[str, str] | None = None,
+    scopes: Sequence[str] | None = None,
+) -> Report:
+    """Steps 1 to 5 over an indexed store (or files extracted in memory): the file rules of the
+    files in ``scopes`` (all when None), then the workspace rules over every file, findings kept
+    in ``scopes``."""
+    report = Report()
+    for path, ff in _files_in(source, scopes):
+        report.files += 1
+        if ff is None:
+            continue
+        report.problems += [
+            Problem(path, "extractor_error", problem) for problem in ff.extractor_errors
+        ]
+        report.findings += check_facts(
+            ff, select=select, ignore=ignore, severity_overrides=severity_overrides
+        )
+    report.findings += check_workspace(
+        source, select=select, ignore=ignore, severity_overrides=severity_overrides, scopes=scopes
+    )
+    report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+    return report
