@@ -6,8 +6,6 @@ end to end; the golden files ``fixtures/goldens/security_*.py`` pin the facts th
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -106,16 +104,3 @@ def test_temp_path_outside_a_call() -> None:
     ff = extract(b'LOCK = f"/tmp/{name}.lock"\n', "m.py")
     [fact] = ff.of(FileOperationFact)
     assert (fact.operation, fact.temp_dir, fact.call_id) == ("temp_path", "/tmp", None)
-
-
-@pytest.mark.parametrize(
-    "module",
-    ["auditls.rules", "auditls.extractors", "auditls.rules.security", "auditls.facts.security"],
-)
-def test_import_order_has_no_cycle(module: str) -> None:
-    # rules -> extractors.security_tables and extractors -> rules.suppress: both orders work.
-    code = f"import {module}; import auditls.rules, auditls.extractors; print('ok')"
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
-    )
-    assert done.stdout.strip() == "ok", done.stderr
