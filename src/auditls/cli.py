@@ -13,7 +13,6 @@ import json
 import os
 import sys
 import traceback
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import fields
 from pathlib import Path
@@ -102,10 +101,6 @@ def _emit(text: str, target: str | None) -> None:
             out.close()
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 # --------------------------------------------------------------------------------------------
 # Commands
 
@@ -132,7 +127,8 @@ def _selection(config: Config, args: argparse.Namespace) -> tuple[list[str] | No
 
 def cmd_check(args: argparse.Namespace) -> int:
     from auditls.indexer import index_workspace
-    from auditls.rules import RULES, analyse
+    from auditls.report import render
+    from auditls.rules import Problem, analyse
     from auditls.store import Store
 
     root, paths = _workspace(args.paths)
@@ -154,50 +150,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     findings, files = analysis.findings, analysis.files
     # Extractor failures come from the store (analyse), so that every run reports them, not
     # only the run that extracted the file; skips and read errors are re-checked every run.
-    errors = [
-        {"path": note.path, "kind": note.kind, "message": note.message}
+    problems = [
+        Problem(note.path, note.kind, note.message)
         for note in report.notes
         if note.kind != "extractor_error"
-    ] + [{"path": p.path, "kind": p.kind, "message": p.message} for p in analysis.problems]
-    errors.sort(key=lambda e: (e["path"], e["kind"], e["message"]))
-
-    if args.format == "json":
-        doc = {
-            "version": __version__,
-            "findings": [f.to_json() for f in findings],
-            "errors": errors,
-        }
-        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    elif args.format == "sarif":
-        from auditls.report.sarif import to_sarif
-
-        sarif = to_sarif(
-            findings,
-            RULES.values(),
-            root=root,
-            severity_overrides=config.severity_overrides,
-            notes=[(e["path"], f"{e['kind']}: {e['message']}") for e in errors],
-        )
-        text = json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
-    else:
-        lines = [
-            f"{f.path}:{f.line}:{f.column}: {f.rule} [{f.severity}/{f.confidence}] {f.message}"
-            for f in findings
-        ]
-        lines += [f"{e['path']}: {e['kind']}: {e['message']}" for e in errors]
-        if findings:
-            by_severity = Counter(f.severity for f in findings)
-            parts = [
-                _plural(by_severity[s], s) for s in ("error", "warning", "info") if by_severity[s]
-            ]
-            with_findings = len({f.path for f in findings})
-            lines.append(
-                f"Found {_plural(len(findings), 'finding')} ({', '.join(parts)}) "
-                f"in {with_findings} of {_plural(files, 'file')}."
-            )
-        else:
-            lines.append(f"No findings in {_plural(files, 'file')}.")
-        text = "\n".join(lines) + "\n"
+    ] + analysis.problems
+    problems.sort(key=lambda p: (p.path, p.kind, p.message))
+    text = render(
+        args.format,
+        findings,
+        problems,
+        files=files,
+        root=root,
+        severity_overrides=config.severity_overrides,
+    )
     _emit(text, args.output)
     return EXIT_FINDINGS if findings else EXIT_OK
 

@@ -166,11 +166,12 @@ def test_the_cli_refuses_a_workspace_it_was_imported_from(
     from auditls.cli import main
 
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    fake = pytypes.ModuleType("json")
-    fake.__file__ = str(tmp_path / "json.py")
-    monkeypatch.setitem(sys.modules, "json", fake)
+    # A standard-library name nothing imports, so no module binds the fake meanwhile.
+    fake = pytypes.ModuleType("antigravity")
+    fake.__file__ = str(tmp_path / "antigravity.py")
+    monkeypatch.setitem(sys.modules, "antigravity", fake)
     assert main(["check", str(tmp_path)]) == 2
-    assert "refusing to run: json" in capsys.readouterr().err
+    assert "refusing to run: antigravity" in capsys.readouterr().err
 
 
 def test_children_start_in_safe_path_mode(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,1 +1,64 @@
-"""Output formats of findings: SARIF (``sarif``); text and JSON live in ``auditls.cli``."""
+"""The output formats of ``auditls check``: text, JSON (DESIGN.md's finding shape) and SARIF
+2.1.0 (``sarif``), from what ``auditls.rules.analyse`` found."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from auditls import __version__
+from auditls.rules import RULES, Finding, Problem
+
+FORMATS = ("text", "json", "sarif")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def render(
+    fmt: str,
+    findings: Sequence[Finding],
+    problems: Sequence[Problem],
+    *,
+    files: int,
+    root: Path,
+    severity_overrides: Mapping[str, str],
+) -> str:
+    """The report in one of :data:`FORMATS`; ``problems`` are files not fully analysed."""
+    if fmt == "json":
+        doc = {
+            "version": __version__,
+            "findings": [f.to_json() for f in findings],
+            "errors": [{"path": p.path, "kind": p.kind, "message": p.message} for p in problems],
+        }
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "sarif":
+        from auditls.report.sarif import to_sarif
+
+        sarif = to_sarif(
+            findings,
+            RULES.values(),
+            root=root,
+            severity_overrides=severity_overrides,
+            notes=[(p.path, f"{p.kind}: {p.message}") for p in problems],
+        )
+        return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+    lines = [
+        f"{f.path}:{f.line}:{f.column}: {f.rule} [{f.severity}/{f.confidence}] {f.message}"
+        for f in findings
+    ]
+    lines += [f"{p.path}: {p.kind}: {p.message}" for p in problems]
+    if findings:
+        by_severity = Counter(f.severity for f in findings)
+        parts = [_plural(by_severity[s], s) for s in ("error", "warning", "info") if by_severity[s]]
+        with_findings = len({f.path for f in findings})
+        lines.append(
+            f"Found {_plural(len(findings), 'finding')} ({', '.join(parts)}) "
+            f"in {with_findings} of {_plural(files, 'file')}."
+        )
+    else:
+        lines.append(f"No findings in {_plural(files, 'file')}.")
+    return "\n".join(lines) + "\n"
