@@ -500,3 +500,9 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    # -- queries for the indexer
+
+    def file_modules(self) -> dict[str, str | None]:
+        """The module name recorded with each file, by path (None: stored without facts)."""
+        return dict(self._db.execute("SELECT path, module FROM files").fetchall())
