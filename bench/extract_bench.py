@@ -27,7 +27,7 @@ from pathlib import Path
 
 from auditls.config import load_config
 from auditls.extractors import decode, extract
-from auditls.indexer import index_workspace
+from auditls.index import index_workspace
 from auditls.store import Store
 
 

@@ -14,7 +14,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-goldens",
         action="store_true",
         default=False,
-        help="rewrite fixtures/goldens/*.facts.json from the current extractors",
+        help="rewrite the golden facts under fixtures/goldens/ from the current extractors",
     )
 
 

@@ -300,7 +300,7 @@ def test_internal_errors_exit_2_without_a_traceback(
     def boom(*args: object, **kw: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("auditls.indexer.index_workspace", boom)
+    monkeypatch.setattr("auditls.index.index_workspace", boom)
     monkeypatch.delenv("AUDITLS_DEBUG", raising=False)
     code, out, err = check(capsys, str(ws))
     assert (code, out) == (2, "")

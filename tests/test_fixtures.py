@@ -23,7 +23,7 @@ import pytest
 
 from auditls.config import load_config
 from auditls.extractors import extract
-from auditls.indexer import index_workspace
+from auditls.index import index_workspace
 from auditls.rules import RULES, Finding, Rule, analyse
 from auditls.store import Store
 

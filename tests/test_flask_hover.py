@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from auditls.config import Config
-from auditls.indexer import index_workspace
+from auditls.index import index_workspace
 from auditls.models.flask import FlaskModel, model_of
 from auditls.rules import Finding
 from auditls.server.flask.text import (

@@ -11,7 +11,7 @@ import pytest
 
 from auditls.config import Config
 from auditls.extractors import extract
-from auditls.indexer import index_workspace
+from auditls.index import index_workspace
 from auditls.models.flask import FlaskModel, Route, counts, join_url
 from auditls.store import Store
 

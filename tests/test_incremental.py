@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from auditls.config import load_config
 from auditls.extractors import all_fact_types
-from auditls.indexer import index_workspace
+from auditls.index import index_workspace
 from auditls.store import Store
 
 NAMES = ["a.py", "b.py", "pkg/__init__.py", "pkg/c.py", "pkg/sub/d.py"]

@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from auditls import indexer
 from auditls.config import Config, load_config
 from auditls.extractors import all_fact_types, extract
 from auditls.facts import FileFacts
 from auditls.facts.core import CallArgFact
-from auditls.indexer import IndexReport, discover, index_workspace
+from auditls.index import Discovery, IndexReport, discover, index_workspace, reconcile, workers
 from auditls.store import FileRow, Store, build_schema, encode_facts, wire
 
 RICH_SOURCE = b"""\
@@ -239,7 +238,7 @@ def test_a_new_extractor_version_re_extracts(
 ) -> None:
     write(ws, "a.py")
     run(ws, store)
-    monkeypatch.setattr(indexer, "EXTRACTOR_VERSION", "another-version")
+    monkeypatch.setattr(reconcile, "EXTRACTOR_VERSION", "another-version")
     report = run(ws, store)
     assert report.indexed == 1
     row = store.get_file("a.py")
@@ -295,14 +294,14 @@ def test_a_file_deleted_between_discovery_and_read(
     run(ws, store)
     doomed.write_text("changed = True\n", encoding="utf-8")
     os.utime(doomed, ns=(0, 1))
-    real_discover = indexer.discover
+    real_discover = discover
 
-    def discover_then_delete(*args: object, **kw: object) -> indexer.Discovery:
+    def discover_then_delete(*args: object, **kw: object) -> Discovery:
         result = real_discover(*args, **kw)  # type: ignore[arg-type]
         doomed.unlink()
         return result
 
-    monkeypatch.setattr(indexer, "discover", discover_then_delete)
+    monkeypatch.setattr("auditls.index.run.discover", discover_then_delete)
     report = run(ws, store)
     assert report.errors == 1
     assert [(n.path, n.kind) for n in report.notes] == [("doomed.py", "vanished")]
@@ -310,7 +309,7 @@ def test_a_file_deleted_between_discovery_and_read(
 
 
 def test_a_file_vanishing_between_stat_and_read(ws: Path) -> None:
-    result = indexer.process_file((str(ws / "gone.py"), "gone.py", "gone", None, 1000))
+    result = workers.process_file((str(ws / "gone.py"), "gone.py", "gone", None, 1000))
     assert (result.kind, result.message) == ("vanished", "vanished before it could be read")
 
 
@@ -319,14 +318,14 @@ def test_an_unreadable_file_gets_an_error_row_and_is_retried(
 ) -> None:
     write(ws, "locked.py")
     write(ws, "fine.py")
-    real_read = indexer._read
+    real_read = workers._read
 
     def deny(abs_path: str, max_size: int) -> tuple[os.stat_result, bytes | None]:
         if abs_path.endswith("locked.py"):
             raise PermissionError(13, "Permission denied")
         return real_read(abs_path, max_size)
 
-    monkeypatch.setattr(indexer, "_read", deny)
+    monkeypatch.setattr(workers, "_read", deny)
     report = run(ws, store)
     assert (report.indexed, report.errors) == (1, 1)
     assert [(n.path, n.kind, n.message) for n in report.notes] == [
@@ -338,7 +337,7 @@ def test_an_unreadable_file_gets_an_error_row_and_is_retried(
         "error",
         "cannot read: Permission denied",
     )
-    monkeypatch.setattr(indexer, "_read", real_read)
+    monkeypatch.setattr(workers, "_read", real_read)
     report = run(ws, store)  # same size and mtime, but an error row is always retried
     assert (report.indexed, report.errors) == (1, 0)
     row = store.get_file("locked.py")
@@ -351,7 +350,7 @@ def test_facts_the_store_rejects_give_an_error_row_not_a_crash(
 ) -> None:
     write(ws, "a.py", "import os\n")
     write(ws, "b.py", "import os\n")
-    real_extract = indexer.extract
+    real_extract = workers.extract
 
     def lone_surrogate(source: bytes, path: str, *, module: str | None = None) -> FileFacts:
         ff = real_extract(source, path, module=module)
@@ -359,7 +358,7 @@ def test_facts_the_store_rejects_give_an_error_row_not_a_crash(
             ff.facts = [dataclasses.replace(f, module="\ud800") for f in ff.facts]
         return ff
 
-    monkeypatch.setattr(indexer, "extract", lone_surrogate)
+    monkeypatch.setattr(workers, "extract", lone_surrogate)
     report = run(ws, store)
     assert (report.indexed, report.errors) == (1, 1)
     assert report.notes[0].path == "b.py"
@@ -453,7 +452,7 @@ def test_jobs_2_gives_the_same_store_as_jobs_1(ws: Path, monkeypatch: pytest.Mon
             pools.append(max_workers)
             super().__init__(max_workers, **kw)
 
-    monkeypatch.setattr(indexer, "ProcessPoolExecutor", SpyPool)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", SpyPool)
     write(ws, "pkg/__init__.py", "")
     for i in range(12):
         write(ws, f"pkg/m{i}.py", RICH_SOURCE.decode().replace("View", f"View{i}"))
@@ -483,7 +482,7 @@ def test_jobs_fall_back_to_this_process_when_workers_cannot_start(
     def no_pool(*args: object, **kw: object) -> None:
         raise PermissionError(38, "Function not implemented")  # sem_open in some sandboxes
 
-    monkeypatch.setattr(indexer, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", no_pool)
     for i in range(4):
         write(ws, f"m{i}.py")
     report = run(ws, store, jobs=2)
@@ -491,20 +490,20 @@ def test_jobs_fall_back_to_this_process_when_workers_cannot_start(
 
 
 def test_jobs_automatic_uses_this_process_for_small_batches() -> None:
-    assert indexer._workers_for(0, 10) == 1
-    assert indexer._workers_for(3, 10) == 3
-    assert indexer._workers_for(4, 2) == 2
-    assert indexer._workers_for(0, indexer.AUTO_JOBS_MIN_FILES) >= 1
+    assert workers.workers_for(0, 10) == 1
+    assert workers.workers_for(3, 10) == 3
+    assert workers.workers_for(4, 2) == 2
+    assert workers.workers_for(0, workers.AUTO_JOBS_MIN_FILES) >= 1
 
 
 def test_worker_chunk_round_trips_through_msgpack(ws: Path) -> None:
     a = write(ws, "a.py", RICH_SOURCE)
-    tasks: list[indexer._Task] = [
+    tasks: list[workers.Task] = [
         (str(a), "a.py", "a", None, 10_000),
         (str(ws / "nope.py"), "nope.py", "n", None, 1),
     ]
-    direct = [indexer.process_file(t) for t in tasks]
-    shipped = indexer._decode_chunk(indexer._work_chunk(tasks))
+    direct = [workers.process_file(t) for t in tasks]
+    shipped = workers._decode_chunk(workers._work_chunk(tasks))
     assert [(r.rel, r.kind, r.size, r.hash, r.message) for r in shipped] == [
         (r.rel, r.kind, r.size, r.hash, r.message) for r in direct
     ]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from auditls.config import Config
-from auditls.indexer import discover, index_workspace, is_excluded
+from auditls.index import discover, index_workspace, is_excluded
 from auditls.store import Store
 
 

@@ -126,7 +126,7 @@ def _selection(config: Config, args: argparse.Namespace) -> tuple[list[str] | No
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from auditls.indexer import index_workspace
+    from auditls.index import index_workspace
     from auditls.report import render
     from auditls.rules import Problem, analyse
     from auditls.store import Store
@@ -169,7 +169,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from auditls.indexer import index_workspace
+    from auditls.index import index_workspace
     from auditls.store import Store
 
     root, paths = _workspace([args.path] if args.path else [])

@@ -47,7 +47,7 @@ from pygls.uris import to_fs_path
 from auditls import __version__
 from auditls.config import Config
 from auditls.extractors import module_name_for
-from auditls.indexer import DEFAULT_EXCLUDES, is_excluded
+from auditls.index import DEFAULT_EXCLUDES, is_excluded
 from auditls.rules import is_selected, render_rules_markdown
 from auditls.server import log as logsetup
 from auditls.server.actions import code_actions

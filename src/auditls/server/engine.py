@@ -52,7 +52,7 @@ from typing import Any, TypeVar
 from auditls.config import Config
 from auditls.extractors import decode
 from auditls.facts.core import SuppressionFact
-from auditls.indexer import IndexReport, index_workspace, is_excluded
+from auditls.index import IndexReport, index_workspace, is_excluded
 from auditls.rules import Finding, TraceStep, check_facts, check_workspace
 from auditls.server.convert import Lines, Prepared, prepare
 from auditls.server.suppressions import Directives, suppression_data

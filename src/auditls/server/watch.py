@@ -37,7 +37,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
-from auditls.indexer import DEFAULT_EXCLUDES
+from auditls.index import DEFAULT_EXCLUDES
 
 log = logging.getLogger(__name__)
 

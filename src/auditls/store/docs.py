@@ -4,7 +4,8 @@
 
 Each column's meaning is the comment on its field's line in the dataclass (STYLE.md: every
 field has a one-line comment), its SQL type comes from the generated schema, and each table gets
-an example row taken from the golden fact files (``*.facts.json``) when one holds such a row.
+an example row taken from the golden fact files (``<case>/<table>.jsonl``) when one holds such
+a row.
 A test regenerates the text and compares it with the committed file.
 """
 
@@ -42,14 +43,14 @@ def field_comments(cls: type[Any]) -> dict[str, tuple[str, str]]:
 
 
 def load_examples(directory: Path) -> dict[str, dict[str, Any]]:
-    """The first row of each table found in the golden fact files, by table name."""
+    """The first row of each table found in the golden fact files, by table name: the goldens
+    of ``X.py`` are ``X/<table>.jsonl``, one row per line, cases taken in name order."""
     examples: dict[str, dict[str, Any]] = {}
-    for path in sorted(directory.glob("*.facts.json")):
-        for row in json.loads(path.read_text(encoding="utf-8")):
-            table = row.get("table")
-            if isinstance(table, str) and table not in examples:
-                examples[table] = {k: v for k, v in row.items() if k != "table"}
-                examples[table]["_from"] = path.with_suffix("").with_suffix(".py").name
+    for source in sorted(directory.glob("*.py")):
+        for path in sorted(source.with_suffix("").glob("*.jsonl")):
+            first = path.read_text(encoding="utf-8").partition("\n")[0]
+            if first and path.stem not in examples:
+                examples[path.stem] = {**json.loads(first), "_from": source.name}
     return examples
 
 

@@ -521,3 +521,9 @@ class Store:
             assert isinstance(fact, fact_type)
             out.setdefault(row[0], []).append(fact)
         return out
+
+    # -- queries for the indexer
+
+    def file_modules(self) -> dict[str, str | None]:
+        """The module name recorded with each file, by path (None: stored without facts)."""
+        return dict(self._db.execute("SELECT path, module FROM files").fetchall())

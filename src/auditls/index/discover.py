@@ -1,0 +1,226 @@
+"""Step 1 of the indexer (see ``auditls.index``): find the Python files under the start paths.
+
+Default excludes, virtual environments, ``[tool.auditls] exclude`` and ``.gitignore`` layers
+decide what is skipped; symbolic links are followed last and only inside the workspace.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from auditls.config import Config
+from auditls.index.report import IndexNote, why
+
+#: Directory names never walked into, at any depth.
+DEFAULT_EXCLUDES = frozenset(
+    {".git", ".venv", "venv", "node_modules", "__pycache__", "build", "dist", ".tox", ".nox"}
+    | {".auditls"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layer:
+    base: str  # directory of the .gitignore, relative to the root ("" for the root)
+    spec: pathspec.GitIgnoreSpec
+
+
+@dataclass(slots=True)
+class Discovery:
+    """The Python files found under the start paths."""
+
+    files: dict[str, str] = field(default_factory=dict)  # rel path -> absolute path, sorted
+    scopes: list[str] = field(default_factory=list)  # rel start paths ("" is the whole root)
+    notes: list[IndexNote] = field(default_factory=list)  # unreadable directories
+
+
+def _rel(root: str, path: str) -> str:
+    rel = os.path.relpath(path, root)
+    return "" if rel == "." else rel.replace(os.sep, "/")
+
+
+def _inside(root: str, real: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+class _Walker:
+    def __init__(self, root: str, config: Config) -> None:
+        self.root = root
+        self.exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude)
+        self.out = Discovery()
+        self.visited_dirs: set[str] = set()
+        self.file_reals: set[str] = set()
+        # (absolute path, rel path, gitignore layers of its directory)
+        self.links: list[tuple[str, str, tuple[_Layer, ...]]] = []
+
+    def gitignore(self, abs_dir: str, rel_dir: str) -> _Layer | None:
+        path = os.path.join(abs_dir, ".gitignore")
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                lines = fh.read().splitlines()
+        except OSError:
+            return None
+        return _Layer(rel_dir, pathspec.GitIgnoreSpec.from_lines(lines))
+
+    def layers_for(self, rel_dir: str) -> tuple[_Layer, ...]:
+        """The .gitignore layers that apply inside ``rel_dir`` (root first)."""
+        layers: list[_Layer] = []
+        parts = rel_dir.split("/") if rel_dir else []
+        for depth in range(len(parts) + 1):
+            rel = "/".join(parts[:depth])
+            layer = self.gitignore(os.path.join(self.root, *parts[:depth]), rel)
+            if layer is not None:
+                layers.append(layer)
+        return tuple(layers)
+
+    def excluded(self, rel: str, name: str, is_dir: bool, layers: tuple[_Layer, ...]) -> bool:
+        if is_dir and name in DEFAULT_EXCLUDES:
+            return True
+        probe = rel + "/" if is_dir else rel
+        if self.exclude.match_file(probe):
+            return True
+        for layer in reversed(layers):
+            sub = probe[len(layer.base) + 1 :] if layer.base else probe
+            verdict = layer.spec.check_file(sub).include
+            if verdict is not None:
+                return bool(verdict)
+        return False
+
+    def in_default_excluded(self, real: str) -> bool:
+        rel = _rel(self.root, real)
+        return any(part in DEFAULT_EXCLUDES for part in rel.split("/"))
+
+    def add_file(self, abs_path: str, rel: str, real: str) -> None:
+        if real in self.file_reals or rel in self.out.files:
+            return
+        self.file_reals.add(real)
+        self.out.files[rel] = abs_path
+
+    def walk(self, abs_dir: str, rel_dir: str, layers: tuple[_Layer, ...]) -> None:
+        """Walk real directories depth first; collect symlinks for later."""
+        stack = [(abs_dir, rel_dir, layers)]
+        while stack:
+            cur_abs, cur_rel, cur_layers = stack.pop()
+            try:
+                with os.scandir(cur_abs) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                self.out.notes.append(
+                    IndexNote(cur_rel or ".", "error", f"cannot list directory: {why(exc)}")
+                )
+                continue
+            if cur_abs != abs_dir and any(e.name == "pyvenv.cfg" for e in entries):
+                continue  # a virtual environment under any name: installed code, not ours
+            own = self.gitignore(cur_abs, cur_rel)
+            if own is not None:
+                cur_layers = (*cur_layers, own)
+            subdirs = []
+            for entry in entries:
+                rel = f"{cur_rel}/{entry.name}" if cur_rel else entry.name
+                try:
+                    if entry.is_symlink():
+                        self.links.append((entry.path, rel, cur_layers))
+                    elif entry.is_dir(follow_symlinks=False):
+                        if not self.excluded(rel, entry.name, True, cur_layers):
+                            real = os.path.realpath(entry.path)
+                            if real not in self.visited_dirs:
+                                self.visited_dirs.add(real)
+                                subdirs.append((entry.path, rel, cur_layers))
+                    elif (
+                        entry.name.endswith(".py")
+                        and entry.is_file(follow_symlinks=False)
+                        and not self.excluded(rel, entry.name, False, cur_layers)
+                    ):
+                        self.add_file(entry.path, rel, os.path.realpath(entry.path))
+                except OSError:
+                    continue  # vanished while we looked at it
+            stack.extend(reversed(subdirs))
+
+    def follow_links(self) -> None:
+        """Follow the collected symlinks that stay inside the workspace, once per target."""
+        while self.links:
+            pending, self.links = sorted(self.links, key=lambda t: t[1]), []
+            for abs_path, rel, layers in pending:
+                real = os.path.realpath(abs_path)
+                if not _inside(self.root, real) or self.in_default_excluded(real):
+                    continue  # never follow a link out of the workspace
+                name = rel.rsplit("/", 1)[-1]
+                try:
+                    st = os.stat(real)
+                except OSError:
+                    continue  # dangling link
+                if stat.S_ISDIR(st.st_mode):
+                    if real in self.visited_dirs or self.excluded(rel, name, True, layers):
+                        continue  # a loop, or a directory already walked
+                    self.visited_dirs.add(real)
+                    self.walk(abs_path, rel, layers)
+                elif (
+                    stat.S_ISREG(st.st_mode)
+                    and name.endswith(".py")
+                    and not self.excluded(rel, name, False, layers)
+                ):
+                    self.add_file(abs_path, rel, real)
+
+
+def discover(root: Path, config: Config, starts: Sequence[Path] | None = None) -> Discovery:
+    """Find the Python files to index under ``starts`` (default: the whole root).
+
+    ``root`` must be a resolved absolute path; every start must lie inside it.
+    """
+    root_s = str(root)
+    walker = _Walker(root_s, config)
+    walker.visited_dirs.add(os.path.realpath(root_s))
+    start_list = [root] if not starts else list(starts)
+    # Walk the real directories of every start first, then follow links.
+    for start in start_list:
+        start_s = str(start)
+        rel = _rel(root_s, start_s)
+        walker.out.scopes.append(rel)
+        if os.path.isdir(start_s):
+            real = os.path.realpath(start_s)
+            walker.visited_dirs.add(real)
+            parent = rel.rsplit("/", 1)[0] if "/" in rel else ""
+            layers = walker.layers_for(parent) if rel else ()
+            walker.walk(start_s, rel, layers)
+        elif os.path.isfile(start_s):
+            walker.add_file(start_s, rel, os.path.realpath(start_s))  # named explicitly
+    walker.follow_links()
+    walker.out.files = dict(sorted(walker.out.files.items()))
+    return walker.out
+
+
+def is_excluded(root: Path, config: Config, rel: str) -> bool:
+    """Whether a full discovery would skip ``rel`` (relative to the resolved ``root``, "/"
+    separators): a default excluded directory or a virtual environment on its way, a
+    ``[tool.auditls] exclude`` pattern or a ``.gitignore`` rule. For callers that hear of one
+    path at a time (the server's file watcher), where ``discover`` would not exclude a start path
+    given explicitly."""
+    walker = _Walker(str(root), config)
+    parts = [part for part in rel.split("/") if part]
+    layers: tuple[_Layer, ...] = ()
+    directory = str(root)
+    for depth, name in enumerate(parts):
+        own = walker.gitignore(directory, "/".join(parts[:depth]))
+        if own is not None:
+            layers = (*layers, own)
+        path = os.path.join(directory, name)
+        last = depth == len(parts) - 1
+        is_dir = not last or os.path.isdir(path)
+        if walker.excluded("/".join(parts[: depth + 1]), name, is_dir, layers):
+            return True
+        if not last and os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+            return True  # a virtual environment under any name
+        directory = path
+    return False
+
+
+def in_scope(rel: str, scopes: Sequence[str]) -> bool:
+    """Whether ``rel`` lies under one of the ``Discovery.scopes`` (so a scoped run may drop it)."""
+    return any(not s or rel == s or rel.startswith(s + "/") for s in scopes)

@@ -1,0 +1,141 @@
+"""The indexing run (see ``auditls.index`` for its steps): ``index_workspace`` ties discovery,
+reconciliation and the workers together, writes the results in batches, shows progress and
+takes the snapshot (step 5)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from auditls.config import Config
+from auditls.extractors import module_name_for
+from auditls.index.discover import discover
+from auditls.index.reconcile import Write, apply, error_row, plan, remove_gone
+from auditls.index.report import IndexNote, IndexReport
+from auditls.index.workers import run_tasks, workers_for
+from auditls.store import Store, StoreError
+
+#: Results written per ``store.replace_many`` transaction.
+BATCH_SIZE = 64
+
+
+class _Progress:
+    def __init__(self, stream: TextIO | None, total: int) -> None:
+        self.stream = stream
+        self.total = total
+        self.last = 0.0
+
+    def update(self, done: int) -> None:
+        if self.stream is None or not self.total:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.1 and done < self.total:
+            return
+        self.last = now
+        self.stream.write(f"\r\x1b[Kauditls: indexing {done}/{self.total} files")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.stream is not None and self.total:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def index_workspace(
+    root: Path,
+    store: Store,
+    config: Config,
+    *,
+    jobs: int = 1,
+    paths: Sequence[Path] | None = None,
+    progress: bool | None = None,
+    snapshot: bool = True,
+    module_name: Callable[[Path, Path], str] = module_name_for,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> IndexReport:
+    """Reconcile the store with the files under ``paths`` (default: the whole workspace).
+
+    ``jobs``: worker processes for extraction; 1 extracts in this process; 0 chooses
+    automatically (in-process for small batches). ``progress``: a progress line on stderr;
+    the default shows it only when stderr is a terminal. ``on_progress(done, total)`` is called
+    once the files to extract are known (``done`` 0) and after each of them; an exception it
+    raises stops the run (work not started is dropped, files already written stay written, no
+    snapshot is taken) and propagates: that is how the server cancels an index.
+    """
+    started = time.perf_counter()
+    root = Path(os.path.realpath(root))
+    starts = None if paths is None else [Path(os.path.realpath(p)) for p in paths]
+    for start in starts or ():
+        if start != root and root not in start.parents:
+            raise ValueError(f"{start} is outside the workspace {root}")
+    report = IndexReport()
+    found = discover(root, config, starts)
+    report.notes.extend(found.notes)
+    report.errors += len(found.notes)
+    report.files = len(found.files)
+
+    work = plan(store, root, found, config, report, module_name)
+    dirty = work.dirty
+    if remove_gone(store, work.existing, found, report):
+        dirty = True
+    if work.writes:
+        _write(store, work.writes, report)
+        dirty = True
+
+    tasks = work.tasks
+    pending: list[Write] = []
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = _Progress(sys.stderr if show else None, len(tasks))
+    results = run_tasks(tasks, workers_for(jobs, len(tasks)), report)
+    try:
+        if on_progress is not None:
+            on_progress(0, len(tasks))
+        for done, result in enumerate(results, 1):
+            item = apply(result, work.existing.get(result.rel), report, store)
+            if item is not None:
+                pending.append(item)
+            if len(pending) >= BATCH_SIZE:
+                _write(store, pending, report)
+                dirty = True
+                pending = []
+            bar.update(done)
+            if on_progress is not None:
+                on_progress(done, len(tasks))
+        if pending:
+            _write(store, pending, report)
+            dirty = True
+    finally:
+        results.close()  # stops worker processes now when the loop ended early
+        bar.close()
+
+    if snapshot and store.persist and (dirty or store.dirty):
+        try:
+            store.snapshot()  # a no-op when nothing changed since the load
+        except StoreError as exc:
+            report.notes.append(IndexNote(".auditls", "error", str(exc)))
+            report.errors += 1
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write(store: Store, items: list[Write], report: IndexReport) -> None:
+    """Write a batch in one transaction; if that fails, file by file, so that one file whose
+    facts the store rejects gets an error row instead of aborting the whole index."""
+    with contextlib.suppress(Exception):  # the batch rolls back; the loop finds the culprit
+        store.replace_many(items)
+        return
+    for row, facts in items:
+        try:
+            store.replace_file(row, facts)
+        except Exception as exc:
+            message = f"cannot store the facts: {type(exc).__name__}: {exc}"
+            if facts is not None:
+                report.indexed -= 1
+            report.errors += 1
+            report.notes.append(IndexNote(row.path, "error", message))
+            store.replace_file(error_row(row.path, message, row.size, row.mtime_ns), None)
