@@ -1,5 +1,5 @@
 """The server's publishing logic without a client: settings applied to findings, the disk
-findings of a folder, and changes for an older store revision dropped (server/app.py)."""
+findings of a folder, and changes for an older store revision dropped (server/publish.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from lsprotocol import types
 
 from auditls.config import Config
 from auditls.rules import Finding, render_rules_markdown
-from auditls.server.app import AuditServer, Folder, default_docs_base
 from auditls.server.config import EditorSettings, Settings, layer, parse_editor_settings
 from auditls.server.convert import UTF16, Lines, Prepared, prepare
 from auditls.server.diagnostics import DiagnosticsHub
 from auditls.server.engine import Changes, FolderEngine
+from auditls.server.lifecycle import default_docs_base
+from auditls.server.publish import apply, refresh_all, to_lsp
+from auditls.server.state import AuditServer, Folder
 
 
 def finding(rule: str, line: int = 1, severity: str = "error") -> Finding:
@@ -46,20 +48,20 @@ def test_settings_decide_what_shows() -> None:
     server = AuditServer()
     server.docs_base = "file:///docs/rules.md"
     findings = prepared("AUD001", "AUD101", "AUD102", "AUD103")
-    codes = [d.code for d in server.to_lsp(findings, Settings())]
+    codes = [d.code for d in to_lsp(server, findings, Settings())]
     assert codes == ["AUD001", "AUD101", "AUD102", "AUD103"]
-    assert [d.code for d in server.to_lsp(findings, settings(ignore=["AUD10"]))] == ["AUD001"]
-    assert [d.code for d in server.to_lsp(findings, settings(select=["AUD102"]))] == [
+    assert [d.code for d in to_lsp(server, findings, settings(ignore=["AUD10"]))] == ["AUD001"]
+    assert [d.code for d in to_lsp(server, findings, settings(select=["AUD102"]))] == [
         "AUD001",  # a file that does not parse never looks clean, unless ignored
         "AUD102",
     ]
     quiet = settings(syntaxDiagnostics=False)
-    assert [d.code for d in server.to_lsp(findings, quiet)] == ["AUD101", "AUD102", "AUD103"]
-    [diag] = server.to_lsp(prepared("AUD101"), settings(severity={"AUD1": "info"}))
+    assert [d.code for d in to_lsp(server, findings, quiet)] == ["AUD101", "AUD102", "AUD103"]
+    [diag] = to_lsp(server, prepared("AUD101"), settings(severity={"AUD1": "info"}))
     assert diag.severity == types.DiagnosticSeverity.Information
     assert diag.code_description is not None
     assert diag.code_description.href == "file:///docs/rules.md#aud101"
-    [diag] = server.to_lsp(prepared("AUD101"), settings(docsUrl="https://docs.test/rules.html"))
+    [diag] = to_lsp(server, prepared("AUD101"), settings(docsUrl="https://docs.test/rules.html"))
     assert diag.code_description is not None
     assert diag.code_description.href == "https://docs.test/rules.html#aud101"
 
@@ -76,18 +78,18 @@ async def test_changes_for_an_older_revision_are_dropped(tmp_path: Path) -> None
     )
     server.folders.append(folder)
     try:
-        server.apply(folder, Changes(5, updated={"a.py": prepared("AUD101")}))
+        apply(server, folder, Changes(5, updated={"a.py": prepared("AUD101")}))
         assert [p.uri.rsplit("/", 1)[1] for p in published] == ["a.py"]
-        server.apply(folder, Changes(3, updated={"a.py": []}))  # computed before revision 5
+        apply(server, folder, Changes(3, updated={"a.py": []}))  # computed before revision 5
         assert len(published) == 1
         assert "a.py" in folder.disk
-        server.apply(folder, Changes(6, updated={}, workspace={"b.py": prepared("AUD304")}))
+        apply(server, folder, Changes(6, updated={}, workspace={"b.py": prepared("AUD304")}))
         assert [p.uri.rsplit("/", 1)[1] for p in published] == ["a.py", "b.py"]
-        server.apply(folder, Changes(7, removed={"a.py"}))
+        apply(server, folder, Changes(7, removed={"a.py"}))
         assert published[-1].diagnostics == []  # a vanished file is cleared
         # Only open files: the disk findings are cleared, the others stay known.
         folder.settings = settings(diagnosticMode="openFiles")
-        server.refresh_all()
+        refresh_all(server)
         assert published[-1].uri.endswith("/b.py")
         assert published[-1].diagnostics == []
         assert "b.py" in folder.workspace

@@ -6,8 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from auditls.server.app import CMD_REINDEX, CMD_STATUS, SECTION
+from auditls.server.commands import CMD_REINDEX, CMD_STATUS
 from auditls.server.config import CLIENT_KEYS, KNOWN_KEYS, Settings
+from auditls.server.configuration import SECTION
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITORS = ROOT / "editors"

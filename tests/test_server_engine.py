@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from auditls.config import Config
+from auditls.facts.core import SuppressionFact
+from auditls.index import index_workspace
 from auditls.server.engine import FolderEngine
 from auditls.store import Store
 
@@ -241,3 +243,24 @@ def test_a_stale_or_broken_cache_is_ignored(ws: Path) -> None:
         finally:
             again.close()
             again.shutdown_thread()
+
+
+def test_the_store_answers_the_engines_questions(ws: Path) -> None:
+    write(ws, "s.py", "x = 1  # nosec\neval(x)  # auditls: ignore[AUD101]\n")
+    write(ws, "bad.py", "def (:\n")
+    with Store.open(ws, persist=False) as store:
+        index_workspace(ws, store, Config(), jobs=0, progress=False)
+        assert store.file_count() == 6
+        states = store.file_states()
+        assert sorted(states) == [row.path for row in store.files()]
+        row = store.get_file("s.py")
+        assert row is not None
+        assert states["s.py"] == (row.hash, row.status, "s", row.extractor_version, None)
+        assert states["bad.py"][1] != states["s.py"][1]  # a syntax error is a state of its own
+        found = store.facts_of("s.py", SuppressionFact)
+        assert [(f.line, f.style) for f in found] == [(1, "nosec"), (2, "auditls")]
+        ff = store.file_facts("s.py")
+        assert ff is not None
+        assert found == ff.of(SuppressionFact)
+        assert store.facts_of("b.py", SuppressionFact) == []
+        assert store.facts_of("missing.py", SuppressionFact) == []

@@ -4,6 +4,8 @@ The store's SQLite connection belongs to the thread that opened it, and indexing
 work that must not stall the event loop, so each folder gets one worker thread (a single-thread
 executor) that opens the store and runs every store operation, one at a time, in the order they
 were asked for. The loop awaits ``engine.run(engine.refresh, paths)`` and gets a ``Changes``.
+The engine asks the store questions by name (``file_states``, ``facts_of``, ``file_count``);
+it writes no SQL.
 
 The store mirrors the disk. Open buffers are not written to it: the server keeps their analyses
 beside it (``documents``), so the snapshot never holds text that was never saved and
@@ -19,9 +21,10 @@ run after every operation that moved the store's revision, over the whole store;
 whose workspace findings changed, *whichever file changed on disk*, are in
 ``Changes.workspace``. That is how a save "recomputes what depends on it".
 
-How a change is found: the ``files`` rows (hash, status, module, version, error) are read before
-and after ``index_workspace``; a row that differs or vanished is a changed file. The indexer's own
-early cutoff (same hash, nothing written) makes an unchanged save cost a stat and a hash.
+How a change is found: every file's state (``Store.file_states``: hash, status, module, version,
+error) is read before and after ``index_workspace``; a state that differs or vanished is a changed
+file. The indexer's own early cutoff (same hash, nothing written) makes an unchanged save cost a
+stat and a hash.
 
 A warm start must not re-read every file's facts to learn that most have no finding: the
 per-file findings are kept with the row they were computed from, and written beside the
@@ -250,7 +253,7 @@ class FolderEngine:
             self.indexing = False
         changes = Changes(store.revision, full=True, report=report, cancelled=cancelled)
         self._counts.clear()
-        rows = self._rows(store)
+        rows = store.file_states()
         for path in [p for p in self._known if p not in rows]:
             del self._known[path]
             self._known_dirty = True
@@ -277,7 +280,7 @@ class FolderEngine:
         starts = self._starts(paths)
         if not starts:
             return Changes(store.revision)
-        before = self._rows(store)
+        before = store.file_states()
         index_workspace(
             self.root, store, self.config, jobs=0, paths=starts, progress=False, snapshot=False
         )
@@ -314,7 +317,7 @@ class FolderEngine:
     def status(self) -> dict[str, Any]:
         store = self._require()
         facts = sum(store.fact_counts().values())
-        files = store.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+        files = store.file_count()
         return {
             "root": str(self.root),
             "store": str(store.snapshot_path) if store.persist else None,
@@ -366,15 +369,8 @@ class FolderEngine:
             return [self.root]
         return list(starts)
 
-    @staticmethod
-    def _rows(store: Store) -> dict[str, tuple[Any, ...]]:
-        rows = store.conn.execute(
-            "SELECT path, hash, status, module, extractor_version, error FROM files"
-        )
-        return {row[0]: row[1:] for row in rows}
-
     def _diff(self, store: Store, before: dict[str, tuple[Any, ...]]) -> Changes:
-        after = self._rows(store)
+        after = store.file_states()
         changes = Changes(store.revision)
         for path, row in after.items():
             if before.get(path) != row:
@@ -473,14 +469,5 @@ class FolderEngine:
     @staticmethod
     def _suppressions(store: Store, path: str) -> list[SuppressionFact]:
         """One file's suppression comments, without reading its other facts."""
-        table = store.schema.by_name.get(SuppressionFact.TABLE)
-        if table is None:
-            return []
-        columns = ", ".join(f's."{c.name}"' for c in table.columns)
-        rows = store.conn.execute(
-            f"SELECT {columns} FROM {SuppressionFact.TABLE} s "  # noqa: S608 (our own names)
-            "JOIN files f ON f.id = s.file_id WHERE f.path = ? ORDER BY s.seq",
-            (path,),
-        )
-        found = [table.decode(row) for row in rows]
+        found = store.facts_of(path, SuppressionFact)
         return [fact for fact in found if isinstance(fact, SuppressionFact)]

@@ -15,7 +15,7 @@
    ``settled(key)`` waits until the latest version was delivered or dropped.
 
 Results of the store (files on disk) are kept in order by the store's single thread and checked
-against the store's revision by the caller; see ``app``.
+against the store's revision by the caller; see ``publish.apply``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The file watcher: watchdog events, filtered and debounced, handed to the event loop.
 
 Changes made outside the editor (a ``git checkout``, a code generator, another editor) reach the
-server here when the client does not watch files for it (see ``app``: a client that offers
+server here when the client does not watch files for it (see ``file_events``: a client that offers
 dynamic ``workspace/didChangeWatchedFiles`` registration watches instead, and this watcher is not
 started, so no change is processed twice).
 

@@ -527,3 +527,31 @@ class Store:
     def file_modules(self) -> dict[str, str | None]:
         """The module name recorded with each file, by path (None: stored without facts)."""
         return dict(self._db.execute("SELECT path, module FROM files").fetchall())
+
+    # -- queries for the server
+
+    def file_count(self) -> int:
+        """How many files the store knows (with facts or not)."""
+        return int(self._db.execute("SELECT count(*) FROM files").fetchone()[0])
+
+    def file_states(self) -> dict[str, tuple[Any, ...]]:
+        """Every file's path and what its facts were computed from: (hash, status, module,
+        extractor version, error). A file whose state is unchanged has unchanged facts."""
+        rows = self._db.execute(
+            "SELECT path, hash, status, module, extractor_version, error FROM files"
+        )
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+    def facts_of(self, path: str, fact_type: type[Fact]) -> list[Fact]:
+        """One file's facts of one type, in source order, without reading its other facts
+        (empty when the store has no table for the type)."""
+        table = self.schema.by_name.get(fact_type.TABLE)
+        if table is None:
+            return []
+        columns = ", ".join(f's."{c.name}"' for c in table.columns)
+        rows = self._db.execute(
+            f"SELECT {columns} FROM {fact_type.TABLE} s "  # noqa: S608 (our own names)
+            "JOIN files f ON f.id = s.file_id WHERE f.path = ? ORDER BY s.seq",
+            (path,),
+        )
+        return [table.decode(row) for row in rows]

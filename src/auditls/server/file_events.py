@@ -1,0 +1,120 @@
+"""Changes on disk, from whoever saw them: the client (``workspace/didChangeWatchedFiles``,
+registered dynamically when it offers that), else a watchdog ``Watcher`` per folder, and saves.
+
+Paths are grouped by folder and handed to the folder's engine, which re-indexes them and
+returns what changed. A ``pyproject.toml`` reloads the folder's settings; a ``.gitignore``, or a
+watcher that lost events (an inotify overflow), reconciles the whole folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+
+from lsprotocol import types
+
+from auditls.index import DEFAULT_EXCLUDES
+from auditls.server import configuration, folders, publish
+from auditls.server.config import read_pyproject
+from auditls.server.state import SERVER_LOGGER, AuditServer, Folder, uri_path
+from auditls.server.watch import Watcher
+
+log = logging.getLogger(SERVER_LOGGER)
+
+#: Seconds the watcher waits for a path to settle.
+WATCH_DELAY = 0.1
+
+
+def did_change_watched_files(ls: AuditServer, params: types.DidChangeWatchedFilesParams) -> None:
+    paths = [p for p in (uri_path(change.uri) for change in params.changes) if p is not None]
+    paths_changed(ls, paths)
+
+
+def paths_changed(ls: AuditServer, paths: Iterable[Path]) -> None:
+    """Group the paths the client saw change by folder and process them (what lies in a
+    default excluded directory, ``.auditls/`` included, is not our business)."""
+    grouped: dict[int, tuple[Folder, set[Path]]] = {}
+    for path in paths:
+        found = ls.folder_of(path)
+        if found is None or any(part in DEFAULT_EXCLUDES for part in found[1].split("/")):
+            continue
+        grouped.setdefault(id(found[0]), (found[0], set()))[1].add(path)
+    for folder, group in grouped.values():
+        ls.spawn(disk_changed(ls, folder, group), "disk changes")
+
+
+async def disk_changed(ls: AuditServer, folder: Folder, paths: set[Path]) -> None:
+    """Paths of ``folder`` that changed on disk (watcher, client, save)."""
+    if any(
+        p.name == "pyproject.toml" and p.parent in (folder.root, folder.client_root) for p in paths
+    ):
+        folder.project, folder.project_problem = read_pyproject(folder.root)
+        await configuration.apply_settings(ls)
+    if any(p.name == ".gitignore" for p in paths):
+        await folders.reconcile(ls, folder)
+        return
+    sources = {p for p in paths if p.suffix == ".py" or not p.suffix}
+    if sources:
+        await folder.indexed.wait()
+        changes = await folder.engine.run(folder.engine.refresh, sources)
+        publish.apply(ls, folder, changes)
+
+
+async def watch_files(ls: AuditServer) -> None:
+    """The client's watcher when it offers dynamic registration, else ours."""
+    dynamic = ls.can("workspace.did_change_watched_files.dynamic_registration")
+    if dynamic and await client_watches(ls):
+        return
+    loop = asyncio.get_running_loop()
+    for folder in ls.folders:
+        watcher = Watcher(
+            folder.root,
+            loop,
+            functools.partial(on_watched, ls, folder),
+            functools.partial(on_overflow, ls, folder),
+            delay=WATCH_DELAY,
+        )
+        try:
+            watcher.start()
+            folder.watcher = watcher
+        except OSError as exc:
+            log.warning("cannot watch %s: %s", folder.root, exc)
+    log.info("watching files with watchdog")
+
+
+async def client_watches(ls: AuditServer) -> bool:
+    """Ask the client to watch the files for us; False when it refuses."""
+    watchers = [
+        types.FileSystemWatcher(glob_pattern="**/*.py"),
+        types.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
+        types.FileSystemWatcher(glob_pattern="**/.gitignore"),
+        # A deleted directory is reported for itself only.
+        types.FileSystemWatcher(glob_pattern="**/*", kind=types.WatchKind.Delete),
+    ]
+    registration = types.Registration(
+        id=str(uuid.uuid4()),
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+    )
+    try:
+        await ls.client_register_capability_async(
+            types.RegistrationParams(registrations=[registration])
+        )
+    except Exception as exc:
+        log.info("the client refused to watch files (%s); watching them here", exc)
+        return False
+    ls.client_watches = True
+    log.info("the client watches files")
+    return True
+
+
+def on_watched(ls: AuditServer, folder: Folder, paths: set[Path]) -> None:
+    ls.spawn(disk_changed(ls, folder, paths), "disk changes")
+
+
+def on_overflow(ls: AuditServer, folder: Folder) -> None:
+    ls.spawn(folders.reconcile(ls, folder), "reconcile after an overflow")

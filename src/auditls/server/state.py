@@ -1,0 +1,243 @@
+"""The server's state: ``AuditServer`` (folders, open documents, what the client can do, the
+background tasks) and ``Folder`` (one workspace folder's settings, engine and findings on disk).
+
+Only lookups and bookkeeping live here. What the server does with that state lives by job in the
+modules that ``app`` registers as handlers (``lifecycle``, ``folders``, ``configuration``,
+``text_sync``, ``file_events``, ``publish``, ``features``, ``commands``); each takes the server
+as its first argument, ``ls``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlparse
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from auditls import __version__
+from auditls.config import Config
+from auditls.index import is_excluded
+from auditls.server.config import EditorSettings, Settings
+from auditls.server.convert import Prepared
+from auditls.server.diagnostics import DiagnosticsHub
+from auditls.server.documents import Analysis, OpenDocument
+from auditls.server.engine import FolderEngine
+from auditls.server.scheduler import Debouncer, Pipeline
+from auditls.server.watch import Watcher
+
+#: The logger of every module the handlers live in: one name (the one the server has always
+#: logged under), so the stderr lines read the same whichever module a handler moved to.
+SERVER_LOGGER = "auditls.server.app"
+
+log = logging.getLogger(SERVER_LOGGER)
+
+
+@dataclass(eq=False)
+class Folder:
+    """A workspace folder: its settings, its engine, and the findings of its files on disk."""
+
+    uri: str  # as the client sent it
+    root: Path  # resolved: what the engine indexes
+    project: Config  # [tool.auditls]
+    project_problem: str | None  # why pyproject.toml was not usable
+    editor: EditorSettings  # the editor's layer for this folder
+    settings: Settings
+    engine: FolderEngine
+    disk: dict[str, list[Prepared]] = field(default_factory=dict)  # rel -> findings on disk
+    workspace: dict[str, list[Prepared]] = field(default_factory=dict)  # rel -> workspace rules
+    revision: int = -1  # the newest store revision applied
+    watcher: Watcher | None = None
+    indexed: asyncio.Event = field(default_factory=asyncio.Event)
+    index_task: asyncio.Task[None] | None = None
+
+    def uri_of(self, rel: str) -> str:
+        return file_uri(self.uri, rel)
+
+    def rel_of(self, path: Path) -> str | None:
+        for base in (self.client_root, self.root):
+            try:
+                return path.relative_to(base).as_posix()
+            except ValueError:
+                continue
+        real = Path(os.path.realpath(path))
+        try:
+            return real.relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
+    @property
+    def client_root(self) -> Path:
+        return Path(to_fs_path(self.uri) or self.root)
+
+
+def file_uri(folder_uri: str, rel: str) -> str:
+    """The URI of a file of a folder, spelled with the client's prefix for the folder."""
+    return folder_uri.rstrip("/") + "/" + quote(rel)
+
+
+def uri_path(uri: str) -> Path | None:
+    """The file system path of a ``file:`` URI."""
+    if urlparse(uri).scheme != "file":
+        return None
+    path = to_fs_path(uri)
+    return Path(path) if path else None
+
+
+def untitled_name(uri: str) -> str:
+    """A file name for a document that is not a file (``untitled:Untitled-1``)."""
+    name = unquote(urlparse(uri).path).rsplit("/", 1)[-1]
+    return name if name.endswith(".py") else (name or "untitled") + ".py"
+
+
+def sibling_uri(root: Path, rel: str) -> str:
+    return (root / rel).as_uri()
+
+
+class AuditServer(LanguageServer):
+    """auditls over LSP: the state the handlers share; see ``app`` for the life cycle."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "auditls",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            max_workers=4,
+        )
+        self.folders: list[Folder] = []
+        self.documents: dict[str, OpenDocument] = {}
+        self.encoding = "utf-16"
+        self.init_settings = EditorSettings()
+        self.global_editor = EditorSettings()
+        self.global_settings = Settings()
+        self.docs_base: str | None = None
+        self.hub: DiagnosticsHub | None = None
+        self.pipeline: Pipeline[str, Analysis] | None = None
+        self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="auditls-analyse")
+        self.snapshots: Debouncer[str] | None = None
+        self.client_watches = False
+        self.stopped = False
+        self.shutdown_requested = False
+        self._reported: set[str] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._open: dict[tuple[str, str], str] = {}  # (folder uri, rel path) -> document uri
+
+    # -- capabilities --------------------------------------------------------------------------
+
+    def can(self, dotted: str) -> bool:
+        """Whether the client declared a capability (``"window.work_done_progress"``)."""
+        value: Any = self.client_capabilities
+        for part in dotted.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                return False
+        return bool(value)
+
+    def wants_pull(self) -> bool:
+        return self.can("text_document.diagnostic") and self.can(
+            "workspace.diagnostics.refresh_support"
+        )
+
+    # -- tasks and messages --------------------------------------------------------------------
+
+    def spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
+        """Run a coroutine in the background, logging (not raising) what it raises."""
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+        task.set_name(name)
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self._tasks.discard(t)
+            if not t.cancelled() and (exc := t.exception()) is not None:
+                log.error("%s failed: %s: %s", name, type(exc).__name__, exc, exc_info=exc)
+
+        task.add_done_callback(done)
+        return task
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Log, never pop up: the user cannot act on a server's internal error."""
+        log.error("internal error (%s): %s", getattr(source, "__name__", source), error)
+
+    def tell_user(self, problems: Iterable[str]) -> None:
+        """One warning message for a set of problems the user can fix, once per set."""
+        text = "; ".join(problems)
+        if not text or text in self._reported:
+            return
+        self._reported.add(text)
+        log.warning("settings: %s", text)
+        self.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=f"auditls: {text}")
+        )
+
+    # -- folders and documents -----------------------------------------------------------------
+
+    def folder_of(self, path: Path | None) -> tuple[Folder, str] | None:
+        """The folder holding ``path`` (the deepest one) and the path relative to it."""
+        if path is None:
+            return None
+        best: tuple[Folder, str] | None = None
+        for folder in self.folders:
+            rel = folder.rel_of(path)
+            deeper = best is None or len(folder.root.parts) > len(best[0].root.parts)
+            if rel is not None and not rel.startswith("../") and deeper:
+                best = (folder, rel)
+        return best
+
+    def text(self, uri: str) -> str:
+        """The text of an open document's buffer."""
+        return self.workspace.get_text_document(uri).source
+
+    def current_text(self, path: Path) -> str | None:
+        """A file's text as the user sees it: the open buffer, else the file on disk."""
+        for doc in self.documents.values():
+            if doc.path == path:
+                return self.text(doc.uri)
+        try:
+            return path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+
+    def settings_for(self, folder: Folder | None) -> Settings:
+        return folder.settings if folder is not None else self.global_settings
+
+    def open_document(self, uri: str, version: int) -> OpenDocument:
+        path = uri_path(uri)
+        doc = OpenDocument(uri, path, version)
+        self.documents[uri] = doc
+        found = self.folder_of(path)
+        if found is not None:
+            self._open[(found[0].uri, found[1])] = uri
+        return doc
+
+    def close_document(self, uri: str) -> OpenDocument | None:
+        doc = self.documents.pop(uri, None)
+        for key in [k for k, v in self._open.items() if v == uri]:
+            del self._open[key]
+        return doc
+
+    def relocate_documents(self) -> None:
+        """Recompute which folder each open document belongs to (after folders changed)."""
+        self._open.clear()
+        for doc in self.documents.values():
+            found = self.folder_of(doc.path)
+            if found is not None:
+                self._open[(found[0].uri, found[1])] = doc.uri
+
+    def document_for(self, folder: Folder, rel: str) -> OpenDocument | None:
+        uri = self._open.get((folder.uri, rel))
+        return self.documents.get(uri) if uri is not None else None
+
+    def excluded(self, doc: OpenDocument) -> bool:
+        found = self.folder_of(doc.path)
+        if found is None:
+            return False
+        folder, rel = found
+        return is_excluded(folder.root, folder.settings.config, rel)

@@ -1,0 +1,118 @@
+"""Open documents: ``didOpen`` / ``didChange`` / ``didSave`` / ``didClose``.
+
+While a document is open its buffer is what it shows: each version is submitted to the analysis
+``Pipeline`` (debounced per document, run on its own thread, stale versions dropped) and the
+analysis is delivered here, then published. A save hands the file to its folder's engine, after
+what was typed before it has been analysed; a close hands the file back to the store.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from lsprotocol import types
+
+from auditls.extractors import module_name_for
+from auditls.server import file_events, publish
+from auditls.server.documents import Analysis, OpenDocument, analyse_buffer
+from auditls.server.state import AuditServer, sibling_uri, untitled_name, uri_path
+
+
+def did_open(ls: AuditServer, params: types.DidOpenTextDocumentParams) -> None:
+    doc = ls.open_document(params.text_document.uri, params.text_document.version)
+    doc.excluded = ls.excluded(doc)
+    analyse(ls, doc.uri, delay=0.0)  # open documents go first, without a debounce
+
+
+def did_change(ls: AuditServer, params: types.DidChangeTextDocumentParams) -> None:
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is not None:
+        doc.version = params.text_document.version
+        analyse(ls, doc.uri)
+
+
+async def did_save(ls: AuditServer, params: types.DidSaveTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    if ls.pipeline is not None and uri in ls.documents:
+        # What was typed before the save shows now; the store re-indexes the file after
+        # that, so the two extractions do not compete for the interpreter.
+        await ls.pipeline.settled(uri)
+    path = uri_path(uri)
+    found = ls.folder_of(path)
+    if path is not None and found is not None:
+        await file_events.disk_changed(ls, found[0], {path})
+
+
+async def did_close(ls: AuditServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    doc = ls.close_document(uri)
+    if ls.pipeline is not None:
+        ls.pipeline.forget(uri)
+    if doc is not None and ls.hub is not None:
+        await back_to_disk(ls, doc)
+
+
+async def back_to_disk(ls: AuditServer, doc: OpenDocument) -> None:
+    """A closed document shows its file on disk again (nothing, outside every folder)."""
+    assert ls.hub is not None
+    found = ls.folder_of(doc.path)
+    if found is None:
+        ls.hub.clear(doc.uri)
+        return
+    folder, rel = found
+    if folder.uri_of(rel) != doc.uri:
+        ls.hub.clear(doc.uri)
+    if doc.path is not None and folder.indexed.is_set():
+        # Back to the file on disk, as it is now: a save just before the close is queued
+        # on the store's thread ahead of this.
+        changes = await folder.engine.run(folder.engine.refresh, {doc.path})
+        publish.apply(ls, folder, changes)
+    publish.refresh_file(ls, folder, rel)
+
+
+def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
+    """Submit the document's current buffer to the pipeline."""
+    doc = ls.documents.get(uri)
+    if doc is None or ls.pipeline is None:
+        return
+    text = ls.text(uri)
+    found = ls.folder_of(doc.path)
+    folder = found[0] if found is not None else None
+    if found is not None:
+        root, rel, module_root = found[0].root, found[1], found[0].root
+        uri_of = found[0].uri_of
+    else:
+        root = doc.path.parent if doc.path is not None else Path.cwd()
+        rel = doc.path.name if doc.path is not None else untitled_name(uri)
+        module_root = None
+        uri_of = functools.partial(sibling_uri, root)
+    path = doc.path
+    encoding = ls.encoding
+    version = doc.version
+
+    def job() -> Analysis:
+        module = None
+        if path is not None and module_root is not None:
+            module = module_name_for(module_root / rel, module_root)
+        return analyse_buffer(
+            text,
+            version=version,
+            rel=rel,
+            module=module,
+            encoding=encoding,
+            root=root,
+            uri_of=uri_of,
+        )
+
+    wait = ls.settings_for(folder).debounce if delay is None else delay
+    ls.pipeline.submit(uri, version, job, wait)
+
+
+def deliver(ls: AuditServer, uri: str, version: int, analysis: Analysis) -> None:
+    """The pipeline's result for a document, published if it is still that version."""
+    doc = ls.documents.get(uri)
+    if doc is None or doc.version != version:
+        return
+    doc.accept(analysis)
+    publish.refresh_document(ls, doc)
