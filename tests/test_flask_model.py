@@ -11,7 +11,9 @@ import pytest
 
 from auditls.config import Config
 from auditls.extractors import extract
+from auditls.facts.flask import FLASK_FACT_TYPES
 from auditls.index import index_workspace
+from auditls.link import link_of
 from auditls.models.flask import FlaskModel, Route, counts, join_url
 from auditls.store import Store
 
@@ -232,6 +234,16 @@ def test_from_store_equals_from_files(model: FlaskModel) -> None:
     assert counts(direct) == counts(model)
 
 
+def test_the_model_links_through_the_stores_linker() -> None:
+    with Store.open(PROJECT, persist=False) as store:
+        index_workspace(PROJECT, store, Config(), progress=False, snapshot=False)
+        model = FlaskModel.from_store(store)
+        assert model.link is link_of(store, FLASK_FACT_TYPES)
+        assert "bookclub/extensions.py" in model.link.files
+        assert "bookclub/models.py" not in model.link.files  # no Flask rows there
+        assert model.link.modules["bookclub.models"] == "bookclub/models.py"
+
+
 def test_row_counts_on_the_project(model: FlaskModel) -> None:
     rows = counts(model)
     assert all(n > 0 for n in rows.values()), rows
@@ -328,6 +340,24 @@ def test_app_made_by_a_factory_elsewhere_and_current_app() -> None:
     assert app.label == "proj.make()"
     assert urls(m) == {"GET /late late"}
     assert sorted(s.fact.key or "" for s in app.configs) == ["DEBUG", "SECRET_KEY"]
+
+
+def test_a_flask_object_stops_resolution_before_an_earlier_import() -> None:
+    m = workspace({
+        "site/app.py": """
+            from flask import Flask
+            from site.legacy import app
+
+            app = Flask(__name__)
+
+            @app.post("/x")
+            def x():
+                pass
+        """,
+        "site/legacy.py": "app = None\n",
+    })  # fmt: skip
+    assert urls(m) == {"POST /x x"}
+    assert m.link.resolve("site.app.app") == "site.legacy.app"  # the linker alone goes on
 
 
 def test_unregistered_and_unknown_owners_are_dropped() -> None:

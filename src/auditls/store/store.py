@@ -555,3 +555,43 @@ class Store:
             (path,),
         )
         return [table.decode(row) for row in rows]
+
+    # -- queries for the linker and the models
+
+    def paths_with_facts(self, fact_types: Iterable[type[Fact]]) -> list[str]:
+        """The paths of the files that have at least one row of any of these fact types,
+        ordered by path (types the store has no table for are skipped)."""
+        by_name = self.schema.by_name
+        file_ids: set[int] = set()
+        for fact_type in fact_types:
+            if fact_type.TABLE in by_name:
+                sql = f'SELECT DISTINCT file_id FROM "{fact_type.TABLE}"'  # noqa: S608 (our name)
+                file_ids.update(r[0] for r in self._db.execute(sql))
+        rows = self._db.execute("SELECT id, path FROM files ORDER BY path").fetchall()
+        return [path for file_id, path in rows if file_id in file_ids]
+
+    def module_paths(self) -> list[tuple[str, str]]:
+        """``(module, path)`` of every file recorded with facts, ordered by path."""
+        sql = "SELECT module, path FROM files WHERE module IS NOT NULL ORDER BY path"
+        return [(r[0], r[1]) for r in self._db.execute(sql)]
+
+    def module_level_facts(self, fact_type: type[F]) -> list[tuple[str, F]]:
+        """The rows of one fact type written at module level (their ``function`` is their
+        file's module), each with that module, in storage order; none when the store has no
+        table for the type. The type must have a ``function`` field."""
+        table = self.schema.by_name.get(fact_type.TABLE)
+        if table is None:
+            return []
+        if "function" not in {c.name for c in table.columns}:
+            raise ValueError(f"{fact_type.__name__} has no `function` field")
+        names = ", ".join(f'i."{c.name}"' for c in table.columns)
+        sql = (
+            f'SELECT f.module, {names} FROM "{table.table}" i '  # noqa: S608 (our names)
+            "JOIN files f ON f.id = i.file_id WHERE i.function = f.module"
+        )
+        out: list[tuple[str, F]] = []
+        for row in self._db.execute(sql):
+            fact = table.decode(row[1:])
+            assert isinstance(fact, fact_type)
+            out.append((row[0], fact))
+        return out

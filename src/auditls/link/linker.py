@@ -1,0 +1,326 @@
+"""The workspace linker: names followed across files, at query time over the store.
+
+Extraction sees one file, so a fact names what it uses as written in its own file, qualified by
+that file's imports and scopes (``from .views import bp`` makes ``bp`` read ``pkg.views.bp``).
+Which file defines ``pkg.views.bp``, and whether ``pkg.views`` only re-exports it, is known only
+across files. The linker answers that for every cross-file model (Flask today; Django, the taint
+engine's call graph and FastAPI next), so that each model keeps only its own objects.
+
+How it works:
+
+1. **Select the linked files.** A linker links a selection of files: from a store, the files
+   that have rows in the tables a model asks for (a Flask model links the files with Flask rows;
+   no tables means every file), in path order; in tests, the ``FileFacts`` given. Their facts are
+   loaded whole and grouped by type once, so ``sites(FactType)`` (the rows of one table, in file
+   then source order) costs one pass.
+2. **Module index.** ``modules`` maps a module to the file that defines it, for every file of the
+   store (``linked_modules`` for the linked files only).
+3. **Imports.** Every file's module-level imports, linked or not (re-exports often sit in a
+   package ``__init__`` that never mentions the framework): ``(module, bound name) -> target``,
+   and the modules each module star-imports, in the order first seen.
+4. **Definitions** of the linked files: assignments whose target is a bare name and whose value
+   resolved, by ``(scope, name)``; parameters by ``(function, name)``; functions and classes by
+   qualified name; calls and returns by their enclosing function.
+5. **Resolve.** ``chain(ref)`` follows a reference to its definition. A reference splits into a
+   scope and a name (``m.f.<locals>.x`` gives ``(m.f, x)``, ``m.x`` gives ``(m, x)``); then, until
+   the reference is one the caller named as a definition already (``stop``) or was seen before
+   (an import cycle): an import binding of that name is followed to its target; else the last
+   assignment of another name or attribute (an alias, ``bp = views.bp``; a call's result is not
+   an alias) to its value; else the name in the first module the scope star-imports, when that
+   module defines it (binds it by import or assignment, or defines a function or class of that
+   name). Otherwise the reference is where it is defined. ``resolve`` is the chain's last step.
+6. **Helper parameters.** A function that receives an object and registers things on it
+   (``def register_blueprints(app)``) makes its parameter stand for whatever every caller
+   passes. ``parameter(ref)`` says whether a resolved reference is a parameter of a linked
+   function; ``arguments(param, passes)`` picks, from a model's records of what callers pass
+   (by callee as recorded), those whose callee resolves to that function at the parameter's
+   position or keyword. The model links what they pass in turn (it knows its objects).
+7. **Cache.** ``link_of(store, fact_types)`` builds a linker once per store revision and
+   selection, held weakly per store, like the models built on it. Call it on the thread that
+   owns the store. A linker is read-only once built; ``resolve`` without ``stop`` is memoised.
+
+Nothing here reads source or imports the analysed code, and no SQL is written here: the store
+answers by name (``paths_with_facts``, ``module_paths``, ``module_level_facts``).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import defaultdict
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, cast
+
+from auditls.facts import Fact, FileFacts
+from auditls.facts.core import (
+    AssignmentFact,
+    CallFact,
+    ClassFact,
+    FunctionFact,
+    ImportFact,
+    ParamFact,
+    ReturnFact,
+)
+
+if TYPE_CHECKING:
+    from auditls.store import Store
+
+F = TypeVar("F", bound=Fact)
+
+
+@dataclass(frozen=True, slots=True)
+class Site(Generic[F]):
+    """A fact and the file it comes from."""
+
+    path: str
+    fact: F
+
+
+class Argument(Protocol):
+    """What a caller passes to a function, as a model records it (``FlaskAppPassFact``)."""
+
+    @property
+    def position(self) -> int: ...  # 0-based position of the argument; -1 for a keyword one
+
+    @property
+    def keyword(self) -> str | None: ...  # the keyword, for a keyword argument
+
+
+A = TypeVar("A", bound=Argument)
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """``(scope, name)`` of a reference: ``m.f.<locals>.x`` gives ``(m.f, x)``."""
+    if ".<locals>." in ref:
+        scope, _, name = ref.rpartition(".<locals>.")
+        return scope, name
+    scope, _, name = ref.rpartition(".")
+    return scope, name
+
+
+class Linker:
+    """The files of a workspace, linked by name. Build with ``link_of``, ``from_store`` or
+    ``from_files``; read, never write, its attributes."""
+
+    def __init__(
+        self,
+        files: Iterable[FileFacts],
+        imports: Iterable[tuple[str, ImportFact]] = (),
+        modules: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Link ``files``, with the module-level ``imports`` of other files (``(module, fact)``)
+        and the ``(module, path)`` of every file (the linked files are always in both)."""
+        #: The linked files, by path, in path order.
+        self.files: dict[str, FileFacts] = {}
+        #: Module -> path, for every file known.
+        self.modules: dict[str, str] = dict(modules)
+        #: Module -> path, for the linked files.
+        self.linked_modules: dict[str, str] = {}
+        #: ``(module, bound name) -> target`` of every module-level import.
+        self.imports: dict[tuple[str, str], str] = {}
+        #: Module -> the modules it star-imports, in the order first seen.
+        self.stars: dict[str, list[str]] = defaultdict(list)
+        #: ``(scope, name)`` -> its assignments with a resolved value, in source order.
+        self.assignments: dict[tuple[str, str], list[AssignmentFact]] = defaultdict(list)
+        #: ``(function, name)`` -> the parameter.
+        self.params: dict[tuple[str, str], ParamFact] = {}
+        self.functions: dict[str, Site[FunctionFact]] = {}
+        self.classes: dict[str, Site[ClassFact]] = {}
+        #: Enclosing function -> its calls / return statements, in source order.
+        self.calls: dict[str, list[CallFact]] = defaultdict(list)
+        self.returns: dict[str, list[ReturnFact]] = defaultdict(list)
+
+        self._imports_by_module: dict[str, dict[str, str]] = defaultdict(dict)
+        self._groups: list[tuple[str, dict[type[Fact], list[Fact]]]] = []
+        self._sites: dict[type[Fact], list[Site[Fact]]] = {}
+        self._resolved: dict[str, str] = {}
+
+        for module, fact in imports:
+            self._add_import(module, fact)
+        for ff in files:
+            self._index_file(ff)
+        # Plain dicts from here on: a read never adds a key to a shared linker.
+        self.stars = dict(self.stars)
+        self.assignments = dict(self.assignments)
+        self.calls = dict(self.calls)
+        self.returns = dict(self.returns)
+        self._imports_by_module = dict(self._imports_by_module)
+
+    # -- building ----------------------------------------------------------------------------
+
+    @classmethod
+    def from_files(cls, files: Iterable[FileFacts]) -> Linker:
+        """A linker of these files (tests, the fixture runner, one-off analyses)."""
+        return cls(files)
+
+    @classmethod
+    def from_store(cls, store: Store, fact_types: Iterable[type[Fact]] | None = None) -> Linker:
+        """A linker of the files in ``store`` that have rows of ``fact_types`` (every file when
+        None), with the module-level imports and the module of every file."""
+        if fact_types is None:
+            paths = [row.path for row in store.files()]
+        else:
+            paths = store.paths_with_facts(fact_types)
+        files = [ff for path in paths if (ff := store.file_facts(path)) is not None]
+        return cls(files, store.module_level_facts(ImportFact), store.module_paths())
+
+    def _add_import(self, module: str, fact: ImportFact) -> None:
+        if fact.function != module:
+            return
+        if fact.is_star:
+            if fact.target not in self.stars[module]:
+                self.stars[module].append(fact.target)
+        else:
+            self.imports[(module, fact.bound)] = fact.target
+            self._imports_by_module[module][fact.bound] = fact.target
+
+    def _index_file(self, ff: FileFacts) -> None:
+        path = ff.path
+        self.files[path] = ff
+        self.linked_modules[ff.module] = path
+        self.modules.setdefault(ff.module, path)
+        groups: dict[type[Fact], list[Fact]] = {}
+        for fact in ff.facts:
+            group = groups.get(type(fact))
+            if group is None:
+                groups[type(fact)] = [fact]
+            else:
+                group.append(fact)
+        self._groups.append((path, groups))
+        for fact in cast("list[ImportFact]", groups.get(ImportFact, ())):
+            self._add_import(ff.module, fact)
+        for assignment in cast("list[AssignmentFact]", groups.get(AssignmentFact, ())):
+            if assignment.target_name is not None and assignment.qualname is not None:
+                self.assignments[(assignment.function, assignment.target_name)].append(assignment)
+        for param in cast("list[ParamFact]", groups.get(ParamFact, ())):
+            self.params[(param.function, param.name)] = param
+        for function in cast("list[FunctionFact]", groups.get(FunctionFact, ())):
+            self.functions[function.qualname] = Site(path, function)
+        for class_ in cast("list[ClassFact]", groups.get(ClassFact, ())):
+            self.classes[class_.qualname] = Site(path, class_)
+        for call in cast("list[CallFact]", groups.get(CallFact, ())):
+            self.calls[call.function].append(call)
+        for return_ in cast("list[ReturnFact]", groups.get(ReturnFact, ())):
+            self.returns[return_.function].append(return_)
+
+    # -- the facts of the linked files ------------------------------------------------------
+
+    def sites(self, fact_type: type[F]) -> list[Site[F]]:
+        """The rows of one table in the linked files, in file then source order."""
+        found = self._sites.get(fact_type)
+        if found is None:
+            found = [
+                Site(path, fact) for path, groups in self._groups
+                for fact in groups.get(fact_type, ())
+            ]  # fmt: skip
+            self._sites[fact_type] = found
+        return cast("list[Site[F]]", found)
+
+    def imports_of(self, module: str) -> Mapping[str, str]:
+        """The module-level imports of a module: bound name -> target (star imports apart, in
+        ``stars``)."""
+        return self._imports_by_module.get(module, {})
+
+    # -- resolving ---------------------------------------------------------------------------
+
+    def resolve(self, ref: str, stop: Container[str] | None = None) -> str:
+        """Follow a reference through imports, re-exports and aliases to its definition (step 5
+        of the module docstring); ``stop`` holds references that are definitions already."""
+        if stop is not None:
+            return self.chain(ref, stop)[-1]
+        cached = self._resolved.get(ref)
+        if cached is None:
+            cached = self._resolved[ref] = self.chain(ref)[-1]
+        return cached
+
+    def chain(self, ref: str, stop: Container[str] | None = None) -> list[str]:
+        """Every reference ``resolve`` passes through, ``ref`` first, the definition last:
+        ``["app.bp", "app.admin.bp", "app.admin.views.bp"]`` for a re-export in a package."""
+        steps = [ref]
+        current = ref
+        seen: set[str] = set()
+        while current not in seen and not (stop is not None and current in stop):
+            seen.add(current)
+            step = self._step(current, stop)
+            if step is None:
+                break
+            current = step
+            steps.append(current)
+        return steps
+
+    def _step(self, ref: str, stop: Container[str] | None) -> str | None:
+        scope, name = split_ref(ref)
+        target = self.imports.get((scope, name))
+        if target is not None:
+            return target
+        aliases = [a for a in self.assignments.get((scope, name), ()) if a.kind != "call"]
+        if aliases and aliases[-1].qualname is not None:
+            return aliases[-1].qualname
+        star = next(
+            (f"{m}.{name}" for m in self.stars.get(scope, ()) if f"{m}.{name}" != ref), None
+        )
+        if star is not None and self.defines(star, stop):
+            return star
+        return None
+
+    def defines(self, ref: str, stop: Container[str] | None = None) -> bool:
+        """Whether a reference names something the linked files bind: an import, an assignment,
+        a function or class (or one of ``stop``)."""
+        key = split_ref(ref)
+        return (
+            (stop is not None and ref in stop)
+            or key in self.imports
+            or key in self.assignments
+            or ref in self.functions
+            or ref in self.classes
+        )
+
+    def assigned_calls(self, ref: str) -> list[str]:
+        """The callees (as resolved in their file) whose results a (resolved) reference is
+        assigned from: ``app = create_app()`` gives ``["pkg.create_app"]``."""
+        return [
+            a.qualname for a in self.assignments.get(split_ref(ref), ())
+            if a.kind == "call" and a.qualname is not None
+        ]  # fmt: skip
+
+    # -- helper parameters -------------------------------------------------------------------
+
+    def parameter(self, ref: str) -> ParamFact | None:
+        """The parameter a (resolved) reference names, when it is one of a linked function."""
+        return self.params.get(split_ref(ref))
+
+    def arguments(
+        self,
+        param: ParamFact,
+        passes: Mapping[str, Sequence[A]],
+        resolve: Callable[[str], str] | None = None,
+    ) -> Iterator[A]:
+        """What callers pass to ``param``: of ``passes`` (argument records by their callee as
+        recorded, in the model's order), those whose callee is, or resolves to, the parameter's
+        function, at its position or by its name. ``resolve`` defaults to ``self.resolve``."""
+        resolve_ = resolve or self.resolve
+        for callee, passed in passes.items():
+            if callee == param.function or resolve_(callee) == param.function:
+                for argument in passed:
+                    if argument.position == param.position or argument.keyword == param.name:
+                        yield argument
+
+
+_LINKERS: weakref.WeakKeyDictionary[
+    Store, tuple[int, dict[tuple[type[Fact], ...] | None, Linker]]
+] = weakref.WeakKeyDictionary()
+
+
+def link_of(store: Store, fact_types: Iterable[type[Fact]] | None = None) -> Linker:
+    """The linker of a store's files that have rows of ``fact_types`` (every file when None),
+    built again only when the store's revision changed. Call it on the thread that owns the
+    store."""
+    key = None if fact_types is None else tuple(fact_types)
+    cached = _LINKERS.get(store)
+    if cached is None or cached[0] != store.revision:
+        cached = (store.revision, {})
+        _LINKERS[store] = cached
+    linker = cached[1].get(key)
+    if linker is None:
+        linker = cached[1][key] = Linker.from_store(store, key)
+    return linker

@@ -1,0 +1,375 @@
+"""Judgements: whether a route, a Socket.IO handler or an app is guarded, what the guards
+are, whether a route signs users in or takes credentials, its CSRF status, whether a limiter is
+in use. The rules (``auditls.rules.flask``) and the hover read these answers.
+
+Every method of ``FlaskJudge`` is a verdict rather than a link; they are kept together here so
+that they can move into the rules as one piece. The knowledge they use (auth decorators, sign-in
+calls) and the name heuristics (``PUBLIC_AUTH_WORDS``, ``CREDENTIAL_WORDS``) are the constants
+below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from auditls.facts import Fact
+from auditls.facts.flask import FlaskConfigFact, FlaskHookFact
+from auditls.link import Linker, Site
+from auditls.models.flask.config import ConfigQueries
+from auditls.models.flask.objects import (
+    AppObj,
+    AuthView,
+    Evidence,
+    Mount,
+    Owner,
+    Route,
+    SocketHandler,
+)
+from auditls.models.flask.routes import RouteQueries
+
+#: Decorators that require an authenticated caller (resolved names), beyond those the security
+#: extractors record in ``python_auth_patterns``.
+AUTH_DECORATORS = frozenset(
+    {"flask_login.login_required", "flask_login.utils.login_required",
+     "flask_login.fresh_login_required", "flask_login.utils.fresh_login_required",
+     "flask_jwt_extended.jwt_required", "flask_jwt_extended.view_decorators.jwt_required",
+     "flask_jwt_extended.fresh_jwt_required", "flask_security.login_required",
+     "flask_security.auth_required", "flask_security.roles_required",
+     "flask_security.roles_accepted", "flask_security.permissions_required",
+     "flask_security.permissions_accepted", "flask_security.auth_token_required",
+     "flask_security.http_auth_required", "flask_principal.Permission.require"}
+)  # fmt: skip
+#: Methods of a Flask-HTTPAuth object that require authentication when used as decorators.
+HTTPAUTH_DECORATORS = frozenset({"login_required"})
+#: Calls that make a view an authentication endpoint (it signs users in or issues tokens).
+SIGN_IN_CALLS = frozenset(
+    {"flask_login.login_user", "flask_login.utils.login_user",
+     "flask_jwt_extended.create_access_token", "flask_jwt_extended.create_refresh_token",
+     "werkzeug.security.check_password_hash", "flask_bcrypt.check_password_hash"}
+)  # fmt: skip
+#: Method names (on objects the model cannot type) that check a password.
+PASSWORD_CHECK_METHODS = frozenset({"check_password", "check_password_hash", "verify_password"})
+#: Words in a URL rule or view name that mark a public authentication endpoint.
+PUBLIC_AUTH_WORDS = re.compile(
+    r"(?:^|[^a-z])(login|log_in|signin|sign_in|sign-in|signup|sign_up|sign-up|register|"
+    r"logout|reset|forgot|password|token|oauth|callback|confirm|verify|activate)(?:$|[^a-z])"
+)
+#: Words that mark a login or password-reset endpoint (the brute-force targets, CWE-307).
+CREDENTIAL_WORDS = re.compile(
+    r"(?:^|[^a-z])(login|log_in|signin|sign_in|sign-in|reset|forgot|password|token|otp|2fa|mfa)"
+    r"(?:$|[^a-z])"
+)
+#: Auth checks that reject a Socket.IO connection.
+REJECTING_CHECKS = frozenset({"disconnect", "raise", "abort"})
+
+
+def _mechanism(evidence: Evidence) -> str:
+    """How a piece of evidence protects, in a few words (for messages)."""
+    if evidence.kind in ("decorator", "class_decorator"):
+        return evidence.what
+    if evidence.kind == "hook":
+        return "a before_request guard"
+    if evidence.kind == "connect":
+        return "a connect handler that rejects"
+    return "a check in the view"
+
+
+class FlaskJudge(RouteQueries, ConfigQueries):
+    """The verdicts of the Flask model (see the module docstring)."""
+
+    def __init__(self, link: Linker) -> None:
+        super().__init__(link)
+        self._custom_auth: dict[str, str | None] = {}
+
+    # -- judgements: auth ------------------------------------------------------------------
+
+    def auth_decorator(self, name: str) -> str | None:
+        """What an (effective) decorator requires, or None when it is not an auth decorator."""
+        if name in AUTH_DECORATORS:
+            return name.rpartition(".")[2]
+        prefix, _, attr = name.rpartition(".")
+        if attr in HTTPAUTH_DECORATORS and prefix:
+            if prefix.startswith("flask_httpauth."):
+                return "http auth"
+            ext = self.extension_of(prefix, "httpauth")
+            if ext is not None:
+                return f"{ext.label}.{attr}"
+        return self._custom_auth_decorator(self.resolve(name))
+
+    def _custom_auth_decorator(self, qualname: str, depth: int = 0) -> str | None:
+        """A decorator defined in the workspace whose wrapper checks identity, or applies an
+        auth decorator itself."""
+        if qualname in self._custom_auth:
+            return self._custom_auth[qualname]
+        self._custom_auth[qualname] = None  # cycles
+        found: str | None = None
+        if qualname in self.link.functions and depth < 4:
+            inner_prefix = qualname + ".<locals>."
+            for fname, site in self.link.functions.items():
+                if fname != qualname and not fname.startswith(inner_prefix):
+                    continue
+                if self.checks.get(fname):
+                    found = qualname.rpartition(".")[2]
+                    break
+                for d in site.fact.decorators:
+                    if d in AUTH_DECORATORS or (
+                        d != qualname and self._custom_auth_decorator(self.resolve(d), depth + 1)
+                    ):
+                        found = qualname.rpartition(".")[2]
+                        break
+                if found:
+                    break
+        self._custom_auth[qualname] = found
+        return found
+
+    def body_checks(self, function: str, depth: int = 0) -> list[Evidence]:
+        """The identity checks a function makes, itself or in the workspace helpers it calls."""
+        out = [
+            Evidence("body", site.fact.text, site.path, site.fact.line, site.fact.kind)
+            for site in self.checks.get(function, ())
+        ]
+        if depth >= 2:
+            return out
+        functions = self.link.functions
+        for call in self.link.calls.get(function, ()):
+            if call.callee is None:
+                continue
+            callee = self.resolve(call.callee)
+            if callee == function or callee not in functions:
+                continue
+            inner = self.body_checks(callee, depth + 1)
+            if inner:
+                path = functions[function].path if function in functions else ""
+                out.append(Evidence("helper", f"{call.callee_text}()", path, call.line,
+                                    inner[0].what))  # fmt: skip
+        return out
+
+    def function_guard(self, function: str | None) -> list[Evidence]:
+        """Auth a function (a hook, a handler) applies: its decorators, then its body."""
+        if function is None:
+            return []
+        out: list[Evidence] = []
+        site = self.link.functions.get(function)
+        if site is not None:
+            for d in site.fact.decorators:
+                what = self.auth_decorator(d)
+                if what:
+                    out.append(Evidence("decorator", f"@{what}", site.path, site.fact.line))
+        for pattern in self.auth_patterns.get(function, ()):
+            name = pattern.fact.pattern
+            if not any(e.what == f"@{name.rpartition('.')[2]}" for e in out):
+                out.append(Evidence("decorator", f"@{name.rpartition('.')[2]}", pattern.path,
+                                    pattern.fact.line))  # fmt: skip
+        return out + self.body_checks(function)
+
+    def guards_for(self, mount: Mount) -> list[tuple[Site[FlaskHookFact], list[Evidence]]]:
+        """The before_request hooks that run for a route served at ``mount`` and check who is
+        calling, with what they check."""
+        out = []
+        for hook in self.before_request_hooks(mount):
+            evidence = self.function_guard(hook.fact.target)
+            if evidence:
+                out.append((hook, evidence))
+        return out
+
+    def route_auth(self, route: Route) -> AuthView:
+        """The auth that applies to a route: decorators that wrap the registered view, checks in
+        the body (or in the helpers it calls), and before_request guards, per mount."""
+        view = AuthView()
+        fact = route.fact
+        if fact.api != "add_url_rule":
+            below = fact.decorators[fact.position + 1 :]
+            above = fact.decorators[: fact.position]
+            for name in below:
+                what = self.auth_decorator(name)
+                if what:
+                    view.evidence.append(Evidence("decorator", f"@{what}", route.path, fact.line))
+            for name in above:
+                what = self.auth_decorator(name)
+                if what:
+                    view.misplaced.append(
+                        Evidence(
+                            "misplaced",
+                            f"@{what}",
+                            route.path,
+                            fact.line,
+                            "applied above the route decorator, so it does not wrap the "
+                            "registered view",
+                        )
+                    )
+            for pattern in self.auth_patterns.get(fact.view or "", ()):
+                pat_fact = pattern.fact
+                label = "@" + pat_fact.pattern.rpartition(".")[2]
+                known = {e.what for e in (*view.evidence, *view.misplaced)}
+                if pattern.path == route.path and pat_fact.line > fact.line and label not in known:
+                    view.evidence.append(Evidence("decorator", label, pattern.path, pat_fact.line))
+        else:
+            for name in fact.decorators:
+                what = self.auth_decorator(name)
+                if what:
+                    view.evidence.append(Evidence("decorator", f"@{what}", route.path, fact.line))
+            if fact.view_kind == "function":
+                view.evidence += [
+                    e for e in self.function_guard(fact.view) if e.kind == "decorator"
+                ]
+            elif fact.view_kind == "class" and fact.view is not None:
+                cls = self.view_class(fact.view)
+                if cls is not None:
+                    for name in cls.fact.decorators:
+                        what = self.auth_decorator(name)
+                        if what:
+                            view.evidence.append(Evidence("class_decorator", f"@{what}",
+                                                          cls.path, cls.fact.line))  # fmt: skip
+        for handler in route.handlers:
+            if fact.view_kind == "class":
+                view.evidence += self.function_guard(handler)
+            else:
+                view.evidence += self.body_checks(handler)
+        own = bool(view.evidence)
+        for mount in route.mounts:
+            guards = self.guards_for(mount)
+            for hook, evidence in guards:
+                what = hook.fact.target_text
+                view.evidence.append(Evidence("hook", f"{hook.fact.api} {what}", hook.path,
+                                              hook.fact.line, evidence[0].what))  # fmt: skip
+            if not own and not guards:
+                view.unguarded_mounts.append(mount)
+        if not own and not route.mounts:
+            view.unguarded_mounts = []
+        return view
+
+    def routes_guarded_by(self, hook: Site[FlaskHookFact], owner: Owner) -> list[Route]:
+        """The routes a before_request hook runs for."""
+        out: list[Route] = []
+        for route in self.routes:
+            for mount in route.mounts:
+                if hook in self.before_request_hooks(mount):
+                    out.append(route)
+                    break
+        return out
+
+    def is_sign_in(self, route: Route) -> bool:
+        """A public authentication endpoint: it signs users in, issues tokens, registers or
+        resets passwords (by its calls, its login_view setting, or the words of its rule)."""
+        if self._signs_in(route):
+            return True
+        words = f"{route.rule} {route.view_name}".lower()
+        return PUBLIC_AUTH_WORDS.search(words) is not None
+
+    def _signs_in(self, route: Route) -> bool:
+        for handler in route.handlers:
+            for call in self.link.calls.get(handler, ()):
+                if call.callee in SIGN_IN_CALLS or call.attr in PASSWORD_CHECK_METHODS:
+                    return True
+        endpoints = {m.endpoint for m in route.mounts}
+        for ext in self.extensions:
+            if ext.kind != "login":
+                continue
+            for use in ext.uses:
+                if use.fact.option == "login_view" and (use.fact.value or "").strip("\"'") in (
+                    endpoints
+                ):
+                    return True
+        return False
+
+    def credential_route(self, route: Route) -> str | None:
+        """Why a route is a brute-force target, or None: it "checks a password" (by its calls),
+        or it "is named like a login or password reset" (by the words of its rule or view)."""
+        for handler in route.handlers:
+            for call in self.link.calls.get(handler, ()):
+                if call.attr in PASSWORD_CHECK_METHODS or (
+                    call.callee is not None and call.callee.endswith(".check_password_hash")
+                ):
+                    return "checks a password"
+        words = f"{route.rule} {route.view_name}".lower()
+        if CREDENTIAL_WORDS.search(words):
+            return "is named like a login or password reset"
+        return None
+
+    def socket_auth(self, handler: SocketHandler) -> list[Evidence]:
+        """Auth for a Socket.IO event: its decorators, its body, or a connect handler of the
+        same namespace that rejects unauthenticated clients."""
+        evidence = self.function_guard(handler.handler)
+        if handler.event == "connect":
+            return evidence
+        for other in self.socket_handlers:
+            if other.event != "connect" or other.namespace != handler.namespace:
+                continue
+            if other.socketio is not handler.socketio:
+                continue
+            if self._rejects(other.handler):
+                evidence.append(Evidence("connect", f"connect handler {other.handler}",
+                                         other.path, other.fact.line))  # fmt: skip
+        return evidence
+
+    def _rejects(self, function: str) -> bool:
+        """Whether a connect handler refuses unauthenticated clients."""
+        checks = self.checks.get(function, [])
+        if any(c.fact.kind in REJECTING_CHECKS for c in checks):
+            return True
+        returns_false = any(r.text == "False" for r in self.link.returns.get(function, ()))
+        decorated = any(e.kind == "decorator" for e in self.function_guard(function))
+        return decorated or (bool(checks) and returns_false)
+
+    def app_authenticates(self, app: AppObj | None) -> bool:
+        """Whether an app checks identity anywhere: a protected route or handler, a guard."""
+        for route in self.routes:
+            if app is not None and not any(m.app is app for m in route.mounts):
+                continue
+            if self.route_auth(route).evidence:
+                return True
+        for handler in self.socket_handlers:
+            apps = handler.socketio.apps if handler.socketio else []
+            if app is not None and app not in apps:
+                continue
+            if self.socket_auth(handler):
+                return True
+        return False
+
+    def sibling_auth(self, route: Route) -> tuple[list[tuple[str, int]], int]:
+        """What the other routes of the same blueprint (or app) use for auth: each mechanism
+        with the number of sibling routes using it (most used first), and the number of
+        siblings. ``([("@login_required", 3), ("a check in the view", 1)], 5)``."""
+        siblings = [r for r in route.owner.routes if r is not route]
+        used: dict[str, int] = defaultdict(int)
+        for sibling in siblings:
+            labels = {_mechanism(e) for e in self.route_auth(sibling).evidence}
+            for label in labels:
+                used[label] += 1
+        ranked = sorted(used.items(), key=lambda item: (-item[1], item[0]))
+        return ranked, len(siblings)
+
+    # -- judgements: the rest --------------------------------------------------------------
+
+    def uses_limiter(self, app: AppObj | None) -> bool:
+        """Whether Flask-Limiter is used (in this app, or anywhere when ``app`` is None)."""
+        for ext in self.extensions:
+            if ext.kind == "limiter" and (app is None or app in ext.apps or not ext.apps):
+                return True
+        return any(self.limit_rows.values()) and app is None
+
+    def csrf_status(self, app: AppObj) -> tuple[str, Site[Fact] | Site[FlaskConfigFact] | None]:
+        """ "protected", "disabled" (WTF_CSRF_ENABLED False), or "none" (no CSRFProtect)."""
+        protected = any(e.kind == "csrf" for e in app.extensions)
+        for entry in self.config_entries(app):
+            fact = entry.site.fact
+            if fact.key in ("WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT") and fact.value == "false":
+                through = entry.loaded_by or fact.owner or ""
+                if entry.how == "direct" or self.config_class_kind(through) == "other":
+                    return "disabled", entry.site
+        return ("protected" if protected else "none"), None
+
+    def route_csrf(self, route: Route) -> tuple[str, list[Site[Fact]]]:
+        """A route's CSRF status: exempt (with the exemptions), protected, disabled, none."""
+        exemptions = list(self.csrf_exempt_views.get(route.fact.view or "", ()))
+        for mount in route.mounts:
+            for bp in mount.blueprints:
+                exemptions += bp.csrf_exempt
+        if exemptions:
+            return "exempt", exemptions
+        statuses = {self.csrf_status(m.app)[0] for m in route.mounts}
+        for status in ("none", "disabled", "protected"):
+            if status in statuses:
+                return status, []
+        return "unknown", []

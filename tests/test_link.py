@@ -1,0 +1,195 @@
+"""The workspace linker on small multi-file workspaces, indexed into real stores: the module
+index, imports and re-exports, star imports, aliases, helper parameters, the cache."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from auditls.config import Config
+from auditls.facts.core import ClassFact, FunctionFact, ImportFact
+from auditls.index import index_workspace
+from auditls.link import Linker, link_of, split_ref
+from auditls.store import Store
+
+PACKAGE = {
+    "shop/__init__.py": """
+        from shop.admin import panel
+        from shop.catalog import *
+        from . import orders as o
+    """,
+    "shop/admin/__init__.py": "from .views import panel\n",
+    "shop/admin/views.py": """
+        from shop.core import Panel as panel
+    """,
+    "shop/core.py": """
+        class Panel:
+            pass
+
+        def make():
+            return Panel()
+
+        def register(target, name=None):
+            pass
+    """,
+    "shop/catalog.py": """
+        import shop.core as core
+
+        shelf = core.Panel
+        built = core.make()
+
+        def browse():
+            pass
+    """,
+    "shop/orders.py": """
+        from shop.core import register
+
+        def setup(app):
+            register(app)
+    """,
+    "shop/empty.py": "X = 1\n",
+}
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, source in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    write(tmp_path, PACKAGE)
+    with Store.open(tmp_path) as store:
+        index_workspace(tmp_path, store, Config(), progress=False)
+        yield store
+
+
+@pytest.fixture
+def linker(store: Store) -> Linker:
+    return Linker.from_store(store)
+
+
+def test_module_index_covers_every_file_and_the_linked_ones_apart(store: Store) -> None:
+    only_classes = Linker.from_store(store, [ClassFact])
+    assert only_classes.modules["shop.admin"] == "shop/admin/__init__.py"
+    assert only_classes.modules["shop.empty"] == "shop/empty.py"
+    assert set(only_classes.files) == {"shop/core.py"}
+    assert only_classes.linked_modules == {"shop.core": "shop/core.py"}
+
+
+def test_imports_of_a_module_and_its_star_imports(linker: Linker) -> None:
+    assert dict(linker.imports_of("shop")) == {"panel": "shop.admin.panel", "o": "shop.orders"}
+    assert linker.stars["shop"] == ["shop.catalog"]
+    assert dict(linker.imports_of("shop.empty")) == {}
+
+
+def test_reexport_chain_through_packages_and_an_import_alias(linker: Linker) -> None:
+    assert linker.chain("shop.panel") == [
+        "shop.panel",
+        "shop.admin.panel",  # the package re-exports it
+        "shop.admin.views.panel",  # from its views module
+        "shop.core.Panel",  # which imports it under another name
+    ]
+    assert linker.resolve("shop.panel") == "shop.core.Panel"
+    assert linker.defines("shop.core.Panel")
+    assert linker.classes["shop.core.Panel"].path == "shop/core.py"
+
+
+def test_star_import_when_the_module_defines_the_name(linker: Linker) -> None:
+    assert linker.resolve("shop.browse") == "shop.catalog.browse"  # a function
+    assert linker.resolve("shop.shelf") == "shop.core.Panel"  # an alias, followed
+    assert linker.resolve("shop.nowhere") == "shop.nowhere"  # not defined there: unknown
+
+
+def test_a_call_result_is_not_an_alias(linker: Linker) -> None:
+    assert linker.resolve("shop.catalog.built") == "shop.catalog.built"
+    assert linker.assigned_calls("shop.catalog.built") == ["shop.core.make"]
+    assert linker.assigned_calls("shop.catalog.shelf") == []
+
+
+def test_stop_makes_a_reference_a_definition(linker: Linker) -> None:
+    assert linker.resolve("shop.panel", stop={"shop.admin.panel"}) == "shop.admin.panel"
+    assert linker.resolve("shop.panel") == "shop.core.Panel"  # the memo is for no stop only
+
+
+def test_an_import_cycle_ends(tmp_path: Path) -> None:
+    write(tmp_path, {"a.py": "from b import x\n", "b.py": "from a import x\n"})
+    with Store.open(tmp_path, persist=False) as store:
+        index_workspace(tmp_path, store, Config(), progress=False, snapshot=False)
+        linker = Linker.from_store(store)
+    assert linker.chain("a.x") == ["a.x", "b.x", "a.x"]
+
+
+@dataclass(frozen=True)
+class Passed:
+    position: int
+    keyword: str | None
+    what: str
+
+
+def test_helper_parameters_and_what_callers_pass(linker: Linker) -> None:
+    param = linker.parameter("shop.core.register.target")
+    assert param is not None
+    assert (param.function, param.position) == ("shop.core.register", 0)
+    assert linker.parameter("shop.core.make.target") is None
+    passes = {
+        "shop.orders.register": [Passed(0, None, "first"), Passed(1, None, "second")],
+        "shop.core.register": [Passed(-1, "target", "by keyword")],
+        "shop.core.make": [Passed(0, None, "another function")],
+    }
+    assert [p.what for p in linker.arguments(param, passes)] == ["first", "by keyword"]
+
+
+def test_sites_in_file_then_source_order(linker: Linker) -> None:
+    names = [(s.path, s.fact.qualname) for s in linker.sites(FunctionFact)]
+    assert names == [
+        ("shop/catalog.py", "shop.catalog.browse"),
+        ("shop/core.py", "shop.core.make"),
+        ("shop/core.py", "shop.core.register"),
+        ("shop/orders.py", "shop.orders.setup"),
+    ]
+    assert linker.sites(FunctionFact) is linker.sites(FunctionFact)
+
+
+def test_from_store_equals_from_files(store: Store, linker: Linker) -> None:
+    files = [ff for row in store.files() if (ff := store.file_facts(row.path)) is not None]
+    direct = Linker.from_files(files)
+    for ref in ("shop.panel", "shop.browse", "shop.shelf", "shop.o", "shop.nowhere"):
+        assert direct.chain(ref) == linker.chain(ref), ref
+    assert direct.imports == linker.imports
+    assert direct.modules == linker.modules
+
+
+def test_module_level_imports_come_from_every_file(store: Store) -> None:
+    # linking only shop/core.py still follows the package's re-exports, which sit elsewhere
+    only_core = Linker.from_store(store, [ClassFact])
+    assert only_core.resolve("shop.panel") == "shop.core.Panel"
+    assert ("shop.orders", "register") in only_core.imports
+    assert only_core.sites(ImportFact) == []  # core.py imports nothing
+
+
+def test_link_of_is_cached_per_revision_and_selection(store: Store, tmp_path: Path) -> None:
+    first = link_of(store)
+    assert link_of(store) is first
+    classes = link_of(store, [ClassFact])
+    assert classes is not first
+    assert link_of(store, (ClassFact,)) is classes
+    write(tmp_path, {"shop/empty.py": "from shop.core import make as X\n"})
+    index_workspace(tmp_path, store, Config(), progress=False, snapshot=False)
+    again = link_of(store)
+    assert again is not first
+    assert again.resolve("shop.empty.X") == "shop.core.make"
+
+
+@pytest.mark.parametrize(
+    ("ref", "split"),
+    [("m.x", ("m", "x")), ("m.f.<locals>.x", ("m.f", "x")), ("x", ("", "x"))],
+)
+def test_split_ref(ref: str, split: tuple[str, str]) -> None:
+    assert split_ref(ref) == split
