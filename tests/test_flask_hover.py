@@ -11,8 +11,8 @@ import pytest
 
 from auditls.config import Config
 from auditls.index import index_workspace
-from auditls.models.flask import FlaskModel, model_of
 from auditls.rules import Finding
+from auditls.rules.flask.judge import FlaskJudge, judge_of
 from auditls.server.flask.text import (
     extension_markdown,
     hook_markdown,
@@ -33,11 +33,11 @@ def store() -> Iterator[Store]:
 
 
 @pytest.fixture(scope="module")
-def model(store: Store) -> FlaskModel:
-    return FlaskModel.from_store(store)
+def model(store: Store) -> FlaskJudge:
+    return FlaskJudge.from_store(store)
 
 
-def test_guarded_route(model: FlaskModel) -> None:
+def test_guarded_route(model: FlaskJudge) -> None:
     route = model.route_at("bookclub/admin/views.py", 45, 3)
     assert route is not None
     text = route_markdown(model, route)
@@ -52,7 +52,7 @@ def test_guarded_route(model: FlaskModel) -> None:
     assert "403 → `forbidden` (blueprint)" in text
 
 
-def test_unguarded_route(model: FlaskModel) -> None:
+def test_unguarded_route(model: FlaskJudge) -> None:
     route = model.route_at("bookclub/main/views.py", 84, 3)
     assert route is not None
     finding = Finding(
@@ -66,7 +66,7 @@ def test_unguarded_route(model: FlaskModel) -> None:
     assert "**Findings in the handler:**\n- AUD101 line 88: eval of x" in text
 
 
-def test_route_with_decorator_above_and_cors(model: FlaskModel) -> None:
+def test_route_with_decorator_above_and_cors(model: FlaskJudge) -> None:
     join = model.route_at("bookclub/main/views.py", 95, 3)
     assert join is not None
     assert "`@login_required` is above the route decorator" in route_markdown(model, join)
@@ -77,7 +77,7 @@ def test_route_with_decorator_above_and_cors(model: FlaskModel) -> None:
     assert "init_app from `CORS_ORIGINS` with credentials" in text
 
 
-def test_hook_lists_the_routes_it_guards(model: FlaskModel) -> None:
+def test_hook_lists_the_routes_it_guards(model: FlaskJudge) -> None:
     found = model.hook_at("bookclub/admin/views.py", 17, 5)  # the def line of the hook
     assert found is not None
     text = hook_markdown(model, *found)
@@ -87,7 +87,7 @@ def test_hook_lists_the_routes_it_guards(model: FlaskModel) -> None:
     assert "- `DELETE /admin/reviews/<int:review_id>` (bookclub/admin/views.py:77)" in text
 
 
-def test_hook_that_checks_nothing(model: FlaskModel) -> None:
+def test_hook_that_checks_nothing(model: FlaskJudge) -> None:
     found = model.hook_at("bookclub/__init__.py", 72, 6)
     assert found is not None
     text = hook_markdown(model, *found)
@@ -97,7 +97,7 @@ def test_hook_that_checks_nothing(model: FlaskModel) -> None:
     assert "- and 20 more" in text
 
 
-def test_extension_shows_what_configures_it(model: FlaskModel) -> None:
+def test_extension_shows_what_configures_it(model: FlaskJudge) -> None:
     found = model.extension_at("bookclub/extensions.py", 84, 5)  # login_manager.init_app(app)
     assert found is not None
     text = extension_markdown(model, *found)
@@ -107,7 +107,7 @@ def test_extension_shows_what_configures_it(model: FlaskModel) -> None:
     assert "- callback `user_loader` → `load_user`" in text
 
 
-def test_route_symbols(model: FlaskModel) -> None:
+def test_route_symbols(model: FlaskJudge) -> None:
     names = [s.name for s in route_symbols(model, "post admin")]
     assert names == [
         "POST /admin/books",
@@ -123,10 +123,10 @@ def test_route_symbols(model: FlaskModel) -> None:
 
 
 def test_model_is_cached_per_store_revision(store: Store) -> None:
-    first = model_of(store)
-    assert model_of(store) is first
+    first = judge_of(store)
+    assert judge_of(store) is first
     store.revision += 1
-    assert model_of(store) is not first
+    assert judge_of(store) is not first
 
 
 # -- the providers, as the server calls them -----------------------------------------------

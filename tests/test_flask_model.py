@@ -14,7 +14,8 @@ from auditls.extractors import extract
 from auditls.facts.flask import FLASK_FACT_TYPES
 from auditls.index import index_workspace
 from auditls.link import link_of
-from auditls.models.flask import FlaskModel, Route, counts, join_url
+from auditls.models.flask import Route, counts, join_url
+from auditls.rules.flask.judge import FlaskJudge
 from auditls.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,13 +23,13 @@ PROJECT = ROOT / "fixtures" / "flask"
 
 
 @pytest.fixture(scope="module")
-def model() -> Iterator[FlaskModel]:
+def model() -> Iterator[FlaskJudge]:
     with Store.open(PROJECT, persist=False) as store:
         index_workspace(PROJECT, store, Config(), progress=False, snapshot=False)
-        yield FlaskModel.from_store(store)
+        yield FlaskJudge.from_store(store)
 
 
-def workspace(files: dict[str, str]) -> FlaskModel:
+def workspace(files: dict[str, str]) -> FlaskJudge:
     """A model of in-memory files: ``{"pkg/__init__.py": source}`` (modules from the paths)."""
     facts = []
     for path, source in files.items():
@@ -37,28 +38,28 @@ def workspace(files: dict[str, str]) -> FlaskModel:
         assert ff.status == "ok", (path, ff.error)
         assert not ff.extractor_errors, ff.extractor_errors
         facts.append(ff)
-    return FlaskModel.from_files(facts)
+    return FlaskJudge.from_files(facts)
 
 
-def route(model: FlaskModel, method: str, url: str) -> Route:
+def route(model: FlaskJudge, method: str, url: str) -> Route:
     for r in model.routes:
         if method in r.methods and any(m.url == url for m in r.mounts):
             return r
     raise AssertionError(f"no route {method} {url}")
 
 
-def urls(model: FlaskModel) -> set[str]:
+def urls(model: FlaskJudge) -> set[str]:
     return {f"{','.join(r.methods)} {m.url} {m.endpoint}" for r in model.routes for m in r.mounts}
 
 
 # -- the fixture project -------------------------------------------------------------------
 
 
-def test_apps_and_factories(model: FlaskModel) -> None:
+def test_apps_and_factories(model: FlaskJudge) -> None:
     assert sorted(a.label for a in model.apps) == ["bookclub.create_app()", "bookclub.status.app"]
 
 
-def test_blueprints_get_their_prefixes_from_the_factory(model: FlaskModel) -> None:
+def test_blueprints_get_their_prefixes_from_the_factory(model: FlaskJudge) -> None:
     found = urls(model)
     # registered with url_prefix in create_app's helper, in another module
     assert "GET,POST /auth/login auth.login" in found
@@ -72,13 +73,13 @@ def test_blueprints_get_their_prefixes_from_the_factory(model: FlaskModel) -> No
     assert "POST /incidents report_incident" in found
 
 
-def test_megatutorial_blueprint_imported_from_the_package(model: FlaskModel) -> None:
+def test_megatutorial_blueprint_imported_from_the_package(model: FlaskJudge) -> None:
     login = route(model, "POST", "/auth/login")
     assert login.path == "bookclub/auth/views.py"
     assert login.owner.fact.ref == "bookclub.auth.bp"
 
 
-def test_extensions_bound_through_a_helper(model: FlaskModel) -> None:
+def test_extensions_bound_through_a_helper(model: FlaskJudge) -> None:
     (app,) = [a for a in model.apps if a.fact.factory]
     kinds = {e.kind for e in app.extensions}
     assert {"sqlalchemy", "login", "csrf", "limiter", "cache", "cors", "socketio", "sock"} <= kinds
@@ -86,19 +87,19 @@ def test_extensions_bound_through_a_helper(model: FlaskModel) -> None:
     assert [e.kind for e in status.extensions] == ["cors"]
 
 
-def test_guarded_route_by_a_blueprint_hook(model: FlaskModel) -> None:
+def test_guarded_route_by_a_blueprint_hook(model: FlaskJudge) -> None:
     auth = model.route_auth(route(model, "POST", "/admin/users/<int:user_id>/delete"))
     assert auth.protected
     assert [(e.kind, e.what) for e in auth.evidence] == [("hook", "before_request require_admin")]
 
 
-def test_decorator_above_the_route_does_not_protect(model: FlaskModel) -> None:
+def test_decorator_above_the_route_does_not_protect(model: FlaskJudge) -> None:
     auth = model.route_auth(route(model, "POST", "/clubs/<slug>/join"))
     assert not auth.protected
     assert [e.what for e in auth.misplaced] == ["@login_required"]
 
 
-def test_custom_and_extension_decorators(model: FlaskModel) -> None:
+def test_custom_and_extension_decorators(model: FlaskJudge) -> None:
     delete = model.route_auth(route(model, "POST", "/reviews/<int:review_id>/delete"))
     assert "@confirmed_required" in [e.what for e in delete.evidence]
     book = model.route_auth(route(model, "PUT", "/api/v1/books/<int:book_id>"))
@@ -111,7 +112,7 @@ def test_custom_and_extension_decorators(model: FlaskModel) -> None:
     assert {e.kind for e in edit.evidence} == {"body"}
 
 
-def test_unguarded_routes(model: FlaskModel) -> None:
+def test_unguarded_routes(model: FlaskJudge) -> None:
     for method, url in [
         ("POST", "/reviews/<int:review_id>/report"),
         ("PUT", "/api/v1/books/<int:book_id>/cover"),
@@ -124,7 +125,7 @@ def test_unguarded_routes(model: FlaskModel) -> None:
     assert not model.app_authenticates(status)
 
 
-def test_sibling_auth_names_what_the_blueprint_uses(model: FlaskModel) -> None:
+def test_sibling_auth_names_what_the_blueprint_uses(model: FlaskJudge) -> None:
     report = route(model, "POST", "/reviews/<int:review_id>/report")
     assert model.sibling_auth(report) == (
         [("@confirmed_required", 1), ("@login_required", 1), ("a check in the view", 1)],
@@ -132,7 +133,7 @@ def test_sibling_auth_names_what_the_blueprint_uses(model: FlaskModel) -> None:
     )
 
 
-def test_sign_in_and_credential_routes(model: FlaskModel) -> None:
+def test_sign_in_and_credential_routes(model: FlaskJudge) -> None:
     assert model.is_sign_in(route(model, "POST", "/auth/login"))
     assert model.credential_route(route(model, "POST", "/auth/login")) == "checks a password"
     assert model.credential_route(route(model, "POST", "/auth/reset")) == (
@@ -141,7 +142,7 @@ def test_sign_in_and_credential_routes(model: FlaskModel) -> None:
     assert model.credential_route(route(model, "POST", "/books/<int:book_id>/reviews")) is None
 
 
-def test_limits_cors_cache_csrf(model: FlaskModel) -> None:
+def test_limits_cors_cache_csrf(model: FlaskJudge) -> None:
     limits, exempt = model.route_limits(route(model, "POST", "/admin/books"))
     assert limits == ["100 per hour (blueprint `admin`)", "200 per day, 50 per hour (default)"]
     assert not exempt
@@ -166,7 +167,7 @@ def test_limits_cors_cache_csrf(model: FlaskModel) -> None:
     assert model.route_csrf(route(model, "POST", "/incidents"))[0] == "none"
 
 
-def test_config_loaded_by_name_and_from_a_mapping(model: FlaskModel) -> None:
+def test_config_loaded_by_name_and_from_a_mapping(model: FlaskJudge) -> None:
     (app,) = [a for a in model.apps if a.fact.factory]
     entries = {(e.site.fact.owner, e.site.fact.key, e.how) for e in model.config_entries(app)}
     assert ("bookclub.create_app.<locals>.app", "MAX_CONTENT_LENGTH", "direct") in entries
@@ -183,13 +184,13 @@ def test_config_loaded_by_name_and_from_a_mapping(model: FlaskModel) -> None:
     assert model.csrf_status(app)[0] == "protected"
 
 
-def test_run_through_socketio_reaches_the_app(model: FlaskModel) -> None:
+def test_run_through_socketio_reaches_the_app(model: FlaskJudge) -> None:
     (app,) = [a for a in model.apps if a.fact.factory]
     runs = [s for s in app.configs if s.fact.via == "run"]
     assert [(s.path, s.fact.value) for s in runs] == [("wsgi.py", "true")]
 
 
-def test_socket_handlers_and_connect_guards(model: FlaskModel) -> None:
+def test_socket_handlers_and_connect_guards(model: FlaskJudge) -> None:
     by_handler = {
         h.handler.rpartition(".")[2]: [e.kind for e in model.socket_auth(h)]
         for h in model.socket_handlers
@@ -201,7 +202,7 @@ def test_socket_handlers_and_connect_guards(model: FlaskModel) -> None:
     assert by_handler["typing_indicator"] == ["connect"]
 
 
-def test_hooks_and_the_routes_they_guard(model: FlaskModel) -> None:
+def test_hooks_and_the_routes_they_guard(model: FlaskJudge) -> None:
     found = model.hook_at("bookclub/admin/views.py", 16, 2)
     assert found is not None
     hook, owner = found
@@ -211,7 +212,7 @@ def test_hooks_and_the_routes_they_guard(model: FlaskModel) -> None:
     ]  # fmt: skip
 
 
-def test_lookups_by_position(model: FlaskModel) -> None:
+def test_lookups_by_position(model: FlaskJudge) -> None:
     on_decorator = model.route_at("bookclub/main/views.py", 84, 3)
     on_def = model.route_at("bookclub/main/views.py", 85, 6)
     assert on_decorator is not None
@@ -223,13 +224,13 @@ def test_lookups_by_position(model: FlaskModel) -> None:
     assert ext[0].kind == "limiter"
 
 
-def test_from_store_equals_from_files(model: FlaskModel) -> None:
+def test_from_store_equals_from_files(model: FlaskJudge) -> None:
     files = []
     for path in sorted(PROJECT.rglob("*.py")):
         rel = path.relative_to(PROJECT)
         module = ".".join(rel.with_suffix("").parts).removesuffix(".__init__")
         files.append(extract(path.read_bytes(), rel.as_posix(), module=module))
-    direct = FlaskModel.from_files(files)
+    direct = FlaskJudge.from_files(files)
     assert urls(direct) == urls(model)
     assert counts(direct) == counts(model)
 
@@ -237,14 +238,14 @@ def test_from_store_equals_from_files(model: FlaskModel) -> None:
 def test_the_model_links_through_the_stores_linker() -> None:
     with Store.open(PROJECT, persist=False) as store:
         index_workspace(PROJECT, store, Config(), progress=False, snapshot=False)
-        model = FlaskModel.from_store(store)
+        model = FlaskJudge.from_store(store)
         assert model.link is link_of(store, FLASK_FACT_TYPES)
         assert "bookclub/extensions.py" in model.link.files
         assert "bookclub/models.py" not in model.link.files  # no Flask rows there
         assert model.link.modules["bookclub.models"] == "bookclub/models.py"
 
 
-def test_row_counts_on_the_project(model: FlaskModel) -> None:
+def test_row_counts_on_the_project(model: FlaskJudge) -> None:
     rows = counts(model)
     assert all(n > 0 for n in rows.values()), rows
     assert sum(rows.values()) >= 240

@@ -7,11 +7,12 @@ Some rules cannot judge one file: whether a Flask route is protected depends on 
 (``auditls.rules.runner.check_workspace`` runs them).
 
 A ``Workspace`` wraps the facts (a ``Store``, or ``FileFacts`` in tests and the fixture runner)
-and builds the cross-file models the checks ask for, once and lazily (``workspace.flask`` is an
-``auditls.models.flask.FlaskModel``); a run whose selection leaves no workspace rule builds
-nothing. The language server runs the workspace rules after each indexing pass (per store
-revision, not per buffer: a workspace finding in one file can appear or vanish when *another*
-file changes) and merges their findings, by path, with the per-file ones.
+and builds the cross-file models the checks ask for, once and lazily (``workspace.flask`` is
+an ``auditls.rules.flask.judge.FlaskJudge``, the Flask model with its judgements); a run whose
+selection leaves no workspace rule builds nothing. The language server runs the workspace rules
+after each indexing pass (per store revision, not per buffer: a workspace finding in one file
+can appear or vanish when *another* file changes) and merges their findings, by path, with the
+per-file ones.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from auditls.facts import FileFacts
 from auditls.facts.core import SuppressionFact
 
 if TYPE_CHECKING:
-    from auditls.models.flask import FlaskModel
+    from auditls.rules.flask.judge import FlaskJudge
     from auditls.store import Store
 
 
@@ -36,14 +37,14 @@ class Workspace:
         self._source = source
 
     @cached_property
-    def flask(self) -> FlaskModel:
-        """The Flask model; for a store, the one cached per store revision (which the hover
-        shares), so call this on the thread that owns the store."""
-        from auditls.models.flask import FlaskModel, model_of
+    def flask(self) -> FlaskJudge:
+        """The Flask model and its judgements; for a store, the one cached per store revision
+        (which the hover shares), so call this on the thread that owns the store."""
+        from auditls.rules.flask.judge import FlaskJudge, judge_of
 
         if isinstance(self._source, Sequence):
-            return FlaskModel.from_files(self._source)
-        return model_of(self._source)
+            return FlaskJudge.from_files(self._source)
+        return judge_of(self._source)
 
     def suppressions(self, paths: Iterable[str]) -> dict[str, list[SuppressionFact]]:
         """The suppression comments of these files."""

@@ -25,29 +25,19 @@ links them into Flask objects:
 5. **Query** on demand what applies to a route or app (``routes.py``, ``config.py``): its
    before_request hooks, rate limits, CORS, caching, request reads, error handlers and
    configuration entries.
-6. **Judge** on demand (``judge.py``): the auth that applies to a route (decorators below the
-   route decorator, checks in the view's body or in the helpers it calls, ``before_request``
-   hooks of its app and blueprints that check identity), sign-in and credential endpoints,
-   Socket.IO guards, CSRF status. The rules (``auditls.rules.flask``) and the hover
-   (``auditls.server.flask.hover``) read these answers; neither looks at facts directly.
+The judgements over this model (the auth that applies to a route, sign-in and credential
+endpoints, Socket.IO guards, CSRF status) are the rules': ``auditls.rules.flask.judge``. The
+rules and the hover (``auditls.server.flask.hover``) read the model; neither looks at facts
+directly.
 
 Modules: ``objects`` (the dataclasses), ``linked`` (``FlaskObjects``: the objects, references
 to objects, lookups by position), ``build``, ``routes`` (``RouteQueries``), ``config``
-(``ConfigQueries``), ``judge`` (``FlaskJudge``), ``model`` (``FlaskModel``, ``model_of``).
+(``ConfigQueries``), ``model`` (``FlaskModel``, ``model_of``).
 
 Nothing here reads source or imports the analysed code, or writes SQL.
 """
 
 from auditls.link import Site
-from auditls.models.flask.judge import (
-    AUTH_DECORATORS,
-    CREDENTIAL_WORDS,
-    HTTPAUTH_DECORATORS,
-    PASSWORD_CHECK_METHODS,
-    PUBLIC_AUTH_WORDS,
-    REJECTING_CHECKS,
-    SIGN_IN_CALLS,
-)
 from auditls.models.flask.model import FlaskModel, counts, model_of
 from auditls.models.flask.objects import (
     APP,
@@ -71,15 +61,8 @@ from auditls.models.flask.objects import (
 
 __all__ = [
     "APP",
-    "AUTH_DECORATORS",
     "BLUEPRINT",
-    "CREDENTIAL_WORDS",
     "CURRENT_APP",
-    "HTTPAUTH_DECORATORS",
-    "PASSWORD_CHECK_METHODS",
-    "PUBLIC_AUTH_WORDS",
-    "REJECTING_CHECKS",
-    "SIGN_IN_CALLS",
     "STATE_CHANGING",
     "AppObj",
     "AuthView",

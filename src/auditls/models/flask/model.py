@@ -1,23 +1,25 @@
-"""``FlaskModel``: the Flask objects of a workspace, linked, with every query and judgement; and
-``model_of``, the model of a store cached per store revision."""
+"""``FlaskModel``: the Flask objects of a workspace, linked, with every query; and ``model_of``,
+the model of a store cached per store revision. Judgements (is this route guarded?) are the
+rules': ``auditls.rules.flask.judge.FlaskJudge`` extends this model."""
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from auditls.facts import FileFacts
 from auditls.facts.flask import FLASK_FACT_TYPES
 from auditls.link import Linker, link_of
 from auditls.models.flask.build import build
-from auditls.models.flask.judge import FlaskJudge
+from auditls.models.flask.config import ConfigQueries
+from auditls.models.flask.routes import RouteQueries
 
 if TYPE_CHECKING:
     from auditls.store import Store
 
 
-class FlaskModel(FlaskJudge):
+class FlaskModel(RouteQueries, ConfigQueries):
     """Every Flask object of a workspace, linked. Build with ``from_store`` or ``from_files``
     (or over a ``Linker`` of the files with Flask rows)."""
 
@@ -26,28 +28,31 @@ class FlaskModel(FlaskJudge):
         build(self)
 
     @classmethod
-    def from_files(cls, files: Iterable[FileFacts]) -> FlaskModel:
+    def from_files(cls, files: Iterable[FileFacts]) -> Self:
         """A model of these files (tests, the fixture runner, one-off analyses)."""
         return cls(Linker.from_files(files))
 
     @classmethod
-    def from_store(cls, store: Store) -> FlaskModel:
+    def from_store(cls, store: Store) -> Self:
         """A model of the workspace in ``store``: the facts of every file with Flask rows, and
         the module-level imports of every file (re-exports often live in files that never
         mention flask). The linker is the store's, cached per revision (``link_of``)."""
         return cls(link_of(store, FLASK_FACT_TYPES))
 
 
+M = TypeVar("M", bound=FlaskModel)
+
 _MODELS: weakref.WeakKeyDictionary[Store, tuple[int, FlaskModel]] = weakref.WeakKeyDictionary()
 
 
-def model_of(store: Store) -> FlaskModel:
-    """The model of a store, built again only when the store's revision changed. Call it on the
-    thread that owns the store (the language server's ``engine.query`` does)."""
+def model_of(store: Store, kind: type[M]) -> M:
+    """The model of a store as ``kind`` (``FlaskModel`` or a subclass), built again only when
+    the store's revision changed or another kind is asked for. Call it on the thread that owns
+    the store (the language server's ``engine.query`` does)."""
     cached = _MODELS.get(store)
-    if cached is not None and cached[0] == store.revision:
-        return cached[1]
-    model = FlaskModel.from_store(store)
+    if cached is not None and cached[0] == store.revision and type(cached[1]) is kind:
+        return cached[1]  # narrowed to kind by the type check above
+    model = kind.from_store(store)
     _MODELS[store] = (store.revision, model)
     return model
 

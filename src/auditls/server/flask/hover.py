@@ -1,7 +1,7 @@
 """Hover on Flask routes, request hooks and extensions (the registry of ``server.hover``).
 
 The buffer's own facts say *what* is under the cursor (a route decorator, the ``def`` line of a
-view, a hook, an extension statement); the store's ``FlaskModel`` (cached per store revision,
+view, a hook, an extension statement); the store's ``FlaskJudge`` (cached per store revision,
 built on the store's thread through ``ctx.query``) says what it is *linked to* in other files.
 Objects are matched by identity (file, view, rule), not by line, so a buffer edited since the
 last save still finds its route. The text comes from ``auditls.server.flask.text``.
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from auditls.facts.core import FunctionFact
 from auditls.facts.flask import FlaskExtensionFact, FlaskHookFact, FlaskRouteFact
-from auditls.models.flask import Owner, model_of
+from auditls.models.flask import Owner
 from auditls.rules.findings import Finding
+from auditls.rules.flask.judge import judge_of
 from auditls.server.flask.text import extension_markdown, hook_markdown, route_markdown
 from auditls.server.hover import HoverContext, hover_provider
 from auditls.store import Store
@@ -48,7 +49,7 @@ def route_hover(ctx: HoverContext) -> str | None:
     findings = _handler_findings(ctx, fact.view)
 
     def build(store: Store) -> str | None:
-        model = model_of(store)
+        model = judge_of(store)
         wanted = (ctx.path, fact.view, fact.rule_text, fact.api)
         for route in model.routes:
             f = route.fact
@@ -72,7 +73,7 @@ def hook_hover(ctx: HoverContext) -> str | None:
     hook = fact
 
     def build(store: Store) -> str | None:
-        model = model_of(store)
+        model = judge_of(store)
         owners: list[Owner] = [*model.apps, *model.blueprints]
         wanted = (ctx.path, hook.target_text, hook.api, hook.owner)
         for owner in owners:
@@ -96,7 +97,7 @@ def extension_hover(ctx: HoverContext) -> str | None:
     ext_fact = fact
 
     def build(store: Store) -> str | None:
-        model = model_of(store)
+        model = judge_of(store)
         for ext in model.extensions:
             for site in (ext.constructor_site, *ext.uses):
                 f = site.fact

@@ -1,7 +1,7 @@
 """Flask's workspace symbols: routes by method and URL ("POST /admin/users").
 
 The routes come from the cross-file Flask model (``text.route_symbols`` over
-``models.flask.model_of``), computed on the store's own thread; the ``workspace/symbol``
+``rules.flask.judge.judge_of``), computed on the store's own thread; the ``workspace/symbol``
 handler converts them (``server/symbols.py``).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from auditls.models.flask import model_of
+from auditls.rules.flask.judge import judge_of
 from auditls.server.flask.text import route_symbols
 from auditls.server.symbols import Symbol, symbol_provider
 from auditls.store import Store
@@ -32,5 +32,5 @@ def routes(store: Store, query: str) -> list[Symbol]:
             end_line=route.end_line,
             end_column=route.end_column,
         )
-        for route in route_symbols(model_of(store), query)[:MAX_SYMBOLS]
+        for route in route_symbols(judge_of(store), query)[:MAX_SYMBOLS]
     ]

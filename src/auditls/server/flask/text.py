@@ -26,12 +26,12 @@ from auditls.models.flask import (
     BlueprintObj,
     Evidence,
     ExtensionObj,
-    FlaskModel,
     Owner,
     Route,
     Site,
 )
 from auditls.rules.findings import Finding
+from auditls.rules.flask.judge import FlaskJudge
 
 #: Routes and hooks listed in a hover before "and N more".
 LIST_LIMIT = 12
@@ -72,7 +72,7 @@ def _evidence(e: Evidence, inside: str = "the view") -> str:
     return f"{_code(e.what)} ({where})"
 
 
-def route_markdown(model: FlaskModel, route: Route, findings: Sequence[Finding] = ()) -> str:
+def route_markdown(model: FlaskJudge, route: Route, findings: Sequence[Finding] = ()) -> str:
     """The hover of a route."""
     fact = route.fact
     out: list[str] = []
@@ -189,7 +189,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
     return out
 
 
-def hook_markdown(model: FlaskModel, hook: Site[FlaskHookFact], owner: Owner) -> str:
+def hook_markdown(model: FlaskJudge, hook: Site[FlaskHookFact], owner: Owner) -> str:
     """The hover of a request hook: where it runs and, for before_request, what it guards."""
     fact = hook.fact
     target = fact.target_text
@@ -218,7 +218,7 @@ def hook_markdown(model: FlaskModel, hook: Site[FlaskHookFact], owner: Owner) ->
     return "\n\n".join(out)
 
 
-def extension_markdown(model: FlaskModel, ext: ExtensionObj, site: Site[FlaskExtensionFact]) -> str:
+def extension_markdown(model: FlaskJudge, ext: ExtensionObj, site: Site[FlaskExtensionFact]) -> str:
     """The hover of an extension's construction, init_app, setting or callback."""
     fact = ext.fact
     cls = fact.ext_class or "extension"
@@ -250,7 +250,7 @@ def _options(options: Iterable[str]) -> str:
     return (": " + ", ".join(_code(o) for o in shown[:4])) if shown else ""
 
 
-def _extension_effects(model: FlaskModel, ext: ExtensionObj) -> list[str]:
+def _extension_effects(model: FlaskJudge, ext: ExtensionObj) -> list[str]:
     """What the extension does to the routes: limits, exemptions, caches, auth."""
     out: list[str] = []
     if ext.kind == "limiter":
@@ -285,7 +285,7 @@ class RouteSymbol:
     end_column: int  # 1-based code-point column one past the end
 
 
-def route_symbols(model: FlaskModel, query: str = "") -> list[RouteSymbol]:
+def route_symbols(model: FlaskJudge, query: str = "") -> list[RouteSymbol]:
     """Every mounted route as a symbol (one per method and URL), filtered by ``query``: every
     word of it must appear in the name, case-insensitively ("post admin" finds
     ``POST /admin/users``)."""
@@ -314,7 +314,7 @@ def route_symbols(model: FlaskModel, query: str = "") -> list[RouteSymbol]:
     return out
 
 
-def apps_summary(model: FlaskModel) -> list[str]:
+def apps_summary(model: FlaskJudge) -> list[str]:
     """One line per app (for status output and debugging)."""
     out = []
     for app in model.apps:

@@ -1,22 +1,24 @@
-"""Judgements: whether a route, a Socket.IO handler or an app is guarded, what the guards
-are, whether a route signs users in or takes credentials, its CSRF status, whether a limiter is
-in use. The rules (``auditls.rules.flask``) and the hover read these answers.
+"""Judgements over the Flask model: whether a route, a Socket.IO handler or an app is guarded,
+what the guards are, whether a route signs users in or takes credentials, its CSRF status,
+whether a limiter is in use. The rules (``auditls.rules.flask``) and the hover read these
+answers.
 
-Every method of ``FlaskJudge`` is a verdict rather than a link; they are kept together here so
-that they can move into the rules as one piece. The knowledge they use (auth decorators, sign-in
-calls) and the name heuristics (``PUBLIC_AUTH_WORDS``, ``CREDENTIAL_WORDS``) are the constants
-below.
+The model (``auditls.models.flask``) only links Flask objects; ``FlaskJudge`` is the model plus
+these verdicts, built and cached per store revision by :func:`judge_of`. The knowledge they
+use (auth decorators, sign-in calls) and the name heuristics (``PUBLIC_AUTH_WORDS``,
+``CREDENTIAL_WORDS``) are the constants below.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from auditls.facts import Fact
 from auditls.facts.flask import FlaskConfigFact, FlaskHookFact
 from auditls.link import Linker, Site
-from auditls.models.flask.config import ConfigQueries
+from auditls.models.flask import FlaskModel, model_of
 from auditls.models.flask.objects import (
     AppObj,
     AuthView,
@@ -26,7 +28,10 @@ from auditls.models.flask.objects import (
     Route,
     SocketHandler,
 )
-from auditls.models.flask.routes import RouteQueries
+
+if TYPE_CHECKING:
+    from auditls.store import Store
+
 
 #: Decorators that require an authenticated caller (resolved names), beyond those the security
 #: extractors record in ``python_auth_patterns``.
@@ -75,8 +80,8 @@ def _mechanism(evidence: Evidence) -> str:
     return "a check in the view"
 
 
-class FlaskJudge(RouteQueries, ConfigQueries):
-    """The verdicts of the Flask model (see the module docstring)."""
+class FlaskJudge(FlaskModel):
+    """The Flask model and its verdicts (see the module docstring)."""
 
     def __init__(self, link: Linker) -> None:
         super().__init__(link)
@@ -373,3 +378,10 @@ class FlaskJudge(RouteQueries, ConfigQueries):
             if status in statuses:
                 return status, []
         return "unknown", []
+
+
+def judge_of(store: Store) -> FlaskJudge:
+    """The judged Flask model of a store, built again only when the store's revision changed
+    (one build serves the rules, the hover and the symbols). Call it on the thread that owns
+    the store."""
+    return model_of(store, FlaskJudge)

@@ -15,8 +15,9 @@ from collections.abc import Iterator
 
 from auditls.facts import Fact
 from auditls.facts.flask import FlaskConfigFact, FlaskCorsFact
-from auditls.models.flask import AppObj, FlaskModel, Route, Site, SocketHandler
+from auditls.models.flask import AppObj, Route, Site, SocketHandler
 from auditls.rules.findings import Finding
+from auditls.rules.flask.judge import FlaskJudge
 from auditls.rules.index import finding_at, short
 from auditls.rules.model import Rule, rule
 from auditls.rules.registry import RULES as REGISTERED
@@ -72,7 +73,7 @@ def _served(route: Route) -> str:
     return f" (served by {', '.join(apps)})" if apps else ""
 
 
-def _siblings(model: FlaskModel, route: Route) -> tuple[str, bool]:
+def _siblings(model: FlaskJudge, route: Route) -> tuple[str, bool]:
     """The sentence about sibling routes, and whether any sibling is protected."""
     used, total = model.sibling_auth(route)
     if not used:
@@ -132,19 +133,19 @@ def check_missing_auth(ws: Workspace) -> Iterator[Finding]:
         )
 
 
-def _advice(model: FlaskModel, route: Route) -> str:
+def _advice(model: FlaskJudge, route: Route) -> str:
     """What to add: the decorator the siblings use, else ``@login_required``."""
     used, _ = model.sibling_auth(route)
     decorator = next((label for label, _n in used if label.startswith("@")), "@login_required")
     return f"for example `{decorator}` below the route decorator"
 
 
-def _socket_confidence(model: FlaskModel, handler: SocketHandler) -> str:
+def _socket_confidence(model: FlaskJudge, handler: SocketHandler) -> str:
     others = [h for h in model.socket_handlers if h is not handler and h.event != "connect"]
     return "high" if any(model.socket_auth(h) for h in others) else "medium"
 
 
-def _socket_siblings(model: FlaskModel, handler: SocketHandler) -> str:
+def _socket_siblings(model: FlaskJudge, handler: SocketHandler) -> str:
     others = [
         h
         for h in model.socket_handlers
@@ -270,7 +271,7 @@ def check_login_rate_limit(ws: Workspace) -> Iterator[Finding]:
         )
 
 
-def _settings(model: FlaskModel) -> Iterator[tuple[Site[FlaskConfigFact], str]]:
+def _settings(model: FlaskJudge) -> Iterator[tuple[Site[FlaskConfigFact], str]]:
     """Every configuration row that applies to some app, once, with the surest way it does
     ("direct", "loaded" or "possible"); rows that come through a testing class are left out."""
     best: dict[int, tuple[Site[FlaskConfigFact], str]] = {}
@@ -400,7 +401,7 @@ def check_cookie_httponly(ws: Workspace) -> Iterator[Finding]:
             )
 
 
-def _app_setting(model: FlaskModel, apps: list[AppObj], key: str) -> object:
+def _app_setting(model: FlaskJudge, apps: list[AppObj], key: str) -> object:
     """A literal setting of one of these apps, if any sets it."""
     for app in apps:
         for entry in model.config_entries(app):
