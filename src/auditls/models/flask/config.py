@@ -5,6 +5,7 @@ the entries that apply to an app (set on it, loaded by name, or possibly picked 
 from __future__ import annotations
 
 from auditls.facts.flask import FlaskConfigFact
+from auditls.knowledge.heuristics import DEVELOPMENT_CONFIG_CLASS, TESTING_CONFIG_CLASS
 from auditls.link import Site, split_ref
 from auditls.models.flask.linked import FlaskObjects
 from auditls.models.flask.objects import AppObj, ConfigEntry
@@ -88,14 +89,14 @@ class ConfigQueries(FlaskObjects):
         """ "testing" for a class that sets TESTING = True, "development" for one named for
         development (DevelopmentConfig, LocalConfig), else "other".
 
-        Name heuristic: a class whose name starts with dev/local/debug (development) or test
-        (testing) is taken for one, whatever it sets."""
+        Name heuristics (``auditls.knowledge.heuristics``): a class named for development or
+        for tests is taken for one, whatever it sets."""
         for site in self._class_settings(qualname):
             if site.fact.key == "TESTING" and site.fact.value == "true":
                 return "testing"
         name = qualname.rpartition(".")[2].lower()
-        if name.startswith(("dev", "local", "debug")):
+        if DEVELOPMENT_CONFIG_CLASS(name):
             return "development"
-        if name.startswith("test"):
+        if TESTING_CONFIG_CLASS(name):
             return "testing"
         return "other"

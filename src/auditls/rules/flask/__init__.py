@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from auditls.facts import Fact
 from auditls.facts.flask import FlaskConfigFact, FlaskCorsFact
+from auditls.knowledge.heuristics import capped
 from auditls.models.flask import AppObj, Route, Site, SocketHandler
 from auditls.rules.findings import Finding
 from auditls.rules.flask.judge import FlaskJudge
@@ -264,7 +265,7 @@ def check_login_rate_limit(ws: Workspace) -> Iterator[Finding]:
             LOGIN_NOT_RATE_LIMITED,
             route.path,
             route.fact,
-            "medium" if why == "checks a password" else "low",
+            capped("medium" if why == "checks a password" else "low"),  # names decide it
             where=describe(route),
             why=why,
             defaults=shown,

@@ -5,18 +5,22 @@ answers.
 
 The model (``auditls.models.flask``) only links Flask objects; ``FlaskJudge`` is the model plus
 these verdicts, built and cached per store revision by :func:`judge_of`. The knowledge they
-use (auth decorators, sign-in calls) and the name heuristics (``PUBLIC_AUTH_WORDS``,
-``CREDENTIAL_WORDS``) are the constants below.
+use (auth decorators, sign-in calls) is the constants below; the guesses they make from names
+are ``auditls.knowledge.heuristics``.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from auditls.facts import Fact
 from auditls.facts.flask import FlaskConfigFact, FlaskHookFact
+from auditls.knowledge.heuristics import (
+    CREDENTIAL_ENDPOINT,
+    PASSWORD_CHECK_METHOD,
+    PUBLIC_AUTH_ENDPOINT,
+)
 from auditls.link import Linker, Site
 from auditls.models.flask import FlaskModel, model_of
 from auditls.models.flask.objects import (
@@ -53,18 +57,6 @@ SIGN_IN_CALLS = frozenset(
      "flask_jwt_extended.create_access_token", "flask_jwt_extended.create_refresh_token",
      "werkzeug.security.check_password_hash", "flask_bcrypt.check_password_hash"}
 )  # fmt: skip
-#: Method names (on objects the model cannot type) that check a password.
-PASSWORD_CHECK_METHODS = frozenset({"check_password", "check_password_hash", "verify_password"})
-#: Words in a URL rule or view name that mark a public authentication endpoint.
-PUBLIC_AUTH_WORDS = re.compile(
-    r"(?:^|[^a-z])(login|log_in|signin|sign_in|sign-in|signup|sign_up|sign-up|register|"
-    r"logout|reset|forgot|password|token|oauth|callback|confirm|verify|activate)(?:$|[^a-z])"
-)
-#: Words that mark a login or password-reset endpoint (the brute-force targets, CWE-307).
-CREDENTIAL_WORDS = re.compile(
-    r"(?:^|[^a-z])(login|log_in|signin|sign_in|sign-in|reset|forgot|password|token|otp|2fa|mfa)"
-    r"(?:$|[^a-z])"
-)
 #: Auth checks that reject a Socket.IO connection.
 REJECTING_CHECKS = frozenset({"disconnect", "raise", "abort"})
 
@@ -260,12 +252,12 @@ class FlaskJudge(FlaskModel):
         if self._signs_in(route):
             return True
         words = f"{route.rule} {route.view_name}".lower()
-        return PUBLIC_AUTH_WORDS.search(words) is not None
+        return PUBLIC_AUTH_ENDPOINT(words)
 
     def _signs_in(self, route: Route) -> bool:
         for handler in route.handlers:
             for call in self.link.calls.get(handler, ()):
-                if call.callee in SIGN_IN_CALLS or call.attr in PASSWORD_CHECK_METHODS:
+                if call.callee in SIGN_IN_CALLS or PASSWORD_CHECK_METHOD(call.attr):
                     return True
         endpoints = {m.endpoint for m in route.mounts}
         for ext in self.extensions:
@@ -283,12 +275,12 @@ class FlaskJudge(FlaskModel):
         or it "is named like a login or password reset" (by the words of its rule or view)."""
         for handler in route.handlers:
             for call in self.link.calls.get(handler, ()):
-                if call.attr in PASSWORD_CHECK_METHODS or (
+                if PASSWORD_CHECK_METHOD(call.attr) or (
                     call.callee is not None and call.callee.endswith(".check_password_hash")
                 ):
                     return "checks a password"
         words = f"{route.rule} {route.view_name}".lower()
-        if CREDENTIAL_WORDS.search(words):
+        if CREDENTIAL_ENDPOINT(words):
             return "is named like a login or password reset"
         return None
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from auditls.facts.security import (
     BidiControlFact,
 )
+from auditls.knowledge.heuristics import BIND_ADDRESS_NAME, SERVER_START_METHOD, capped
 from auditls.knowledge.security import (
     URL_OPEN_CALLS,
     Arg,
@@ -147,7 +148,6 @@ ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]"})  # noqa: S104 (data)
 BIND_KEYWORDS = frozenset({"host", "bind", "address", "listen", "interface", "bind_address"})
 
 #: AUD128: methods whose first argument (or its first element) is an address to listen on.
-BIND_METHODS = frozenset({"bind", "create_server", "run", "serve", "start_server", "make_server"})
 
 #: AUD129: Hugging Face downloads -> where the revision is.
 HF_DOWNLOAD_FUNCTIONS: frozenset[str] = frozenset(
@@ -286,9 +286,6 @@ def check_cleartext(index: FactIndex) -> Iterator[Finding]:
             yield at_call(index, CLEARTEXT, call, "high", protocol=protocol)
 
 
-_BIND_WORDS = re.compile(r"(?:^|_)(?:host|bind|listen|address|addr|interface)(?:_|$)")
-
-
 def _all_interfaces(value: object) -> str | None:
     if isinstance(value, list) and value:
         value = value[0]
@@ -306,17 +303,19 @@ def check_bind_all(index: FactIndex) -> Iterator[Finding]:
     """AUD128, message fields: address."""
     for call in index.calls_by_id.values():
         for arg in index.args(call):
-            if arg.keyword in BIND_KEYWORDS or (arg.position == 0 and call.attr in BIND_METHODS):
+            if arg.keyword in BIND_KEYWORDS or (
+                arg.position == 0 and SERVER_START_METHOD(call.attr)
+            ):
                 address = _all_interfaces(value_of(arg))
                 if address is not None:
-                    yield at_call(index, BIND_ALL, call, "medium", address=address)
+                    yield at_call(index, BIND_ALL, call, capped("medium"), address=address)
                     break
     for assignment in index.all_assignments:
         name = assignment.target_name or assignment.target.rpartition(".")[2]
-        if _BIND_WORDS.search(name.lower()):
+        if BIND_ADDRESS_NAME(name.lower()):
             address = _all_interfaces(json_value(assignment.value))
             if address is not None:
-                yield at_fact(index, BIND_ALL, assignment, "medium", address=address)
+                yield at_fact(index, BIND_ALL, assignment, capped("medium"), address=address)
 
 
 _COMMIT = re.compile(r"[0-9a-fA-F]{7,64}")

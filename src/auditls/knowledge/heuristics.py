@@ -1,0 +1,114 @@
+"""Every guess auditls makes from the text of a name, in one place.
+
+Everywhere else a decision comes from what the semantic model resolved (``flask.request``,
+``subprocess.run``). Where it cannot, some code decides from how a thing is *named*: a URL that
+reads like a login page, a config class called ``DevelopmentConfig``, a session key with
+``user`` in it. Each such guess is a :class:`NameHeuristic` below: named, documented, and
+listed in :data:`HEURISTICS`, so a reader can find every guess the tool makes.
+
+A name can lie, so a finding that rests on a heuristic is never rated above medium: the code
+that raises one passes its confidence through :func:`capped` (``tests/test_heuristics.py``
+checks each heuristic and the cap). Heuristics that *clear* a finding (a public login route
+needs no auth) are listed here for the same reason: they are where a false negative can hide.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: The highest confidence a finding that rests on a name heuristic may have.
+CAP = "medium"
+_ORDER = ("low", "medium", "high")
+
+
+def capped(confidence: str) -> str:
+    """``confidence``, lowered to :data:`CAP` when above it."""
+    return CAP if _ORDER.index(confidence) > _ORDER.index(CAP) else confidence
+
+
+@dataclass(frozen=True, slots=True)
+class NameHeuristic:
+    """A decision taken from the text of a name."""
+
+    name: str  # kebab-case, for docs and tests
+    used_by: str  # what relies on it (rules, judgements, extractors)
+    pattern: re.Pattern[str]  # searched in the text as the caller gives it (lower-cased or not)
+
+    def __call__(self, text: str | None) -> bool:
+        return text is not None and self.pattern.search(text) is not None
+
+
+PUBLIC_AUTH_ENDPOINT = NameHeuristic(
+    "public-auth-endpoint",
+    "the Flask judgement `is_sign_in` (a route named so needs no auth: AUD304 skips it; the "
+    "hover says it is public) on the route's rule and view name",
+    re.compile(
+        r"(?:^|[^a-z])(login|log_in|signin|sign_in|sign-in|signup|sign_up|sign-up|register|"
+        r"logout|reset|forgot|password|token|oauth|callback|confirm|verify|activate)(?:$|[^a-z])"
+    ),
+)
+
+CREDENTIAL_ENDPOINT = NameHeuristic(
+    "credential-endpoint",
+    "the Flask judgement `credential_route` (a brute-force target: AUD308 at low confidence) "
+    "on the route's rule and view name",
+    re.compile(
+        r"(?:^|[^a-z])(login|log_in|signin|sign_in|sign-in|reset|forgot|password|token|otp|2fa|"
+        r"mfa)(?:$|[^a-z])"
+    ),
+)
+
+PASSWORD_CHECK_METHOD = NameHeuristic(
+    "password-check-method",
+    "the Flask judgements `is_sign_in` and `credential_route`, on the method name of an object "
+    "the model cannot type (`user.check_password(...)`)",
+    re.compile(r"^(check_password|check_password_hash|verify_password)$"),
+)
+
+DEVELOPMENT_CONFIG_CLASS = NameHeuristic(
+    "development-config-class",
+    "the Flask model's `config_class_kind`: a config class named for development is not taken "
+    "for the production configuration (AUD401-405 and the CSRF status do not read it)",
+    re.compile(r"^(dev|local|debug)"),
+)
+
+TESTING_CONFIG_CLASS = NameHeuristic(
+    "testing-config-class",
+    "the Flask model's `config_class_kind`: a config class named for tests is left out of the "
+    "configuration the 4xx rules judge",
+    re.compile(r"^test"),
+)
+
+USER_SESSION_KEY = NameHeuristic(
+    "user-session-key",
+    "the Flask auth-check extractor: a test of a session key with `user` in it "
+    "(`'user_id' in session`) is recorded as an identity check that guards a route",
+    re.compile(r"user"),
+)
+
+SERVER_START_METHOD = NameHeuristic(
+    "server-start-method",
+    "AUD128 (medium): the first argument of a method with this name, on any object, is taken "
+    "for the address a server binds",
+    re.compile(r"^(bind|create_server|run|serve|start_server|make_server)$"),
+)
+
+BIND_ADDRESS_NAME = NameHeuristic(
+    "bind-address-name",
+    "AUD128 (medium): a variable with this word in its name, assigned `0.0.0.0`, is taken for "
+    "the address a server binds",
+    re.compile(r"(?:^|_)(?:host|bind|listen|address|addr|interface)(?:_|$)"),
+)
+
+#: Every name heuristic, for docs and tests.
+HEURISTICS: tuple[NameHeuristic, ...] = (
+    PUBLIC_AUTH_ENDPOINT,
+    CREDENTIAL_ENDPOINT,
+    PASSWORD_CHECK_METHOD,
+    DEVELOPMENT_CONFIG_CLASS,
+    TESTING_CONFIG_CLASS,
+    USER_SESSION_KEY,
+    SERVER_START_METHOD,
+    BIND_ADDRESS_NAME,
+)

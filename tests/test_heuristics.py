@@ -1,0 +1,60 @@
+"""The name heuristics: each one decides what its docs say, and a finding that rests on one is
+never rated above medium."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditls.knowledge.heuristics import (
+    BIND_ADDRESS_NAME,
+    CAP,
+    CREDENTIAL_ENDPOINT,
+    DEVELOPMENT_CONFIG_CLASS,
+    HEURISTICS,
+    PASSWORD_CHECK_METHOD,
+    PUBLIC_AUTH_ENDPOINT,
+    SERVER_START_METHOD,
+    TESTING_CONFIG_CLASS,
+    USER_SESSION_KEY,
+    NameHeuristic,
+    capped,
+)
+
+CASES: list[tuple[NameHeuristic, str, bool]] = [
+    (PUBLIC_AUTH_ENDPOINT, "/auth/login login", True),
+    (PUBLIC_AUTH_ENDPOINT, "/oauth/callback cb", True),
+    (PUBLIC_AUTH_ENDPOINT, "/catalogue index", False),  # "log" inside a word is not "login"
+    (CREDENTIAL_ENDPOINT, "/password/reset reset_password", True),
+    (CREDENTIAL_ENDPOINT, "/register register", False),  # signing up is not a credential check
+    (PASSWORD_CHECK_METHOD, "check_password", True),
+    (PASSWORD_CHECK_METHOD, "check_password_strength", False),
+    (PASSWORD_CHECK_METHOD, None, False),
+    (DEVELOPMENT_CONFIG_CLASS, "developmentconfig", True),
+    (DEVELOPMENT_CONFIG_CLASS, "productionconfig", False),
+    (TESTING_CONFIG_CLASS, "testingconfig", True),
+    (USER_SESSION_KEY, "user_id", True),
+    (USER_SESSION_KEY, "cart", False),
+    (SERVER_START_METHOD, "run", True),
+    (SERVER_START_METHOD, "run_forever", False),
+    (BIND_ADDRESS_NAME, "listen_host", True),
+    (BIND_ADDRESS_NAME, "ghost", False),
+]
+
+
+@pytest.mark.parametrize(("heuristic", "text", "expected"), CASES)
+def test_each_heuristic_decides_what_it_says(
+    heuristic: NameHeuristic, text: str | None, expected: bool
+) -> None:
+    assert heuristic(text) is expected
+
+
+def test_every_heuristic_is_listed_documented_and_tested() -> None:
+    names = [h.name for h in HEURISTICS]
+    assert len(names) == len(set(names))
+    assert all(h.used_by.strip() for h in HEURISTICS)
+    assert {h.name for h, _, _ in CASES} == set(names)
+
+
+def test_the_cap() -> None:
+    assert CAP == "medium"
+    assert [capped(c) for c in ("high", "medium", "low")] == ["medium", "medium", "low"]
