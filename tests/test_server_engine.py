@@ -257,10 +257,9 @@ def test_the_store_answers_the_engines_questions(ws: Path) -> None:
         assert row is not None
         assert states["s.py"] == (row.hash, row.status, "s", row.extractor_version, None)
         assert states["bad.py"][1] != states["s.py"][1]  # a syntax error is a state of its own
-        found = store.facts_of("s.py", SuppressionFact)
+        found = store.facts_of_files(SuppressionFact, ["s.py", "b.py", "missing.py"])["s.py"]
         assert [(f.line, f.style) for f in found] == [(1, "nosec"), (2, "auditls")]
         ff = store.file_facts("s.py")
         assert ff is not None
         assert found == ff.of(SuppressionFact)
-        assert store.facts_of("b.py", SuppressionFact) == []
-        assert store.facts_of("missing.py", SuppressionFact) == []
+        assert set(store.facts_of_files(SuppressionFact, ["b.py", "missing.py"])) == set()

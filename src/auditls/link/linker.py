@@ -40,7 +40,7 @@ How it works:
    owns the store. A linker is read-only once built; ``resolve`` without ``stop`` is memoised.
 
 Nothing here reads source or imports the analysed code, and no SQL is written here: the store
-answers by name (``paths_with_facts``, ``module_paths``, ``module_level_facts``).
+answers by name (``paths_with_facts``, ``file_modules``, ``module_level_facts``).
 """
 
 from __future__ import annotations
@@ -162,7 +162,8 @@ class Linker:
         else:
             paths = store.paths_with_facts(fact_types)
         files = [ff for path in paths if (ff := store.file_facts(path)) is not None]
-        return cls(files, store.module_level_facts(ImportFact), store.module_paths())
+        modules = [(m, p) for p, m in sorted(store.file_modules().items()) if m is not None]
+        return cls(files, store.module_level_facts(ImportFact), modules)
 
     def _add_import(self, module: str, fact: ImportFact) -> None:
         if fact.function != module:

@@ -4,7 +4,7 @@ The store's SQLite connection belongs to the thread that opened it, and indexing
 work that must not stall the event loop, so each folder gets one worker thread (a single-thread
 executor) that opens the store and runs every store operation, one at a time, in the order they
 were asked for. The loop awaits ``engine.run(engine.refresh, paths)`` and gets a ``Changes``.
-The engine asks the store questions by name (``file_states``, ``facts_of``, ``file_count``);
+The engine asks the store questions by name (``file_states``, ``facts_of_files``, ``file_count``);
 it writes no SQL.
 
 The store mirrors the disk. Open buffers are not written to it: the server keeps their analyses
@@ -469,5 +469,4 @@ class FolderEngine:
     @staticmethod
     def _suppressions(store: Store, path: str) -> list[SuppressionFact]:
         """One file's suppression comments, without reading its other facts."""
-        found = store.facts_of(path, SuppressionFact)
-        return [fact for fact in found if isinstance(fact, SuppressionFact)]
+        return store.facts_of_files(SuppressionFact, [path]).get(path, [])

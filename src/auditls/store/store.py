@@ -501,7 +501,35 @@ class Store:
     ) -> None:
         self.close()
 
-    # -- queries for the rules
+    # -- the query API: everyone else asks the store by name (no SQL outside store/)
+
+    def file_count(self) -> int:
+        """How many files the store knows (with facts or not)."""
+        return int(self._db.execute("SELECT count(*) FROM files").fetchone()[0])
+
+    def file_modules(self) -> dict[str, str | None]:
+        """The module name recorded with each file, by path (None: stored without facts)."""
+        return dict(self._db.execute("SELECT path, module FROM files").fetchall())
+
+    def file_states(self) -> dict[str, tuple[Any, ...]]:
+        """Every file's path and what its facts were computed from: (hash, status, module,
+        extractor version, error). A file whose state is unchanged has unchanged facts."""
+        rows = self._db.execute(
+            "SELECT path, hash, status, module, extractor_version, error FROM files"
+        )
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+    def paths_with_facts(self, fact_types: Iterable[type[Fact]]) -> list[str]:
+        """The paths of the files that have at least one row of any of these fact types,
+        ordered by path (types the store has no table for are skipped)."""
+        by_name = self.schema.by_name
+        file_ids: set[int] = set()
+        for fact_type in fact_types:
+            if fact_type.TABLE in by_name:
+                sql = f'SELECT DISTINCT file_id FROM "{fact_type.TABLE}"'  # noqa: S608 (our name)
+                file_ids.update(r[0] for r in self._db.execute(sql))
+        rows = self._db.execute("SELECT id, path FROM files ORDER BY path").fetchall()
+        return [path for file_id, path in rows if file_id in file_ids]
 
     def facts_of_files(self, fact_type: type[F], paths: Iterable[str]) -> dict[str, list[F]]:
         """The facts of one table for these files, by path, each file's in source order."""
@@ -521,59 +549,6 @@ class Store:
             assert isinstance(fact, fact_type)
             out.setdefault(row[0], []).append(fact)
         return out
-
-    # -- queries for the indexer
-
-    def file_modules(self) -> dict[str, str | None]:
-        """The module name recorded with each file, by path (None: stored without facts)."""
-        return dict(self._db.execute("SELECT path, module FROM files").fetchall())
-
-    # -- queries for the server
-
-    def file_count(self) -> int:
-        """How many files the store knows (with facts or not)."""
-        return int(self._db.execute("SELECT count(*) FROM files").fetchone()[0])
-
-    def file_states(self) -> dict[str, tuple[Any, ...]]:
-        """Every file's path and what its facts were computed from: (hash, status, module,
-        extractor version, error). A file whose state is unchanged has unchanged facts."""
-        rows = self._db.execute(
-            "SELECT path, hash, status, module, extractor_version, error FROM files"
-        )
-        return {row[0]: tuple(row[1:]) for row in rows}
-
-    def facts_of(self, path: str, fact_type: type[Fact]) -> list[Fact]:
-        """One file's facts of one type, in source order, without reading its other facts
-        (empty when the store has no table for the type)."""
-        table = self.schema.by_name.get(fact_type.TABLE)
-        if table is None:
-            return []
-        columns = ", ".join(f's."{c.name}"' for c in table.columns)
-        rows = self._db.execute(
-            f"SELECT {columns} FROM {fact_type.TABLE} s "  # noqa: S608 (our own names)
-            "JOIN files f ON f.id = s.file_id WHERE f.path = ? ORDER BY s.seq",
-            (path,),
-        )
-        return [table.decode(row) for row in rows]
-
-    # -- queries for the linker and the models
-
-    def paths_with_facts(self, fact_types: Iterable[type[Fact]]) -> list[str]:
-        """The paths of the files that have at least one row of any of these fact types,
-        ordered by path (types the store has no table for are skipped)."""
-        by_name = self.schema.by_name
-        file_ids: set[int] = set()
-        for fact_type in fact_types:
-            if fact_type.TABLE in by_name:
-                sql = f'SELECT DISTINCT file_id FROM "{fact_type.TABLE}"'  # noqa: S608 (our name)
-                file_ids.update(r[0] for r in self._db.execute(sql))
-        rows = self._db.execute("SELECT id, path FROM files ORDER BY path").fetchall()
-        return [path for file_id, path in rows if file_id in file_ids]
-
-    def module_paths(self) -> list[tuple[str, str]]:
-        """``(module, path)`` of every file recorded with facts, ordered by path."""
-        sql = "SELECT module, path FROM files WHERE module IS NOT NULL ORDER BY path"
-        return [(r[0], r[1]) for r in self._db.execute(sql)]
 
     def module_level_facts(self, fact_type: type[F]) -> list[tuple[str, F]]:
         """The rows of one fact type written at module level (their ``function`` is their
