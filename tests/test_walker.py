@@ -246,3 +246,14 @@ def test_fast_init_keeps_facts_frozen_and_equal() -> None:
     assert fact == dataclasses.replace(fact)
     with pytest.raises(TypeError):
         CallFact(line=1)  # type: ignore[call-arg]
+
+
+def test_state_shared_by_extractors_lives_on_the_walk() -> None:
+    class Memory:
+        def __init__(self) -> None:
+            self.items: list[str] = []
+
+    one, two = Context("", "a.py", "a"), Context("", "b.py", "b")
+    one.shared(Memory).items.append("x")
+    assert one.shared(Memory).items == ["x"]
+    assert two.shared(Memory).items == []

@@ -24,9 +24,11 @@ import builtins
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from auditls.facts import Fact
+
+T = TypeVar("T")
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -78,13 +80,18 @@ def module_from_path(path: str) -> str:
 
 
 class Context:
-    """The semantic model of one file, updated by the walker as it goes."""
+    """The semantic model of one file, updated by the walker as it goes.
+
+    One context lives for one walk; whatever the extractors of that walk share lives on it
+    (``shared``), never in a module global, so two walks (two files, two threads) never meet.
+    """
 
     def __init__(self, text: str, path: str, module: str) -> None:
         self.path = path
         self.module = module
         self.is_package = path.endswith(("__init__.py", "__init__.pyi"))
         self.package = module if self.is_package else module.rpartition(".")[0]
+        self._shared: dict[type, object] = {}
         self.text = text
         self._data = text.encode("utf-8")
         self._ascii = len(self._data) == len(text)
@@ -99,6 +106,16 @@ class Context:
         self.stmts: list[ast.stmt] = []
         self.star_imports: list[str] = []
         self.class_scopes: dict[str, Scope] = {}  # the classes of this file, by qualname
+
+    # ---- state of this walk ---------------------------------------------------------------
+
+    def shared(self, kind: type[T]) -> T:
+        """The one ``kind()`` of this walk, made on first use: state that several extractors of
+        one file share (the values assigned to names, ``security.values.ValueMemory``)."""
+        found = self._shared.get(kind)
+        if found is None:
+            found = self._shared[kind] = kind()
+        return found  # type: ignore[return-value]
 
     # ---- positions and text -------------------------------------------------------------
 

@@ -20,14 +20,14 @@ answers with one of ``facts_security.SOURCES``:
 
 The assignments come from ``ValuesExtractor``, registered with the other security extractors:
 it records each value assigned to a bare name, keyed by the scope that binds it, in a
-``ValueMemory`` shared by every extractor of the same file (``memory_for(ctx)``).
+``ValueMemory`` shared by every extractor of the same walk: it lives on the walk's context
+(``memory_for(ctx)``, ``Context.shared``), never in a module global.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from weakref import WeakKeyDictionary
 
 from auditls.extractors.semantic import Context, Scope, value_kind
 from auditls.extractors.walker import Extractor, register
@@ -63,15 +63,9 @@ class ValueMemory:
         return self.values.get((id(scope), name), [])
 
 
-_MEMORIES: WeakKeyDictionary[Context, ValueMemory] = WeakKeyDictionary()
-
-
 def memory_for(ctx: Context) -> ValueMemory:
-    """The value memory of the file ``ctx`` describes (created on first use)."""
-    memory = _MEMORIES.get(ctx)
-    if memory is None:
-        memory = _MEMORIES[ctx] = ValueMemory()
-    return memory
+    """The value memory of the walk ``ctx`` belongs to (created on first use)."""
+    return ctx.shared(ValueMemory)
 
 
 def _target_scope(ctx: Context, name: str) -> Scope:
