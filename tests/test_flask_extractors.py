@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from auditls.extractors import extract
+from auditls.extractors.walker import REGISTRY
 from auditls.facts import Fact
 from auditls.facts.flask import (
     FLASK_FACT_TYPES,
@@ -507,3 +508,13 @@ def test_socketio_events_namespaces_and_classes() -> None:
         ("namespace_method", "kick", None, "flask_socketio.Namespace", "pkg.views.Admin.on_kick"),
         ("on_namespace", None, "/admin", "flask_socketio.SocketIO", "pkg.views.Admin"),
     ]
+
+
+def test_the_flask_extractors_register_in_their_order() -> None:
+    # The order of facts that share a position follows the registration order: keep it.
+    assert [c.name for c in REGISTRY if c.name.startswith("flask.")] == [
+        "flask.app_factories", "flask.routes", "flask.request_hooks", "flask.error_handlers",
+        "flask.template_filters", "flask.cli_commands", "flask.websocket_handlers",
+        "flask.extensions", "flask.cors_configs", "flask.rate_limits", "flask.cache_decorators",
+        "flask.configs", "flask.auth_checks", "flask.request_reads",
+    ]  # fmt: skip

@@ -1,6 +1,15 @@
 """API knowledge as data, one module per domain: which callees are dangerous and where their
 arguments are, auth decorators, request sources, sinks, sanitizers, propagators.
 
-Extractors, rules and the taint engine read it; its sources are hashed into the extractor
-version (``auditls.extractors.EXTRACTOR_VERSION``), so a change re-extracts every file.
+- ``security``: dangerous callees by category and where their arguments are, value sources,
+  sanitizers, crypto / password / JWT APIs, auth decorators and CSRF across frameworks;
+- ``flask``: Flask, Werkzeug and the Flask extensions: the classes of apps, blueprints and
+  extensions, the methods that register routes, hooks, handlers and commands, auth decorators
+  and checks, request data, configuration;
+- ``heuristics``: every guess taken from the text of a name, named and capped;
+- ``common``: shapes the domains share (``AuthSpec``).
+
+Extractors, rules and the taint engine read it. The sources are hashed into the extractor
+version (``auditls.extractors.EXTRACTOR_VERSION``), so a change re-extracts every file. Nothing
+here imports the rest of auditls.
 """

@@ -1,18 +1,21 @@
-"""Where things are in security-sensitive calls: data tables, shared by extractors and checks.
+"""Security API knowledge: which callees matter and where their arguments are.
 
 These tables say *which* callees matter and *where* their interesting arguments are (as bandit's
 ``blacklists/calls.py`` does); what makes a value bad (weak algorithms, minimum work factors,
-safe loaders) is the rules' judgement and lives in ``auditls.rules``. The tables live here, beside
-the extractors, because the extractors consult them: ``EXTRACTOR_VERSION`` hashes this directory,
-so a change to a table re-extracts every file (a table kept elsewhere would leave stale facts).
+safe loaders) is the rules' judgement and lives in ``auditls.rules``. The watch sets below
+(``CODE_WATCH``...) are derived from the tables, never written by hand.
 
 Every key is a qualified name as ``Context.qualname`` resolves it: ``subprocess.run``,
-``flask.request``, ``tarfile.open.extractall`` (a method of what ``tarfile.open()`` returned).
+``builtins.input``, ``tarfile.open.extractall`` (a method of what ``tarfile.open()`` returned).
+Flask's own entries (its auth decorators, the request object, Flask-WTF) are in
+``auditls.knowledge.flask``; the extractors that work across frameworks read both.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from auditls.knowledge.common import AuthSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +28,9 @@ class Arg:
 
 # -- value sources ------------------------------------------------------------------------------
 
-#: Qualified-name prefixes of values an attacker controls (``SOURCES`` "request").
+#: Qualified-name prefixes of values an attacker controls (``SOURCES`` "request"), beside
+#: Flask's request object (``knowledge.flask.REQUEST``).
 REQUEST_PREFIXES: tuple[str, ...] = (
-    "flask.request",
-    "flask.globals.request",
     "quart.request",
     "bottle.request",
     "builtins.input",
@@ -343,6 +345,8 @@ SQL_FUNCTIONS: dict[str, tuple[str, Arg, Arg]] = {
     "psycopg.sql.SQL": ("sql", Arg(0, ("string",)), Arg(None)),
 }
 
+#: Django's QuerySet.extra(): a method on any object, recognised by its keywords (below).
+SQL_EXTRA_METHODS: frozenset[str] = frozenset({"extra"})
 #: Django QuerySet.extra(): the keywords whose strings are SQL fragments.
 SQL_EXTRA_KEYWORDS: frozenset[str] = frozenset({"where", "select", "tables", "order_by"})
 #: Every keyword of QuerySet.extra(): a call using only these is taken for Django's extra().
@@ -591,37 +595,16 @@ RANDOM_FUNCTIONS: frozenset[str] = frozenset(
 # -- auth and CSRF (extract_auth_decorators, extract_csrf_protection) ----------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class AuthSpec:
-    """An authentication or authorisation decorator, mixin or class attribute."""
-
-    kind: str  # login | fresh_login | permission | test | staff | jwt | http_auth | roles | ...
-    framework: str
-
-
 _DJ = "django.contrib.auth"
-#: Decorators (resolved; the callee when the decorator is called) -> what they require.
+#: Decorators (resolved; the callee when the decorator is called) -> what they require (Django,
+#: DRF; Flask's extensions' are ``knowledge.flask.AUTH_DECORATORS``).
 AUTH_DECORATORS: dict[str, AuthSpec] = {
     f"{_DJ}.decorators.login_required": AuthSpec("login", "django"),
     f"{_DJ}.decorators.permission_required": AuthSpec("permission", "django"),
     f"{_DJ}.decorators.user_passes_test": AuthSpec("test", "django"),
     "django.contrib.admin.views.decorators.staff_member_required": AuthSpec("staff", "django"),
-    "flask_login.login_required": AuthSpec("login", "flask_login"),
-    "flask_login.utils.login_required": AuthSpec("login", "flask_login"),
-    "flask_login.fresh_login_required": AuthSpec("fresh_login", "flask_login"),
-    "flask_login.utils.fresh_login_required": AuthSpec("fresh_login", "flask_login"),
-    "flask_jwt_extended.jwt_required": AuthSpec("jwt", "flask_jwt_extended"),
-    "flask_jwt_extended.view_decorators.jwt_required": AuthSpec("jwt", "flask_jwt_extended"),
-    "flask_jwt_extended.fresh_jwt_required": AuthSpec("jwt", "flask_jwt_extended"),
     "rest_framework.decorators.permission_classes": AuthSpec("permission_classes", "drf"),
     "rest_framework.decorators.authentication_classes": AuthSpec("authentication_classes", "drf"),
-    **{f"flask_security.{name}": AuthSpec(kind, "flask_security") for name, kind in (
-        ("login_required", "login"), ("auth_required", "login"), ("roles_required", "roles"),
-        ("roles_accepted", "roles"), ("permissions_required", "permission"),
-        ("permissions_accepted", "permission"),
-    )},
-    **{f"flask_httpauth.{cls}.login_required": AuthSpec("http_auth", "flask_httpauth")
-       for cls in ("HTTPBasicAuth", "HTTPDigestAuth", "HTTPTokenAuth", "MultiAuth")},
 }  # fmt: skip
 
 #: Base classes that require authentication -> what they require, and the class attribute that
@@ -651,14 +634,3 @@ CSRF_DECORATORS: dict[str, tuple[str, str]] = {
     "django.views.decorators.csrf.requires_csrf_token": ("protect", "django"),
     "django.views.decorators.csrf.ensure_csrf_cookie": ("protect", "django"),
 }
-#: Flask-WTF's extension class: ``csrf = CSRFProtect(app)`` protects, ``csrf.exempt`` exempts.
-CSRF_PROTECT_CLASSES: frozenset[str] = frozenset(
-    {"flask_wtf.csrf.CSRFProtect", "flask_wtf.CSRFProtect", "flask_wtf.csrf.CsrfProtect",
-     "flask_wtf.CsrfProtect"}
-)  # fmt: skip
-#: Configuration keys that switch Flask-WTF's protection on or off.
-CSRF_SETTINGS: frozenset[str] = frozenset({"WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT"})
-#: Flask-WTF form base classes (a ``class Meta: csrf = False`` inside disables the form's token).
-FLASK_FORMS: frozenset[str] = frozenset(
-    {"flask_wtf.FlaskForm", "flask_wtf.form.FlaskForm", "flask_wtf.Form"}
-)

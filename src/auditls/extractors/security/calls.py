@@ -1,9 +1,9 @@
 """Security extractors (INVENTORY.md, Phase 3 Block 3): dangerous calls, files, secrets.
 
-Importing this module registers every security extractor (the others live in
-``security_sql``, ``security_crypto`` and ``security_web``). Each one resolves callees with
-``ctx.qualname`` and reads the calls' arguments with ``security.values``: where a value comes
-from is worked out here, with the tree at hand, and stored as a *source* in the facts.
+The other security extractors live in ``sql``, ``crypto`` and ``web`` beside this module. Each
+one resolves callees with ``ctx.qualname`` and reads the calls' arguments with
+``security.values``: where a value comes from is worked out here, with the tree at hand, and
+stored as a *source* in the facts.
 
 A fact about a call carries the ``call_id`` of its ``python_calls`` row. ``core.calls`` numbers
 calls in walk order, one per ``ast.Call``; every extractor here that emits such facts counts

@@ -263,7 +263,7 @@ class PasswordHashingExtractor(values.CallCounter):
             self._passlib(node, call_id, callee)
         elif callee in CRYPT_CONTEXTS:
             self._context(node, call_id, callee)
-        elif callee in FAST_HASHES or callee == "hashlib.new" or callee.startswith("hashlib."):
+        elif callee in FAST_HASHES or callee == HASHLIB_NEW or callee.startswith("hashlib."):
             self._fast_hash(node, call_id, callee)
 
     def _kdf(self, node: ast.Call, call_id: int, callee: str) -> None:
@@ -344,13 +344,13 @@ class PasswordHashingExtractor(values.CallCounter):
         if callee in FAST_HASHES:
             algorithm: str | None = FAST_HASHES[callee]
             data, _ = values.locate(node, Arg(0, ("data", "string")))
-        elif callee == "hashlib.new":
+        elif callee == HASHLIB_NEW:
             algorithm = _hash_name(ctx, values.locate(node, Arg(0, ("name",)))[0])
             data, _ = values.locate(node, Arg(1, ("data", "string")))
         elif callee.endswith(".update"):  # h = hashlib.sha256(); h.update(password)
             base = callee[: -len(".update")]
             algorithm = FAST_HASHES.get(base)
-            if algorithm is None and base != "hashlib.new":
+            if algorithm is None and base != HASHLIB_NEW:
                 return
             data, _ = values.locate(node, Arg(0, ("data",)))
         else:

@@ -23,6 +23,7 @@ from auditls.extractors.walker import register
 from auditls.facts.security import SqlQueryFact
 from auditls.knowledge.security import (
     SQL_EXTRA_KEYWORDS,
+    SQL_EXTRA_METHODS,
     SQL_EXTRA_SIGNATURE,
     SQL_FUNCTIONS,
     SQL_METHODS,
@@ -61,7 +62,7 @@ class SqlQueriesExtractor(values.CallCounter):
             query_spec, params_spec = SQL_METHODS[attr]
             callee = self.ctx.qualname(func)
             self._query(node, call_id, attr, callee, query_spec, params_spec)
-        elif attr == "extra":
+        elif attr in SQL_EXTRA_METHODS:
             self._extra(node, call_id)
         else:
             callee = self.ctx.qualname(func)

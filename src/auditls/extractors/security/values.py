@@ -31,9 +31,12 @@ from collections.abc import Iterator
 
 from auditls.extractors.semantic import Context, Scope, value_kind
 from auditls.extractors.walker import Extractor, register
+from auditls.knowledge.flask import REQUEST
 from auditls.knowledge.security import REQUEST_PREFIXES, SAFE_CALLS, SANITIZERS, Arg
 
 #: Sources from safest to most suspicious; ``worst`` picks the later one.
+#: Prefixes of the qualified names of request data: Flask's request object and the others.
+REQUEST_SOURCES = (*sorted(REQUEST), *REQUEST_PREFIXES)
 RANK = {"literal": 0, "constant": 1, "unknown": 2, "formatted": 3, "param": 4, "request": 5}
 FORMATTED_KINDS = frozenset({"fstring", "percent_format", "format_call", "concat"})
 _MAX_DEPTH = 6
@@ -213,7 +216,7 @@ def _is_self(ctx: Context, name: str, scope: Scope) -> bool:
 
 
 def _is_request(qualname: str | None) -> bool:
-    return qualname is not None and qualname.startswith(REQUEST_PREFIXES)
+    return qualname is not None and qualname.startswith(REQUEST_SOURCES)
 
 
 def classify(ctx: Context, node: ast.AST | None, category: str = "") -> str:

@@ -21,19 +21,20 @@ from auditls.extractors.security import values
 from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
 from auditls.facts.security import AuthPatternFact, CsrfFact
+from auditls.knowledge import flask
+from auditls.knowledge.common import AuthSpec
+from auditls.knowledge.flask import CSRF_PROTECT_CLASSES, CSRF_SETTINGS, FLASK_FORMS
 from auditls.knowledge.security import (
     AUTH_CLASS_ATTRIBUTES,
     AUTH_DECORATORS,
     AUTH_MIXINS,
     CSRF_DECORATORS,
-    CSRF_PROTECT_CLASSES,
-    CSRF_SETTINGS,
-    FLASK_FORMS,
     METHOD_DECORATOR,
-    AuthSpec,
 )
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+#: Auth decorators of every framework (their names do not overlap).
+DECORATORS: dict[str, AuthSpec] = {**AUTH_DECORATORS, **flask.AUTH_DECORATORS}
 
 
 def _callee(ctx: Context, node: ast.expr) -> str | None:
@@ -115,7 +116,7 @@ class AuthDecoratorsExtractor(Extractor):
         target = ctx.def_qualname(node)
         for decorator in node.decorator_list:
             for name, expr, mechanism in _decorated(ctx, decorator):
-                spec = AUTH_DECORATORS.get(name)
+                spec = DECORATORS.get(name)
                 if spec is not None:
                     self._fact(
                         decorator,
