@@ -6,7 +6,8 @@ import textwrap
 
 import pytest
 
-from auditls.extractors import extract
+from auditls.extractors import extract, skipped
+from auditls.extractors.prefilter import FileScan
 from auditls.extractors.walker import REGISTRY
 from auditls.facts import Fact
 from auditls.facts.flask import (
@@ -518,3 +519,39 @@ def test_the_flask_extractors_register_in_their_order() -> None:
         "flask.extensions", "flask.cors_configs", "flask.rate_limits", "flask.cache_decorators",
         "flask.configs", "flask.auth_checks", "flask.request_reads",
     ]  # fmt: skip
+
+
+def test_a_file_without_flask_or_its_methods_skips_every_flask_extractor() -> None:
+    source = "import os\nfrom .models import User\n\ndef load(x):\n    return User(os.sep, x)\n"
+    scan = FileScan(source, "pkg/m.py", "pkg.m")
+    flask_indices = {i for i, c in enumerate(REGISTRY) if c.name.startswith("flask.")}
+    assert flask_indices <= skipped(scan)
+
+
+def test_objects_from_elsewhere_are_read_without_a_flask_import() -> None:
+    """An app imported from a workspace module, made by an imported factory, or passed to a
+    helper: the file spells the methods the extractors read, and its rows are candidates."""
+    routes = facts("from .app import app\n\n@app.route('/x')\ndef x():\n    pass\n", FlaskRouteFact)
+    assert [(r.owner, r.owner_type, r.rule) for r in routes] == [("pkg.app.app", None, "/x")]
+    source = "from bookclub import create_app\napp = create_app()\napp.run(debug=True)\n"
+    rows = facts(source, FlaskConfigFact, "wsgi.py")
+    assert [(r.via, r.key, r.owner) for r in rows] == [("run", "DEBUG", "wsgi.app")]
+    hooks = facts(
+        "def install(app):\n    @app.before_request\n    def f():\n        pass\n", FlaskHookFact
+    )
+    assert [(h.hook, h.owner) for h in hooks] == [
+        ("before_request", "pkg.views.install.<locals>.app")
+    ]
+
+
+def test_module_settings_are_configuration_only_in_flask_or_config_files() -> None:
+    library = (
+        "from .base import Base\ndebug = 1\nCACHE_HIT = 0\n\nclass C(Base):\n    SESSION_X = 1\n"
+    )
+    assert facts(library, FlaskConfigFact) == []
+    config = "class Production:\n    SESSION_COOKIE_SECURE = True\n    CACHE_TYPE = 'redis'\n"
+    rows = facts(config, FlaskConfigFact, "config.py")
+    assert [(r.via, r.key) for r in rows] == [
+        ("class", "SESSION_COOKIE_SECURE"),
+        ("class", "CACHE_TYPE"),
+    ]

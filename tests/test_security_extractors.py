@@ -6,11 +6,14 @@ end to end; the golden files ``fixtures/goldens/security_*.py`` pin the facts th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from auditls.extractors import extract
+from auditls.extractors import extract, skipped
+from auditls.extractors.prefilter import FileScan
+from auditls.extractors.walker import REGISTRY, Extractor
 from auditls.facts.core import CallFact
 from auditls.facts.security import (
     SECURITY_FACT_TYPES,
@@ -18,6 +21,7 @@ from auditls.facts.security import (
     FileOperationFact,
     SecretLiteralFact,
 )
+from auditls.knowledge import security
 from auditls.rules import RULES, workspace_codes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,3 +108,62 @@ def test_temp_path_outside_a_call() -> None:
     ff = extract(b'LOCK = f"/tmp/{name}.lock"\n', "m.py")
     [fact] = ff.of(FileOperationFact)
     assert (fact.operation, fact.temp_dir, fact.call_id) == ("temp_path", "/tmp", None)
+
+
+# -- knowledge is reachable: the pre-filter never skips a file that uses an entry ---------------
+
+
+def _declared(cls: type[Extractor]) -> Iterator[tuple[str, str]]:
+    """(kind, entry) of every knowledge entry an extractor declares."""
+    for kind in ("qualnames", "instances_of", "names", "fragments"):
+        for table in getattr(cls, kind):
+            for entry in table:
+                yield kind, entry
+
+
+def _using(kind: str, entry: str) -> str:
+    """A small module that uses one knowledge entry."""
+    if kind == "qualnames":
+        return f"import {entry.partition('.')[0]}\n{entry.replace('<scheme>', 'any')}(x)\n"
+    if kind == "instances_of":
+        return f"import {entry.partition('.')[0]}\ndef f(obj): return obj\n"
+    if kind == "names":
+        return f"def f(obj):\n    return obj.{entry}(1)\n"
+    return f"PATH = {entry + '/x'!r}\n"
+
+
+@pytest.mark.parametrize("cls", [c for c in REGISTRY if not c.needs.always], ids=lambda c: c.name)
+def test_every_knowledge_entry_of_an_extractor_is_reachable(cls: type[Extractor]) -> None:
+    index = REGISTRY.index(cls)
+    entries = list(_declared(cls))
+    assert entries, f"{cls.name} is filtered but declares no knowledge"
+    for kind, entry in entries:
+        source = _using(kind, entry)
+        scan = FileScan(source, "pkg/m.py", "pkg.m")
+        assert index not in skipped(scan), f"{cls.name} skips a file using {entry!r}:\n{source}"
+
+
+#: The tables whose calls the 1xx rules rate by the source of their argument
+#: (``rules.index.rate`` reads ``python_dangerous_calls``): every callee must be recorded.
+RATED = {
+    "DYNAMIC_CODE_CALLS": security.DYNAMIC_CODE_CALLS,
+    "DYNAMIC_IMPORT_CALLS": security.DYNAMIC_IMPORT_CALLS,
+    "SHELL_CALLS": security.SHELL_CALLS,
+    "PROGRAM_CALLS": security.PROGRAM_CALLS,
+    "DESERIALIZATION_CALLS": security.DESERIALIZATION_CALLS,
+    "YAML_LOAD_CALLS": security.YAML_LOAD_CALLS,
+    "XML_PARSE_CALLS": security.XML_PARSE_CALLS,
+    "TEMPLATE_SOURCE_CALLS": security.TEMPLATE_SOURCE_CALLS,
+    "MARKUP_CALLS": security.MARKUP_CALLS,
+    "URL_OPEN_CALLS": security.URL_OPEN_CALLS,
+}
+
+
+@pytest.mark.parametrize("table", sorted(RATED))
+def test_every_rated_callee_is_recorded_where_it_is_imported(table: str) -> None:
+    """A rule's knowledge reaches its facts: a file that imports the callee's module and calls
+    it gets its ``python_dangerous_calls`` row (else the rule would silently lose confidence)."""
+    for callee in RATED[table]:
+        source = f"import {callee.partition('.')[0]}\ndef f(x):\n    {callee}(x)\n"
+        recorded = [f.callee for f in extract(source.encode(), "m.py").of(DangerousCallFact)]
+        assert recorded == [callee], (table, callee)

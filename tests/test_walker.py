@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
-from auditls.extractors import extract, walker
-from auditls.extractors.semantic import Context
+from auditls.extractors import decode, extract, walker
+from auditls.extractors.prefilter import FileScan, needs_of
+from auditls.extractors.semantic import Context, module_from_path
 from auditls.extractors.walker import (
     NODE_FAMILIES,
     REGISTRY,
@@ -246,6 +248,134 @@ def test_fast_init_keeps_facts_frozen_and_equal() -> None:
     assert fact == dataclasses.replace(fact)
     with pytest.raises(TypeError):
         CallFact(line=1)  # type: ignore[call-arg]
+
+
+# -- the pre-filter: which extractors a file needs ------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _imports(source: str, path: str = "pkg/sub/m.py") -> set[str]:
+    return set(FileScan(source, path, module_from_path(path)).imports)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import os\n", {"os"}),
+        ("import os.path as p, xml.etree.ElementTree as ET\n", {"os", "xml"}),
+        ("from a.b import c\n", {"a"}),
+        ("from a . b import c\n", {"a"}),
+        ("from \\\n    yaml import load\n", {"yaml"}),
+        ("import a, \\\n    b\n", {"a", "b"}),
+        ("x = 1; import json\n", {"json"}),
+        ("try: import yaml\nexcept ImportError: yaml = None\n", {"yaml"}),
+        ("if TYPE_CHECKING:\n    from flask import Flask\n", {"flask"}),
+        ("def f():\n    import subprocess as sp\n", {"subprocess"}),
+        ("from . import views\n", {"pkg"}),
+        ("from .import views\n", {"pkg"}),
+        ("from ..other.m import w\n", {"pkg"}),
+        ("from ...x import y\n", {"x"}),  # above the top package: resolves as the model does
+        ("from __future__ import annotations\n", {"__future__"}),
+        ("text = 'we import this lazily'\nyield_from = 1\n", set()),
+        ("x = a.import_module\nfromage = 1\n", set()),
+        ("import \uff4f\uff53\n", {"os"}),  # NFKC: Python reads full-width `os` as `os`
+    ],
+)
+def test_scan_imports(source: str, expected: set[str]) -> None:
+    assert _imports(source) == expected
+
+
+def test_scan_imports_relative_to_a_top_level_module() -> None:
+    source = "from . import (\n    views,  # the views\n    models as m,\n)\nfrom .x import y\n"
+    assert _imports(source, "app.py") == {"views", "models", "x"}
+
+
+def _ast_imports(text: str, path: str) -> set[str]:
+    """What the semantic model resolves the imports of a file to (top-level modules)."""
+    module = module_from_path(path)
+    ctx = Context(text, path, module)
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            found.update(a.name.partition(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = ctx.resolve_relative(node.module, node.level)
+            for a in node.names:
+                target = f"{base}.{a.name}" if base else a.name
+                found.add(target.partition(".")[0])
+    return found
+
+
+def test_the_scan_finds_every_import_of_real_files() -> None:
+    """The lexical scan may find more than the imports (text in strings), never fewer."""
+    files = [p for d in ("src", "tests", "fixtures", "bench") for p in (ROOT / d).rglob("*.py")]
+    assert len(files) > 100
+    for path in files:
+        rel = path.relative_to(ROOT).as_posix()
+        text = decode(path.read_bytes())
+        try:
+            expected = _ast_imports(text, rel)
+        except SyntaxError:
+            continue
+        assert expected <= _imports(text, rel), rel
+
+
+def test_words_are_whole_words() -> None:
+    scan = FileScan("cursor.execute(q)  # executemany\nx = '/tmp/a'\n", "m.py", "m")
+    assert scan.spells_any(frozenset({b"execute"}))
+    assert not scan.spells_any(frozenset({b"exec"}))
+    assert scan.contains_any(["/tmp"])
+
+
+def test_needs_are_derived_from_the_knowledge_declared() -> None:
+    class Probe(Extractor):
+        name = "test.probe"
+        qualnames = ({"subprocess.run", "builtins.eval", "tarfile.open.extractall"},)
+        instances_of = ({"flask.Flask"},)
+        names = (("execute",),)
+        fragments = (("/tmp",),)
+
+    needs = needs_of(Probe)
+    assert needs.modules == {
+        "subprocess": frozenset({b"run"}),
+        "tarfile": frozenset({b"extractall"}),
+        "flask": None,
+    }
+    assert needs.words == {b"eval", b"execute"}
+    assert needs.fragments == ("/tmp",)
+
+    def meets(source: str) -> bool:
+        return FileScan(source, "m.py", "m").meets(needs)
+
+    assert not meets("def f(x):\n    return x\n")
+    assert not meets("import subprocess\n")  # imported, never used by that name
+    assert meets("import subprocess as sp\nsp.run(x)\n")
+    assert meets("eval(x)\n")
+    assert meets("from flask import current_app\n")
+    assert meets("cursor.execute(q)\n")
+    assert meets("LOCK = '/tmp/x.lock'\n")
+    assert not meets("run(x)\n")  # a local `run`, and no subprocess
+
+
+def test_a_name_that_is_no_word_is_rejected() -> None:
+    class Bad(Extractor):
+        name = "test.bad_names"
+        names = (("/tmp",),)
+
+    with pytest.raises(TypeError, match="not a name"):
+        needs_of(Bad)
+
+
+def test_modules_are_never_written_by_hand() -> None:
+    with pytest.raises(TypeError, match="declare the knowledge"):
+
+        @register
+        class Legacy(Extractor):
+            name = "test.legacy"
+            modules = frozenset({"logging"})
+
+    assert all(cls.name != "test.legacy" for cls in REGISTRY)
 
 
 def test_state_shared_by_extractors_lives_on_the_walk() -> None:

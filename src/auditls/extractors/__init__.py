@@ -1,7 +1,9 @@
 """Extraction: ``extract(source, path) -> FileFacts``, a pure function.
 
 It decodes the bytes (PEP 263 cookies, BOM), parses once with ``ast``, builds the semantic model
-and walks the tree once with every registered extractor (see ``walker``). It never imports or
+and walks the tree once with every registered extractor (see ``walker``) but those the file
+cannot need, which the pre-filter decides from the modules it imports and the knowledge each
+extractor declares (see ``prefilter``). It never imports or
 executes the analysed code, and never raises on bad input: a file that does not decode or parse
 comes back with ``status="syntax_error"`` and the error's position.
 """
@@ -18,6 +20,7 @@ from auditls.extractors import core as _core  # noqa: F401
 from auditls.extractors import flask as _flask  # noqa: F401
 from auditls.extractors import security as _security  # noqa: F401
 from auditls.extractors.parse import decode, parse
+from auditls.extractors.prefilter import FileScan
 from auditls.extractors.semantic import Context, module_from_path
 from auditls.extractors.suppress import parse_suppressions
 from auditls.extractors.walker import REGISTRY, Extractor, Table, Walker, build_tables
@@ -40,10 +43,12 @@ def _version() -> str:
 EXTRACTOR_VERSION = _version()
 
 _TABLES = build_tables(REGISTRY)
-#: Each extractor's `modules` as bytes, and every such name once (files are scanned per name).
-_EXTRACTOR_MODULES = [frozenset(m.encode() for m in cls.modules) for cls in REGISTRY]
-_ALL_MODULE_NAMES = sorted(set().union(*_EXTRACTOR_MODULES))
 _PRUNED: dict[frozenset[int], tuple[Table, Table]] = {}
+
+
+def skipped(scan: FileScan) -> frozenset[int]:
+    """The registry indices of the extractors a file does *not* need (``prefilter``)."""
+    return frozenset(i for i, cls in enumerate(REGISTRY) if not scan.meets(cls.needs))
 
 
 def _tables_without(skip: frozenset[int]) -> tuple[Table, Table]:
@@ -152,12 +157,10 @@ def _extract(
         RecursionError,
     ) as exc:
         return _error(path, mod, exc, text)
-    ctx = Context(text, path, mod)
+    scan = FileScan(text, path, mod)
+    ctx = Context(text, path, mod, scan)
     extractors: list[Extractor] = [cls(ctx) for cls in REGISTRY]
-    present = {name for name in _ALL_MODULE_NAMES if name in source}  # one scan per name
-    skip = frozenset(
-        i for i, names in enumerate(_EXTRACTOR_MODULES) if names and names.isdisjoint(present)
-    )
+    skip = skipped(scan)
     walker = Walker(ctx, extractors, *_tables_without(skip), timings=timings)
     walker.failed.update(dict.fromkeys(skip, ""))  # no finish(), no facts for skipped ones
     try:
@@ -183,4 +186,5 @@ __all__ = [
     "decode",
     "extract",
     "module_name_for",
+    "skipped",
 ]

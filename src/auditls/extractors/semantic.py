@@ -24,9 +24,12 @@ import builtins
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from auditls.facts import Fact
+
+if TYPE_CHECKING:
+    from auditls.extractors.prefilter import FileScan
 
 T = TypeVar("T")
 
@@ -65,6 +68,24 @@ class Scope:
     attrs: dict[str, Binding] = field(default_factory=dict)  # a class's `self.x = ...` attributes
 
 
+def package_of(path: str, module: str) -> str:
+    """The package a file's relative imports start from: itself for an ``__init__.py``."""
+    is_package = path.endswith(("__init__.py", "__init__.pyi"))
+    return module if is_package else module.rpartition(".")[0]
+
+
+def resolve_relative(package: str, module: str | None, level: int) -> str:
+    """The absolute module a ``from ... import`` names, from the importing file's package."""
+    if level == 0:
+        return module or ""
+    parts = package.split(".") if package else []
+    if level > 1:
+        parts = parts[: max(0, len(parts) - (level - 1))]
+    if module:
+        parts.append(module)
+    return ".".join(parts)
+
+
 def module_from_path(path: str) -> str:
     """A module name from a workspace-relative path alone (no disk access): src/ layouts."""
     parts = [p for p in path.replace("\\", "/").split("/") if p and p != "."]
@@ -86,11 +107,14 @@ class Context:
     (``shared``), never in a module global, so two walks (two files, two threads) never meet.
     """
 
-    def __init__(self, text: str, path: str, module: str) -> None:
+    def __init__(self, text: str, path: str, module: str, scan: FileScan | None = None) -> None:
         self.path = path
         self.module = module
         self.is_package = path.endswith(("__init__.py", "__init__.pyi"))
-        self.package = module if self.is_package else module.rpartition(".")[0]
+        self.package = package_of(path, module)
+        #: What the pre-filter read of this file (its imports); None when the walk was set up by
+        #: hand (then ``file_scan`` makes one on demand).
+        self.scan = scan
         self._shared: dict[type, object] = {}
         self.text = text
         self._data = text.encode("utf-8")
@@ -116,6 +140,14 @@ class Context:
         if found is None:
             found = self._shared[kind] = kind()
         return found  # type: ignore[return-value]
+
+    def file_scan(self) -> FileScan:
+        """What the pre-filter reads of this file: the modules it imports, the names it spells."""
+        if self.scan is None:
+            from auditls.extractors.prefilter import FileScan  # late: prefilter imports this module
+
+            self.scan = FileScan(self.text, self.path, self.module)
+        return self.scan
 
     # ---- positions and text -------------------------------------------------------------
 
@@ -441,14 +473,7 @@ class Context:
 
     def resolve_relative(self, module: str | None, level: int) -> str:
         """The absolute module a `from ... import` names."""
-        if level == 0:
-            return module or ""
-        parts = self.package.split(".") if self.package else []
-        if level > 1:
-            parts = parts[: max(0, len(parts) - (level - 1))]
-        if module:
-            parts.append(module)
-        return ".".join(parts)
+        return resolve_relative(self.package, module, level)
 
     # ---- queries --------------------------------------------------------------------------
 
@@ -738,5 +763,7 @@ __all__ = [
     "at",
     "literal_json",
     "module_from_path",
+    "package_of",
+    "resolve_relative",
     "value_kind",
 ]

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import ast
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from auditls.extractors.prefilter import Needs, needs_of
 from auditls.extractors.semantic import MODEL_ENTER, MODEL_LEAVE, STMT_CLASSES
 from auditls.facts import Fact, fast_init
 
@@ -79,14 +80,34 @@ Handler = Callable[["Extractor", ast.AST], None]
 
 
 class Extractor:
-    """Base class of every extractor. One instance per file; facts go through ``emit``."""
+    """Base class of every extractor. One instance per file; facts go through ``emit``.
+
+    The knowledge an extractor reads is declared, as tables of ``auditls.knowledge``, and the
+    files it runs on are derived from it (``prefilter``); an extractor that declares none runs on
+    every file.
+    """
 
     #: Registry name, e.g. "core.calls". Used in error reports and timings.
     name: ClassVar[str] = ""
     #: The fact types this extractor emits (the store creates their tables).
     fact_types: ClassVar[tuple[type[Fact], ...]] = ()
-    #: Skip the file cheaply unless its source mentions one of these module names (bytes).
-    modules: ClassVar[frozenset[str]] = frozenset()
+    #: Tables of qualified names it looks for, as ``ctx.qualname`` resolves them (callees,
+    #: decorators, base classes): it runs on a file that imports a name's top-level module and
+    #: spells its last part (every file imports ``builtins``).
+    qualnames: ClassVar[tuple[Iterable[str], ...]] = ()
+    #: Tables of classes whose instances it follows however they are named (apps, extensions):
+    #: it runs on a file that imports the package of one of them.
+    instances_of: ClassVar[tuple[Iterable[str], ...]] = ()
+    #: Tables of names it matches as written, without resolving them (a method called on an
+    #: object of any or unknown type, a setting): it runs on a file that spells one as a word.
+    names: ClassVar[tuple[Iterable[str], ...]] = ()
+    #: Tables of text it looks for anywhere (a literal path prefix, the start of a setting's
+    #: name): it runs on a file whose text contains one.
+    fragments: ClassVar[tuple[Iterable[str], ...]] = ()
+    #: Derived by ``register`` from the four above, never written by hand: what a file must
+    #: contain for this extractor to run, and the top-level modules that takes.
+    needs: ClassVar[Needs]
+    modules: ClassVar[frozenset[str]]
 
     #: Records one fact of this file (the list's own append: no Python frame per fact).
     emit: Callable[[Fact], None]
@@ -133,6 +154,13 @@ def register(cls: E) -> E:
             )
     if any(existing.name == cls.name for existing in REGISTRY):
         raise TypeError(f"duplicate extractor name {cls.name!r}")
+    if "modules" in cls.__dict__ or "needs" in cls.__dict__:
+        raise TypeError(
+            f"{cls.__qualname__}: declare the knowledge it reads (qualnames, instances_of, "
+            "names, fragments); its modules are derived from it"
+        )
+    cls.needs = needs_of(cls)
+    cls.modules = frozenset(cls.needs.modules)
     for fact_type in cls.fact_types:
         fast_init(fact_type)
     REGISTRY.append(cls)

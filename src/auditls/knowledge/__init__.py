@@ -9,7 +9,9 @@ arguments are, auth decorators, request sources, sinks, sanitizers, propagators.
 - ``heuristics``: every guess taken from the text of a name, named and capped;
 - ``common``: shapes the domains share (``AuthSpec``).
 
-Extractors, rules and the taint engine read it. The sources are hashed into the extractor
-version (``auditls.extractors.EXTRACTOR_VERSION``), so a change re-extracts every file. Nothing
-here imports the rest of auditls.
+Extractors, rules and the taint engine read it. An extractor declares the tables it reads
+(``Extractor.qualnames``, ``instances_of``, ``names``): the files it must see are derived from
+them (``auditls.extractors.prefilter``), so a new entry is never silently out of reach. The
+sources are hashed into the extractor version (``auditls.extractors.EXTRACTOR_VERSION``), so a
+change re-extracts every file. Nothing here imports the rest of auditls.
 """

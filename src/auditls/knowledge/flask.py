@@ -235,6 +235,11 @@ CONFIG_PREFIXES = (
     "SESSION_", "REMEMBER_COOKIE_", "WTF_CSRF_", "SQLALCHEMY_", "MAIL_", "CACHE_", "RATELIMIT_",
     "JWT_", "CORS_", "SECURITY_", "BCRYPT_", "SOCKETIO_", "DEBUG_TB_", "TALISMAN_",
 )  # fmt: skip
+#: Settings (or the start of their names) that mark a module as Flask configuration even when it
+#: imports nothing from Flask: the secret key, debug mode, and the session, remember-me and CSRF
+#: switches. Settings a module or class defines are recorded only in a file that imports Flask
+#: or spells one of these (``CACHE_HIT = 0`` in a library is not configuration).
+CONFIG_MARKERS = ("SECRET_KEY", "DEBUG", "SESSION_COOKIE", "REMEMBER_COOKIE", "WTF_CSRF")
 
 #: Where a configuration value may come from: the environment, or a random generator.
 ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "os.environ.pop"})

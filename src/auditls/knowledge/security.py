@@ -2,8 +2,9 @@
 
 These tables say *which* callees matter and *where* their interesting arguments are (as bandit's
 ``blacklists/calls.py`` does); what makes a value bad (weak algorithms, minimum work factors,
-safe loaders) is the rules' judgement and lives in ``auditls.rules``. The watch sets below
-(``CODE_WATCH``...) are derived from the tables, never written by hand.
+safe loaders) is the rules' judgement and lives in ``auditls.rules``. The security extractors
+declare the tables they read, and the pre-filter derives from them which files they must see;
+the watch sets below (``CODE_WATCH``...) are derived from the tables too, never written by hand.
 
 Every key is a qualified name as ``Context.qualname`` resolves it: ``subprocess.run``,
 ``builtins.input``, ``tarfile.open.extractall`` (a method of what ``tarfile.open()`` returned).
@@ -475,6 +476,8 @@ KDF_CALLS: dict[str, KdfCall] = {
 #: passlib: ``passlib.hash.<scheme>`` objects; ``.hash()`` / ``.using(rounds=...)`` calls.
 PASSLIB_PREFIX = "passlib.hash."
 PASSLIB_METHODS: frozenset[str] = frozenset({"hash", "encrypt", "using", "genconfig"})
+#: The callees those make: ``<scheme>`` stands for any scheme name (``passlib.hash.bcrypt``).
+PASSLIB_CALLS: frozenset[str] = frozenset(f"{PASSLIB_PREFIX}<scheme>.{m}" for m in PASSLIB_METHODS)
 #: passlib.context.CryptContext(schemes=[...], default=..., <scheme>__rounds=...).
 CRYPT_CONTEXTS: frozenset[str] = frozenset(
     {"passlib.context.CryptContext", "passlib.apps.CryptContext"}

@@ -15,7 +15,7 @@ of facts that share a position follows it):
 - ``config``: configuration;
 - ``auth``: auth checks in function bodies, request reads.
 
-Shared by them: ``base`` (the base classes), ``refs`` (how an
+Shared by them: ``base`` (the base classes and the knowledge they all read), ``refs`` (how an
 expression names an app, a blueprint or an extension, and how rows about objects of unknown type
 become candidates for ``auditls.models.flask``), ``arguments`` (arguments and literal values).
 What the Flask APIs are is knowledge: ``auditls.knowledge.flask``.

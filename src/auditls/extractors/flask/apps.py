@@ -31,6 +31,7 @@ class AppFactoriesExtractor(FlaskExtractor):
     """extract_flask_app_factories: apps, factories, blueprints, registrations, app passes."""
 
     name = "flask.app_factories"
+    names = ((REGISTER_BLUEPRINT,),)
     fact_types = (
         FlaskAppFact,
         FlaskBlueprintFact,

@@ -39,10 +39,13 @@ class AuthChecksExtractor(FlaskExtractor):
     ``if not current_user.is_authenticated``, ``if g.user is None``, ``"user_id" in session``,
     ``abort(401)`` / ``abort(403)``, ``raise Forbidden()``, ``verify_jwt_in_request()``,
     ``get_jwt_identity()``, ``auth.current_user()`` (Flask-HTTPAuth), SocketIO ``disconnect()``.
+    Each resolves through an import of its own (``raise PermissionError``: ``builtins``), so a
+    helper that denies access is read wherever it lives.
     """
 
     name = "flask.auth_checks"
     fact_types = (FlaskAuthCheckFact,)
+    qualnames = (CURRENT_USER, JWT_CHECKS, ABORTS, AUTH_EXCEPTIONS, DISCONNECTS, (G, SESSION))
 
     def _in_function(self) -> bool:
         return self.ctx.function != self.ctx.module
@@ -205,6 +208,7 @@ class RequestReadsExtractor(FlaskExtractor):
 
     name = "flask.request_reads"
     fact_types = (FlaskRequestReadFact,)
+    qualnames = (REQUEST,)
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)

@@ -1,4 +1,4 @@
-"""The base classes of the Flask extractors."""
+"""The base classes of the Flask extractors and the knowledge they all read."""
 
 from __future__ import annotations
 
@@ -6,17 +6,18 @@ import ast
 
 from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor
+from auditls.knowledge.flask import APP_CLASSES, EXTENSIONS
 
 
 class FlaskExtractor(Extractor):
-    """Shared by the Flask extractors: skip files that mention neither flask nor one of the
-    calls that register on an app defined elsewhere (``from app import app; @app.route``)."""
+    """Shared by the Flask extractors: they follow apps, blueprints and extension objects, so they
+    run on a file that imports Flask or an extension. An object whose type the file cannot know
+    (imported from a workspace module, ``from .app import app``, or passed to a helper,
+    ``def install(app)``) is read only through the methods each extractor knows (``@app.route``),
+    so each also declares those as ``names``: a file that spells one is read too, and its rows
+    are candidates the cross-file model confirms."""
 
-    modules = frozenset(
-        {"flask", "route(", "before_request", "after_request", "teardown_request",
-         "before_app_request", "register_blueprint", "add_url_rule", "errorhandler", "init_app",
-         "socketio", ".config[", ".config.from_", ".config.update"}
-    )  # fmt: skip
+    instances_of = (APP_CLASSES, EXTENSIONS)
 
 
 class DecoratorAndCall(FlaskExtractor):

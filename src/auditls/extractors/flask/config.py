@@ -6,14 +6,16 @@ from __future__ import annotations
 import ast
 
 from auditls.extractors.flask.arguments import argument, classify_value, literal_str, text
+from auditls.extractors.flask.base import FlaskExtractor
 from auditls.extractors.flask.refs import acceptable, ref_of
-from auditls.extractors.semantic import literal_json
-from auditls.extractors.walker import Extractor, register
+from auditls.extractors.semantic import Context, literal_json
+from auditls.extractors.walker import register
 from auditls.facts.flask import FlaskConfigFact
 from auditls.knowledge.flask import (
     APP,
     APP_CONFIG_ATTRIBUTES,
     CONFIG,
+    CONFIG_MARKERS,
     CONFIG_PREFIXES,
     CONFIG_SOURCES,
     CONFIG_UPDATES,
@@ -35,15 +37,26 @@ class _ConfigOwner:
 
 
 @register
-class ConfigsExtractor(Extractor):
+class ConfigsExtractor(FlaskExtractor):
     """python_flask_configs: settings on app.config, app attributes, app.run(debug=...), config
-    sources, and settings in config classes and modules."""
+    sources, and settings in config classes and modules.
+
+    Config modules and classes often import nothing from Flask: a file that spells one of the
+    marker settings (``CONFIG_MARKERS``) is read too, and the settings a module or class defines
+    are recorded only in a file that imports a Flask package or spells a marker.
+    """
 
     name = "flask.configs"
     fact_types = (FlaskConfigFact,)
-    # Config modules and classes often never mention flask: look for the settings themselves.
-    modules = frozenset({"flask", "SECRET_KEY", "DEBUG", "SESSION_COOKIE", "REMEMBER_COOKIE",
-                         "WTF_CSRF", "debug=", "debug =", ".config["})  # fmt: skip
+    #: On objects of unknown type: ``<app>.config``, ``app.secret_key = ...``, ``run(debug=)``.
+    names = ((CONFIG,), APP_CONFIG_ATTRIBUTES)
+    fragments = (CONFIG_MARKERS,)
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        scan = ctx.file_scan()
+        # A Flask package (those of ``instances_of``) is imported, or a marker spelled.
+        self.settings_file = bool(scan.seen & self.modules) or scan.contains_any(CONFIG_MARKERS)
 
     def _config_owner(self, expr: ast.expr) -> _ConfigOwner | None:
         """The app of ``<app>.config``; None when ``expr`` is not an app's config."""
@@ -76,7 +89,7 @@ class ConfigsExtractor(Extractor):
             ref, type_ = ref_of(ctx, target.value)
             if acceptable(ctx, ref, type_, ONLY_APP) and (type_ == APP or type_ is None):
                 self._emit(target, ref, type_, "attribute", key, value)
-        elif isinstance(target, ast.Name) and is_config_key(target.id):
+        elif isinstance(target, ast.Name) and self.settings_file and is_config_key(target.id):
             scope = ctx.scope
             if scope.kind == "class":
                 self._emit(target, scope.qualname, None, "class", target.id, value)

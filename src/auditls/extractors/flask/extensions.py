@@ -56,6 +56,7 @@ class ExtensionsExtractor(FlaskExtractor):
     """extract_flask_extensions: constructions, init_app, settings and callbacks."""
 
     name = "flask.extensions"
+    names = ((INIT_APP,), EXTENSION_SETTINGS, EXTENSION_CALLBACKS)
     fact_types = (FlaskExtensionFact,)
 
     def visit_Call(self, node: ast.Call) -> None:
@@ -156,6 +157,7 @@ class CorsConfigsExtractor(FlaskExtractor):
     """extract_flask_cors_configs: CORS(app), init_app, @cross_origin, SocketIO origins."""
 
     name = "flask.cors_configs"
+    names = ((INIT_APP,),)
     fact_types = (FlaskCorsFact,)
 
     def visit_Call(self, node: ast.Call) -> None:
@@ -304,6 +306,7 @@ class RateLimitsExtractor(DecoratorAndCall):
     """extract_flask_rate_limits: limit, shared_limit, exempt, default and application limits."""
 
     name = "flask.rate_limits"
+    names = (LIMIT_DECORATORS,)
     fact_types = (FlaskRateLimitFact,)
 
     def __init__(self, ctx: Context) -> None:
@@ -462,6 +465,7 @@ class CacheDecoratorsExtractor(FlaskExtractor):
     """extract_flask_cache_decorators: ``@cache.cached`` and ``@cache.memoize``."""
 
     name = "flask.cache_decorators"
+    names = (CACHE_DECORATORS,)
     fact_types = (FlaskCacheFact,)
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:

@@ -38,6 +38,7 @@ class RequestHooksExtractor(DecoratorAndCall):
     """extract_flask_request_hooks: before/after/teardown hooks, context processors, URL hooks."""
 
     name = "flask.request_hooks"
+    names = (HOOKS,)
     fact_types = (FlaskHookFact,)
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -96,6 +97,7 @@ class ErrorHandlersExtractor(DecoratorAndCall):
     """extract_flask_error_handlers: errorhandler, app_errorhandler, register_error_handler."""
 
     name = "flask.error_handlers"
+    names = (ERROR_HANDLERS, (REGISTER_ERROR_HANDLER,))
     fact_types = (FlaskErrorHandlerFact,)
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -159,6 +161,7 @@ class TemplateFiltersExtractor(DecoratorAndCall):
     """extract_flask_template_filters: filters, tests and globals (decorators, add_*, jinja_env)."""
 
     name = "flask.template_filters"
+    names = (TEMPLATE_DECORATORS, TEMPLATE_CALLS, (JINJA_ENV,))
     fact_types = (FlaskTemplateFilterFact,)
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -247,6 +250,7 @@ class CliCommandsExtractor(DecoratorAndCall):
     ``add_command``."""
 
     name = "flask.cli_commands"
+    names = ((CLI, ADD_COMMAND),)  # command / group of an unknown owner only as `<owner>.cli`
     fact_types = (FlaskCliCommandFact,)
 
     def __init__(self, ctx: Context) -> None:

@@ -37,6 +37,7 @@ class RoutesExtractor(FlaskExtractor):
     """Routes (decorators and add_url_rule) and class-based views (Phase 2 Flask base)."""
 
     name = "flask.routes"
+    names = (ROUTE_VERBS, (ADD_URL_RULE,))
     fact_types = (FlaskRouteFact, FlaskViewClassFact)
 
     def __init__(self, ctx: Context) -> None:

@@ -25,6 +25,7 @@ class WebsocketHandlersExtractor(DecoratorAndCall):
     """extract_flask_websocket_handlers: Flask-SocketIO events and namespaces, flask-sock."""
 
     name = "flask.websocket_handlers"
+    names = (SOCKETIO_DECORATORS, SOCKETIO_CALLS)
     fact_types = (FlaskWebsocketFact,)
 
     def __init__(self, ctx: Context) -> None:

@@ -9,8 +9,8 @@ A fact about a call carries the ``call_id`` of its ``python_calls`` row. ``core.
 calls in walk order, one per ``ast.Call``; every extractor here that emits such facts counts
 calls the same way (``security.values.CallCounter``), and a test checks that the two agree.
 
-Each extractor declares the module names it needs (``modules``), so a file that mentions none of
-them costs nothing but the check of its bytes.
+Each extractor declares the knowledge tables it reads (``qualnames``, ``names``, ``fragments``);
+a file that cannot reach any of their entries skips it (``auditls.extractors.prefilter``).
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class _Recorder(CallCounter):
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
+        cls.qualnames = (cls.watch,)
         cls.last_names = frozenset(name.rpartition(".")[2] for name in cls.watch)
 
     def call(self, node: ast.Call, call_id: int) -> None:
@@ -104,7 +105,6 @@ class EvalExecExtractor(_Recorder):
 
     name = "security.eval_exec"
     fact_types = (DangerousCallFact,)
-    modules = frozenset({"eval", "exec", "compile", "__import__", "import_module"})
     watch = CODE_WATCH
 
 
@@ -115,11 +115,6 @@ class SubprocessExtractor(_Recorder):
 
     name = "security.subprocess"
     fact_types = (DangerousCallFact,)
-    # "os" is a substring of half the words in English: look for its import and use instead.
-    modules = frozenset(
-        {"subprocess", "import os", "from os", ", os", "os.", "asyncio", "commands", "popen2",
-         "paramiko", "posix"}
-    )  # fmt: skip
     watch = COMMAND_WATCH
 
 
@@ -130,11 +125,6 @@ class DangerousCallsExtractor(_Recorder):
 
     name = "security.dangerous_calls"
     fact_types = (DangerousCallFact,)
-    modules = frozenset(
-        {"pickle", "dill", "marshal", "shelve", "jsonpickle", "pandas", "joblib", "torch",
-         "numpy", "yaml", "xml", "jinja2", "flask", "django", "mako", "Markup", "urllib",
-         "six"}
-    )  # fmt: skip
     watch = OTHER_WATCH
 
 
@@ -195,9 +185,8 @@ class FileOperationsExtractor(CallCounter):
 
     name = "security.file_operations"
     fact_types = (FileOperationFact,)
-    modules = frozenset(
-        {"tarfile", "zipfile", "mktemp", "tempnam", "tmpnam", "chmod", *SHARED_TEMP_DIRS}
-    )
+    qualnames = (TAR_EXTRACT_CALLS, ZIP_EXTRACT_CALLS, MKTEMP_CALLS, CHMOD_CALLS)
+    fragments = (SHARED_TEMP_DIRS,)  # hard-coded paths: literals, in any call or assignment
 
     def _fact(self, node: ast.AST, call_id: int | None, operation: str, **kw: object) -> None:
         ctx = self.ctx

@@ -32,6 +32,7 @@ from auditls.knowledge.security import (
     JWT_CALLS,
     KDF_CALLS,
     KEYGEN_CALLS,
+    PASSLIB_CALLS,
     PASSLIB_METHODS,
     PASSLIB_PREFIX,
     PYCRYPTO_MODE_NUMBERS,
@@ -59,7 +60,8 @@ class CryptoOperationsExtractor(values.CallCounter):
 
     name = "security.crypto"
     fact_types = (CryptoOperationFact,)
-    modules = frozenset({"hashlib", "Crypto", "cryptography", "pyDes", "random", "paramiko"})
+    qualnames = (HASH_CALLS, (HASHLIB_NEW,), CIPHER_CALLS, CIPHER_MODES, KEYGEN_CALLS,
+                 RANDOM_FUNCTIONS)  # fmt: skip
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
@@ -230,10 +232,7 @@ class PasswordHashingExtractor(values.CallCounter):
 
     name = "security.password_hashing"
     fact_types = (PasswordHashingFact,)
-    modules = frozenset(
-        {"hashlib", "bcrypt", "passlib", "argon2", "generate_password_hash", "make_password",
-         "PBKDF2", "kdf", "Crypto"}
-    )  # fmt: skip
+    qualnames = (KDF_CALLS, PASSLIB_CALLS, CRYPT_CONTEXTS, FAST_HASHES, (HASHLIB_NEW,))
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
@@ -391,7 +390,7 @@ class JwtOperationsExtractor(values.CallCounter):
 
     name = "security.jwt"
     fact_types = (JwtOperationFact,)
-    modules = frozenset({"jwt", "jose"})
+    qualnames = (JWT_CALLS,)
 
     def call(self, node: ast.Call, call_id: int) -> None:
         ctx = self.ctx

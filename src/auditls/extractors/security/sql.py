@@ -52,7 +52,8 @@ class SqlQueriesExtractor(values.CallCounter):
 
     name = "security.sql"
     fact_types = (SqlQueryFact,)
-    modules = frozenset({"execute", "raw", "extra", "sqlalchemy", "RawSQL", "read_sql", "psycopg"})
+    qualnames = (SQL_FUNCTIONS,)
+    names = (SQL_METHODS, SQL_EXTRA_METHODS)  # methods on objects of any type
 
     def call(self, node: ast.Call, call_id: int) -> None:
         func = node.func

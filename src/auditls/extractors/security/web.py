@@ -94,7 +94,8 @@ class AuthDecoratorsExtractor(Extractor):
 
     name = "security.auth"
     fact_types = (AuthPatternFact,)
-    modules = frozenset({"auth", "login_required", "permission", "jwt_required", "roles_", "Mixin"})
+    qualnames = (DECORATORS, AUTH_MIXINS)
+    names = (AUTH_CLASS_ATTRIBUTES,)  # class attributes of views of any base
 
     def _fact(self, at: ast.AST, target: str, kind: str, mechanism: str, pattern: str,
               spec: AuthSpec, permissions: tuple[str, ...]) -> None:  # fmt: skip
@@ -183,7 +184,8 @@ class CsrfProtectionExtractor(Extractor):
 
     name = "security.csrf"
     fact_types = (CsrfFact,)
-    modules = frozenset({"csrf", "CSRF", "Csrf"})
+    qualnames = (CSRF_DECORATORS, CSRF_PROTECT_CLASSES, FLASK_FORMS)
+    names = (CSRF_SETTINGS,)  # settings, wherever they are assigned
 
     def _fact(self, at: ast.AST, action: str, mechanism: str, framework: str,
               target: str | None, setting: str | None = None) -> None:  # fmt: skip
