@@ -14,6 +14,7 @@ import pytest
 from auditls.extractors.suppress import parse_suppressions
 from auditls.facts import Fact, FileFacts
 from auditls.facts.core import AssignmentFact, CallArgFact, CallFact, ClassFact
+from auditls.knowledge.security import YAML_SAFE_LOADERS, YAML_UNSAFE_LOADERS
 from auditls.rules import (
     RULES,
     Finding,
@@ -26,7 +27,6 @@ from auditls.rules import (
 from auditls.rules.model import CONFIDENCES, SEVERITIES
 from auditls.rules.registry import file_rules
 from auditls.rules.runner import workspace_codes
-from auditls.rules.security.code import YAML_SAFE_LOADERS, YAML_UNSAFE_LOADERS
 
 RULES_LIST = list(RULES.values())
 

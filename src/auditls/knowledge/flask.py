@@ -343,3 +343,19 @@ CSRF_SETTINGS: frozenset[str] = frozenset({"WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_D
 FLASK_FORMS: frozenset[str] = frozenset(
     {"flask_wtf.FlaskForm", "flask_wtf.form.FlaskForm", "flask_wtf.Form"}
 )
+
+
+# -- read by the checks of AUD402-404 (secret keys and cookie settings) --------------------------
+
+SECRET_KEY_SETTINGS = {"SECRET_KEY": "session cookies", "JWT_SECRET_KEY": "JWTs"}
+
+SECURE_COOKIE_SETTINGS = {
+    "SESSION_COOKIE_SECURE": ("session", "SESSION_COOKIE_SECURE"),
+    "REMEMBER_COOKIE_SECURE": ("remember-me", "REMEMBER_COOKIE_SECURE"),
+    "SESSION_COOKIE_SAMESITE": ("session", "SESSION_COOKIE_SECURE"),
+}
+
+HTTPONLY_COOKIE_SETTINGS = {
+    "SESSION_COOKIE_HTTPONLY": "session",
+    "REMEMBER_COOKIE_HTTPONLY": "remember-me",
+}

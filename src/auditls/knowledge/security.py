@@ -637,3 +637,150 @@ CSRF_DECORATORS: dict[str, tuple[str, str]] = {
     "django.views.decorators.csrf.requires_csrf_token": ("protect", "django"),
     "django.views.decorators.csrf.ensure_csrf_cookie": ("protect", "django"),
 }
+
+
+# -- read by the checks of AUD119-133 (TLS, SSH, HTTP clients, servers, downloads, SNMP) ----------
+
+#: AUD122: calls whose keyword switches certificate verification off, with the off value.
+TLS_VERIFY_KEYWORDS: dict[str, tuple[str, object]] = {
+    **{f"requests.{fn}": ("verify", False) for fn in (
+        "get", "post", "put", "patch", "delete", "head", "options", "request")},
+    **{f"requests.api.{fn}": ("verify", False) for fn in (
+        "get", "post", "put", "patch", "delete", "head", "options", "request")},
+    **{f"{cls}.{fn}": ("verify", False)
+       for cls in ("requests.Session", "requests.sessions.Session", "requests.session")
+       for fn in ("get", "post", "put", "patch", "delete", "head", "options", "request", "send")},
+    **{f"httpx.{fn}": ("verify", False) for fn in (
+        "get", "post", "put", "patch", "delete", "head", "options", "request", "stream",
+        "Client", "AsyncClient")},
+    **{f"aiohttp.ClientSession.{fn}": ("ssl", False) for fn in (
+        "get", "post", "put", "patch", "delete", "head", "options", "request", "ws_connect")},
+    "aiohttp.request": ("ssl", False),
+    "aiohttp.TCPConnector": ("ssl", False),
+    "urllib3.PoolManager": ("cert_reqs", "CERT_NONE"),
+    "urllib3.HTTPSConnectionPool": ("cert_reqs", "CERT_NONE"),
+    "urllib3.connectionpool.HTTPSConnectionPool": ("cert_reqs", "CERT_NONE"),
+}  # fmt: skip
+
+#: AUD122: attributes that switch verification off when assigned the value, on the objects
+#: (by resolved qualified name) that carry them: `session.verify = False`.
+TLS_VERIFY_ATTRIBUTES: dict[str, object] = {
+    "requests.Session.verify": False,
+    "requests.session.verify": False,
+    "requests.sessions.Session.verify": False,
+    "httpx.Client.verify": False,
+    "httpx.AsyncClient.verify": False,
+}
+
+#: AUD122: aiohttp's older spelling, verify_ssl=False.
+TLS_VERIFY_ALIASES: dict[str, str] = {"ssl": "verify_ssl"}
+
+#: AUD122: values and calls that turn certificate checks off wherever they appear.
+TLS_UNVERIFIED_NAMES: frozenset[str] = frozenset(
+    {"ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE", "ssl._create_unverified_context",
+     "OpenSSL.SSL.VERIFY_NONE"}
+)  # fmt: skip
+
+#: AUD123: protocol versions with known breaks (SSLv2, SSLv3, TLS 1.0, TLS 1.1).
+WEAK_TLS_NAMES: frozenset[str] = frozenset(
+    {f"ssl.PROTOCOL_{v}" for v in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")}
+    | {f"ssl.TLSVersion.{v}" for v in ("SSLv3", "TLSv1", "TLSv1_1")}
+    | {f"OpenSSL.SSL.{v}_METHOD" for v in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")}
+)
+
+#: AUD123: ssl.wrap_socket picks an old default protocol unless told: its ssl_version argument.
+WRAP_SOCKET = "ssl.wrap_socket"
+
+#: AUD124: paramiko policies that accept an unknown host key.
+SSH_BAD_POLICIES: frozenset[str] = frozenset(
+    f"paramiko.{where}{policy}"
+    for where in ("", "client.")
+    for policy in ("AutoAddPolicy", "WarningPolicy")
+)
+
+SSH_SET_POLICY = ("set_missing_host_key_policy",)
+
+#: AUD125: HTTP functions that wait forever without a timeout (httpx has a default).
+HTTP_TIMEOUT_CALLS: frozenset[str] = frozenset(
+    {f"requests.{fn}" for fn in ("get", "post", "put", "patch", "delete", "head", "options",
+                                  "request")}
+    | {f"{cls}.{fn}" for cls in ("requests.Session", "requests.sessions.Session",
+                                 "requests.session")
+       for fn in ("get", "post", "put", "patch", "delete", "head", "options", "request")}
+)  # fmt: skip
+
+#: AUD125: libraries with a default timeout that an explicit timeout=None removes.
+HTTP_TIMEOUT_NONE_CALLS: frozenset[str] = frozenset(
+    f"httpx.{fn}" for fn in ("get", "post", "put", "patch", "delete", "head", "options",
+                             "request", "stream", "Client", "AsyncClient")
+)  # fmt: skip
+
+#: AUD127: clients of cleartext protocols.
+CLEARTEXT_CALLS: dict[str, str] = {
+    "telnetlib.Telnet": "Telnet",
+    "ftplib.FTP": "FTP",
+    "telnetlib3.open_connection": "Telnet",
+}
+
+#: AUD128: keyword names that take an address to listen on.
+BIND_KEYWORDS = frozenset({"host", "bind", "address", "listen", "interface", "bind_address"})
+
+#: AUD129: Hugging Face downloads -> where the revision is.
+HF_DOWNLOAD_FUNCTIONS: frozenset[str] = frozenset(
+    {"huggingface_hub.hf_hub_download", "huggingface_hub.snapshot_download",
+     "huggingface_hub.file_download.hf_hub_download", "datasets.load_dataset",
+     "huggingface_hub.HfApi.hf_hub_download", "huggingface_hub.HfApi.snapshot_download"}
+)  # fmt: skip
+
+#: AUD129: packages whose classes download weights with ``from_pretrained``.
+HF_PRETRAINED_PACKAGES: frozenset[str] = frozenset(
+    {"transformers", "diffusers", "peft", "sentence_transformers", "optimum", "timm"}
+)
+
+HF_REVISION_KEYWORDS = ("revision", "commit_id")
+
+#: AUD131: pysnmp's v1/v2c community objects and v3 users (the last name of the callee).
+SNMP_COMMUNITY = "CommunityData"
+
+SNMP_USER = "UsmUserData"
+
+#: AUD133: CGI handlers that pass a request's Proxy header on as HTTP_PROXY.
+HTTPOXY_CALLS: frozenset[str] = frozenset(
+    {"wsgiref.handlers.CGIHandler", "twisted.web.twcgi.CGIScript", "twisted.web.twcgi.CGIDirectory"}
+)
+
+
+# -- read by the checks of AUD103-104 (YAML loaders, deserializer switches) -----------------------
+
+
+def _yaml_names(pure: tuple[str, ...], c: tuple[str, ...]) -> frozenset[str]:
+    # PyYAML exports every loader at the top level and defines it in yaml.loader / yaml.cyaml.
+    return frozenset(
+        [f"yaml.{n}" for n in pure + c]
+        + [f"yaml.loader.{n}" for n in pure]
+        + [f"yaml.cyaml.{n}" for n in c]
+    )
+
+
+#: Loaders that only construct plain data (str, int, list, dict, ...).
+YAML_SAFE_LOADERS = _yaml_names(("SafeLoader", "BaseLoader"), ("CSafeLoader", "CBaseLoader"))
+
+#: Loaders that construct Python objects named by tags (FullLoader: a subset, still too many).
+YAML_UNSAFE_LOADERS = _yaml_names(
+    ("Loader", "UnsafeLoader", "FullLoader"), ("CLoader", "CUnsafeLoader", "CFullLoader")
+)
+
+#: AUD104: how a deserializer is made safe by a keyword: (keyword, safe value, safe by default).
+DESERIALIZATION_SWITCHES: dict[str, tuple[str, bool, bool]] = {
+    "torch.load": ("weights_only", True, False),
+    "numpy.load": ("allow_pickle", False, True),
+}
+
+
+# -- read by the check of AUD114 (template engines) ---------------------------------------------
+
+JINJA_ENVIRONMENTS = ("jinja2.Environment", "jinja2.environment.Environment")
+
+SELECT_AUTOESCAPE = ("jinja2.select_autoescape", "jinja2.utils.select_autoescape")
+
+MAKO_TEMPLATES = ("mako.template.Template", "mako.lookup.TemplateLookup")

@@ -40,10 +40,6 @@ Nothing here reads source or imports the analysed code, or writes SQL.
 from auditls.link import Site
 from auditls.models.flask.model import FlaskModel, counts, model_of
 from auditls.models.flask.objects import (
-    APP,
-    BLUEPRINT,
-    CURRENT_APP,
-    STATE_CHANGING,
     AppObj,
     AuthView,
     BlueprintObj,
@@ -60,10 +56,6 @@ from auditls.models.flask.objects import (
 )
 
 __all__ = [
-    "APP",
-    "BLUEPRINT",
-    "CURRENT_APP",
-    "STATE_CHANGING",
     "AppObj",
     "AuthView",
     "BlueprintObj",

@@ -29,11 +29,9 @@ from auditls.facts.flask import (
     FlaskWebsocketFact,
 )
 from auditls.facts.security import AuthPatternFact, CsrfFact
+from auditls.knowledge.flask import APP, BLUEPRINT, CURRENT_APP
 from auditls.link import Linker, Site
 from auditls.models.flask.objects import (
-    APP,
-    BLUEPRINT,
-    CURRENT_APP,
     AppObj,
     BlueprintObj,
     ExtensionObj,

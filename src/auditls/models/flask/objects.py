@@ -23,12 +23,8 @@ from auditls.facts.flask import (
     FlaskTemplateFilterFact,
     FlaskWebsocketFact,
 )
+from auditls.knowledge.flask import STATE_CHANGING
 from auditls.link import Site
-
-APP = "flask.Flask"
-BLUEPRINT = "flask.Blueprint"
-CURRENT_APP = frozenset({"flask.current_app", "flask.globals.current_app"})
-STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 @dataclass(eq=False, slots=True)

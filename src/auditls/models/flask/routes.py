@@ -18,11 +18,10 @@ from auditls.facts.flask import (
     FlaskRequestReadFact,
     FlaskRouteFact,
 )
+from auditls.knowledge.flask import APP, BLUEPRINT, METHOD_VIEW
 from auditls.link import Site, split_ref
 from auditls.models.flask.linked import FlaskObjects
 from auditls.models.flask.objects import (
-    APP,
-    BLUEPRINT,
     AppObj,
     BlueprintObj,
     ExtensionObj,
@@ -69,7 +68,7 @@ def route_methods(
         methods = cls.handlers
     else:
         methods = ("GET",)
-    if cls.base == "flask.views.MethodView":
+    if cls.base == METHOD_VIEW:
         handlers = tuple(f"{cls.qualname}.{m.lower()}" for m in cls.handlers if m in methods)
     else:
         handlers = (f"{cls.qualname}.dispatch_request",)

@@ -15,6 +15,11 @@ from collections.abc import Iterator
 
 from auditls.facts import Fact
 from auditls.facts.flask import FlaskConfigFact, FlaskCorsFact
+from auditls.knowledge.flask import (
+    HTTPONLY_COOKIE_SETTINGS,
+    SECRET_KEY_SETTINGS,
+    SECURE_COOKIE_SETTINGS,
+)
 from auditls.knowledge.heuristics import capped
 from auditls.models.flask import AppObj, Route, Site, SocketHandler
 from auditls.rules.findings import Finding
@@ -322,14 +327,11 @@ def check_debug_mode(ws: Workspace) -> Iterator[Finding]:
         yield at(DEBUG_MODE, site.path, fact, _confidence(how), where=where, how=text)
 
 
-SECRET_KEYS = {"SECRET_KEY": "session cookies", "JWT_SECRET_KEY": "JWTs"}
-
-
 def check_secret_key_fallback(ws: Workspace) -> Iterator[Finding]:
     """AUD402, message fields: key, value, env, what."""
     for site, how in _settings(ws.flask):
         fact = site.fact
-        if fact.key not in SECRET_KEYS or fact.source != "env_default":
+        if fact.key not in SECRET_KEY_SETTINGS or fact.source != "env_default":
             continue
         yield at(
             SECRET_KEY_FALLBACK,
@@ -339,17 +341,8 @@ def check_secret_key_fallback(ws: Workspace) -> Iterator[Finding]:
             key=fact.key,
             value=f"`{short(fact.value or '', 30)}`",
             env=fact.env_var or fact.key,
-            what=SECRET_KEYS[fact.key],
+            what=SECRET_KEY_SETTINGS[fact.key],
         )
-
-
-COOKIES = {
-    "SESSION_COOKIE_SECURE": ("session", "SESSION_COOKIE_SECURE"),
-    "REMEMBER_COOKIE_SECURE": ("remember-me", "REMEMBER_COOKIE_SECURE"),
-    "SESSION_COOKIE_SAMESITE": ("session", "SESSION_COOKIE_SECURE"),
-}
-
-HTTPONLY = {"SESSION_COOKIE_HTTPONLY": "session", "REMEMBER_COOKIE_HTTPONLY": "remember-me"}
 
 
 def check_cookie_secure(ws: Workspace) -> Iterator[Finding]:
@@ -363,7 +356,7 @@ def check_cookie_secure(ws: Workspace) -> Iterator[Finding]:
     }
     for site, how in _settings(model):
         fact = site.fact
-        if fact.key not in COOKIES:
+        if fact.key not in SECURE_COOKIE_SETTINGS:
             continue
         value = _literal(fact)
         if fact.key == "SESSION_COOKIE_SAMESITE":
@@ -372,7 +365,7 @@ def check_cookie_secure(ws: Workspace) -> Iterator[Finding]:
                 continue
         elif value is not False:
             continue
-        cookie, fix_key = COOKIES[fact.key]
+        cookie, fix_key = SECURE_COOKIE_SETTINGS[fact.key]
         yield at(
             COOKIE_NOT_SECURE,
             site.path,
@@ -390,7 +383,7 @@ def check_cookie_httponly(ws: Workspace) -> Iterator[Finding]:
     """AUD404, message fields: key, where, cookie."""
     for site, how in _settings(ws.flask):
         fact = site.fact
-        if fact.key in HTTPONLY and _literal(fact) is False:
+        if fact.key in HTTPONLY_COOKIE_SETTINGS and _literal(fact) is False:
             yield at(
                 COOKIE_NOT_HTTPONLY,
                 site.path,
@@ -398,7 +391,7 @@ def check_cookie_httponly(ws: Workspace) -> Iterator[Finding]:
                 _confidence(how),
                 key=fact.key,
                 where=_where(site, how),
-                cookie=HTTPONLY[fact.key],
+                cookie=HTTPONLY_COOKIE_SETTINGS[fact.key],
             )
 
 

@@ -16,6 +16,12 @@ from typing import TYPE_CHECKING
 
 from auditls.facts import Fact
 from auditls.facts.flask import FlaskConfigFact, FlaskHookFact
+from auditls.knowledge.flask import (
+    HTTPAUTH_DECORATORS,
+    HTTPAUTH_PACKAGE,
+    LOGIN_DECORATORS,
+    SIGN_IN_CALLS,
+)
 from auditls.knowledge.heuristics import (
     CREDENTIAL_ENDPOINT,
     PASSWORD_CHECK_METHOD,
@@ -37,26 +43,6 @@ if TYPE_CHECKING:
     from auditls.store import Store
 
 
-#: Decorators that require an authenticated caller (resolved names), beyond those the security
-#: extractors record in ``python_auth_patterns``.
-AUTH_DECORATORS = frozenset(
-    {"flask_login.login_required", "flask_login.utils.login_required",
-     "flask_login.fresh_login_required", "flask_login.utils.fresh_login_required",
-     "flask_jwt_extended.jwt_required", "flask_jwt_extended.view_decorators.jwt_required",
-     "flask_jwt_extended.fresh_jwt_required", "flask_security.login_required",
-     "flask_security.auth_required", "flask_security.roles_required",
-     "flask_security.roles_accepted", "flask_security.permissions_required",
-     "flask_security.permissions_accepted", "flask_security.auth_token_required",
-     "flask_security.http_auth_required", "flask_principal.Permission.require"}
-)  # fmt: skip
-#: Methods of a Flask-HTTPAuth object that require authentication when used as decorators.
-HTTPAUTH_DECORATORS = frozenset({"login_required"})
-#: Calls that make a view an authentication endpoint (it signs users in or issues tokens).
-SIGN_IN_CALLS = frozenset(
-    {"flask_login.login_user", "flask_login.utils.login_user",
-     "flask_jwt_extended.create_access_token", "flask_jwt_extended.create_refresh_token",
-     "werkzeug.security.check_password_hash", "flask_bcrypt.check_password_hash"}
-)  # fmt: skip
 #: Auth checks that reject a Socket.IO connection.
 REJECTING_CHECKS = frozenset({"disconnect", "raise", "abort"})
 
@@ -83,11 +69,11 @@ class FlaskJudge(FlaskModel):
 
     def auth_decorator(self, name: str) -> str | None:
         """What an (effective) decorator requires, or None when it is not an auth decorator."""
-        if name in AUTH_DECORATORS:
+        if name in LOGIN_DECORATORS:
             return name.rpartition(".")[2]
         prefix, _, attr = name.rpartition(".")
         if attr in HTTPAUTH_DECORATORS and prefix:
-            if prefix.startswith("flask_httpauth."):
+            if prefix.startswith(HTTPAUTH_PACKAGE + "."):
                 return "http auth"
             ext = self.extension_of(prefix, "httpauth")
             if ext is not None:
@@ -110,7 +96,7 @@ class FlaskJudge(FlaskModel):
                     found = qualname.rpartition(".")[2]
                     break
                 for d in site.fact.decorators:
-                    if d in AUTH_DECORATORS or (
+                    if d in LOGIN_DECORATORS or (
                         d != qualname and self._custom_auth_decorator(self.resolve(d), depth + 1)
                     ):
                         found = qualname.rpartition(".")[2]

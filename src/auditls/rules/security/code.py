@@ -11,12 +11,15 @@ from auditls.facts.security import (
 )
 from auditls.knowledge.security import (
     DESERIALIZATION_CALLS,
+    DESERIALIZATION_SWITCHES,
     DYNAMIC_CODE_CALLS,
     DYNAMIC_IMPORT_CALLS,
     EXEC_CALLS,
     LOGGING_LISTEN_CALLS,
     SHELL_CALLS,
     YAML_LOAD_CALLS,
+    YAML_SAFE_LOADERS,
+    YAML_UNSAFE_LOADERS,
     Arg,
 )
 from auditls.rules.findings import Finding
@@ -54,34 +57,11 @@ PARTIAL_PATH = "AUD108"
 WILDCARD_INJECTION = "AUD109"
 
 
-def _yaml_names(pure: tuple[str, ...], c: tuple[str, ...]) -> frozenset[str]:
-    # PyYAML exports every loader at the top level and defines it in yaml.loader / yaml.cyaml.
-    return frozenset(
-        [f"yaml.{n}" for n in pure + c]
-        + [f"yaml.loader.{n}" for n in pure]
-        + [f"yaml.cyaml.{n}" for n in c]
-    )
-
-
-#: Loaders that only construct plain data (str, int, list, dict, ...).
-YAML_SAFE_LOADERS = _yaml_names(("SafeLoader", "BaseLoader"), ("CSafeLoader", "CBaseLoader"))
-
-#: Loaders that construct Python objects named by tags (FullLoader: a subset, still too many).
-YAML_UNSAFE_LOADERS = _yaml_names(
-    ("Loader", "UnsafeLoader", "FullLoader"), ("CLoader", "CUnsafeLoader", "CFullLoader")
-)
-
 #: AUD108: the start of an absolute executable path (POSIX, Windows drive, UNC).
 ABSOLUTE_PATH_PREFIXES = ("/", "\\\\")
 
 #: AUD109: programs whose options can be smuggled in as file names matched by a glob.
 WILDCARD_PROGRAMS = frozenset({"tar", "chown", "chmod", "rsync", "zip", "7z"})
-
-#: AUD104: how a deserializer is made safe by a keyword: (keyword, safe value, safe by default).
-DESERIALIZATION_SWITCHES: dict[str, tuple[str, bool, bool]] = {
-    "torch.load": ("weights_only", True, False),
-    "numpy.load": ("allow_pickle", False, True),
-}
 
 
 def check_dynamic_code(index: FactIndex) -> Iterator[Finding]:

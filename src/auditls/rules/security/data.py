@@ -9,8 +9,11 @@ from auditls.facts.security import (
     SqlQueryFact,
 )
 from auditls.knowledge.security import (
+    JINJA_ENVIRONMENTS,
     LXML_PARSERS,
+    MAKO_TEMPLATES,
     MARKUP_CALLS,
+    SELECT_AUTOESCAPE,
     TEMPLATE_SOURCE_CALLS,
     XML_PARSE_CALLS,
     XMLRPC_MODULES,
@@ -116,16 +119,9 @@ def check_sql_injection(index: FactIndex) -> Iterator[Finding]:
         )  # fmt: skip
 
 
-_JINJA_ENVIRONMENTS = ("jinja2.Environment", "jinja2.environment.Environment")
-
-_SELECT_AUTOESCAPE = ("jinja2.select_autoescape", "jinja2.utils.select_autoescape")
-
-_MAKO = ("mako.template.Template", "mako.lookup.TemplateLookup")
-
-
 def check_autoescape(index: FactIndex) -> Iterator[Finding]:
     """AUD114, message fields: callee, how."""
-    for call in index.calls_of(_JINJA_ENVIRONMENTS):
+    for call in index.calls_of(JINJA_ENVIRONMENTS):
         args = index.args(call)
         arg = keyword_arg(args, "autoescape")
         if arg is None:
@@ -135,13 +131,13 @@ def check_autoescape(index: FactIndex) -> Iterator[Finding]:
             continue
         value = value_of(arg)
         if value is NotImplemented:
-            if arg.kind == "call" and arg.qualname in _SELECT_AUTOESCAPE:
+            if arg.kind == "call" and arg.qualname in SELECT_AUTOESCAPE:
                 continue
             how = f" unless `{short(arg.text, 30)}` is true"
             yield at_call(index, AUTOESCAPE_OFF, call, "medium", how=how)
         elif not value:
             yield at_call(index, AUTOESCAPE_OFF, call, "high", how=f" (`autoescape={arg.text}`)")
-    for call in index.calls_of(_MAKO):
+    for call in index.calls_of(MAKO_TEMPLATES):
         args = index.args(call)
         arg = keyword_arg(args, "default_filters")
         value = value_of(arg)

@@ -11,7 +11,25 @@ from auditls.facts.security import (
 )
 from auditls.knowledge.heuristics import BIND_ADDRESS_NAME, SERVER_START_METHOD, capped
 from auditls.knowledge.security import (
+    BIND_KEYWORDS,
+    CLEARTEXT_CALLS,
+    HF_DOWNLOAD_FUNCTIONS,
+    HF_PRETRAINED_PACKAGES,
+    HF_REVISION_KEYWORDS,
+    HTTP_TIMEOUT_CALLS,
+    HTTP_TIMEOUT_NONE_CALLS,
+    HTTPOXY_CALLS,
+    SNMP_COMMUNITY,
+    SNMP_USER,
+    SSH_BAD_POLICIES,
+    SSH_SET_POLICY,
+    TLS_UNVERIFIED_NAMES,
+    TLS_VERIFY_ALIASES,
+    TLS_VERIFY_ATTRIBUTES,
+    TLS_VERIFY_KEYWORDS,
     URL_OPEN_CALLS,
+    WEAK_TLS_NAMES,
+    WRAP_SOCKET,
     Arg,
 )
 from auditls.rules.findings import Finding
@@ -60,118 +78,10 @@ IPMI = "AUD132"
 
 HTTPOXY = "AUD133"
 
-#: AUD122: calls whose keyword switches certificate verification off, with the off value.
-TLS_VERIFY_KEYWORDS: dict[str, tuple[str, object]] = {
-    **{f"requests.{fn}": ("verify", False) for fn in (
-        "get", "post", "put", "patch", "delete", "head", "options", "request")},
-    **{f"requests.api.{fn}": ("verify", False) for fn in (
-        "get", "post", "put", "patch", "delete", "head", "options", "request")},
-    **{f"{cls}.{fn}": ("verify", False)
-       for cls in ("requests.Session", "requests.sessions.Session", "requests.session")
-       for fn in ("get", "post", "put", "patch", "delete", "head", "options", "request", "send")},
-    **{f"httpx.{fn}": ("verify", False) for fn in (
-        "get", "post", "put", "patch", "delete", "head", "options", "request", "stream",
-        "Client", "AsyncClient")},
-    **{f"aiohttp.ClientSession.{fn}": ("ssl", False) for fn in (
-        "get", "post", "put", "patch", "delete", "head", "options", "request", "ws_connect")},
-    "aiohttp.request": ("ssl", False),
-    "aiohttp.TCPConnector": ("ssl", False),
-    "urllib3.PoolManager": ("cert_reqs", "CERT_NONE"),
-    "urllib3.HTTPSConnectionPool": ("cert_reqs", "CERT_NONE"),
-    "urllib3.connectionpool.HTTPSConnectionPool": ("cert_reqs", "CERT_NONE"),
-}  # fmt: skip
-
-#: AUD122: attributes that switch verification off when assigned the value, on the objects
-#: (by resolved qualified name) that carry them: `session.verify = False`.
-TLS_VERIFY_ATTRIBUTES: dict[str, object] = {
-    "requests.Session.verify": False,
-    "requests.session.verify": False,
-    "requests.sessions.Session.verify": False,
-    "httpx.Client.verify": False,
-    "httpx.AsyncClient.verify": False,
-}
-
-#: AUD122: aiohttp's older spelling, verify_ssl=False.
-TLS_VERIFY_ALIASES: dict[str, str] = {"ssl": "verify_ssl"}
-
-#: AUD122: values and calls that turn certificate checks off wherever they appear.
-TLS_UNVERIFIED_NAMES: frozenset[str] = frozenset(
-    {"ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE", "ssl._create_unverified_context",
-     "OpenSSL.SSL.VERIFY_NONE"}
-)  # fmt: skip
-
-#: AUD123: protocol versions with known breaks (SSLv2, SSLv3, TLS 1.0, TLS 1.1).
-WEAK_TLS_NAMES: frozenset[str] = frozenset(
-    {f"ssl.PROTOCOL_{v}" for v in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")}
-    | {f"ssl.TLSVersion.{v}" for v in ("SSLv3", "TLSv1", "TLSv1_1")}
-    | {f"OpenSSL.SSL.{v}_METHOD" for v in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")}
-)
-
-#: AUD123: ssl.wrap_socket picks an old default protocol unless told: its ssl_version argument.
-WRAP_SOCKET = "ssl.wrap_socket"
-
-#: AUD124: paramiko policies that accept an unknown host key.
-SSH_BAD_POLICIES: frozenset[str] = frozenset(
-    f"paramiko.{where}{policy}"
-    for where in ("", "client.")
-    for policy in ("AutoAddPolicy", "WarningPolicy")
-)
-
-SSH_SET_POLICY = ("set_missing_host_key_policy",)
-
-#: AUD125: HTTP functions that wait forever without a timeout (httpx has a default).
-HTTP_TIMEOUT_CALLS: frozenset[str] = frozenset(
-    {f"requests.{fn}" for fn in ("get", "post", "put", "patch", "delete", "head", "options",
-                                  "request")}
-    | {f"{cls}.{fn}" for cls in ("requests.Session", "requests.sessions.Session",
-                                 "requests.session")
-       for fn in ("get", "post", "put", "patch", "delete", "head", "options", "request")}
-)  # fmt: skip
-
-#: AUD125: libraries with a default timeout that an explicit timeout=None removes.
-HTTP_TIMEOUT_NONE_CALLS: frozenset[str] = frozenset(
-    f"httpx.{fn}" for fn in ("get", "post", "put", "patch", "delete", "head", "options",
-                             "request", "stream", "Client", "AsyncClient")
-)  # fmt: skip
-
-#: AUD127: clients of cleartext protocols.
-CLEARTEXT_CALLS: dict[str, str] = {
-    "telnetlib.Telnet": "Telnet",
-    "ftplib.FTP": "FTP",
-    "telnetlib3.open_connection": "Telnet",
-}
-
 #: AUD128: addresses that listen on every interface.
 ALL_INTERFACES = frozenset({"0.0.0.0", "::", "[::]"})  # noqa: S104 (data)
 
-#: AUD128: keyword names that take an address to listen on.
-BIND_KEYWORDS = frozenset({"host", "bind", "address", "listen", "interface", "bind_address"})
-
 #: AUD128: methods whose first argument (or its first element) is an address to listen on.
-
-#: AUD129: Hugging Face downloads -> where the revision is.
-HF_DOWNLOAD_FUNCTIONS: frozenset[str] = frozenset(
-    {"huggingface_hub.hf_hub_download", "huggingface_hub.snapshot_download",
-     "huggingface_hub.file_download.hf_hub_download", "datasets.load_dataset",
-     "huggingface_hub.HfApi.hf_hub_download", "huggingface_hub.HfApi.snapshot_download"}
-)  # fmt: skip
-
-#: AUD129: packages whose classes download weights with ``from_pretrained``.
-HF_PRETRAINED_PACKAGES: frozenset[str] = frozenset(
-    {"transformers", "diffusers", "peft", "sentence_transformers", "optimum", "timm"}
-)
-
-HF_REVISION_KEYWORDS = ("revision", "commit_id")
-
-#: AUD131: pysnmp's v1/v2c community objects and v3 users (the last name of the callee).
-SNMP_COMMUNITY = "CommunityData"
-
-SNMP_USER = "UsmUserData"
-
-#: AUD133: CGI handlers that pass a request's Proxy header on as HTTP_PROXY.
-HTTPOXY_CALLS: frozenset[str] = frozenset(
-    {"wsgiref.handlers.CGIHandler", "twisted.web.twcgi.CGIScript", "twisted.web.twcgi.CGIDirectory"}
-)
 
 
 def check_insecure_tempfile(index: FactIndex) -> Iterator[Finding]:
