@@ -21,7 +21,6 @@ from auditls.facts.security import (
     FileOperationFact,
     SecretLiteralFact,
 )
-from auditls.knowledge import security
 from auditls.rules import RULES, workspace_codes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,29 +140,3 @@ def test_every_knowledge_entry_of_an_extractor_is_reachable(cls: type[Extractor]
         source = _using(kind, entry)
         scan = FileScan(source, "pkg/m.py", "pkg.m")
         assert index not in skipped(scan), f"{cls.name} skips a file using {entry!r}:\n{source}"
-
-
-#: The tables whose calls the 1xx rules rate by the source of their argument
-#: (``rules.index.rate`` reads ``python_dangerous_calls``): every callee must be recorded.
-RATED = {
-    "DYNAMIC_CODE_CALLS": security.DYNAMIC_CODE_CALLS,
-    "DYNAMIC_IMPORT_CALLS": security.DYNAMIC_IMPORT_CALLS,
-    "SHELL_CALLS": security.SHELL_CALLS,
-    "PROGRAM_CALLS": security.PROGRAM_CALLS,
-    "DESERIALIZATION_CALLS": security.DESERIALIZATION_CALLS,
-    "YAML_LOAD_CALLS": security.YAML_LOAD_CALLS,
-    "XML_PARSE_CALLS": security.XML_PARSE_CALLS,
-    "TEMPLATE_SOURCE_CALLS": security.TEMPLATE_SOURCE_CALLS,
-    "MARKUP_CALLS": security.MARKUP_CALLS,
-    "URL_OPEN_CALLS": security.URL_OPEN_CALLS,
-}
-
-
-@pytest.mark.parametrize("table", sorted(RATED))
-def test_every_rated_callee_is_recorded_where_it_is_imported(table: str) -> None:
-    """A rule's knowledge reaches its facts: a file that imports the callee's module and calls
-    it gets its ``python_dangerous_calls`` row (else the rule would silently lose confidence)."""
-    for callee in RATED[table]:
-        source = f"import {callee.partition('.')[0]}\ndef f(x):\n    {callee}(x)\n"
-        recorded = [f.callee for f in extract(source.encode(), "m.py").of(DangerousCallFact)]
-        assert recorded == [callee], (table, callee)

@@ -1,8 +1,10 @@
 """The shape of a rule, and the constants every part of the rules package shares.
 
 A rule is one object: its identity and rating, the text of its docs and findings, its bad and
-good examples, and its check (a function from one file's ``FactIndex``, or from the whole
-``Workspace`` for ``scope="workspace"``, to findings). A domain module builds its rules with
+good examples, the knowledge tables its check reads (``auditls.knowledge``; a test checks the
+list is complete and that the pre-filter never hides what they name), and its check (a
+function from one file's ``FactIndex``, or from the whole ``Workspace`` for
+``scope="workspace"``, to findings). A domain module builds its rules with
 :func:`rule` and hands them to ``auditls.rules.registry.register``; the catalogue, the docs, the
 tests of the examples and the runner all read the registry.
 """
@@ -46,6 +48,7 @@ class Rule:
     good: str  # the same code fixed; raises nothing for this rule
     check: Callable[[Any], Iterable[Finding]]  # FactIndex (file) or Workspace -> findings
     scope: str = "file"  # "file" or "workspace" (see SCOPES)
+    knowledge: tuple[object, ...] = ()  # the tables of auditls.knowledge the check reads
 
     @property
     def anchor(self) -> str:
@@ -62,10 +65,11 @@ def rule(
     code: str, name: str, severity: str, confidence: str, cwe: int | None, *, summary: str,
     details: str, message: str, fix: str, bad: str, good: str,
     check: Callable[[Any], Iterable[Finding]], scope: str = "file",
+    knowledge: tuple[object, ...] = (),
 ) -> Rule:  # fmt: skip
     """A rule, with its identity given by position (the family modules' shorthand)."""
     return Rule(
         code=code, name=name, severity=severity, confidence=confidence, cwe=cwe,
         summary=summary, details=details, message=message, fix=fix, bad=bad, good=good,
-        check=check, scope=scope,
+        check=check, scope=scope, knowledge=knowledge,
     )  # fmt: skip

@@ -680,6 +680,7 @@ RULES: tuple[Rule, ...] = (
         good=f'import os\n\n{_APP}\napp = Flask(__name__)\napp.config["SECRET_KEY"] = '
         'os.environ["SECRET_KEY"]\n',
         check=check_secret_key_fallback,
+        knowledge=(SECRET_KEY_SETTINGS,),
         scope="workspace",
     ),
     rule(
@@ -704,6 +705,7 @@ RULES: tuple[Rule, ...] = (
         bad=f'{_APP}\napp = Flask(__name__)\napp.config["SESSION_COOKIE_SECURE"] = False\n',
         good=f'{_APP}\napp = Flask(__name__)\napp.config["SESSION_COOKIE_SECURE"] = True\n',
         check=check_cookie_secure,
+        knowledge=(SECURE_COOKIE_SETTINGS,),
         scope="workspace",
     ),
     rule(
@@ -726,6 +728,7 @@ RULES: tuple[Rule, ...] = (
         bad=f'{_APP}\napp = Flask(__name__)\napp.config["SESSION_COOKIE_HTTPONLY"] = False\n',
         good=f'{_APP}\napp = Flask(__name__)\napp.config["SESSION_COOKIE_HTTPONLY"] = True\n',
         check=check_cookie_httponly,
+        knowledge=(HTTPONLY_COOKIE_SETTINGS,),
         scope="workspace",
     ),
     rule(

@@ -252,6 +252,7 @@ RULES: tuple[Rule, ...] = (
             "import ast\n\n\ndef calculate(expression):\n    return ast.literal_eval(expression)\n"
         ),
         check=check_dynamic_code,
+        knowledge=(DYNAMIC_CODE_CALLS,),
     ),
     Rule(
         code=SHELL_INJECTION,
@@ -290,6 +291,7 @@ RULES: tuple[Rule, ...] = (
             '    subprocess.run(["tar", "czf", f"{name}.tgz", "data/"], check=True)\n'
         ),
         check=check_shell_injection,
+        knowledge=(SHELL_CALLS,),
     ),
     Rule(
         code=UNSAFE_YAML,
@@ -318,6 +320,11 @@ RULES: tuple[Rule, ...] = (
         ),
         good="import yaml\n\n\ndef read_config(stream):\n    return yaml.safe_load(stream)\n",
         check=check_unsafe_yaml,
+        knowledge=(
+            YAML_LOAD_CALLS,
+            YAML_SAFE_LOADERS,
+            YAML_UNSAFE_LOADERS,
+        ),
     ),
     rule(
         UNSAFE_DESERIALIZATION,
@@ -342,6 +349,10 @@ RULES: tuple[Rule, ...] = (
         bad="import pickle\n\n\ndef restore(blob):\n    return pickle.loads(blob)\n",
         good="import json\n\n\ndef restore(blob):\n    return json.loads(blob)\n",
         check=check_unsafe_deserialization,
+        knowledge=(
+            DESERIALIZATION_CALLS,
+            DESERIALIZATION_SWITCHES,
+        ),
     ),
     rule(
         DYNAMIC_IMPORT,
@@ -369,6 +380,7 @@ RULES: tuple[Rule, ...] = (
             "def load_plugin(name):\n    return importlib.import_module(PLUGINS[name])\n"
         ),
         check=check_dynamic_import,
+        knowledge=(DYNAMIC_IMPORT_CALLS,),
     ),
     rule(
         LOGGING_LISTEN,
@@ -394,6 +406,7 @@ RULES: tuple[Rule, ...] = (
             "thread = logging.config.listen(9999, verify=check_signature)\n"
         ),
         check=check_logging_listen,
+        knowledge=(LOGGING_LISTEN_CALLS,),
     ),
     rule(
         VARIABLE_PROGRAM,
@@ -413,6 +426,7 @@ RULES: tuple[Rule, ...] = (
         bad="import os\n\n\ndef run_tool(tool, path):\n    os.execvp(tool, [tool, path])\n",
         good='import os\n\n\ndef run_tool(path):\n    os.execv("/usr/bin/file", ["file", path])\n',
         check=check_variable_program,
+        knowledge=(EXEC_CALLS,),
     ),
     rule(
         PARTIAL_PATH,
@@ -463,6 +477,7 @@ RULES: tuple[Rule, ...] = (
         bad='import os\n\nos.system("tar czf backup.tgz *")\n',
         good='import os\n\nos.system("tar czf backup.tgz -- ./*")\n',
         check=check_wildcard_injection,
+        knowledge=(SHELL_CALLS,),
     ),
 )
 

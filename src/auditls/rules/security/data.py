@@ -205,6 +205,7 @@ RULES: tuple[Rule, ...] = (
             "    return ET.fromstring(body)\n"
         ),
         check=check_xml_untrusted,
+        knowledge=(XML_PARSE_CALLS,),
     ),
     rule(
         XML_ENTITIES,
@@ -228,6 +229,7 @@ RULES: tuple[Rule, ...] = (
             "parser = etree.XMLParser(resolve_entities=False, no_network=True)\n"
         ),
         check=check_xml_entities,
+        knowledge=(LXML_PARSERS,),
     ),
     rule(
         XMLRPC,
@@ -251,6 +253,7 @@ RULES: tuple[Rule, ...] = (
             "defusedxml.xmlrpc.monkey_patch()\nproxy = ServerProxy(URL)\n"
         ),
         check=check_xmlrpc,
+        knowledge=(XMLRPC_MODULES,),
     ),
     rule(
         SQL_INJECTION,
@@ -313,6 +316,11 @@ RULES: tuple[Rule, ...] = (
             "env = jinja2.Environment(loader=loader, autoescape=jinja2.select_autoescape())\n"
         ),
         check=check_autoescape,
+        knowledge=(
+            JINJA_ENVIRONMENTS,
+            MAKO_TEMPLATES,
+            SELECT_AUTOESCAPE,
+        ),
     ),
     rule(
         TEMPLATE_INJECTION,
@@ -340,6 +348,7 @@ RULES: tuple[Rule, ...] = (
             '    return render_template_string("Hello {{ name }}", name=request.args["name"])\n'
         ),
         check=check_template_injection,
+        knowledge=(TEMPLATE_SOURCE_CALLS,),
     ),
     rule(
         UNSAFE_MARKUP,
@@ -367,6 +376,7 @@ RULES: tuple[Rule, ...] = (
             '    return format_html("<b>{}</b>", name)\n'
         ),
         check=check_unsafe_markup,
+        knowledge=(MARKUP_CALLS,),
     ),
     rule(
         TAR_EXTRACTION,

@@ -392,6 +392,12 @@ RULES: tuple[Rule, ...] = (
         bad="import requests\n\nrequests.get(URL, verify=False, timeout=10)\n",
         good='import requests\n\nrequests.get(URL, verify="/etc/ssl/ca.pem", timeout=10)\n',
         check=check_tls_unverified,
+        knowledge=(
+            TLS_UNVERIFIED_NAMES,
+            TLS_VERIFY_ALIASES,
+            TLS_VERIFY_ATTRIBUTES,
+            TLS_VERIFY_KEYWORDS,
+        ),
     ),
     rule(
         WEAK_TLS,
@@ -417,6 +423,10 @@ RULES: tuple[Rule, ...] = (
             "context.minimum_version = ssl.TLSVersion.TLSv1_2\n"
         ),
         check=check_weak_tls,
+        knowledge=(
+            WEAK_TLS_NAMES,
+            WRAP_SOCKET,
+        ),
     ),
     rule(
         SSH_HOST_KEY,
@@ -443,6 +453,10 @@ RULES: tuple[Rule, ...] = (
             "client.set_missing_host_key_policy(paramiko.RejectPolicy())\n"
         ),
         check=check_ssh_host_key,
+        knowledge=(
+            SSH_BAD_POLICIES,
+            SSH_SET_POLICY,
+        ),
     ),
     rule(
         NO_TIMEOUT,
@@ -462,6 +476,10 @@ RULES: tuple[Rule, ...] = (
         bad="import requests\n\nresponse = requests.get(URL)\n",
         good="import requests\n\nresponse = requests.get(URL, timeout=10)\n",
         check=check_timeout,
+        knowledge=(
+            HTTP_TIMEOUT_CALLS,
+            HTTP_TIMEOUT_NONE_CALLS,
+        ),
     ),
     rule(
         URL_OPEN,
@@ -487,6 +505,7 @@ RULES: tuple[Rule, ...] = (
             '    return urlopen("https://example.com/feed").read()\n'
         ),
         check=check_url_open,
+        knowledge=(URL_OPEN_CALLS,),
     ),
     rule(
         CLEARTEXT,
@@ -502,6 +521,7 @@ RULES: tuple[Rule, ...] = (
         bad="import ftplib\n\nftp = ftplib.FTP(HOST)\n",
         good="import ftplib\n\nftp = ftplib.FTP_TLS(HOST)\nftp.prot_p()\n",
         check=check_cleartext,
+        knowledge=(CLEARTEXT_CALLS,),
     ),
     rule(
         BIND_ALL,
@@ -523,6 +543,11 @@ RULES: tuple[Rule, ...] = (
         bad='from app import app\n\napp.run(host="0.0.0.0", port=8000)\n',
         good='from app import app\n\napp.run(host="127.0.0.1", port=8000)\n',
         check=check_bind_all,
+        knowledge=(
+            BIND_ADDRESS_NAME,
+            BIND_KEYWORDS,
+            SERVER_START_METHOD,
+        ),
     ),
     rule(
         UNPINNED_DOWNLOAD,
@@ -551,6 +576,11 @@ RULES: tuple[Rule, ...] = (
             'model = AutoModel.from_pretrained("org/model", revision=REVISION)\n'
         ),
         check=check_unpinned_download,
+        knowledge=(
+            HF_DOWNLOAD_FUNCTIONS,
+            HF_PRETRAINED_PACKAGES,
+            HF_REVISION_KEYWORDS,
+        ),
     ),
     rule(
         BIDI_CONTROL,
@@ -594,6 +624,10 @@ RULES: tuple[Rule, ...] = (
             'auth = UsmUserData("admin", AUTH_KEY, PRIV_KEY)\n'
         ),
         check=check_snmp,
+        knowledge=(
+            SNMP_COMMUNITY,
+            SNMP_USER,
+        ),
     ),
     rule(
         IPMI,
@@ -637,6 +671,7 @@ RULES: tuple[Rule, ...] = (
         ),
         good='from app import app\n\nif __name__ == "__main__":\n    app.run()\n',
         check=check_httpoxy,
+        knowledge=(HTTPOXY_CALLS,),
     ),
 )
 
