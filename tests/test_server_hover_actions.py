@@ -52,9 +52,9 @@ def test_the_findings_hover() -> None:
 
 @pytest.fixture
 def restore_providers() -> Iterator[None]:
-    saved = list(hover_module._PROVIDERS)
+    saved = list(hover_module._PROVIDERS.registered)
     yield
-    hover_module._PROVIDERS[:] = saved
+    hover_module._PROVIDERS.registered[:] = saved
 
 
 @pytest.mark.usefixtures("restore_providers")

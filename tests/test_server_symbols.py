@@ -45,9 +45,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def restore_providers() -> Iterator[None]:
-    saved = list(symbols_module._PROVIDERS)
+    saved = list(symbols_module._PROVIDERS.registered)
     yield
-    symbols_module._PROVIDERS[:] = saved
+    symbols_module._PROVIDERS.registered[:] = saved
 
 
 def test_flask_routes_are_symbols(store: Store) -> None:

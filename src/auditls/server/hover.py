@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 from auditls.facts import Fact, FileFacts
 from auditls.rules import RULES, Finding
 from auditls.server.convert import docs_href
+from auditls.server.providers import Providers
 from auditls.store import Store
 
 F = TypeVar("F", bound=Fact)
@@ -79,31 +80,17 @@ class HoverContext:
 HoverProvider = Callable[[HoverContext], str | None]
 
 
-@dataclass(frozen=True, slots=True)
-class _Registered:
-    order: int
-    name: str
-    provider: HoverProvider
-
-
-_PROVIDERS: list[_Registered] = []
+_PROVIDERS: Providers[HoverProvider] = Providers()
 
 
 def hover_provider(name: str, *, order: int = 100) -> Callable[[HoverProvider], HoverProvider]:
-    """Register a provider; sections appear by ``order``, then name. Re-registering a name
-    replaces the provider."""
-
-    def register(fn: HoverProvider) -> HoverProvider:
-        _PROVIDERS[:] = [p for p in _PROVIDERS if p.name != name]
-        _PROVIDERS.append(_Registered(order, name, fn))
-        _PROVIDERS.sort(key=lambda p: (p.order, p.name))
-        return fn
-
-    return register
+    """Register a provider; they run by ``order``, then name. Re-registering a name replaces
+    the provider."""
+    return _PROVIDERS.register(name, order=order)
 
 
 def providers() -> list[str]:
-    return [p.name for p in _PROVIDERS]
+    return _PROVIDERS.names()
 
 
 def hover_markdown(ctx: HoverContext) -> str | None:

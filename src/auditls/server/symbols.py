@@ -29,6 +29,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from auditls.server.convert import Lines, span
+from auditls.server.providers import Providers
 from auditls.store import Store
 
 
@@ -50,31 +51,17 @@ class Symbol:
 SymbolProvider = Callable[[Store, str], Sequence[Symbol]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Registered:
-    order: int
-    name: str
-    provider: SymbolProvider
-
-
-_PROVIDERS: list[_Registered] = []
+_PROVIDERS: Providers[SymbolProvider] = Providers()
 
 
 def symbol_provider(name: str, *, order: int = 100) -> Callable[[SymbolProvider], SymbolProvider]:
-    """Register a provider; symbols come by ``order``, then name. Re-registering a name
-    replaces the provider."""
-
-    def register(fn: SymbolProvider) -> SymbolProvider:
-        _PROVIDERS[:] = [p for p in _PROVIDERS if p.name != name]
-        _PROVIDERS.append(_Registered(order, name, fn))
-        _PROVIDERS.sort(key=lambda p: (p.order, p.name))
-        return fn
-
-    return register
+    """Register a provider; they run by ``order``, then name. Re-registering a name replaces
+    the provider."""
+    return _PROVIDERS.register(name, order=order)
 
 
 def providers() -> list[str]:
-    return [p.name for p in _PROVIDERS]
+    return _PROVIDERS.names()
 
 
 def symbols_matching(query: str) -> Callable[[Store], list[Symbol]]:
