@@ -11,7 +11,9 @@ from auditls.extractors.prefilter import FileScan
 from auditls.extractors.walker import REGISTRY
 from auditls.facts import Fact
 from auditls.facts.flask import (
-    FLASK_FACT_TYPES,
+    FACT_TYPES as FLASK_FACT_TYPES,
+)
+from auditls.facts.flask import (
     FlaskAppFact,
     FlaskAuthCheckFact,
     FlaskBlueprintRegistrationFact,

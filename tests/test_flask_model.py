@@ -11,7 +11,7 @@ import pytest
 
 from auditls.config import Config
 from auditls.extractors import extract
-from auditls.facts.flask import FLASK_FACT_TYPES
+from auditls.facts.flask import FACT_TYPES as FLASK_FACT_TYPES
 from auditls.index import index_workspace
 from auditls.link import link_of
 from auditls.models.flask import Route, counts, join_url

@@ -329,29 +329,6 @@ class FlaskAppPassFact(Fact):
     ref_type: str  # its type: flask.Flask | flask.Blueprint
 
 
-#: Every fact type of the Flask extractors, in table order.
-FLASK_FACT_TYPES: tuple[type[Fact], ...] = (
-    FlaskAppFact,
-    FlaskBlueprintFact,
-    FlaskBlueprintRegistrationFact,
-    FlaskRouteFact,
-    FlaskViewClassFact,
-    FlaskHookFact,
-    FlaskErrorHandlerFact,
-    FlaskTemplateFilterFact,
-    FlaskCliCommandFact,
-    FlaskWebsocketFact,
-    FlaskExtensionFact,
-    FlaskCorsFact,
-    FlaskRateLimitFact,
-    FlaskCacheFact,
-    FlaskConfigFact,
-    FlaskAuthCheckFact,
-    FlaskRequestReadFact,
-    FlaskAppPassFact,
-)
-
-
 #: This domain's fact classes, in table order.
 FACT_TYPES: tuple[type[Fact], ...] = (
     FlaskAppFact,

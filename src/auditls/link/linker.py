@@ -308,7 +308,7 @@ class Linker:
 
 
 _LINKERS: weakref.WeakKeyDictionary[
-    Store, tuple[int, dict[tuple[type[Fact], ...] | None, Linker]]
+    Store, tuple[int, dict[frozenset[type[Fact]] | None, Linker]]
 ] = weakref.WeakKeyDictionary()
 
 
@@ -316,7 +316,7 @@ def link_of(store: Store, fact_types: Iterable[type[Fact]] | None = None) -> Lin
     """The linker of a store's files that have rows of ``fact_types`` (every file when None),
     built again only when the store's revision changed. Call it on the thread that owns the
     store."""
-    key = None if fact_types is None else tuple(fact_types)
+    key = None if fact_types is None else frozenset(fact_types)
     cached = _LINKERS.get(store)
     if cached is None or cached[0] != store.revision:
         cached = (store.revision, {})

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Self, TypeVar
 
 from auditls.facts import FileFacts
-from auditls.facts.flask import FLASK_FACT_TYPES
+from auditls.facts.flask import FACT_TYPES as FLASK_FACT_TYPES
 from auditls.link import Linker, link_of
 from auditls.models.flask.build import build
 from auditls.models.flask.config import ConfigQueries
