@@ -28,6 +28,7 @@ from auditls.facts.core import SuppressionFact
 if TYPE_CHECKING:
     from auditls.rules.flask.judge import FlaskJudge
     from auditls.store import Store
+    from auditls.taint import TaintEngine
 
 
 class Workspace:
@@ -45,6 +46,15 @@ class Workspace:
         if isinstance(self._source, Sequence):
             return FlaskJudge.from_files(self._source)
         return judge_of(self._source)
+
+    @cached_property
+    def taint(self) -> TaintEngine:
+        """The taint engine; for a store, the one cached per store revision."""
+        from auditls.taint import engine_of_files, taint_of
+
+        if isinstance(self._source, Sequence):
+            return engine_of_files(self._source)
+        return taint_of(self._source)
 
     def suppressions(self, paths: Iterable[str]) -> dict[str, list[SuppressionFact]]:
         """The suppression comments of these files."""

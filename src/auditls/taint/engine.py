@@ -1,0 +1,512 @@
+"""The taint engine: local flow per function, summaries, propagation over the call graph.
+
+How a workspace is analysed (``TaintEngine.run``):
+
+1. **Units.** Every function (and every module's top-level code) becomes a ``Unit``: its
+   parameters, its flow rows (``python_flows``, in source order), its calls by ``call_id``, the
+   argument and receiver rows of each call, and, for a Flask view, the route parameters that
+   carry request data (``<name>``, ``<path:name>``; ``<int:id>`` does not).
+2. **Interpret a unit** (``_Interpreter``): walk its rows in order with an environment from
+   names (and attribute chains, and containers, coarsely) to their taint. A taint is a set of
+   *labels*, each with the trace that brought it: a source (``request.args``...) or a
+   parameter of the unit. A row's value is the union of its inputs' taints; a call's result is
+   computed on demand from the callee: a source call gives the source, a workspace function
+   gives what its summary returns for these arguments, a sanitizer marks the sink kinds it
+   cleans, a non-propagator gives nothing, anything else carries its arguments and receiver.
+   A guard that rejects a value (``if not x.isdigit(): abort(400)``) clears the name from
+   there on; an allowlist lookup yields a clean value.
+3. **Sinks.** An argument (or receiver) row of a call whose callee is a sink, an item store
+   into ``session``, or the return value of a Flask view is checked: a source label not cleaned
+   for that sink's kind is a path; a parameter label becomes part of the unit's summary
+   ("parameter i reaches this sink"), and so does a parameter that reaches the return value.
+   A call to a workspace function whose summary says "parameter i reaches sink S" checks its
+   i-th argument as if it were that sink, with the callee's trace appended.
+4. **Fixed point.** Units are summarised from a worklist; a unit whose summary changed puts
+   its callers back on the worklist (early cutoff: an unchanged summary stops there; each unit
+   is re-summarised a bounded number of times, so recursion ends). Summaries compare by their
+   labels and sinks, not by their traces.
+5. **Paths.** A last pass over every unit with the final summaries collects the paths: one per
+   (rule, source kind, sink site), the shortest trace kept. Confidence: high for request data
+   reaching a sink in the same function, medium through helpers or for lower sources
+   (``sys.argv``, ``input()``), low for the environment; a sink known only by its method name
+   is at most medium.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from auditls.facts import FileFacts
+from auditls.facts.core import CallFact, FunctionFact, ParamFact
+from auditls.facts.flask import FlaskRouteFact
+from auditls.facts.taint import FlowFact
+from auditls.knowledge import taint as models
+from auditls.knowledge.taint import Sink, Source, TaintRule
+
+#: At most this many steps in a trace; longer ones keep their start and end.
+MAX_STEPS = 24
+#: A unit is re-summarised at most this many times (recursion converges or stops here).
+MAX_VISITS = 8
+_CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+_ORDER = ("low", "medium", "high")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a taint path."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """Where tainted data came from: a source (``src:<qualname>``) or a parameter
+    (``param:<index>``), and the sink kinds a sanitizer on the way made it harmless for."""
+
+    origin: str
+    cleaned: frozenset[str] = frozenset()
+
+
+Trace = tuple[Step, ...]
+Taint = dict[Label, Trace]
+
+
+@dataclass(frozen=True, slots=True)
+class SinkSite:
+    """A call (or store, or return) where a value meets a sink."""
+
+    kind: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    what: str  # the sink as the message names it: "`cursor.execute`"
+    by_method: bool  # known only by its method name (lower confidence)
+    stmt_line: int  # first line of the statement (where a suppression comment applies)
+
+
+@dataclass(frozen=True, slots=True)
+class TaintPath:
+    """Tainted data from a source to a sink, step by step."""
+
+    rule: TaintRule
+    source: Source
+    sink: SinkSite
+    steps: Trace
+    confidence: str
+
+
+@dataclass(slots=True)
+class Summary:
+    """What a unit does with its parameters: which reach its return value, which reach sinks
+    (and through which trace); which sources it returns."""
+
+    returns: Taint = field(default_factory=dict)
+    sinks: list[tuple[Label, SinkSite, Trace]] = field(default_factory=list)
+
+    def key(self) -> tuple[frozenset[Label], frozenset[tuple[Label, SinkSite]]]:
+        return frozenset(self.returns), frozenset((label, site) for label, site, _ in self.sinks)
+
+
+@dataclass(slots=True)
+class Unit:
+    """One function (or a module's top-level code) and its rows."""
+
+    path: str
+    qualname: str
+    class_name: str | None = None
+    line: int = 1  # where the function is defined (the first step of a parameter's trace)
+    column: int = 1
+    params: list[str] = field(default_factory=list)
+    flows: list[FlowFact] = field(default_factory=list)
+    calls: dict[int, CallFact] = field(default_factory=dict)
+    args: dict[int, list[FlowFact]] = field(default_factory=lambda: defaultdict(list))
+    receivers: dict[int, FlowFact] = field(default_factory=dict)
+    route_params: dict[str, bool] = field(default_factory=dict)  # name -> carries request data
+    is_view: bool = False
+
+
+def _cap(trace: Trace) -> Trace:
+    if len(trace) <= MAX_STEPS:
+        return trace
+    half = MAX_STEPS // 2
+    return trace[:half] + trace[-half:]
+
+
+def _merge(into: Taint, more: Taint) -> None:
+    for label, trace in more.items():
+        old = into.get(label)
+        if old is None or len(trace) < len(old):
+            into[label] = trace
+
+
+def _step(path: str, fact: FlowFact | CallFact, message: str) -> Step:
+    return Step(path, fact.line, fact.col, message)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Program:
+    """The units of a workspace and how calls resolve to them."""
+
+    def __init__(self, files: Iterable[FileFacts], resolve: Callable[[str], str] | None = None):
+        self.units: dict[str, Unit] = {}
+        self._resolve = resolve
+        views: dict[str, FlaskRouteFact] = {}
+        for ff in files:
+            self._add_file(ff, views)
+        for qualname, route in views.items():
+            unit = self.units.get(qualname)
+            if unit is None:
+                continue
+            unit.is_view = True
+            for converter, name in _CONVERTER.findall(route.rule or ""):
+                safe = converter in models.SAFE_CONVERTERS
+                unit.route_params[name] = unit.route_params.get(name, False) or not safe
+
+    def _unit(self, path: str, qualname: str) -> Unit:
+        unit = self.units.get(qualname)
+        if unit is None:
+            unit = self.units[qualname] = Unit(path, qualname)
+        return unit
+
+    def _add_file(self, ff: FileFacts, views: dict[str, FlaskRouteFact]) -> None:
+        params: dict[str, list[ParamFact]] = defaultdict(list)
+        for fact in ff.facts:
+            if isinstance(fact, FlowFact):
+                unit = self._unit(ff.path, fact.function)
+                if fact.target == "arg" and fact.call_id is not None:
+                    unit.args[fact.call_id].append(fact)
+                elif fact.target == "receiver" and fact.call_id is not None:
+                    unit.receivers[fact.call_id] = fact
+                unit.flows.append(fact)
+            elif isinstance(fact, CallFact):
+                self._unit(ff.path, fact.function).calls[fact.call_id] = fact
+            elif isinstance(fact, FunctionFact):
+                unit = self._unit(ff.path, fact.qualname)
+                unit.class_name, unit.line, unit.column = fact.class_name, fact.line, fact.col
+            elif isinstance(fact, ParamFact):
+                params[fact.function].append(fact)
+            elif isinstance(fact, FlaskRouteFact) and fact.view:
+                views.setdefault(fact.view, fact)
+        for function, rows in params.items():
+            self._unit(ff.path, function).params = [
+                p.name for p in sorted(rows, key=lambda p: p.position)
+            ]
+
+    def callee(self, unit: Unit, call: CallFact) -> Unit | None:
+        """The workspace function a call runs, when it resolves to one."""
+        name = call.callee
+        if name is not None:
+            if name in self.units:
+                return self.units[name]
+            if self._resolve is not None:
+                target = self._resolve(name)
+                if target in self.units:
+                    return self.units[target]
+        if unit.class_name and call.attr and call.callee_text.startswith(("self.", "cls.")):
+            return self.units.get(f"{unit.class_name}.{call.attr}")
+        return None
+
+    def callers(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = defaultdict(set)
+        for unit in self.units.values():
+            for call in unit.calls.values():
+                target = self.callee(unit, call)
+                if target is not None:
+                    out[target.qualname].add(unit.qualname)
+        return out
+
+
+class _Interpreter:
+    """Steps 2 and 3 for one unit."""
+
+    def __init__(
+        self,
+        program: Program,
+        unit: Unit,
+        summaries: dict[str, Summary],
+        report: Callable[[Label, SinkSite, Trace, bool], None] | None,
+    ) -> None:
+        self.program = program
+        self.unit = unit
+        self.summaries = summaries
+        self.report = report
+        self.env: dict[str, Taint] = {}
+        self.memo: dict[int, Taint] = {}
+        self.summary = Summary()
+
+    # -- values ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        unit = self.unit
+        for index, name in enumerate(unit.params):
+            if unit.route_params.get(name):
+                step = Step(unit.path, unit.line, unit.column, f"route parameter `{name}`")
+                self.env[f"name:{name}"] = {Label(f"src:{models.ROUTE_PARAMETER}"): (step,)}
+            else:
+                message = f"parameter `{name}` of `{unit.qualname}`"
+                step = Step(unit.path, unit.line, unit.column, message)
+                self.env[f"name:{name}"] = {Label(f"param:{index}"): (step,)}
+
+    def evaluate(self, row: FlowFact) -> Taint:
+        out: Taint = {}
+        for item in row.inputs:
+            kind, _, rest = item.partition(":")
+            if kind == "name":
+                _merge(out, self.env.get(item, {}))
+            elif kind == "attr":
+                _merge(out, self.env.get(item, {}))
+                _merge(out, self.env.get(f"name:{rest.partition('.')[0]}", {}))
+            elif kind == "call" and rest.isdigit():
+                _merge(out, self.call_result(int(rest)))
+            elif kind == "ref":
+                source = models.source_for(rest)
+                if source is not None:
+                    step = _step(self.unit.path, row, f"reads {source.label}")
+                    _merge(out, {Label(f"src:{rest}"): (step,)})
+        return out
+
+    def call_result(self, call_id: int) -> Taint:
+        if call_id in self.memo:
+            return self.memo[call_id]
+        self.memo[call_id] = {}  # a call inside its own arguments: nothing
+        unit = self.unit
+        call = unit.calls.get(call_id)
+        rows = unit.args.get(call_id, [])
+        receiver = unit.receivers.get(call_id)
+        result: Taint = {}
+        callee = call.callee if call is not None else None
+        source = models.source_for(callee) if callee else None
+        target = self.program.callee(unit, call) if call is not None else None
+        if call is not None and source is not None:
+            step = _step(unit.path, call, f"calls `{_short(call.callee_text)}`: {source.label}")
+            result = {Label(f"src:{callee}"): (step,)}
+        elif call is not None and target is not None:
+            result = self._through(call, target)
+        elif callee is not None and callee in models.SANITIZERS:
+            kinds = models.SANITIZERS[callee]
+            if "*" not in kinds:
+                for row in rows:
+                    for label, trace in self.evaluate(row).items():
+                        cleaned = Label(label.origin, label.cleaned | kinds)
+                        _merge(result, {cleaned: trace})
+        elif models.propagates(callee):
+            for row in [*rows, *([receiver] if receiver is not None else [])]:
+                _merge(result, self.evaluate(row))
+        self.memo[call_id] = result
+        return result
+
+    def _argument(self, call: CallFact, target: Unit, index: int) -> FlowFact | None:
+        """The argument row of ``call`` that binds the callee's parameter ``index``."""
+        shift = 1 if target.class_name and target.params[:1] in (["self"], ["cls"]) else 0
+        if shift and not call.callee_text.count("."):
+            shift = 0
+        name = target.params[index] if index < len(target.params) else None
+        for row in self.unit.args.get(call.call_id, []):
+            if row.keyword is not None and row.keyword == name:
+                return row
+            if row.position is not None and row.position >= 0 and row.position + shift == index:
+                return row
+        return None
+
+    def _through(self, call: CallFact, target: Unit) -> Taint:
+        """What a call to a workspace function returns, by its summary."""
+        summary = self.summaries.get(target.qualname)
+        if summary is None:
+            return {}
+        out: Taint = {}
+        step = _step(self.unit.path, call, f"calls `{target.qualname}`")
+        for label, trace in summary.returns.items():
+            if label.origin.startswith("src:"):
+                _merge(out, {label: _cap((step, *trace))})
+            elif label.origin.startswith("param:"):
+                row = self._argument(call, target, int(label.origin[6:]))
+                if row is None:
+                    continue
+                for inner, before in self.evaluate(row).items():
+                    merged = Label(inner.origin, inner.cleaned | label.cleaned)
+                    _merge(out, {merged: _cap((*before, step, *trace))})
+        return out
+
+    # -- sinks -----------------------------------------------------------------------------
+
+    def sink(self, site: SinkSite, value: Taint, via: Trace = ()) -> None:
+        for label, trace in value.items():
+            if site.kind in label.cleaned:
+                continue
+            full = _cap((*trace, *via))
+            if label.origin.startswith("param:"):
+                self.summary.sinks.append((label, site, full))
+            elif self.report is not None:
+                self.report(label, site, full, bool(via))
+
+    def _site(self, fact: FlowFact | CallFact, kind: str, what: str, by_method: bool) -> SinkSite:
+        stmt = fact.stmt_line if isinstance(fact, CallFact) else fact.line
+        return SinkSite(
+            kind,
+            self.unit.path,
+            fact.line,
+            fact.col,
+            fact.end_line,
+            fact.end_col,
+            what,
+            by_method,
+            stmt,
+        )
+
+    def argument_row(self, row: FlowFact) -> None:
+        call = self.unit.calls.get(row.call_id or -1)
+        if call is None:
+            return
+        found = models.sink_for(call.callee, call.attr)
+        if found is not None:
+            sink, by_method = found
+            if self._matches(sink, row):
+                what = f"`{_short(call.callee_text)}`"
+                site = self._site(call, sink.kind, what, by_method)
+                value = self.evaluate(row)
+                step = _step(self.unit.path, call, f"reaches {what}")
+                self.sink(site, {k: (*v, step) for k, v in value.items()})
+        target = self.program.callee(self.unit, call)
+        if target is None or row.target != "arg":
+            return
+        summary = self.summaries.get(target.qualname)
+        if summary is None:
+            return
+        for label, site, trace in summary.sinks:
+            index = int(label.origin[6:])
+            if self._argument(call, target, index) is not row:
+                continue
+            step = _step(self.unit.path, call, f"passed to `{target.qualname}`")
+            value = {
+                Label(k.origin, k.cleaned | label.cleaned): v for k, v in self.evaluate(row).items()
+            }
+            self.sink(site, value, via=(step, *trace))
+
+    @staticmethod
+    def _matches(sink: Sink, row: FlowFact) -> bool:
+        if row.target == "receiver":
+            return sink.receiver
+        if not sink.positions and not sink.keywords:
+            return True
+        if row.keyword is not None:
+            return row.keyword in sink.keywords
+        return row.position in sink.positions
+
+    # -- the walk --------------------------------------------------------------------------
+
+    def run(self) -> Summary:
+        self.start()
+        unit = self.unit
+        returns: Taint = {}
+        for row in unit.flows:
+            target = row.target
+            if target in ("arg", "receiver"):
+                self.argument_row(row)
+                continue
+            if target == "guard":
+                for name in row.inputs:
+                    self.env.pop(name, None)
+                continue
+            value = {} if row.how == "allowlist" else self.evaluate(row)
+            if target.startswith(("name:", "attr:")):
+                step = _step(unit.path, row, f"`{target.partition(':')[2]}` holds it")
+                new = {label: _cap((*trace, step)) for label, trace in value.items()}
+                if row.how == "aug":
+                    _merge(new, self.env.get(target, {}))
+                self.env[target] = new
+            elif target.startswith("item:"):
+                holder = target[5:]
+                if holder.startswith("name:"):
+                    _merge(self.env.setdefault(holder, {}), value)
+                else:
+                    sink = models.ITEM_SINKS.get(holder)
+                    if sink is not None:
+                        what = f"`{holder.rpartition('.')[2]}[...]`"
+                        site = self._site(row, sink.kind, what, False)
+                        step = _step(unit.path, row, f"stored into {what}")
+                        self.sink(site, {k: (*v, step) for k, v in value.items()})
+            elif target in ("return", "yield"):
+                _merge(returns, value)
+                sink = models.RETURN_SINKS.get("flask") if unit.is_view else None
+                if sink is not None and row.how in ("concat", "format"):
+                    site = self._site(row, sink.kind, "the view's response", False)
+                    step = _step(unit.path, row, "returned as the response")
+                    self.sink(site, {k: (*v, step) for k, v in value.items()})
+        self.summary.returns = {
+            label: trace
+            for label, trace in returns.items()
+            if label.origin.startswith(("param:", "src:"))
+        }
+        return self.summary
+
+
+class TaintEngine:
+    """Steps 1 to 5 of the module docstring over a workspace's facts."""
+
+    def __init__(self, files: Iterable[FileFacts], resolve: Callable[[str], str] | None = None):
+        self.program = Program(files, resolve)
+        self.summaries: dict[str, Summary] = {}
+        self.resummarised = 0  # how many times a unit was summarised (tests, benchmarks)
+        self._paths: list[TaintPath] | None = None
+
+    def summarise(self) -> None:
+        units = self.program.units
+        callers = self.program.callers()
+        queue = deque(sorted(units))
+        queued = set(queue)
+        visits: dict[str, int] = defaultdict(int)
+        while queue:
+            name = queue.popleft()
+            queued.discard(name)
+            visits[name] += 1
+            self.resummarised += 1
+            summary = _Interpreter(self.program, units[name], self.summaries, None).run()
+            old = self.summaries.get(name)
+            self.summaries[name] = summary
+            if old is not None and old.key() == summary.key():
+                continue  # early cutoff: the callers saw this already
+            for caller in sorted(callers.get(name, ())):
+                if caller not in queued and visits[caller] < MAX_VISITS:
+                    queue.append(caller)
+                    queued.add(caller)
+
+    def paths(self) -> list[TaintPath]:
+        if self._paths is not None:
+            return self._paths
+        self.summarise()
+        best: dict[tuple[str, str, SinkSite], TaintPath] = {}
+
+        def report(label: Label, site: SinkSite, trace: Trace, crossed: bool) -> None:
+            qualname = label.origin[4:]
+            source = models.source_for(qualname) or models.SOURCES.get(qualname)
+            rule = models.rule_for(site.kind)
+            if source is None or rule is None:
+                return
+            confidence = source.confidence
+            if crossed or any(s.message.startswith("calls `") for s in trace):
+                confidence = min(confidence, "medium", key=_ORDER.index)
+            if site.by_method:
+                confidence = min(confidence, "medium", key=_ORDER.index)
+            path = TaintPath(rule, source, site, trace, confidence)
+            key = (rule.code, source.kind, site)
+            old = best.get(key)
+            if old is None or len(trace) < len(old.steps):
+                best[key] = path
+
+        for name in sorted(self.program.units):
+            _Interpreter(self.program, self.program.units[name], self.summaries, report).run()
+        self._paths = sorted(
+            best.values(), key=lambda p: (p.sink.path, p.sink.line, p.sink.column, p.rule.code)
+        )
+        return self._paths
