@@ -14,7 +14,15 @@ from typing import Any
 import pytest
 
 from auditls import __version__, cli
-from auditls.config import Config, ConfigError, config_from_table, load_config, parse_codes
+from auditls.config import (
+    Config,
+    ConfigError,
+    TaintConfig,
+    TaintSourceEntry,
+    config_from_table,
+    load_config,
+    parse_codes,
+)
 from auditls.rules import RULES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -575,7 +583,7 @@ def test_load_config_defaults_and_values(tmp_path: Path) -> None:
     assert config.exclude == ("migrations/",)
     assert config.max_file_size == 2048
     assert config.severity_overrides == {"AUD1": "warning"}
-    assert config.taint == {"sources": ("app.http.param",), "sinks": ()}
+    assert config.taint == TaintConfig(sources=(TaintSourceEntry(name="app.http.param"),))
     assert config.source == tmp_path / "pyproject.toml"
 
 

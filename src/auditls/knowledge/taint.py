@@ -1,27 +1,97 @@
-"""STUB (replaced by branch t2): taint models."""
+"""Taint knowledge as data: sources, sinks by kind, sanitizers per sink kind, propagators, rules.
+
+What the taint engine (``auditls.taint``) knows about library APIs. Every key is a qualified
+name as ``Context.qualname`` resolves it, so it matches ``CallFact.callee`` and the ``ref:``
+inputs of ``FlowFact``: ``flask.request.args``, ``subprocess.run``, ``pathlib.Path.read_text``,
+``sqlite3.connect.cursor.execute`` (a method of what ``sqlite3.connect().cursor()`` returned, as
+the semantic model spells it), ``logging.getLogger.info``.
+
+- **Sources** (``SOURCES``) match by prefix at a dot: ``flask.request.args`` is the source of
+  ``flask.request.args``, ``flask.request.args.get`` (the result of ``request.args.get(...)``)
+  and ``flask.request.args.to_dict``; the longest prefix wins. Route converters' parameters are
+  sources too, found by the engine from the Flask model, not listed here.
+- **Sinks** (``SINKS``) match the resolved callee exactly. A method on a receiver of unknown type
+  (``cur.execute(...)`` where ``cur`` came from a helper) falls back on ``SINK_METHODS`` by the
+  method's name, at a lower confidence (``sink_for`` says which matched). A ``Sink`` names the
+  arguments that matter (``Sink.takes``); ``RETURN_SINKS`` and ``ITEM_SINKS`` are the sinks that
+  are not calls (a view's return value, ``session[key] = value``).
+- **Sanitizers** (``SANITIZERS``) clean a value for some sink kinds only (``html.escape`` for
+  HTML, not for SQL); ``"*"`` cleans it for every kind (``int``, ``uuid.UUID``).
+- **Propagation** (``propagates``): a library call's result carries its arguments' taint unless
+  the callee is a non-propagator or a sanitizer; unknown callees propagate, so ``PROPAGATORS``
+  lists the common ones explicitly (and lets a user's ``non-propagators`` never hide them).
+  Methods (``str.join``, ``dict.get``, ``str.format``) propagate from their receiver by the
+  engine's default.
+- **Rules** (``TAINT_RULES``): one per sink kind, AUD501-515; ``log`` and ``cookie`` share
+  AUD512 with ``header`` (``RULE_KINDS``).
+
+``with_user_models`` layers the ``[tool.auditls.taint]`` entries of a workspace over these
+defaults (``auditls.config.TaintConfig``); the functions at the bottom of this module answer for
+the defaults alone. What the engine does with the answers (guards, allowlists, confidence from
+the path) is the engine's; what a finding says is the rule's ``message``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from auditls.config import TaintConfig
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    kind: str
-    confidence: str
-    label: str
+    """Where attacker-controlled values come from."""
+
+    kind: str  # "request", "argv", "input", "environ", "file" (SOURCE_KINDS)
+    confidence: str  # "high" for request data, "medium" for argv/input, "low" for environ/files
+    label: str  # how messages name it: "request data (`request.args`)"
 
 
 @dataclass(frozen=True, slots=True)
 class Sink:
-    kind: str
-    positions: tuple[int, ...]
-    keywords: tuple[str, ...]
-    receiver: bool = False
+    """A place where a tainted value does harm, and which of a call's arguments matter.
+
+    ``positions`` are 0-based positional indexes and ``keywords`` the names that may pass the
+    same parameter. Both empty means *any* argument, unless ``receiver`` is set: then only the
+    object the method is called on matters (``Path(name).read_text()``). ``Sink.takes`` answers
+    for one argument.
+    """
+
+    kind: str  # "sql", "command", "code", "path", "xss", "redirect", "ssrf",
+    # "deserialization", "xxe", "ldap", "xpath", "header", "log", "session", "cookie", "regex",
+    # "template" (SINK_KINDS)
+    positions: tuple[int, ...]  # argument positions that matter (0-based); () = any
+    keywords: tuple[str, ...]  # keywords that matter
+    receiver: bool = False  # the object the method is called on matters
+
+    @property
+    def any_argument(self) -> bool:
+        """Every argument matters (no position or keyword named, not a receiver-only sink)."""
+        return not self.positions and not self.keywords and not self.receiver
+
+    def takes(self, position: int | None, keyword: str | None) -> bool:
+        """Whether the argument at ``position`` (``None`` or -1: a keyword argument) named
+        ``keyword`` (``"*"`` for ``*args``, ``"**"`` for ``**kwargs``) reaches the sink."""
+        if self.any_argument:
+            return True
+        if keyword == "*":  # *args may fill any position
+            return bool(self.positions)
+        if keyword == "**":  # **kwargs may fill any keyword
+            return bool(self.keywords)
+        if keyword is not None:
+            return keyword in self.keywords
+        return position is not None and position in self.positions
 
 
 @dataclass(frozen=True, slots=True)
 class TaintRule:
+    """The finding for a source reaching a sink of one kind. ``message`` has the fields
+    ``{source}`` (a ``Source.label``) and ``{sink}`` (the sink as the engine names it, such as
+    "`subprocess.run`")."""
+
     code: str
     name: str
     sink_kind: str
@@ -31,78 +101,811 @@ class TaintRule:
     fix: str
 
 
+def _sinks(kind: str, names: Iterable[str], *positions: int, keywords: tuple[str, ...] = (),
+           receiver: bool = False) -> dict[str, Sink]:  # fmt: skip
+    sink = Sink(kind, tuple(positions), keywords, receiver)
+    return dict.fromkeys(names, sink)
+
+
+# -- sources ------------------------------------------------------------------------------------
+
+#: Source kinds -> (default confidence, how a message names data of that kind).
+SOURCE_KINDS: dict[str, tuple[str, str]] = {
+    "request": ("high", "request data"),
+    "argv": ("medium", "a command-line argument"),
+    "input": ("medium", "console input"),
+    "environ": ("low", "an environment variable"),
+    "file": ("low", "data read from a file or socket"),
+}
+
+#: Flask's request object as imported, and the request classes a typed parameter may name.
+_REQUEST_OBJECTS = (
+    "flask.request", "flask.globals.request", "flask.Request", "flask.wrappers.Request",
+    "werkzeug.Request", "werkzeug.wrappers.Request", "werkzeug.wrappers.request.Request",
+)  # fmt: skip
+#: Attributes (and methods) of a Werkzeug request whose value the client chooses. Left out:
+#: ``method`` (routing limits it), ``remote_addr`` (the peer's address), ``accept_*`` (parsed,
+#: looked up against the server's own lists), ``endpoint`` and ``blueprint`` (the server's).
+_REQUEST_ATTRIBUTES = (
+    "args", "form", "values", "json", "get_json", "data", "get_data", "files", "cookies",
+    "headers", "environ", "path", "full_path", "url", "base_url", "url_root", "host_url",
+    "root_url", "host", "script_root", "query_string", "view_args", "stream", "input_stream",
+    "referrer", "user_agent", "authorization", "content_type", "mimetype", "mimetype_params",
+    "origin", "access_route", "remote_user",
+)  # fmt: skip
+
+#: Qualified-name prefixes of values an attacker may control -> the source (longest prefix
+#: wins: ``flask.request.args.get`` is the ``args`` source).
 SOURCES: dict[str, Source] = {
-    "flask.request.args": Source("request", "high", "request data (`request.args`)"),
-    "flask.request.form": Source("request", "high", "request data (`request.form`)"),
-    "os.environ": Source("environ", "low", "the environment (`os.environ`)"),
+    **{f"{obj}.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
+       for obj in _REQUEST_OBJECTS for attr in _REQUEST_ATTRIBUTES},
+    "sys.argv": Source("argv", "medium", "a command-line argument (`sys.argv`)"),
+    "sys.orig_argv": Source("argv", "medium", "a command-line argument (`sys.orig_argv`)"),
+    "argparse.ArgumentParser.parse_args": Source(
+        "argv", "medium", "a command-line argument (`parse_args()`)"),
+    "argparse.ArgumentParser.parse_known_args": Source(
+        "argv", "medium", "a command-line argument (`parse_known_args()`)"),
+    "builtins.input": Source("input", "medium", "console input (`input()`)"),
+    "sys.stdin": Source("input", "medium", "console input (`sys.stdin`)"),
+    "os.environ": Source("environ", "low", "an environment variable (`os.environ`)"),
+    "os.environb": Source("environ", "low", "an environment variable (`os.environb`)"),
+    "os.getenv": Source("environ", "low", "an environment variable (`os.getenv()`)"),
+    "os.getenvb": Source("environ", "low", "an environment variable (`os.getenvb()`)"),
+    **{f"{sock}.{method}": Source("file", "low", f"data read from a socket (`{method}()`)")
+       for sock in ("socket.socket", "socket.create_connection")
+       for method in ("recv", "recvfrom", "recvmsg", "makefile")},
+}  # fmt: skip
+
+#: Sources that cannot attack some sink kinds -> those kinds. ``request.url`` and its kin start
+#: with the site's own scheme and host (the requester chooses the Host header only for
+#: themselves), so redirecting to them stays on the site: Flask's own upload example does
+#: ``redirect(request.url)``. ``request.path`` and ``full_path`` are not here: ``//evil.example``
+#: is a path.
+HARMLESS_SOURCES: dict[str, frozenset[str]] = {
+    f"{obj}.{attr}": frozenset({"redirect"})
+    for obj in _REQUEST_OBJECTS
+    for attr in ("url", "base_url", "url_root", "host_url", "root_url", "host")
 }
+
+
+# -- sinks --------------------------------------------------------------------------------------
+
+#: DB-API connections (what ``connect()`` returns, and the classes a typed parameter names):
+#: ``conn.execute(...)`` and ``conn.cursor().execute(...)``.
+_DB_CONNECTIONS = (
+    "sqlite3.connect", "sqlite3.dbapi2.connect", "sqlite3.Connection", "psycopg2.connect",
+    "psycopg2.extensions.connection", "psycopg.connect", "psycopg.Connection",
+    "psycopg.Connection.connect", "pymysql.connect", "pymysql.connections.Connection",
+    "MySQLdb.connect", "mysql.connector.connect", "pyodbc.connect", "oracledb.connect",
+    "cx_Oracle.connect",
+)  # fmt: skip
+_DB_CURSORS = (
+    *(f"{conn}.cursor" for conn in _DB_CONNECTIONS),
+    "sqlite3.Cursor", "psycopg2.extensions.cursor", "psycopg.Cursor", "pymysql.cursors.Cursor",
+)  # fmt: skip
+_SQL_KEYWORDS = ("sql", "query", "operation", "statement")
+
+_SQL_SINKS: dict[str, Sink] = {
+    **_sinks("sql", (f"{db}.{m}" for db in _DB_CONNECTIONS + _DB_CURSORS
+                     for m in ("execute", "executemany")), 0, keywords=_SQL_KEYWORDS),
+    **_sinks("sql", (f"{db}.executescript" for db in _DB_CONNECTIONS + _DB_CURSORS), 0,
+             keywords=("sql_script",)),
+    **_sinks("sql", ("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text",
+                     "sqlalchemy.literal_column", "sqlalchemy.sql.literal_column",
+                     "sqlalchemy.sql.expression.literal_column"), 0, keywords=("text",)),
+    **_sinks("sql", ("psycopg2.sql.SQL", "psycopg.sql.SQL"), 0, keywords=("string", "obj")),
+    **_sinks("sql", ("django.db.models.RawSQL", "django.db.models.expressions.RawSQL"), 0,
+             keywords=("sql",)),
+    **_sinks("sql", ("pandas.read_sql", "pandas.read_sql_query"), 0, keywords=("sql",)),
+}  # fmt: skip
+
+_POPEN = ("run", "call", "check_call", "check_output", "Popen")
+_EXEC = ("execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe",
+         "spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp",
+         "spawnvpe")  # fmt: skip
+_COMMAND_SINKS: dict[str, Sink] = {
+    **_sinks("command", (f"subprocess.{fn}" for fn in _POPEN), 0, keywords=("args",)),
+    **_sinks("command", ("subprocess.getoutput", "subprocess.getstatusoutput"), 0,
+             keywords=("cmd",)),
+    **_sinks("command", ("os.system",), 0, keywords=("command",)),
+    **_sinks("command", ("os.popen",), 0, keywords=("cmd",)),
+    # The program and every argument it gets (argument injection: `-o`, `--exec`).
+    **_sinks("command", (f"os.{fn}" for fn in _EXEC)),
+    **_sinks("command", ("os.posix_spawn", "os.posix_spawnp"), 0, 1, keywords=("path", "argv")),
+    **_sinks("command", ("asyncio.create_subprocess_shell",
+                         "asyncio.subprocess.create_subprocess_shell"), 0, keywords=("cmd",)),
+    **_sinks("command", ("asyncio.create_subprocess_exec",
+                         "asyncio.subprocess.create_subprocess_exec")),
+    **_sinks("command", ("pty.spawn",), 0, keywords=("argv",)),
+    # The remote side runs the string through the user's login shell.
+    **_sinks("command", ("paramiko.SSHClient.exec_command",
+                         "paramiko.client.SSHClient.exec_command"), 0, keywords=("command",)),
+}  # fmt: skip
+
+_CODE_SINKS: dict[str, Sink] = {
+    **_sinks("code", ("builtins.eval", "builtins.exec"), 0, keywords=("source",)),
+    **_sinks("code", ("builtins.compile",), 0, keywords=("source",)),
+    # Importing a module runs its code (and picks which code runs).
+    **_sinks("code", ("importlib.import_module", "builtins.__import__"), 0, keywords=("name",)),
+}  # fmt: skip
+
+#: ``pathlib`` methods that touch the file system: the path is the receiver.
+_PATH_METHODS = (
+    "read_text", "read_bytes", "write_text", "write_bytes", "open", "unlink", "rmdir", "mkdir",
+    "touch", "iterdir", "chmod", "symlink_to", "hardlink_to",
+)  # fmt: skip
+_PATH_CLASSES = ("pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath")
+_FLASK_OBJECTS = ("flask.Flask", "flask.Blueprint", "flask.current_app",
+                  "flask.globals.current_app")  # fmt: skip
+_PATH_SINKS: dict[str, Sink] = {
+    **_sinks("path", ("builtins.open", "io.open", "io.FileIO"), 0, keywords=("file",)),
+    **_sinks("path", ("codecs.open",), 0, keywords=("filename",)),
+    **_sinks("path", (f"os.{fn}" for fn in ("open", "remove", "unlink", "rmdir", "mkdir",
+                                            "listdir", "scandir", "chmod", "chown", "truncate",
+                                            "readlink", "startfile")), 0, keywords=("path",)),
+    **_sinks("path", ("os.removedirs", "os.makedirs"), 0, keywords=("name",)),
+    **_sinks("path", ("os.walk",), 0, keywords=("top",)),
+    **_sinks("path", (f"os.{fn}" for fn in ("rename", "renames", "replace", "link", "symlink")),
+             0, 1, keywords=("src", "dst")),
+    **_sinks("path", (f"shutil.{fn}" for fn in ("copy", "copy2", "copyfile", "copytree",
+                                                "copymode", "copystat", "move")), 0, 1,
+             keywords=("src", "dst")),
+    **_sinks("path", ("shutil.rmtree", "shutil.chown"), 0, keywords=("path",)),
+    **_sinks("path", ("shutil.unpack_archive",), 0, 1, keywords=("filename", "extract_dir")),
+    **_sinks("path", ("shutil.make_archive",), 0, 2, 3,
+             keywords=("base_name", "root_dir", "base_dir")),
+    **_sinks("path", (f"{cls}.{m}" for cls in _PATH_CLASSES for m in _PATH_METHODS),
+             receiver=True),
+    **_sinks("path", (f"{cls}.{m}" for cls in _PATH_CLASSES for m in ("rename", "replace")),
+             0, keywords=("target",), receiver=True),
+    **_sinks("path", ("flask.send_file", "flask.helpers.send_file", "werkzeug.utils.send_file"),
+             0, keywords=("path_or_file", "filename_or_fp")),
+    # The file name is joined with `safe_join` (a `..` gives 404): only the directory matters.
+    **_sinks("path", ("flask.send_from_directory", "flask.helpers.send_from_directory",
+                      "werkzeug.utils.send_from_directory"), 0, keywords=("directory",)),
+    **_sinks("path", (f"{obj}.open_resource" for obj in _FLASK_OBJECTS), 0,
+             keywords=("resource",)),
+    **_sinks("path", ("werkzeug.datastructures.FileStorage.save", "werkzeug.FileStorage.save"),
+             0, keywords=("dst",)),
+    **_sinks("path", ("tarfile.open", "tarfile.TarFile.open"), 0, keywords=("name",)),
+    **_sinks("path", ("zipfile.ZipFile",), 0, keywords=("file",)),
+    **_sinks("path", (f"{tar}.extractall" for tar in ("tarfile.open", "tarfile.TarFile",
+                                                       "tarfile.TarFile.open")), 0,
+             keywords=("path",)),
+    **_sinks("path", (f"{tar}.extract" for tar in ("tarfile.open", "tarfile.TarFile",
+                                                    "tarfile.TarFile.open")), 1,
+             keywords=("path",)),
+    **_sinks("path", ("zipfile.ZipFile.extractall",), 0, keywords=("path",)),
+    **_sinks("path", ("zipfile.ZipFile.extract",), 1, keywords=("path",)),
+}  # fmt: skip
+
+_RESPONSE_CLASSES = ("flask.Response", "flask.wrappers.Response", "werkzeug.Response",
+                     "werkzeug.wrappers.Response", "werkzeug.wrappers.response.Response",
+                     "flask.Flask.response_class")  # fmt: skip
+_XSS_SINKS: dict[str, Sink] = {
+    **_sinks("xss", ("markupsafe.Markup", "flask.Markup", "jinja2.Markup"), 0,
+             keywords=("base",)),
+    **_sinks("xss", ("flask.make_response", "flask.helpers.make_response"), 0),
+    **_sinks("xss", _RESPONSE_CLASSES, 0, keywords=("response",)),
+}  # fmt: skip
+
+_TEMPLATE_SINKS: dict[str, Sink] = {
+    **_sinks("template", ("flask.render_template_string",
+                          "flask.templating.render_template_string", "jinja2.Template",
+                          "jinja2.environment.Template", "jinja2.Environment.from_string",
+                          "jinja2.environment.Environment.from_string",
+                          *(f"{obj}.jinja_env.from_string" for obj in _FLASK_OBJECTS)), 0,
+             keywords=("source",)),
+    **_sinks("template", ("mako.template.Template",), 0, keywords=("text",)),
+    **_sinks("template", ("django.template.Template",), 0, keywords=("template_string",)),
+}  # fmt: skip
+
+_REDIRECT_SINKS: dict[str, Sink] = _sinks(
+    "redirect",
+    ("flask.redirect", "flask.helpers.redirect", "werkzeug.redirect", "werkzeug.utils.redirect"),
+    0,
+    keywords=("location",),
+)
+
+_HTTP_VERBS = ("get", "options", "head", "post", "put", "patch", "delete")
+#: HTTP clients with ``get(url)``... and ``request(method, url)``: modules and client objects.
+_HTTP_CLIENTS = (
+    "requests", "requests.api", "requests.Session", "requests.session",
+    "requests.sessions.Session", "httpx", "httpx.Client", "httpx.AsyncClient",
+    "aiohttp.ClientSession", "aiohttp.client.ClientSession",
+)  # fmt: skip
+_SSRF_SINKS: dict[str, Sink] = {
+    **_sinks("ssrf", (f"{c}.{verb}" for c in _HTTP_CLIENTS for verb in _HTTP_VERBS), 0,
+             keywords=("url",)),
+    **_sinks("ssrf", (f"{c}.request" for c in _HTTP_CLIENTS), 1, keywords=("url",)),
+    **_sinks("ssrf", ("httpx.stream", "httpx.Client.stream", "httpx.AsyncClient.stream"), 1,
+             keywords=("url",)),
+    **_sinks("ssrf", ("aiohttp.request",), 1, keywords=("url",)),
+    **_sinks("ssrf", ("aiohttp.ClientSession.ws_connect",), 0, keywords=("url",)),
+    **_sinks("ssrf", ("urllib.request.urlopen", "urllib.request.Request",
+                      "urllib.request.urlretrieve"), 0, keywords=("url",)),
+    **_sinks("ssrf", ("urllib.request.build_opener.open",), 0, keywords=("fullurl",)),
+    **_sinks("ssrf", (f"{pool}.{fn}" for pool in ("urllib3", "urllib3.PoolManager")
+                      for fn in ("request", "urlopen")), 1, keywords=("url",)),
+    **_sinks("ssrf", ("httplib2.Http.request",), 0, keywords=("uri",)),
+    **_sinks("ssrf", ("http.client.HTTPConnection", "http.client.HTTPSConnection"), 0,
+             keywords=("host",)),
+    **_sinks("ssrf", ("socket.create_connection",), 0, keywords=("address",)),
+}  # fmt: skip
+
+_PICKLES = ("pickle", "_pickle", "cPickle", "dill", "cloudpickle")
+_DESERIALIZATION_SINKS: dict[str, Sink] = {
+    **_sinks("deserialization", (f"{m}.{fn}" for m in _PICKLES
+                                 for fn in ("load", "loads", "Unpickler")), 0),
+    **_sinks("deserialization", ("marshal.load", "marshal.loads"), 0),
+    # `yaml.load` is safe with `Loader=yaml.SafeLoader` (AUD103 judges the loader).
+    **_sinks("deserialization", (f"yaml.{fn}" for fn in (
+        "load", "load_all", "unsafe_load", "unsafe_load_all", "full_load", "full_load_all")), 0,
+             keywords=("stream",)),
+    **_sinks("deserialization", ("jsonpickle.decode", "jsonpickle.loads",
+                                 "jsonpickle.unpickler.decode"), 0, keywords=("string",)),
+    **_sinks("deserialization", ("shelve.open",), 0, keywords=("filename",)),
+    **_sinks("deserialization", ("pandas.read_pickle",), 0, keywords=("filepath_or_buffer",)),
+    **_sinks("deserialization", ("joblib.load",), 0, keywords=("filename",)),
+}  # fmt: skip
+
+_ET = ("xml.etree.ElementTree", "xml.etree.cElementTree")
+#: XML parsers. The standard library expands internal entities (a "billion laughs" document
+#: exhausts memory); lxml before 5.0 also resolved external ones. ``defusedxml``'s functions
+#: are not sinks.
+_XXE_SINKS: dict[str, Sink] = {
+    **_sinks("xxe", (f"{m}.{fn}" for m in (*_ET, "lxml.etree")
+                     for fn in ("fromstring", "XML", "parse", "iterparse", "fromstringlist",
+                                "XMLID")), 0, keywords=("text", "source")),
+    **_sinks("xxe", (f"xml.dom.{m}.{fn}" for m in ("minidom", "pulldom")
+                     for fn in ("parse", "parseString")), 0, keywords=("file", "string")),
+    **_sinks("xxe", ("xml.sax.parse", "xml.sax.parseString"), 0, keywords=("source", "string")),
+}  # fmt: skip
+
+#: Parsed XML documents and their root elements, as the semantic model names them.
+_LXML_TREES = tuple(
+    f"{fn}{root}"
+    for fn in ("lxml.etree.parse", "lxml.etree.fromstring", "lxml.etree.XML", "lxml.etree.HTML",
+               "lxml.etree.ElementTree", "lxml.etree.Element", "lxml.html.fromstring",
+               "lxml.html.parse", "lxml.html.document_fromstring")
+    for root in ("", ".getroot")
+)  # fmt: skip
+_ET_TREES = tuple(
+    f"{m}.{fn}{root}"
+    for m in _ET
+    for fn in ("parse", "fromstring", "XML", "ElementTree", "Element")
+    for root in ("", ".getroot")
+)
+_XPATH_SINKS: dict[str, Sink] = {
+    **_sinks("xpath", ("lxml.etree.XPath", "lxml.etree.ETXPath"), 0, keywords=("path",)),
+    **_sinks("xpath", (f"{tree}.xpath" for tree in _LXML_TREES), 0, keywords=("_path",)),
+    # ElementPath, the XPath subset of ElementTree (and lxml).
+    **_sinks("xpath", (f"{tree}.{fn}" for tree in _ET_TREES + _LXML_TREES
+                       for fn in ("find", "findall", "findtext", "iterfind")), 0,
+             keywords=("path",)),
+}  # fmt: skip
+
+_LDAP_OBJECTS = (
+    "ldap.initialize", "ldap.ldapobject.LDAPObject", "ldap.ldapobject.SimpleLDAPObject",
+    "ldap.ldapobject.ReconnectLDAPObject",
+)  # fmt: skip
+_LDAP_SEARCHES = ("search", "search_s", "search_st", "search_ext", "search_ext_s")
+_LDAP_SINKS: dict[str, Sink] = {
+    **_sinks("ldap", ("ldap3.Connection.search", "ldap3.core.connection.Connection.search"),
+             0, 1, keywords=("search_base", "search_filter")),
+    # python-ldap: search_s(base, scope, filterstr, ...).
+    **_sinks("ldap", (f"{obj}.{fn}" for obj in _LDAP_OBJECTS for fn in _LDAP_SEARCHES), 0, 2,
+             keywords=("base", "filterstr")),
+}  # fmt: skip
+
+_LOGGERS = ("logging", "logging.root", "logging.getLogger", "logging.Logger",
+            "logging.LoggerAdapter", *(f"{obj}.logger" for obj in _FLASK_OBJECTS))  # fmt: skip
+_LOG_METHODS = ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal",
+                "log")  # fmt: skip
+_LOG_SINKS: dict[str, Sink] = _sinks(
+    "log", (f"{logger}.{m}" for logger in _LOGGERS for m in _LOG_METHODS)
+)
+
+_SESSIONS = ("flask.session", "flask.globals.session")
+_OTHER_SINKS: dict[str, Sink] = {
+    **_sinks("session", (f"{s}.update" for s in _SESSIONS)),
+    **_sinks("session", (f"{s}.setdefault" for s in _SESSIONS), 1, keywords=("default",)),
+    **_sinks("cookie", (f"{r}.set_cookie" for r in ("flask.make_response", *_RESPONSE_CLASSES)),
+             0, 1, keywords=("key", "value")),
+    # http.server does not reject a line break in a header (Werkzeug does).
+    **_sinks("header", ("http.server.BaseHTTPRequestHandler.send_header",), 0, 1,
+             keywords=("keyword", "value")),
+    **_sinks("regex", (f"{m}.{fn}" for m in ("re", "regex")
+                       for fn in ("compile", "match", "search", "fullmatch", "sub", "subn",
+                                  "split", "findall", "finditer")), 0, keywords=("pattern",)),
+}  # fmt: skip
+
+#: Callees (resolved) -> the sink they are. ``sqlite3.connect.cursor.execute`` is the
+#: ``execute`` method of what ``sqlite3.connect().cursor()`` returned.
 SINKS: dict[str, Sink] = {
-    "flask.send_file": Sink("path", (0,), ("path_or_file",)),
-    "builtins.open": Sink("path", (0,), ("file",)),
-    "requests.get": Sink("ssrf", (0,), ("url",)),
-    "flask.redirect": Sink("redirect", (0,), ("location",)),
-    "os.system": Sink("command", (0,), ("command",)),
+    **_SQL_SINKS,
+    **_COMMAND_SINKS,
+    **_CODE_SINKS,
+    **_PATH_SINKS,
+    **_XSS_SINKS,
+    **_TEMPLATE_SINKS,
+    **_REDIRECT_SINKS,
+    **_SSRF_SINKS,
+    **_DESERIALIZATION_SINKS,
+    **_XXE_SINKS,
+    **_XPATH_SINKS,
+    **_LDAP_SINKS,
+    **_LOG_SINKS,
+    **_OTHER_SINKS,
 }
-SINK_METHODS: dict[str, Sink] = {"execute": Sink("sql", (0,), ("sql", "query"))}
-SANITIZERS: dict[str, frozenset[str]] = {
-    "builtins.int": frozenset({"*"}),
-    "werkzeug.utils.secure_filename": frozenset({"path"}),
-    "html.escape": frozenset({"xss"}),
+
+#: Method names -> the sink, for a receiver of unknown type (a cursor from a helper, a Django
+#: manager, an uploaded file); lower confidence. Only names that mean one thing across the
+#: libraries in use: not ``search``, ``find``, ``open`` or ``get``.
+SINK_METHODS: dict[str, Sink] = {
+    "execute": Sink("sql", (0,), _SQL_KEYWORDS),
+    "executemany": Sink("sql", (0,), _SQL_KEYWORDS),
+    "executescript": Sink("sql", (0,), ("sql_script",)),
+    "raw": Sink("sql", (0,), ("raw_query",)),  # Django: Model.objects.raw(sql, params)
+    # Django: QuerySet.extra(select, where, params, tables, order_by, select_params).
+    "extra": Sink("sql", (0, 1, 3, 4), ("select", "where", "tables", "order_by")),
+    "read_text": Sink("path", (), (), receiver=True),  # pathlib.Path and its kin
+    "read_bytes": Sink("path", (), (), receiver=True),
+    "write_text": Sink("path", (), (), receiver=True),
+    "write_bytes": Sink("path", (), (), receiver=True),
+    "save": Sink("path", (0,), ("dst",)),  # Werkzeug's FileStorage.save(dst)
+    "xpath": Sink("xpath", (0,), ("_path",)),  # lxml
+    "search_s": Sink("ldap", (0, 2), ("base", "filterstr")),  # python-ldap
+    "search_st": Sink("ldap", (0, 2), ("base", "filterstr")),
+    "search_ext": Sink("ldap", (0, 2), ("base", "filterstr")),
+    "search_ext_s": Sink("ldap", (0, 2), ("base", "filterstr")),
+    "set_cookie": Sink("cookie", (0, 1), ("key", "value")),
+    "send_header": Sink("header", (0, 1), ("keyword", "value")),  # http.server
 }
-PROPAGATORS: frozenset[str] = frozenset({"os.path.join"})
-NON_PROPAGATORS: frozenset[str] = frozenset({"builtins.len"})
+
+#: Return values that are sinks, by framework: a Flask view's string return value is the body
+#: of an HTML response. (A dict or list return value is sent as JSON: the engine's judgement.)
 RETURN_SINKS: dict[str, Sink] = {"flask": Sink("xss", (), ())}
-ITEM_SINKS: dict[str, Sink] = {"flask.session": Sink("session", (), ())}
+
+#: A Flask view's route parameters read the URL: they are this source (``<name>``,
+#: ``<path:name>``), except those of these converters, whose values are clean numbers and ids.
+ROUTE_PARAMETER = "flask.request.view_args"
+SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
+
+#: Item stores into resolved objects -> the sink: ``session["role"] = value``.
+ITEM_SINKS: dict[str, Sink] = dict.fromkeys(_SESSIONS, Sink("session", (), ()))
+
+
+# -- sanitizers and propagation -----------------------------------------------------------------
+
+_EVERY = frozenset({"*"})
+
+#: Callees whose result is clean for some sink kinds -> those kinds ("*": every kind).
+SANITIZERS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("builtins.int", "builtins.float", "builtins.bool", "builtins.complex",
+                     "uuid.UUID", "decimal.Decimal"), _EVERY),
+    **dict.fromkeys(("shlex.quote", "pipes.quote", "shlex.join"), frozenset({"command"})),
+    **dict.fromkeys(("html.escape", "markupsafe.escape", "markupsafe.Markup.escape",
+                     "flask.escape", "jinja2.escape", "werkzeug.utils.escape",
+                     "django.utils.html.escape", "bleach.clean",
+                     # Autoescaped templates and JSON responses.
+                     "flask.render_template", "flask.templating.render_template",
+                     "flask.jsonify", "flask.json.jsonify"), frozenset({"xss"})),
+    **dict.fromkeys(("werkzeug.utils.secure_filename", "werkzeug.secure_filename",
+                     "werkzeug.security.safe_join", "werkzeug.utils.safe_join",
+                     "flask.safe_join", "flask.helpers.safe_join", "os.path.basename",
+                     "posixpath.basename", "ntpath.basename"), frozenset({"path"})),
+    # A path of this site's own (`url_for("view", next=value)` quotes the value).
+    **dict.fromkeys(("flask.url_for", "flask.helpers.url_for"), frozenset({"redirect"})),
+    **dict.fromkeys(("re.escape", "regex.escape"), frozenset({"regex"})),
+    **dict.fromkeys(("ldap3.utils.conv.escape_filter_chars", "ldap.filter.escape_filter_chars",
+                     "ldap.filter.filter_format", "ldap.dn.escape_dn_chars",
+                     "ldap3.utils.dn.escape_rdn"), frozenset({"ldap"})),
+    **dict.fromkeys(("psycopg2.sql.Identifier", "psycopg2.sql.Literal", "psycopg.sql.Identifier",
+                     "psycopg.sql.Literal", "pymysql.converters.escape_string",
+                     "MySQLdb.escape_string", "psycopg2.extensions.quote_ident"),
+                    frozenset({"sql"})),
+}  # fmt: skip
+
+_BASE64 = ("b64encode", "b64decode", "urlsafe_b64encode", "urlsafe_b64decode",
+           "standard_b64encode", "standard_b64decode", "b32encode", "b32decode", "b16encode",
+           "b16decode", "b85encode", "b85decode", "a85encode", "a85decode", "encodebytes",
+           "decodebytes")  # fmt: skip
+_URLLIB_PARSE = ("quote", "quote_plus", "quote_from_bytes", "unquote", "unquote_plus",
+                 "unquote_to_bytes", "urljoin", "urlencode", "urlparse", "urlsplit",
+                 "urlunparse", "urlunsplit", "parse_qs", "parse_qsl", "urldefrag")  # fmt: skip
+
+#: Library callees whose result carries their arguments' taint (unknown callees do too; these
+#: are listed so a user's ``non-propagators`` cannot hide them by accident and for the docs).
+PROPAGATORS: frozenset[str] = frozenset(
+    {f"{m}.{fn}" for m in ("os.path", "posixpath", "ntpath")
+     for fn in ("join", "abspath", "normpath", "realpath", "expanduser", "expandvars",
+                "dirname", "relpath")}
+    | {f"urllib.parse.{fn}" for fn in _URLLIB_PARSE}
+    | {f"base64.{fn}" for fn in _BASE64}
+    | {"json.loads", "json.dumps", "json.load", "binascii.hexlify", "binascii.unhexlify",
+       "codecs.encode", "codecs.decode", "html.unescape", "shlex.split", "textwrap.dedent",
+       "copy.copy", "copy.deepcopy", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
+       "pathlib.PurePosixPath"}
+    | {f"builtins.{fn}" for fn in ("str", "bytes", "bytearray", "list", "tuple", "dict", "set",
+                                   "frozenset", "sorted", "reversed", "format", "repr", "iter",
+                                   "next", "min", "max", "map", "filter", "zip", "enumerate")}
+    | {"builtins.str.join", "builtins.str.format", "builtins.bytes.join"}
+)  # fmt: skip
+
+#: Library callees whose result never carries taint (numbers, booleans, hashes, None).
+NON_PROPAGATORS: frozenset[str] = frozenset(
+    {f"builtins.{fn}" for fn in ("len", "isinstance", "issubclass", "hash", "id", "type",
+                                 "print", "callable", "any", "all", "hasattr", "ord", "abs",
+                                 "round", "divmod")}
+    | {f"os.path.{fn}" for fn in ("exists", "lexists", "isfile", "isdir", "islink", "isabs",
+                                  "ismount", "getsize", "getmtime", "getatime", "getctime",
+                                  "samefile")}
+    | {f"hashlib.{fn}" for fn in ("md5", "sha1", "sha224", "sha256", "sha384", "sha512",
+                                  "sha3_256", "sha3_512", "blake2b", "blake2s", "new")}
+    | {"hmac.compare_digest", "secrets.compare_digest", "hmac.new", "zlib.crc32",
+       "werkzeug.security.check_password_hash", "werkzeug.security.generate_password_hash",
+       "django.utils.http.url_has_allowed_host_and_scheme", "django.utils.http.is_safe_url",
+       "time.sleep"}
+)  # fmt: skip
+
+
+# -- rules --------------------------------------------------------------------------------------
+
+#: One rule per sink kind (message fields: ``{source}``, ``{sink}``).
 TAINT_RULES: tuple[TaintRule, ...] = (
-    TaintRule("AUD501", "sql-injection", "sql", 89, "error", "{source} reaches {sink}.", "Bind."),
     TaintRule(
-        "AUD502", "command-injection", "command", 78, "error", "{source} reaches {sink}.", "x"
+        code="AUD501",
+        name="sql-injection",
+        sink_kind="sql",
+        cwe=89,
+        severity="error",
+        message="{source} reaches the SQL text of {sink}: a quote in it rewrites the query. "
+        'Pass the value as a bound parameter (`cur.execute("... WHERE id = ?", (value,))`, '
+        '`text("... WHERE id = :id")` with parameters) instead of formatting it into the SQL.',
+        fix="Keep the SQL text constant and pass every value as a bound parameter; take table "
+        "and column names from a fixed allowlist or compose them with `psycopg.sql.Identifier`.",
     ),
-    TaintRule("AUD504", "path-traversal", "path", 22, "warning", "{source} reaches {sink}.", "x"),
-    TaintRule("AUD505", "xss", "xss", 79, "warning", "{source} reaches {sink}.", "x"),
     TaintRule(
-        "AUD506", "open-redirect", "redirect", 601, "warning", "{source} reaches {sink}.", "x"
+        code="AUD502",
+        name="command-injection",
+        sink_kind="command",
+        cwe=78,
+        severity="error",
+        message="{source} reaches the command run by {sink}: a `;`, `|` or `$(...)` in it runs "
+        "another command, and a leading `-` passes an option. Pass a list of arguments without a "
+        "shell, check the value against an allowlist, and quote it with `shlex.quote()` if a "
+        "shell is unavoidable.",
+        fix="Run a fixed program with a list of arguments and no shell "
+        '(`subprocess.run(["convert", "--", name], check=True)`), choose values from an '
+        "allowlist, and quote with `shlex.quote()` where a shell cannot be avoided.",
     ),
-    TaintRule("AUD507", "ssrf", "ssrf", 918, "warning", "{source} reaches {sink}.", "x"),
     TaintRule(
-        "AUD509", "trust-boundary", "session", 501, "warning", "{source} reaches {sink}.", "x"
+        code="AUD503",
+        name="code-injection",
+        sink_kind="code",
+        cwe=95,
+        severity="error",
+        message="{source} reaches {sink}, which runs it as Python code: whoever sends it "
+        "controls the process. Parse data with `json.loads()` or `ast.literal_eval()`, or look "
+        "the operation up in a fixed dict of functions.",
+        fix="Never execute or import text that comes from outside: parse data with "
+        "`json.loads()` or `ast.literal_eval()`, and map allowed names to functions or modules.",
+    ),
+    TaintRule(
+        code="AUD504",
+        name="path-traversal",
+        sink_kind="path",
+        cwe=22,
+        severity="warning",
+        message="{source} reaches the file path of {sink}: `../` or an absolute path in it "
+        "reaches files outside the intended directory. Keep only the file name "
+        "(`werkzeug.utils.secure_filename()`), join with `werkzeug.security.safe_join()`, or "
+        "serve files with `send_from_directory()`.",
+        fix="Never build a path from request data as is: keep the base name "
+        "(`secure_filename()`), join with `safe_join()` (None means outside), or check that the "
+        "resolved path is under the base directory (`path.resolve().is_relative_to(base)`).",
+    ),
+    TaintRule(
+        code="AUD505",
+        name="cross-site-scripting",
+        sink_kind="xss",
+        cwe=79,
+        severity="warning",
+        message="{source} reaches HTML sent by {sink} unescaped: a `<script>` in it runs in the "
+        "visitor's browser. Render it with a template (`render_template()` escapes it) or escape "
+        "it with `markupsafe.escape()`; return JSON with `jsonify()`.",
+        fix="Build HTML in autoescaped templates, escape values inserted into markup with "
+        "`markupsafe.escape()`, and never wrap request data in `Markup`.",
+    ),
+    TaintRule(
+        code="AUD506",
+        name="open-redirect",
+        sink_kind="redirect",
+        cwe=601,
+        severity="warning",
+        message="{source} chooses where {sink} sends the visitor: a link to this site can "
+        "forward to any site (phishing). Redirect to a path of this site (`url_for(...)`) or "
+        "check the URL's host against an allowlist first.",
+        fix="Redirect to `url_for(...)` targets; when a `next` parameter is needed, accept only "
+        "a relative path on this site (no scheme, no host, no leading `//`) or an allowlisted "
+        "host.",
+    ),
+    TaintRule(
+        code="AUD507",
+        name="server-side-request-forgery",
+        sink_kind="ssrf",
+        cwe=918,
+        severity="warning",
+        message="{source} chooses the URL that {sink} fetches: the server can be made to call "
+        "internal services or the cloud metadata endpoint. Build the URL from a fixed base and "
+        "check its scheme and host against an allowlist.",
+        fix="Fetch only URLs built from a fixed base, or allowlist the scheme and host (and "
+        "reject private, loopback and link-local addresses after resolving the name).",
+    ),
+    TaintRule(
+        code="AUD508",
+        name="unsafe-deserialization",
+        sink_kind="deserialization",
+        cwe=502,
+        severity="error",
+        message="{source} is deserialized by {sink}: a crafted payload runs code while it is "
+        "loaded. Accept JSON (`json.loads()`) or YAML with `yaml.safe_load()`; never unpickle "
+        "data from outside.",
+        fix="Exchange data as JSON or with `yaml.safe_load()`; if objects must cross the "
+        "boundary, sign them (`itsdangerous`) and check the signature before loading.",
+    ),
+    TaintRule(
+        code="AUD509",
+        name="trust-boundary-violation",
+        sink_kind="session",
+        cwe=501,
+        severity="warning",
+        message="{source} is stored into {sink}: the session then holds a value the client "
+        "chose, which later code trusts as the application's own. Validate it (type, "
+        "allowlist) before storing it, and store only what the server decided.",
+        fix="Store in the session only values the server computed or checked (a user id after "
+        "sign-in, not a role sent by the client).",
+    ),
+    TaintRule(
+        code="AUD510",
+        name="template-injection",
+        sink_kind="template",
+        cwe=1336,
+        severity="warning",
+        message="{source} becomes template source in {sink}: `{{{{ ... }}}}` in it runs code on "
+        "the server. Keep the template constant and pass the value as a variable "
+        "(`render_template_string(TEMPLATE, name=value)`).",
+        fix="Never build template text from request data; pass values as template variables, "
+        "which are escaped and never evaluated.",
+    ),
+    TaintRule(
+        code="AUD511",
+        name="regex-injection",
+        sink_kind="regex",
+        cwe=1333,
+        severity="warning",
+        message="{source} is used as a regular expression by {sink}: a crafted pattern makes "
+        "matching take exponential time. Escape it with `re.escape()`, or match it literally "
+        "(`in`, `str.startswith()`).",
+        fix="Escape request data with `re.escape()` before putting it in a pattern, or compare "
+        "it as text.",
+    ),
+    TaintRule(
+        code="AUD512",
+        name="header-or-log-injection",
+        sink_kind="header",
+        cwe=113,
+        severity="warning",
+        message="{source} is written by {sink} into a response header, a cookie or a log line: "
+        "a line break in it adds headers or forges log entries. Reject or strip `\\r` and `\\n` "
+        "(or encode the value) before writing it.",
+        fix="Validate values written to headers, cookies and logs: reject or strip line breaks, "
+        "or encode the value (`urllib.parse.quote()`, `repr()` in logs).",
+    ),
+    TaintRule(
+        code="AUD513",
+        name="xpath-injection",
+        sink_kind="xpath",
+        cwe=643,
+        severity="warning",
+        message="{source} reaches the XPath expression of {sink}: a quote in it changes the "
+        "query. Pass the value as an XPath variable "
+        '(`tree.xpath("//user[@name=$name]", name=value)`).',
+        fix="Keep XPath expressions constant and pass values as variables (lxml's `xpath()` "
+        "keyword arguments, `etree.XPath` with `$name`).",
+    ),
+    TaintRule(
+        code="AUD514",
+        name="ldap-injection",
+        sink_kind="ldap",
+        cwe=90,
+        severity="warning",
+        message="{source} reaches the LDAP filter or base DN of {sink}: `*`, `(` or `)` in it "
+        "change the query. Escape it with `ldap3.utils.conv.escape_filter_chars()` "
+        "(python-ldap: `ldap.filter.escape_filter_chars()`).",
+        fix="Escape every value put into an LDAP filter (`escape_filter_chars()`) or DN "
+        "(`escape_rdn()`, `ldap.dn.escape_dn_chars()`).",
+    ),
+    TaintRule(
+        code="AUD515",
+        name="xml-external-entities",
+        sink_kind="xxe",
+        cwe=611,
+        severity="error",
+        message="{source} is parsed as XML by {sink}: entities in the document can read local "
+        "files or expand until memory runs out. Parse it with `defusedxml` "
+        "(`defusedxml.ElementTree.fromstring()`), or with an lxml parser made with "
+        "`resolve_entities=False`.",
+        fix="Parse untrusted XML with `defusedxml`, or with "
+        "`lxml.etree.XMLParser(resolve_entities=False, no_network=True)`.",
     ),
 )
 
+#: Sink kinds that share another kind's rule: a cookie or a log line is a header's kin.
+RULE_KINDS: dict[str, str] = {"log": "header", "cookie": "header"}
+
+#: Every sink kind.
+SINK_KINDS: frozenset[str] = frozenset(r.sink_kind for r in TAINT_RULES) | frozenset(RULE_KINDS)
+
+_RULES_BY_KIND: dict[str, TaintRule] = {r.sink_kind: r for r in TAINT_RULES}
+
+
+def rule_for(kind: str) -> TaintRule:
+    """The rule for a sink kind (``log`` and ``cookie``: AUD512); KeyError for an unknown kind."""
+    try:
+        return _RULES_BY_KIND[RULE_KINDS.get(kind, kind)]
+    except KeyError:
+        raise KeyError(f"no taint rule for sink kind {kind!r}") from None
+
+
+# -- the models: defaults, and a workspace's own layered over them ------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Models:
+    """The taint models one analysis uses: the defaults, or those with a workspace's entries
+    layered over them (``with_user_models``)."""
+
+    sources: Mapping[str, Source]
+    sinks: Mapping[str, Sink]
+    sink_methods: Mapping[str, Sink]
+    sanitizers: Mapping[str, frozenset[str]]
+    propagators: frozenset[str]
+    non_propagators: frozenset[str]
+    return_sinks: Mapping[str, Sink]
+    item_sinks: Mapping[str, Sink]
+    harmless_sources: Mapping[str, frozenset[str]]
+
+    def source_for(self, qualname: str) -> Source | None:
+        """The source a qualified name reads, by the longest prefix at a dot
+        (``flask.request.args.get`` -> the ``args`` source); None when it is none."""
+        return _longest_prefix(self.sources, qualname)
+
+    def harmless(self, source: str, kind: str) -> bool:
+        """Whether the value named ``source`` cannot attack sinks of ``kind``
+        (``flask.request.url`` for a redirect)."""
+        kinds = _longest_prefix(self.harmless_sources, source)
+        return kinds is not None and kind in kinds
+
+    def sink_for(self, callee: str | None, attr: str | None) -> tuple[Sink, bool] | None:
+        """The sink a call is: by its resolved callee, else by its method name (``attr``) on a
+        receiver of unknown type. The flag is True when the method name decided (lower
+        confidence). A callee that resolves to a workspace function is the engine's to follow
+        through its summary before asking here."""
+        if callee is not None:
+            sink = self.sinks.get(callee)
+            if sink is not None:
+                return sink, False
+        if attr is not None:
+            sink = self.sink_methods.get(attr)
+            if sink is not None:
+                return sink, True
+        return None
+
+    def cleans(self, callee: str, kind: str) -> bool:
+        """Whether ``callee``'s result is clean for sinks of ``kind``."""
+        kinds = self.sanitizers.get(callee)
+        return kinds is not None and ("*" in kinds or kind in kinds)
+
+    def propagates(self, callee: str | None) -> bool:
+        """Whether a library call's result carries its arguments' taint: True for the
+        propagators and for unknown callees, False for the non-propagators and the sanitizers
+        (a sanitizer's result carries the taint minus the kinds it cleans: ``cleans``)."""
+        if callee is None:
+            return True
+        return callee not in self.non_propagators and callee not in self.sanitizers
+
+
+_T = TypeVar("_T")
+
+
+def _longest_prefix(table: Mapping[str, _T], qualname: str) -> _T | None:
+    name = qualname
+    while True:
+        found = table.get(name)
+        if found is not None:
+            return found
+        dot = name.rfind(".")
+        if dot < 0:
+            return None
+        name = name[:dot]
+
+
+#: The built-in models.
+DEFAULT_MODELS = Models(
+    sources=SOURCES,
+    sinks=SINKS,
+    sink_methods=SINK_METHODS,
+    sanitizers=SANITIZERS,
+    propagators=PROPAGATORS,
+    non_propagators=NON_PROPAGATORS,
+    return_sinks=RETURN_SINKS,
+    item_sinks=ITEM_SINKS,
+    harmless_sources=HARMLESS_SOURCES,
+)
+
+
+def with_user_models(user: TaintConfig | None) -> Models:
+    """The defaults with a workspace's ``[tool.auditls.taint]`` entries layered over them.
+
+    A user's source, sink or method sink replaces a default of the same name; a sanitizer's
+    kinds add to the default's; a propagator is taken out of the non-propagators and a
+    non-propagator out of the propagators. The entries were checked by ``auditls.config``.
+    """
+    if user is None or user.empty:
+        return DEFAULT_MODELS
+    sources = dict(SOURCES)
+    for src in user.sources:
+        confidence = src.confidence or SOURCE_KINDS[src.kind][0]
+        label = src.label or f"{SOURCE_KINDS[src.kind][1]} (`{src.name}`)"
+        sources[src.name] = Source(src.kind, confidence, label)
+    sinks = dict(SINKS)
+    sink_methods = dict(SINK_METHODS)
+    for snk in user.sinks:
+        sink = Sink(snk.kind, snk.positions, snk.keywords, snk.receiver)
+        if snk.name is not None:
+            sinks[snk.name] = sink
+        if snk.method is not None:
+            sink_methods[snk.method] = sink
+    sanitizers = dict(SANITIZERS)
+    for san in user.sanitizers:
+        sanitizers[san.name] = sanitizers.get(san.name, frozenset()) | san.kinds
+    propagators = (PROPAGATORS - frozenset(user.non_propagators)) | frozenset(user.propagators)
+    non_propagators = (NON_PROPAGATORS - frozenset(user.propagators)) | frozenset(
+        user.non_propagators
+    )
+    return Models(
+        sources=sources,
+        sinks=sinks,
+        sink_methods=sink_methods,
+        sanitizers=sanitizers,
+        propagators=propagators,
+        non_propagators=non_propagators,
+        return_sinks=RETURN_SINKS,
+        item_sinks=ITEM_SINKS,
+        harmless_sources=HARMLESS_SOURCES,
+    )
+
+
+# -- the defaults' answers ----------------------------------------------------------------------
+
 
 def source_for(qualname: str) -> Source | None:
-    best = None
-    for prefix, source in SOURCES.items():
-        if (qualname == prefix or qualname.startswith(prefix + ".")) and (
-            best is None or len(prefix) > len(best[0])
-        ):
-            best = (prefix, source)
-    return best[1] if best else None
+    """``Models.source_for`` on the defaults."""
+    return DEFAULT_MODELS.source_for(qualname)
 
 
 def sink_for(callee: str | None, attr: str | None) -> tuple[Sink, bool] | None:
-    if callee is not None and callee in SINKS:
-        return SINKS[callee], False
-    if attr is not None and attr in SINK_METHODS:
-        return SINK_METHODS[attr], True
-    return None
+    """``Models.sink_for`` on the defaults."""
+    return DEFAULT_MODELS.sink_for(callee, attr)
 
 
 def cleans(callee: str, kind: str) -> bool:
-    kinds = SANITIZERS.get(callee, frozenset())
-    return "*" in kinds or kind in kinds
+    """``Models.cleans`` on the defaults."""
+    return DEFAULT_MODELS.cleans(callee, kind)
 
 
 def propagates(callee: str | None) -> bool:
-    if callee is None:
-        return True
-    return callee not in NON_PROPAGATORS and callee not in SANITIZERS
-
-
-def rule_for(kind: str) -> TaintRule | None:
-    return next((r for r in TAINT_RULES if r.sink_kind == kind), None)
-
-
-ROUTE_PARAMETER = "flask.request.view_args"
-SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
-SOURCES["flask.request.view_args"] = Source("request", "high", "a route parameter")
+    """``Models.propagates`` on the defaults."""
+    return DEFAULT_MODELS.propagates(callee)

@@ -43,8 +43,17 @@ from auditls.facts import FileFacts
 from auditls.facts.core import CallFact, FunctionFact, ParamFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
-from auditls.knowledge import taint as models
-from auditls.knowledge.taint import Sink, Source, TaintRule
+from auditls.knowledge.taint import (
+    DEFAULT_MODELS,
+    ROUTE_PARAMETER,
+    SAFE_CONVERTERS,
+    SINK_KINDS,
+    Models,
+    Sink,
+    Source,
+    TaintRule,
+    rule_for,
+)
 
 #: At most this many steps in a trace; longer ones keep their start and end.
 MAX_STEPS = 24
@@ -158,7 +167,13 @@ def _short(text: str, limit: int = 60) -> str:
 class Program:
     """The units of a workspace and how calls resolve to them."""
 
-    def __init__(self, files: Iterable[FileFacts], resolve: Callable[[str], str] | None = None):
+    def __init__(
+        self,
+        files: Iterable[FileFacts],
+        resolve: Callable[[str], str] | None = None,
+        models: Models = DEFAULT_MODELS,
+    ) -> None:
+        self.models = models
         self.units: dict[str, Unit] = {}
         self._resolve = resolve
         views: dict[str, FlaskRouteFact] = {}
@@ -170,7 +185,7 @@ class Program:
                 continue
             unit.is_view = True
             for converter, name in _CONVERTER.findall(route.rule or ""):
-                safe = converter in models.SAFE_CONVERTERS
+                safe = converter in SAFE_CONVERTERS
                 unit.route_params[name] = unit.route_params.get(name, False) or not safe
 
     def _unit(self, path: str, qualname: str) -> Unit:
@@ -244,6 +259,7 @@ class _Interpreter:
         self.env: dict[str, Taint] = {}
         self.memo: dict[int, Taint] = {}
         self.summary = Summary()
+        self.models = program.models
 
     # -- values ----------------------------------------------------------------------------
 
@@ -252,7 +268,7 @@ class _Interpreter:
         for index, name in enumerate(unit.params):
             if unit.route_params.get(name):
                 step = Step(unit.path, unit.line, unit.column, f"route parameter `{name}`")
-                self.env[f"name:{name}"] = {Label(f"src:{models.ROUTE_PARAMETER}"): (step,)}
+                self.env[f"name:{name}"] = {Label(f"src:{ROUTE_PARAMETER}"): (step,)}
             else:
                 message = f"parameter `{name}` of `{unit.qualname}`"
                 step = Step(unit.path, unit.line, unit.column, message)
@@ -270,7 +286,7 @@ class _Interpreter:
             elif kind == "call" and rest.isdigit():
                 _merge(out, self.call_result(int(rest)))
             elif kind == "ref":
-                source = models.source_for(rest)
+                source = self.models.source_for(rest)
                 if source is not None:
                     step = _step(self.unit.path, row, f"reads {source.label}")
                     _merge(out, {Label(f"src:{rest}"): (step,)})
@@ -286,21 +302,21 @@ class _Interpreter:
         receiver = unit.receivers.get(call_id)
         result: Taint = {}
         callee = call.callee if call is not None else None
-        source = models.source_for(callee) if callee else None
+        source = self.models.source_for(callee) if callee else None
         target = self.program.callee(unit, call) if call is not None else None
         if call is not None and source is not None:
             step = _step(unit.path, call, f"calls `{_short(call.callee_text)}`: {source.label}")
             result = {Label(f"src:{callee}"): (step,)}
         elif call is not None and target is not None:
             result = self._through(call, target)
-        elif callee is not None and callee in models.SANITIZERS:
-            kinds = models.SANITIZERS[callee]
+        elif callee is not None and callee in self.models.sanitizers:
+            kinds = self.models.sanitizers[callee]
             if "*" not in kinds:
                 for row in rows:
                     for label, trace in self.evaluate(row).items():
                         cleaned = Label(label.origin, label.cleaned | kinds)
                         _merge(result, {cleaned: trace})
-        elif models.propagates(callee):
+        elif self.models.propagates(callee):
             for row in [*rows, *([receiver] if receiver is not None else [])]:
                 _merge(result, self.evaluate(row))
         self.memo[call_id] = result
@@ -342,7 +358,11 @@ class _Interpreter:
 
     def sink(self, site: SinkSite, value: Taint, via: Trace = ()) -> None:
         for label, trace in value.items():
-            if site.kind in label.cleaned:
+            if site.kind in label.cleaned or "*" in label.cleaned:
+                continue
+            if label.origin.startswith("src:") and self.models.harmless(
+                label.origin[4:], site.kind
+            ):
                 continue
             full = _cap((*trace, *via))
             if label.origin.startswith("param:"):
@@ -368,7 +388,7 @@ class _Interpreter:
         call = self.unit.calls.get(row.call_id or -1)
         if call is None:
             return
-        found = models.sink_for(call.callee, call.attr)
+        found = self.models.sink_for(call.callee, call.attr)
         if found is not None:
             sink, by_method = found
             if self._matches(sink, row):
@@ -397,11 +417,7 @@ class _Interpreter:
     def _matches(sink: Sink, row: FlowFact) -> bool:
         if row.target == "receiver":
             return sink.receiver
-        if not sink.positions and not sink.keywords:
-            return True
-        if row.keyword is not None:
-            return row.keyword in sink.keywords
-        return row.position in sink.positions
+        return sink.takes(row.position, row.keyword)
 
     # -- the walk --------------------------------------------------------------------------
 
@@ -430,7 +446,7 @@ class _Interpreter:
                 if holder.startswith("name:"):
                     _merge(self.env.setdefault(holder, {}), value)
                 else:
-                    sink = models.ITEM_SINKS.get(holder)
+                    sink = self.models.item_sinks.get(holder)
                     if sink is not None:
                         what = f"`{holder.rpartition('.')[2]}[...]`"
                         site = self._site(row, sink.kind, what, False)
@@ -438,7 +454,7 @@ class _Interpreter:
                         self.sink(site, {k: (*v, step) for k, v in value.items()})
             elif target in ("return", "yield"):
                 _merge(returns, value)
-                sink = models.RETURN_SINKS.get("flask") if unit.is_view else None
+                sink = self.models.return_sinks.get("flask") if unit.is_view else None
                 if sink is not None and row.how in ("concat", "format"):
                     site = self._site(row, sink.kind, "the view's response", False)
                     step = _step(unit.path, row, "returned as the response")
@@ -454,8 +470,13 @@ class _Interpreter:
 class TaintEngine:
     """Steps 1 to 5 of the module docstring over a workspace's facts."""
 
-    def __init__(self, files: Iterable[FileFacts], resolve: Callable[[str], str] | None = None):
-        self.program = Program(files, resolve)
+    def __init__(
+        self,
+        files: Iterable[FileFacts],
+        resolve: Callable[[str], str] | None = None,
+        models: Models = DEFAULT_MODELS,
+    ) -> None:
+        self.program = Program(files, resolve, models)
         self.summaries: dict[str, Summary] = {}
         self.resummarised = 0  # how many times a unit was summarised (tests, benchmarks)
         self._paths: list[TaintPath] | None = None
@@ -489,10 +510,10 @@ class TaintEngine:
 
         def report(label: Label, site: SinkSite, trace: Trace, crossed: bool) -> None:
             qualname = label.origin[4:]
-            source = models.source_for(qualname) or models.SOURCES.get(qualname)
-            rule = models.rule_for(site.kind)
-            if source is None or rule is None:
+            source = self.program.models.source_for(qualname)
+            if source is None or site.kind not in SINK_KINDS:
                 return
+            rule = rule_for(site.kind)
             confidence = source.confidence
             if crossed or any(s.message.startswith("calls `") for s in trace):
                 confidence = min(confidence, "medium", key=_ORDER.index)
