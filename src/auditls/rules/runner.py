@@ -17,15 +17,18 @@ fixture runner compares it with the expectations, the server publishes it. Over 
    naming an unknown code, hides nothing (AUD002 reports it).
 5. **Override** severities (the longest matching code prefix wins) and **sort** by path and
    position.
+6. **One problem, one finding**: where a taint path (AUD5xx) ends at the call a pattern rule
+   (AUD1xx) also reports, only the taint finding stays: it names the source and every step
+   (:func:`one_finding_per_problem`; the server applies it to what it publishes too).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from auditls.extractors.suppress import FILE_STYLE
 from auditls.facts import FileFacts
@@ -40,6 +43,11 @@ if TYPE_CHECKING:
     from auditls.store import Store
 
 SYNTAX_ERROR = "AUD001"
+#: Pattern rules over dangerous calls, and the taint rules that may report the same call.
+PATTERN_PREFIX = "AUD1"
+TAINT_PREFIX = "AUD5"
+
+T = TypeVar("T")
 
 # -- selection and overrides -------------------------------------------------------------------
 
@@ -267,5 +275,24 @@ def analyse(
     report.findings += check_workspace(
         source, select=select, ignore=ignore, severity_overrides=severity_overrides, scopes=scopes
     )
+    report.findings = one_finding_per_problem(report.findings, lambda f: f)
     report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     return report
+
+
+def one_finding_per_problem(items: Iterable[T], finding_of: Callable[[T], Finding]) -> list[T]:
+    """Step 6: drop each pattern finding (AUD1xx) at a site where a taint path (AUD5xx) ends."""
+    kept = list(items)
+    sites = {
+        (f.path, f.line, f.column) for f in map(finding_of, kept) if f.rule.startswith(TAINT_PREFIX)
+    }
+    if not sites:
+        return kept
+    return [
+        item
+        for item in kept
+        if not (
+            (f := finding_of(item)).rule.startswith(PATTERN_PREFIX)
+            and (f.path, f.line, f.column) in sites
+        )
+    ]

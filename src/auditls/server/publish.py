@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from lsprotocol import types
 
-from auditls.rules import is_selected
+from auditls.rules import is_selected, one_finding_per_problem
 from auditls.server.config import Settings
 from auditls.server.convert import Prepared, to_diagnostic
 from auditls.server.diagnostics import DiagnosticsHub
@@ -41,14 +41,16 @@ def start_hub(ls: AuditServer, loop: asyncio.AbstractEventLoop, *, pull: bool) -
 
 
 def visible(prepared: Iterable[Prepared], settings: Settings) -> list[Prepared]:
-    """The findings the settings let through."""
+    """The findings the settings let through, one per problem (a taint path hides the pattern
+    finding at its sink: ``rules.runner.one_finding_per_problem``)."""
     config = settings.config
-    return [
+    shown = [
         p
         for p in prepared
         if is_selected(p.finding.rule, config.select, config.ignore)
         and (settings.syntax_diagnostics or p.finding.rule != "AUD001")
     ]
+    return one_finding_per_problem(shown, lambda p: p.finding)
 
 
 def to_lsp(

@@ -63,6 +63,52 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "import requests\n" + _FLASK + '@app.get("/fetch")\ndef fetch():\n'
         '    return requests.get("https://api.example.com/status", timeout=5).text\n',
     ),
+    "deserialization": (
+        "import pickle\n" + _FLASK + '@app.post("/load")\ndef load():\n'
+        "    return str(pickle.loads(request.get_data()))\n",
+        "import json\n" + _FLASK + '@app.post("/load")\ndef load():\n'
+        "    return str(json.loads(request.get_data()))\n",
+    ),
+    "template": (
+        "from flask import render_template_string\n" + _FLASK + '@app.get("/greet")\n'
+        'def greet():\n    return render_template_string("Hi " + request.args["name"])\n',
+        "from flask import render_template_string\n" + _FLASK + '@app.get("/greet")\n'
+        'def greet():\n    return render_template_string("Hi {{ n }}", n=request.args["name"])\n',
+    ),
+    "regex": (
+        "import re\n" + _FLASK + '@app.get("/find")\ndef find():\n'
+        '    return str(re.compile(request.args["q"]).findall(TEXT))\n',
+        "import re\n" + _FLASK + '@app.get("/find")\ndef find():\n'
+        '    return str(re.compile(re.escape(request.args["q"])).findall(TEXT))\n',
+    ),
+    "header": (
+        "import logging\n" + _FLASK + '@app.post("/login")\ndef login():\n'
+        '    logging.info("login for " + request.form["user"])\n    return "ok"\n',
+        "import logging\n" + _FLASK + '@app.post("/login")\ndef login():\n'
+        '    logging.info("login for %r", len(request.form["user"]))\n    return "ok"\n',
+    ),
+    "xpath": (
+        "from lxml import etree\n" + _FLASK + '@app.get("/q")\ndef q():\n'
+        '    return str(etree.XPath(request.args["path"])(DOC))\n',
+        "from lxml import etree\n" + _FLASK + '@app.get("/q")\ndef q():\n'
+        '    return str(etree.XPath("//item[@id=$i]")(DOC, i=request.args["id"]))\n',
+    ),
+    "ldap": (
+        "import ldap\n" + _FLASK + '@app.get("/who")\ndef who():\n'
+        "    conn = ldap.initialize(URL)\n"
+        '    return str(conn.search_s(BASE, 2, "(uid=" + request.args["u"] + ")"))\n',
+        "import ldap\nfrom ldap.filter import escape_filter_chars\n"
+        + _FLASK
+        + '@app.get("/who")\ndef who():\n    conn = ldap.initialize(URL)\n'
+        '    user = escape_filter_chars(request.args["u"])\n'
+        '    return str(conn.search_s(BASE, 2, "(uid=" + user + ")"))\n',
+    ),
+    "xxe": (
+        "from xml.etree import ElementTree\n" + _FLASK + '@app.post("/xml")\ndef xml():\n'
+        "    return ElementTree.fromstring(request.get_data()).tag\n",
+        "from defusedxml import ElementTree\n" + _FLASK + '@app.post("/xml")\ndef xml():\n'
+        "    return ElementTree.fromstring(request.get_data()).tag\n",
+    ),
     "session": (
         "from flask import session\n" + _FLASK + '@app.post("/role")\ndef role():\n'
         '    session["role"] = request.form["role"]\n    return "ok"\n',
@@ -71,11 +117,6 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         '    return "ok"\n',
     ),
 }
-_GENERIC = (
-    "import pickle\n" + _FLASK + '@app.post("/load")\ndef load():\n'
-    "    return str(pickle.loads(request.get_data()))\n",
-    _FLASK + '@app.post("/load")\ndef load():\n    return str(len(request.get_data()))\n',
-)
 
 
 def _check(taint_rule: TaintRule) -> Callable[[Workspace], Iterator[Finding]]:
@@ -107,7 +148,7 @@ def _check(taint_rule: TaintRule) -> Callable[[Workspace], Iterator[Finding]]:
 
 
 def _rule(taint_rule: TaintRule) -> Rule:
-    bad, good = EXAMPLES.get(taint_rule.sink_kind, _GENERIC)
+    bad, good = EXAMPLES[taint_rule.sink_kind]
     return rule(
         taint_rule.code,
         taint_rule.name,
