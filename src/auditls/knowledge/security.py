@@ -59,6 +59,19 @@ SANITIZERS: dict[str, frozenset[str]] = {
 }
 
 
+#: Checks that reject bad input when they fail (``if not x.isdigit(): abort(400)``): taint guards
+#: (``extractors.taint``). Methods of the checked string whose truth means "only safe characters".
+VALIDATION_METHODS: frozenset[str] = frozenset(
+    {"isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha", "isidentifier"}
+)
+#: Regular-expression calls that check a whole value: ``re.fullmatch(pattern, x)``.
+VALIDATION_MATCHERS: frozenset[str] = frozenset({"re.fullmatch", "re.match"})
+#: The same, called on a compiled pattern of any type: ``PATTERN.fullmatch(x)``.
+VALIDATION_PATTERN_METHODS: frozenset[str] = frozenset({"fullmatch", "match"})
+#: Calls that never return: a guard's body may end with one of these (or Flask's ``abort``).
+EXIT_CALLS: frozenset[str] = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit"})
+
+
 # -- code execution (extract_eval_exec_usage) ----------------------------------------------------
 
 #: AUD101: callee -> the argument holding the code.

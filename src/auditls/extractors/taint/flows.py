@@ -1,0 +1,591 @@
+"""Flow facts (``python_flows``): how values move inside a function, for the taint engine.
+
+One ``FlowFact`` per movement, in the same single walk as every other extractor. The rows and
+their strings are specified in ``auditls.facts.taint`` (TARGETS, INPUTS, HOWS); in short:
+
+- assignments (plain, annotated, several targets, ``x += v`` with ``how="aug"``), unpacking
+  (one ``"unpack"`` row per name, element by element when both sides are displays of the same
+  length), ``for`` and ``with ... as`` targets, comprehension variables, walruses;
+- attribute stores (``attr:self.x``, or ``ref:flask.g.user`` into an imported object) and item
+  stores (``item:flask.session``, ``item:name:d``);
+- ``return``, ``yield`` / ``yield from`` (no row when nothing flows: a bare return, a literal);
+- each call's arguments (``arg``, with ``call_id``, ``position``, ``keyword``; no row for a
+  literal) and its receiver (``receiver``; no row for an imported name or a class, whose calls
+  resolve to a qualified callee, nor for a literal);
+- guards: ``if <check of x>: abort()/raise/return`` at the top level of a function (not in a
+  branch or a loop) gives ``target="guard"``, ``how="reject"`` on the ``if``.
+
+The inputs of an expression are read through subscripts, operators, f-strings, ``%`` and
+``"...".format()``, containers, conditional expressions (both branches), comprehensions and
+lambdas (coarse), ``await``; they stop at a call (``call:<id>``, its own ``arg`` rows say what
+went in), at a walrus (``name:<target>``, its own row says what went in) and at comparisons and
+``not`` (a boolean carries no text).
+
+Rows that need the call ids of the calls inside their value are made on ``leave_``: by then
+the walker has visited those calls. Call ids are numbered exactly as ``core.calls`` numbers
+them (``visit_Call`` order, which this extractor also listens to; it declares no knowledge, so
+it runs on every file as ``core.calls`` does). Expressions are read with an explicit stack,
+never recursion, and never beyond the next call.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from auditls.extractors.semantic import BUILTIN_NAMES, Binding, Context, Scope
+from auditls.extractors.walker import Extractor, register
+from auditls.facts.taint import FlowFact
+from auditls.knowledge.flask import ABORTS
+from auditls.knowledge.security import (
+    EXIT_CALLS,
+    VALIDATION_MATCHERS,
+    VALIDATION_METHODS,
+    VALIDATION_PATTERN_METHODS,
+)
+
+# Syntax nodes are read by class identity (``n.__class__ is _Name``, cheaper than isinstance on
+# every node), so their attributes are reached through ``Any``-typed locals.
+_Name = ast.Name
+_Constant = ast.Constant
+_Attribute = ast.Attribute
+_Call = ast.Call
+_Subscript = ast.Subscript
+_BinOp = ast.BinOp
+_JoinedStr = ast.JoinedStr
+_FormattedValue = ast.FormattedValue
+_Starred = ast.Starred
+_Tuple = ast.Tuple
+_List = ast.List
+_DISPLAYS = frozenset({ast.Tuple, ast.List, ast.Set})
+_COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp})
+#: Calls that never return, so that an ``if`` whose body ends with one rejects.
+_LEAVING_CALLS = ABORTS | EXIT_CALLS
+#: Statements inside which an ``if`` runs only on some paths (or repeatedly): no guard there.
+_BRANCHES = frozenset({ast.If, ast.While, ast.For, ast.AsyncFor, ast.Match})
+_TRIES = frozenset({ast.Try, ast.TryStar})
+#: Where an allowlist's values may come from: a name, an attribute, a literal collection.
+_COLLECTIONS = frozenset({ast.Name, ast.Attribute, ast.Set, ast.List, ast.Tuple, ast.Dict})
+
+
+def _is_format_call(node: Any) -> bool:
+    """``"...".format(...)`` (``value_kind``'s "format_call")."""
+    func = node.func
+    return (
+        func.__class__ is _Attribute
+        and func.attr == "format"
+        and func.value.__class__ is _Constant
+        and isinstance(func.value.value, str)
+    )
+
+
+def _is_str(node: Any) -> bool:
+    return node.__class__ is _JoinedStr or (
+        node.__class__ is _Constant and isinstance(node.value, str)
+    )
+
+
+def _is_allowlist(node: Any) -> bool:
+    """``x if x in ALLOWED else default``: the value is one the program allows."""
+    test = node.test
+    return bool(
+        node.body.__class__ is _Name
+        and test.__class__ is ast.Compare
+        and len(test.ops) == 1
+        and test.ops[0].__class__ is ast.In
+        and test.left.__class__ is _Name
+        and test.left.id == node.body.id
+        and test.comparators[0].__class__ in _COLLECTIONS
+    )
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+@register
+class FlowsExtractor(Extractor):
+    """Flow facts for the taint engine (see the module docstring)."""
+
+    name = "taint.flows"
+    fact_types = (FlowFact,)
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.next_call_id = 0
+        #: id() of each call node visited so far -> its call_id (the nodes live as long as the
+        #: walk, so their ids are unique meanwhile).
+        self.call_ids: dict[int, int] = {}
+        self.own = ctx.module + "."
+        self.ascii = ctx.text.isascii()
+        self.lookup = ctx.lookup
+
+    # -- rows -----------------------------------------------------------------------------------
+
+    def _row(
+        self,
+        at: Any,
+        target: str,
+        inputs: tuple[str, ...],
+        how: str,
+        call_id: int | None = None,
+        position: int | None = None,
+        keyword: str | None = None,
+    ) -> None:
+        ctx = self.ctx
+        if self.ascii:  # columns are bytes, which are code points: no conversion
+            self.emit(
+                FlowFact(
+                    line=at.lineno,
+                    col=at.col_offset + 1,
+                    end_line=at.end_lineno,
+                    end_col=at.end_col_offset + 1,
+                    function=ctx.scopes[-1].function,
+                    target=target,
+                    inputs=inputs,
+                    how=how,
+                    call_id=call_id,
+                    position=position,
+                    keyword=keyword,
+                )
+            )
+            return
+        self.emit(
+            FlowFact(
+                **ctx.pos(at),
+                function=ctx.scopes[-1].function,
+                target=target,
+                inputs=inputs,
+                how=how,
+                call_id=call_id,
+                position=position,
+                keyword=keyword,
+            )
+        )
+
+    # -- names and inputs -----------------------------------------------------------------------
+
+    def _ref(self, name: str) -> str | None:
+        """The qualified name a bare name refers to when it is a ``ref:`` (an import, a builtin,
+        a module-level alias of something outside this module), else None (``name:``)."""
+        return self._ref_of(name, self.lookup(name))
+
+    def _ref_of(self, name: str, found: tuple[Binding, Scope] | None) -> str | None:
+        if found is None:
+            return "builtins." + name if name in BUILTIN_NAMES else None
+        binding, scope = found
+        qualname = binding.qualname
+        if qualname is None:
+            return None
+        kind = binding.kind
+        if kind == "import":
+            return qualname
+        if kind == "assign" and scope.kind in ("module", "class"):
+            return None if qualname.startswith(self.own) else qualname
+        return None
+
+    def _name(self, name: str) -> str:
+        """``name:x`` or ``ref:<qualname>`` for a bare name (``_ref_of``, inlined: the commonest
+        input)."""
+        found = self.lookup(name)
+        if found is None:
+            return "ref:builtins." + name if name in BUILTIN_NAMES else "name:" + name
+        binding = found[0]
+        qualname = binding.qualname
+        if qualname is None:
+            return "name:" + name
+        kind = binding.kind
+        if kind == "import" or (
+            kind == "assign"
+            and found[1].kind in ("module", "class")
+            and not qualname.startswith(self.own)
+        ):
+            return "ref:" + qualname
+        return "name:" + name
+
+    def _chain(self, node: Any) -> Any:
+        """``ref:<qualname>`` or ``attr:<as written>`` for a chain of attributes off a name;
+        otherwise the expression at its root (a call, a subscript...), to read through."""
+        attrs = [node.attr]
+        cur = node.value
+        while cur.__class__ is _Attribute:
+            attrs.append(cur.attr)
+            cur = cur.value
+        if cur.__class__ is not _Name:
+            return cur
+        attrs.reverse()
+        root: str = cur.id
+        ref = self._ref(root)
+        if ref is not None:
+            return "ref:" + ref + "." + ".".join(attrs)
+        return "attr:" + root + "." + ".".join(attrs)
+
+    def _inputs(self, node: Any) -> tuple[str, ...]:
+        """What the value of ``node`` is made of, in source order, each input once."""
+        cls = node.__class__
+        if cls is _Name:
+            return (self._name(node.id),)
+        if cls is _Constant:
+            return ()
+        if cls is _Call:
+            call_id = self.call_ids.get(id(node))
+            if call_id is not None and not _is_format_call(node):
+                return ("call:" + str(call_id),)
+        elif cls is _Attribute:
+            found = self._chain(node)
+            if found.__class__ is str:
+                return (found,)
+        out: list[str] = []
+        self._collect(node, out)
+        if len(out) > 1:
+            return tuple(dict.fromkeys(out))
+        return tuple(out)
+
+    def _collect(self, node: ast.expr, out: list[str]) -> None:
+        """Append the inputs of ``node`` to ``out``: an explicit stack, children pushed in
+        reverse so that they come out in source order."""
+        call_ids = self.call_ids
+        stack: list[Any] = [node]
+        push = stack.append
+        pop = stack.pop
+        while stack:
+            n = pop()
+            c = n.__class__
+            if c is _Name:
+                out.append(self._name(n.id))
+            elif c is _Constant:
+                continue
+            elif c is _Attribute:
+                found = self._chain(n)
+                if found.__class__ is str:
+                    out.append(found)
+                else:
+                    push(found)
+            elif c is _Call:
+                call_id = call_ids.get(id(n))
+                if call_id is not None and not _is_format_call(n):
+                    out.append("call:" + str(call_id))
+                    continue
+                # "...".format(...) is read through; so is a call not numbered yet (in a
+                # lambda's body, which the walker visits later): its receiver and arguments.
+                for kw in reversed(n.keywords):
+                    push(kw.value)
+                for a in reversed(n.args):
+                    push(a)
+                if n.func.__class__ is _Attribute and call_id is None:
+                    push(n.func.value)
+            elif c is _Subscript or c is _Starred or c is ast.Await:
+                push(n.value)
+            elif c is _BinOp:
+                push(n.right)
+                push(n.left)
+            elif c is _JoinedStr:
+                for v in reversed(n.values):
+                    if v.__class__ is _FormattedValue:
+                        push(v)
+            elif c is _FormattedValue:
+                if n.format_spec is not None:
+                    push(n.format_spec)
+                push(n.value)
+            elif c in _DISPLAYS:
+                for e in reversed(n.elts):
+                    push(e)
+            elif c is ast.Dict:
+                for k, v in zip(reversed(n.keys), reversed(n.values), strict=True):
+                    push(v)
+                    if k is not None:
+                        push(k)
+            elif c is ast.IfExp:
+                push(n.orelse)
+                push(n.body)
+            elif c is ast.BoolOp:
+                for v in reversed(n.values):
+                    push(v)
+            elif c is ast.UnaryOp:
+                if n.op.__class__ is not ast.Not:
+                    push(n.operand)
+            elif c is ast.NamedExpr:
+                out.append("name:" + n.target.id)
+            elif c in _COMPREHENSIONS or c is ast.DictComp:
+                for gen in reversed(n.generators):
+                    push(gen.iter)
+                if c is ast.DictComp:
+                    push(n.value)
+                    push(n.key)
+                else:
+                    push(n.elt)
+            elif c is ast.Lambda:
+                push(n.body)
+            # Compare, `not`, yield (the value sent in), slices: nothing flows.
+
+    def _how(self, value: Any) -> str:
+        """How the inputs of ``value`` are combined (its outermost operation)."""
+        c = value.__class__
+        if c is _Name or c is _Attribute or c is _Constant or c is _Subscript:
+            return "="
+        if c is _Call:
+            return "format" if _is_format_call(value) else "="
+        if c is _BinOp:
+            if value.op.__class__ is ast.Mod and _is_str(value.left):
+                return "format"
+            return "concat"
+        if c is _JoinedStr:
+            values = value.values
+            return "format" if any(v.__class__ is _FormattedValue for v in values) else "="
+        if c is ast.IfExp:
+            return "allowlist" if _is_allowlist(value) else "="
+        if c is ast.Await:
+            return "await"
+        if c in _COMPREHENSIONS or c is ast.DictComp:
+            return "comprehension"
+        return "="
+
+    # -- targets --------------------------------------------------------------------------------
+
+    def _target(self, node: Any) -> str | None:
+        """The target string of a store into a name, attribute or item (None: not a store we
+        can name, such as an item of a literal)."""
+        c = node.__class__
+        if c is _Name:
+            return f"name:{node.id}"
+        if c is _Attribute:
+            found = self._chain(node)
+            if isinstance(found, str):
+                return found
+            return "attr:" + self.ctx.text_of(node)
+        if c is _Subscript:
+            inputs = self._inputs(node.value)
+            if not inputs:
+                return None
+            first = inputs[0]
+            return "item:" + (first[4:] if first.startswith("ref:") else first)
+        return None
+
+    def _store(self, target: ast.expr, inputs: tuple[str, ...], how: str) -> None:
+        """One row per name, attribute or item that ``target`` stores into."""
+        stack: list[Any] = [target]
+        while stack:
+            t = stack.pop()
+            c = t.__class__
+            if c is _Tuple or c is _List:
+                stack.extend(reversed(t.elts))
+            elif c is _Starred:
+                stack.append(t.value)
+            else:
+                name = self._target(t)
+                if name is not None:
+                    self._row(t, name, inputs, how)
+
+    def _assign(self, target: Any, value: ast.expr) -> None:
+        c = target.__class__
+        if c is _Name:  # the common case
+            self._row(target, "name:" + target.id, self._inputs(value), self._how(value))
+        elif c is _Tuple or c is _List:
+            self._unpack(target, value)
+        else:
+            self._store(target, self._inputs(value), self._how(value))
+
+    def _unpack(self, target: ast.expr, value: ast.expr) -> None:
+        """``a, b = x, y`` element by element; otherwise every name gets the whole value."""
+        work: list[tuple[Any, Any]] = [(target, value)]
+        while work:
+            t, v = work.pop()
+            if (
+                (t.__class__ is _Tuple or t.__class__ is _List)
+                and (v.__class__ is _Tuple or v.__class__ is _List)
+                and len(t.elts) == len(v.elts)
+                and not any(e.__class__ is _Starred for e in t.elts)
+                and not any(e.__class__ is _Starred for e in v.elts)
+            ):
+                work.extend(reversed(list(zip(t.elts, v.elts, strict=True))))
+            else:
+                self._store(t, self._inputs(v), "unpack")
+
+    # -- statements and expressions -------------------------------------------------------------
+
+    def leave_Assign(self, node: ast.Assign) -> None:
+        value = node.value
+        targets = node.targets
+        if len(targets) == 1:
+            self._assign(targets[0], value)
+            return
+        inputs: tuple[str, ...] | None = None
+        for target in targets:
+            if target.__class__ is _Tuple or target.__class__ is _List:
+                self._unpack(target, value)
+            else:
+                if inputs is None:
+                    inputs = self._inputs(value)
+                self._store(target, inputs, self._how(value))
+
+    def leave_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._assign(node.target, node.value)
+
+    def leave_AugAssign(self, node: ast.AugAssign) -> None:
+        inputs = self._inputs(node.target) + self._inputs(node.value)
+        self._store(node.target, tuple(dict.fromkeys(inputs)), "aug")
+
+    def leave_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self._row(node.target, "name:" + node.target.id, self._inputs(node.value), "walrus")
+
+    def leave_Return(self, node: ast.Return) -> None:
+        value = node.value
+        if value is not None:
+            inputs = self._inputs(value)
+            if inputs:
+                self._row(node, "return", inputs, self._how(value))
+
+    def leave_Yield(self, node: ast.Yield) -> None:
+        value = node.value
+        if value is not None:
+            inputs = self._inputs(value)
+            if inputs:
+                self._row(node, "yield", inputs, self._how(value))
+
+    def leave_YieldFrom(self, node: ast.YieldFrom) -> None:
+        inputs = self._inputs(node.value)
+        if inputs:
+            self._row(node, "yield", inputs, self._how(node.value))
+
+    def leave_For(self, node: ast.For) -> None:  # and AsyncFor
+        self._store(node.target, self._inputs(node.iter), "for")
+
+    def leave_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            self._store(node.optional_vars, self._inputs(node.context_expr), "with")
+
+    def leave_comprehension(self, node: ast.comprehension) -> None:
+        self._store(node.target, self._inputs(node.iter), "comprehension")
+
+    # -- calls ----------------------------------------------------------------------------------
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.call_ids[id(node)] = self.next_call_id
+        self.next_call_id += 1
+
+    def leave_Call(self, node: ast.Call) -> None:
+        call_id = self.call_ids[id(node)]
+        func = node.func
+        if func.__class__ is _Attribute:
+            self._receiver(func.value, call_id)
+        for position, arg in enumerate(node.args):
+            if arg.__class__ is _Starred:
+                value: Any = arg.value
+                keyword: str | None = "*"
+            else:
+                value, keyword = arg, None
+            c = value.__class__
+            if c is _Name:  # the commonest argument
+                self._row(arg, "arg", (self._name(value.id),), "=", call_id, position, keyword)
+            elif c is not _Constant and (inputs := self._inputs(value)):
+                self._row(arg, "arg", inputs, self._how(value), call_id, position, keyword)
+        for kw in node.keywords:
+            value = kw.value
+            if value.__class__ is not _Constant and (inputs := self._inputs(value)):
+                name = kw.arg if kw.arg is not None else "**"
+                self._row(kw, "arg", inputs, self._how(value), call_id, -1, name)
+
+    def _receiver(self, receiver: Any, call_id: int) -> None:
+        c = receiver.__class__
+        if c is _Name:
+            name: str = receiver.id
+            found = self.lookup(name)
+            if found is None:
+                if name in BUILTIN_NAMES:
+                    return  # str.join, dict.fromkeys: a class
+            elif found[0].kind in ("import", "class"):
+                return  # a module, an imported name or a class: the callee resolves through it
+            if self._ref_of(name, found) is None:
+                self._row(receiver, "receiver", ("name:" + name,), "=", call_id)
+            return
+        if c is _Constant:
+            return
+        inputs = self._inputs(receiver)
+        if inputs and not all(i.startswith("ref:") for i in inputs):
+            self._row(receiver, "receiver", inputs, self._how(receiver), call_id)
+
+    # -- guards ---------------------------------------------------------------------------------
+
+    def visit_If(self, node: ast.If) -> None:
+        test = node.test
+        tests = (
+            test.values if test.__class__ is ast.BoolOp and test.op.__class__ is ast.Or else [test]
+        )
+        names: list[str] = []
+        for t in tests:
+            name = self._checked(t)
+            if name is not None and name not in names:
+                names.append(name)
+        if not names or not self._leaves(node.body[-1]) or not self._unconditional(node):
+            return
+        for name in names:
+            self._row(node, "guard", ("name:" + name,), "reject")
+
+    def _checked(self, test: Any) -> str | None:
+        """The name a test rejects bad values of when it is true: ``x not in ALLOWED``,
+        ``".." in x``, ``not x.isdigit()``, ``not re.fullmatch(P, x)``, ``not P.match(x)``."""
+        c = test.__class__
+        if c is ast.Compare:
+            assert isinstance(test, ast.Compare)
+            if len(test.ops) != 1:
+                return None
+            op = test.ops[0].__class__
+            left, right = test.left, test.comparators[0]
+            if op is ast.NotIn and left.__class__ is _Name:
+                return left.id
+            if op is ast.In and right.__class__ is _Name and _is_str(left):
+                return right.id
+            return None
+        if c is not ast.UnaryOp or test.op.__class__ is not ast.Not:
+            return None
+        inner = test.operand
+        if inner.__class__ is ast.Compare:
+            if (
+                len(inner.ops) == 1
+                and inner.ops[0].__class__ is ast.In
+                and inner.left.__class__ is _Name
+            ):
+                return str(inner.left.id)
+            return None
+        if inner.__class__ is not _Call:
+            return None
+        func = inner.func
+        args = inner.args
+        checked: Any = None
+        if func.__class__ is _Attribute and func.attr in VALIDATION_METHODS and not args:
+            checked = func.value
+        else:
+            qualname = self.ctx.qualname(func)
+            if qualname in VALIDATION_MATCHERS:
+                checked = args[1] if len(args) > 1 else _keyword(inner, "string")
+            elif func.__class__ is _Attribute and func.attr in VALIDATION_PATTERN_METHODS:
+                checked = args[0] if args else _keyword(inner, "string")
+        if checked.__class__ is _Name:
+            return str(checked.id)
+        return None
+
+    def _leaves(self, stmt: Any) -> bool:
+        """Whether a block that ends with ``stmt`` never falls through."""
+        c = stmt.__class__
+        if c is ast.Return or c is ast.Raise:
+            return True
+        if c is ast.Expr and stmt.value.__class__ is _Call:
+            return self.ctx.qualname(stmt.value.func) in _LEAVING_CALLS
+        return False
+
+    def _unconditional(self, node: ast.If) -> bool:
+        """Whether the ``if`` runs on every path through its function: only ``with``, a class
+        body or the body of a ``try`` encloses it (no branch, loop, ``elif`` or handler)."""
+        stmts: list[Any] = self.ctx.stmts
+        for i in range(len(stmts) - 1):
+            parent, child = stmts[i], stmts[i + 1]
+            c = parent.__class__
+            if c in _BRANCHES:
+                return False
+            if c in _TRIES and not any(s is child for s in parent.body):
+                return False
+        return True
