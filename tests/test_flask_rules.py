@@ -53,7 +53,7 @@ def test_every_flask_rule_has_a_case_in_the_flask_project() -> None:
     text = "\n".join(p.read_text(encoding="utf-8") for p in PROJECT.rglob("*.py"))
     for rule in FLASK_RULES:
         assert f"expect: {rule.code}" in text or f", {rule.code}" in text, rule.code
-    assert {r.code for r in FLASK_RULES} == workspace_codes()
+    assert {r.code for r in FLASK_RULES} <= workspace_codes()
 
 
 def test_missing_auth_names_the_sibling_mechanism() -> None:

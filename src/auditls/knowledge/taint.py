@@ -402,9 +402,16 @@ _LOGGERS = ("logging", "logging.root", "logging.getLogger", "logging.Logger",
             "logging.LoggerAdapter", *(f"{obj}.logger" for obj in _FLASK_OBJECTS))  # fmt: skip
 _LOG_METHODS = ("debug", "info", "warning", "warn", "error", "exception", "critical", "fatal",
                 "log")  # fmt: skip
-_LOG_SINKS: dict[str, Sink] = _sinks(
-    "log", (f"{logger}.{m}" for logger in _LOGGERS for m in _LOG_METHODS)
-)
+#: The message only: arguments passed beside it are the logging module's to format (lazily).
+_LOG_SINKS: dict[str, Sink] = {
+    **_sinks(
+        "log",
+        (f"{logger}.{m}" for logger in _LOGGERS for m in _LOG_METHODS if m != "log"),
+        0,
+        keywords=("msg",),
+    ),
+    **_sinks("log", (f"{logger}.log" for logger in _LOGGERS), 1, keywords=("msg",)),
+}
 
 _SESSIONS = ("flask.session", "flask.globals.session")
 _OTHER_SINKS: dict[str, Sink] = {
@@ -645,7 +652,7 @@ TAINT_RULES: tuple[TaintRule, ...] = (
     ),
     TaintRule(
         code="AUD508",
-        name="unsafe-deserialization",
+        name="untrusted-data-deserialized",
         sink_kind="deserialization",
         cwe=502,
         severity="error",
@@ -729,7 +736,7 @@ TAINT_RULES: tuple[TaintRule, ...] = (
     ),
     TaintRule(
         code="AUD515",
-        name="xml-external-entities",
+        name="untrusted-xml-parsed",
         sink_kind="xxe",
         cwe=611,
         severity="error",

@@ -70,6 +70,10 @@ Progress = Callable[[int, int], None]
 
 #: The findings cache, beside the snapshot in ``<root>/.auditls/``.
 CACHE_NAME = "server-findings.json"
+#: The taint rules (AUD5xx) run here only in workspaces up to this many files: the engine
+#: recomputes every summary at each store revision (a few ms per file), which a save in a
+#: large workspace would wait for. ``auditls check`` runs them on any workspace.
+TAINT_MAX_FILES = 300
 #: A files row as the engine compares them: hash, status, module, extractor version, error.
 RowKey = tuple[Any, ...]
 
@@ -173,6 +177,7 @@ class FolderEngine:
         self._counts: dict[str, int] = {}  # rel path -> findings, for the status
         self._workspace: dict[str, list[Finding]] = {}  # rel path -> workspace findings
         self._workspace_revision = -1  # the store revision they were computed at
+        self._taint_skipped = False  # logged once that the taint rules are off here
         self._known: dict[str, tuple[RowKey, list[Finding]]] = {}  # path -> (row, findings)
         self._known_dirty = False
         #: Set by the store's thread, read anywhere (plain values).
@@ -420,8 +425,17 @@ class FolderEngine:
         if store.revision == self._workspace_revision:
             return
         self._workspace_revision = store.revision
+        ignore = () if store.file_count() <= TAINT_MAX_FILES else ("AUD5",)
+        if ignore and not self._taint_skipped:
+            self._taint_skipped = True
+            log.info(
+                "taint rules (AUD5xx) are off in the editor for %s: more than %d files; "
+                "`auditls check` reports them",
+                self.root,
+                TAINT_MAX_FILES,
+            )
         try:
-            found = check_workspace(store)
+            found = check_workspace(store, ignore=ignore)
         except Exception:  # a bug in a workspace rule must not stop the index
             log.exception("workspace rules failed")
             return

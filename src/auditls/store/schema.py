@@ -22,6 +22,7 @@ import hashlib
 import json
 import operator
 import re
+import sys
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -124,6 +125,13 @@ def _encoder(columns: Sequence[Column]) -> Callable[[Any], tuple[Any, ...]]:
     return encode
 
 
+#: Columns whose values repeat across rows (interned when rows are read back).
+_SHARED_NAMES = frozenset(
+    {"function", "callee", "callee_text", "attr", "kind", "how", "target", "keyword", "name",
+     "qualname", "class_name", "origin", "status", "module"}
+)  # fmt: skip
+
+
 def _decoder(cls: type[Any], columns: Sequence[Column]) -> Callable[[Sequence[Any]], Any]:
     """A function from column values (in ``columns`` order) back to an instance of ``cls``."""
     names = [c.name for c in columns]
@@ -132,6 +140,9 @@ def _decoder(cls: type[Any], columns: Sequence[Column]) -> Callable[[Sequence[An
         for i, c in enumerate(columns)
         if c.kind in ("strs", "bool")
     ]
+    # Names that repeat across many rows (the enclosing function, a callee, a kind) share one
+    # string object: a workspace's facts read back whole take far less memory.
+    fixes += [(i, sys.intern) for i, c in enumerate(columns) if c.name in _SHARED_NAMES]
 
     def decode(row: Sequence[Any]) -> Any:
         values = list(row)
@@ -144,7 +155,7 @@ def _decoder(cls: type[Any], columns: Sequence[Column]) -> Callable[[Sequence[An
 
 
 def _from_json(text: str) -> tuple[str, ...]:
-    return tuple(json.loads(text))
+    return tuple(sys.intern(item) if len(item) < 64 else item for item in json.loads(text))
 
 
 # The columns of `files`: an id, the FileRow fields, then what FileFacts needs to come back whole.

@@ -531,18 +531,46 @@ class Store:
         rows = self._db.execute("SELECT id, path FROM files ORDER BY path").fetchall()
         return [path for file_id, path in rows if file_id in file_ids]
 
-    def facts_of_files(self, fact_type: type[F], paths: Iterable[str]) -> dict[str, list[F]]:
-        """The facts of one table for these files, by path, each file's in source order."""
-        wanted = sorted(set(paths))
+    def facts_of_files(
+        self, fact_type: type[F], paths: Iterable[str] | None = None
+    ) -> dict[str, list[F]]:
+        """The facts of one table for these files (every file when None), by path, each file's
+        in source order."""
+        wanted = None if paths is None else sorted(set(paths))
         table = self.schema.by_name.get(fact_type.TABLE)
+        out: dict[str, list[F]] = {}
+        if table is None or wanted == []:
+            return out
+        columns = ", ".join(f't."{c.name}"' for c in table.columns)
+        where = "" if wanted is None else f"WHERE f.path IN ({', '.join('?' * len(wanted))}) "
+        sql = (
+            f'SELECT f.path, {columns} FROM "{table.table}" t '  # noqa: S608 (our own names)
+            f"JOIN files f ON f.id = t.file_id {where}ORDER BY t.file_id, t.seq"
+        )
+        for row in self._db.execute(sql, wanted or ()):
+            fact = table.decode(row[1:])
+            assert isinstance(fact, fact_type)
+            out.setdefault(row[0], []).append(fact)
+        return out
+
+    def facts_where(
+        self, fact_type: type[F], column: str, values: Iterable[object]
+    ) -> dict[str, list[F]]:
+        """The facts of one table whose ``column`` holds one of ``values``, by path, each
+        file's in source order (a few rows of a large table, without reading the rest)."""
+        table = self.schema.by_name.get(fact_type.TABLE)
+        wanted = list(values)
         out: dict[str, list[F]] = {}
         if table is None or not wanted:
             return out
+        if column not in {c.name for c in table.columns}:
+            raise ValueError(f"{fact_type.__name__} has no `{column}` field")
         columns = ", ".join(f't."{c.name}"' for c in table.columns)
         marks = ", ".join("?" * len(wanted))
         sql = (
             f'SELECT f.path, {columns} FROM "{table.table}" t '  # noqa: S608 (our own names)
-            f"JOIN files f ON f.id = t.file_id WHERE f.path IN ({marks}) ORDER BY t.seq"
+            f'JOIN files f ON f.id = t.file_id WHERE t."{column}" IN ({marks}) '
+            "ORDER BY t.file_id, t.seq"
         )
         for row in self._db.execute(sql, wanted):
             fact = table.decode(row[1:])

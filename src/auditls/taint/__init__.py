@@ -11,11 +11,15 @@ algorithm in steps). ``taint_of(store)`` is cached per store revision; the rules
 from __future__ import annotations
 
 import weakref
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from auditls.facts import FileFacts
-from auditls.link import Linker, link_of
+from auditls.facts import Fact, FileFacts
+from auditls.facts.core import CallArgFact, CallFact, FunctionFact, ImportFact, ParamFact
+from auditls.facts.flask import FlaskRouteFact
+from auditls.facts.taint import FlowFact
+from auditls.link import Linker
 from auditls.taint.engine import Label, Step, Summary, TaintEngine, TaintPath
 
 if TYPE_CHECKING:
@@ -30,14 +34,37 @@ def engine_of_files(files: Iterable[FileFacts]) -> TaintEngine:
     return TaintEngine(linker.files.values(), linker.resolve)
 
 
+#: The tables the engine reads (not every fact of every file: a workspace's flows are many).
+TABLES = (FunctionFact, ParamFact, CallFact, FlowFact, FlaskRouteFact)
+#: Of the call arguments, only those that say how a command runs (``Unit.argv_calls``).
+ARGUMENTS = (("keyword", ("shell",)), ("kind", ("container",)))
+
+
+def _facts_for_taint(store: Store) -> list[FileFacts]:
+    modules = store.file_modules()
+    by_path: dict[str, list[Fact]] = defaultdict(list)
+    for table in TABLES:
+        for path, facts in store.facts_of_files(table).items():
+            by_path[path].extend(facts)
+    for column, values in ARGUMENTS:
+        for path, args in store.facts_where(CallArgFact, column, values).items():
+            by_path[path].extend(args)
+    return [
+        FileFacts(path=path, module=modules.get(path) or "", status="ok", facts=facts)
+        for path, facts in sorted(by_path.items())
+    ]
+
+
 def taint_of(store: Store) -> TaintEngine:
-    """The engine of a store, built again only when the store's revision changed. Call it on
-    the thread that owns the store."""
+    """The engine of a store, built again only when the store's revision changed. It reads only
+    the tables it needs, and resolves calls through the module-level imports of every file (a
+    linker without files). Call it on the thread that owns the store."""
     cached = _ENGINES.get(store)
     if cached is not None and cached[0] == store.revision:
         return cached[1]
-    linker = link_of(store)
-    engine = TaintEngine(linker.files.values(), linker.resolve)
+    modules = [(m, p) for p, m in sorted(store.file_modules().items()) if m is not None]
+    linker = Linker([], store.module_level_facts(ImportFact), modules)
+    engine = TaintEngine(_facts_for_taint(store), linker.resolve)
     _ENGINES[store] = (store.revision, engine)
     return engine
 

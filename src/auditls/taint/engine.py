@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from auditls.facts import FileFacts
-from auditls.facts.core import CallFact, FunctionFact, ParamFact
+from auditls.facts.core import CallArgFact, CallFact, FunctionFact, ParamFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import (
@@ -138,6 +138,10 @@ class Unit:
     calls: dict[int, CallFact] = field(default_factory=dict)
     args: dict[int, list[FlowFact]] = field(default_factory=lambda: defaultdict(list))
     receivers: dict[int, FlowFact] = field(default_factory=dict)
+    #: Calls whose command is an argument list run without a shell (no ``shell=True``): a
+    #: list element cannot start a second command (``subprocess.run(["tar", name])``).
+    argv_calls: set[int] = field(default_factory=set)
+    shell_calls: set[int] = field(default_factory=set)
     route_params: dict[str, bool] = field(default_factory=dict)  # name -> carries request data
     is_view: bool = False
 
@@ -196,6 +200,9 @@ class Program:
 
     def _add_file(self, ff: FileFacts, views: dict[str, FlaskRouteFact]) -> None:
         params: dict[str, list[ParamFact]] = defaultdict(list)
+        calls_of: dict[int, Unit] = {
+            f.call_id: self._unit(ff.path, f.function) for f in ff.of(CallFact)
+        }
         for fact in ff.facts:
             if isinstance(fact, FlowFact):
                 unit = self._unit(ff.path, fact.function)
@@ -211,12 +218,24 @@ class Program:
                 unit.class_name, unit.line, unit.column = fact.class_name, fact.line, fact.col
             elif isinstance(fact, ParamFact):
                 params[fact.function].append(fact)
+            elif isinstance(fact, CallArgFact):
+                self._note_argument(ff.path, fact, calls_of)
             elif isinstance(fact, FlaskRouteFact) and fact.view:
                 views.setdefault(fact.view, fact)
         for function, rows in params.items():
             self._unit(ff.path, function).params = [
                 p.name for p in sorted(rows, key=lambda p: p.position)
             ]
+
+    @staticmethod
+    def _note_argument(path: str, arg: CallArgFact, calls_of: dict[int, Unit]) -> None:
+        unit = calls_of.get(arg.call_id)
+        if unit is None:
+            return
+        if arg.position == 0 and arg.kind == "container":
+            unit.argv_calls.add(arg.call_id)
+        if arg.keyword == "shell" and arg.value not in (None, "false", "null", "0"):
+            unit.shell_calls.add(arg.call_id)
 
     def callee(self, unit: Unit, call: CallFact) -> Unit | None:
         """The workspace function a call runs, when it resolves to one."""
@@ -391,7 +410,10 @@ class _Interpreter:
         found = self.models.sink_for(call.callee, call.attr)
         if found is not None:
             sink, by_method = found
-            if self._matches(sink, row):
+            argv = (
+                call.call_id in self.unit.argv_calls and call.call_id not in self.unit.shell_calls
+            )
+            if self._matches(sink, row) and not (sink.kind == "command" and argv):
                 what = f"`{_short(call.callee_text)}`"
                 site = self._site(call, sink.kind, what, by_method)
                 value = self.evaluate(row)
