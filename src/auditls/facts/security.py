@@ -195,21 +195,6 @@ class CsrfFact(Fact):
     setting: str | None  # the configuration key (WTF_CSRF_ENABLED) or form Meta attribute (csrf)
 
 
-#: Every fact type of the security extractors, in table order.
-SECURITY_FACT_TYPES: tuple[type[Fact], ...] = (
-    DangerousCallFact,
-    FileOperationFact,
-    SqlQueryFact,
-    JwtOperationFact,
-    PasswordHashingFact,
-    CryptoOperationFact,
-    SecretLiteralFact,
-    BidiControlFact,
-    AuthPatternFact,
-    CsrfFact,
-)
-
-
 #: This domain's fact classes, in table order.
 FACT_TYPES: tuple[type[Fact], ...] = (
     DangerousCallFact,
