@@ -224,6 +224,42 @@ def bench_index(res: Results, root: Path, parse_total: float) -> None:
         res.say()
 
 
+def bench_taint(res: Results, root: Path) -> None:
+    """The taint rules' cost: a warm `auditls check` with and without them (subprocesses), and
+    the engine in this process over the indexed store: units, summaries, paths."""
+    from auditls.config import load_config
+    from auditls.index import index_workspace
+    from auditls.store import Store
+    from auditls.taint import taint_of
+
+    auditls = [sys.executable, "-m", "auditls"]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "ws"
+        shutil.copytree(root, work, ignore=shutil.ignore_patterns("__pycache__", ".auditls"))
+        measure([*auditls, "index", str(work), "--jobs", "2"])
+        res.say("### Taint (`auditls check` on the indexed copy, a real subprocess each)")
+        res.say()
+        res.say("| run | wall | peak RSS |")
+        res.say("| --- | --- | --- |")
+        without, rss0, _ = measure([*auditls, "check", str(work), "--ignore", "AUD5"])
+        res.say(f"| warm check, taint rules off | {without:.2f} s | {rss0:.0f} MB |")
+        wall, rss, _ = measure([*auditls, "check", str(work)])
+        res.say(f"| warm check, taint rules on | {wall:.2f} s | {rss:.0f} MB |")
+        with Store.open(work) as store:
+            index_workspace(work, store, load_config(work), progress=False, snapshot=False)
+            started = time.perf_counter()
+            engine = taint_of(store)
+            built = time.perf_counter() - started
+            paths = engine.paths()
+            total = time.perf_counter() - started
+        res.say()
+        res.say(
+            f"In process: engine built in {built:.2f} s, {len(engine.program.units)} units "
+            f"summarised {engine.resummarised} times, {len(paths)} paths; {total:.2f} s in all."
+        )
+        res.say()
+
+
 def bench_peers(res: Results, root: Path) -> None:
     peers = []
     if shutil.which("bandit") or importlib.util.find_spec("bandit"):
@@ -331,6 +367,7 @@ def main() -> None:
             )
             parse_total = bench_extraction(res, "smoke (fixtures/)", small, 1)
             bench_index(res, small, parse_total)
+            bench_taint(res, small)
     else:
         corpus = fetch_corpus()
         res.say("Corpus: " + ", ".join(f"`{c}`" for c in CORPUS) + f" (unpacked in {corpus})")
@@ -338,6 +375,7 @@ def main() -> None:
         parse_total = bench_extraction(res, "real corpus", corpus, args.repeat)
         bench_extraction(res, "application code (fixtures/)", fixtures, args.repeat)
         bench_index(res, corpus, parse_total)
+        bench_taint(res, corpus)
         bench_lsp(res, corpus)
         bench_peers(res, corpus)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -127,6 +127,7 @@ def _selection(config: Config, args: argparse.Namespace) -> tuple[list[str] | No
 
 def cmd_check(args: argparse.Namespace) -> int:
     from auditls.index import index_workspace
+    from auditls.knowledge.taint import with_user_models
     from auditls.report import render
     from auditls.rules import Problem, analyse
     from auditls.store import Store
@@ -144,6 +145,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             ignore=ignore,
             severity_overrides=config.severity_overrides,
             scopes=scopes,
+            taint_models=with_user_models(config.taint),
         )
     finally:
         store.close()

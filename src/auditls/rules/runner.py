@@ -40,6 +40,7 @@ from auditls.rules.registry import RULES, file_rules, workspace_rules
 from auditls.rules.workspace import Workspace
 
 if TYPE_CHECKING:
+    from auditls.knowledge.taint import Models
     from auditls.store import Store
 
 SYNTAX_ERROR = "AUD001"
@@ -190,6 +191,7 @@ def check_workspace(
     ignore: Iterable[str] = frozenset(),
     severity_overrides: Mapping[str, str] | None = None,
     scopes: Sequence[str] | None = None,
+    taint_models: Models | None = None,
 ) -> list[Finding]:
     """Steps 3 to 5: every finding of every selected workspace rule, unsuppressed, sorted by
     path and position. ``scopes``: workspace-relative paths (files or directories, "" for all)
@@ -198,7 +200,7 @@ def check_workspace(
     rules = selection.rules(workspace_rules())
     if not rules:
         return []  # a run whose selection leaves no workspace rule builds no model
-    workspace = source if isinstance(source, Workspace) else Workspace(source)
+    workspace = source if isinstance(source, Workspace) else Workspace(source, taint_models)
     found: list[Finding] = []
     seen: set[tuple[str, int, int, str, str]] = set()
     for r in rules:
@@ -257,6 +259,7 @@ def analyse(
     ignore: Iterable[str] = frozenset(),
     severity_overrides: Mapping[str, str] | None = None,
     scopes: Sequence[str] | None = None,
+    taint_models: Models | None = None,
 ) -> Report:
     """Steps 1 to 5 over an indexed store (or files extracted in memory): the file rules of the
     files in ``scopes`` (all when None), then the workspace rules over every file, findings kept
@@ -273,7 +276,12 @@ def analyse(
             ff, select=select, ignore=ignore, severity_overrides=severity_overrides
         )
     report.findings += check_workspace(
-        source, select=select, ignore=ignore, severity_overrides=severity_overrides, scopes=scopes
+        source,
+        select=select,
+        ignore=ignore,
+        severity_overrides=severity_overrides,
+        scopes=scopes,
+        taint_models=taint_models,
     )
     report.findings = one_finding_per_problem(report.findings, lambda f: f)
     report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))

@@ -26,6 +26,7 @@ from auditls.facts import FileFacts
 from auditls.facts.core import SuppressionFact
 
 if TYPE_CHECKING:
+    from auditls.knowledge.taint import Models
     from auditls.rules.flask.judge import FlaskJudge
     from auditls.store import Store
     from auditls.taint import TaintEngine
@@ -34,8 +35,11 @@ if TYPE_CHECKING:
 class Workspace:
     """The facts of a whole workspace, with the cross-file models built on first use."""
 
-    def __init__(self, source: Store | Sequence[FileFacts]) -> None:
+    def __init__(
+        self, source: Store | Sequence[FileFacts], taint_models: Models | None = None
+    ) -> None:
         self._source = source
+        self._taint_models = taint_models
 
     @cached_property
     def flask(self) -> FlaskJudge:
@@ -50,11 +54,13 @@ class Workspace:
     @cached_property
     def taint(self) -> TaintEngine:
         """The taint engine; for a store, the one cached per store revision."""
+        from auditls.knowledge.taint import DEFAULT_MODELS
         from auditls.taint import engine_of_files, taint_of
 
+        models = self._taint_models or DEFAULT_MODELS
         if isinstance(self._source, Sequence):
-            return engine_of_files(self._source)
-        return taint_of(self._source)
+            return engine_of_files(self._source, models)
+        return taint_of(self._source, models)
 
     def suppressions(self, paths: Iterable[str]) -> dict[str, list[SuppressionFact]]:
         """The suppression comments of these files."""

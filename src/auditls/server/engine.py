@@ -56,6 +56,7 @@ from auditls.config import Config
 from auditls.extractors import decode
 from auditls.facts.core import SuppressionFact
 from auditls.index import IndexReport, index_workspace, is_excluded
+from auditls.knowledge.taint import with_user_models
 from auditls.rules import Finding, TraceStep, check_facts, check_workspace
 from auditls.server.convert import Lines, Prepared, prepare
 from auditls.server.suppressions import Directives, suppression_data
@@ -435,7 +436,8 @@ class FolderEngine:
                 TAINT_MAX_FILES,
             )
         try:
-            found = check_workspace(store, ignore=ignore)
+            models = with_user_models(self.config.taint)
+            found = check_workspace(store, ignore=ignore, taint_models=models)
         except Exception:  # a bug in a workspace rule must not stop the index
             log.exception("workspace rules failed")
             return

@@ -19,6 +19,7 @@ from auditls.facts import Fact, FileFacts
 from auditls.facts.core import CallArgFact, CallFact, FunctionFact, ImportFact, ParamFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
+from auditls.knowledge.taint import DEFAULT_MODELS, Models
 from auditls.link import Linker
 from auditls.taint.engine import Label, Step, Summary, TaintEngine, TaintPath
 
@@ -28,10 +29,10 @@ if TYPE_CHECKING:
 _ENGINES: weakref.WeakKeyDictionary[Store, tuple[int, TaintEngine]] = weakref.WeakKeyDictionary()
 
 
-def engine_of_files(files: Iterable[FileFacts]) -> TaintEngine:
+def engine_of_files(files: Iterable[FileFacts], models: Models = DEFAULT_MODELS) -> TaintEngine:
     """An engine over files extracted in memory (tests, the fixture runner)."""
     linker = Linker.from_files(list(files))
-    return TaintEngine(linker.files.values(), linker.resolve)
+    return TaintEngine(linker.files.values(), linker.resolve, models)
 
 
 #: The tables the engine reads (not every fact of every file: a workspace's flows are many).
@@ -55,16 +56,16 @@ def _facts_for_taint(store: Store) -> list[FileFacts]:
     ]
 
 
-def taint_of(store: Store) -> TaintEngine:
+def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
     """The engine of a store, built again only when the store's revision changed. It reads only
     the tables it needs, and resolves calls through the module-level imports of every file (a
     linker without files). Call it on the thread that owns the store."""
     cached = _ENGINES.get(store)
-    if cached is not None and cached[0] == store.revision:
+    if cached is not None and cached[0] == store.revision and cached[1].program.models is models:
         return cached[1]
     modules = [(m, p) for p, m in sorted(store.file_modules().items()) if m is not None]
     linker = Linker([], store.module_level_facts(ImportFact), modules)
-    engine = TaintEngine(_facts_for_taint(store), linker.resolve)
+    engine = TaintEngine(_facts_for_taint(store), linker.resolve, models)
     _ENGINES[store] = (store.revision, engine)
     return engine
 
