@@ -10,7 +10,7 @@ from lsprotocol import types
 
 from auditls.extractors import extract
 from auditls.facts.core import SuppressionFact
-from auditls.rules import RULES, check_facts
+from auditls.rules import RULES, Finding, TraceStep, check_facts
 from auditls.server import hover as hover_module
 from auditls.server.actions import code_actions
 from auditls.server.convert import UTF16, Lines, prepare, to_diagnostic
@@ -48,6 +48,28 @@ def test_the_findings_hover() -> None:
     assert "AUD102" not in text
     assert hover_markdown(context(1, 1)) is None
     assert hover_markdown(context(5, 15)) is None  # the end column is exclusive
+
+
+def test_the_hover_on_a_taint_sink_shows_the_path() -> None:
+    step = TraceStep(path="app/views.py", line=3, column=5, message="reads request data")
+    sink = TraceStep(path="m.py", line=5, column=5, message="reaches `eval`")
+    finding = Finding(
+        rule="AUD503",
+        path="m.py",
+        line=5,
+        column=5,
+        end_line=5,
+        end_column=15,
+        severity="error",
+        confidence="medium",
+        cwe=95,
+        message="request data reaches `eval`",
+        stmt_line=5,
+        trace=(step, sink),
+    )
+    text = hover_markdown(context(5, 6, findings=[finding]))
+    assert text is not None
+    assert "**Path.**\n\n1. `app/views.py:3` reads request data\n2. `m.py:5` reaches `eval`" in text
 
 
 @pytest.fixture

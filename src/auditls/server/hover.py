@@ -115,7 +115,8 @@ def _cwe(cwe: int | None) -> str:
 
 @hover_provider("auditls.findings", order=10)
 def findings_hover(ctx: HoverContext) -> str | None:
-    """The rule behind each finding under the cursor: what, why, and the fix."""
+    """The rule behind each finding under the cursor: what, the path of a taint finding step
+    by step, why, and the fix."""
     parts = []
     for finding in ctx.findings:
         if not ctx.covers(finding):
@@ -125,11 +126,16 @@ def findings_hover(ctx: HoverContext) -> str | None:
             continue
         href = docs_href(ctx.docs_base, rule.code)
         title = f"[{rule.code}]({href})" if href else rule.code
+        path = "".join(
+            f"{i}. `{step.path}:{step.line}` {step.message}\n"
+            for i, step in enumerate(finding.trace, 1)
+        )
         parts.append(
             f"**auditls {title} {rule.name}** · {finding.severity} · "
             f"confidence {finding.confidence}{_cwe(rule.cwe)}\n\n"
             f"{finding.message}\n\n"
-            f"**Why it matters.** {rule.summary} {rule.details}\n\n"
+            + (f"**Path.**\n\n{path}\n" if path else "")
+            + f"**Why it matters.** {rule.summary} {rule.details}\n\n"
             f"**Fix.** {rule.fix}"
         )
     return "\n\n---\n\n".join(parts) if parts else None
