@@ -18,6 +18,7 @@ store whose hash differs is stale and rebuilt (it only caches derived data).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import operator
@@ -154,7 +155,10 @@ def _decoder(cls: type[Any], columns: Sequence[Column]) -> Callable[[Sequence[An
     return decode
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _from_json(text: str) -> tuple[str, ...]:
+    """A ``tuple[str, ...]`` column read back; equal texts share one tuple (they repeat a lot:
+    ``["name:self"]``), which saves both the parsing and the memory."""
     return tuple(sys.intern(item) if len(item) < 64 else item for item in json.loads(text))
 
 
