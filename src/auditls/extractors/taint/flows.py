@@ -432,24 +432,22 @@ class FlowsExtractor(Extractor):
     def leave_NamedExpr(self, node: ast.NamedExpr) -> None:
         self._row(node.target, "name:" + node.target.id, self._inputs(node.value), "walrus")
 
-    def leave_Return(self, node: ast.Return) -> None:
+    def _out(self, node: ast.Return | ast.Yield | ast.YieldFrom, target: str) -> None:
+        """A value leaving the function (``return`` / ``yield``): one row when it has inputs."""
         value = node.value
         if value is not None:
             inputs = self._inputs(value)
             if inputs:
-                self._row(node, "return", inputs, self._how(value))
+                self._row(node, target, inputs, self._how(value))
+
+    def leave_Return(self, node: ast.Return) -> None:
+        self._out(node, "return")
 
     def leave_Yield(self, node: ast.Yield) -> None:
-        value = node.value
-        if value is not None:
-            inputs = self._inputs(value)
-            if inputs:
-                self._row(node, "yield", inputs, self._how(value))
+        self._out(node, "yield")
 
     def leave_YieldFrom(self, node: ast.YieldFrom) -> None:
-        inputs = self._inputs(node.value)
-        if inputs:
-            self._row(node, "yield", inputs, self._how(node.value))
+        self._out(node, "yield")
 
     def leave_For(self, node: ast.For) -> None:  # and AsyncFor
         self._store(node.target, self._inputs(node.iter), "for")
