@@ -195,3 +195,56 @@ def test_recursion_reaches_a_fixed_point() -> None:
     engine.summarise()
     assert [label.origin for label in engine.summaries[fn].returns] == ["param:0"]
     assert engine.resummarised == 2  # it calls itself: summarised again once, then unchanged
+
+
+def test_a_container_carries_what_is_appended_to_it() -> None:
+    fn = "app.views.run"
+    ff = FileFacts(
+        path="app/views.py",
+        module="app.views",
+        status="ok",
+        facts=[
+            *function(fn, 1),
+            flow(fn, 2, "name:parts", how="="),
+            call(fn, 3, 1, None, "parts.append", attr="append"),
+            flow(fn, 3, "receiver", "name:parts", call_id=1),
+            flow(fn, 3, "arg", "ref:flask.request.args", call_id=1, position=0),
+            call(fn, 4, 2, "os.system", "os.system"),
+            flow(fn, 4, "arg", "name:parts", call_id=2, position=0),
+        ],
+    )
+    [path] = TaintEngine([ff]).paths()
+    assert (path.rule.code, path.sink.line) == ("AUD502", 4)
+
+
+def _loop_over(value_flows: list[FlowFact]) -> FileFacts:
+    fn = "app.loader.load"
+    return FileFacts(
+        path="app/loader.py",
+        module="app.loader",
+        status="ok",
+        facts=[
+            *function(fn, 1),
+            *value_flows,
+            call(fn, 5, 1, "importlib.import_module", "importlib.import_module"),
+            flow(fn, 5, "arg", "name:lib", call_id=1, position=0),
+        ],
+    )
+
+
+def test_a_sink_fed_only_by_literals_is_shown_clean() -> None:
+    fn = "app.loader.load"
+    engine = TaintEngine([_loop_over([flow(fn, 2, "name:lib", how="for")])])
+    assert engine.paths() == []
+    assert engine.clean_sites == {("app/loader.py", 5, 5)}
+
+
+def test_a_name_written_twice_or_from_elsewhere_is_not_shown_clean() -> None:
+    fn = "app.loader.load"
+    twice = [flow(fn, 2, "name:lib", "name:other"), flow(fn, 3, "name:lib", how="=")]
+    engine = TaintEngine([_loop_over(twice)])
+    engine.paths()
+    assert engine.clean_sites == set()
+    engine = TaintEngine([_loop_over([flow(fn, 2, "name:lib", "ref:app.settings.LIB")])])
+    engine.paths()
+    assert engine.clean_sites == set()

@@ -84,3 +84,13 @@ def test_a_workspace_teaches_its_own_sink(
     assert main(["check", str(tmp_path), "--format", "json"]) == 1
     findings = json.loads(capsys.readouterr().out)["findings"]
     assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("AUD501", "app/views.py", 10)]
+
+
+def test_a_pattern_finding_whose_argument_is_shown_clean_is_low(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    findings = run(project, "json", capsys)["findings"]
+    assert isinstance(findings, list)
+    [order] = [f for f in findings if f["rule"] == "AUD113"]
+    assert (order["path"], order["line"]) == ("shop/db.py", 35)  # ORDER BY an allowlisted column
+    assert order["confidence"] == "low"

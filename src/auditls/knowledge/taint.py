@@ -540,6 +540,14 @@ PROPAGATORS: frozenset[str] = frozenset(
     | {"builtins.str.join", "builtins.str.format", "builtins.bytes.join"}
 )  # fmt: skip
 
+#: Methods that put their arguments into the sequence or set they are called on
+#: (``items.append(value)`` makes ``items`` carry ``value``'s taint). Not ``dict.update``: a
+#: dict of keyword arguments built that way would taint every keyword it is spread into.
+CONTAINER_MUTATORS: frozenset[str] = frozenset(
+    {"append", "extend", "insert", "add", "appendleft", "extendleft", "push", "put",
+     "put_nowait"}
+)  # fmt: skip
+
 #: Library callees whose result never carries taint (numbers, booleans, hashes, None).
 NON_PROPAGATORS: frozenset[str] = frozenset(
     {f"builtins.{fn}" for fn in ("len", "isinstance", "issubclass", "hash", "id", "type",

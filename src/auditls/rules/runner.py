@@ -19,14 +19,17 @@ fixture runner compares it with the expectations, the server publishes it. Over 
    position.
 6. **One problem, one finding**: where a taint path (AUD5xx) ends at the call a pattern rule
    (AUD1xx) also reports, only the taint finding stays: it names the source and every step
-   (:func:`one_finding_per_problem`; the server applies it to what it publishes too).
+   (:func:`one_finding_per_problem`; the server applies it to what it publishes too). And a
+   pattern finding at a call whose dangerous argument the taint engine *showed clean* (built
+   only from literals, sanitizers and allowlisted values) drops to low confidence
+   (:func:`lowered_where_clean`; ``auditls check`` only, when the taint rules are selected).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -265,6 +268,7 @@ def analyse(
     files in ``scopes`` (all when None), then the workspace rules over every file, findings kept
     in ``scopes``."""
     report = Report()
+    workspace = Workspace(source, taint_models)
     for path, ff in _files_in(source, scopes):
         report.files += 1
         if ff is None:
@@ -276,16 +280,34 @@ def analyse(
             ff, select=select, ignore=ignore, severity_overrides=severity_overrides
         )
     report.findings += check_workspace(
-        source,
+        workspace,
         select=select,
         ignore=ignore,
         severity_overrides=severity_overrides,
         scopes=scopes,
-        taint_models=taint_models,
     )
     report.findings = one_finding_per_problem(report.findings, lambda f: f)
+    taint_on = any(
+        is_selected(r.code, select, ignore)
+        for r in RULES.values()
+        if r.code.startswith(TAINT_PREFIX)
+    )
+    if taint_on and any(f.rule.startswith(PATTERN_PREFIX) for f in report.findings):
+        report.findings = lowered_where_clean(report.findings, workspace.taint.clean_sites)
     report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     return report
+
+
+def lowered_where_clean(
+    findings: Iterable[Finding], clean_sites: Container[tuple[str, int, int]]
+) -> list[Finding]:
+    """Step 6: a pattern finding at a call whose dangerous argument was shown clean is low."""
+    return [
+        dataclasses.replace(f, confidence="low")
+        if f.rule.startswith(PATTERN_PREFIX) and (f.path, f.line, f.column) in clean_sites
+        else f
+        for f in findings
+    ]
 
 
 def one_finding_per_problem(items: Iterable[T], finding_of: Callable[[T], Finding]) -> list[T]:

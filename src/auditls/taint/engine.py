@@ -44,6 +44,7 @@ from auditls.facts.core import CallArgFact, CallFact, FunctionFact, ParamFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import (
+    CONTAINER_MUTATORS,
     DEFAULT_MODELS,
     ROUTE_PARAMETER,
     SAFE_CONVERTERS,
@@ -84,6 +85,10 @@ class Label:
 
 Trace = tuple[Step, ...]
 Taint = dict[Label, Trace]
+
+#: A value the engine cannot vouch for (a global, an unknown callee's result): never reported,
+#: but a value that carries it is not *shown clean* (``TaintEngine.clean_sites``).
+UNKNOWN = Label("unknown")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +148,9 @@ class Unit:
     argv_calls: set[int] = field(default_factory=set)
     shell_calls: set[int] = field(default_factory=set)
     route_params: dict[str, bool] = field(default_factory=dict)  # name -> carries request data
+    #: How many rows write each target (a name written more than once, in branches or by a
+    #: container mutator, is never taken for clean just because its last write was).
+    writes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     is_view: bool = False
 
 
@@ -210,6 +218,10 @@ class Program:
                     unit.args[fact.call_id].append(fact)
                 elif fact.target == "receiver" and fact.call_id is not None:
                     unit.receivers[fact.call_id] = fact
+                    if len(fact.inputs) == 1:
+                        unit.writes[fact.inputs[0]] += 1  # may be a mutator: counted as a write
+                else:
+                    unit.writes[fact.target] += 1
                 unit.flows.append(fact)
             elif isinstance(fact, CallFact):
                 self._unit(ff.path, fact.function).calls[fact.call_id] = fact
@@ -279,6 +291,8 @@ class _Interpreter:
         self.memo: dict[int, Taint] = {}
         self.summary = Summary()
         self.models = program.models
+        #: Sink sites of this unit: whether every value that reached them was shown clean.
+        self.sites_clean: dict[tuple[str, int, int], bool] = {}
 
     # -- values ----------------------------------------------------------------------------
 
@@ -298,10 +312,17 @@ class _Interpreter:
         for item in row.inputs:
             kind, _, rest = item.partition(":")
             if kind == "name":
-                _merge(out, self.env.get(item, {}))
+                value = self.env.get(item)
+                if value is None or (not value and self.unit.writes.get(item, 0) > 1):
+                    out.setdefault(UNKNOWN, ())
+                else:
+                    _merge(out, value)
             elif kind == "attr":
+                base = f"name:{rest.partition('.')[0]}"
+                if item not in self.env and base not in self.env:
+                    out.setdefault(UNKNOWN, ())
                 _merge(out, self.env.get(item, {}))
-                _merge(out, self.env.get(f"name:{rest.partition('.')[0]}", {}))
+                _merge(out, self.env.get(base, {}))
             elif kind == "call" and rest.isdigit():
                 _merge(out, self.call_result(int(rest)))
             elif kind == "ref":
@@ -309,6 +330,10 @@ class _Interpreter:
                 if source is not None:
                     step = _step(self.unit.path, row, f"reads {source.label}")
                     _merge(out, {Label(f"src:{rest}"): (step,)})
+                else:
+                    out.setdefault(UNKNOWN, ())
+            else:
+                out.setdefault(UNKNOWN, ())
         return out
 
     def call_result(self, call_id: int) -> Taint:
@@ -338,6 +363,8 @@ class _Interpreter:
         elif self.models.propagates(callee):
             for row in [*rows, *([receiver] if receiver is not None else [])]:
                 _merge(result, self.evaluate(row))
+            if callee is None or callee not in self.models.propagators:
+                result.setdefault(UNKNOWN, ())  # an unknown function may return anything
         self.memo[call_id] = result
         return result
 
@@ -364,6 +391,8 @@ class _Interpreter:
         for label, trace in summary.returns.items():
             if label.origin.startswith("src:"):
                 _merge(out, {label: _cap((step, *trace))})
+            elif label == UNKNOWN:
+                out.setdefault(UNKNOWN, ())
             elif label.origin.startswith("param:"):
                 row = self._argument(call, target, int(label.origin[6:]))
                 if row is None:
@@ -417,6 +446,17 @@ class _Interpreter:
                 what = f"`{_short(call.callee_text)}`"
                 site = self._site(call, sink.kind, what, by_method)
                 value = self.evaluate(row)
+                key = (site.path, site.line, site.column)
+                clean = (
+                    all(
+                        sink.kind in label.cleaned or "*" in label.cleaned
+                        for label in value
+                        if label != UNKNOWN
+                    )
+                    and UNKNOWN not in value
+                    and not any(label.origin.startswith("param:") for label in value)
+                )
+                self.sites_clean[key] = self.sites_clean.get(key, True) and clean
                 step = _step(self.unit.path, call, f"reaches {what}")
                 self.sink(site, {k: (*v, step) for k, v in value.items()})
         target = self.program.callee(self.unit, call)
@@ -435,6 +475,17 @@ class _Interpreter:
             }
             self.sink(site, value, via=(step, *trace))
 
+    def _mutated(self, row: FlowFact) -> None:
+        """``items.append(value)``: the container now carries the value's taint too."""
+        if row.target != "arg" or row.call_id is None:
+            return
+        call = self.unit.calls.get(row.call_id)
+        receiver = self.unit.receivers.get(row.call_id)
+        if call is None or receiver is None or call.attr not in CONTAINER_MUTATORS:
+            return
+        if len(receiver.inputs) == 1 and receiver.inputs[0].startswith("name:"):
+            _merge(self.env.setdefault(receiver.inputs[0], {}), self.evaluate(row))
+
     @staticmethod
     def _matches(sink: Sink, row: FlowFact) -> bool:
         if row.target == "receiver":
@@ -451,6 +502,7 @@ class _Interpreter:
             target = row.target
             if target in ("arg", "receiver"):
                 self.argument_row(row)
+                self._mutated(row)
                 continue
             if target == "guard":
                 for name in row.inputs:
@@ -484,7 +536,7 @@ class _Interpreter:
         self.summary.returns = {
             label: trace
             for label, trace in returns.items()
-            if label.origin.startswith(("param:", "src:"))
+            if label.origin.startswith(("param:", "src:")) or label == UNKNOWN
         }
         return self.summary
 
@@ -501,6 +553,9 @@ class TaintEngine:
         self.program = Program(files, resolve, models)
         self.summaries: dict[str, Summary] = {}
         self.resummarised = 0  # how many times a unit was summarised (tests, benchmarks)
+        #: Sink calls whose dangerous arguments were shown clean: built from literals,
+        #: sanitizers, allowlists (``paths()`` fills it).
+        self.clean_sites: set[tuple[str, int, int]] = set()
         self._paths: list[TaintPath] | None = None
 
     def summarise(self) -> None:
@@ -548,7 +603,11 @@ class TaintEngine:
                 best[key] = path
 
         for name in sorted(self.program.units):
-            _Interpreter(self.program, self.program.units[name], self.summaries, report).run()
+            interpreter = _Interpreter(
+                self.program, self.program.units[name], self.summaries, report
+            )
+            interpreter.run()
+            self.clean_sites |= {site for site, clean in interpreter.sites_clean.items() if clean}
         self._paths = sorted(
             best.values(), key=lambda p: (p.sink.path, p.sink.line, p.sink.column, p.rule.code)
         )
