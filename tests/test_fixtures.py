@@ -57,9 +57,9 @@ def expectations(text: str) -> Counter[tuple[int, str]]:
     return expected
 
 
-def run(source: bytes, path: str) -> list[Finding]:
+def run(source: bytes, path: str, ignore: tuple[str, ...] = ()) -> list[Finding]:
     """The findings of one file on its own."""
-    return analyse([extract(source, path)]).findings
+    return analyse([extract(source, path)], ignore=ignore).findings
 
 
 def project_of(path: Path) -> Path | None:
@@ -132,7 +132,10 @@ def test_every_project_finding_lands_in_a_fixture_file() -> None:
 
 @pytest.mark.parametrize("rule", list(RULES.values()), ids=lambda r: r.code)
 def test_rule_examples(rule: Rule) -> None:
-    bad = [f.rule for f in run(rule.bad.encode(), "example_bad.py")]
-    good = [f.rule for f in run(rule.good.encode(), "example_good.py")]
+    # A pattern rule's example is checked on its own: where a taint path ends at the same
+    # call, the user sees the taint finding instead (one problem, one finding).
+    ignore = () if rule.code.startswith("AUD5") else ("AUD5",)
+    bad = [f.rule for f in run(rule.bad.encode(), "example_bad.py", ignore)]
+    good = [f.rule for f in run(rule.good.encode(), "example_good.py", ignore)]
     assert rule.code in bad, f"the bad example of {rule.code} does not raise it: {bad}"
     assert rule.code not in good, f"the good example of {rule.code} raises it"

@@ -33,6 +33,7 @@ the path) is the engine's; what a finding says is the rule's ``message``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -861,6 +862,7 @@ DEFAULT_MODELS = Models(
 )
 
 
+@functools.lru_cache(maxsize=8)  # one Models per configuration: engines are kept per Models
 def with_user_models(user: TaintConfig | None) -> Models:
     """The defaults with a workspace's ``[tool.auditls.taint]`` entries layered over them.
 

@@ -4,7 +4,8 @@ The models (sources, sinks, sanitizers, propagators, the AUD5xx rules) are data 
 ``auditls.knowledge.taint``; the flow facts come from the ``taint`` extractor in the same single
 walk as every other fact (``python_flows``); this package computes per-function summaries and
 propagates them over the calls the workspace linker resolves (``engine``'s docstring has the
-algorithm in steps). ``taint_of(store)`` is cached per store revision; the rules
+algorithm in steps). ``taint_of(store)`` keeps one engine per store and brings it up to date
+file by file when the store changes; the rules
 (``auditls.rules.taint``) turn its paths into findings with their steps.
 """
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 import weakref
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from auditls.facts import Fact, FileFacts
 from auditls.facts.core import CallArgFact, CallFact, FunctionFact, ImportFact, ParamFact
@@ -26,7 +28,24 @@ from auditls.taint.engine import Label, Step, Summary, TaintEngine, TaintPath
 if TYPE_CHECKING:
     from auditls.store import Store
 
-_ENGINES: weakref.WeakKeyDictionary[Store, tuple[int, TaintEngine]] = weakref.WeakKeyDictionary()
+
+@dataclass(slots=True)
+class _Kept:
+    """A store's engine and what it was built from, to bring it up to date file by file."""
+
+    revision: int
+    models: Models
+    engine: TaintEngine
+    states: dict[str, tuple[Any, ...]]
+    #: Path -> its module-level imports (what calls resolve through).
+    imports: dict[str, list[ImportFact]]
+
+
+_ENGINES: weakref.WeakKeyDictionary[Store, _Kept] = weakref.WeakKeyDictionary()
+
+#: Up to this many changed files (or a quarter of the workspace) the engine is updated in
+#: place; beyond, it is built again.
+UPDATE_LIMIT = 200
 
 
 def engine_of_files(files: Iterable[FileFacts], models: Models = DEFAULT_MODELS) -> TaintEngine:
@@ -41,33 +60,90 @@ TABLES = (FunctionFact, ParamFact, CallFact, FlowFact, FlaskRouteFact)
 ARGUMENTS = (("keyword", ("shell",)), ("kind", ("container",)))
 
 
-def _facts_for_taint(store: Store) -> list[FileFacts]:
+def _facts_for_taint(store: Store, paths: list[str] | None = None) -> list[FileFacts]:
+    """The facts the engine reads, of these files (every file when None)."""
     modules = store.file_modules()
     by_path: dict[str, list[Fact]] = defaultdict(list)
     for table in TABLES:
-        for path, facts in store.facts_of_files(table).items():
+        for path, facts in store.facts_of_files(table, paths).items():
             by_path[path].extend(facts)
-    for column, values in ARGUMENTS:
-        for path, args in store.facts_where(CallArgFact, column, values).items():
-            by_path[path].extend(args)
+    if paths is None:
+        for column, values in ARGUMENTS:
+            for path, args in store.facts_where(CallArgFact, column, values).items():
+                by_path[path].extend(args)
+    else:
+        wanted = dict(ARGUMENTS)
+        for path, args in store.facts_of_files(CallArgFact, paths).items():
+            by_path[path].extend(
+                a for a in args if a.keyword in wanted["keyword"] or a.kind in wanted["kind"]
+            )
     return [
         FileFacts(path=path, module=modules.get(path) or "", status="ok", facts=facts)
         for path, facts in sorted(by_path.items())
     ]
 
 
+def _linker(states: dict[str, tuple[Any, ...]], imports: dict[str, list[ImportFact]]) -> Linker:
+    """Calls resolve through the module-level imports of every file (a linker without files)."""
+    modules = sorted((state[2], path) for path, state in states.items() if state[2] is not None)
+    by_module = [(states[path][2], fact) for path in sorted(imports) for fact in imports[path]]
+    return Linker([], by_module, modules)
+
+
+def _module_imports(store: Store, paths: list[str] | None) -> dict[str, list[ImportFact]]:
+    modules = store.file_modules()
+    out: dict[str, list[ImportFact]] = {}
+    for path, facts in store.facts_of_files(ImportFact, paths).items():
+        module = modules.get(path)
+        kept = [f for f in facts if f.function == module]
+        if kept:
+            out[path] = kept
+    return out
+
+
 def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
-    """The engine of a store, built again only when the store's revision changed. It reads only
-    the tables it needs, and resolves calls through the module-level imports of every file (a
-    linker without files). Call it on the thread that owns the store."""
-    cached = _ENGINES.get(store)
-    if cached is not None and cached[0] == store.revision and cached[1].program.models is models:
-        return cached[1]
-    modules = [(m, p) for p, m in sorted(store.file_modules().items()) if m is not None]
-    linker = Linker([], store.module_level_facts(ImportFact), modules)
-    engine = TaintEngine(_facts_for_taint(store), linker.resolve, models)
-    _ENGINES[store] = (store.revision, engine)
+    """The engine of a store, brought up to date when the store's revision changed: only the
+    changed files are read again and only what they touch is interpreted again (a full build
+    when many changed). It reads only the tables it needs. Call it on the thread that owns
+    the store."""
+    kept = _ENGINES.get(store)
+    if kept is not None and kept.models is models:
+        if kept.revision == store.revision:
+            return kept.engine
+        states = store.file_states()
+        changed = sorted(
+            path
+            for path in states.keys() | kept.states.keys()
+            if states.get(path) != kept.states.get(path)
+        )
+        if len(changed) <= max(UPDATE_LIMIT, len(states) // 4):
+            _update(store, kept, states, changed)
+            return kept.engine
+    states = store.file_states()
+    imports = _module_imports(store, None)
+    engine = TaintEngine(_facts_for_taint(store), _linker(states, imports).resolve, models)
+    _ENGINES[store] = _Kept(store.revision, models, engine, states, imports)
     return engine
+
+
+def _update(
+    store: Store, kept: _Kept, states: dict[str, tuple[Any, ...]], changed: list[str]
+) -> None:
+    present = [path for path in changed if path in states]
+    files: dict[str, FileFacts | None] = dict.fromkeys(changed)
+    files.update((ff.path, ff) for ff in _facts_for_taint(store, present))
+    imports = _module_imports(store, present)
+    relink = any(imports.get(p, []) != kept.imports.get(p, []) for p in changed) or any(
+        (states.get(p) or (None,) * 3)[2] != (kept.states.get(p) or (None,) * 3)[2] for p in changed
+    )
+    for path in changed:
+        kept.imports.pop(path, None)
+        if path in imports:
+            kept.imports[path] = imports[path]
+    resolve = _linker(states, kept.imports).resolve if relink else None
+    kept.engine.update(files, resolve)
+    kept.states = states
+    kept.revision = store.revision
 
 
 __all__ = ["Label", "Step", "Summary", "TaintEngine", "TaintPath", "engine_of_files", "taint_of"]

@@ -34,9 +34,10 @@ How a workspace is analysed (``TaintEngine.run``):
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from auditls.facts import FileFacts
@@ -177,7 +178,8 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 class Program:
-    """The units of a workspace and how calls resolve to them."""
+    """The units of a workspace and how calls resolve to them. Files come and go
+    (``add_file``, ``remove_file``): a unit belongs to the file that defines it."""
 
     def __init__(
         self,
@@ -187,33 +189,34 @@ class Program:
     ) -> None:
         self.models = models
         self.units: dict[str, Unit] = {}
-        self._resolve = resolve
-        views: dict[str, FlaskRouteFact] = {}
+        #: Path -> the qualified names of the units its facts made.
+        self.files: dict[str, list[str]] = {}
+        #: Path -> the views its route facts name, with their URL rules.
+        self._routes: dict[str, list[tuple[str, str]]] = {}
+        self.resolve = resolve
         for ff in files:
-            self._add_file(ff, views)
-        for qualname, route in views.items():
-            unit = self.units.get(qualname)
-            if unit is None:
-                continue
-            unit.is_view = True
-            for converter, name in _CONVERTER.findall(route.rule or ""):
-                safe = converter in SAFE_CONVERTERS
-                unit.route_params[name] = unit.route_params.get(name, False) or not safe
+            self.add_file(ff)
+        self.mark_views({view for routes in self._routes.values() for view, _ in routes})
 
-    def _unit(self, path: str, qualname: str) -> Unit:
+    def _unit(self, path: str, qualname: str, made: list[str]) -> Unit:
         unit = self.units.get(qualname)
         if unit is None:
             unit = self.units[qualname] = Unit(path, qualname)
+            made.append(qualname)
         return unit
 
-    def _add_file(self, ff: FileFacts, views: dict[str, FlaskRouteFact]) -> None:
+    def add_file(self, ff: FileFacts) -> list[str]:
+        """Make the units of one file (a file of the same path must have been removed); returns
+        their qualified names. Call ``mark_views`` afterwards with the views that changed."""
+        made: list[str] = []
         params: dict[str, list[ParamFact]] = defaultdict(list)
         calls_of: dict[int, Unit] = {
-            f.call_id: self._unit(ff.path, f.function) for f in ff.of(CallFact)
+            f.call_id: self._unit(ff.path, f.function, made) for f in ff.of(CallFact)
         }
+        routes: list[tuple[str, str]] = []
         for fact in ff.facts:
             if isinstance(fact, FlowFact):
-                unit = self._unit(ff.path, fact.function)
+                unit = self._unit(ff.path, fact.function, made)
                 if fact.target == "arg" and fact.call_id is not None:
                     unit.args[fact.call_id].append(fact)
                 elif fact.target == "receiver" and fact.call_id is not None:
@@ -224,23 +227,63 @@ class Program:
                     unit.writes[fact.target] += 1
                 unit.flows.append(fact)
             elif isinstance(fact, CallFact):
-                self._unit(ff.path, fact.function).calls[fact.call_id] = fact
+                self._unit(ff.path, fact.function, made).calls[fact.call_id] = fact
             elif isinstance(fact, FunctionFact):
-                unit = self._unit(ff.path, fact.qualname)
+                unit = self._unit(ff.path, fact.qualname, made)
                 unit.class_name, unit.line, unit.column = fact.class_name, fact.line, fact.col
             elif isinstance(fact, ParamFact):
                 params[fact.function].append(fact)
             elif isinstance(fact, CallArgFact):
-                self._note_argument(ff.path, fact, calls_of)
+                self._note_argument(fact, calls_of)
             elif isinstance(fact, FlaskRouteFact) and fact.view:
-                views.setdefault(fact.view, fact)
+                routes.append((fact.view, fact.rule or ""))
         for function, rows in params.items():
-            self._unit(ff.path, function).params = [
+            self._unit(ff.path, function, made).params = [
                 p.name for p in sorted(rows, key=lambda p: p.position)
             ]
+        self.files[ff.path] = made
+        if routes:
+            self._routes[ff.path] = routes
+        return made
+
+    def remove_file(self, path: str) -> tuple[list[str], set[str]]:
+        """Drop the units of one file; returns their names and the views its routes named."""
+        names = self.files.pop(path, [])
+        for name in names:
+            unit = self.units.get(name)
+            if unit is not None and unit.path == path:
+                del self.units[name]
+        return names, {view for view, _ in self._routes.pop(path, ())}
+
+    def views_of(self, path: str) -> set[str]:
+        return {view for view, _ in self._routes.get(path, ())}
+
+    def mark_views(self, views: Iterable[str]) -> set[str]:
+        """Set what each of these units knows of the routes that name it (a view's response
+        is a sink; its ``<name>`` converters carry request data, ``<int:id>`` does not);
+        returns the units whose view facts changed."""
+        wanted = {v for v in views if v in self.units}
+        rules: dict[str, list[str]] = defaultdict(list)
+        for path in sorted(self._routes):
+            for view, rule in self._routes[path]:
+                if view in wanted:
+                    rules[view].append(rule)
+        changed: set[str] = set()
+        for name in wanted:
+            unit = self.units[name]
+            route_params: dict[str, bool] = {}
+            for rule in rules.get(name, ()):
+                for converter, param in _CONVERTER.findall(rule):
+                    safe = converter in SAFE_CONVERTERS
+                    route_params[param] = route_params.get(param, False) or not safe
+            is_view = name in rules
+            if (is_view, route_params) != (unit.is_view, unit.route_params):
+                unit.is_view, unit.route_params = is_view, route_params
+                changed.add(name)
+        return changed
 
     @staticmethod
-    def _note_argument(path: str, arg: CallArgFact, calls_of: dict[int, Unit]) -> None:
+    def _note_argument(arg: CallArgFact, calls_of: dict[int, Unit]) -> None:
         unit = calls_of.get(arg.call_id)
         if unit is None:
             return
@@ -249,18 +292,24 @@ class Program:
         if arg.keyword == "shell" and arg.value not in (None, "false", "null", "0"):
             unit.shell_calls.add(arg.call_id)
 
-    def callee(self, unit: Unit, call: CallFact) -> Unit | None:
-        """The workspace function a call runs, when it resolves to one."""
+    def candidates(self, unit: Unit, call: CallFact) -> list[str]:
+        """The names a call may resolve to, in the order ``callee`` tries them."""
+        out: list[str] = []
         name = call.callee
         if name is not None:
-            if name in self.units:
-                return self.units[name]
-            if self._resolve is not None:
-                target = self._resolve(name)
-                if target in self.units:
-                    return self.units[target]
+            out.append(name)
+            if self.resolve is not None:
+                out.append(self.resolve(name))
         if unit.class_name and call.attr and call.callee_text.startswith(("self.", "cls.")):
-            return self.units.get(f"{unit.class_name}.{call.attr}")
+            out.append(f"{unit.class_name}.{call.attr}")
+        return out
+
+    def callee(self, unit: Unit, call: CallFact) -> Unit | None:
+        """The workspace function a call runs, when it resolves to one."""
+        for name in self.candidates(unit, call):
+            target = self.units.get(name)
+            if target is not None:
+                return target
         return None
 
     def callers(self) -> dict[str, set[str]]:
@@ -433,7 +482,7 @@ class _Interpreter:
         )
 
     def argument_row(self, row: FlowFact) -> None:
-        call = self.unit.calls.get(row.call_id or -1)
+        call = self.unit.calls.get(-1 if row.call_id is None else row.call_id)
         if call is None:
             return
         found = self.models.sink_for(call.callee, call.attr)
@@ -541,8 +590,65 @@ class _Interpreter:
         return self.summary
 
 
+@dataclass(slots=True)
+class _Result:
+    """What interpreting one unit gave: its summary, the paths it reported, its clean sites."""
+
+    summary: Summary
+    paths: list[TaintPath]
+    clean: set[tuple[str, int, int]]
+
+
+def _key(summary: Summary | None) -> tuple[frozenset[Label], frozenset[tuple[Label, SinkSite]]]:
+    return (frozenset(), frozenset()) if summary is None else summary.key()
+
+
+def _components(nodes: Iterable[str], edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components, callees before callers (each sorted)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    for root in sorted(nodes):
+        if root in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(edges.get(root, ()))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                members: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    members.append(member)
+                    if member == node:
+                        break
+                out.append(sorted(members))
+    return out
+
+
 class TaintEngine:
-    """Steps 1 to 5 of the module docstring over a workspace's facts."""
+    """Steps 1 to 5 of the module docstring over a workspace's facts, kept up to date file by
+    file (``update``): only the units of changed files, and the callers of units whose summary
+    changed, are interpreted again."""
 
     def __init__(
         self,
@@ -552,62 +658,223 @@ class TaintEngine:
     ) -> None:
         self.program = Program(files, resolve, models)
         self.summaries: dict[str, Summary] = {}
-        self.resummarised = 0  # how many times a unit was summarised (tests, benchmarks)
+        #: How many times a unit was interpreted, in all (tests, benchmarks).
+        self.resummarised = 0
+        #: The units interpreted by the last ``summarise`` (after ``update``: what it touched).
+        self.last_resummarised: set[str] = set()
         #: Sink calls whose dangerous arguments were shown clean: built from literals,
-        #: sanitizers, allowlists (``paths()`` fills it).
+        #: sanitizers, allowlists.
         self.clean_sites: set[tuple[str, int, int]] = set()
+        self._results: dict[str, _Result] = {}
+        self._callees: dict[str, frozenset[str]] = {}
+        self._callers: dict[str, set[str]] = defaultdict(set)
+        #: A name a call may resolve to -> the units making such calls (a unit of that name
+        #: appearing or going away changes what they call).
+        self._wanted: dict[str, set[str]] = defaultdict(set)
+        self._signatures: dict[str, tuple[object, ...]] = {}
+        self._rank: dict[str, int] = {}
+        self._members: list[list[str]] = []
+        self._dirty: set[str] = set(self.program.units)
+        self._graph_changed = True
         self._paths: list[TaintPath] | None = None
+        self._link(self.program.units)
 
-    def summarise(self) -> None:
-        units = self.program.units
-        callers = self.program.callers()
-        queue = deque(sorted(units))
-        queued = set(queue)
-        visits: dict[str, int] = defaultdict(int)
-        while queue:
-            name = queue.popleft()
-            queued.discard(name)
-            visits[name] += 1
-            self.resummarised += 1
-            summary = _Interpreter(self.program, units[name], self.summaries, None).run()
-            old = self.summaries.get(name)
-            self.summaries[name] = summary
-            if old is not None and old.key() == summary.key():
-                continue  # early cutoff: the callers saw this already
-            for caller in sorted(callers.get(name, ())):
-                if caller not in queued and visits[caller] < MAX_VISITS:
-                    queue.append(caller)
-                    queued.add(caller)
+    # -- the call graph ----------------------------------------------------------------------
 
-    def paths(self) -> list[TaintPath]:
-        if self._paths is not None:
-            return self._paths
-        self.summarise()
-        best: dict[tuple[str, str, SinkSite], TaintPath] = {}
+    def _link(self, names: Iterable[str]) -> None:
+        """Resolve the calls of these units again; a unit whose callees changed is dirty."""
+        program = self.program
+        for name in names:
+            unit = program.units.get(name)
+            if unit is None:
+                continue
+            callees: set[str] = set()
+            for call in unit.calls.values():
+                for candidate in program.candidates(unit, call):
+                    self._wanted[candidate].add(name)
+                target = program.callee(unit, call)
+                if target is not None:
+                    callees.add(target.qualname)
+            new = frozenset(callees)
+            old = self._callees.get(name)
+            if old == new:
+                continue
+            for callee in old or ():
+                self._callers[callee].discard(name)
+            for callee in new:
+                self._callers[callee].add(name)
+            self._callees[name] = new
+            self._dirty.add(name)
+            self._graph_changed = True
+
+    def _unlink(self, name: str) -> None:
+        for callee in self._callees.pop(name, ()):
+            self._callers[callee].discard(name)
+        self._graph_changed = True
+
+    def _order(self) -> None:
+        program = self.program
+        self._members = _components(program.units, self._callees)
+        self._rank = {name: i for i, members in enumerate(self._members) for name in members}
+        self._graph_changed = False
+
+    @staticmethod
+    def _signature(unit: Unit) -> tuple[object, ...]:
+        return (unit.params, unit.class_name, unit.path, unit.line, unit.column)
+
+    # -- files change --------------------------------------------------------------------------
+
+    def update(
+        self,
+        files: Mapping[str, FileFacts | None],
+        resolve: Callable[[str], str] | None = None,
+    ) -> None:
+        """Replace the facts of these files (None: the file is gone). With ``resolve``, calls
+        resolve through it from now on (every unit's calls are resolved again). The next
+        ``summarise`` or ``paths`` interprets what this touched."""
+        program = self.program
+        before: set[str] = set()
+        views: set[str] = set()
+        for path, ff in files.items():
+            names, old_views = program.remove_file(path)
+            before.update(names)
+            views |= old_views
+            if ff is not None:
+                program.add_file(ff)
+                views |= program.views_of(path)
+        after = {name for path in files for name in program.files.get(path, ())}
+        touched = set(after)
+        for name in before - after:
+            self.summaries.pop(name, None)
+            self._results.pop(name, None)
+            self._signatures.pop(name, None)
+            self._unlink(name)
+        for name in before ^ after:
+            touched |= self._wanted.get(name, set())
+            touched |= self._callers.get(name, set())
+        for name in before & after:
+            old = self._signatures.get(name)
+            if old is not None and old != self._signature(program.units[name]):
+                touched |= self._callers.get(name, set())
+        if resolve is not None:
+            program.resolve = resolve
+            touched = set(program.units)
+        self._dirty |= after | program.mark_views(views | after)
+        self._link(sorted(touched))
+        self._paths = None
+
+    # -- summaries -------------------------------------------------------------------------------
+
+    def _interpret(self, name: str) -> _Result:
+        found: list[TaintPath] = []
 
         def report(label: Label, site: SinkSite, trace: Trace, crossed: bool) -> None:
-            qualname = label.origin[4:]
-            source = self.program.models.source_for(qualname)
-            if source is None or site.kind not in SINK_KINDS:
-                return
-            rule = rule_for(site.kind)
-            confidence = source.confidence
-            if crossed or any(s.message.startswith("calls `") for s in trace):
-                confidence = min(confidence, "medium", key=_ORDER.index)
-            if site.by_method:
-                confidence = min(confidence, "medium", key=_ORDER.index)
-            path = TaintPath(rule, source, site, trace, confidence)
-            key = (rule.code, source.kind, site)
-            old = best.get(key)
-            if old is None or len(trace) < len(old.steps):
-                best[key] = path
+            path = self._path_of(label, site, trace, crossed)
+            if path is not None:
+                found.append(path)
 
-        for name in sorted(self.program.units):
-            interpreter = _Interpreter(
-                self.program, self.program.units[name], self.summaries, report
-            )
-            interpreter.run()
-            self.clean_sites |= {site for site, clean in interpreter.sites_clean.items() if clean}
+        self.resummarised += 1
+        self.last_resummarised.add(name)
+        interpreter = _Interpreter(self.program, self.program.units[name], self.summaries, report)
+        summary = interpreter.run()
+        clean = {site for site, ok in interpreter.sites_clean.items() if ok}
+        return _Result(summary, found, clean)
+
+    def _keep(self, name: str, result: _Result) -> None:
+        """Keep what a unit gave; an empty summary or result is not kept (most units have
+        neither, and a workspace has tens of thousands)."""
+        if result.summary.returns or result.summary.sinks:
+            self.summaries[name] = result.summary
+        else:
+            self.summaries.pop(name, None)
+        if result.paths or result.clean:
+            self._results[name] = result
+        else:
+            self._results.pop(name, None)
+
+    def _evaluate(self, members: list[str]) -> list[str]:
+        """Interpret one component (with its final summaries); the members whose summary (or
+        signature, which callers bind arguments by) changed."""
+        units = self.program.units
+        old = {name: self.summaries.get(name) for name in members}
+        old_signatures = {name: self._signatures.get(name) for name in members}
+        cyclic = len(members) > 1 or members[0] in self._callees.get(members[0], ())
+        if not cyclic:
+            self._keep(members[0], self._interpret(members[0]))
+        else:
+            # A cycle starts from nothing every time, as in a clean run (a summary left from
+            # an edit must not keep itself alive through the cycle).
+            for name in members:
+                self.summaries.pop(name, None)
+            for _ in range(MAX_VISITS):
+                moved = False
+                for name in members:
+                    previous = self.summaries.get(name)
+                    self._keep(name, result := self._interpret(name))
+                    moved = moved or _key(previous) != result.summary.key()
+                if not moved:
+                    break
+        changed: list[str] = []
+        for name in members:
+            self._signatures[name] = signature = self._signature(units[name])
+            if old[name] != self.summaries.get(name) or old_signatures[name] != signature:
+                changed.append(name)
+        return changed
+
+    def summarise(self) -> None:
+        """Interpret every dirty unit, callees before callers, and the callers of every unit
+        whose summary changed; each component at most once."""
+        units = self.program.units
+        self._dirty &= units.keys()
+        if not self._dirty:
+            return
+        self.last_resummarised = set()
+        if self._graph_changed:
+            self._order()
+        queue = sorted({self._rank[name] for name in self._dirty})
+        queued = set(queue)
+        self._dirty = set()
+        while queue:
+            rank = heapq.heappop(queue)
+            for name in self._evaluate(self._members[rank]):
+                for caller in self._callers.get(name, ()):
+                    later = self._rank[caller]
+                    if later not in queued:
+                        queued.add(later)
+                        heapq.heappush(queue, later)
+        self._paths = None
+
+    # -- paths -----------------------------------------------------------------------------------
+
+    def _path_of(
+        self, label: Label, site: SinkSite, trace: Trace, crossed: bool
+    ) -> TaintPath | None:
+        source = self.program.models.source_for(label.origin[4:])
+        if source is None or site.kind not in SINK_KINDS:
+            return None
+        confidence = source.confidence
+        if crossed or any(s.message.startswith("calls `") for s in trace):
+            confidence = min(confidence, "medium", key=_ORDER.index)
+        if site.by_method:
+            confidence = min(confidence, "medium", key=_ORDER.index)
+        return TaintPath(rule_for(site.kind), source, site, trace, confidence)
+
+    def paths(self) -> list[TaintPath]:
+        """Every path, one per (rule, source kind, sink site), the shortest trace kept."""
+        self.summarise()
+        if self._paths is not None:
+            return self._paths
+        best: dict[tuple[str, str, SinkSite], TaintPath] = {}
+        clean: set[tuple[str, int, int]] = set()
+        for name in sorted(self._results):
+            result = self._results[name]
+            clean |= result.clean
+            for path in result.paths:
+                key = (path.rule.code, path.source.kind, path.sink)
+                old = best.get(key)
+                if old is None or len(path.steps) < len(old.steps):
+                    best[key] = path
+        self.clean_sites = clean
         self._paths = sorted(
             best.values(), key=lambda p: (p.sink.path, p.sink.line, p.sink.column, p.rule.code)
         )

@@ -1,0 +1,165 @@
+"""The taint engine kept up to date file by file equals the engine built from scratch.
+
+1. A mypy-style multi-step fixture (``fixtures/taint_steps``): step 1 is the project as it is;
+   step N copies every ``NAME.py.N`` over ``NAME.py`` (an empty one deletes it) and re-indexes.
+   After each step the taint findings are the ``# expect:`` comments of the files, and the
+   functions interpreted again are exactly those the ``# resummarised:`` first lines of that
+   step's files name.
+2. A Hypothesis property: after random edit sequences over a small workspace, the engine
+   brought up to date in place gives the same summaries, paths and clean sites as a clean one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from auditls.config import load_config
+from auditls.index import index_workspace
+from auditls.rules import analyse
+from auditls.store import Store
+from auditls.taint import TaintEngine, taint_of
+from tests.test_fixtures import expectations
+
+STEPS = Path(__file__).resolve().parent.parent / "fixtures" / "taint_steps"
+MARK = "# resummarised:"
+
+
+def _steps() -> list[int]:
+    return sorted({int(p.suffix[1:]) for p in STEPS.rglob("*.py.*") if p.suffix[1:].isdigit()})
+
+
+def _apply_step(root: Path, step: int) -> set[str]:
+    """Copy the step's files over the workspace; the functions their first lines name."""
+    named: set[str] = set()
+    for source in sorted(STEPS.rglob(f"*.py.{step}")):
+        target = root / source.relative_to(STEPS).with_suffix("")
+        text = source.read_text(encoding="utf-8")
+        if not text:
+            target.unlink()
+            continue
+        first = text.splitlines()[0]
+        assert first.startswith(MARK), f"{source}: the first line must be `{MARK} ...`"
+        named |= set(first[len(MARK) :].split())
+        target.write_text(text, encoding="utf-8")
+    return named
+
+
+def _expected(root: Path) -> Counter[tuple[str, int, str]]:
+    found: Counter[tuple[str, int, str]] = Counter()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        for (line, code), n in expectations(path.read_text(encoding="utf-8")).items():
+            found[(rel, line, code)] += n
+    return found
+
+
+def _same_as_clean(root: Path, engine: TaintEngine) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        clean_root = Path(tmp) / "ws"
+        shutil.copytree(root, clean_root, ignore=shutil.ignore_patterns(".auditls"))
+        with Store.open(clean_root, persist=False) as clean:
+            index_workspace(clean_root, clean, load_config(clean_root), progress=False)
+            fresh = taint_of(clean)
+            assert engine.paths() == fresh.paths()
+            assert engine.summaries == fresh.summaries
+            assert engine.clean_sites == fresh.clean_sites
+
+
+def test_each_step_resummarises_what_it_touches(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(STEPS, root, ignore=shutil.ignore_patterns("*.py.*"))
+    config = load_config(root)
+    with Store.open(root, persist=False) as store:
+        index_workspace(root, store, config, progress=False)
+        engine = taint_of(store)
+        for step in [1, *_steps()]:
+            named = _apply_step(root, step) if step > 1 else None
+            index_workspace(root, store, config, progress=False)
+            assert taint_of(store) is engine, "the engine is updated in place, not rebuilt"
+            findings = analyse(store).findings
+            got = Counter((f.path, f.line, f.rule) for f in findings if f.rule.startswith("AUD5"))
+            want = +Counter({k: n for k, n in _expected(root).items() if k[2].startswith("AUD5")})
+            assert got == want, f"step {step}"
+            if named is not None:
+                assert engine.last_resummarised == named, f"step {step}"
+            _same_as_clean(root, engine)
+
+
+# -- the property -----------------------------------------------------------------------------
+
+NAMES = ["app/__init__.py", "app/views.py", "app/db.py", "app/util.py"]
+CONTENTS = [
+    "from flask import Flask\napp = Flask(__name__)\n",
+    # a view passing request data to a helper of another module
+    "from flask import request\nfrom app import app, db\n\n"
+    "@app.get('/s')\ndef s():\n    return str(db.query(request.args['q']))\n",
+    # the helper reaches a sink
+    "def query(term):\n    return run('SELECT ' + term)\n\n"
+    "def run(sql):\n    import sqlite3\n    return sqlite3.connect('x').execute(sql)\n",
+    # the helper binds it instead
+    "def query(term):\n    return run('SELECT ?', (term,))\n\n"
+    "def run(sql, args=()):\n    import sqlite3\n"
+    "    return sqlite3.connect('x').execute(sql, args)\n",
+    # mutual recursion reaching a sink
+    "import os\n\ndef ping(x, n):\n    return pong(x, n - 1) if n else os.system(x)\n\n"
+    "def pong(x, n):\n    return ping(x, n)\n",
+    # a view calling the recursive pair and a util
+    "from flask import request\nfrom app import app\nfrom app.util import ping, clean\n\n"
+    "@app.get('/p')\ndef p():\n    ping(request.args['h'], 3)\n"
+    "    return clean(request.args['n'])\n",
+    # util with a sanitizer
+    "import html\n\ndef clean(v):\n    return html.escape(v)\n\ndef ping(x, n):\n    return x\n",
+    # util returning its argument unchanged, and a redirect in a view
+    "from flask import redirect, request\nfrom app import app\n\ndef clean(v):\n    return v\n\n"
+    "@app.get('/r')\ndef r():\n    return redirect(clean(request.args['next']))\n",
+    "",
+    "def broken(:\n",
+]
+
+Edit = st.tuples(st.sampled_from(NAMES), st.sampled_from(range(len(CONTENTS))))
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(Edit, min_size=1, max_size=8), st.lists(Edit, min_size=1, max_size=6))
+def test_the_engine_updated_in_place_equals_a_clean_one(
+    start: list[tuple[str, int]], edits: list[tuple[str, int]]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "ws"
+        for name, content in start:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(CONTENTS[content], encoding="utf-8")
+        with Store.open(root, persist=False) as store:
+            config = load_config(root)
+            index_workspace(root, store, config, progress=False)
+            engine = taint_of(store)
+            engine.paths()
+            for name, content in edits:
+                path = root / name
+                if CONTENTS[content] or not path.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(CONTENTS[content], encoding="utf-8")
+                else:
+                    path.unlink()
+                index_workspace(root, store, config, progress=False)
+                assert taint_of(store) is engine
+                _same_as_clean(root, engine)
+
+
+@pytest.mark.parametrize("step", _steps())
+def test_every_step_file_names_what_it_resummarises(step: int) -> None:
+    for source in STEPS.rglob(f"*.py.{step}"):
+        text = source.read_text(encoding="utf-8")
+        assert not text or text.startswith(MARK), source
