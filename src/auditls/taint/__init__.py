@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +83,25 @@ def _facts_for_taint(store: Store, paths: list[str] | None = None) -> list[FileF
     ]
 
 
+#: Files read at a time for a full build (what the engine does not keep is freed in between).
+CHUNK = 100
+
+
+def _chunks(store: Store, paths: list[str]) -> Iterator[FileFacts]:
+    for start in range(0, len(paths), CHUNK):
+        yield from _facts_for_taint(store, paths[start : start + CHUNK])
+
+
+def _loader(store: weakref.ref[Store]) -> Callable[[list[str]], Iterator[FileFacts]]:
+    """Reads files again for the engine (without keeping its store alive)."""
+
+    def load(paths: list[str]) -> Iterator[FileFacts]:
+        live = store()
+        return _chunks(live, paths) if live is not None else iter(())
+
+    return load
+
+
 def _linker(states: dict[str, tuple[Any, ...]], imports: dict[str, list[ImportFact]]) -> Linker:
     """Calls resolve through the module-level imports of every file (a linker without files)."""
     modules = sorted((state[2], path) for path, state in states.items() if state[2] is not None)
@@ -121,7 +140,12 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
             return kept.engine
     states = store.file_states()
     imports = _module_imports(store, None)
-    engine = TaintEngine(_facts_for_taint(store), _linker(states, imports).resolve, models)
+    engine = TaintEngine(
+        _chunks(store, sorted(states)),
+        _linker(states, imports).resolve,
+        models,
+        load=_loader(weakref.ref(store)),
+    )
     _ENGINES[store] = _Kept(store.revision, models, engine, states, imports)
     return engine
 

@@ -38,6 +38,7 @@ import heapq
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from auditls.facts import FileFacts
@@ -130,6 +131,9 @@ class Summary:
         return frozenset(self.returns), frozenset((label, site) for label, site, _ in self.sinks)
 
 
+_NO_CALLS: frozenset[int] = frozenset()
+
+
 @dataclass(slots=True)
 class Unit:
     """One function (or a module's top-level code) and its rows."""
@@ -142,17 +146,38 @@ class Unit:
     params: list[str] = field(default_factory=list)
     flows: list[FlowFact] = field(default_factory=list)
     calls: dict[int, CallFact] = field(default_factory=dict)
-    args: dict[int, list[FlowFact]] = field(default_factory=lambda: defaultdict(list))
+    args: dict[int, list[FlowFact]] = field(default_factory=dict)
     receivers: dict[int, FlowFact] = field(default_factory=dict)
     #: Calls whose command is an argument list run without a shell (no ``shell=True``): a
-    #: list element cannot start a second command (``subprocess.run(["tar", name])``).
-    argv_calls: set[int] = field(default_factory=set)
-    shell_calls: set[int] = field(default_factory=set)
+    #: list element cannot start a second command (``subprocess.run(["tar", name])``). Shared
+    #: empty sets until a call is noted (a workspace has tens of thousands of units).
+    argv_calls: AbstractSet[int] = _NO_CALLS
+    shell_calls: AbstractSet[int] = _NO_CALLS
     route_params: dict[str, bool] = field(default_factory=dict)  # name -> carries request data
     #: How many rows write each target (a name written more than once, in branches or by a
     #: container mutator, is never taken for clean just because its last write was).
-    writes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    writes: dict[str, int] = field(default_factory=dict)
     is_view: bool = False
+    #: The calls its rows use, as ``(callee, method of self)``: what it may call (edges).
+    refs: frozenset[tuple[str | None, str | None]] = frozenset()
+    #: Reads a source / calls a sink (with the view facts: where a path can start or end).
+    reads_source: bool = False
+    calls_sink: bool = False
+    #: Its rows are loaded (a unit no path can cross keeps only what links it).
+    full: bool = True
+
+    def lighten(self) -> None:
+        """Drop the rows (the unit can take part in no path)."""
+        self.flows, self.calls, self.args, self.receivers, self.writes = [], {}, {}, {}, {}
+        self.argv_calls = self.shell_calls = _NO_CALLS
+        self.full = False
+
+    def take_rows(self, other: Unit) -> None:
+        """The rows of the same unit read again from its file."""
+        self.flows, self.calls, self.args = other.flows, other.calls, other.args
+        self.receivers, self.writes = other.receivers, other.writes
+        self.argv_calls, self.shell_calls = other.argv_calls, other.shell_calls
+        self.full = True
 
 
 def _cap(trace: Trace) -> Trace:
@@ -198,6 +223,15 @@ class Program:
             self.add_file(ff)
         self.mark_views({view for routes in self._routes.values() for view, _ in routes})
 
+    def rows_of(self, ff: FileFacts, names: Iterable[str]) -> None:
+        """Load the rows of these units (of ``ff``'s file, kept light until now)."""
+        scratch = Program((), self.resolve, self.models)
+        scratch.add_file(ff)
+        for name in names:
+            unit, fresh = self.units.get(name), scratch.units.get(name)
+            if unit is not None and fresh is not None and unit.path == ff.path:
+                unit.take_rows(fresh)
+
     def _unit(self, path: str, qualname: str, made: list[str]) -> Unit:
         unit = self.units.get(qualname)
         if unit is None:
@@ -205,9 +239,10 @@ class Program:
             made.append(qualname)
         return unit
 
-    def add_file(self, ff: FileFacts) -> list[str]:
+    def add_file(self, ff: FileFacts, rows: bool = True) -> list[str]:
         """Make the units of one file (a file of the same path must have been removed); returns
-        their qualified names. Call ``mark_views`` afterwards with the views that changed."""
+        their qualified names. Without ``rows`` the units keep only what links them and where
+        paths can start or end. Call ``mark_views`` afterwards with the views that changed."""
         made: list[str] = []
         params: dict[str, list[ParamFact]] = defaultdict(list)
         calls_of: dict[int, Unit] = {
@@ -218,13 +253,14 @@ class Program:
             if isinstance(fact, FlowFact):
                 unit = self._unit(ff.path, fact.function, made)
                 if fact.target == "arg" and fact.call_id is not None:
-                    unit.args[fact.call_id].append(fact)
+                    unit.args.setdefault(fact.call_id, []).append(fact)
                 elif fact.target == "receiver" and fact.call_id is not None:
                     unit.receivers[fact.call_id] = fact
                     if len(fact.inputs) == 1:
-                        unit.writes[fact.inputs[0]] += 1  # may be a mutator: counted as a write
+                        name = fact.inputs[0]  # may be a mutator: counted as a write
+                        unit.writes[name] = unit.writes.get(name, 0) + 1
                 else:
-                    unit.writes[fact.target] += 1
+                    unit.writes[fact.target] = unit.writes.get(fact.target, 0) + 1
                 unit.flows.append(fact)
             elif isinstance(fact, CallFact):
                 self._unit(ff.path, fact.function, made).calls[fact.call_id] = fact
@@ -237,10 +273,16 @@ class Program:
                 self._note_argument(fact, calls_of)
             elif isinstance(fact, FlaskRouteFact) and fact.view:
                 routes.append((fact.view, fact.rule or ""))
-        for function, rows in params.items():
+        for function, found in params.items():
             self._unit(ff.path, function, made).params = [
-                p.name for p in sorted(rows, key=lambda p: p.position)
+                p.name for p in sorted(found, key=lambda p: p.position)
             ]
+        for name in made:
+            unit = self.units[name]
+            self._keep_used_calls(unit)
+            self._note_ends(unit)
+            if not rows:
+                unit.lighten()
         self.files[ff.path] = made
         if routes:
             self._routes[ff.path] = routes
@@ -282,44 +324,76 @@ class Program:
                 changed.add(name)
         return changed
 
+    def _note_ends(self, unit: Unit) -> None:
+        models = self.models
+        unit.refs = frozenset(
+            (
+                call.callee,
+                call.attr if call.attr and call.callee_text.startswith(("self.", "cls.")) else None,
+            )
+            for call in unit.calls.values()
+        )
+        unit.reads_source = any(
+            call.callee is not None and models.source_for(call.callee) is not None
+            for call in unit.calls.values()
+        ) or any(
+            item.startswith("ref:") and models.source_for(item[4:]) is not None
+            for row in unit.flows
+            for item in row.inputs
+        )
+        unit.calls_sink = any(
+            models.sink_for(call.callee, call.attr) is not None for call in unit.calls.values()
+        ) or any(
+            row.target.startswith("item:") and row.target[5:] in models.item_sinks
+            for row in unit.flows
+        )
+
+    @staticmethod
+    def _keep_used_calls(unit: Unit) -> None:
+        """Only the calls a row mentions can move data (an argument, a receiver, a result
+        read); the others are dropped (most calls of a workspace are neither)."""
+        used = set(unit.args) | set(unit.receivers)
+        for row in unit.flows:
+            for item in row.inputs:
+                if item.startswith("call:") and item[5:].isdigit():
+                    used.add(int(item[5:]))
+        if len(used) < len(unit.calls):
+            unit.calls = {k: v for k, v in unit.calls.items() if k in used}
+
     @staticmethod
     def _note_argument(arg: CallArgFact, calls_of: dict[int, Unit]) -> None:
         unit = calls_of.get(arg.call_id)
         if unit is None:
             return
         if arg.position == 0 and arg.kind == "container":
-            unit.argv_calls.add(arg.call_id)
+            unit.argv_calls = {*unit.argv_calls, arg.call_id}
         if arg.keyword == "shell" and arg.value not in (None, "false", "null", "0"):
-            unit.shell_calls.add(arg.call_id)
+            unit.shell_calls = {*unit.shell_calls, arg.call_id}
 
-    def candidates(self, unit: Unit, call: CallFact) -> list[str]:
-        """The names a call may resolve to, in the order ``callee`` tries them."""
+    def candidates(self, unit: Unit, callee: str | None, method: str | None) -> list[str]:
+        """The names a call (to ``callee``, or to ``self.method``) may resolve to, in the order
+        ``callee`` tries them."""
         out: list[str] = []
-        name = call.callee
-        if name is not None:
-            out.append(name)
+        if callee is not None:
+            out.append(callee)
             if self.resolve is not None:
-                out.append(self.resolve(name))
-        if unit.class_name and call.attr and call.callee_text.startswith(("self.", "cls.")):
-            out.append(f"{unit.class_name}.{call.attr}")
+                out.append(self.resolve(callee))
+        if unit.class_name and method:
+            out.append(f"{unit.class_name}.{method}")
         return out
 
     def callee(self, unit: Unit, call: CallFact) -> Unit | None:
         """The workspace function a call runs, when it resolves to one."""
-        for name in self.candidates(unit, call):
+        method = call.attr if call.attr and call.callee_text.startswith(("self.", "cls.")) else None
+        return self.target(unit, call.callee, method)
+
+    def target(self, unit: Unit, callee: str | None, method: str | None) -> Unit | None:
+        """The workspace function of a call reference (``Unit.refs``), when there is one."""
+        for name in self.candidates(unit, callee, method):
             target = self.units.get(name)
             if target is not None:
                 return target
         return None
-
-    def callers(self) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = defaultdict(set)
-        for unit in self.units.values():
-            for call in unit.calls.values():
-                target = self.callee(unit, call)
-                if target is not None:
-                    out[target.qualname].add(unit.qualname)
-        return out
 
 
 class _Interpreter:
@@ -603,6 +677,17 @@ def _key(summary: Summary | None) -> tuple[frozenset[Label], frozenset[tuple[Lab
     return (frozenset(), frozenset()) if summary is None else summary.key()
 
 
+def _closure(starts: Iterable[str], edges: Mapping[str, Iterable[str]]) -> set[str]:
+    seen = set(starts)
+    stack = list(seen)
+    while stack:
+        for other in edges.get(stack.pop(), ()):
+            if other not in seen:
+                seen.add(other)
+                stack.append(other)
+    return seen
+
+
 def _components(nodes: Iterable[str], edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
     """Tarjan's strongly connected components, callees before callers (each sorted)."""
     index: dict[str, int] = {}
@@ -655,8 +740,18 @@ class TaintEngine:
         files: Iterable[FileFacts],
         resolve: Callable[[str], str] | None = None,
         models: Models = DEFAULT_MODELS,
+        load: Callable[[list[str]], Iterable[FileFacts]] | None = None,
     ) -> None:
-        self.program = Program(files, resolve, models)
+        """With ``load`` (the facts of some files, read again), ``files`` are kept light and
+        only the units a path can cross get their rows (``_settle``); without, every unit
+        keeps its rows."""
+        self._load = load
+        self.program = Program((), resolve, models)
+        for ff in files:
+            self.program.add_file(ff, rows=load is None)
+        self.program.mark_views(
+            {view for path in self.program.files for view in self.program.views_of(path)}
+        )
         self.summaries: dict[str, Summary] = {}
         #: How many times a unit was interpreted, in all (tests, benchmarks).
         self.resummarised = 0
@@ -665,6 +760,9 @@ class TaintEngine:
         #: Sink calls whose dangerous arguments were shown clean: built from literals,
         #: sanitizers, allowlists.
         self.clean_sites: set[tuple[str, int, int]] = set()
+        #: The units a path can cross: the callers (transitively) of a unit reading a source,
+        #: and everything those and the units calling a sink call (transitively).
+        self.relevant: set[str] = set()
         self._results: dict[str, _Result] = {}
         self._callees: dict[str, frozenset[str]] = {}
         self._callers: dict[str, set[str]] = defaultdict(set)
@@ -675,6 +773,8 @@ class TaintEngine:
         self._rank: dict[str, int] = {}
         self._members: list[list[str]] = []
         self._dirty: set[str] = set(self.program.units)
+        #: Units read with their rows by ``update``: light again unless a path can cross them.
+        self._fresh: set[str] = set()
         self._graph_changed = True
         self._paths: list[TaintPath] | None = None
         self._link(self.program.units)
@@ -689,10 +789,10 @@ class TaintEngine:
             if unit is None:
                 continue
             callees: set[str] = set()
-            for call in unit.calls.values():
-                for candidate in program.candidates(unit, call):
+            for callee, method in unit.refs:
+                for candidate in program.candidates(unit, callee, method):
                     self._wanted[candidate].add(name)
-                target = program.callee(unit, call)
+                target = program.target(unit, callee, method)
                 if target is not None:
                     callees.add(target.qualname)
             new = frozenset(callees)
@@ -712,9 +812,45 @@ class TaintEngine:
             self._callers[callee].discard(name)
         self._graph_changed = True
 
+    def _settle(self) -> None:
+        """Work out which units a path can cross; load the rows of those that lack them, drop
+        the rows (and results) of those no path can cross any more."""
+        units = self.program.units
+        if self._load is None:
+            relevant = set(units)
+        else:
+            starts = [n for n, u in units.items() if u.reads_source or any(u.route_params.values())]
+            up = _closure(starts, self._callers)
+            ends = [n for n, u in units.items() if u.calls_sink or u.is_view]
+            relevant = _closure([*up, *ends], self._callees)
+        missing: dict[str, list[str]] = defaultdict(list)
+        for name in relevant:
+            unit = units[name]
+            if not unit.full:
+                missing[unit.path].append(name)
+        if missing and self._load is not None:
+            for ff in self._load(sorted(missing)):
+                self.program.rows_of(ff, missing.get(ff.path, ()))
+        for name in (self.relevant | self._fresh) - relevant:
+            gone = units.get(name)
+            if gone is not None:
+                gone.lighten()
+            self.summaries.pop(name, None)
+            self._results.pop(name, None)
+            self._signatures.pop(name, None)
+        if relevant != self.relevant:
+            self._graph_changed = True
+            self._dirty |= relevant - self.relevant
+        for name in relevant:
+            if not units[name].full:  # its file was read again and no longer defines it
+                units[name].full = True
+        self.relevant = relevant
+        self._fresh = set()
+
     def _order(self) -> None:
-        program = self.program
-        self._members = _components(program.units, self._callees)
+        self._members = _components(
+            self.relevant, {n: self._callees.get(n, frozenset()) for n in self.relevant}
+        )
         self._rank = {name: i for i, members in enumerate(self._members) for name in members}
         self._graph_changed = False
 
@@ -760,6 +896,7 @@ class TaintEngine:
             program.resolve = resolve
             touched = set(program.units)
         self._dirty |= after | program.mark_views(views | after)
+        self._fresh |= after
         self._link(sorted(touched))
         self._paths = None
 
@@ -829,6 +966,8 @@ class TaintEngine:
         if not self._dirty:
             return
         self.last_resummarised = set()
+        self._settle()
+        self._dirty &= self.relevant
         if self._graph_changed:
             self._order()
         queue = sorted({self._rank[name] for name in self._dirty})
@@ -838,8 +977,8 @@ class TaintEngine:
             rank = heapq.heappop(queue)
             for name in self._evaluate(self._members[rank]):
                 for caller in self._callers.get(name, ()):
-                    later = self._rank[caller]
-                    if later not in queued:
+                    later = self._rank.get(caller)
+                    if later is not None and later not in queued:
                         queued.add(later)
                         heapq.heappush(queue, later)
         self._paths = None
