@@ -163,3 +163,28 @@ def test_every_step_file_names_what_it_resummarises(step: int) -> None:
     for source in STEPS.rglob(f"*.py.{step}"):
         text = source.read_text(encoding="utf-8")
         assert not text or text.startswith(MARK), source
+
+
+def test_the_store_reads_what_the_engine_needs_and_no_more(tmp_path: Path) -> None:
+    from auditls.facts.core import CallArgFact, CallFact
+
+    (tmp_path / "a.py").write_text(
+        "import subprocess\n\ndef f(x):\n    subprocess.run(x, shell=True)\n\n"
+        "def g(y):\n    return len(y)\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.py").write_text("import os\nos.system('ls')\n", encoding="utf-8")
+    with Store.open(tmp_path, persist=False) as store:
+        index_workspace(tmp_path, store, load_config(tmp_path), progress=False)
+        raw = store.rows_of_files(CallFact, ("function", "callee"), ["a.py"])
+        assert raw == {"a.py": [("a.f", "subprocess.run"), ("a.g", "builtins.len")]}
+        only_f = store.facts_of_files(CallFact, None, functions={"a.f"})
+        assert [(c.function, c.callee) for c in only_f["a.py"]] == [("a.f", "subprocess.run")]
+        assert set(only_f) == {"a.py"}
+        shell = store.facts_where(CallArgFact, "keyword", ["shell"], ["b.py"])
+        assert shell == {}
+        assert [a.value for a in store.facts_where(CallArgFact, "keyword", ["shell"])["a.py"]] == [
+            "true"
+        ]
+        with pytest.raises(ValueError, match="no `nope` field"):
+            store.rows_of_files(CallFact, ("nope",))

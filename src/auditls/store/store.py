@@ -38,7 +38,7 @@ import sqlite3
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from operator import itemgetter
 from pathlib import Path
@@ -532,36 +532,76 @@ class Store:
         return [path for file_id, path in rows if file_id in file_ids]
 
     def facts_of_files(
-        self, fact_type: type[F], paths: Iterable[str] | None = None
+        self,
+        fact_type: type[F],
+        paths: Iterable[str] | None = None,
+        functions: Container[str] | None = None,
     ) -> dict[str, list[F]]:
         """The facts of one table for these files (every file when None), by path, each file's
-        in source order."""
+        in source order; with ``functions``, only the rows whose ``function`` is one of them
+        (the others are not even decoded)."""
         wanted = None if paths is None else sorted(set(paths))
         table = self.schema.by_name.get(fact_type.TABLE)
         out: dict[str, list[F]] = {}
         if table is None or wanted == []:
             return out
-        columns = ", ".join(f't."{c.name}"' for c in table.columns)
+        names = [c.name for c in table.columns]
+        if functions is not None and "function" not in names:
+            raise ValueError(f"{fact_type.__name__} has no `function` field")
+        at = names.index("function") + 1 if functions is not None else 0
+        columns = ", ".join(f't."{c}"' for c in names)
         where = "" if wanted is None else f"WHERE f.path IN ({', '.join('?' * len(wanted))}) "
         sql = (
             f'SELECT f.path, {columns} FROM "{table.table}" t '  # noqa: S608 (our own names)
             f"JOIN files f ON f.id = t.file_id {where}ORDER BY t.file_id, t.seq"
         )
         for row in self._db.execute(sql, wanted or ()):
+            if functions is not None and row[at] not in functions:
+                continue
             fact = table.decode(row[1:])
             assert isinstance(fact, fact_type)
             out.setdefault(row[0], []).append(fact)
         return out
 
+    def rows_of_files(
+        self, fact_type: type[Fact], columns: Sequence[str], paths: Iterable[str] | None = None
+    ) -> dict[str, list[tuple[Any, ...]]]:
+        """Some columns of one table as stored (a list column is its JSON text), by path, each
+        file's rows in source order: a cheap read of a large table when a few columns do."""
+        wanted = None if paths is None else sorted(set(paths))
+        table = self.schema.by_name.get(fact_type.TABLE)
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        if table is None or wanted == []:
+            return out
+        known = {c.name for c in table.columns}
+        for column in columns:
+            if column not in known:
+                raise ValueError(f"{fact_type.__name__} has no `{column}` field")
+        names = ", ".join(f't."{c}"' for c in columns)
+        where = "" if wanted is None else f"WHERE f.path IN ({', '.join('?' * len(wanted))}) "
+        sql = (
+            f'SELECT f.path, {names} FROM "{table.table}" t '  # noqa: S608 (our own names)
+            f"JOIN files f ON f.id = t.file_id {where}ORDER BY t.file_id, t.seq"
+        )
+        for row in self._db.execute(sql, wanted or ()):
+            out.setdefault(row[0], []).append(row[1:])
+        return out
+
     def facts_where(
-        self, fact_type: type[F], column: str, values: Iterable[object]
+        self,
+        fact_type: type[F],
+        column: str,
+        values: Iterable[object],
+        paths: Iterable[str] | None = None,
     ) -> dict[str, list[F]]:
         """The facts of one table whose ``column`` holds one of ``values``, by path, each
-        file's in source order (a few rows of a large table, without reading the rest)."""
+        file's in source order (a few rows of a large table, without reading the rest); only
+        of these files when ``paths`` is given."""
         table = self.schema.by_name.get(fact_type.TABLE)
         wanted = list(values)
+        files = None if paths is None else sorted(set(paths))
         out: dict[str, list[F]] = {}
-        if table is None or not wanted:
+        if table is None or not wanted or files == []:
             return out
         if column not in {c.name for c in table.columns}:
             raise ValueError(f"{fact_type.__name__} has no `{column}` field")
@@ -570,9 +610,10 @@ class Store:
         sql = (
             f'SELECT f.path, {columns} FROM "{table.table}" t '  # noqa: S608 (our own names)
             f'JOIN files f ON f.id = t.file_id WHERE t."{column}" IN ({marks}) '
-            "ORDER BY t.file_id, t.seq"
+            + ("" if files is None else f"AND f.path IN ({', '.join('?' * len(files))}) ")
+            + "ORDER BY t.file_id, t.seq"
         )
-        for row in self._db.execute(sql, wanted):
+        for row in self._db.execute(sql, [*wanted, *(files or ())]):
             fact = table.decode(row[1:])
             assert isinstance(fact, fact_type)
             out.setdefault(row[0], []).append(fact)

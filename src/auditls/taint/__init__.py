@@ -23,7 +23,15 @@ from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import DEFAULT_MODELS, Models
 from auditls.link import Linker
-from auditls.taint.engine import Label, Step, Summary, TaintEngine, TaintPath
+from auditls.taint.engine import (
+    SKELETON_COLUMNS,
+    Label,
+    Skeleton,
+    Step,
+    Summary,
+    TaintEngine,
+    TaintPath,
+)
 
 if TYPE_CHECKING:
     from auditls.store import Store
@@ -54,50 +62,53 @@ def engine_of_files(files: Iterable[FileFacts], models: Models = DEFAULT_MODELS)
     return TaintEngine(linker.files.values(), linker.resolve, models)
 
 
-#: The tables the engine reads (not every fact of every file: a workspace's flows are many).
+#: The tables the engine reads rows from (not every fact of every file: flows are many).
 TABLES = (FunctionFact, ParamFact, CallFact, FlowFact, FlaskRouteFact)
 #: Of the call arguments, only those that say how a command runs (``Unit.argv_calls``).
 ARGUMENTS = (("keyword", ("shell",)), ("kind", ("container",)))
-
-
-def _facts_for_taint(store: Store, paths: list[str] | None = None) -> list[FileFacts]:
-    """The facts the engine reads, of these files (every file when None)."""
-    modules = store.file_modules()
-    by_path: dict[str, list[Fact]] = defaultdict(list)
-    for table in TABLES:
-        for path, facts in store.facts_of_files(table, paths).items():
-            by_path[path].extend(facts)
-    if paths is None:
-        for column, values in ARGUMENTS:
-            for path, args in store.facts_where(CallArgFact, column, values).items():
-                by_path[path].extend(args)
-    else:
-        wanted = dict(ARGUMENTS)
-        for path, args in store.facts_of_files(CallArgFact, paths).items():
-            by_path[path].extend(
-                a for a in args if a.keyword in wanted["keyword"] or a.kind in wanted["kind"]
-            )
-    return [
-        FileFacts(path=path, module=modules.get(path) or "", status="ok", facts=facts)
-        for path, facts in sorted(by_path.items())
-    ]
-
-
-#: Files read at a time for a full build (what the engine does not keep is freed in between).
+#: Files read at a time (what the engine does not keep is freed in between).
 CHUNK = 100
 
 
-def _chunks(store: Store, paths: list[str]) -> Iterator[FileFacts]:
+def _skeletons(store: Store, paths: list[str]) -> Iterator[Skeleton]:
+    """What links the units of these files, from a few columns of five tables."""
     for start in range(0, len(paths), CHUNK):
-        yield from _facts_for_taint(store, paths[start : start + CHUNK])
+        chunk = paths[start : start + CHUNK]
+        tables = {t: store.rows_of_files(t, cols, chunk) for t, cols in SKELETON_COLUMNS.items()}
+        present = sorted({path for rows in tables.values() for path in rows})
+        for path in present:
+            yield Skeleton(
+                path,
+                functions=tables[FunctionFact].get(path, []),
+                params=tables[ParamFact].get(path, []),
+                calls=tables[CallFact].get(path, []),
+                flows=tables[FlowFact].get(path, []),
+                routes=tables[FlaskRouteFact].get(path, []),
+            )
 
 
-def _loader(store: weakref.ref[Store]) -> Callable[[list[str]], Iterator[FileFacts]]:
-    """Reads files again for the engine (without keeping its store alive)."""
+def _rows(store: Store, paths: list[str], functions: set[str]) -> Iterator[FileFacts]:
+    """The rows of these functions of these files: their calls, flows and command arguments."""
+    modules = store.file_modules()
+    for start in range(0, len(paths), CHUNK):
+        chunk = paths[start : start + CHUNK]
+        by_path: dict[str, list[Fact]] = defaultdict(list)
+        for table in (CallFact, FlowFact):
+            for path, facts in store.facts_of_files(table, chunk, functions).items():
+                by_path[path].extend(facts)
+        for column, values in ARGUMENTS:
+            for path, args in store.facts_where(CallArgFact, column, values, chunk).items():
+                by_path[path].extend(args)
+        for path, facts in sorted(by_path.items()):
+            yield FileFacts(path=path, module=modules.get(path) or "", status="ok", facts=facts)
 
-    def load(paths: list[str]) -> Iterator[FileFacts]:
+
+def _loader(store: weakref.ref[Store]) -> Callable[[list[str], set[str]], Iterator[FileFacts]]:
+    """Reads rows again for the engine (without keeping its store alive)."""
+
+    def load(paths: list[str], functions: set[str]) -> Iterator[FileFacts]:
         live = store()
-        return _chunks(live, paths) if live is not None else iter(())
+        return _rows(live, paths, functions) if live is not None else iter(())
 
     return load
 
@@ -141,7 +152,7 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
     states = store.file_states()
     imports = _module_imports(store, None)
     engine = TaintEngine(
-        _chunks(store, sorted(states)),
+        _skeletons(store, sorted(states)),
         _linker(states, imports).resolve,
         models,
         load=_loader(weakref.ref(store)),
@@ -154,8 +165,8 @@ def _update(
     store: Store, kept: _Kept, states: dict[str, tuple[Any, ...]], changed: list[str]
 ) -> None:
     present = [path for path in changed if path in states]
-    files: dict[str, FileFacts | None] = dict.fromkeys(changed)
-    files.update((ff.path, ff) for ff in _facts_for_taint(store, present))
+    files: dict[str, FileFacts | Skeleton | None] = dict.fromkeys(changed)
+    files.update((sk.path, sk) for sk in _skeletons(store, present))
     imports = _module_imports(store, present)
     relink = any(imports.get(p, []) != kept.imports.get(p, []) for p in changed) or any(
         (states.get(p) or (None,) * 3)[2] != (kept.states.get(p) or (None,) * 3)[2] for p in changed

@@ -35,13 +35,16 @@ How a workspace is analysed (``TaintEngine.run``):
 from __future__ import annotations
 
 import heapq
+import json
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import Any
 
-from auditls.facts import FileFacts
+from auditls.facts import Fact, FileFacts
 from auditls.facts.core import CallArgFact, CallFact, FunctionFact, ParamFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
@@ -132,6 +135,12 @@ class Summary:
 
 
 _NO_CALLS: frozenset[int] = frozenset()
+_NO_FLOWS: list[FlowFact] = []
+_NO_CALL_FACTS: dict[int, CallFact] = {}
+_NO_ARGS: dict[int, list[FlowFact]] = {}
+_NO_RECEIVERS: dict[int, FlowFact] = {}
+_NO_WRITES: dict[str, int] = {}
+_NO_NAMES: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -167,8 +176,10 @@ class Unit:
     full: bool = True
 
     def lighten(self) -> None:
-        """Drop the rows (the unit can take part in no path)."""
-        self.flows, self.calls, self.args, self.receivers, self.writes = [], {}, {}, {}, {}
+        """Drop the rows (the unit can take part in no path). The empty containers are shared:
+        a light unit's are never written, only replaced whole (``take_rows``)."""
+        self.flows, self.calls, self.args = _NO_FLOWS, _NO_CALL_FACTS, _NO_ARGS
+        self.receivers, self.writes = _NO_RECEIVERS, _NO_WRITES
         self.argv_calls = self.shell_calls = _NO_CALLS
         self.full = False
 
@@ -200,6 +211,33 @@ def _step(path: str, fact: FlowFact | CallFact, message: str) -> Step:
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Skeleton:
+    """What links the units of one file, read without their rows (raw columns of the store:
+    far cheaper than whole facts). ``Program.add_skeleton`` makes exactly the light units
+    ``Program.add_file`` would."""
+
+    path: str
+    functions: list[tuple[Any, ...]]  # FunctionFact: qualname, class_name, line, col
+    params: list[tuple[Any, ...]]  # ParamFact: function, position, name
+    calls: list[tuple[Any, ...]]  # CallFact: function, call_id, callee, callee_text, attr
+    flows: list[tuple[Any, ...]]  # FlowFact: function, target, inputs (JSON text), call_id
+    routes: list[tuple[Any, ...]]  # FlaskRouteFact: view, rule
+
+
+SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
+    FunctionFact: ("qualname", "class_name", "line", "col"),
+    ParamFact: ("function", "position", "name"),
+    CallFact: ("function", "call_id", "callee", "callee_text", "attr"),
+    FlowFact: ("function", "target", "inputs", "call_id"),
+    FlaskRouteFact: ("view", "rule"),
+}
+
+
+def _self_method(attr: str | None, text: str) -> str | None:
+    return attr if attr and text.startswith(("self.", "cls.")) else None
 
 
 class Program:
@@ -288,6 +326,59 @@ class Program:
             self._routes[ff.path] = routes
         return made
 
+    def add_skeleton(self, sk: Skeleton) -> list[str]:
+        """Make the light units of one file from its skeleton (see ``add_file``)."""
+        made: list[str] = []
+        models = self.models
+        used: dict[str, set[int]] = defaultdict(set)
+        reads: set[str] = set()
+        sinks: set[str] = set()
+        for function, *_ in sk.calls:
+            self._unit(sk.path, function, made)
+        for function, target, inputs, call_id in sk.flows:
+            self._unit(sk.path, function, made)
+            if target in ("arg", "receiver") and call_id is not None:
+                used[function].add(call_id)
+            elif target.startswith("item:") and target[5:] in models.item_sinks:
+                sinks.add(function)
+            if '"call:' in inputs or '"ref:' in inputs:
+                for item in json.loads(inputs):
+                    if item.startswith("call:") and item[5:].isdigit():
+                        used[function].add(int(item[5:]))
+                    elif item.startswith("ref:") and models.source_for(item[4:]) is not None:
+                        reads.add(function)
+        for qualname, class_name, line, col in sk.functions:
+            unit = self._unit(sk.path, qualname, made)
+            unit.class_name, unit.line, unit.column = class_name, line, col
+        params: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for function, position, name in sk.params:
+            params[function].append((position, sys.intern(name)))
+        for function, found in params.items():
+            ordered = sorted(found, key=lambda item: item[0])
+            self._unit(sk.path, function, made).params = [name for _, name in ordered]
+        refs: dict[str, set[tuple[str | None, str | None]]] = defaultdict(set)
+        for function, call_id, callee, text, attr in sk.calls:
+            if call_id not in used.get(function, ()):
+                continue
+            callee = None if callee is None else sys.intern(callee)
+            method = _self_method(attr, text)
+            refs[function].add((callee, None if method is None else sys.intern(method)))
+            if callee is not None and models.source_for(callee) is not None:
+                reads.add(function)
+            if models.sink_for(callee, attr) is not None:
+                sinks.add(function)
+        for name in made:
+            unit = self.units[name]
+            found_refs = refs.get(name)
+            unit.refs = frozenset(found_refs) if found_refs else frozenset()
+            unit.reads_source, unit.calls_sink = name in reads, name in sinks
+            unit.lighten()
+        self.files[sk.path] = made
+        routes = [(view, rule or "") for view, rule in sk.routes if view]
+        if routes:
+            self._routes[sk.path] = routes
+        return made
+
     def remove_file(self, path: str) -> tuple[list[str], set[str]]:
         """Drop the units of one file; returns their names and the views its routes named."""
         names = self.files.pop(path, [])
@@ -327,11 +418,7 @@ class Program:
     def _note_ends(self, unit: Unit) -> None:
         models = self.models
         unit.refs = frozenset(
-            (
-                call.callee,
-                call.attr if call.attr and call.callee_text.startswith(("self.", "cls.")) else None,
-            )
-            for call in unit.calls.values()
+            (call.callee, _self_method(call.attr, call.callee_text)) for call in unit.calls.values()
         )
         unit.reads_source = any(
             call.callee is not None and models.source_for(call.callee) is not None
@@ -384,8 +471,7 @@ class Program:
 
     def callee(self, unit: Unit, call: CallFact) -> Unit | None:
         """The workspace function a call runs, when it resolves to one."""
-        method = call.attr if call.attr and call.callee_text.startswith(("self.", "cls.")) else None
-        return self.target(unit, call.callee, method)
+        return self.target(unit, call.callee, _self_method(call.attr, call.callee_text))
 
     def target(self, unit: Unit, callee: str | None, method: str | None) -> Unit | None:
         """The workspace function of a call reference (``Unit.refs``), when there is one."""
@@ -737,18 +823,18 @@ class TaintEngine:
 
     def __init__(
         self,
-        files: Iterable[FileFacts],
+        files: Iterable[FileFacts | Skeleton],
         resolve: Callable[[str], str] | None = None,
         models: Models = DEFAULT_MODELS,
-        load: Callable[[list[str]], Iterable[FileFacts]] | None = None,
+        load: Callable[[list[str], set[str]], Iterable[FileFacts]] | None = None,
     ) -> None:
-        """With ``load`` (the facts of some files, read again), ``files`` are kept light and
-        only the units a path can cross get their rows (``_settle``); without, every unit
-        keeps its rows."""
+        """With ``load`` (the rows of some functions of some files, read again), units start
+        light and only those a path can cross get their rows (``_settle``); without, every
+        unit keeps its rows (and ``files`` must be whole facts)."""
         self._load = load
         self.program = Program((), resolve, models)
         for ff in files:
-            self.program.add_file(ff, rows=load is None)
+            self._add(ff)
         self.program.mark_views(
             {view for path in self.program.files for view in self.program.views_of(path)}
         )
@@ -773,11 +859,14 @@ class TaintEngine:
         self._rank: dict[str, int] = {}
         self._members: list[list[str]] = []
         self._dirty: set[str] = set(self.program.units)
-        #: Units read with their rows by ``update``: light again unless a path can cross them.
-        self._fresh: set[str] = set()
         self._graph_changed = True
         self._paths: list[TaintPath] | None = None
         self._link(self.program.units)
+
+    def _add(self, ff: FileFacts | Skeleton) -> list[str]:
+        if isinstance(ff, Skeleton):
+            return self.program.add_skeleton(ff)
+        return self.program.add_file(ff, rows=self._load is None)
 
     # -- the call graph ----------------------------------------------------------------------
 
@@ -795,7 +884,7 @@ class TaintEngine:
                 target = program.target(unit, callee, method)
                 if target is not None:
                     callees.add(target.qualname)
-            new = frozenset(callees)
+            new = frozenset(callees) if callees else _NO_NAMES
             old = self._callees.get(name)
             if old == new:
                 continue
@@ -829,9 +918,10 @@ class TaintEngine:
             if not unit.full:
                 missing[unit.path].append(name)
         if missing and self._load is not None:
-            for ff in self._load(sorted(missing)):
+            functions = {name for names in missing.values() for name in names}
+            for ff in self._load(sorted(missing), functions):
                 self.program.rows_of(ff, missing.get(ff.path, ()))
-        for name in (self.relevant | self._fresh) - relevant:
+        for name in self.relevant - relevant:
             gone = units.get(name)
             if gone is not None:
                 gone.lighten()
@@ -845,7 +935,6 @@ class TaintEngine:
             if not units[name].full:  # its file was read again and no longer defines it
                 units[name].full = True
         self.relevant = relevant
-        self._fresh = set()
 
     def _order(self) -> None:
         self._members = _components(
@@ -862,7 +951,7 @@ class TaintEngine:
 
     def update(
         self,
-        files: Mapping[str, FileFacts | None],
+        files: Mapping[str, FileFacts | Skeleton | None],
         resolve: Callable[[str], str] | None = None,
     ) -> None:
         """Replace the facts of these files (None: the file is gone). With ``resolve``, calls
@@ -876,7 +965,7 @@ class TaintEngine:
             before.update(names)
             views |= old_views
             if ff is not None:
-                program.add_file(ff)
+                self._add(ff)
                 views |= program.views_of(path)
         after = {name for path in files for name in program.files.get(path, ())}
         touched = set(after)
@@ -896,7 +985,6 @@ class TaintEngine:
             program.resolve = resolve
             touched = set(program.units)
         self._dirty |= after | program.mark_views(views | after)
-        self._fresh |= after
         self._link(sorted(touched))
         self._paths = None
 
