@@ -224,9 +224,14 @@ def bench_index(res: Results, root: Path, parse_total: float) -> None:
         res.say()
 
 
-def bench_taint(res: Results, root: Path) -> None:
-    """The taint rules' cost: a warm `auditls check` with and without them (subprocesses), and
-    the engine in this process over the indexed store: units, summaries, paths."""
+def bench_taint(res: Results, root: Path, edits: int = 20) -> None:
+    """The taint rules' cost: `auditls check` cold and warm with and without them
+    (subprocesses); then, in this process, the engine over the indexed store (units, the units
+    a path can cross, paths) and one-line edits: each edit inserts a line at the top of a file
+    (every line below moves), re-indexes, and brings the engine up to date in place."""
+    import random
+    import statistics
+
     from auditls.config import load_config
     from auditls.index import index_workspace
     from auditls.store import Store
@@ -236,27 +241,55 @@ def bench_taint(res: Results, root: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "ws"
         shutil.copytree(root, work, ignore=shutil.ignore_patterns("__pycache__", ".auditls"))
-        measure([*auditls, "index", str(work), "--jobs", "2"])
-        res.say("### Taint (`auditls check` on the indexed copy, a real subprocess each)")
+        res.say("### Taint (`auditls check`, a real subprocess each)")
         res.say()
         res.say("| run | wall | peak RSS |")
         res.say("| --- | --- | --- |")
-        without, rss0, _ = measure([*auditls, "check", str(work), "--ignore", "AUD5"])
-        res.say(f"| warm check, taint rules off | {without:.2f} s | {rss0:.0f} MB |")
-        wall, rss, _ = measure([*auditls, "check", str(work)])
-        res.say(f"| warm check, taint rules on | {wall:.2f} s | {rss:.0f} MB |")
-        with Store.open(work) as store:
-            index_workspace(work, store, load_config(work), progress=False, snapshot=False)
+        for label, extra in (("taint rules off", ["--ignore", "AUD5"]), ("taint rules on", [])):
+            shutil.rmtree(work / ".auditls", ignore_errors=True)
+            wall, rss, _ = measure([*auditls, "check", str(work), *extra])
+            res.say(f"| cold check, {label} | {wall:.2f} s | {rss:.0f} MB |")
+            wall, rss, _ = measure([*auditls, "check", str(work), *extra])
+            res.say(f"| warm check, {label} | {wall:.2f} s | {rss:.0f} MB |")
+        config = load_config(work)
+        with Store.open(work, persist=False) as store:
+            index_workspace(work, store, config, progress=False, snapshot=False)
             started = time.perf_counter()
             engine = taint_of(store)
             built = time.perf_counter() - started
             paths = engine.paths()
             total = time.perf_counter() - started
-        res.say()
-        res.say(
-            f"In process: engine built in {built:.2f} s, {len(engine.program.units)} units "
-            f"summarised {engine.resummarised} times, {len(paths)} paths; {total:.2f} s in all."
-        )
+            res.say()
+            res.say(
+                f"In process: engine built in {built:.2f} s, paths in {total:.2f} s in all; "
+                f"{len(engine.program.units)} units, {len(engine.relevant)} a path can cross "
+                f"(interpreted {engine.resummarised} times), {len(paths)} paths."
+            )
+            files = sorted(work.rglob("*.py"))
+            rng = random.Random(7)
+            times: list[float] = []
+            counts: list[int] = []
+            for victim in rng.sample(files, min(edits, len(files))):
+                original = victim.read_bytes()
+                victim.write_bytes(b"# edited\n" + original)
+                index_workspace(work, store, config, progress=False, snapshot=False)
+                started = time.perf_counter()
+                again = taint_of(store)
+                again.paths()
+                times.append((time.perf_counter() - started) * 1000)
+                assert again is engine, "the engine is updated in place"
+                counts.append(len(engine.last_resummarised))
+                victim.write_bytes(original)
+                index_workspace(work, store, config, progress=False, snapshot=False)
+                taint_of(store).paths()
+        if times:
+            cut = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+            res.say(
+                f"One-line edits ({len(times)} files at random, seed 7): engine update "
+                f"p50 {statistics.median(times):.1f} ms, p95 {cut:.1f} ms; functions "
+                f"re-summarised per edit: median {statistics.median(counts):.0f}, "
+                f"max {max(counts)}."
+            )
         res.say()
 
 

@@ -71,10 +71,11 @@ Progress = Callable[[int, int], None]
 
 #: The findings cache, beside the snapshot in ``<root>/.auditls/``.
 CACHE_NAME = "server-findings.json"
-#: The taint rules (AUD5xx) run here only in workspaces up to this many files: the engine
-#: recomputes every summary at each store revision (a few ms per file), which a save in a
-#: large workspace would wait for. ``auditls check`` runs them on any workspace.
-TAINT_MAX_FILES = 300
+#: The taint rules (AUD5xx) run here only in workspaces up to this many files. A save
+#: re-summarises only what it touches (``auditls.taint``), but the engine keeps what links
+#: every function in memory (about 50 KB a file on the benchmark corpus). ``auditls check``
+#: runs them on any workspace.
+TAINT_MAX_FILES = 3000
 #: A files row as the engine compares them: hash, status, module, extractor version, error.
 RowKey = tuple[Any, ...]
 

@@ -841,7 +841,7 @@ class TaintEngine:
         self.summaries: dict[str, Summary] = {}
         #: How many times a unit was interpreted, in all (tests, benchmarks).
         self.resummarised = 0
-        #: The units interpreted by the last ``summarise`` (after ``update``: what it touched).
+        #: The units interpreted since the last ``update`` began (what an edit touched).
         self.last_resummarised: set[str] = set()
         #: Sink calls whose dangerous arguments were shown clean: built from literals,
         #: sanitizers, allowlists.
@@ -958,6 +958,7 @@ class TaintEngine:
         resolve through it from now on (every unit's calls are resolved again). The next
         ``summarise`` or ``paths`` interprets what this touched."""
         program = self.program
+        self.last_resummarised = set()
         before: set[str] = set()
         views: set[str] = set()
         for path, ff in files.items():
@@ -1053,7 +1054,6 @@ class TaintEngine:
         self._dirty &= units.keys()
         if not self._dirty:
             return
-        self.last_resummarised = set()
         self._settle()
         self._dirty &= self.relevant
         if self._graph_changed:
