@@ -1,12 +1,22 @@
-"""The taint engine: local flow per function, summaries, propagation over the call graph.
+"""The taint engine: local flow per function, summaries, propagation over the call graph,
+kept up to date file by file.
 
-How a workspace is analysed (``TaintEngine.run``):
+How a workspace is analysed (``TaintEngine``; ``summarise`` and ``paths`` run steps 3 to 6):
 
-1. **Units.** Every function (and every module's top-level code) becomes a ``Unit``: its
-   parameters, its flow rows (``python_flows``, in source order), its calls by ``call_id``, the
-   argument and receiver rows of each call, and, for a Flask view, the route parameters that
-   carry request data (``<name>``, ``<path:name>``; ``<int:id>`` does not).
-2. **Interpret a unit** (``_Interpreter``): walk its rows in order with an environment from
+1. **Units.** Every function (and every module's top-level code) becomes a ``Unit``. From the
+   store each starts *light* (a ``Skeleton``: a few raw columns): its parameters, the calls its
+   rows use (``refs``: what links it), whether it reads a source or calls a sink, and, for a
+   Flask view, the route parameters that carry request data (``<name>``, ``<path:name>``;
+   ``<int:id>`` does not). Its rows (``python_flows`` in source order, calls by ``call_id``,
+   argument and receiver rows) are read only when it is interpreted.
+2. **Call graph.** Each call resolves, through the workspace linker's imports, to a unit or to
+   nothing; every name a call *may* resolve to is indexed, so a function appearing or going
+   away re-links exactly the units that call such a name.
+3. **Relevance.** Only the units a path can cross are interpreted: the callers (transitively)
+   of a unit reading a source, and everything those and the units calling a sink call
+   (transitively). The others cannot start, carry or end a path (on the benchmark corpus: 2,551
+   of 26,359 units, the same paths as interpreting all of them).
+4. **Interpret a unit** (``_Interpreter``): walk its rows in order with an environment from
    names (and attribute chains, and containers, coarsely) to their taint. A taint is a set of
    *labels*, each with the trace that brought it: a source (``request.args``...) or a
    parameter of the unit. A row's value is the union of its inputs' taints; a call's result is
@@ -14,22 +24,28 @@ How a workspace is analysed (``TaintEngine.run``):
    gives what its summary returns for these arguments, a sanitizer marks the sink kinds it
    cleans, a non-propagator gives nothing, anything else carries its arguments and receiver.
    A guard that rejects a value (``if not x.isdigit(): abort(400)``) clears the name from
-   there on; an allowlist lookup yields a clean value.
-3. **Sinks.** An argument (or receiver) row of a call whose callee is a sink, an item store
-   into ``session``, or the return value of a Flask view is checked: a source label not cleaned
-   for that sink's kind is a path; a parameter label becomes part of the unit's summary
-   ("parameter i reaches this sink"), and so does a parameter that reaches the return value.
-   A call to a workspace function whose summary says "parameter i reaches sink S" checks its
-   i-th argument as if it were that sink, with the callee's trace appended.
-4. **Fixed point.** Units are summarised from a worklist; a unit whose summary changed puts
-   its callers back on the worklist (early cutoff: an unchanged summary stops there; each unit
-   is re-summarised a bounded number of times, so recursion ends). Summaries compare by their
-   labels and sinks, not by their traces.
-5. **Paths.** A last pass over every unit with the final summaries collects the paths: one per
-   (rule, source kind, sink site), the shortest trace kept. Confidence: high for request data
-   reaching a sink in the same function, medium through helpers or for lower sources
-   (``sys.argv``, ``input()``), low for the environment; a sink known only by its method name
-   is at most medium.
+   there on; an allowlist lookup yields a clean value. **Sinks**: an argument (or receiver)
+   row of a call whose callee is a sink, an item store into ``session``, or the return value
+   of a Flask view is checked: a source label not cleaned for that sink's kind is a path; a
+   parameter label becomes part of the unit's summary ("parameter i reaches this sink"), and
+   so does a parameter that reaches the return value. A call to a workspace function whose
+   summary says "parameter i reaches sink S" checks its i-th argument as if it were that sink,
+   with the callee's trace appended.
+5. **Order.** The strongly connected components of the call graph are interpreted callees
+   first (Tarjan), each once; a component with a cycle is iterated from empty summaries until
+   its summaries' labels and sinks stop changing (at most ``MAX_VISITS`` rounds). The same
+   pass collects each unit's paths and shown-clean sink sites.
+6. **Updates.** ``update`` replaces the units of changed files; the units of those files, the
+   units whose calls now resolve elsewhere, and the units the relevance step newly reaches are
+   dirty. Dirty components are interpreted in order, and a unit whose summary (traces
+   included) or signature changed makes its callers dirty: an edit that changes no summary
+   re-interprets only its own file's functions. The result equals a clean build (a Hypothesis
+   property in ``tests/test_taint_incremental.py``).
+
+**Paths**: one per (rule, source kind, sink site), the shortest trace kept. Confidence: high
+for request data reaching a sink in the same function, medium through helpers or for lower
+sources (``sys.argv``, ``input()``), low for the environment; a sink known only by its method
+name is at most medium.
 """
 
 from __future__ import annotations
