@@ -546,7 +546,7 @@ PROPAGATORS: frozenset[str] = frozenset(
 #: dict of keyword arguments built that way would taint every keyword it is spread into.
 CONTAINER_MUTATORS: frozenset[str] = frozenset(
     {"append", "extend", "insert", "add", "appendleft", "extendleft", "push", "put",
-     "put_nowait"}
+     "put_nowait", "update", "setdefault"}
 )  # fmt: skip
 
 #: Library callees whose result never carries taint (numbers, booleans, hashes, None).
@@ -563,7 +563,44 @@ NON_PROPAGATORS: frozenset[str] = frozenset(
        "werkzeug.security.check_password_hash", "werkzeug.security.generate_password_hash",
        "django.utils.http.url_has_allowed_host_and_scheme", "django.utils.http.is_safe_url",
        "time.sleep"}
+    # A file opened by a tainted name is a path problem (reported at `open`), not tainted
+    # content: what is read from it is not the request's data.
+    | {"builtins.open", "io.open", "codecs.open", "os.open", "os.fdopen"}
 )  # fmt: skip
+
+#: Arguments that make a sink call harmless, by sink callee: ``(keyword, position, values)``;
+#: an argument passed by that keyword (or at that position, when it is not -1) is harmless
+#: when it resolves to one of ``values`` (``yaml.SafeLoader``) or is a string literal that
+#: starts with one (``"application/json"``: a response that is not HTML).
+_SAFE_LOADERS = frozenset(
+    f"yaml.{module}{name}" for module in ("", "loader.", "cyaml.")
+    for name in ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
+)  # fmt: skip
+_NOT_HTML = frozenset(
+    {
+        "application/json",
+        "application/problem+json",
+        "text/plain",
+        "text/csv",
+        "application/octet-stream",
+        "application/pdf",
+        "image/",
+        "application/xml",
+        "text/xml",
+        "text/event-stream",
+        "application/zip",
+    }
+)
+SAFE_ARGUMENTS: Mapping[str, tuple[tuple[str, int, frozenset[str]], ...]] = {
+    **{f"yaml.{fn}": (("Loader", 1, _SAFE_LOADERS),) for fn in ("load", "load_all")},
+    **dict.fromkeys(_RESPONSE_CLASSES,
+                    (("mimetype", -1, _NOT_HTML), ("content_type", -1, _NOT_HTML))),
+}  # fmt: skip
+#: The keywords and resolved names the engine reads call arguments for (``SAFE_ARGUMENTS``).
+SAFE_KEYWORDS = frozenset(k for entries in SAFE_ARGUMENTS.values() for k, _, _ in entries)
+SAFE_NAMES = frozenset(
+    v for entries in SAFE_ARGUMENTS.values() for _, _, values in entries for v in values
+)
 
 
 # -- rules --------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from auditls.facts import Fact, FileFacts
 from auditls.facts.core import CallArgFact, CallFact, FunctionFact, ImportFact, ParamFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
-from auditls.knowledge.taint import DEFAULT_MODELS, Models
+from auditls.knowledge.taint import DEFAULT_MODELS, SAFE_KEYWORDS, SAFE_NAMES, Models
 from auditls.link import Linker
 from auditls.taint.engine import (
     SKELETON_COLUMNS,
@@ -64,8 +64,13 @@ def engine_of_files(files: Iterable[FileFacts], models: Models = DEFAULT_MODELS)
 
 #: The tables the engine reads rows from (not every fact of every file: flows are many).
 TABLES = (FunctionFact, ParamFact, CallFact, FlowFact, FlaskRouteFact)
-#: Of the call arguments, only those that say how a command runs (``Unit.argv_calls``).
-ARGUMENTS = (("keyword", ("shell",)), ("kind", ("container",)))
+#: Of the call arguments, only those that say how a command runs (``Unit.argv_calls``) and
+#: those that may make a sink call harmless (``SAFE_ARGUMENTS``).
+ARGUMENTS = (
+    ("keyword", ("shell", *sorted(SAFE_KEYWORDS))),
+    ("kind", ("container",)),
+    ("qualname", tuple(sorted(SAFE_NAMES))),
+)
 #: Files read at a time (what the engine does not keep is freed in between).
 CHUNK = 100
 

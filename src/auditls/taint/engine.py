@@ -68,7 +68,10 @@ from auditls.knowledge.taint import (
     CONTAINER_MUTATORS,
     DEFAULT_MODELS,
     ROUTE_PARAMETER,
+    SAFE_ARGUMENTS,
     SAFE_CONVERTERS,
+    SAFE_KEYWORDS,
+    SAFE_NAMES,
     SINK_KINDS,
     Models,
     Sink,
@@ -156,6 +159,7 @@ _NO_CALL_FACTS: dict[int, CallFact] = {}
 _NO_ARGS: dict[int, list[FlowFact]] = {}
 _NO_RECEIVERS: dict[int, FlowFact] = {}
 _NO_WRITES: dict[str, int] = {}
+_NO_SAFE_ARGS: dict[int, list[CallArgFact]] = {}
 _NO_NAMES: frozenset[str] = frozenset()
 
 
@@ -178,6 +182,8 @@ class Unit:
     #: empty sets until a call is noted (a workspace has tens of thousands of units).
     argv_calls: AbstractSet[int] = _NO_CALLS
     shell_calls: AbstractSet[int] = _NO_CALLS
+    #: Arguments that may make a sink call harmless (``SAFE_ARGUMENTS``), by call.
+    safe_args: dict[int, list[CallArgFact]] = field(default_factory=dict)
     route_params: dict[str, bool] = field(default_factory=dict)  # name -> carries request data
     #: How many rows write each target (a name written more than once, in branches or by a
     #: container mutator, is never taken for clean just because its last write was).
@@ -195,7 +201,7 @@ class Unit:
         """Drop the rows (the unit can take part in no path). The empty containers are shared:
         a light unit's are never written, only replaced whole (``take_rows``)."""
         self.flows, self.calls, self.args = _NO_FLOWS, _NO_CALL_FACTS, _NO_ARGS
-        self.receivers, self.writes = _NO_RECEIVERS, _NO_WRITES
+        self.receivers, self.writes, self.safe_args = _NO_RECEIVERS, _NO_WRITES, _NO_SAFE_ARGS
         self.argv_calls = self.shell_calls = _NO_CALLS
         self.full = False
 
@@ -204,7 +210,19 @@ class Unit:
         self.flows, self.calls, self.args = other.flows, other.calls, other.args
         self.receivers, self.writes = other.receivers, other.writes
         self.argv_calls, self.shell_calls = other.argv_calls, other.shell_calls
+        self.safe_args = other.safe_args
         self.full = True
+
+
+def _literal_text(value: str | None) -> str | None:
+    """The text of a string literal argument (stored as JSON), else None."""
+    if value is None or not value.startswith('"'):
+        return None
+    try:
+        text = json.loads(value)
+    except ValueError:
+        return None
+    return text if isinstance(text, str) else None
 
 
 def _cap(trace: Trace) -> Trace:
@@ -472,6 +490,8 @@ class Program:
             unit.argv_calls = {*unit.argv_calls, arg.call_id}
         if arg.keyword == "shell" and arg.value not in (None, "false", "null", "0"):
             unit.shell_calls = {*unit.shell_calls, arg.call_id}
+        if arg.keyword in SAFE_KEYWORDS or arg.qualname in SAFE_NAMES:
+            unit.safe_args.setdefault(arg.call_id, []).append(arg)
 
     def candidates(self, unit: Unit, callee: str | None, method: str | None) -> list[str]:
         """The names a call (to ``callee``, or to ``self.method``) may resolve to, in the order
@@ -667,7 +687,12 @@ class _Interpreter:
             argv = (
                 call.call_id in self.unit.argv_calls and call.call_id not in self.unit.shell_calls
             )
-            if self._matches(sink, row) and not (sink.kind == "command" and argv):
+            if (
+                self._matches(sink, row)
+                and not (sink.kind == "command" and argv)
+                and not self._harmless(call)
+                and not self._inside_same_sink(row, sink.kind)
+            ):
                 what = f"`{_short(call.callee_text)}`"
                 site = self._site(call, sink.kind, what, by_method)
                 value = self.evaluate(row)
@@ -699,6 +724,38 @@ class _Interpreter:
                 Label(k.origin, k.cleaned | label.cleaned): v for k, v in self.evaluate(row).items()
             }
             self.sink(site, value, via=(step, *trace))
+
+    def _harmless(self, call: CallFact) -> bool:
+        """An argument makes this sink call harmless (``yaml.load(s, Loader=SafeLoader)``, a
+        response whose mimetype is not HTML)."""
+        entries = SAFE_ARGUMENTS.get(call.callee or "")
+        if not entries:
+            return False
+        for arg in self.unit.safe_args.get(call.call_id, ()):
+            for keyword, position, values in entries:
+                by_position = arg.keyword is None and position >= 0 and arg.position == position
+                if arg.keyword != keyword and not by_position:
+                    continue
+                if arg.qualname in values:
+                    return True
+                text = _literal_text(arg.value)
+                if text is not None and text.lower().startswith(tuple(values)):
+                    return True
+        return False
+
+    def _inside_same_sink(self, row: FlowFact, kind: str) -> bool:
+        """The value is another sink call of the same kind (``exec(compile(src))``): the inner
+        call is where the data goes in, and the one finding is there."""
+        if not row.inputs:
+            return False
+        for item in row.inputs:
+            inner = self.unit.calls.get(int(item[5:])) if item[5:].isdigit() else None
+            if not item.startswith("call:") or inner is None:
+                return False
+            found = self.models.sink_for(inner.callee, inner.attr)
+            if found is None or found[0].kind != kind:
+                return False
+        return True
 
     def _mutated(self, row: FlowFact) -> None:
         """``items.append(value)``: the container now carries the value's taint too."""
