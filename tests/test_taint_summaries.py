@@ -45,8 +45,16 @@ def summaries() -> list[str]:
                 for label, site, _ in summary.sinks
             }
         )
-        if returns or sinks:
-            lines.append(json.dumps({"function": name, "returns": returns, "sinks": sinks}))
+        fields = sorted(
+            f"self.{attr} <- {_label(label)}"
+            for attr, taint in summary.fields.items()
+            for label in taint
+        )
+        if returns or sinks or fields:
+            line = {"function": name, "returns": returns, "sinks": sinks}
+            if fields:
+                line["fields"] = fields
+            lines.append(json.dumps(line))
     return lines
 
 

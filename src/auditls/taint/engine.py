@@ -148,9 +148,16 @@ class Summary:
 
     returns: Taint = field(default_factory=dict)
     sinks: list[tuple[Label, SinkSite, Trace]] = field(default_factory=list)
+    #: Source data a method stores into an attribute of ``self`` (``self.path = request...``),
+    #: by attribute: the other methods of the class read it there.
+    fields: dict[str, Taint] = field(default_factory=dict)
 
-    def key(self) -> tuple[frozenset[Label], frozenset[tuple[Label, SinkSite]]]:
-        return frozenset(self.returns), frozenset((label, site) for label, site, _ in self.sinks)
+    def key(self) -> tuple[frozenset[Label], frozenset[tuple[Label, SinkSite]], frozenset[str]]:
+        return (
+            frozenset(self.returns),
+            frozenset((label, site) for label, site, _ in self.sinks),
+            frozenset(f"{name}:{label.origin}" for name, t in self.fields.items() for label in t),
+        )
 
 
 _NO_CALLS: frozenset[int] = frozenset()
@@ -191,6 +198,8 @@ class Unit:
     is_view: bool = False
     #: The calls its rows use, as ``(callee, method of self)``: what it may call (edges).
     refs: frozenset[tuple[str | None, str | None]] = frozenset()
+    #: Methods of its class (in its file) that store into ``self.<attr>``, when it reads one.
+    field_writers: tuple[str, ...] = ()
     #: Reads a source / calls a sink (with the view facts: where a path can start or end).
     reads_source: bool = False
     calls_sink: bool = False
@@ -268,6 +277,9 @@ SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
     FlowFact: ("function", "target", "inputs", "call_id"),
     FlaskRouteFact: ("view", "rule"),
 }
+
+
+_SELF_ATTRS = ("attr:self.", "attr:cls.")
 
 
 def _self_method(attr: str | None, text: str) -> str | None:
@@ -349,12 +361,21 @@ class Program:
             self._unit(ff.path, function, made).params = [
                 p.name for p in sorted(found, key=lambda p: p.position)
             ]
+        readers: set[str] = set()
+        writers: set[str] = set()
         for name in made:
             unit = self.units[name]
             self._keep_used_calls(unit)
             self._note_ends(unit)
-            if not rows:
-                unit.lighten()
+            for row in unit.flows:
+                if row.target.startswith(_SELF_ATTRS):
+                    writers.add(name)
+                if any(item.startswith(_SELF_ATTRS) for item in row.inputs):
+                    readers.add(name)
+        self._link_fields(made, readers, writers)
+        if not rows:
+            for name in made:
+                self.units[name].lighten()
         self.files[ff.path] = made
         if routes:
             self._routes[ff.path] = routes
@@ -369,8 +390,14 @@ class Program:
         sinks: set[str] = set()
         for function, *_ in sk.calls:
             self._unit(sk.path, function, made)
+        readers: set[str] = set()
+        writers: set[str] = set()
         for function, target, inputs, call_id in sk.flows:
             self._unit(sk.path, function, made)
+            if target.startswith(_SELF_ATTRS):
+                writers.add(function)
+            if '"attr:self.' in inputs or '"attr:cls.' in inputs:
+                readers.add(function)
             if target in ("arg", "receiver") and call_id is not None:
                 used[function].add(call_id)
             elif target.startswith("item:") and target[5:] in models.item_sinks:
@@ -407,11 +434,27 @@ class Program:
             unit.refs = frozenset(found_refs) if found_refs else frozenset()
             unit.reads_source, unit.calls_sink = name in reads, name in sinks
             unit.lighten()
+        self._link_fields(made, readers, writers)
         self.files[sk.path] = made
         routes = [(view, rule or "") for view, rule in sk.routes if view]
         if routes:
             self._routes[sk.path] = routes
         return made
+
+    def _link_fields(self, made: list[str], readers: set[str], writers: set[str]) -> None:
+        """A method reading ``self.<attr>`` depends on the methods of its class (in the same
+        file) that store one: what they store is what it may read."""
+        by_class: dict[str, list[str]] = defaultdict(list)
+        for name in sorted(writers):
+            class_name = self.units[name].class_name
+            if class_name and name.startswith(class_name + "."):
+                by_class[class_name].append(name)
+        for name in readers:
+            unit = self.units[name]
+            found = [w for w in by_class.get(unit.class_name or "", ()) if w != name]
+            if found:
+                unit.field_writers = tuple(found)
+                unit.refs = unit.refs | {(None, w[len(unit.class_name or "") + 1 :]) for w in found}
 
     def remove_file(self, path: str) -> tuple[list[str], set[str]]:
         """Drop the units of one file; returns their names and the views its routes named."""
@@ -568,6 +611,8 @@ class _Interpreter:
                     out.setdefault(UNKNOWN, ())
                 _merge(out, self.env.get(item, {}))
                 _merge(out, self.env.get(base, {}))
+                if item not in self.env and self.unit.field_writers:
+                    _merge(out, self._field(rest.split(".")[1]))
             elif kind == "call" and rest.isdigit():
                 _merge(out, self.call_result(int(rest)))
             elif kind == "ref":
@@ -579,6 +624,15 @@ class _Interpreter:
                     out.setdefault(UNKNOWN, ())
             else:
                 out.setdefault(UNKNOWN, ())
+        return out
+
+    def _field(self, name: str) -> Taint:
+        """What the other methods of the class store into ``self.<name>``."""
+        out: Taint = {}
+        for writer in self.unit.field_writers:
+            summary = self.summaries.get(writer)
+            if summary is not None:
+                _merge(out, summary.fields.get(name, {}))
         return out
 
     def call_result(self, call_id: int) -> Taint:
@@ -797,6 +851,10 @@ class _Interpreter:
                 if row.how == "aug":
                     _merge(new, self.env.get(target, {}))
                 self.env[target] = new
+                if target.startswith(_SELF_ATTRS) and self.unit.class_name:
+                    stored = {k: v for k, v in new.items() if k.origin.startswith("src:")}
+                    if stored:
+                        _merge(self.summary.fields.setdefault(target.split(".")[1], {}), stored)
             elif target.startswith("item:"):
                 holder = target[5:]
                 if holder.startswith("name:"):
@@ -832,8 +890,10 @@ class _Result:
     clean: set[tuple[str, int, int]]
 
 
-def _key(summary: Summary | None) -> tuple[frozenset[Label], frozenset[tuple[Label, SinkSite]]]:
-    return (frozenset(), frozenset()) if summary is None else summary.key()
+def _key(
+    summary: Summary | None,
+) -> tuple[frozenset[Label], frozenset[tuple[Label, SinkSite]], frozenset[str]]:
+    return (frozenset(), frozenset(), frozenset()) if summary is None else summary.key()
 
 
 def _closure(starts: Iterable[str], edges: Mapping[str, Iterable[str]]) -> set[str]:
@@ -1082,7 +1142,7 @@ class TaintEngine:
     def _keep(self, name: str, result: _Result) -> None:
         """Keep what a unit gave; an empty summary or result is not kept (most units have
         neither, and a workspace has tens of thousands)."""
-        if result.summary.returns or result.summary.sinks:
+        if result.summary.returns or result.summary.sinks or result.summary.fields:
             self.summaries[name] = result.summary
         else:
             self.summaries.pop(name, None)
