@@ -6,7 +6,8 @@
    functions interpreted again are exactly those the ``# resummarised:`` first lines of that
    step's files name.
 2. A Hypothesis property: after random edit sequences over a small workspace, the engine
-   brought up to date in place gives the same summaries, paths and clean sites as a clean one.
+   brought up to date in place gives the same summaries, paths and clean sites as a clean one,
+   and the workspace rules (over the linker kept up to date file by file) the same findings.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 
 from auditls.config import load_config
 from auditls.index import index_workspace
-from auditls.rules import analyse
+from auditls.rules import analyse, check_workspace
 from auditls.store import Store
 from auditls.taint import TaintEngine, taint_of
 from tests.test_fixtures import expectations
@@ -60,7 +61,9 @@ def _expected(root: Path) -> Counter[tuple[str, int, str]]:
     return found
 
 
-def _same_as_clean(root: Path, engine: TaintEngine) -> None:
+def _same_as_clean(root: Path, engine: TaintEngine, store: Store | None = None) -> None:
+    """The engine (and, with ``store``, every workspace rule over the store's linker and
+    models, which are kept up to date the same way) equals one built from scratch."""
     with tempfile.TemporaryDirectory() as tmp:
         clean_root = Path(tmp) / "ws"
         shutil.copytree(root, clean_root, ignore=shutil.ignore_patterns(".auditls"))
@@ -70,6 +73,8 @@ def _same_as_clean(root: Path, engine: TaintEngine) -> None:
             assert engine.paths() == fresh.paths()
             assert engine.summaries == fresh.summaries
             assert engine.clean_sites == fresh.clean_sites
+            if store is not None:
+                assert check_workspace(store) == check_workspace(clean)
 
 
 def test_each_step_resummarises_what_it_touches(tmp_path: Path) -> None:
@@ -119,6 +124,9 @@ CONTENTS = [
     # util returning its argument unchanged, and a redirect in a view
     "from flask import redirect, request\nfrom app import app\n\ndef clean(v):\n    return v\n\n"
     "@app.get('/r')\ndef r():\n    return redirect(clean(request.args['next']))\n",
+    # a state-changing route (the Flask workspace rules judge it over the linker)
+    "from flask import request\nfrom app import app\n\n"
+    "@app.post('/d')\ndef d():\n    return '<b>' + request.form['x']\n",
     "",
     "def broken(:\n",
 ]
@@ -155,7 +163,7 @@ def test_the_engine_updated_in_place_equals_a_clean_one(
                     path.unlink()
                 index_workspace(root, store, config, progress=False)
                 assert taint_of(store) is engine
-                _same_as_clean(root, engine)
+                _same_as_clean(root, engine, store)
 
 
 @pytest.mark.parametrize("step", _steps())

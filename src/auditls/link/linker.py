@@ -36,8 +36,10 @@ How it works:
    (by callee as recorded), those whose callee resolves to that function at the parameter's
    position or keyword. The model links what they pass in turn (it knows its objects).
 7. **Cache.** ``link_of(store, fact_types)`` builds a linker once per store revision and
-   selection, held weakly per store, like the models built on it. Call it on the thread that
-   owns the store. A linker is read-only once built; ``resolve`` without ``stop`` is memoised.
+   selection, held weakly per store, like the models built on it. What it was built from (each
+   file's state, module-level imports and, per selection, facts) is kept: after an edit only
+   the files whose state changed are read again. Call it on the thread that owns the store. A
+   linker is read-only once built; ``resolve`` without ``stop`` is memoised.
 
 Nothing here reads source or imports the analysed code, and no SQL is written here: the store
 answers by name (``paths_with_facts``, ``file_modules``, ``module_level_facts``).
@@ -49,7 +51,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from auditls.facts import Fact, FileFacts
 from auditls.facts.core import (
@@ -307,21 +309,109 @@ class Linker:
                         yield argument
 
 
-_LINKERS: weakref.WeakKeyDictionary[
-    Store, tuple[int, dict[frozenset[type[Fact]] | None, Linker]]
-] = weakref.WeakKeyDictionary()
+@dataclass(slots=True)
+class _Kept:
+    """What the linkers of one store were built from, kept to bring them up to date file by
+    file: the files' states, every file's module-level imports, and each selection's files."""
+
+    revision: int
+    states: dict[str, tuple[Any, ...]]
+    imports: dict[str, list[ImportFact]]
+    files: dict[frozenset[type[Fact]] | None, dict[str, FileFacts]]
+    linkers: dict[frozenset[type[Fact]] | None, Linker]
+
+
+_KEPT: weakref.WeakKeyDictionary[Store, _Kept] = weakref.WeakKeyDictionary()
+
+#: Up to this many changed files the kept facts are updated in place; beyond, read again.
+UPDATE_LIMIT = 200
+
+
+def _module_imports(
+    store: Store, states: Mapping[str, tuple[Any, ...]], paths: list[str] | None
+) -> dict[str, list[ImportFact]]:
+    """The module-level imports of these files (every file when None), by path."""
+    out: dict[str, list[ImportFact]] = {}
+    if paths is None:
+        by_module = {state[2]: path for path, state in states.items() if state[2] is not None}
+        for module, fact in store.module_level_facts(ImportFact):
+            path = by_module.get(module)
+            if path is not None:
+                out.setdefault(path, []).append(fact)
+        return out
+    for path, facts in store.facts_of_files(ImportFact, paths).items():
+        own = states[path][2] if path in states else None
+        kept = [f for f in facts if f.function == own]
+        if kept:
+            out[path] = kept
+    return out
+
+
+def _selected(
+    store: Store, key: frozenset[type[Fact]] | None, paths: list[str] | None
+) -> dict[str, FileFacts]:
+    """The files of a selection (the files with rows of those types; every file for None),
+    among ``paths`` (every file when None)."""
+    if paths is None:
+        wanted = [row.path for row in store.files()] if key is None else store.paths_with_facts(key)
+    else:
+        wanted = paths
+    out: dict[str, FileFacts] = {}
+    for path in wanted:
+        ff = store.file_facts(path)
+        if ff is None:
+            continue
+        if (
+            paths is not None
+            and key is not None
+            and not any(isinstance(f, tuple(key)) for f in ff.facts)
+        ):
+            continue
+        out[path] = ff
+    return out
 
 
 def link_of(store: Store, fact_types: Iterable[type[Fact]] | None = None) -> Linker:
     """The linker of a store's files that have rows of ``fact_types`` (every file when None),
-    built again only when the store's revision changed. Call it on the thread that owns the
-    store."""
+    built again only when the store's revision changed, from the facts kept for the files
+    whose state did not change (only the changed files are read again). Call it on the thread
+    that owns the store."""
     key = None if fact_types is None else frozenset(fact_types)
-    cached = _LINKERS.get(store)
-    if cached is None or cached[0] != store.revision:
-        cached = (store.revision, {})
-        _LINKERS[store] = cached
-    linker = cached[1].get(key)
-    if linker is None:
-        linker = cached[1][key] = Linker.from_store(store, key)
+    kept = _KEPT.get(store)
+    if kept is not None and kept.revision == store.revision and key in kept.linkers:
+        return kept.linkers[key]
+    if kept is None or kept.revision != store.revision:
+        states = store.file_states()
+        changed = (
+            None
+            if kept is None
+            else sorted(
+                p for p in states.keys() | kept.states.keys() if states.get(p) != kept.states.get(p)
+            )
+        )
+        if kept is None or changed is None or len(changed) > UPDATE_LIMIT:
+            kept = _Kept(store.revision, states, _module_imports(store, states, None), {}, {})
+            _KEPT[store] = kept
+        else:
+            present = [p for p in changed if p in states]
+            fresh = _module_imports(store, states, present)
+            for path in changed:
+                kept.imports.pop(path, None)
+                if path in fresh:
+                    kept.imports[path] = fresh[path]
+            for selection, selected in kept.files.items():
+                for path in changed:
+                    selected.pop(path, None)
+                selected.update(_selected(store, selection, present))
+            kept.revision, kept.states, kept.linkers = store.revision, states, {}
+    files = kept.files.get(key)
+    if files is None:
+        files = kept.files[key] = _selected(store, key, None)
+    modules = sorted(
+        (state[2], path) for path, state in kept.states.items() if state[2] is not None
+    )
+    imports = [
+        (kept.states[path][2], fact) for path in sorted(kept.imports) for fact in kept.imports[path]
+    ]
+    linker = kept.linkers[key] = Linker([files[p] for p in sorted(files)], imports, modules)
     return linker
