@@ -502,7 +502,8 @@ def test_guards(check: str, leave: str) -> None:
         """
     found, _ = facts(src)
     guards = [(f.target, f.inputs, f.how, f.line, f.col) for f in found if f.target == "guard"]
-    assert guards == [("guard", ("name:x",), "reject", 5, 5)]
+    how = "reject:path" if check == '".." in x' else "reject"  # `..` only keeps paths in
+    assert guards == [("guard", ("name:x",), how, 5, 5)]
 
 
 @pytest.mark.parametrize(
@@ -520,6 +521,40 @@ def test_guards(check: str, leave: str) -> None:
 )
 def test_no_guard(code: str) -> None:
     src = f"from flask import abort\ndef f(x, a, z):\n    {code}\n"
+    assert [f for f in facts(src)[0] if f.how.startswith("reject")] == []
+
+
+@pytest.mark.parametrize(
+    ("check", "how"),
+    [
+        ("x in ALLOWED", "accept"),
+        ("x in ('a', 'b')", "accept"),
+        ('x == "admin"', "accept"),
+        ("x.isdigit()", "accept"),
+        ("re.fullmatch(PATTERN, x)", "accept"),
+        ("PATTERN.match(x)", "accept"),
+        ("x.isdigit() and len(x) < 5", "accept"),
+        ('".." not in x', "accept:path"),
+    ],
+)
+def test_a_validation_cleans_the_body_it_guards(check: str, how: str) -> None:
+    src = f"""
+        import re
+        def f(x):
+            if {check}:
+                run(x)
+                run(x + "!")
+            else:
+                run(x)
+        """
+    found, _ = facts(src)
+    guards = [(f.inputs, f.how, f.line, f.end_line) for f in found if f.target == "guard"]
+    assert guards == [(("name:x",), how, 5, 6)]  # the row spans the body, not the else
+
+
+@pytest.mark.parametrize("check", ["x.isdigit() or y", "x not in ALLOWED", "len(x) < 5", "x"])
+def test_no_validation_no_clean_body(check: str) -> None:
+    src = f"def f(x, y):\n    if {check}:\n        run(x)\n"
     assert [f for f in facts(src)[0] if f.target == "guard"] == []
 
 

@@ -40,7 +40,8 @@ TARGETS = (
     "yield",  # a yield or yield from's value
     "arg",  # an argument of call `call_id` (`position` / `keyword`); literal ones give no row
     "receiver",  # the object method `call_id` is called on, unless it is an imported name
-    "guard",  # `if <check of x>: abort()/raise/return`: x is clean from there on (how "reject")
+    "guard",  # `if <check of x>: abort()/raise/return`: x is clean from there on (how "reject");
+    # `if <validation of x>:` x is clean in the body, which the row spans (how "accept")
 )
 
 #: What a value is made of (each string of ``FlowFact.inputs``), by shape.
@@ -64,7 +65,10 @@ HOWS = (
     "comprehension",  # a comprehension's value, or one of its loop variables
     "allowlist",  # `x if x in ALLOWED else d`: the value is clean
     "walrus",  # an assignment expression `(x := ...)`
-    "reject",  # a guard row: the check rejects bad values
+    "reject",  # a guard row: the check rejects bad values (from the `if` on)
+    "reject:path",  # the same, for paths only (`if ".." in x: abort(400)`)
+    "accept",  # a guard row spanning an `if` body that runs only for good values of x
+    "accept:path",  # the same, for paths only (`if ".." not in x:`)
 )
 
 #: The taint domain's fact classes, in table order.

@@ -834,15 +834,31 @@ class _Interpreter:
         self.start()
         unit = self.unit
         returns: Taint = {}
+        #: Names a validation made clean inside an ``if`` body: (last line, name, value before).
+        accepted: list[tuple[int, str, Taint | None]] = []
         for row in unit.flows:
+            while accepted and row.line > accepted[-1][0]:
+                _, name, before = accepted.pop()
+                if before is None:
+                    self.env.pop(name, None)
+                else:
+                    self.env[name] = before
             target = row.target
             if target in ("arg", "receiver"):
                 self.argument_row(row)
                 self._mutated(row)
                 continue
             if target == "guard":
+                how, _, only = row.how.partition(":")
+                kinds = frozenset(only.split(",")) if only else frozenset({"*"})
                 for name in row.inputs:
-                    self.env.pop(name, None)
+                    before = self.env.get(name)
+                    if how == "accept":
+                        accepted.append((row.end_line, name, before))
+                    self.env[name] = {
+                        Label(label.origin, label.cleaned | kinds): trace
+                        for label, trace in (before or {}).items()
+                    }
                 continue
             value = {} if row.how == "allowlist" else self.evaluate(row)
             if target.startswith(("name:", "attr:")):

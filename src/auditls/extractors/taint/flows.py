@@ -13,7 +13,9 @@ their strings are specified in ``auditls.facts.taint`` (TARGETS, INPUTS, HOWS); 
   literal) and its receiver (``receiver``; no row for an imported name or a class, whose calls
   resolve to a qualified callee, nor for a literal);
 - guards: ``if <check of x>: abort()/raise/return`` at the top level of a function (not in a
-  branch or a loop) gives ``target="guard"``, ``how="reject"`` on the ``if``.
+  branch or a loop) gives ``target="guard"``, ``how="reject"`` on the ``if`` (``"reject:path"``
+  when the check only keeps paths in: ``".." in x``); ``if <validation of x>:`` anywhere gives
+  ``how="accept"`` (or ``"accept:path"``) on a row that spans the ``if`` body: x is clean there.
 
 The inputs of an expression are read through subscripts, operators, f-strings, ``%`` and
 ``"...".format()``, containers, conditional expressions (both branches), comprehensions and
@@ -66,6 +68,15 @@ _BRANCHES = frozenset({ast.If, ast.While, ast.For, ast.AsyncFor, ast.Match})
 _TRIES = frozenset({ast.Try, ast.TryStar})
 #: Where an allowlist's values may come from: a name, an attribute, a literal collection.
 _COLLECTIONS = frozenset({ast.Name, ast.Attribute, ast.Set, ast.List, ast.Tuple, ast.Dict})
+
+
+class _Span:
+    """Where a run of statements is: from the first's start to the last's end (a guard row
+    that spans an ``if`` body)."""
+
+    def __init__(self, first: Any, last: Any) -> None:
+        self.lineno, self.col_offset = first.lineno, first.col_offset
+        self.end_lineno, self.end_col_offset = last.end_lineno, last.end_col_offset
 
 
 def _is_format_call(node: Any) -> bool:
@@ -509,23 +520,34 @@ class FlowsExtractor(Extractor):
     # -- guards ---------------------------------------------------------------------------------
 
     def visit_If(self, node: ast.If) -> None:
-        test = node.test
-        tests = (
-            test.values if test.__class__ is ast.BoolOp and test.op.__class__ is ast.Or else [test]
-        )
-        names: list[str] = []
-        for t in tests:
-            name = self._checked(t)
-            if name is not None and name not in names:
-                names.append(name)
-        if not names or not self._leaves(node.body[-1]) or not self._unconditional(node):
+        test: Any = node.test
+        c = test.__class__
+        ors = test.values if c is ast.BoolOp and test.op.__class__ is ast.Or else [test]
+        rejected: dict[str, str] = {}
+        for t in ors:
+            found = self._checked(t)
+            if found is not None:
+                rejected.setdefault(found[0], found[1])
+        if rejected and self._leaves(node.body[-1]) and self._unconditional(node):
+            for name, kinds in rejected.items():
+                self._row(node, "guard", ("name:" + name,), "reject" + kinds)
             return
-        for name in names:
-            self._row(node, "guard", ("name:" + name,), "reject")
+        # `if <validation of x>: body`: x is clean inside the body (the row spans the body).
+        ands = test.values if c is ast.BoolOp and test.op.__class__ is ast.And else [test]
+        accepted: dict[str, str] = {}
+        for t in ands:
+            found = self._accepted(t)
+            if found is not None:
+                accepted.setdefault(found[0], found[1])
+        if accepted:
+            body = _Span(node.body[0], node.body[-1])
+            for name, kinds in accepted.items():
+                self._row(body, "guard", ("name:" + name,), "accept" + kinds)
 
-    def _checked(self, test: Any) -> str | None:
-        """The name a test rejects bad values of when it is true: ``x not in ALLOWED``,
-        ``".." in x``, ``not x.isdigit()``, ``not re.fullmatch(P, x)``, ``not P.match(x)``."""
+    def _checked(self, test: Any) -> tuple[str, str] | None:
+        """The name a test rejects bad values of when it is true, and for which sink kinds
+        (``""``: every kind; ``":path"``): ``x not in ALLOWED``, ``".." in x`` (paths),
+        ``not x.isdigit()``, ``not re.fullmatch(P, x)``, ``not P.match(x)``."""
         c = test.__class__
         if c is ast.Compare:
             assert isinstance(test, ast.Compare)
@@ -534,9 +556,9 @@ class FlowsExtractor(Extractor):
             op = test.ops[0].__class__
             left, right = test.left, test.comparators[0]
             if op is ast.NotIn and left.__class__ is _Name:
-                return left.id
+                return left.id, ""
             if op is ast.In and right.__class__ is _Name and _is_str(left):
-                return right.id
+                return right.id, ":path"
             return None
         if c is not ast.UnaryOp or test.op.__class__ is not ast.Not:
             return None
@@ -547,21 +569,52 @@ class FlowsExtractor(Extractor):
                 and inner.ops[0].__class__ is ast.In
                 and inner.left.__class__ is _Name
             ):
-                return str(inner.left.id)
+                return str(inner.left.id), ""
             return None
-        if inner.__class__ is not _Call:
+        name = self._validated(inner)
+        return None if name is None else (name, "")
+
+    def _accepted(self, test: Any) -> tuple[str, str] | None:
+        """The name a test accepts only good values of when it is true, and for which sink
+        kinds: ``x in ALLOWED``, ``x == "literal"``, ``x.isdigit()``, ``re.fullmatch(P, x)``,
+        ``P.match(x)``, ``".." not in x`` (paths)."""
+        c = test.__class__
+        if c is ast.Compare:
+            assert isinstance(test, ast.Compare)
+            if len(test.ops) != 1:
+                return None
+            op = test.ops[0].__class__
+            left, right = test.left, test.comparators[0]
+            if left.__class__ is not _Name and right.__class__ is _Name and op is ast.NotIn:
+                return (right.id, ":path") if _is_str(left) else None
+            if left.__class__ is not _Name:
+                return None
+            if op is ast.In and right.__class__ in _COLLECTIONS:
+                return left.id, ""
+            if op is ast.Eq and right.__class__ is _Constant and left.id != "__name__":
+                return left.id, ""
             return None
-        func = inner.func
-        args = inner.args
+        if c is _Call:
+            name = self._validated(test)
+            return None if name is None else (name, "")
+        return None
+
+    def _validated(self, call: Any) -> str | None:
+        """The name a validating call checks (``x.isdigit()``, ``re.fullmatch(P, x)``,
+        ``P.match(x)``), else None."""
+        if call.__class__ is not _Call:
+            return None
+        func = call.func
+        args = call.args
         checked: Any = None
         if func.__class__ is _Attribute and func.attr in VALIDATION_METHODS and not args:
             checked = func.value
         else:
             qualname = self.ctx.qualname(func)
             if qualname in VALIDATION_MATCHERS:
-                checked = args[1] if len(args) > 1 else _keyword(inner, "string")
+                checked = args[1] if len(args) > 1 else _keyword(call, "string")
             elif func.__class__ is _Attribute and func.attr in VALIDATION_PATTERN_METHODS:
-                checked = args[0] if args else _keyword(inner, "string")
+                checked = args[0] if args else _keyword(call, "string")
         if checked.__class__ is _Name:
             return str(checked.id)
         return None
