@@ -14,6 +14,8 @@ from auditls.knowledge.heuristics import (
     PASSWORD_CHECK_METHOD,
     PUBLIC_AUTH_ENDPOINT,
     SERVER_START_METHOD,
+    SLOW_HASH_METHOD,
+    TEST_FILE,
     TESTING_CONFIG_CLASS,
     USER_SESSION_KEY,
     NameHeuristic,
@@ -38,6 +40,15 @@ CASES: list[tuple[NameHeuristic, str, bool]] = [
     (SERVER_START_METHOD, "run_forever", False),
     (BIND_ADDRESS_NAME, "listen_host", True),
     (BIND_ADDRESS_NAME, "ghost", False),
+    (SLOW_HASH_METHOD, "hashpw", True),
+    (SLOW_HASH_METHOD, "hash", False),
+    (TEST_FILE, "tests/test_views.py", True),
+    (TEST_FILE, "app/conftest.py", True),
+    (TEST_FILE, "pkg/testing/util.py", True),
+    (TEST_FILE, "pkg/views_test.py", True),
+    (TEST_FILE, "pkg/contest.py", False),
+    (TEST_FILE, "pkg/latest/views.py", False),
+    (TEST_FILE, "pkg/attestation.py", False),
 ]
 
 

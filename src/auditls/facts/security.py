@@ -151,7 +151,7 @@ class SecretLiteralFact(Fact):
 
     function: str  # enclosing function's qualified name
     name: str  # the secret-looking name: variable, attribute, key, keyword or parameter
-    context: str  # assignment | attribute | subscript | keyword | default | dict | compare
+    context: str  # assignment | attribute | subscript | keyword | default | dict | compare | format
     length: int  # length of the literal in characters
     call_id: int | None  # for a keyword argument: the python_calls row of the call
 

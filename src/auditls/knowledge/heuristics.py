@@ -101,6 +101,24 @@ BIND_ADDRESS_NAME = NameHeuristic(
     re.compile(r"(?:^|_)(?:host|bind|listen|address|addr|interface)(?:_|$)"),
 )
 
+SLOW_HASH_METHOD = NameHeuristic(
+    "slow-hash-method",
+    "AUD207: a fast digest of the password in a function that also calls a method with this "
+    "name (`bcrypt.hashpw` on a library loaded at run time) is a pre-hash, not the password "
+    "hash (Django's `BCryptSHA256PasswordHasher`): not reported",
+    re.compile(r"^(hashpw|kdf|scrypt|pbkdf2_hmac|hash_secret|hash_secret_raw|hash_password)$"),
+)
+
+TEST_FILE = NameHeuristic(
+    "test-file",
+    "the rule runner (`test-code` setting): a finding in a file whose workspace-relative path "
+    "this matches (a `tests/`, `test/` or `testing/` directory, `test_*.py`, `*_test.py`, "
+    "`conftest.py`) is test code, reported at most at info / low confidence by default",
+    re.compile(
+        r"(?:^|/)(?:tests?|testing)/|(?:^|/)test_[^/]*\.pyi?$|_tests?\.pyi?$|(?:^|/)conftest\.py$"
+    ),
+)
+
 #: Every name heuristic, for docs and tests.
 HEURISTICS: tuple[NameHeuristic, ...] = (
     PUBLIC_AUTH_ENDPOINT,
@@ -111,4 +129,6 @@ HEURISTICS: tuple[NameHeuristic, ...] = (
     USER_SESSION_KEY,
     SERVER_START_METHOD,
     BIND_ADDRESS_NAME,
+    SLOW_HASH_METHOD,
+    TEST_FILE,
 )

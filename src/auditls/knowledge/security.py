@@ -56,7 +56,24 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "markupsafe.escape": frozenset({"template"}),
     "django.utils.html.escape": frozenset({"template"}),
     "django.utils.html.format_html": frozenset({"template"}),
+    # SQL identifiers and literals composed by the driver
+    "psycopg.sql.Identifier": frozenset({"sql"}),
+    "psycopg.sql.Literal": frozenset({"sql"}),
+    "psycopg.sql.Placeholder": frozenset({"sql"}),
+    "psycopg2.sql.Identifier": frozenset({"sql"}),
+    "psycopg2.sql.Literal": frozenset({"sql"}),
+    "psycopg2.sql.Placeholder": frozenset({"sql"}),
+    "psycopg2.extensions.quote_ident": frozenset({"sql"}),
+    "sqlalchemy.sql.elements.quoted_name": frozenset({"sql"}),
 }
+
+#: Methods (on any object: a connection, its ``ops``, a schema editor, a dialect's preparer) or
+#: functions bound to one (``quote_name = connection.ops.quote_name``) that quote an SQL
+#: identifier: their result is safe in SQL text (AUD113).
+SQL_IDENTIFIER_QUOTERS: frozenset[str] = frozenset(
+    {"quote_name", "quote_name_unless_alias", "quote_identifier", "format_identifier",
+     "quote_ident", "quote_schema", "format_table", "format_column"}
+)  # fmt: skip
 
 
 #: Checks that reject bad input when they fail (``if not x.isdigit(): abort(400)``): taint guards
@@ -797,3 +814,26 @@ JINJA_ENVIRONMENTS = ("jinja2.Environment", "jinja2.environment.Environment")
 SELECT_AUTOESCAPE = ("jinja2.select_autoescape", "jinja2.utils.select_autoescape")
 
 MAKO_TEMPLATES = ("mako.template.Template", "mako.lookup.TemplateLookup")
+
+
+# -- read by the secrets extractor (AUD206) -----------------------------------------------------
+
+#: Secrets recognised by their form alone, whatever they are assigned to: (kind, pattern).
+KNOWN_SECRET_FORMATS: tuple[tuple[str, str], ...] = (
+    ("AWS access key ID", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"),
+    ("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b"),
+    ("Slack token", r"\bxox[abposr]-[0-9A-Za-z]{8,}-[0-9A-Za-z-]{8,}"),
+    ("Stripe secret key", r"\b(?:sk|rk)_live_[0-9A-Za-z]{20,}\b"),
+    ("Google API key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+    ("private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY"),
+)
+
+#: Values that stand in for a secret in examples and tests: never reported by name alone.
+DUMMY_SECRETS: frozenset[str] = frozenset(
+    (
+        "password", "passwd", "pass", "pwd", "secret", "token", "test", "testing", "tests",
+        "example", "dummy", "fake", "foo", "bar", "baz", "none", "null", "nil", "empty", "default",
+        "changeme", "change-me", "change_me", "xxx", "todo", "fixme", "redacted", "hidden",
+        "notprovided", "not-set", "unset", "undefined", "your-secret-key", "your_secret_key",
+    )
+)  # fmt: skip

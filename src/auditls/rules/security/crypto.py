@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from auditls.facts.security import CryptoOperationFact, PasswordHashingFact, SecretLiteralFact
+from auditls.knowledge.heuristics import SLOW_HASH_METHOD
 from auditls.rules.findings import Finding
 from auditls.rules.index import FactIndex, at_fact, short
 from auditls.rules.model import Rule, rule
@@ -96,7 +97,13 @@ def _words(text: str) -> list[str]:
 
 
 def _hinted(text: str | None, hints: tuple[str, ...]) -> bool:
-    return text is not None and any(w.startswith(hints) for w in _words(text))
+    """Whether a word of ``text`` is a hint or a short inflection of one (``keys``, ``tokens``,
+    ``passwords``; not ``keyboard``)."""
+    return text is not None and any(
+        w.startswith(h) and len(w) - len(h) <= (4 if h.endswith(("passw", "verif")) else 3)
+        for w in _words(text)
+        for h in hints
+    )
 
 
 def _crypto(index: FactIndex, operation: str) -> Iterator[CryptoOperationFact]:
@@ -154,9 +161,9 @@ def check_weak_key(index: FactIndex) -> Iterator[Finding]:
 def check_insecure_random(index: FactIndex) -> Iterator[Finding]:
     """AUD205, message fields: callee, purpose."""
     for fact in _crypto(index, "random"):
-        hinted = _hinted(fact.purpose, RANDOM_SECRET_HINT)
-        purpose = f" and makes `{fact.purpose}`" if hinted else ""
-        yield at_fact(index, INSECURE_RANDOM, fact, "high" if hinted else "low", purpose=purpose)
+        if not _hinted(fact.purpose, RANDOM_SECRET_HINT):
+            continue  # load balancing, jitter, sampling, shuffles: no secret to guess
+        yield at_fact(index, INSECURE_RANDOM, fact, "high", purpose=f" and makes `{fact.purpose}`")
 
 
 def check_hardcoded_secret(index: FactIndex) -> Iterator[Finding]:
@@ -167,18 +174,25 @@ def check_hardcoded_secret(index: FactIndex) -> Iterator[Finding]:
         "dict": "a dict value", "compare": "compared",
     }  # fmt: skip
     for fact in index.facts(SecretLiteralFact):
+        if fact.context == "format":  # a known key format: the form says it, whatever the name
+            yield at_fact(
+                index, HARDCODED_SECRET, fact, "high", name=f"A literal {fact.name}",
+                context="recognised by its form",
+            )  # fmt: skip
+            continue
         yield at_fact(
-            index, HARDCODED_SECRET, fact, "medium", name=short(fact.name),
+            index, HARDCODED_SECRET, fact, "medium", name=f"`{short(fact.name)}`",
             context=contexts.get(fact.context, fact.context),
         )  # fmt: skip
 
 
 def check_fast_password_hash(index: FactIndex) -> Iterator[Finding]:
     """AUD207, message fields: callee, password, algorithm."""
+    slow = {c.function for c in index.calls_by_id.values() if SLOW_HASH_METHOD(c.attr)}
     for fact in index.facts(PasswordHashingFact):
         weak = fact.kind == "fast_hash" or (fact.algorithm or "") in WEAK_PASSWORD_ALGORITHMS
-        if not weak:
-            continue
+        if not weak or (fact.kind == "fast_hash" and fact.function in slow):
+            continue  # a digest before bcrypt / scrypt (against truncation) is a pre-hash
         yield at_fact(
             index, FAST_PASSWORD_HASH, fact, "high",
             password=short(fact.password_text or "the password"),
@@ -339,10 +353,10 @@ RULES: tuple[Rule, ...] = (
         summary="The `random` module (a predictable generator) makes a value that must be secret.",
         details=(
             "Reported for the functions of `random` (and methods of a `random.Random()`), "
-            "`random.SystemRandom` excepted. Confidence is high when the value goes to a name "
-            "(assignment target, keyword, or the function returning it) that speaks of tokens, "
-            "passwords, keys, nonces, salts, sessions or codes; low otherwise (simulations and "
-            "shuffles are fine: the rule cannot tell)."
+            "`random.SystemRandom` excepted, when the value goes to a name (assignment "
+            "target, keyword, or the function returning it) whose words speak of tokens, "
+            "passwords, keys, nonces, salts, sessions or codes. Other uses (load balancing, "
+            "jitter, sampling, shuffles, simulations) need no secret and are not reported."
         ),
         message="{callee} is predictable (Mersenne Twister){purpose}. Use the `secrets` module "
         "(`secrets.token_urlsafe()`, `secrets.choice()`).",
@@ -363,16 +377,21 @@ RULES: tuple[Rule, ...] = (
         798,
         summary="A password, token or key is written in the source.",
         details=(
-            "Reported for non-empty string literals assigned to, passed as a keyword to, "
-            "compared with, used as a dict value for, or given as the default of a name whose "
-            "words say secret (`password`, `passwd`, `pwd`, `secret`, `token`, `api_key`, "
-            "`private_key`, `SECRET_KEY`, `client_secret`, ...). Names that describe a secret "
-            "rather than hold it (`TOKEN_URL`, `password_field`, `SECRET_KEY_ENV`) and "
-            'placeholders (`"${TOKEN}"`, `"<password>"`, `"***"`, the name itself, URLs) '
-            "are not reported, nor are values read from the environment. The value is not "
-            "stored in the index."
+            "Reported for string literals in a known key format wherever they are (AWS access "
+            "key IDs, GitHub, Slack and Stripe tokens, Google API keys, private-key blocks), "
+            "and for string literals assigned to, passed as a keyword to, compared with, used "
+            "as a dict value for, or given as the default of a name that ends in a secret word "
+            "(`db_password`, `SECRET_KEY`, `apiKey`, `auth_token`, `client_secret`; not "
+            "`REASON_CSRF_TOKEN_MISSING`, `TOKEN_URL` or `password_hash`) when the value looks "
+            "like a secret of that kind: a password of 6 characters or more, a token that looks "
+            "random (16 characters or more, letters and digits, some entropy), a key of 4 "
+            'characters or more. Placeholders and dummies (`"${TOKEN}"`, `"<password>"`, '
+            '`"***"`, `"test"`, `"changeme"`, the name itself), URLs, key names '
+            '(`"_password_reset_token"`, `"NOTPROVIDED"`), messages and templates (text '
+            "with spaces or format fields) are not reported, nor are values read from the "
+            "environment. The value is not stored in the index."
         ),
-        message="`{name}` gets a hard-coded secret ({context}): everyone with the source has "
+        message="{name} gets a hard-coded secret ({context}): everyone with the source has "
         "it, and it cannot be rotated. Read it from the environment or a secret store.",
         fix='`os.environ["DB_PASSWORD"]`, a secrets manager, or a file outside the repository; '
         "rotate the exposed value.",
@@ -408,6 +427,7 @@ RULES: tuple[Rule, ...] = (
             "    return PasswordHasher().hash(password)\n"
         ),
         check=check_fast_password_hash,
+        knowledge=(SLOW_HASH_METHOD,),
     ),
     rule(
         LOW_WORK_FACTOR,
