@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from auditls.knowledge.heuristics import (
+    ACCESS_CHECK_NAME,
     BIND_ADDRESS_NAME,
     CAP,
     CREDENTIAL_ENDPOINT,
@@ -49,6 +50,10 @@ CASES: list[tuple[NameHeuristic, str, bool]] = [
     (TEST_FILE, "pkg/contest.py", False),
     (TEST_FILE, "pkg/latest/views.py", False),
     (TEST_FILE, "pkg/attestation.py", False),
+    (ACCESS_CHECK_NAME, "is_superuser", True),
+    (ACCESS_CHECK_NAME, "has_perm", True),
+    (ACCESS_CHECK_NAME, "is_active", False),
+    (ACCESS_CHECK_NAME, "rolesets", False),
 ]
 
 

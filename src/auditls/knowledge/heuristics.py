@@ -119,6 +119,17 @@ TEST_FILE = NameHeuristic(
     ),
 )
 
+ACCESS_CHECK_NAME = NameHeuristic(
+    "access-check-name",
+    "the security extractor of `assert` statements (AUD309, medium): an assert whose test reads "
+    "a name, attribute or method with this name is taken for an access-control check",
+    re.compile(
+        r"^(?:is_authenticated|is_admin|is_superuser|is_staff|is_owner|is_logged_in|"
+        r"is_authorized|authorized|has_perms?|has_permissions?|has_roles?|has_access|"
+        r"check_permissions?|check_access|permissions|roles|owner|owner_id)$"
+    ),
+)
+
 #: Every name heuristic, for docs and tests.
 HEURISTICS: tuple[NameHeuristic, ...] = (
     PUBLIC_AUTH_ENDPOINT,
@@ -131,4 +142,5 @@ HEURISTICS: tuple[NameHeuristic, ...] = (
     BIND_ADDRESS_NAME,
     SLOW_HASH_METHOD,
     TEST_FILE,
+    ACCESS_CHECK_NAME,
 )

@@ -232,6 +232,22 @@ XML_PARSE_CALLS: dict[str, Arg] = {
 #: AUD111: lxml parser classes whose resolve_entities=True expands external entities.
 LXML_PARSERS: frozenset[str] = frozenset({"lxml.etree.XMLParser", "lxml.etree.XMLPullParser"})
 
+#: AUD111: SAX features that make a parser fetch external entities when switched on with
+#: ``parser.setFeature(feature, True)``: the names in ``xml.sax.handler`` and their URIs.
+SAX_EXTERNAL_FEATURES: frozenset[str] = frozenset(
+    {"xml.sax.handler.feature_external_ges", "xml.sax.handler.feature_external_pes",
+     "http://xml.org/sax/features/external-general-entities",
+     "http://xml.org/sax/features/external-parameter-entities"}
+)  # fmt: skip
+
+#: AUD309: text a file must contain for its asserts to be read as access checks (each word of
+#: ``heuristics.ACCESS_CHECK_NAME`` contains one of these).
+ACCESS_ASSERT_FRAGMENTS: tuple[str, ...] = (
+    "is_authenticated", "is_admin", "is_superuser", "is_staff", "is_owner", "is_logged_in",
+    "authorized", "has_perm", "has_role", "has_access", "check_perm", "check_access",
+    "permissions", "roles", "owner",
+)  # fmt: skip
+
 #: Modules whose use makes the standard XML parsers safe (defusedxml), by import target prefix.
 DEFUSEDXML_PREFIX = "defusedxml"
 
@@ -267,7 +283,9 @@ URL_OPEN_CALLS: dict[str, Arg] = {
     "urllib.urlretrieve": Arg(0, ("url",)),
     "urllib2.urlopen": Arg(0, ("url",)),
     "six.moves.urllib.request.urlopen": Arg(0, ("url",)),
-}
+    **{f"urllib.request.{cls}.{fn}": Arg(0, ("fullurl", "url"))
+       for cls in ("URLopener", "FancyURLopener") for fn in ("open", "retrieve")},
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -752,6 +770,16 @@ CLEARTEXT_CALLS: dict[str, str] = {
     "telnetlib3.open_connection": "Telnet",
 }
 
+#: AUD127: logins that send a password in clear text unless the connection was upgraded
+#: first: login method -> (protocol, the upgrade method of the same class).
+CLEARTEXT_LOGINS: dict[str, tuple[str, str]] = {
+    "smtplib.SMTP.login": ("SMTP", "smtplib.SMTP.starttls"),
+    "smtplib.LMTP.login": ("LMTP", "smtplib.LMTP.starttls"),
+    "imaplib.IMAP4.login": ("IMAP", "imaplib.IMAP4.starttls"),
+    "poplib.POP3.pass_": ("POP3", "poplib.POP3.stls"),
+    "poplib.POP3.apop": ("POP3", "poplib.POP3.stls"),
+}
+
 #: AUD128: keyword names that take an address to listen on.
 BIND_KEYWORDS = frozenset({"host", "bind", "address", "listen", "interface", "bind_address"})
 
@@ -811,6 +839,9 @@ DESERIALIZATION_SWITCHES: dict[str, tuple[str, bool, bool]] = {
 
 JINJA_ENVIRONMENTS = ("jinja2.Environment", "jinja2.environment.Environment")
 
+#: Jinja2 set-ups that escape by default (only an explicit ``autoescape=False`` turns it off).
+JINJA_ESCAPING_SETUPS = ("aiohttp_jinja2.setup",)
+
 SELECT_AUTOESCAPE = ("jinja2.select_autoescape", "jinja2.utils.select_autoescape")
 
 MAKO_TEMPLATES = ("mako.template.Template", "mako.lookup.TemplateLookup")
@@ -836,4 +867,38 @@ DUMMY_SECRETS: frozenset[str] = frozenset(
         "changeme", "change-me", "change_me", "xxx", "todo", "fixme", "redacted", "hidden",
         "notprovided", "not-set", "unset", "undefined", "your-secret-key", "your_secret_key",
     )
+)  # fmt: skip
+
+
+# -- read by the check of AUD211 (crypt) ---------------------------------------------------------
+
+#: ``crypt`` methods too weak for passwords: traditional DES (8 characters, 12-bit salt), MD5.
+CRYPT_WEAK_METHODS: frozenset[str] = frozenset({"crypt.METHOD_CRYPT", "crypt.METHOD_MD5"})
+
+#: ``crypt`` calls and where the salt (or method) is: ``crypt.crypt(word, salt)``,
+#: ``crypt.mksalt(method)``.
+CRYPT_CALLS: dict[str, Arg] = {
+    "crypt.crypt": Arg(1, ("salt",)),
+    "crypt.mksalt": Arg(0, ("method",)),
+    "legacycrypt.crypt": Arg(1, ("salt",)),
+    "legacycrypt.mksalt": Arg(0, ("method",)),
+}
+
+
+# -- read by the checks of AUD406-AUD407 (aiohttp configuration) --------------------------------
+
+#: aiohttp applications: ``debug=True`` turns on asyncio's debug mode and its extra checks.
+AIOHTTP_APPLICATIONS: frozenset[str] = frozenset(
+    {"aiohttp.web.Application", "aiohttp.web_app.Application"}
+)
+
+#: Set-ups that serve a debugging toolbar to every client.
+AIOHTTP_DEBUG_TOOLBARS: frozenset[str] = frozenset({"aiohttp_debugtoolbar.setup"})
+
+#: aiohttp-session storages: each takes ``httponly=`` (default True) for its cookie.
+AIOHTTP_SESSION_STORAGES: frozenset[str] = frozenset(
+    {f"aiohttp_session.{m}{cls}" for m, cls in (
+        ("", "SimpleCookieStorage"), ("", "EncryptedCookieStorage"),
+        ("cookie_storage.", "EncryptedCookieStorage"), ("nacl_storage.", "NaClCookieStorage"),
+        ("redis_storage.", "RedisStorage"), ("memcached_storage.", "MemcachedStorage"))}
 )  # fmt: skip

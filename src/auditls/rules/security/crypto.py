@@ -1,4 +1,4 @@
-"""The 2xx rules: cryptography and secrets, and the judgement tables their checks use."""
+"""The 2xx rules (AUD201-211): cryptography and secrets, and the tables their checks use."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 from auditls.facts.security import CryptoOperationFact, PasswordHashingFact, SecretLiteralFact
 from auditls.knowledge.heuristics import SLOW_HASH_METHOD
+from auditls.knowledge.security import CRYPT_CALLS, CRYPT_WEAK_METHODS
 from auditls.rules.findings import Finding
-from auditls.rules.index import FactIndex, at_fact, short
+from auditls.rules.index import FactIndex, at_call, at_fact, locate, short, value_of
 from auditls.rules.model import Rule, rule
 from auditls.rules.registry import register
 
@@ -31,6 +32,8 @@ LOW_WORK_FACTOR = "AUD208"
 HARDCODED_SALT = "AUD209"
 
 PYCRYPTO = "AUD210"
+
+WEAK_CRYPT = "AUD211"
 
 #: AUD201: hash algorithms with practical collision attacks.
 WEAK_HASHES = frozenset({"MD2", "MD4", "MD5", "SHA", "SHA1"})
@@ -184,6 +187,26 @@ def check_hardcoded_secret(index: FactIndex) -> Iterator[Finding]:
             index, HARDCODED_SECRET, fact, "medium", name=f"`{short(fact.name)}`",
             context=contexts.get(fact.context, fact.context),
         )  # fmt: skip
+
+
+def check_weak_crypt(index: FactIndex) -> Iterator[Finding]:
+    """AUD211, message fields: callee, method."""
+    for callee, spec in CRYPT_CALLS.items():
+        for call in index.calls(callee):
+            located = locate(index.args(call), spec)
+            if located is None:
+                continue
+            arg = located[0]
+            salt = value_of(arg)
+            method = None
+            if arg.qualname in CRYPT_WEAK_METHODS:
+                method = f"`{arg.qualname.rpartition('.')[2]}`"
+            elif isinstance(salt, str) and salt.startswith("$1$"):
+                method = "MD5 crypt (a `$1$` salt)"
+            elif isinstance(salt, str) and len(salt) >= 2 and not salt.startswith("$"):
+                method = "traditional DES crypt (a two-character salt)"
+            if method is not None:
+                yield at_call(index, WEAK_CRYPT, call, "high", method=method)
 
 
 def check_fast_password_hash(index: FactIndex) -> Iterator[Finding]:
@@ -507,6 +530,33 @@ RULES: tuple[Rule, ...] = (
         bad="from Crypto.Cipher import AES\n",
         good="from Cryptodome.Cipher import AES\n",
         check=check_pycrypto,
+    ),
+    rule(
+        WEAK_CRYPT,
+        "crypt-weak-method",
+        "error",
+        "high",
+        916,
+        summary="`crypt` hashes with traditional DES or MD5.",
+        details=(
+            "Reported for `crypt.crypt(word, salt)` (and `legacycrypt`) with a salt of the "
+            "traditional DES form (two characters, no `$`) or the MD5 form (`$1$...`), or "
+            "`crypt.METHOD_CRYPT` / `crypt.METHOD_MD5`, and for `crypt.mksalt()` of those "
+            "methods. DES crypt keeps 8 characters of the password and MD5 crypt is fast: "
+            "both fall to brute force. `crypt.crypt(word)` alone picks the strongest method "
+            "and is not reported."
+        ),
+        message="{callee} hashes with {method}, which is fast to brute-force (DES keeps only "
+        "8 characters). Use `crypt.METHOD_SHA512` at least, or better argon2 / bcrypt.",
+        fix="`argon2.PasswordHasher().hash(password)`, or `crypt.crypt(word, "
+        "crypt.mksalt(crypt.METHOD_SHA512))` where the system format is required.",
+        bad='import crypt\n\n\ndef store(password):\n    return crypt.crypt(password, "ab")\n',
+        good=(
+            "import crypt\n\n\ndef store(password):\n"
+            "    return crypt.crypt(password, crypt.mksalt(crypt.METHOD_SHA512))\n"
+        ),
+        check=check_weak_crypt,
+        knowledge=(CRYPT_CALLS, CRYPT_WEAK_METHODS),
     ),
 )
 
