@@ -324,6 +324,12 @@ DISCONNECTS = frozenset({"flask_socketio.disconnect"})
 
 #: The request object: what it holds comes from the client.
 REQUEST = frozenset({"flask.request", "flask.globals.request"})
+
+#: Attributes of the request that say which route is answered: a check made only when one of
+#: them has some value guards only the routes that give it that value (``python_flask_auth_checks``
+#: ``scope``; the judge evaluates it per route).
+ROUTING_ATTRIBUTES = frozenset({"blueprint", "blueprints", "endpoint", "path", "method",
+                                "view_args", "url_rule", "full_path"})  # fmt: skip
 #: Attributes of ``flask.request`` and the kind of data each reads.
 REQUEST_ATTRIBUTES = {
     "form": "form", "files": "files", "json": "json", "data": "data", "args": "args",

@@ -105,14 +105,22 @@ def check_missing_auth(ws: Workspace) -> Iterator[Finding]:
         if not any(model.app_authenticates(m.app) for m in auth.unguarded_mounts):
             continue
         siblings, protected_siblings = _siblings(model, route)
+        missing = "no auth decorator, no identity check in the view and no before_request guard"
+        if auth.uncertain:
+            hook = auth.uncertain[0]
+            missing = (
+                f"no auth decorator and no identity check in the view; `{hook.what}` "
+                f"({hook.path}:{hook.line}) checks `{hook.detail}` only when {hook.condition}, "
+                "and auditls cannot tell whether that holds for this route"
+            )
         yield at(
             MISSING_AUTH,
             route.path,
             route.fact,
-            "high" if protected_siblings else "medium",
+            "high" if protected_siblings and not auth.uncertain else "medium",
             what="Route",
             where=describe(route),
-            missing="no auth decorator, no identity check in the view and no before_request guard",
+            missing=missing,
             served=_served(route),
             siblings=siblings,
             advice=_advice(model, route),
@@ -470,7 +478,13 @@ RULES: tuple[Rule, ...] = (
             "`abort(403)`, `verify_jwt_in_request()`, `if g.user is None: return ...`), a "
             "`before_request` hook of its blueprint or app that checks identity (linked across "
             "files: a blueprint registered in the factory of another module gets that app's "
-            "hooks), or, for Socket.IO, a `connect` handler of the same namespace that rejects "
+            "hooks) for this route: a check made only under a condition on `request.blueprint`, "
+            "`request.endpoint`, `request.path` or `request.method` (around it, in its own "
+            "test, or an earlier `if <condition>: return`) guards exactly the routes that "
+            "condition selects, computed from their blueprints, endpoints, URLs and methods; "
+            "when it cannot be decided (a condition auditls cannot read, a prefix that reaches "
+            "into a URL converter) the route is reported at medium confidence with the "
+            "condition. Or, for Socket.IO, a `connect` handler of the same namespace that rejects "
             "anonymous clients. It is reported only when the app authenticates somewhere else, "
             "so a public API without any auth is not flooded; sign-in, sign-up, token and "
             "password-reset endpoints are not reported. Confidence is high when other routes of "

@@ -38,6 +38,8 @@ from auditls.models.flask.objects import (
     Route,
     SocketHandler,
 )
+from auditls.rules.flask import scopes
+from auditls.rules.flask.scopes import Verdict
 
 if TYPE_CHECKING:
     from auditls.store import Store
@@ -146,15 +148,41 @@ class FlaskJudge(FlaskModel):
                                     pattern.fact.line))  # fmt: skip
         return out + self.body_checks(function)
 
-    def guards_for(self, mount: Mount) -> list[tuple[Site[FlaskHookFact], list[Evidence]]]:
+    def guards_for(
+        self, mount: Mount, route: Route | None = None
+    ) -> list[tuple[Site[FlaskHookFact], list[Evidence], Verdict, str]]:
         """The before_request hooks that run for a route served at ``mount`` and check who is
-        calling, with what they check."""
-        out = []
+        calling: each with what it checks, whether the check runs for ``route`` (True, False,
+        None when auditls cannot tell) and the conditions it runs under, in words ("" when it
+        always runs). A hook whose only checks are made under conditions that exclude the route
+        is left out."""
+        out: list[tuple[Site[FlaskHookFact], list[Evidence], Verdict, str]] = []
         for hook in self.before_request_hooks(mount):
             evidence = self.function_guard(hook.fact.target)
-            if evidence:
-                out.append((hook, evidence))
+            if not evidence:
+                continue
+            verdict, condition = self._hook_verdict(hook, evidence, mount, route)
+            if verdict is not False:
+                out.append((hook, evidence, verdict, condition))
         return out
+
+    def _hook_verdict(
+        self, hook: Site[FlaskHookFact], evidence: list[Evidence], mount: Mount, route: Route | None
+    ) -> tuple[Verdict, str]:
+        """Whether a guarding hook's identity check runs for ``route`` at ``mount``: True when
+        a decorator, a helper or an unconditional check guards it, else the best verdict of its
+        conditional checks, with the conditions of the check that decided, in words."""
+        if route is None or any(e.kind in ("decorator", "helper") for e in evidence):
+            return True, ""
+        best: Verdict = False
+        condition = ""
+        for site in self.checks.get(hook.fact.target or "", ()):
+            verdict = scopes.evaluate(site.fact.scope, route, mount)
+            if verdict is True:
+                return True, scopes.describe(site.fact.scope)
+            if verdict is None and best is False:
+                best, condition = None, scopes.describe(site.fact.scope)
+        return best, condition
 
     def route_auth(self, route: Route) -> AuthView:
         """The auth that applies to a route: decorators that wrap the registered view, checks in
@@ -211,23 +239,31 @@ class FlaskJudge(FlaskModel):
                 view.evidence += self.body_checks(handler)
         own = bool(view.evidence)
         for mount in route.mounts:
-            guards = self.guards_for(mount)
-            for hook, evidence in guards:
-                what = hook.fact.target_text
-                view.evidence.append(Evidence("hook", f"{hook.fact.api} {what}", hook.path,
-                                              hook.fact.line, evidence[0].what))  # fmt: skip
-            if not own and not guards:
+            guarded = False
+            for hook, evidence, verdict, condition in self.guards_for(mount, route):
+                found = Evidence("hook", f"{hook.fact.api} {hook.fact.target_text}", hook.path,
+                                 hook.fact.line, evidence[0].what, condition)  # fmt: skip
+                if verdict is True:
+                    guarded = True
+                    view.evidence.append(found)
+                else:
+                    view.uncertain.append(found)
+            if not own and not guarded:
                 view.unguarded_mounts.append(mount)
         if not own and not route.mounts:
             view.unguarded_mounts = []
         return view
 
     def routes_guarded_by(self, hook: Site[FlaskHookFact], owner: Owner) -> list[Route]:
-        """The routes a before_request hook runs for."""
+        """The routes a before_request hook runs for (for a guard, those its identity check may
+        run for: a check made only for blueprint `billing` leaves the others out)."""
         out: list[Route] = []
+        evidence = self.function_guard(hook.fact.target)
         for route in self.routes:
             for mount in route.mounts:
-                if hook in self.before_request_hooks(mount):
+                if hook not in self.before_request_hooks(mount):
+                    continue
+                if not evidence or self._hook_verdict(hook, evidence, mount, route)[0] is not False:
                     out.append(route)
                     break
         return out

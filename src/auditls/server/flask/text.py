@@ -60,7 +60,8 @@ def _methods(route: Route) -> str:
 def _evidence(e: Evidence, inside: str = "the view") -> str:
     where = _at(e.path, e.line)
     if e.kind == "hook":
-        return f"{_code(e.what)} guard ({where}), checks {_code(e.detail)}"
+        only = f", only when {e.condition}" if e.condition else ""
+        return f"{_code(e.what)} guard ({where}), checks {_code(e.detail)}{only}"
     if e.kind == "helper":
         return f"{_code(e.what)} in {inside} ({where}) checks {_code(e.detail)}"
     if e.kind == "body":
@@ -103,6 +104,10 @@ def route_markdown(model: FlaskJudge, route: Route, findings: Sequence[Finding] 
             apps = ", ".join(m.app.label for m in auth.unguarded_mounts)
             status += f" (but not where {apps} serves it)"
         out.append(status)
+    elif auth.uncertain:
+        hook = auth.uncertain[0]
+        out.append(f"**Auth: undecided**: {_evidence(hook)}; auditls cannot tell whether that "
+                   "holds for this route.")  # fmt: skip
     else:
         reason = "no auth decorator, no identity check in the view, no before_request guard"
         if auth.misplaced:

@@ -1,0 +1,79 @@
+"""Before_request guards that check identity only under a condition guard exactly the routes the
+condition selects (``fixtures/flask_guards``), and the route hover says when."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from auditls.config import Config
+from auditls.index import index_workspace
+from auditls.rules.flask.judge import FlaskJudge
+from auditls.server.flask.text import route_markdown
+from auditls.store import Store
+
+PROJECT = Path(__file__).resolve().parent.parent / "fixtures" / "flask_guards"
+
+
+@pytest.fixture(scope="module")
+def model() -> Iterator[FlaskJudge]:
+    with Store.open(PROJECT, persist=False) as store:
+        index_workspace(PROJECT, store, Config(), progress=False, snapshot=False)
+        yield FlaskJudge.from_store(store)
+
+
+def _route(model: FlaskJudge, url: str):  # type: ignore[no-untyped-def]
+    found = [r for r in model.routes if any(m.url == url for m in r.mounts)]
+    assert len(found) == 1, url
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("url", "guards"),
+    [
+        ("/catalog/wishlist", ["before_request require_login"]),
+        ("/catalog/reviews", []),  # listed in PUBLIC_ENDPOINTS: the hook returns first
+        ("/catalog/search", []),
+        ("/billing/cards", ["before_request billing_owner", "before_request require_login"]),
+        (
+            "/admin/users/<int:user_id>/ban",
+            ["before_request admins_only", "before_request require_login"],
+        ),
+        ("/hooks/stripe", []),  # blueprint webhooks is skipped; its own hook checks no identity
+        ("/reports/export", []),
+    ],
+)
+def test_conditional_guards(model: FlaskJudge, url: str, guards: list[str]) -> None:
+    auth = model.route_auth(_route(model, url))
+    assert sorted(e.what for e in auth.evidence if e.kind == "hook") == guards
+
+
+def test_conditions_are_named(model: FlaskJudge) -> None:
+    auth = model.route_auth(_route(model, "/billing/cards"))
+    conditions = {e.what: e.condition for e in auth.evidence}
+    assert conditions["before_request billing_owner"] == (
+        "request.blueprint is `billing` and request.method is `POST` or `DELETE`"
+    )
+    assert conditions["before_request require_login"] == (
+        "request.endpoint is not `catalog.search` or `catalog.add_review` or `static` and "
+        "request.blueprint is not `webhooks` or `reports`"
+    )
+
+
+def test_undecidable_condition_is_uncertain(model: FlaskJudge) -> None:
+    auth = model.route_auth(_route(model, "/reports/export"))
+    assert [e.what for e in auth.uncertain] == ["before_request staff_only"]
+    assert auth.uncertain[0].condition == "request.endpoint meets a condition auditls cannot read"
+
+
+def test_hover_says_when_a_guard_applies(model: FlaskJudge) -> None:
+    text = route_markdown(model, _route(model, "/billing/cards"))
+    assert (
+        "`before_request billing_owner` guard (shop/billing.py:7), checks "
+        "`not current_user.is_authenticated`, only when request.blueprint is `billing` and "
+        "request.method is `POST` or `DELETE`"
+    ) in text
+    text = route_markdown(model, _route(model, "/reports/export"))
+    assert text.count("**Auth: undecided**") == 1
