@@ -43,6 +43,11 @@ def _route(model: FlaskJudge, url: str):  # type: ignore[no-untyped-def]
         ),
         ("/hooks/stripe", []),  # blueprint webhooks is skipped; its own hook checks no identity
         ("/reports/export", []),
+        ("/account/email", []),  # @require_user: a decorator, not a hook
+        (
+            "/account/teams/members/invite",  # request.blueprint is "account.teams.members"
+            ["before_request require_login", "before_request team_member_only"],
+        ),
     ],
 )
 def test_conditional_guards(model: FlaskJudge, url: str, guards: list[str]) -> None:
@@ -58,7 +63,7 @@ def test_conditions_are_named(model: FlaskJudge) -> None:
     )
     assert conditions["before_request require_login"] == (
         "request.endpoint is not `catalog.search` or `catalog.add_review` or `static` and "
-        "request.blueprint is not `webhooks` or `reports`"
+        "request.blueprint is not `webhooks` or `reports` or `account`"
     )
 
 
@@ -77,3 +82,24 @@ def test_hover_says_when_a_guard_applies(model: FlaskJudge) -> None:
     ) in text
     text = route_markdown(model, _route(model, "/reports/export"))
     assert text.count("**Auth: undecided**") == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "protected"),
+    [
+        ("/account/profile", False),  # jwt_required(optional=True)
+        ("/account/avatar", False),  # tokens.login_required(optional=True)
+        ("/account/roles", False),  # roles_required() without a role
+        ("/account/prefs", False),  # verify_jwt_in_request(optional=True)
+        ("/account/audit", False),  # a decorator that only logs
+        ("/account/sessions", False),  # denies DELETE only
+        ("/account/notes", False),  # calls the view in the branch that should deny
+        ("/account/email", True),
+        ("/account/keys", True),
+        ("/account/export", True),  # add_url_rule(view_func=login_required(f))
+        ("/account/addresses", True),  # MethodView.decorators
+        ("/account/close", True),  # login_required(View.as_view(...))
+    ],
+)
+def test_every_place_protection_comes_from(model: FlaskJudge, url: str, protected: bool) -> None:
+    assert model.route_auth(_route(model, url)).protected is protected

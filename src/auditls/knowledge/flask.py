@@ -269,6 +269,14 @@ AUTH_DECORATORS: dict[str, AuthSpec] = {
     **{f"flask_httpauth.{cls}.login_required": AuthSpec("http_auth", "flask_httpauth")
        for cls in ("HTTPBasicAuth", "HTTPDigestAuth", "HTTPTokenAuth", "MultiAuth")},
 }  # fmt: skip
+#: The keyword that makes an auth decorator (``jwt_required``, Flask-HTTPAuth's
+#: ``login_required``) or ``verify_jwt_in_request`` let anonymous callers through.
+OPTIONAL_AUTH_KEYWORD = "optional"
+#: Flask-Security decorators that require nothing when called without a role or permission.
+ROLE_LIST_DECORATORS = frozenset(
+    f"flask_security.{name}" for name in ("roles_required", "roles_accepted",
+                                          "permissions_required", "permissions_accepted")
+)  # fmt: skip
 #: More decorators that require an authenticated caller, known to the cross-file model only (they
 #: are not recorded as auth patterns).
 MORE_AUTH_DECORATORS = frozenset(

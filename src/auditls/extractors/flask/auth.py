@@ -24,6 +24,7 @@ from auditls.knowledge.flask import (
     HTTPAUTHS,
     JWT_CHECKS,
     JWT_VERIFY,
+    OPTIONAL_AUTH_KEYWORD,
     REQUEST,
     REQUEST_ATTRIBUTES,
     ROUTING_ATTRIBUTES,
@@ -222,8 +223,12 @@ class AuthChecksExtractor(FlaskExtractor):
                 return
 
     def _exits(self, body: list[ast.stmt]) -> bool:
-        """Whether a branch leaves the function: return, raise, abort(...), disconnect()."""
+        """Whether a branch leaves the function: return, raise, abort(...), disconnect(). A
+        decorator's wrapper that returns the wrapped view (``return f(*args, **kwargs)``, a
+        parameter called) lets the caller through: that is no exit."""
         for stmt in body:
+            if isinstance(stmt, ast.Return) and self._calls_parameter(stmt.value):
+                return False
             if isinstance(stmt, ast.Return | ast.Raise):
                 return True
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
@@ -231,6 +236,12 @@ class AuthChecksExtractor(FlaskExtractor):
                 if callee in ABORTS or callee in DISCONNECTS:
                     return True
         return False
+
+    def _calls_parameter(self, value: ast.expr | None) -> bool:
+        if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Name):
+            return False
+        found = self.ctx.lookup(value.func.id)
+        return found is not None and found[0].kind == "param"
 
     def _emit_check(self, test: ast.expr, kind: str) -> None:
         ctx = self.ctx
@@ -330,7 +341,7 @@ class AuthChecksExtractor(FlaskExtractor):
                 status is not None and ctx.qualname(status) in AUTH_STATUS_NAMES
             ):
                 kind = "abort"
-        elif callee in JWT_CHECKS and callee.endswith(JWT_VERIFY):
+        elif callee in JWT_CHECKS and callee.endswith(JWT_VERIFY) and not _optional(node):
             kind = "jwt"
         elif callee in DISCONNECTS:
             kind = "disconnect"
@@ -386,6 +397,14 @@ class RequestReadsExtractor(FlaskExtractor):
 
 #: A route condition: [attribute, op, values, negated] (see ``AuthChecksExtractor._clause``).
 Clause = list[object]
+
+
+def _optional(call: ast.Call) -> bool:
+    """``verify_jwt_in_request(optional=True)``: anonymous callers get through."""
+    return any(
+        kw.arg == OPTIONAL_AUTH_KEYWORD and isinstance(kw.value, ast.Constant) and kw.value.value
+        for kw in call.keywords
+    )
 
 
 def _flipped(clause: Clause) -> Clause:

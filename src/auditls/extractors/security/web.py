@@ -25,7 +25,13 @@ from auditls.extractors.walker import Extractor, register
 from auditls.facts.security import AccessAssertFact, AuthPatternFact, CsrfFact
 from auditls.knowledge import flask
 from auditls.knowledge.common import AuthSpec
-from auditls.knowledge.flask import CSRF_PROTECT_CLASSES, CSRF_SETTINGS, FLASK_FORMS
+from auditls.knowledge.flask import (
+    CSRF_PROTECT_CLASSES,
+    CSRF_SETTINGS,
+    FLASK_FORMS,
+    OPTIONAL_AUTH_KEYWORD,
+    ROLE_LIST_DECORATORS,
+)
 from auditls.knowledge.heuristics import ACCESS_CHECK_NAME
 from auditls.knowledge.security import (
     ACCESS_ASSERT_FRAGMENTS,
@@ -76,6 +82,18 @@ def _permissions(ctx: Context, spec: AuthSpec, decorator: ast.expr) -> tuple[str
     return tuple(_strings(ctx, args))
 
 
+def _optional(name: str, decorator: ast.expr) -> bool:
+    """Whether an auth decorator is written so that it requires nothing:
+    ``jwt_required(optional=True)``, ``auth.login_required(optional=True)``, Flask-Security's
+    ``roles_required()`` without a role."""
+    if not isinstance(decorator, ast.Call):
+        return False
+    for kw in decorator.keywords:
+        if kw.arg == OPTIONAL_AUTH_KEYWORD and isinstance(kw.value, ast.Constant):
+            return bool(kw.value.value)
+    return name in ROLE_LIST_DECORATORS and not decorator.args and not decorator.keywords
+
+
 def _decorated(ctx: Context, decorator: ast.expr) -> list[tuple[str, ast.expr, str]]:
     """(resolved name, the decorator expression, mechanism) for a decorator, looking through
     ``method_decorator(dec)`` and ``method_decorator([dec1, dec2])``."""
@@ -122,6 +140,8 @@ class AuthDecoratorsExtractor(Extractor):
         for decorator in node.decorator_list:
             for name, expr, mechanism in _decorated(ctx, decorator):
                 spec = DECORATORS.get(name)
+                if spec is not None and _optional(name, expr):
+                    spec = AuthSpec("optional", spec.framework)  # lets anonymous callers in
                 if spec is not None:
                     self._fact(
                         decorator,

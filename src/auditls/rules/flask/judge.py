@@ -83,8 +83,9 @@ class FlaskJudge(FlaskModel):
         return self._custom_auth_decorator(self.resolve(name))
 
     def _custom_auth_decorator(self, qualname: str, depth: int = 0) -> str | None:
-        """A decorator defined in the workspace whose wrapper checks identity, or applies an
-        auth decorator itself."""
+        """A decorator defined in the workspace whose wrapper checks identity on every path (a
+        check that runs only for some requests, or a branch that calls the view anyway, does
+        not count), or applies an auth decorator itself."""
         if qualname in self._custom_auth:
             return self._custom_auth[qualname]
         self._custom_auth[qualname] = None  # cycles
@@ -94,8 +95,8 @@ class FlaskJudge(FlaskModel):
             for fname, site in self.link.functions.items():
                 if fname != qualname and not fname.startswith(inner_prefix):
                     continue
-                if self.checks.get(fname):
-                    found = qualname.rpartition(".")[2]
+                if any(c.fact.scope is None for c in self.checks.get(fname, ())):
+                    found = qualname.rpartition(".")[2]  # denies whatever the request
                     break
                 for d in site.fact.decorators:
                     if d in LOGIN_DECORATORS or (
@@ -107,6 +108,15 @@ class FlaskJudge(FlaskModel):
                     break
         self._custom_auth[qualname] = found
         return found
+
+    def optional_auth(self, function: str | None) -> set[str]:
+        """The last names of the auth decorators on ``function`` written so that they require
+        nothing (``jwt_required(optional=True)``, ``roles_required()``)."""
+        return {
+            p.fact.pattern.rpartition(".")[2]
+            for p in self.auth_patterns.get(function or "", ())
+            if p.fact.kind == "optional"
+        }
 
     def body_checks(self, function: str, depth: int = 0) -> list[Evidence]:
         """The identity checks a function makes, itself or in the workspace helpers it calls."""
@@ -135,13 +145,16 @@ class FlaskJudge(FlaskModel):
         if function is None:
             return []
         out: list[Evidence] = []
+        optional = self.optional_auth(function)
         site = self.link.functions.get(function)
         if site is not None:
             for d in site.fact.decorators:
                 what = self.auth_decorator(d)
-                if what:
+                if what and d.rpartition(".")[2] not in optional:
                     out.append(Evidence("decorator", f"@{what}", site.path, site.fact.line))
         for pattern in self.auth_patterns.get(function, ()):
+            if pattern.fact.kind == "optional":
+                continue
             name = pattern.fact.pattern
             if not any(e.what == f"@{name.rpartition('.')[2]}" for e in out):
                 out.append(Evidence("decorator", f"@{name.rpartition('.')[2]}", pattern.path,
@@ -189,12 +202,13 @@ class FlaskJudge(FlaskModel):
         the body (or in the helpers it calls), and before_request guards, per mount."""
         view = AuthView()
         fact = route.fact
+        optional = self.optional_auth(fact.view)
         if fact.api != "add_url_rule":
             below = fact.decorators[fact.position + 1 :]
             above = fact.decorators[: fact.position]
             for name in below:
                 what = self.auth_decorator(name)
-                if what:
+                if what and name.rpartition(".")[2] not in optional:
                     view.evidence.append(Evidence("decorator", f"@{what}", route.path, fact.line))
             for name in above:
                 what = self.auth_decorator(name)
@@ -211,6 +225,8 @@ class FlaskJudge(FlaskModel):
                     )
             for pattern in self.auth_patterns.get(fact.view or "", ()):
                 pat_fact = pattern.fact
+                if pat_fact.kind == "optional":
+                    continue
                 label = "@" + pat_fact.pattern.rpartition(".")[2]
                 known = {e.what for e in (*view.evidence, *view.misplaced)}
                 if pattern.path == route.path and pat_fact.line > fact.line and label not in known:
