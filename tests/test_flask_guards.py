@@ -44,6 +44,8 @@ def _route(model: FlaskJudge, url: str):  # type: ignore[no-untyped-def]
         ("/hooks/stripe", []),  # blueprint webhooks is skipped; its own hook checks no identity
         ("/reports/export", []),
         ("/account/email", []),  # @require_user: a decorator, not a hook
+        ("/open/feedback", []),  # a hook that loads the user and returns None denies nothing
+        ("/portal/settings", ["before_request signed_in_or_login"]),  # let in first, then deny
         (
             "/account/teams/members/invite",  # request.blueprint is "account.teams.members"
             ["before_request require_login", "before_request team_member_only"],
@@ -63,7 +65,7 @@ def test_conditions_are_named(model: FlaskJudge) -> None:
     )
     assert conditions["before_request require_login"] == (
         "request.endpoint is not `catalog.search` or `catalog.add_review` or `static` and "
-        "request.blueprint is not `webhooks` or `reports` or `account`"
+        "request.blueprint is not `webhooks` or `reports` or `account` or `portal` ..."
     )
 
 
@@ -103,3 +105,10 @@ def test_hover_says_when_a_guard_applies(model: FlaskJudge) -> None:
 )
 def test_every_place_protection_comes_from(model: FlaskJudge, url: str, protected: bool) -> None:
     assert model.route_auth(_route(model, url)).protected is protected
+
+
+def test_static_files_are_not_routes(model: FlaskJudge) -> None:
+    auth = model.route_auth(_route(model, "/portal/settings"))
+    assert auth.evidence[0].condition == (
+        "request.endpoint is set and the request is not for a static file"
+    )

@@ -57,6 +57,8 @@ class AuthChecksExtractor(FlaskExtractor):
         #: The request conditions each statement or test of a scanned function runs under.
         self.scopes: dict[int, list[Clause]] = {}
         self.scanned: set[str] = set()
+        #: Tests of ``if <identity>: return`` followed by a denial (the check reads the other way).
+        self.allow_first: set[int] = set()
 
     def _in_function(self) -> bool:
         return self.ctx.function != self.ctx.module
@@ -71,9 +73,7 @@ class AuthChecksExtractor(FlaskExtractor):
 
     # -- the request conditions a check runs under ---------------------------------------------
 
-    def _scope(self, node: ast.AST) -> str | None:
-        """The JSON scope of a check at ``node``: the request conditions (on the blueprint,
-        endpoint, path, method...) that must hold for it to run; None when it always runs."""
+    def _ensure_scanned(self) -> None:
         function = self.ctx.function
         if function not in self.scanned:
             self.scanned.add(function)
@@ -81,6 +81,11 @@ class AuthChecksExtractor(FlaskExtractor):
                 if isinstance(scope.node, ast.FunctionDef | ast.AsyncFunctionDef):
                     self._scan(scope.node.body, [], 0)
                     break
+
+    def _scope(self, node: ast.AST) -> str | None:
+        """The JSON scope of a check at ``node``: the request conditions (on the blueprint,
+        endpoint, path, method...) that must hold for it to run; None when it always runs."""
+        self._ensure_scanned()
         clauses = self.scopes.get(id(node))
         return json.dumps(clauses) if clauses else None
 
@@ -92,8 +97,15 @@ class AuthChecksExtractor(FlaskExtractor):
         if depth > 4:
             return
         conds = list(conds)
-        for stmt in body:
+        for i, stmt in enumerate(body):
             if isinstance(stmt, ast.If):
+                if (
+                    not stmt.orelse
+                    and self._passes(stmt.body)
+                    and self._exits(body[i + 1 :])
+                    and any(not denies for _, denies in self._subjects(stmt.test))
+                ):
+                    self.allow_first.add(id(stmt.test))  # if <identity>: return; <deny>
                 routing, other = self._routing(stmt.test)
                 self.scopes[id(stmt.test)] = conds + routing
                 if other or not routing:
@@ -103,7 +115,7 @@ class AuthChecksExtractor(FlaskExtractor):
                 self._scan(stmt.body, conds + routing, depth + 1)
                 negated = self._negated(stmt.test, routing)
                 self._scan(stmt.orelse, conds + negated, depth + 1)
-                if self._exits(stmt.body) and not stmt.orelse:
+                if self._leaves(stmt.body) and not stmt.orelse:
                     conds += negated  # the early exit: what follows runs when it is false
             elif isinstance(stmt, ast.Assert):
                 self.scopes[id(stmt.test)] = list(conds)
@@ -156,6 +168,20 @@ class AuthChecksExtractor(FlaskExtractor):
             return None
         return node.attr if self.ctx.qualname(node.value) in REQUEST else None
 
+    def _derived(self, node: ast.expr) -> str | None:
+        """The routing attribute a value is computed from (``request.endpoint.split(".")[0]``)."""
+        for _ in range(6):
+            attr = self._attr(node)
+            if attr is not None:
+                return attr
+            if isinstance(node, ast.Subscript | ast.Attribute):
+                node = node.value
+            elif isinstance(node, ast.Call):
+                node = node.func
+            else:
+                return None
+        return None
+
     def _values(self, node: ast.expr) -> list[str] | None:
         value = literal(node)
         if value is None and isinstance(node, ast.Name):
@@ -168,7 +194,8 @@ class AuthChecksExtractor(FlaskExtractor):
 
     def _clause(self, e: ast.expr) -> Clause | None:
         """One route condition: ``[attr, op, values, negated]`` with op ``in`` (equality or
-        membership), ``prefix`` (``startswith``), ``contains`` (``"x" in request.path``),
+        membership), ``prefix`` / ``suffix`` (``startswith`` / ``endswith``), ``contains``
+        (``"x" in request.path``), ``static`` (the last part of the endpoint is ``static``),
         ``truthy`` or ``unknown`` (a condition on a routing attribute auditls cannot read)."""
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
             inner = self._clause(e.operand)
@@ -181,14 +208,21 @@ class AuthChecksExtractor(FlaskExtractor):
             if attr is None:
                 return None
             values = self._values(e.args[0]) if len(e.args) == 1 else None
-            if e.func.attr == "startswith" and values is not None:
-                return [attr, "prefix", values, False]
+            if e.func.attr in ("startswith", "endswith") and values is not None:
+                return [attr, "prefix" if e.func.attr == "startswith" else "suffix", values, False]
             return [attr, "unknown", [], False]
         if isinstance(e, ast.Compare) and len(e.ops) == 1:
             op, left, right = e.ops[0], e.left, e.comparators[0]
             attr = self._attr(left)
             if attr is None and isinstance(op, ast.Eq | ast.NotEq):
                 attr, left, right = self._attr(right), right, left
+            if attr is None and isinstance(op, ast.Eq | ast.NotEq):
+                derived = self._derived(e.left) or self._derived(e.comparators[0])
+                if derived is not None:  # request.endpoint.rsplit(".", 1)[-1] == "static"
+                    values = self._values(e.comparators[0]) or self._values(e.left) or []
+                    static = bool(values) and all(v.endswith("static") for v in values)
+                    op_name = "static" if static else "unknown"
+                    return [derived, op_name, [], isinstance(op, ast.NotEq)]
             if attr is None:
                 if isinstance(op, ast.In | ast.NotIn) and self._attr(right) is not None:
                     values = self._values(left)
@@ -208,8 +242,10 @@ class AuthChecksExtractor(FlaskExtractor):
             return
         body_exits = self._exits(node.body)
         else_exits = self._exits(node.orelse)
+        self._ensure_scanned()
+        allow_first = id(node.test) in self.allow_first
         for kind, denies in self._subjects(node.test):
-            if (denies and body_exits) or (not denies and else_exits):
+            if (denies and body_exits) or (not denies and (else_exits or allow_first)):
                 self._emit_check(node.test, kind)
                 return  # one row per test
 
@@ -225,10 +261,13 @@ class AuthChecksExtractor(FlaskExtractor):
     def _exits(self, body: list[ast.stmt]) -> bool:
         """Whether a branch leaves the function: return, raise, abort(...), disconnect(). A
         decorator's wrapper that returns the wrapped view (``return f(*args, **kwargs)``, a
-        parameter called) lets the caller through: that is no exit."""
+        parameter called) lets the caller through, and so does a bare ``return`` (a
+        ``before_request`` hook that returns None): that is no exit."""
         for stmt in body:
-            if isinstance(stmt, ast.Return) and self._calls_parameter(stmt.value):
-                return False
+            if isinstance(stmt, ast.Return) and (
+                self._calls_parameter(stmt.value) or _is_none(stmt.value)
+            ):
+                return False  # a hook that returns None lets the request through
             if isinstance(stmt, ast.Return | ast.Raise):
                 return True
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
@@ -236,6 +275,18 @@ class AuthChecksExtractor(FlaskExtractor):
                 if callee in ABORTS or callee in DISCONNECTS:
                     return True
         return False
+
+    def _leaves(self, body: list[ast.stmt]) -> bool:
+        """Whether a branch ends the function, whatever it returns (an early ``return``)."""
+        return any(isinstance(stmt, ast.Return | ast.Raise) for stmt in body) or self._exits(body)
+
+    def _passes(self, body: list[ast.stmt]) -> bool:
+        """Whether a branch lets the request through: ``return`` / ``return None`` / the view."""
+        return any(
+            isinstance(stmt, ast.Return)
+            and (_is_none(stmt.value) or self._calls_parameter(stmt.value))
+            for stmt in body
+        )
 
     def _calls_parameter(self, value: ast.expr | None) -> bool:
         if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Name):
@@ -411,5 +462,5 @@ def _flipped(clause: Clause) -> Clause:
     return [clause[0], clause[1], clause[2], not clause[3]]
 
 
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
+def _is_none(node: ast.expr | None) -> bool:
+    return node is None or (isinstance(node, ast.Constant) and node.value is None)

@@ -69,8 +69,10 @@ def _clause(clause: list[object], route: Route, mount: Mount) -> Verdict:
     value = _text(route, mount, str(attr))
     if op == "truthy":
         return (value is not None) != negated
+    if op == "static":  # the request is for a static file: a view route is not
+        return (attr == "endpoint" and mount.endpoint.rpartition(".")[2] == "static") != negated
     if value is None:  # a route of the app itself: request.blueprint is None
-        return bool(negated) if op in ("in", "prefix", "contains") else None
+        return bool(negated) if op in ("in", "prefix", "suffix", "contains") else None
     if attr == "path" and "<" in value:
         static = value.split("<", 1)[0]
         if op == "prefix":
@@ -88,6 +90,8 @@ def _clause(clause: list[object], route: Route, mount: Mount) -> Verdict:
         hit = any(value.startswith(v) for v in values)
     elif op == "contains":
         hit = any(v in value for v in values)
+    elif op == "suffix" and "<" not in value:
+        hit = any(value.endswith(v) for v in values)
     else:
         return None
     return hit != negated
@@ -107,6 +111,10 @@ def describe(scope: str | None) -> str:
             parts.append(f"{name} {'does not start' if negated else 'starts'} with {shown}")
         elif op == "contains":
             parts.append(f"{name} {'does not contain' if negated else 'contains'} {shown}")
+        elif op == "suffix":
+            parts.append(f"{name} {'does not end' if negated else 'ends'} with {shown}")
+        elif op == "static":
+            parts.append(f"the request is {'not ' if negated else ''}for a static file")
         elif op == "truthy":
             parts.append(f"{name} is {'empty' if negated else 'set'}")
         else:
