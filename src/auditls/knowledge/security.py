@@ -225,9 +225,15 @@ XML_PARSE_CALLS: dict[str, Arg] = {
     "xml.dom.expatbuilder.parseString": Arg(0, ("string",)),
     "xml.sax.parse": Arg(0, ("source",)),
     "xml.sax.parseString": Arg(0, ("string",)),
-    **{f"lxml.etree.{fn}": Arg(0, ("source", "text")) for fn in (
-        "parse", "fromstring", "XML", "iterparse", "fromstringlist", "XMLID")},
+    **{f"lxml.{m}.{fn}": Arg(0, ("source", "text")) for m in ("etree", "objectify")
+       for fn in ("parse", "fromstring", "XML", "iterparse", "fromstringlist", "XMLID")},
 }  # fmt: skip
+
+#: AUD110: where the XML functions take their parser: one passed explicitly is judged by its
+#: own configuration (AUD111), not by the function's default (``xml.sax`` takes a handler).
+XML_PARSER_ARGS: dict[str, Arg] = {
+    name: Arg(1, ("parser",)) for name in XML_PARSE_CALLS if not name.startswith("xml.sax.")
+}
 
 #: AUD111: lxml parser classes whose resolve_entities=True expands external entities.
 LXML_PARSERS: frozenset[str] = frozenset({"lxml.etree.XMLParser", "lxml.etree.XMLPullParser"})

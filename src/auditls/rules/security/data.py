@@ -18,6 +18,7 @@ from auditls.knowledge.security import (
     SELECT_AUTOESCAPE,
     TEMPLATE_SOURCE_CALLS,
     XML_PARSE_CALLS,
+    XML_PARSER_ARGS,
     XMLRPC_MODULES,
 )
 from auditls.rules.findings import Finding
@@ -64,7 +65,8 @@ def check_xml_untrusted(index: FactIndex) -> Iterator[Finding]:
     for callee, spec in XML_PARSE_CALLS.items():
         for call in index.calls(callee):
             args = index.args(call)
-            if keyword_arg(args, "parser") is not None:
+            parser = locate(args, XML_PARSER_ARGS.get(callee))
+            if parser is not None and not parser[1] and parser[0].value != "null":
                 continue  # an explicit parser: its own configuration decides (AUD111)
             located = locate(args, spec)
             if located is None:
@@ -226,7 +228,7 @@ RULES: tuple[Rule, ...] = (
             "    return ET.fromstring(body)\n"
         ),
         check=check_xml_untrusted,
-        knowledge=(XML_PARSE_CALLS,),
+        knowledge=(XML_PARSE_CALLS, XML_PARSER_ARGS),
     ),
     rule(
         XML_ENTITIES,
