@@ -862,6 +862,8 @@ KNOWN_SECRET_FORMATS: tuple[tuple[str, str], ...] = (
     ("Slack token", r"\bxox[abposr]-[0-9A-Za-z]{8,}-[0-9A-Za-z-]{8,}"),
     ("Stripe secret key", r"\b(?:sk|rk)_live_[0-9A-Za-z]{20,}\b"),
     ("Google API key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+    ("OpenAI API key", r"\bsk-(?:proj-)?[A-Za-z0-9_\-]{40,}"),
+    ("SendGrid API key", r"\bSG\.[0-9A-Za-z_\-]{22}\.[0-9A-Za-z_\-]{43}\b"),
     ("private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY"),
 )
 

@@ -179,8 +179,8 @@ def check_hardcoded_secret(index: FactIndex) -> Iterator[Finding]:
     for fact in index.facts(SecretLiteralFact):
         if fact.context == "format":  # a known key format: the form says it, whatever the name
             yield at_fact(
-                index, HARDCODED_SECRET, fact, "high", name=f"A literal {fact.name}",
-                context="recognised by its form",
+                index, HARDCODED_SECRET, fact, "high", name="This string",
+                context=f"an {fact.name}" if fact.name[0] in "AEIOU" else f"a {fact.name}",
             )  # fmt: skip
             continue
         yield at_fact(
@@ -414,7 +414,7 @@ RULES: tuple[Rule, ...] = (
             "with spaces or format fields) are not reported, nor are values read from the "
             "environment. The value is not stored in the index."
         ),
-        message="{name} gets a hard-coded secret ({context}): everyone with the source has "
+        message="{name} holds a hard-coded secret ({context}): everyone with the source has "
         "it, and it cannot be rotated. Read it from the environment or a secret store.",
         fix='`os.environ["DB_PASSWORD"]`, a secrets manager, or a file outside the repository; '
         "rotate the exposed value.",
