@@ -112,3 +112,13 @@ def test_static_files_are_not_routes(model: FlaskJudge) -> None:
     assert auth.evidence[0].condition == (
         "request.endpoint is set and the request is not for a static file"
     )
+
+
+def test_a_route_a_condition_leaves_out_is_named(model: FlaskJudge) -> None:
+    auth = model.route_auth(_route(model, "/catalog/reviews"))
+    assert [e.what for e in auth.skipped] == [
+        "before_request require_login",
+        "before_request admins_only",  # only for /admin paths
+    ]
+    text = route_markdown(model, _route(model, "/catalog/reviews"))
+    assert "which leaves this route out" in text

@@ -205,6 +205,8 @@ class AuthView:
     unguarded_mounts: list[Mount] = field(default_factory=list)  # mounts without any guard
     #: guards whose identity check runs under a condition auditls cannot decide for the route
     uncertain: list[Evidence] = field(default_factory=list)
+    #: guards whose identity check runs only under conditions that exclude the route
+    skipped: list[Evidence] = field(default_factory=list)
 
     @property
     def protected(self) -> bool:

@@ -113,11 +113,18 @@ def check_missing_auth(ws: Workspace) -> Iterator[Finding]:
                 f"({hook.path}:{hook.line}) checks `{hook.detail}` only when {hook.condition}, "
                 "and auditls cannot tell whether that holds for this route"
             )
+        elif auth.skipped:
+            hook = auth.skipped[0]
+            missing = (
+                f"no auth decorator and no identity check in the view; `{hook.what}` "
+                f"({hook.path}:{hook.line}) checks `{hook.detail}` only when {hook.condition}, "
+                "which leaves this route out"
+            )
         yield at(
             MISSING_AUTH,
             route.path,
             route.fact,
-            "high" if protected_siblings and not auth.uncertain else "medium",
+            "high" if protected_siblings and not auth.uncertain and not auth.skipped else "medium",
             what="Route",
             where=describe(route),
             missing=missing,

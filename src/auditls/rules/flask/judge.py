@@ -167,16 +167,15 @@ class FlaskJudge(FlaskModel):
         """The before_request hooks that run for a route served at ``mount`` and check who is
         calling: each with what it checks, whether the check runs for ``route`` (True, False,
         None when auditls cannot tell) and the conditions it runs under, in words ("" when it
-        always runs). A hook whose only checks are made under conditions that exclude the route
-        is left out."""
+        always runs; for a hook whose checks all exclude the route, the conditions of its first
+        check)."""
         out: list[tuple[Site[FlaskHookFact], list[Evidence], Verdict, str]] = []
         for hook in self.before_request_hooks(mount):
             evidence = self.function_guard(hook.fact.target)
             if not evidence:
                 continue
             verdict, condition = self._hook_verdict(hook, evidence, mount, route)
-            if verdict is not False:
-                out.append((hook, evidence, verdict, condition))
+            out.append((hook, evidence, verdict, condition))
         return out
 
     def _hook_verdict(
@@ -195,6 +194,8 @@ class FlaskJudge(FlaskModel):
                 return True, scopes.describe(site.fact.scope)
             if verdict is None and best is False:
                 best, condition = None, scopes.describe(site.fact.scope)
+            elif not condition:
+                condition = scopes.describe(site.fact.scope)
         return best, condition
 
     def route_auth(self, route: Route) -> AuthView:
@@ -262,8 +263,10 @@ class FlaskJudge(FlaskModel):
                 if verdict is True:
                     guarded = True
                     view.evidence.append(found)
-                else:
+                elif verdict is None:
                     view.uncertain.append(found)
+                else:
+                    view.skipped.append(found)
             if not own and not guarded:
                 view.unguarded_mounts.append(mount)
         if not own and not route.mounts:

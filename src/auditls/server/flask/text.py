@@ -110,6 +110,8 @@ def route_markdown(model: FlaskJudge, route: Route, findings: Sequence[Finding] 
                    "holds for this route.")  # fmt: skip
     else:
         reason = "no auth decorator, no identity check in the view, no before_request guard"
+        if auth.skipped:
+            reason = f"{_evidence(auth.skipped[0])}, which leaves this route out"
         if auth.misplaced:
             reason = (
                 f"{_code(auth.misplaced[0].what)} is above the route decorator and does not wrap "
