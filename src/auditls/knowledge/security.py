@@ -56,6 +56,26 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "markupsafe.escape": frozenset({"template"}),
     "django.utils.html.escape": frozenset({"template"}),
     "django.utils.html.format_html": frozenset({"template"}),
+    # HTML that is escaped, sanitised or rendered by an autoescaping engine
+    **{
+        name: frozenset({"template"})
+        for name in (
+            "django.utils.html.conditional_escape",
+            "django.utils.html.format_html_join",
+            "django.utils.html.escapejs",
+            "django.utils.html.json_script",
+            "django.utils.html.strip_tags",
+            "django.template.loader.render_to_string",
+            "django.shortcuts.render_to_string",
+            "flask.render_template",
+            "flask.templating.render_template",
+            "markupsafe.Markup.escape",
+            "jinja2.escape",
+            "bleach.clean",
+            "bleach.linkify",
+            "nh3.clean",
+        )
+    },
     # SQL identifiers and literals composed by the driver
     "psycopg.sql.Identifier": frozenset({"sql"}),
     "psycopg.sql.Literal": frozenset({"sql"}),
