@@ -289,7 +289,9 @@ _NOT_A_VALUE = re.compile(r"%[-#0 +]*\d*[sdrif]|%\(\w+\)|\{\w*(?:[.:!][^{}]*)?\}
 #: An identifier, a key name or a dotted / dashed name (``_password_reset_token``,
 #: ``set-password``, ``NOTPROVIDED``): what a token-named constant usually holds.
 _NAME_LIKE = re.compile(r"^(?:[a-z_][a-z_.\-]*|[A-Z_][A-Z_.\-]*)$")
-_KNOWN_FORMATS = tuple((kind, re.compile(rx)) for kind, rx in KNOWN_SECRET_FORMATS)
+#: Every known format in one pattern (one scan per string), a group per format.
+_KNOWN_FORMAT = re.compile("|".join(f"(?P<f{i}>{rx})" for i, (_, rx) in enumerate(
+    KNOWN_SECRET_FORMATS)))  # fmt: skip
 
 
 def secret_kind(name: str) -> str | None:
@@ -316,10 +318,10 @@ def known_secret_format(text: str) -> str | None:
     private-key block...), or None."""
     if len(text) < 20:
         return None
-    for kind, pattern in _KNOWN_FORMATS:
-        if pattern.search(text):
-            return kind
-    return None
+    match = _KNOWN_FORMAT.search(text)
+    if match is None or match.lastgroup is None:
+        return None
+    return KNOWN_SECRET_FORMATS[int(match.lastgroup[1:])][0]
 
 
 def real_secret(value: object, name: str) -> bool:
@@ -399,15 +401,28 @@ class SecretsExtractor(CallCounter):
             isinstance(value, ast.Constant)
             and isinstance(value.value, str)
             and real_secret(value.value, name)
-            and known_secret_format(value.value) is None  # reported by visit_Constant
+            and known_secret_format(value.value) is None  # reported by finish()
         ):
             self._emit(at, name, context, value.value, call_id)
 
-    def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str):
-            kind = known_secret_format(node.value)
-            if kind is not None:
-                self._emit(node, kind, "format", node.value, None)
+    def finish(self) -> None:
+        """Keys in a known format, anywhere in the source (a string, a comment): one scan of
+        the text, cheaper than looking at every constant."""
+        text = self.ctx.text
+        for match in _KNOWN_FORMAT.finditer(text):
+            if match.lastgroup is None:
+                continue
+            start = match.start()
+            line = text.count("\n", 0, start) + 1
+            col = start - (text.rfind("\n", 0, start) + 1) + 1
+            self.emit(
+                SecretLiteralFact(
+                    line=line, col=col, end_line=line, end_col=col + len(match.group()),
+                    function=self.ctx.module,
+                    name=KNOWN_SECRET_FORMATS[int(match.lastgroup[1:])][0], context="format",
+                    length=len(match.group()), call_id=None,
+                )
+            )  # fmt: skip
 
     def visit_Assign(self, node: ast.Assign) -> None:
         value = node.value
