@@ -11,7 +11,7 @@ import pytest
 from auditls.config import Config
 from auditls.index import index_workspace
 from auditls.rules.flask.judge import FlaskJudge
-from auditls.server.flask.text import route_markdown
+from auditls.server.flask.text import hook_markdown, route_markdown
 from auditls.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent / "fixtures" / "flask_guards"
@@ -122,3 +122,19 @@ def test_a_route_a_condition_leaves_out_is_named(model: FlaskJudge) -> None:
     ]
     text = route_markdown(model, _route(model, "/catalog/reviews"))
     assert "which leaves this route out" in text
+
+
+def test_hook_hover_says_when_its_check_runs(model: FlaskJudge) -> None:
+    found = [
+        (hook, owner)
+        for owner in (*model.apps, *model.blueprints)
+        for hook in owner.hooks
+        if hook.fact.target_text == "billing_owner"
+    ]
+    assert len(found) == 1
+    text = hook_markdown(model, *found[0])
+    assert (
+        "in the hook (shop/billing.py:10), only when request.blueprint is `billing` and "
+        "request.method is `POST` or `DELETE`"
+    ) in text
+    assert "**Guards 2 routes:**" in text

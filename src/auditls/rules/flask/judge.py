@@ -121,7 +121,14 @@ class FlaskJudge(FlaskModel):
     def body_checks(self, function: str, depth: int = 0) -> list[Evidence]:
         """The identity checks a function makes, itself or in the workspace helpers it calls."""
         out = [
-            Evidence("body", site.fact.text, site.path, site.fact.line, site.fact.kind)
+            Evidence(
+                "body",
+                site.fact.text,
+                site.path,
+                site.fact.line,
+                site.fact.kind,
+                scopes.describe(site.fact.scope),
+            )
             for site in self.checks.get(function, ())
         ]
         if depth >= 2:

@@ -65,7 +65,8 @@ def _evidence(e: Evidence, inside: str = "the view") -> str:
     if e.kind == "helper":
         return f"{_code(e.what)} in {inside} ({where}) checks {_code(e.detail)}"
     if e.kind == "body":
-        return f"{_code(e.what)} in {inside} ({where})"
+        only = f", only when {e.condition}" if e.condition else ""
+        return f"{_code(e.what)} in {inside} ({where}){only}"
     if e.kind == "class_decorator":
         return f"{_code(e.what)} on the view class ({where})"
     if e.kind == "connect":
