@@ -138,3 +138,9 @@ def test_hook_hover_says_when_its_check_runs(model: FlaskJudge) -> None:
         "request.method is `POST` or `DELETE`"
     ) in text
     assert "**Guards 2 routes:**" in text
+
+
+def test_an_early_return_auditls_cannot_read_makes_the_guard_undecided(model: FlaskJudge) -> None:
+    auth = model.route_auth(_route(model, "/tools/run"))
+    assert [e.what for e in auth.uncertain] == ["before_request login_unless_exempt"]
+    assert auth.uncertain[0].condition == '`getattr(view, "login_exempt", False)` is false'

@@ -9,6 +9,7 @@ from auditls.knowledge.heuristics import (
     ACCESS_CHECK_NAME,
     BIND_ADDRESS_NAME,
     CAP,
+    CONFIG_TOGGLE,
     CREDENTIAL_ENDPOINT,
     DEVELOPMENT_CONFIG_CLASS,
     HEURISTICS,
@@ -54,6 +55,8 @@ CASES: list[tuple[NameHeuristic, str, bool]] = [
     (ACCESS_CHECK_NAME, "has_perm", True),
     (ACCESS_CHECK_NAME, "is_active", False),
     (ACCESS_CHECK_NAME, "rolesets", False),
+    (CONFIG_TOGGLE, 'current_app.config.get("LOGIN_DISABLED")', True),
+    (CONFIG_TOGGLE, 'getattr(view, "login_exempt", False)', False),
 ]
 
 

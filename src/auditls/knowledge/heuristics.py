@@ -130,6 +130,15 @@ ACCESS_CHECK_NAME = NameHeuristic(
     ),
 )
 
+CONFIG_TOGGLE = NameHeuristic(
+    "config-toggle",
+    "the Flask auth-check extractor: an early `return` in a before_request hook under a test "
+    'whose text reads configuration (`app.config["LOGIN_DISABLED"]`, `settings.DEBUG`, '
+    "`app.testing`) is a deployment switch, so the identity check after it still counts as "
+    "made for every request; any other early return makes it conditional (AUD304 medium)",
+    re.compile(r"config|settings|\.testing\b|\.debug\b|TESTING|DEBUG|_DISABLED", re.IGNORECASE),
+)
+
 #: Every name heuristic, for docs and tests.
 HEURISTICS: tuple[NameHeuristic, ...] = (
     PUBLIC_AUTH_ENDPOINT,
@@ -143,4 +152,5 @@ HEURISTICS: tuple[NameHeuristic, ...] = (
     SLOW_HASH_METHOD,
     TEST_FILE,
     ACCESS_CHECK_NAME,
+    CONFIG_TOGGLE,
 )

@@ -32,7 +32,7 @@ from auditls.knowledge.flask import (
     SESSION_GET,
     G,
 )
-from auditls.knowledge.heuristics import USER_SESSION_KEY
+from auditls.knowledge.heuristics import CONFIG_TOGGLE, USER_SESSION_KEY
 
 
 @register
@@ -93,7 +93,9 @@ class AuthChecksExtractor(FlaskExtractor):
         """Walk the statements of a function body (if / try / with blocks, a few levels deep)
         and note, for each If test, assert, raise and call statement, the request conditions it
         runs under. ``if <route condition>: return`` makes the rest of the block run only when
-        the condition is false."""
+        the condition is false; ``if <anything else>: return`` (a bare return lets the request
+        through) makes it run under a condition auditls cannot read, unless the test reads
+        configuration (``heuristics.CONFIG_TOGGLE``)."""
         if depth > 4:
             return
         conds = list(conds)
@@ -111,6 +113,13 @@ class AuthChecksExtractor(FlaskExtractor):
                 if other or not routing:
                     self._scan(stmt.body, conds + routing, depth + 1)
                     self._scan(stmt.orelse, conds, depth + 1)
+                    if (
+                        not stmt.orelse
+                        and self._passes(stmt.body)
+                        and not any(self._subjects(stmt.test))
+                        and not CONFIG_TOGGLE(self.ctx.text_of(stmt.test))
+                    ):  # if getattr(view, "login_exempt", False): return
+                        conds += [["?", "unknown", [self.ctx.text_of(stmt.test, 60)], True]]
                     continue
                 self._scan(stmt.body, conds + routing, depth + 1)
                 negated = self._negated(stmt.test, routing)

@@ -117,6 +117,8 @@ def describe(scope: str | None) -> str:
             parts.append(f"the request is {'not ' if negated else ''}for a static file")
         elif op == "truthy":
             parts.append(f"{name} is {'empty' if negated else 'set'}")
+        elif attr == "?" and values:
+            parts.append(f"`{values[0]}` is {'false' if negated else 'true'}")
         else:
             parts.append(f"{name} meets a condition auditls cannot read")
     return " and ".join(parts)
