@@ -601,6 +601,13 @@ CIPHER_CALLS: dict[str, tuple[str, Arg | None]] = {
     "pyDes.triple_des": ("3DES", Arg(1, ("mode",))),
 }  # fmt: skip
 
+#: Cipher constructors that use ECB when no mode is given: PyCrypto's ``Crypto.Cipher.X.new``
+#: (PyCryptodome refuses a call without a mode) and pyDes.
+ECB_BY_DEFAULT: frozenset[str] = frozenset(
+    [f"Crypto.Cipher.{m}.new" for m, alg in _PYCRYPTO_CIPHERS.items() if alg not in ("RC4", "XOR")]
+    + ["pyDes.des", "pyDes.triple_des"]
+)
+
 #: Cipher mode constructors and constants -> mode name.
 CIPHER_MODES: dict[str, str] = {
     **{f"cryptography.hazmat.primitives.ciphers.modes.{m}": m.upper()

@@ -322,8 +322,10 @@ RULES: tuple[Rule, ...] = (
         summary="A block cipher is used in ECB mode.",
         details=(
             "Reported for cryptography's `modes.ECB()` and pycryptodome / pyDes ciphers created "
-            "with `MODE_ECB` (also written as the number 1): equal plaintext blocks give equal "
-            "ciphertext blocks, so patterns show through, and nothing detects tampering."
+            "with `MODE_ECB` (also written as the number 1), and PyCrypto "
+            "`Crypto.Cipher.X.new(key)` / pyDes ciphers created without a mode (their default "
+            "is ECB): equal plaintext blocks give equal ciphertext blocks, so patterns show "
+            "through, and nothing detects tampering."
         ),
         message="{callee} uses ECB mode: equal blocks encrypt to equal blocks. Use an "
         "authenticated mode (AES-GCM).",
