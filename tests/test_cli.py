@@ -602,6 +602,7 @@ def test_config_without_a_tool_table_is_the_default(tmp_path: Path) -> None:
         ({"severity": "error"}, "severity: expected a table"),
         ({"taint": {"sinkz": []}}, "taint.sinkz: unknown key"),
         ({"select": ["eval"]}, "select: 'eval' is not a rule code"),
+        ({"test-code": "hide"}, "test-code: expected one of demote, report, skip"),
     ],
 )
 def test_config_errors_name_the_key(table: dict[str, object], message: str) -> None:

@@ -6,14 +6,18 @@ from __future__ import annotations
 import pytest
 
 from auditls.knowledge.heuristics import (
+    ACCESS_CHECK_NAME,
     BIND_ADDRESS_NAME,
     CAP,
+    CONFIG_TOGGLE,
     CREDENTIAL_ENDPOINT,
     DEVELOPMENT_CONFIG_CLASS,
     HEURISTICS,
     PASSWORD_CHECK_METHOD,
     PUBLIC_AUTH_ENDPOINT,
     SERVER_START_METHOD,
+    SLOW_HASH_METHOD,
+    TEST_FILE,
     TESTING_CONFIG_CLASS,
     USER_SESSION_KEY,
     NameHeuristic,
@@ -38,6 +42,21 @@ CASES: list[tuple[NameHeuristic, str, bool]] = [
     (SERVER_START_METHOD, "run_forever", False),
     (BIND_ADDRESS_NAME, "listen_host", True),
     (BIND_ADDRESS_NAME, "ghost", False),
+    (SLOW_HASH_METHOD, "hashpw", True),
+    (SLOW_HASH_METHOD, "hash", False),
+    (TEST_FILE, "tests/test_views.py", True),
+    (TEST_FILE, "app/conftest.py", True),
+    (TEST_FILE, "pkg/testing/util.py", True),
+    (TEST_FILE, "pkg/views_test.py", True),
+    (TEST_FILE, "pkg/contest.py", False),
+    (TEST_FILE, "pkg/latest/views.py", False),
+    (TEST_FILE, "pkg/attestation.py", False),
+    (ACCESS_CHECK_NAME, "is_superuser", True),
+    (ACCESS_CHECK_NAME, "has_perm", True),
+    (ACCESS_CHECK_NAME, "is_active", False),
+    (ACCESS_CHECK_NAME, "rolesets", False),
+    (CONFIG_TOGGLE, 'current_app.config.get("LOGIN_DISABLED")', True),
+    (CONFIG_TOGGLE, 'getattr(view, "login_exempt", False)', False),
 ]
 
 

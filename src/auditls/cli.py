@@ -146,6 +146,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             severity_overrides=config.severity_overrides,
             scopes=scopes,
             taint_models=with_user_models(config.taint),
+            test_code=config.test_code,
         )
     finally:
         store.close()

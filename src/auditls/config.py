@@ -9,6 +9,7 @@ kebab-case spelling common in ``pyproject.toml``::
     ignore = ["AUD103"]                # rule codes or code prefixes to leave out
     exclude = ["migrations/", "*_pb2.py"]  # gitignore-style patterns, relative to the root
     max-file-size = 1_000_000          # bytes; larger files are skipped with a note
+    test-code = "demote"               # findings in test files: demote (info / low), report, skip
 
     [tool.auditls.severity]            # severity overrides, by code or prefix
     AUD103 = "error"
@@ -39,6 +40,9 @@ from pathlib import Path
 
 SEVERITIES = ("error", "warning", "info")
 DEFAULT_MAX_FILE_SIZE = 1_000_000
+#: What becomes of findings in test code (``tests/``, ``test_*.py``, ``conftest.py``...):
+#: ``demote`` reports them at info / low confidence, ``report`` as in other code, ``skip`` not.
+TEST_CODE_POLICIES = ("demote", "report", "skip")
 TAINT_KEYS = ("sources", "sinks", "sanitizers", "propagators", "non-propagators")
 CONFIDENCES = ("high", "medium", "low")
 #: Taint vocabularies, kept equal to ``auditls.knowledge.taint``'s (a test checks it; the
@@ -120,6 +124,7 @@ class Config:
     severity_overrides: Mapping[str, str] = field(default_factory=dict)  # code -> severity
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are skipped
     taint: TaintConfig = TaintConfig()  # extra taint models
+    test_code: str = "demote"  # findings in test files: one of TEST_CODE_POLICIES
     source: Path | None = None  # the pyproject.toml this came from, if any
 
 
@@ -150,7 +155,7 @@ def config_from_table(table: Mapping[str, object], *, source: Path | None = None
     def fail(key: str, what: str) -> ConfigError:
         return ConfigError(f"{where}[tool.auditls] {key}: {what}")
 
-    known = {"select", "ignore", "exclude", "max-file-size", "severity", "taint"}
+    known = {"select", "ignore", "exclude", "max-file-size", "severity", "taint", "test-code"}
     for key in table:
         if key not in known:
             hint = f" (did you mean {key.replace('_', '-')!r}?)" if "_" in key else ""
@@ -193,6 +198,11 @@ def config_from_table(table: Mapping[str, object], *, source: Path | None = None
 
     taint = _taint_config(table["taint"], fail) if "taint" in table else TaintConfig()
 
+    test_code = table.get("test-code", "demote")
+    if test_code not in TEST_CODE_POLICIES:
+        raise fail("test-code", f"expected one of {', '.join(TEST_CODE_POLICIES)}, got "
+                   f"{_describe(test_code)}")  # fmt: skip
+
     return Config(
         select=select,
         ignore=ignore,
@@ -200,6 +210,7 @@ def config_from_table(table: Mapping[str, object], *, source: Path | None = None
         severity_overrides=overrides,
         max_file_size=max_file_size,
         taint=taint,
+        test_code=str(test_code),
         source=source,
     )
 

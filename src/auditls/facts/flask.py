@@ -302,6 +302,7 @@ class FlaskAuthCheckFact(Fact):
     function: str  # qualified name of the function that performs the check
     kind: str  # current_user | g_user | session_user | http_auth | jwt | abort | raise | disconnect
     text: str  # the checking expression as written
+    scope: str | None  # JSON [[attr, op, values, negated], ...]: request conditions it runs under
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

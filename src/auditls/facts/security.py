@@ -151,7 +151,7 @@ class SecretLiteralFact(Fact):
 
     function: str  # enclosing function's qualified name
     name: str  # the secret-looking name: variable, attribute, key, keyword or parameter
-    context: str  # assignment | attribute | subscript | keyword | default | dict | compare
+    context: str  # assignment | attribute | subscript | keyword | default | dict | compare | format
     length: int  # length of the literal in characters
     call_id: int | None  # for a keyword argument: the python_calls row of the call
 
@@ -182,6 +182,18 @@ class AuthPatternFact(Fact):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AccessAssertFact(Fact):
+    """An ``assert`` whose test reads an access-control name (``is_superuser``, ``has_perm``):
+    Python drops it under ``-O``, and the check with it."""
+
+    TABLE: ClassVar[str] = "python_access_asserts"
+
+    function: str  # enclosing function's qualified name (module name at top level)
+    subject: str  # the access-control name the test reads (``is_superuser``)
+    text: str  # source text of the assert's test, cut to 200 characters
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CsrfFact(Fact):
     """A CSRF protection fact: a view or blueprint exempted, protection enabled or disabled."""
 
@@ -206,5 +218,6 @@ FACT_TYPES: tuple[type[Fact], ...] = (
     JwtOperationFact,
     SqlQueryFact,
     AuthPatternFact,
+    AccessAssertFact,
     CsrfFact,
 )

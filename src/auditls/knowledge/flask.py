@@ -269,6 +269,14 @@ AUTH_DECORATORS: dict[str, AuthSpec] = {
     **{f"flask_httpauth.{cls}.login_required": AuthSpec("http_auth", "flask_httpauth")
        for cls in ("HTTPBasicAuth", "HTTPDigestAuth", "HTTPTokenAuth", "MultiAuth")},
 }  # fmt: skip
+#: The keyword that makes an auth decorator (``jwt_required``, Flask-HTTPAuth's
+#: ``login_required``) or ``verify_jwt_in_request`` let anonymous callers through.
+OPTIONAL_AUTH_KEYWORD = "optional"
+#: Flask-Security decorators that require nothing when called without a role or permission.
+ROLE_LIST_DECORATORS = frozenset(
+    f"flask_security.{name}" for name in ("roles_required", "roles_accepted",
+                                          "permissions_required", "permissions_accepted")
+)  # fmt: skip
 #: More decorators that require an authenticated caller, known to the cross-file model only (they
 #: are not recorded as auth patterns).
 MORE_AUTH_DECORATORS = frozenset(
@@ -324,6 +332,12 @@ DISCONNECTS = frozenset({"flask_socketio.disconnect"})
 
 #: The request object: what it holds comes from the client.
 REQUEST = frozenset({"flask.request", "flask.globals.request"})
+
+#: Attributes of the request that say which route is answered: a check made only when one of
+#: them has some value guards only the routes that give it that value (``python_flask_auth_checks``
+#: ``scope``; the judge evaluates it per route).
+ROUTING_ATTRIBUTES = frozenset({"blueprint", "blueprints", "endpoint", "path", "method",
+                                "view_args", "url_rule", "full_path"})  # fmt: skip
 #: Attributes of ``flask.request`` and the kind of data each reads.
 REQUEST_ATTRIBUTES = {
     "form": "form", "files": "files", "json": "json", "data": "data", "args": "args",

@@ -101,6 +101,44 @@ BIND_ADDRESS_NAME = NameHeuristic(
     re.compile(r"(?:^|_)(?:host|bind|listen|address|addr|interface)(?:_|$)"),
 )
 
+SLOW_HASH_METHOD = NameHeuristic(
+    "slow-hash-method",
+    "AUD207: a fast digest of the password in a function that also calls a method with this "
+    "name (`bcrypt.hashpw` on a library loaded at run time) is a pre-hash, not the password "
+    "hash (Django's `BCryptSHA256PasswordHasher`): not reported",
+    re.compile(r"^(hashpw|kdf|scrypt|pbkdf2_hmac|hash_secret|hash_secret_raw|hash_password)$"),
+)
+
+TEST_FILE = NameHeuristic(
+    "test-file",
+    "the rule runner (`test-code` setting): a finding in a file whose workspace-relative path "
+    "this matches (a `tests/`, `test/` or `testing/` directory, `test_*.py`, `*_test.py`, "
+    "`conftest.py`) is test code, reported at most at info / low confidence by default",
+    re.compile(
+        r"(?:^|/)(?:tests?|testing)/|(?:^|/)test_[^/]*\.pyi?$|_tests?\.pyi?$|(?:^|/)conftest\.py$"
+    ),
+)
+
+ACCESS_CHECK_NAME = NameHeuristic(
+    "access-check-name",
+    "the security extractor of `assert` statements (AUD309, medium): an assert whose test reads "
+    "a name, attribute or method with this name is taken for an access-control check",
+    re.compile(
+        r"^(?:is_authenticated|is_admin|is_superuser|is_staff|is_owner|is_logged_in|"
+        r"is_authorized|authorized|has_perms?|has_permissions?|has_roles?|has_access|"
+        r"check_permissions?|check_access|permissions|roles|owner|owner_id)$"
+    ),
+)
+
+CONFIG_TOGGLE = NameHeuristic(
+    "config-toggle",
+    "the Flask auth-check extractor: an early `return` in a before_request hook under a test "
+    'whose text reads configuration (`app.config["LOGIN_DISABLED"]`, `settings.DEBUG`, '
+    "`app.testing`) is a deployment switch, so the identity check after it still counts as "
+    "made for every request; any other early return makes it conditional (AUD304 medium)",
+    re.compile(r"config|settings|\.testing\b|\.debug\b|TESTING|DEBUG|_DISABLED", re.IGNORECASE),
+)
+
 #: Every name heuristic, for docs and tests.
 HEURISTICS: tuple[NameHeuristic, ...] = (
     PUBLIC_AUTH_ENDPOINT,
@@ -111,4 +149,8 @@ HEURISTICS: tuple[NameHeuristic, ...] = (
     USER_SESSION_KEY,
     SERVER_START_METHOD,
     BIND_ADDRESS_NAME,
+    SLOW_HASH_METHOD,
+    TEST_FILE,
+    ACCESS_CHECK_NAME,
+    CONFIG_TOGGLE,
 )

@@ -56,7 +56,44 @@ SANITIZERS: dict[str, frozenset[str]] = {
     "markupsafe.escape": frozenset({"template"}),
     "django.utils.html.escape": frozenset({"template"}),
     "django.utils.html.format_html": frozenset({"template"}),
+    # HTML that is escaped, sanitised or rendered by an autoescaping engine
+    **{
+        name: frozenset({"template"})
+        for name in (
+            "django.utils.html.conditional_escape",
+            "django.utils.html.format_html_join",
+            "django.utils.html.escapejs",
+            "django.utils.html.json_script",
+            "django.utils.html.strip_tags",
+            "django.template.loader.render_to_string",
+            "django.shortcuts.render_to_string",
+            "flask.render_template",
+            "flask.templating.render_template",
+            "markupsafe.Markup.escape",
+            "jinja2.escape",
+            "bleach.clean",
+            "bleach.linkify",
+            "nh3.clean",
+        )
+    },
+    # SQL identifiers and literals composed by the driver
+    "psycopg.sql.Identifier": frozenset({"sql"}),
+    "psycopg.sql.Literal": frozenset({"sql"}),
+    "psycopg.sql.Placeholder": frozenset({"sql"}),
+    "psycopg2.sql.Identifier": frozenset({"sql"}),
+    "psycopg2.sql.Literal": frozenset({"sql"}),
+    "psycopg2.sql.Placeholder": frozenset({"sql"}),
+    "psycopg2.extensions.quote_ident": frozenset({"sql"}),
+    "sqlalchemy.sql.elements.quoted_name": frozenset({"sql"}),
 }
+
+#: Methods (on any object: a connection, its ``ops``, a schema editor, a dialect's preparer) or
+#: functions bound to one (``quote_name = connection.ops.quote_name``) that quote an SQL
+#: identifier: their result is safe in SQL text (AUD113).
+SQL_IDENTIFIER_QUOTERS: frozenset[str] = frozenset(
+    {"quote_name", "quote_name_unless_alias", "quote_identifier", "format_identifier",
+     "quote_ident", "quote_schema", "format_table", "format_column"}
+)  # fmt: skip
 
 
 #: Checks that reject bad input when they fail (``if not x.isdigit(): abort(400)``): taint guards
@@ -208,12 +245,34 @@ XML_PARSE_CALLS: dict[str, Arg] = {
     "xml.dom.expatbuilder.parseString": Arg(0, ("string",)),
     "xml.sax.parse": Arg(0, ("source",)),
     "xml.sax.parseString": Arg(0, ("string",)),
-    **{f"lxml.etree.{fn}": Arg(0, ("source", "text")) for fn in (
-        "parse", "fromstring", "XML", "iterparse", "fromstringlist", "XMLID")},
+    **{f"lxml.{m}.{fn}": Arg(0, ("source", "text")) for m in ("etree", "objectify")
+       for fn in ("parse", "fromstring", "XML", "iterparse", "fromstringlist", "XMLID")},
 }  # fmt: skip
+
+#: AUD110: where the XML functions take their parser: one passed explicitly is judged by its
+#: own configuration (AUD111), not by the function's default (``xml.sax`` takes a handler).
+XML_PARSER_ARGS: dict[str, Arg] = {
+    name: Arg(1, ("parser",)) for name in XML_PARSE_CALLS if not name.startswith("xml.sax.")
+}
 
 #: AUD111: lxml parser classes whose resolve_entities=True expands external entities.
 LXML_PARSERS: frozenset[str] = frozenset({"lxml.etree.XMLParser", "lxml.etree.XMLPullParser"})
+
+#: AUD111: SAX features that make a parser fetch external entities when switched on with
+#: ``parser.setFeature(feature, True)``: the names in ``xml.sax.handler`` and their URIs.
+SAX_EXTERNAL_FEATURES: frozenset[str] = frozenset(
+    {"xml.sax.handler.feature_external_ges", "xml.sax.handler.feature_external_pes",
+     "http://xml.org/sax/features/external-general-entities",
+     "http://xml.org/sax/features/external-parameter-entities"}
+)  # fmt: skip
+
+#: AUD309: text a file must contain for its asserts to be read as access checks (each word of
+#: ``heuristics.ACCESS_CHECK_NAME`` contains one of these).
+ACCESS_ASSERT_FRAGMENTS: tuple[str, ...] = (
+    "is_authenticated", "is_admin", "is_superuser", "is_staff", "is_owner", "is_logged_in",
+    "authorized", "has_perm", "has_role", "has_access", "check_perm", "check_access",
+    "permissions", "roles", "owner",
+)  # fmt: skip
 
 #: Modules whose use makes the standard XML parsers safe (defusedxml), by import target prefix.
 DEFUSEDXML_PREFIX = "defusedxml"
@@ -250,7 +309,9 @@ URL_OPEN_CALLS: dict[str, Arg] = {
     "urllib.urlretrieve": Arg(0, ("url",)),
     "urllib2.urlopen": Arg(0, ("url",)),
     "six.moves.urllib.request.urlopen": Arg(0, ("url",)),
-}
+    **{f"urllib.request.{cls}.{fn}": Arg(0, ("fullurl", "url"))
+       for cls in ("URLopener", "FancyURLopener") for fn in ("open", "retrieve")},
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -540,6 +601,13 @@ CIPHER_CALLS: dict[str, tuple[str, Arg | None]] = {
     "pyDes.triple_des": ("3DES", Arg(1, ("mode",))),
 }  # fmt: skip
 
+#: Cipher constructors that use ECB when no mode is given: PyCrypto's ``Crypto.Cipher.X.new``
+#: (PyCryptodome refuses a call without a mode) and pyDes.
+ECB_BY_DEFAULT: frozenset[str] = frozenset(
+    [f"Crypto.Cipher.{m}.new" for m, alg in _PYCRYPTO_CIPHERS.items() if alg not in ("RC4", "XOR")]
+    + ["pyDes.des", "pyDes.triple_des"]
+)
+
 #: Cipher mode constructors and constants -> mode name.
 CIPHER_MODES: dict[str, str] = {
     **{f"cryptography.hazmat.primitives.ciphers.modes.{m}": m.upper()
@@ -735,6 +803,16 @@ CLEARTEXT_CALLS: dict[str, str] = {
     "telnetlib3.open_connection": "Telnet",
 }
 
+#: AUD127: logins that send a password in clear text unless the connection was upgraded
+#: first: login method -> (protocol, the upgrade method of the same class).
+CLEARTEXT_LOGINS: dict[str, tuple[str, str]] = {
+    "smtplib.SMTP.login": ("SMTP", "smtplib.SMTP.starttls"),
+    "smtplib.LMTP.login": ("LMTP", "smtplib.LMTP.starttls"),
+    "imaplib.IMAP4.login": ("IMAP", "imaplib.IMAP4.starttls"),
+    "poplib.POP3.pass_": ("POP3", "poplib.POP3.stls"),
+    "poplib.POP3.apop": ("POP3", "poplib.POP3.stls"),
+}
+
 #: AUD128: keyword names that take an address to listen on.
 BIND_KEYWORDS = frozenset({"host", "bind", "address", "listen", "interface", "bind_address"})
 
@@ -794,6 +872,68 @@ DESERIALIZATION_SWITCHES: dict[str, tuple[str, bool, bool]] = {
 
 JINJA_ENVIRONMENTS = ("jinja2.Environment", "jinja2.environment.Environment")
 
+#: Jinja2 set-ups that escape by default (only an explicit ``autoescape=False`` turns it off).
+JINJA_ESCAPING_SETUPS = ("aiohttp_jinja2.setup",)
+
 SELECT_AUTOESCAPE = ("jinja2.select_autoescape", "jinja2.utils.select_autoescape")
 
 MAKO_TEMPLATES = ("mako.template.Template", "mako.lookup.TemplateLookup")
+
+
+# -- read by the secrets extractor (AUD206) -----------------------------------------------------
+
+#: Secrets recognised by their form alone, whatever they are assigned to: (kind, pattern).
+KNOWN_SECRET_FORMATS: tuple[tuple[str, str], ...] = (
+    ("AWS access key ID", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"),
+    ("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b"),
+    ("Slack token", r"\bxox[abposr]-[0-9A-Za-z]{8,}-[0-9A-Za-z-]{8,}"),
+    ("Stripe secret key", r"\b(?:sk|rk)_live_[0-9A-Za-z]{20,}\b"),
+    ("Google API key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+    ("OpenAI API key", r"\bsk-(?:proj-)?[A-Za-z0-9_\-]{40,}"),
+    ("SendGrid API key", r"\bSG\.[0-9A-Za-z_\-]{22}\.[0-9A-Za-z_\-]{43}\b"),
+    ("private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY"),
+)
+
+#: Values that stand in for a secret in examples and tests: never reported by name alone.
+DUMMY_SECRETS: frozenset[str] = frozenset(
+    (
+        "password", "passwd", "pass", "pwd", "secret", "token", "test", "testing", "tests",
+        "example", "dummy", "fake", "foo", "bar", "baz", "none", "null", "nil", "empty", "default",
+        "changeme", "change-me", "change_me", "xxx", "todo", "fixme", "redacted", "hidden",
+        "notprovided", "not-set", "unset", "undefined", "your-secret-key", "your_secret_key",
+    )
+)  # fmt: skip
+
+
+# -- read by the check of AUD211 (crypt) ---------------------------------------------------------
+
+#: ``crypt`` methods too weak for passwords: traditional DES (8 characters, 12-bit salt), MD5.
+CRYPT_WEAK_METHODS: frozenset[str] = frozenset({"crypt.METHOD_CRYPT", "crypt.METHOD_MD5"})
+
+#: ``crypt`` calls and where the salt (or method) is: ``crypt.crypt(word, salt)``,
+#: ``crypt.mksalt(method)``.
+CRYPT_CALLS: dict[str, Arg] = {
+    "crypt.crypt": Arg(1, ("salt",)),
+    "crypt.mksalt": Arg(0, ("method",)),
+    "legacycrypt.crypt": Arg(1, ("salt",)),
+    "legacycrypt.mksalt": Arg(0, ("method",)),
+}
+
+
+# -- read by the checks of AUD406-AUD407 (aiohttp configuration) --------------------------------
+
+#: aiohttp applications: ``debug=True`` turns on asyncio's debug mode and its extra checks.
+AIOHTTP_APPLICATIONS: frozenset[str] = frozenset(
+    {"aiohttp.web.Application", "aiohttp.web_app.Application"}
+)
+
+#: Set-ups that serve a debugging toolbar to every client.
+AIOHTTP_DEBUG_TOOLBARS: frozenset[str] = frozenset({"aiohttp_debugtoolbar.setup"})
+
+#: aiohttp-session storages: each takes ``httponly=`` (default True) for its cookie.
+AIOHTTP_SESSION_STORAGES: frozenset[str] = frozenset(
+    {f"aiohttp_session.{m}{cls}" for m, cls in (
+        ("", "SimpleCookieStorage"), ("", "EncryptedCookieStorage"),
+        ("cookie_storage.", "EncryptedCookieStorage"), ("nacl_storage.", "NaClCookieStorage"),
+        ("redis_storage.", "RedisStorage"), ("memcached_storage.", "MemcachedStorage"))}
+)  # fmt: skip

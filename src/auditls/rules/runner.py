@@ -15,8 +15,10 @@ fixture runner compares it with the expectations, the server publishes it. Over 
 4. **Suppress**: a finding goes when a comment of its own file hides it (:class:`Suppressions`:
    its line, the first line of its statement, or ``ignore-file``); a malformed comment, or one
    naming an unknown code, hides nothing (AUD002 reports it).
-5. **Override** severities (the longest matching code prefix wins) and **sort** by path and
-   position.
+5. **Override** severities (the longest matching code prefix wins), then **test code**: a
+   finding in a test file (``knowledge.heuristics.TEST_FILE``) is lowered to info / low
+   confidence (``test_code="demote"``, the default), kept (``"report"``) or dropped
+   (``"skip"``); then **sort** by path and position.
 6. **One problem, one finding**: where a taint path (AUD5xx) ends at the call a pattern rule
    (AUD1xx) also reports, only the taint finding stays: it names the source and every step
    (:func:`one_finding_per_problem`; the server applies it to what it publishes too). And a
@@ -33,9 +35,11 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
+from auditls.config import TEST_CODE_POLICIES
 from auditls.extractors.suppress import FILE_STYLE
 from auditls.facts import FileFacts
 from auditls.facts.core import SuppressionFact
+from auditls.knowledge.heuristics import TEST_FILE
 from auditls.rules.findings import Finding
 from auditls.rules.index import FactIndex
 from auditls.rules.model import SEVERITIES, Rule
@@ -100,6 +104,7 @@ class Selection:
     select: tuple[str, ...] | None = None  # codes or prefixes; None: every rule
     ignore: tuple[str, ...] = ()
     overrides: Mapping[str, str] = field(default_factory=dict)  # code prefix -> severity
+    test_code: str = "demote"  # findings in test files: demote | report | skip
 
     @classmethod
     def of(
@@ -107,25 +112,39 @@ class Selection:
         select: Iterable[str] | None = None,
         ignore: Iterable[str] = (),
         severity_overrides: Mapping[str, str] | None = None,
+        test_code: str = "demote",
     ) -> Selection:
-        """A selection; an override to something other than error, warning or info is a
-        ValueError."""
+        """A selection; an override to something other than error, warning or info, or an
+        unknown test-code policy, is a ValueError."""
         overrides = dict(severity_overrides or {})
         for key, value in overrides.items():
             if value not in SEVERITIES:
                 raise ValueError(
                     f"severity override {key}={value!r}: expected one of {', '.join(SEVERITIES)}"
                 )
-        return cls(None if select is None else tuple(select), tuple(ignore), overrides)
+        if test_code not in TEST_CODE_POLICIES:
+            raise ValueError(f"test_code={test_code!r}: expected one of {TEST_CODE_POLICIES}")
+        return cls(None if select is None else tuple(select), tuple(ignore), overrides, test_code)
 
     def rules(self, rules: Iterable[Rule]) -> list[Rule]:
         return [r for r in rules if is_selected(r.code, self.select, self.ignore)]
 
+    def kept(self, finding: Finding) -> bool:
+        """False for a finding in test code when test code is skipped."""
+        return self.test_code != "skip" or not TEST_FILE(finding.path)
+
     def rated(self, finding: Finding) -> Finding:
         severity = severity_override(finding.rule, self.overrides)
-        if severity is None or severity == finding.severity:
-            return finding
-        return dataclasses.replace(finding, severity=severity)
+        if severity is not None and severity != finding.severity:
+            finding = dataclasses.replace(finding, severity=severity)
+        demoted = self.test_code == "demote" and finding.rule != SYNTAX_ERROR
+        if (
+            demoted
+            and (finding.severity, finding.confidence) != ("info", "low")
+            and TEST_FILE(finding.path)
+        ):
+            finding = dataclasses.replace(finding, severity="info", confidence="low")
+        return finding
 
 
 # -- suppression -------------------------------------------------------------------------------
@@ -165,17 +184,18 @@ def check_facts(
     select: Iterable[str] | None = None,
     ignore: Iterable[str] = frozenset(),
     severity_overrides: Mapping[str, str] | None = None,
+    test_code: str = "demote",
 ) -> list[Finding]:
     """Steps 2, 4 and 5 for one file: every finding of every selected file rule, unsuppressed,
     sorted by position."""
-    selection = Selection.of(select, ignore, severity_overrides)
+    selection = Selection.of(select, ignore, severity_overrides, test_code)
     index = FactIndex(ff)
     hidden = Suppressions(index.suppressions)
     findings = [
         selection.rated(finding)
         for r in selection.rules(file_rules())
         for finding in r.check(index)
-        if not hidden.hides(finding)
+        if not hidden.hides(finding) and selection.kept(finding)
     ]
     findings.sort(key=lambda f: f.sort_key)
     return findings
@@ -195,11 +215,12 @@ def check_workspace(
     severity_overrides: Mapping[str, str] | None = None,
     scopes: Sequence[str] | None = None,
     taint_models: Models | None = None,
+    test_code: str = "demote",
 ) -> list[Finding]:
     """Steps 3 to 5: every finding of every selected workspace rule, unsuppressed, sorted by
     path and position. ``scopes``: workspace-relative paths (files or directories, "" for all)
     whose findings are kept; None keeps every finding."""
-    selection = Selection.of(select, ignore, severity_overrides)
+    selection = Selection.of(select, ignore, severity_overrides, test_code)
     rules = selection.rules(workspace_rules())
     if not rules:
         return []  # a run whose selection leaves no workspace rule builds no model
@@ -215,7 +236,11 @@ def check_workspace(
     comments = workspace.suppressions({f.path for f in found})
     hidden = {path: Suppressions(facts) for path, facts in comments.items()}
     empty = Suppressions(())
-    findings = [selection.rated(f) for f in found if not hidden.get(f.path, empty).hides(f)]
+    findings = [
+        selection.rated(f)
+        for f in found
+        if not hidden.get(f.path, empty).hides(f) and selection.kept(f)
+    ]
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     return findings
 
@@ -263,6 +288,7 @@ def analyse(
     severity_overrides: Mapping[str, str] | None = None,
     scopes: Sequence[str] | None = None,
     taint_models: Models | None = None,
+    test_code: str = "demote",
 ) -> Report:
     """Steps 1 to 5 over an indexed store (or files extracted in memory): the file rules of the
     files in ``scopes`` (all when None), then the workspace rules over every file, findings kept
@@ -277,7 +303,11 @@ def analyse(
             Problem(path, "extractor_error", problem) for problem in ff.extractor_errors
         ]
         report.findings += check_facts(
-            ff, select=select, ignore=ignore, severity_overrides=severity_overrides
+            ff,
+            select=select,
+            ignore=ignore,
+            severity_overrides=severity_overrides,
+            test_code=test_code,
         )
     report.findings += check_workspace(
         workspace,
@@ -285,6 +315,7 @@ def analyse(
         ignore=ignore,
         severity_overrides=severity_overrides,
         scopes=scopes,
+        test_code=test_code,
     )
     report.findings = one_finding_per_problem(report.findings, lambda f: f)
     taint_on = any(

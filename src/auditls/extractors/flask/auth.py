@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Iterator
 
 from auditls.extractors.flask.arguments import argument, literal, literal_str
@@ -23,13 +24,15 @@ from auditls.knowledge.flask import (
     HTTPAUTHS,
     JWT_CHECKS,
     JWT_VERIFY,
+    OPTIONAL_AUTH_KEYWORD,
     REQUEST,
     REQUEST_ATTRIBUTES,
+    ROUTING_ATTRIBUTES,
     SESSION,
     SESSION_GET,
     G,
 )
-from auditls.knowledge.heuristics import USER_SESSION_KEY
+from auditls.knowledge.heuristics import CONFIG_TOGGLE, USER_SESSION_KEY
 
 
 @register
@@ -47,8 +50,200 @@ class AuthChecksExtractor(FlaskExtractor):
     fact_types = (FlaskAuthCheckFact,)
     qualnames = (CURRENT_USER, JWT_CHECKS, ABORTS, AUTH_EXCEPTIONS, DISCONNECTS, (G, SESSION))
 
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        #: Literal values of module-level names (``PUBLIC_ENDPOINTS = {"login", "static"}``).
+        self.constants: dict[str, object] = {}
+        #: The request conditions each statement or test of a scanned function runs under.
+        self.scopes: dict[int, list[Clause]] = {}
+        self.scanned: set[str] = set()
+        #: Tests of ``if <identity>: return`` followed by a denial (the check reads the other way).
+        self.allow_first: set[int] = set()
+
     def _in_function(self) -> bool:
         return self.ctx.function != self.ctx.module
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if self._in_function() or len(node.targets) != 1:
+            return
+        target = node.targets[0]
+        value = literal(node.value)
+        if isinstance(target, ast.Name) and value is not None:
+            self.constants[target.id] = value
+
+    # -- the request conditions a check runs under ---------------------------------------------
+
+    def _ensure_scanned(self) -> None:
+        function = self.ctx.function
+        if function not in self.scanned:
+            self.scanned.add(function)
+            for scope in reversed(self.ctx.scopes):
+                if isinstance(scope.node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    self._scan(scope.node.body, [], 0)
+                    break
+
+    def _scope(self, node: ast.AST) -> str | None:
+        """The JSON scope of a check at ``node``: the request conditions (on the blueprint,
+        endpoint, path, method...) that must hold for it to run; None when it always runs."""
+        self._ensure_scanned()
+        clauses = self.scopes.get(id(node))
+        return json.dumps(clauses) if clauses else None
+
+    def _scan(self, body: list[ast.stmt], conds: list[Clause], depth: int) -> None:
+        """Walk the statements of a function body (if / try / with blocks, a few levels deep)
+        and note, for each If test, assert, raise and call statement, the request conditions it
+        runs under. ``if <route condition>: return`` makes the rest of the block run only when
+        the condition is false; ``if <anything else>: return`` (a bare return lets the request
+        through) makes it run under a condition auditls cannot read, unless the test reads
+        configuration (``heuristics.CONFIG_TOGGLE``)."""
+        if depth > 4:
+            return
+        conds = list(conds)
+        for i, stmt in enumerate(body):
+            if isinstance(stmt, ast.If):
+                if (
+                    not stmt.orelse
+                    and self._passes(stmt.body)
+                    and self._exits(body[i + 1 :])
+                    and any(not denies for _, denies in self._subjects(stmt.test))
+                ):
+                    self.allow_first.add(id(stmt.test))  # if <identity>: return; <deny>
+                routing, other = self._routing(stmt.test)
+                self.scopes[id(stmt.test)] = conds + routing
+                if other or not routing:
+                    self._scan(stmt.body, conds + routing, depth + 1)
+                    self._scan(stmt.orelse, conds, depth + 1)
+                    if (
+                        not stmt.orelse
+                        and self._passes(stmt.body)
+                        and not any(self._subjects(stmt.test))
+                        and not CONFIG_TOGGLE(self.ctx.text_of(stmt.test))
+                    ):  # if getattr(view, "login_exempt", False): return
+                        conds += [["?", "unknown", [self.ctx.text_of(stmt.test, 60)], True]]
+                    continue
+                self._scan(stmt.body, conds + routing, depth + 1)
+                negated = self._negated(stmt.test, routing)
+                self._scan(stmt.orelse, conds + negated, depth + 1)
+                if self._leaves(stmt.body) and not stmt.orelse:
+                    conds += negated  # the early exit: what follows runs when it is false
+            elif isinstance(stmt, ast.Assert):
+                self.scopes[id(stmt.test)] = list(conds)
+            elif isinstance(stmt, ast.Raise):
+                self.scopes[id(stmt)] = list(conds)
+            elif isinstance(stmt, ast.Expr | ast.Return) and isinstance(stmt.value, ast.Call):
+                self.scopes[id(stmt.value)] = list(conds)
+            elif isinstance(stmt, ast.With | ast.AsyncWith):
+                self._scan(stmt.body, conds, depth + 1)
+            elif isinstance(stmt, ast.Try):
+                for block in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse,
+                              stmt.finalbody):  # fmt: skip
+                    self._scan(block, conds, depth + 1)
+
+    def _routing(self, test: ast.expr) -> tuple[list[Clause], list[ast.expr]]:
+        """The route conditions of an if test (the conjuncts about the request's blueprint,
+        endpoint, path or method) and the other conjuncts."""
+        parts = list(test.values) if isinstance(test, ast.BoolOp) and isinstance(
+            test.op, ast.And) else [test]  # fmt: skip
+        routing: list[Clause] = []
+        other: list[ast.expr] = []
+        for part in parts:
+            clause = self._clause(part)
+            if clause is not None:
+                routing.append(clause)
+            elif (
+                isinstance(part, ast.BoolOp)
+                and isinstance(part.op, ast.Or)
+                and any(self._clause(v) is not None for v in part.values)
+            ):
+                routing.append(["?", "unknown", [], False])  # a disjunction of conditions
+            else:
+                other.append(part)
+        return routing, other
+
+    def _negated(self, test: ast.expr, routing: list[Clause]) -> list[Clause]:
+        """The conditions under which a pure route test is false: one clause flipped, or every
+        clause of a disjunction flipped; a conjunction of several is no single clause."""
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+            clauses = [self._clause(v) for v in test.values]
+            if all(c is not None and c[1] != "unknown" for c in clauses):
+                return [_flipped(c) for c in clauses if c is not None]
+        elif len(routing) == 1 and routing[0][1] != "unknown":
+            return [_flipped(routing[0])]
+        return [["?", "unknown", [], False]]
+
+    def _attr(self, node: ast.expr) -> str | None:
+        """``blueprint`` for ``request.blueprint`` (any routing attribute of flask.request)."""
+        if not isinstance(node, ast.Attribute) or node.attr not in ROUTING_ATTRIBUTES:
+            return None
+        return node.attr if self.ctx.qualname(node.value) in REQUEST else None
+
+    def _derived(self, node: ast.expr) -> str | None:
+        """The routing attribute a value is computed from (``request.endpoint.split(".")[0]``)."""
+        for _ in range(6):
+            attr = self._attr(node)
+            if attr is not None:
+                return attr
+            if isinstance(node, ast.Subscript | ast.Attribute):
+                node = node.value
+            elif isinstance(node, ast.Call):
+                node = node.func
+            else:
+                return None
+        return None
+
+    def _values(self, node: ast.expr) -> list[str] | None:
+        value = literal(node)
+        if value is None and isinstance(node, ast.Name):
+            value = self.constants.get(node.id)
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return list(value)
+        return None
+
+    def _clause(self, e: ast.expr) -> Clause | None:
+        """One route condition: ``[attr, op, values, negated]`` with op ``in`` (equality or
+        membership), ``prefix`` / ``suffix`` (``startswith`` / ``endswith``), ``contains``
+        (``"x" in request.path``), ``static`` (the last part of the endpoint is ``static``),
+        ``truthy`` or ``unknown`` (a condition on a routing attribute auditls cannot read)."""
+        if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
+            inner = self._clause(e.operand)
+            return None if inner is None else _flipped(inner)
+        attr = self._attr(e)
+        if attr is not None:
+            return [attr, "truthy", [], False]
+        if isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute):
+            attr = self._attr(e.func.value)
+            if attr is None:
+                return None
+            values = self._values(e.args[0]) if len(e.args) == 1 else None
+            if e.func.attr in ("startswith", "endswith") and values is not None:
+                return [attr, "prefix" if e.func.attr == "startswith" else "suffix", values, False]
+            return [attr, "unknown", [], False]
+        if isinstance(e, ast.Compare) and len(e.ops) == 1:
+            op, left, right = e.ops[0], e.left, e.comparators[0]
+            attr = self._attr(left)
+            if attr is None and isinstance(op, ast.Eq | ast.NotEq):
+                attr, left, right = self._attr(right), right, left
+            if attr is None and isinstance(op, ast.Eq | ast.NotEq):
+                derived = self._derived(e.left) or self._derived(e.comparators[0])
+                if derived is not None:  # request.endpoint.rsplit(".", 1)[-1] == "static"
+                    values = self._values(e.comparators[0]) or self._values(e.left) or []
+                    static = bool(values) and all(v.endswith("static") for v in values)
+                    op_name = "static" if static else "unknown"
+                    return [derived, op_name, [], isinstance(op, ast.NotEq)]
+            if attr is None:
+                if isinstance(op, ast.In | ast.NotIn) and self._attr(right) is not None:
+                    values = self._values(left)
+                    if values is None:
+                        return [str(self._attr(right)), "unknown", [], False]
+                    return [str(self._attr(right)), "contains", values, isinstance(op, ast.NotIn)]
+                return None
+            values = self._values(right)
+            if values is None or not isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn):
+                return [attr, "unknown", [], False]
+            return [attr, "in", values, isinstance(op, ast.NotEq | ast.NotIn)]
+        return None
 
     def visit_If(self, node: ast.If) -> None:
         """``if <no identity>: <exit>`` (or ``if <identity>: ... else: <exit>``) is a check."""
@@ -56,8 +251,10 @@ class AuthChecksExtractor(FlaskExtractor):
             return
         body_exits = self._exits(node.body)
         else_exits = self._exits(node.orelse)
+        self._ensure_scanned()
+        allow_first = id(node.test) in self.allow_first
         for kind, denies in self._subjects(node.test):
-            if (denies and body_exits) or (not denies and else_exits):
+            if (denies and body_exits) or (not denies and (else_exits or allow_first)):
                 self._emit_check(node.test, kind)
                 return  # one row per test
 
@@ -71,8 +268,15 @@ class AuthChecksExtractor(FlaskExtractor):
                 return
 
     def _exits(self, body: list[ast.stmt]) -> bool:
-        """Whether a branch leaves the function: return, raise, abort(...), disconnect()."""
+        """Whether a branch leaves the function: return, raise, abort(...), disconnect(). A
+        decorator's wrapper that returns the wrapped view (``return f(*args, **kwargs)``, a
+        parameter called) lets the caller through, and so does a bare ``return`` (a
+        ``before_request`` hook that returns None): that is no exit."""
         for stmt in body:
+            if isinstance(stmt, ast.Return) and (
+                self._calls_parameter(stmt.value) or _is_none(stmt.value)
+            ):
+                return False  # a hook that returns None lets the request through
             if isinstance(stmt, ast.Return | ast.Raise):
                 return True
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
@@ -81,13 +285,32 @@ class AuthChecksExtractor(FlaskExtractor):
                     return True
         return False
 
+    def _leaves(self, body: list[ast.stmt]) -> bool:
+        """Whether a branch ends the function, whatever it returns (an early ``return``)."""
+        return any(isinstance(stmt, ast.Return | ast.Raise) for stmt in body) or self._exits(body)
+
+    def _passes(self, body: list[ast.stmt]) -> bool:
+        """Whether a branch lets the request through: ``return`` / ``return None`` / the view."""
+        return any(
+            isinstance(stmt, ast.Return)
+            and (_is_none(stmt.value) or self._calls_parameter(stmt.value))
+            for stmt in body
+        )
+
+    def _calls_parameter(self, value: ast.expr | None) -> bool:
+        if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Name):
+            return False
+        found = self.ctx.lookup(value.func.id)
+        return found is not None and found[0].kind == "param"
+
     def _emit_check(self, test: ast.expr, kind: str) -> None:
         ctx = self.ctx
         self.emit(
             FlaskAuthCheckFact(
-                **ctx.pos(test), function=ctx.function, kind=kind, text=ctx.text_of(test)
+                **ctx.pos(test), function=ctx.function, kind=kind, text=ctx.text_of(test),
+                scope=self._scope(test),
             )
-        )
+        )  # fmt: skip
 
     def _subjects(self, test: ast.expr) -> Iterator[tuple[str, bool]]:
         """``(kind, denies)`` for each identity a test looks at: ``denies`` when the test is
@@ -178,16 +401,17 @@ class AuthChecksExtractor(FlaskExtractor):
                 status is not None and ctx.qualname(status) in AUTH_STATUS_NAMES
             ):
                 kind = "abort"
-        elif callee in JWT_CHECKS and callee.endswith(JWT_VERIFY):
+        elif callee in JWT_CHECKS and callee.endswith(JWT_VERIFY) and not _optional(node):
             kind = "jwt"
         elif callee in DISCONNECTS:
             kind = "disconnect"
         if kind is not None:
             self.emit(
                 FlaskAuthCheckFact(
-                    **ctx.pos(node), function=ctx.function, kind=kind, text=ctx.text_of(node)
+                    **ctx.pos(node), function=ctx.function, kind=kind, text=ctx.text_of(node),
+                    scope=self._scope(node),
                 )
-            )
+            )  # fmt: skip
 
     def visit_Raise(self, node: ast.Raise) -> None:
         if not self._in_function() or node.exc is None:
@@ -197,9 +421,10 @@ class AuthChecksExtractor(FlaskExtractor):
         if ctx.qualname(exc) in AUTH_EXCEPTIONS:
             self.emit(
                 FlaskAuthCheckFact(
-                    **ctx.pos(node), function=ctx.function, kind="raise", text=ctx.text_of(node)
+                    **ctx.pos(node), function=ctx.function, kind="raise", text=ctx.text_of(node),
+                    scope=self._scope(node),
                 )
-            )
+            )  # fmt: skip
 
 
 @register
@@ -230,5 +455,21 @@ class RequestReadsExtractor(FlaskExtractor):
         )
 
 
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
+#: A route condition: [attribute, op, values, negated] (see ``AuthChecksExtractor._clause``).
+Clause = list[object]
+
+
+def _optional(call: ast.Call) -> bool:
+    """``verify_jwt_in_request(optional=True)``: anonymous callers get through."""
+    return any(
+        kw.arg == OPTIONAL_AUTH_KEYWORD and isinstance(kw.value, ast.Constant) and kw.value.value
+        for kw in call.keywords
+    )
+
+
+def _flipped(clause: Clause) -> Clause:
+    return [clause[0], clause[1], clause[2], not clause[3]]
+
+
+def _is_none(node: ast.expr | None) -> bool:
+    return node is None or (isinstance(node, ast.Constant) and node.value is None)

@@ -16,6 +16,7 @@ a file that cannot reach any of their entries skips it (``auditls.extractors.pre
 from __future__ import annotations
 
 import ast
+import math
 import re
 import unicodedata
 from typing import ClassVar
@@ -34,6 +35,8 @@ from auditls.knowledge.security import (
     CHMOD_CALLS,
     CODE_WATCH,
     COMMAND_WATCH,
+    DUMMY_SECRETS,
+    KNOWN_SECRET_FORMATS,
     MKTEMP_CALLS,
     OTHER_WATCH,
     SHARED_TEMP_DIRS,
@@ -267,127 +270,97 @@ class FileOperationsExtractor(CallCounter):
 
 # -- hard-coded secrets -------------------------------------------------------------------------
 
-#: Names that say "secret": matched on the name's lower-case, underscore-separated words.
+#: The last word(s) of a name that holds a secret, by kind: a secret word must end the name
+#: (``db_password``, ``SECRET_KEY``, ``apiKey``), so ``REASON_CSRF_TOKEN_MISSING`` or
+#: ``password_hash`` are not secret names.
 _SECRET_NAME = re.compile(
-    r"(?:^|_)(?:pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|private_?key|access_?key"
-    r"|secret_?key|auth_?key|signing_?key|encryption_?key|credentials?|client_?secret)(?:_|$)"
+    r"(?:^|_)(?:(?P<password>pass(?:word|wd|phrase)?|pwd)|(?P<token>token|credentials?)"
+    r"|(?P<key>secret|api_?key|private_?key|access_?key|secret_?key|auth_?key|signing_?key"
+    r"|encryption_?key|client_?secret|jwt_?secret))\d*$"
 )
 #: A last word that makes the name describe the secret rather than hold it (TOKEN_URL).
-_DESCRIPTORS = frozenset(
-    (
-        "url",
-        "uri",
-        "endpoint",
-        "path",
-        "file",
-        "filename",
-        "dir",
-        "field",
-        "fields",
-        "name",
-        "names",
-        "type",
-        "header",
-        "param",
-        "params",
-        "prefix",
-        "suffix",
-        "length",
-        "len",
-        "env",
-        "var",
-        "variable",
-        "regex",
-        "re",
-        "pattern",
-        "format",
-        "fmt",
-        "label",
-        "message",
-        "msg",
-        "error",
-        "errors",
-        "help",
-        "prompt",
-        "text",
-        "title",
-        "hint",
-        "placeholder",
-        "id",
-        "count",
-        "expiry",
-        "expires",
-        "expiration",
-        "lifetime",
-        "ttl",
-        "age",
-        "timeout",
-        "algorithm",
-        "algorithms",
-        "alg",
-        "scheme",
-        "method",
-        "mode",
-        "policy",
-        "rounds",
-        "iterations",
-        "kind",
-        "class",
-        "style",
-        "template",
-        "key_name",
-        "keyname",
-        "attr",
-        "attribute",
-        "column",
-        "col",
-        "location",
-        "loc",
-        "source",
-        "src",
-        "store",
-        "backend",
-        "provider",
-        "validator",
-        "validators",
-        "required",
-        "min",
-        "max",
-        "reset_url",
-        "ref",
-        "uri_prefix",
-    )
-)
+_DESCRIPTORS = frozenset(("key_name", "keyname", "reset_url", "uri_prefix"))
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _PLACEHOLDER = re.compile(
     r"^(?:\$\{?\w+\}?|\{\{.*\}\}|\{\w*\}|%\(\w+\)s|<[^<>]+>|\*+|x+|\.+|-+)$", re.I
 )
+#: Text that makes a literal a template, a message or a query rather than a secret.
+_NOT_A_VALUE = re.compile(r"%[-#0 +]*\d*[sdrif]|%\(\w+\)|\{\w*(?:[.:!][^{}]*)?\}|\s")
+#: An identifier, a key name or a dotted / dashed name (``_password_reset_token``,
+#: ``set-password``, ``NOTPROVIDED``): what a token-named constant usually holds.
+_NAME_LIKE = re.compile(r"^(?:[a-z_][a-z_.\-]*|[A-Z_][A-Z_.\-]*)$")
+#: Every known format in one pattern (one scan per string), a group per format.
+_KNOWN_FORMAT = re.compile("|".join(f"(?P<f{i}>{rx})" for i, (_, rx) in enumerate(
+    KNOWN_SECRET_FORMATS)))  # fmt: skip
 
 
-def secret_name(name: str) -> bool:
-    """Whether a variable / key / keyword name says it holds a secret (``db_password``,
-    ``SECRET_KEY``, ``apiKey``) and does not merely describe one (``TOKEN_URL``)."""
+def secret_kind(name: str) -> str | None:
+    """The kind of secret a variable / key / keyword name says it holds (``password``, ``token``
+    or ``key``), or None: the secret word must be the name's last word (or words), so
+    ``db_password`` and ``SECRET_KEY`` are, ``TOKEN_URL`` and ``REASON_CSRF_TOKEN_MISSING``
+    are not."""
     words = _CAMEL.sub("_", name).lower().strip("_")
-    if not _SECRET_NAME.search(words):
-        return False
-    return words.rsplit("_", 1)[-1] not in _DESCRIPTORS
+    match = _SECRET_NAME.search(words)
+    if match is None or any(words.endswith(d) for d in _DESCRIPTORS):
+        return None
+    return match.lastgroup
+
+
+def _entropy(text: str) -> float:
+    counts: dict[str, int] = {}
+    for ch in text:
+        counts[ch] = counts.get(ch, 0) + 1
+    return -sum(c / len(text) * math.log2(c / len(text)) for c in counts.values())
+
+
+def known_secret_format(text: str) -> str | None:
+    """The kind of key a literal is by its form alone (an AWS access key ID, a GitHub token, a
+    private-key block...), or None."""
+    if len(text) < 20:
+        return None
+    match = _KNOWN_FORMAT.search(text)
+    if match is None or match.lastgroup is None:
+        return None
+    return KNOWN_SECRET_FORMATS[int(match.lastgroup[1:])][0]
 
 
 def real_secret(value: object, name: str) -> bool:
-    """Whether a literal looks like an actual secret: a non-empty string that is not a
-    placeholder (``"${TOKEN}"``, ``"<password>"``, ``"***"``), a URL, or the name itself."""
+    """Whether a literal given to a secret name looks like an actual secret of that kind.
+
+    Never: a non-string, a placeholder (``"${TOKEN}"``, ``"<password>"``, ``"***"``), a dummy
+    (``"test"``, ``"changeme"``), a URL, the name itself, text with spaces or format fields (a
+    message, a template, a query). A password is any other value of 6 characters or more that
+    does not name a password (``"set-password"``); a token must look random (16 characters or
+    more, letters and digits, some entropy) rather than like a name (``"NOTPROVIDED"``); a key
+    (``SECRET_KEY``, ``api_key``) any other value of 4 characters or more that is not a name in
+    capitals (an environment variable's)."""
     if not isinstance(value, str):
         return False
+    kind = secret_kind(name)
     text = value.strip()
-    if not text or _PLACEHOLDER.match(text):
-        return False
-    if text.lower() in (
-        name.lower(),
-        name.lower().replace("_", ""),
-        name.lower().replace("_", "-"),
+    lowered = text.lower()
+    if (
+        kind is None
+        or len(text) < 4
+        or _PLACEHOLDER.match(text)
+        or lowered in DUMMY_SECRETS
+        or lowered.startswith(("http://", "https://"))
+        or _NOT_A_VALUE.search(text)
+        or lowered in (name.lower(), name.lower().replace("_", ""), name.lower().replace("_", "-"))
     ):
         return False
-    return not text.startswith(("http://", "https://"))
+    if kind == "password":
+        return len(text) >= 6 and not any(w in lowered for w in ("password", "passwd"))
+    if kind == "token":
+        classes = sum(
+            (any(c.islower() for c in text), any(c.isupper() for c in text),
+             any(c.isdigit() for c in text))
+        )  # fmt: skip
+        return (
+            len(text) >= 16 and classes >= 2 and _entropy(text) >= 3.0
+            and not _NAME_LIKE.match(text)
+        )  # fmt: skip
+    return not re.fullmatch(r"[A-Z][A-Z0-9_]*", text)
 
 
 def _target_name(target: ast.expr) -> tuple[str, str] | None:
@@ -427,10 +400,29 @@ class SecretsExtractor(CallCounter):
         if (
             isinstance(value, ast.Constant)
             and isinstance(value.value, str)
-            and secret_name(name)
             and real_secret(value.value, name)
+            and known_secret_format(value.value) is None  # reported by finish()
         ):
             self._emit(at, name, context, value.value, call_id)
+
+    def finish(self) -> None:
+        """Keys in a known format, anywhere in the source (a string, a comment): one scan of
+        the text, cheaper than looking at every constant."""
+        text = self.ctx.text
+        for match in _KNOWN_FORMAT.finditer(text):
+            if match.lastgroup is None:
+                continue
+            start = match.start()
+            line = text.count("\n", 0, start) + 1
+            col = start - (text.rfind("\n", 0, start) + 1) + 1
+            self.emit(
+                SecretLiteralFact(
+                    line=line, col=col, end_line=line, end_col=col + len(match.group()),
+                    function=self.ctx.module,
+                    name=KNOWN_SECRET_FORMATS[int(match.lastgroup[1:])][0], context="format",
+                    length=len(match.group()), call_id=None,
+                )
+            )  # fmt: skip
 
     def visit_Assign(self, node: ast.Assign) -> None:
         value = node.value
@@ -487,16 +479,46 @@ class SecretsExtractor(CallCounter):
 
 # -- source text --------------------------------------------------------------------------------
 
-#: Bidirectional control characters (Trojan Source): embeddings, overrides and isolates.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+#: Bidirectional control characters (Trojan Source): embeddings, overrides and isolates, which
+#: can reorder how code reads, are reported anywhere; plain marks only outside string literals.
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
+#: LEFT-TO-RIGHT MARK, RIGHT-TO-LEFT MARK, ARABIC LETTER MARK: they reorder nothing around them
+#: and are ordinary text in a right-to-left locale's strings (Django's ``formats.py``).
+BIDI_MARKS = frozenset("\u200e\u200f\u061c")
 
 
 @register
 class SourceTextExtractor(Extractor):
-    """extract_bidi_controls: bidirectional control characters anywhere in the source."""
+    """extract_bidi_controls: bidirectional control characters in the source (marks only outside
+    string literals)."""
 
     name = "security.source_text"
     fact_types = (BidiControlFact,)
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        text = ctx.text
+        #: Whether the file holds a mark at all: only then are string literals located.
+        self._marks = not text.isascii() and bool(BIDI_MARKS.intersection(text))
+        #: (line, col, end_line, end_col) of each string literal, in code points, 1-based.
+        self._strings: list[tuple[int, int, int, int]] = []
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if self._marks and isinstance(node.value, str | bytes):
+            self._string(node)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        if self._marks:
+            self._string(node)
+
+    def _string(self, node: ast.AST) -> None:
+        p = self.ctx.pos(node)
+        self._strings.append((p["line"], p["col"], p["end_line"], p["end_col"]))
+
+    def _in_string(self, line: int, col: int) -> bool:
+        return any((l0, c0) <= (line, col) < (l1, c1) for l0, c0, l1, c1 in self._strings)
 
     def finish(self) -> None:
         text = self.ctx.text
@@ -508,6 +530,8 @@ class SourceTextExtractor(Extractor):
                 line, line_start = line + 1, i + 1
             elif ch in BIDI_CONTROLS:
                 col = i - line_start + 1
+                if ch in BIDI_MARKS and self._in_string(line, col):
+                    continue
                 self.emit(
                     BidiControlFact(
                         line=line,

@@ -26,6 +26,7 @@ from auditls.knowledge.security import (
     CIPHER_MODES,
     CRYPT_CONTEXTS,
     CURVE_BITS,
+    ECB_BY_DEFAULT,
     FAST_HASHES,
     HASH_CALLS,
     HASHLIB_NEW,
@@ -103,7 +104,10 @@ class CryptoOperationsExtractor(values.CallCounter):
             )  # fmt: skip
         elif callee in CIPHER_CALLS:
             algorithm, mode_spec = CIPHER_CALLS[callee]
-            mode_arg, _ = values.locate(node, mode_spec)
+            mode_arg, hidden = values.locate(node, mode_spec)
+            mode = self._mode(mode_arg, library)
+            if mode_arg is None and not hidden and callee in ECB_BY_DEFAULT:
+                mode = "ECB"  # PyCrypto's and pyDes's default
             self._emit(
                 node,
                 call_id,
@@ -111,7 +115,7 @@ class CryptoOperationsExtractor(values.CallCounter):
                 library,
                 callee,
                 algorithm=algorithm,
-                mode=self._mode(mode_arg, library),
+                mode=mode,
             )
         elif callee in CIPHER_MODES:
             self._emit(node, call_id, "mode", library, callee, mode=CIPHER_MODES[callee])

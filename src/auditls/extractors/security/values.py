@@ -32,7 +32,13 @@ from collections.abc import Iterator
 from auditls.extractors.semantic import Context, Scope, value_kind
 from auditls.extractors.walker import Extractor, register
 from auditls.knowledge.flask import REQUEST
-from auditls.knowledge.security import REQUEST_PREFIXES, SAFE_CALLS, SANITIZERS, Arg
+from auditls.knowledge.security import (
+    REQUEST_PREFIXES,
+    SAFE_CALLS,
+    SANITIZERS,
+    SQL_IDENTIFIER_QUOTERS,
+    Arg,
+)
 
 #: Sources from safest to most suspicious; ``worst`` picks the later one.
 #: Prefixes of the qualified names of request data: Flask's request object and the others.
@@ -219,6 +225,12 @@ def _is_request(qualname: str | None) -> bool:
     return qualname is not None and qualname.startswith(REQUEST_SOURCES)
 
 
+def _last_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None
+
+
 def classify(ctx: Context, node: ast.AST | None, category: str = "") -> str:
     """Where the value of ``node`` comes from (``facts_security.SOURCES``), for a sink of
     ``category`` (sanitizers count only for their own category)."""
@@ -269,6 +281,14 @@ def _classify(ctx: Context, node: ast.AST, category: str, depth: int, seen: set[
         callee = ctx.qualname(node.func)
         if callee in SAFE_CALLS or (callee in SANITIZERS and category in SANITIZERS[callee]):
             return "literal"
+        if category == "sql" and _last_name(node.func) in SQL_IDENTIFIER_QUOTERS:
+            return "literal"
+        if (
+            category == "sql"
+            and isinstance(node.func, ast.Attribute)
+            and (node.func.attr == "as_string" and isinstance(node.func.value, ast.Call))
+        ):  # psycopg: sql.Identifier(name).as_string(conn)
+            return _classify(ctx, node.func.value, category, depth + 1, seen)
         if _is_request(callee):
             return "request"
         if callee in ("builtins.str", "builtins.repr", "builtins.bytes") and node.args:

@@ -4,6 +4,8 @@
   Flask-JWT-Extended, Flask-HTTPAuth, Flask-Security, DRF), Django's ``method_decorator`` on
   class-based views, the auth mixins, and DRF's ``permission_classes`` /
   ``authentication_classes`` class attributes, each with the permission names it lists.
+- ``extract_access_asserts`` (``python_access_asserts``): ``assert`` statements that test an
+  access-control name (``is_superuser``, ``has_perm``...).
 - ``extract_csrf_protection`` (``python_csrf_protections``): ``csrf_exempt`` and friends,
   Flask-WTF's ``CSRFProtect`` (protect, ``exempt`` as decorator or call), the
   ``WTF_CSRF_ENABLED`` settings (assigned, set on ``app.config``, or passed to
@@ -20,11 +22,19 @@ import ast
 from auditls.extractors.security import values
 from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
-from auditls.facts.security import AuthPatternFact, CsrfFact
+from auditls.facts.security import AccessAssertFact, AuthPatternFact, CsrfFact
 from auditls.knowledge import flask
 from auditls.knowledge.common import AuthSpec
-from auditls.knowledge.flask import CSRF_PROTECT_CLASSES, CSRF_SETTINGS, FLASK_FORMS
+from auditls.knowledge.flask import (
+    CSRF_PROTECT_CLASSES,
+    CSRF_SETTINGS,
+    FLASK_FORMS,
+    OPTIONAL_AUTH_KEYWORD,
+    ROLE_LIST_DECORATORS,
+)
+from auditls.knowledge.heuristics import ACCESS_CHECK_NAME
 from auditls.knowledge.security import (
+    ACCESS_ASSERT_FRAGMENTS,
     AUTH_CLASS_ATTRIBUTES,
     AUTH_DECORATORS,
     AUTH_MIXINS,
@@ -70,6 +80,18 @@ def _permissions(ctx: Context, spec: AuthSpec, decorator: ast.expr) -> tuple[str
     if spec.kind in ("jwt",):
         return ()
     return tuple(_strings(ctx, args))
+
+
+def _optional(name: str, decorator: ast.expr) -> bool:
+    """Whether an auth decorator is written so that it requires nothing:
+    ``jwt_required(optional=True)``, ``auth.login_required(optional=True)``, Flask-Security's
+    ``roles_required()`` without a role."""
+    if not isinstance(decorator, ast.Call):
+        return False
+    for kw in decorator.keywords:
+        if kw.arg == OPTIONAL_AUTH_KEYWORD and isinstance(kw.value, ast.Constant):
+            return bool(kw.value.value)
+    return name in ROLE_LIST_DECORATORS and not decorator.args and not decorator.keywords
 
 
 def _decorated(ctx: Context, decorator: ast.expr) -> list[tuple[str, ast.expr, str]]:
@@ -118,6 +140,8 @@ class AuthDecoratorsExtractor(Extractor):
         for decorator in node.decorator_list:
             for name, expr, mechanism in _decorated(ctx, decorator):
                 spec = DECORATORS.get(name)
+                if spec is not None and _optional(name, expr):
+                    spec = AuthSpec("optional", spec.framework)  # lets anonymous callers in
                 if spec is not None:
                     self._fact(
                         decorator,
@@ -280,3 +304,52 @@ def _is_protect_method(name: str | None, method: str) -> bool:
     if name is None or not name.endswith("." + method):
         return False
     return name[: -len(method) - 1] in CSRF_PROTECT_CLASSES
+
+
+#: How many nodes of an assert's test are looked at: enough for ``a and b.c(d)`` chains.
+_ASSERT_NODES = 32
+
+
+@register
+class AccessAssertsExtractor(Extractor):
+    """extract_access_asserts (``python_access_asserts``): ``assert`` statements whose test
+    reads an access-control name (``assert request.user.is_superuser``,
+    ``assert user.has_perm("x")``): ``python -O`` removes them, and the check with them."""
+
+    name = "security.access_asserts"
+    fact_types = (AccessAssertFact,)
+    fragments = (ACCESS_ASSERT_FRAGMENTS,)
+
+    def visit_Assert(self, node: ast.Assert) -> None:
+        todo: list[ast.expr] = [node.test]
+        seen = 0
+        while todo and seen < _ASSERT_NODES:
+            seen += 1
+            e = todo.pop()
+            name = (
+                e.attr
+                if isinstance(e, ast.Attribute)
+                else e.id
+                if isinstance(e, ast.Name)
+                else None
+            )
+            if ACCESS_CHECK_NAME(name):
+                assert name is not None
+                ctx = self.ctx
+                self.emit(
+                    AccessAssertFact(
+                        **ctx.pos(node), function=ctx.function, subject=name,
+                        text=ctx.text_of(node.test),
+                    )
+                )  # fmt: skip
+                return
+            if isinstance(e, ast.UnaryOp):
+                todo.append(e.operand)
+            elif isinstance(e, ast.BoolOp):
+                todo.extend(e.values)
+            elif isinstance(e, ast.Compare):
+                todo.extend((e.left, *e.comparators))
+            elif isinstance(e, ast.Call):
+                todo.append(e.func)
+            elif isinstance(e, ast.Attribute):
+                todo.append(e.value)

@@ -193,6 +193,7 @@ class Evidence:
     path: str  # where it is
     line: int  # 1-based line
     detail: str = ""  # e.g. "applied above the route decorator"
+    condition: str = ""  # a hook's check runs only when this holds ("request.blueprint is ...")
 
 
 @dataclass(slots=True)
@@ -202,6 +203,10 @@ class AuthView:
     evidence: list[Evidence] = field(default_factory=list)
     misplaced: list[Evidence] = field(default_factory=list)  # decorators that do not wrap the view
     unguarded_mounts: list[Mount] = field(default_factory=list)  # mounts without any guard
+    #: guards whose identity check runs under a condition auditls cannot decide for the route
+    uncertain: list[Evidence] = field(default_factory=list)
+    #: guards whose identity check runs only under conditions that exclude the route
+    skipped: list[Evidence] = field(default_factory=list)
 
     @property
     def protected(self) -> bool:

@@ -105,14 +105,29 @@ def check_missing_auth(ws: Workspace) -> Iterator[Finding]:
         if not any(model.app_authenticates(m.app) for m in auth.unguarded_mounts):
             continue
         siblings, protected_siblings = _siblings(model, route)
+        missing = "no auth decorator, no identity check in the view and no before_request guard"
+        if auth.uncertain:
+            hook = auth.uncertain[0]
+            missing = (
+                f"no auth decorator and no identity check in the view; `{hook.what}` "
+                f"({hook.path}:{hook.line}) checks `{hook.detail}` only when {hook.condition}, "
+                "and auditls cannot tell whether that holds for this route"
+            )
+        elif auth.skipped:
+            hook = auth.skipped[0]
+            missing = (
+                f"no auth decorator and no identity check in the view; `{hook.what}` "
+                f"({hook.path}:{hook.line}) checks `{hook.detail}` only when {hook.condition}, "
+                "which leaves this route out"
+            )
         yield at(
             MISSING_AUTH,
             route.path,
             route.fact,
-            "high" if protected_siblings else "medium",
+            "high" if protected_siblings and not auth.uncertain and not auth.skipped else "medium",
             what="Route",
             where=describe(route),
-            missing="no auth decorator, no identity check in the view and no before_request guard",
+            missing=missing,
             served=_served(route),
             siblings=siblings,
             advice=_advice(model, route),
@@ -465,12 +480,23 @@ RULES: tuple[Rule, ...] = (
             "Flask-SocketIO event handler, when none of these protects it: an auth decorator "
             "below the route decorator (`@login_required`, `@jwt_required()`, "
             "`@auth.login_required` of Flask-HTTPAuth, Flask-Security's, or a decorator of the "
-            "workspace whose wrapper checks identity), an identity check in the view or in a "
+            "workspace whose wrapper denies on every path where the identity is missing: one "
+            "that only logs, denies only some requests, or calls the view in the branch that "
+            "should deny does not count; `optional=True` and Flask-Security's decorators "
+            "without a role require nothing; also through `add_url_rule(view_func="
+            "login_required(f))`, `MethodView.decorators` and a wrapped `as_view()`), an "
+            "identity check in the view or in a "
             "helper it calls (`if not current_user.is_authenticated`, `abort(401)` / "
             "`abort(403)`, `verify_jwt_in_request()`, `if g.user is None: return ...`), a "
             "`before_request` hook of its blueprint or app that checks identity (linked across "
             "files: a blueprint registered in the factory of another module gets that app's "
-            "hooks), or, for Socket.IO, a `connect` handler of the same namespace that rejects "
+            "hooks) for this route: a check made only under a condition on `request.blueprint`, "
+            "`request.endpoint`, `request.path` or `request.method` (around it, in its own "
+            "test, or an earlier `if <condition>: return`) guards exactly the routes that "
+            "condition selects, computed from their blueprints, endpoints, URLs and methods; "
+            "when it cannot be decided (a condition auditls cannot read, a prefix that reaches "
+            "into a URL converter) the route is reported at medium confidence with the "
+            "condition. Or, for Socket.IO, a `connect` handler of the same namespace that rejects "
             "anonymous clients. It is reported only when the app authenticates somewhere else, "
             "so a public API without any auth is not flooded; sign-in, sign-up, token and "
             "password-reset endpoints are not reported. Confidence is high when other routes of "

@@ -38,6 +38,8 @@ from auditls.models.flask.objects import (
     Route,
     SocketHandler,
 )
+from auditls.rules.flask import scopes
+from auditls.rules.flask.scopes import Verdict
 
 if TYPE_CHECKING:
     from auditls.store import Store
@@ -81,8 +83,9 @@ class FlaskJudge(FlaskModel):
         return self._custom_auth_decorator(self.resolve(name))
 
     def _custom_auth_decorator(self, qualname: str, depth: int = 0) -> str | None:
-        """A decorator defined in the workspace whose wrapper checks identity, or applies an
-        auth decorator itself."""
+        """A decorator defined in the workspace whose wrapper checks identity on every path (a
+        check that runs only for some requests, or a branch that calls the view anyway, does
+        not count), or applies an auth decorator itself."""
         if qualname in self._custom_auth:
             return self._custom_auth[qualname]
         self._custom_auth[qualname] = None  # cycles
@@ -92,8 +95,8 @@ class FlaskJudge(FlaskModel):
             for fname, site in self.link.functions.items():
                 if fname != qualname and not fname.startswith(inner_prefix):
                     continue
-                if self.checks.get(fname):
-                    found = qualname.rpartition(".")[2]
+                if any(c.fact.scope is None for c in self.checks.get(fname, ())):
+                    found = qualname.rpartition(".")[2]  # denies whatever the request
                     break
                 for d in site.fact.decorators:
                     if d in LOGIN_DECORATORS or (
@@ -106,10 +109,26 @@ class FlaskJudge(FlaskModel):
         self._custom_auth[qualname] = found
         return found
 
+    def optional_auth(self, function: str | None) -> set[str]:
+        """The last names of the auth decorators on ``function`` written so that they require
+        nothing (``jwt_required(optional=True)``, ``roles_required()``)."""
+        return {
+            p.fact.pattern.rpartition(".")[2]
+            for p in self.auth_patterns.get(function or "", ())
+            if p.fact.kind == "optional"
+        }
+
     def body_checks(self, function: str, depth: int = 0) -> list[Evidence]:
         """The identity checks a function makes, itself or in the workspace helpers it calls."""
         out = [
-            Evidence("body", site.fact.text, site.path, site.fact.line, site.fact.kind)
+            Evidence(
+                "body",
+                site.fact.text,
+                site.path,
+                site.fact.line,
+                site.fact.kind,
+                scopes.describe(site.fact.scope),
+            )
             for site in self.checks.get(function, ())
         ]
         if depth >= 2:
@@ -133,40 +152,71 @@ class FlaskJudge(FlaskModel):
         if function is None:
             return []
         out: list[Evidence] = []
+        optional = self.optional_auth(function)
         site = self.link.functions.get(function)
         if site is not None:
             for d in site.fact.decorators:
                 what = self.auth_decorator(d)
-                if what:
+                if what and d.rpartition(".")[2] not in optional:
                     out.append(Evidence("decorator", f"@{what}", site.path, site.fact.line))
         for pattern in self.auth_patterns.get(function, ()):
+            if pattern.fact.kind == "optional":
+                continue
             name = pattern.fact.pattern
             if not any(e.what == f"@{name.rpartition('.')[2]}" for e in out):
                 out.append(Evidence("decorator", f"@{name.rpartition('.')[2]}", pattern.path,
                                     pattern.fact.line))  # fmt: skip
         return out + self.body_checks(function)
 
-    def guards_for(self, mount: Mount) -> list[tuple[Site[FlaskHookFact], list[Evidence]]]:
+    def guards_for(
+        self, mount: Mount, route: Route | None = None
+    ) -> list[tuple[Site[FlaskHookFact], list[Evidence], Verdict, str]]:
         """The before_request hooks that run for a route served at ``mount`` and check who is
-        calling, with what they check."""
-        out = []
+        calling: each with what it checks, whether the check runs for ``route`` (True, False,
+        None when auditls cannot tell) and the conditions it runs under, in words ("" when it
+        always runs; for a hook whose checks all exclude the route, the conditions of its first
+        check)."""
+        out: list[tuple[Site[FlaskHookFact], list[Evidence], Verdict, str]] = []
         for hook in self.before_request_hooks(mount):
             evidence = self.function_guard(hook.fact.target)
-            if evidence:
-                out.append((hook, evidence))
+            if not evidence:
+                continue
+            verdict, condition = self._hook_verdict(hook, evidence, mount, route)
+            out.append((hook, evidence, verdict, condition))
         return out
+
+    def _hook_verdict(
+        self, hook: Site[FlaskHookFact], evidence: list[Evidence], mount: Mount, route: Route | None
+    ) -> tuple[Verdict, str]:
+        """Whether a guarding hook's identity check runs for ``route`` at ``mount``: True when
+        a decorator, a helper or an unconditional check guards it, else the best verdict of its
+        conditional checks, with the conditions of the check that decided, in words."""
+        if route is None or any(e.kind in ("decorator", "helper") for e in evidence):
+            return True, ""
+        best: Verdict = False
+        condition = ""
+        for site in self.checks.get(hook.fact.target or "", ()):
+            verdict = scopes.evaluate(site.fact.scope, route, mount)
+            if verdict is True:
+                return True, scopes.describe(site.fact.scope)
+            if verdict is None and best is False:
+                best, condition = None, scopes.describe(site.fact.scope)
+            elif not condition:
+                condition = scopes.describe(site.fact.scope)
+        return best, condition
 
     def route_auth(self, route: Route) -> AuthView:
         """The auth that applies to a route: decorators that wrap the registered view, checks in
         the body (or in the helpers it calls), and before_request guards, per mount."""
         view = AuthView()
         fact = route.fact
+        optional = self.optional_auth(fact.view)
         if fact.api != "add_url_rule":
             below = fact.decorators[fact.position + 1 :]
             above = fact.decorators[: fact.position]
             for name in below:
                 what = self.auth_decorator(name)
-                if what:
+                if what and name.rpartition(".")[2] not in optional:
                     view.evidence.append(Evidence("decorator", f"@{what}", route.path, fact.line))
             for name in above:
                 what = self.auth_decorator(name)
@@ -183,6 +233,8 @@ class FlaskJudge(FlaskModel):
                     )
             for pattern in self.auth_patterns.get(fact.view or "", ()):
                 pat_fact = pattern.fact
+                if pat_fact.kind == "optional":
+                    continue
                 label = "@" + pat_fact.pattern.rpartition(".")[2]
                 known = {e.what for e in (*view.evidence, *view.misplaced)}
                 if pattern.path == route.path and pat_fact.line > fact.line and label not in known:
@@ -211,23 +263,33 @@ class FlaskJudge(FlaskModel):
                 view.evidence += self.body_checks(handler)
         own = bool(view.evidence)
         for mount in route.mounts:
-            guards = self.guards_for(mount)
-            for hook, evidence in guards:
-                what = hook.fact.target_text
-                view.evidence.append(Evidence("hook", f"{hook.fact.api} {what}", hook.path,
-                                              hook.fact.line, evidence[0].what))  # fmt: skip
-            if not own and not guards:
+            guarded = False
+            for hook, evidence, verdict, condition in self.guards_for(mount, route):
+                found = Evidence("hook", f"{hook.fact.api} {hook.fact.target_text}", hook.path,
+                                 hook.fact.line, evidence[0].what, condition)  # fmt: skip
+                if verdict is True:
+                    guarded = True
+                    view.evidence.append(found)
+                elif verdict is None:
+                    view.uncertain.append(found)
+                else:
+                    view.skipped.append(found)
+            if not own and not guarded:
                 view.unguarded_mounts.append(mount)
         if not own and not route.mounts:
             view.unguarded_mounts = []
         return view
 
     def routes_guarded_by(self, hook: Site[FlaskHookFact], owner: Owner) -> list[Route]:
-        """The routes a before_request hook runs for."""
+        """The routes a before_request hook runs for (for a guard, those its identity check may
+        run for: a check made only for blueprint `billing` leaves the others out)."""
         out: list[Route] = []
+        evidence = self.function_guard(hook.fact.target)
         for route in self.routes:
             for mount in route.mounts:
-                if hook in self.before_request_hooks(mount):
+                if hook not in self.before_request_hooks(mount):
+                    continue
+                if not evidence or self._hook_verdict(hook, evidence, mount, route)[0] is not False:
                     out.append(route)
                     break
         return out

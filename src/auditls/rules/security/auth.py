@@ -1,11 +1,13 @@
-"""The 3xx rules: authentication and access control (JWT so far; the framework issues add
-route-level judgements over ``python_auth_patterns`` and ``python_csrf_protections``)."""
+"""The 3xx rules over one file: JWT (301-303) and access checks made with ``assert`` (309); the
+framework rules add route-level judgements over ``python_auth_patterns`` and
+``python_csrf_protections`` (``rules.flask``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditls.facts.security import JwtOperationFact
+from auditls.facts.security import AccessAssertFact, JwtOperationFact
+from auditls.knowledge.heuristics import TEST_FILE, capped
 from auditls.rules.findings import Finding
 from auditls.rules.index import FactIndex, at_fact, short
 from auditls.rules.model import Rule, rule
@@ -16,6 +18,8 @@ JWT_UNVERIFIED = "AUD301"
 JWT_ALGORITHMS = "AUD302"
 
 JWT_HARDCODED_KEY = "AUD303"
+
+ASSERT_ACCESS_CHECK = "AUD309"
 
 #: AUD302: the algorithm that means "no signature".
 NONE_ALGORITHM = "none"
@@ -74,6 +78,17 @@ def check_jwt_hardcoded_key(index: FactIndex) -> Iterator[Finding]:
             yield at_fact(
                 index, JWT_HARDCODED_KEY, fact, "medium", how="a name only ever assigned literals"
             )
+
+
+def check_assert_access(index: FactIndex) -> Iterator[Finding]:
+    """AUD309, message fields: subject, test."""
+    if TEST_FILE(index.ff.path):
+        return  # asserts are what tests are made of
+    for fact in index.facts(AccessAssertFact):
+        yield at_fact(
+            index, ASSERT_ACCESS_CHECK, fact, capped("medium"), subject=fact.subject,
+            test=short(fact.text, 50),
+        )  # fmt: skip
 
 
 RULES: tuple[Rule, ...] = (
@@ -156,6 +171,34 @@ RULES: tuple[Rule, ...] = (
             '    return jwt.encode({"sub": user_id}, key, algorithm="HS256")\n'
         ),
         check=check_jwt_hardcoded_key,
+    ),
+    rule(
+        ASSERT_ACCESS_CHECK,
+        "assert-access-check",
+        "warning",
+        "medium",
+        703,
+        summary="An access check is made with `assert`, which `python -O` removes.",
+        details=(
+            "Reported for `assert` statements outside test code whose test reads an "
+            "access-control name (`is_authenticated`, `is_superuser`, `is_staff`, `is_admin`, "
+            "`has_perm`, `has_permission`, `has_role`, `check_permission`, `permissions`, "
+            "`roles`, `owner`...; the `access-check-name` heuristic, so medium confidence). "
+            "Under `python -O` or `PYTHONOPTIMIZE` every assert is dropped, and the check "
+            "with it: everyone gets through."
+        ),
+        message="`assert {test}` checks access (`{subject}`), and `python -O` removes it. Raise "
+        "an exception (`PermissionDenied`, `abort(403)`) instead.",
+        fix="`if not user.is_superuser: raise PermissionDenied`.",
+        bad=(
+            "def delete_all(request):\n    assert request.user.is_superuser\n    return purge()\n"
+        ),
+        good=(
+            "def delete_all(request):\n    if not request.user.is_superuser:\n"
+            '        raise PermissionError("superusers only")\n    return purge()\n'
+        ),
+        check=check_assert_access,
+        knowledge=(TEST_FILE,),
     ),
 )
 

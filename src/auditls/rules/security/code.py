@@ -135,6 +135,13 @@ def check_unsafe_yaml(index: FactIndex) -> Iterator[Finding]:
             yield at_call(index, UNSAFE_YAML, call, confidence, reason=reason)
 
 
+def _serializer_of(deserializer: str) -> str:
+    """The function that writes what ``deserializer`` reads: ``pickle.loads`` -> ``pickle.dumps``,
+    ``jsonpickle.decode`` -> ``jsonpickle.encode``."""
+    module, _, name = deserializer.rpartition(".")
+    return f"{module}.{name.replace('load', 'dump').replace('decode', 'encode')}"
+
+
 def check_unsafe_deserialization(index: FactIndex) -> Iterator[Finding]:
     """AUD104, message fields: callee, arg, how."""
     for callee, spec in DESERIALIZATION_CALLS.items():
@@ -162,6 +169,8 @@ def check_unsafe_deserialization(index: FactIndex) -> Iterator[Finding]:
                 continue
             if located is None:
                 continue
+            if located[0].kind == "call" and located[0].qualname == _serializer_of(callee):
+                continue  # loads(dumps(obj)): a copy, nothing from outside
             rated = rate(index, call, *located)
             if rated is not None:
                 yield at_call(index, UNSAFE_DESERIALIZATION, call, rated, arg=text, how="")

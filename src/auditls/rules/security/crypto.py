@@ -1,4 +1,4 @@
-"""The 2xx rules: cryptography and secrets, and the judgement tables their checks use."""
+"""The 2xx rules (AUD201-211): cryptography and secrets, and the tables their checks use."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import re
 from collections.abc import Iterator
 
 from auditls.facts.security import CryptoOperationFact, PasswordHashingFact, SecretLiteralFact
+from auditls.knowledge.heuristics import SLOW_HASH_METHOD
+from auditls.knowledge.security import CRYPT_CALLS, CRYPT_WEAK_METHODS
 from auditls.rules.findings import Finding
-from auditls.rules.index import FactIndex, at_fact, short
+from auditls.rules.index import FactIndex, at_call, at_fact, locate, short, value_of
 from auditls.rules.model import Rule, rule
 from auditls.rules.registry import register
 
@@ -30,6 +32,8 @@ LOW_WORK_FACTOR = "AUD208"
 HARDCODED_SALT = "AUD209"
 
 PYCRYPTO = "AUD210"
+
+WEAK_CRYPT = "AUD211"
 
 #: AUD201: hash algorithms with practical collision attacks.
 WEAK_HASHES = frozenset({"MD2", "MD4", "MD5", "SHA", "SHA1"})
@@ -96,7 +100,13 @@ def _words(text: str) -> list[str]:
 
 
 def _hinted(text: str | None, hints: tuple[str, ...]) -> bool:
-    return text is not None and any(w.startswith(hints) for w in _words(text))
+    """Whether a word of ``text`` is a hint or a short inflection of one (``keys``, ``tokens``,
+    ``passwords``; not ``keyboard``)."""
+    return text is not None and any(
+        w.startswith(h) and len(w) - len(h) <= (4 if h.endswith(("passw", "verif")) else 3)
+        for w in _words(text)
+        for h in hints
+    )
 
 
 def _crypto(index: FactIndex, operation: str) -> Iterator[CryptoOperationFact]:
@@ -154,9 +164,9 @@ def check_weak_key(index: FactIndex) -> Iterator[Finding]:
 def check_insecure_random(index: FactIndex) -> Iterator[Finding]:
     """AUD205, message fields: callee, purpose."""
     for fact in _crypto(index, "random"):
-        hinted = _hinted(fact.purpose, RANDOM_SECRET_HINT)
-        purpose = f" and makes `{fact.purpose}`" if hinted else ""
-        yield at_fact(index, INSECURE_RANDOM, fact, "high" if hinted else "low", purpose=purpose)
+        if not _hinted(fact.purpose, RANDOM_SECRET_HINT):
+            continue  # load balancing, jitter, sampling, shuffles: no secret to guess
+        yield at_fact(index, INSECURE_RANDOM, fact, "high", purpose=f" and makes `{fact.purpose}`")
 
 
 def check_hardcoded_secret(index: FactIndex) -> Iterator[Finding]:
@@ -167,18 +177,45 @@ def check_hardcoded_secret(index: FactIndex) -> Iterator[Finding]:
         "dict": "a dict value", "compare": "compared",
     }  # fmt: skip
     for fact in index.facts(SecretLiteralFact):
+        if fact.context == "format":  # a known key format: the form says it, whatever the name
+            yield at_fact(
+                index, HARDCODED_SECRET, fact, "high", name="This string",
+                context=f"an {fact.name}" if fact.name[0] in "AEIOU" else f"a {fact.name}",
+            )  # fmt: skip
+            continue
         yield at_fact(
-            index, HARDCODED_SECRET, fact, "medium", name=short(fact.name),
+            index, HARDCODED_SECRET, fact, "medium", name=f"`{short(fact.name)}`",
             context=contexts.get(fact.context, fact.context),
         )  # fmt: skip
 
 
+def check_weak_crypt(index: FactIndex) -> Iterator[Finding]:
+    """AUD211, message fields: callee, method."""
+    for callee, spec in CRYPT_CALLS.items():
+        for call in index.calls(callee):
+            located = locate(index.args(call), spec)
+            if located is None:
+                continue
+            arg = located[0]
+            salt = value_of(arg)
+            method = None
+            if arg.qualname in CRYPT_WEAK_METHODS:
+                method = f"`{arg.qualname.rpartition('.')[2]}`"
+            elif isinstance(salt, str) and salt.startswith("$1$"):
+                method = "MD5 crypt (a `$1$` salt)"
+            elif isinstance(salt, str) and len(salt) >= 2 and not salt.startswith("$"):
+                method = "traditional DES crypt (a two-character salt)"
+            if method is not None:
+                yield at_call(index, WEAK_CRYPT, call, "high", method=method)
+
+
 def check_fast_password_hash(index: FactIndex) -> Iterator[Finding]:
     """AUD207, message fields: callee, password, algorithm."""
+    slow = {c.function for c in index.calls_by_id.values() if SLOW_HASH_METHOD(c.attr)}
     for fact in index.facts(PasswordHashingFact):
         weak = fact.kind == "fast_hash" or (fact.algorithm or "") in WEAK_PASSWORD_ALGORITHMS
-        if not weak:
-            continue
+        if not weak or (fact.kind == "fast_hash" and fact.function in slow):
+            continue  # a digest before bcrypt / scrypt (against truncation) is a pre-hash
         yield at_fact(
             index, FAST_PASSWORD_HASH, fact, "high",
             password=short(fact.password_text or "the password"),
@@ -285,8 +322,10 @@ RULES: tuple[Rule, ...] = (
         summary="A block cipher is used in ECB mode.",
         details=(
             "Reported for cryptography's `modes.ECB()` and pycryptodome / pyDes ciphers created "
-            "with `MODE_ECB` (also written as the number 1): equal plaintext blocks give equal "
-            "ciphertext blocks, so patterns show through, and nothing detects tampering."
+            "with `MODE_ECB` (also written as the number 1), and PyCrypto "
+            "`Crypto.Cipher.X.new(key)` / pyDes ciphers created without a mode (their default "
+            "is ECB): equal plaintext blocks give equal ciphertext blocks, so patterns show "
+            "through, and nothing detects tampering."
         ),
         message="{callee} uses ECB mode: equal blocks encrypt to equal blocks. Use an "
         "authenticated mode (AES-GCM).",
@@ -339,10 +378,10 @@ RULES: tuple[Rule, ...] = (
         summary="The `random` module (a predictable generator) makes a value that must be secret.",
         details=(
             "Reported for the functions of `random` (and methods of a `random.Random()`), "
-            "`random.SystemRandom` excepted. Confidence is high when the value goes to a name "
-            "(assignment target, keyword, or the function returning it) that speaks of tokens, "
-            "passwords, keys, nonces, salts, sessions or codes; low otherwise (simulations and "
-            "shuffles are fine: the rule cannot tell)."
+            "`random.SystemRandom` excepted, when the value goes to a name (assignment "
+            "target, keyword, or the function returning it) whose words speak of tokens, "
+            "passwords, keys, nonces, salts, sessions or codes. Other uses (load balancing, "
+            "jitter, sampling, shuffles, simulations) need no secret and are not reported."
         ),
         message="{callee} is predictable (Mersenne Twister){purpose}. Use the `secrets` module "
         "(`secrets.token_urlsafe()`, `secrets.choice()`).",
@@ -363,16 +402,21 @@ RULES: tuple[Rule, ...] = (
         798,
         summary="A password, token or key is written in the source.",
         details=(
-            "Reported for non-empty string literals assigned to, passed as a keyword to, "
-            "compared with, used as a dict value for, or given as the default of a name whose "
-            "words say secret (`password`, `passwd`, `pwd`, `secret`, `token`, `api_key`, "
-            "`private_key`, `SECRET_KEY`, `client_secret`, ...). Names that describe a secret "
-            "rather than hold it (`TOKEN_URL`, `password_field`, `SECRET_KEY_ENV`) and "
-            'placeholders (`"${TOKEN}"`, `"<password>"`, `"***"`, the name itself, URLs) '
-            "are not reported, nor are values read from the environment. The value is not "
-            "stored in the index."
+            "Reported for string literals in a known key format wherever they are (AWS access "
+            "key IDs, GitHub, Slack and Stripe tokens, Google API keys, private-key blocks), "
+            "and for string literals assigned to, passed as a keyword to, compared with, used "
+            "as a dict value for, or given as the default of a name that ends in a secret word "
+            "(`db_password`, `SECRET_KEY`, `apiKey`, `auth_token`, `client_secret`; not "
+            "`REASON_CSRF_TOKEN_MISSING`, `TOKEN_URL` or `password_hash`) when the value looks "
+            "like a secret of that kind: a password of 6 characters or more, a token that looks "
+            "random (16 characters or more, letters and digits, some entropy), a key of 4 "
+            'characters or more. Placeholders and dummies (`"${TOKEN}"`, `"<password>"`, '
+            '`"***"`, `"test"`, `"changeme"`, the name itself), URLs, key names '
+            '(`"_password_reset_token"`, `"NOTPROVIDED"`), messages and templates (text '
+            "with spaces or format fields) are not reported, nor are values read from the "
+            "environment. The value is not stored in the index."
         ),
-        message="`{name}` gets a hard-coded secret ({context}): everyone with the source has "
+        message="{name} holds a hard-coded secret ({context}): everyone with the source has "
         "it, and it cannot be rotated. Read it from the environment or a secret store.",
         fix='`os.environ["DB_PASSWORD"]`, a secrets manager, or a file outside the repository; '
         "rotate the exposed value.",
@@ -408,6 +452,7 @@ RULES: tuple[Rule, ...] = (
             "    return PasswordHasher().hash(password)\n"
         ),
         check=check_fast_password_hash,
+        knowledge=(SLOW_HASH_METHOD,),
     ),
     rule(
         LOW_WORK_FACTOR,
@@ -487,6 +532,33 @@ RULES: tuple[Rule, ...] = (
         bad="from Crypto.Cipher import AES\n",
         good="from Cryptodome.Cipher import AES\n",
         check=check_pycrypto,
+    ),
+    rule(
+        WEAK_CRYPT,
+        "crypt-weak-method",
+        "error",
+        "high",
+        916,
+        summary="`crypt` hashes with traditional DES or MD5.",
+        details=(
+            "Reported for `crypt.crypt(word, salt)` (and `legacycrypt`) with a salt of the "
+            "traditional DES form (two characters, no `$`) or the MD5 form (`$1$...`), or "
+            "`crypt.METHOD_CRYPT` / `crypt.METHOD_MD5`, and for `crypt.mksalt()` of those "
+            "methods. DES crypt keeps 8 characters of the password and MD5 crypt is fast: "
+            "both fall to brute force. `crypt.crypt(word)` alone picks the strongest method "
+            "and is not reported."
+        ),
+        message="{callee} hashes with {method}, which is fast to brute-force (DES keeps only "
+        "8 characters). Use `crypt.METHOD_SHA512` at least, or better argon2 / bcrypt.",
+        fix="`argon2.PasswordHasher().hash(password)`, or `crypt.crypt(word, "
+        "crypt.mksalt(crypt.METHOD_SHA512))` where the system format is required.",
+        bad='import crypt\n\n\ndef store(password):\n    return crypt.crypt(password, "ab")\n',
+        good=(
+            "import crypt\n\n\ndef store(password):\n"
+            "    return crypt.crypt(password, crypt.mksalt(crypt.METHOD_SHA512))\n"
+        ),
+        check=check_weak_crypt,
+        knowledge=(CRYPT_CALLS, CRYPT_WEAK_METHODS),
     ),
 )
 

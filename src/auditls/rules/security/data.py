@@ -10,12 +10,15 @@ from auditls.facts.security import (
 )
 from auditls.knowledge.security import (
     JINJA_ENVIRONMENTS,
+    JINJA_ESCAPING_SETUPS,
     LXML_PARSERS,
     MAKO_TEMPLATES,
     MARKUP_CALLS,
+    SAX_EXTERNAL_FEATURES,
     SELECT_AUTOESCAPE,
     TEMPLATE_SOURCE_CALLS,
     XML_PARSE_CALLS,
+    XML_PARSER_ARGS,
     XMLRPC_MODULES,
 )
 from auditls.rules.findings import Finding
@@ -29,6 +32,7 @@ from auditls.rules.index import (
     locate,
     rate,
     short,
+    truthy_literal,
     value_of,
 )
 from auditls.rules.model import Rule, rule
@@ -61,7 +65,8 @@ def check_xml_untrusted(index: FactIndex) -> Iterator[Finding]:
     for callee, spec in XML_PARSE_CALLS.items():
         for call in index.calls(callee):
             args = index.args(call)
-            if keyword_arg(args, "parser") is not None:
+            parser = locate(args, XML_PARSER_ARGS.get(callee))
+            if parser is not None and not parser[1] and parser[0].value != "null":
                 continue  # an explicit parser: its own configuration decides (AUD111)
             located = locate(args, spec)
             if located is None:
@@ -81,6 +86,20 @@ def check_xml_entities(index: FactIndex) -> Iterator[Finding]:
             if arg is not None and value is not NotImplemented and bool(value) == bad:
                 yield at_call(index, XML_ENTITIES, call, "high", option=f"{name}={arg.text}")
                 break
+    for call in index.calls_by_id.values():  # parser.setFeature(feature_external_ges, True)
+        if call.attr != "setFeature" or call.n_args != 2:
+            continue
+        positional = sorted(
+            (a for a in index.args(call) if a.position in (0, 1) and a.keyword is None),
+            key=lambda a: a.position,
+        )
+        if len(positional) != 2:
+            continue
+        feature, on = positional
+        feature_name: object = feature.qualname or value_of(feature)
+        if feature_name in SAX_EXTERNAL_FEATURES and truthy_literal(on):
+            option = f"setFeature({short(feature.text)}, {on.text})"
+            yield at_call(index, XML_ENTITIES, call, "high", option=option)
 
 
 def check_xmlrpc(index: FactIndex) -> Iterator[Finding]:
@@ -136,6 +155,10 @@ def check_autoescape(index: FactIndex) -> Iterator[Finding]:
             how = f" unless `{short(arg.text, 30)}` is true"
             yield at_call(index, AUTOESCAPE_OFF, call, "medium", how=how)
         elif not value:
+            yield at_call(index, AUTOESCAPE_OFF, call, "high", how=f" (`autoescape={arg.text}`)")
+    for call in index.calls_of(JINJA_ESCAPING_SETUPS):
+        value = value_of(arg := keyword_arg(index.args(call), "autoescape"))
+        if arg is not None and value is not NotImplemented and not value:
             yield at_call(index, AUTOESCAPE_OFF, call, "high", how=f" (`autoescape={arg.text}`)")
     for call in index.calls_of(MAKO_TEMPLATES):
         args = index.args(call)
@@ -205,7 +228,7 @@ RULES: tuple[Rule, ...] = (
             "    return ET.fromstring(body)\n"
         ),
         check=check_xml_untrusted,
-        knowledge=(XML_PARSE_CALLS,),
+        knowledge=(XML_PARSE_CALLS, XML_PARSER_ARGS),
     ),
     rule(
         XML_ENTITIES,
@@ -216,11 +239,15 @@ RULES: tuple[Rule, ...] = (
         summary="An lxml parser is told to resolve entities.",
         details=(
             "Reported for `lxml.etree.XMLParser` (and `XMLPullParser`) with "
-            "`resolve_entities=True` or `no_network=False`: external entities read local files "
-            "and fetch URLs (XXE)."
+            "`resolve_entities=True` or `no_network=False`, and for a SAX parser switched to "
+            "fetch external entities (`parser.setFeature(feature_external_ges, True)`, or "
+            "`feature_external_pes`; such a parser handed to `xml.dom.pulldom` / `minidom` as "
+            "`parser=` is otherwise taken as configured on purpose): external entities read "
+            "local files and fetch URLs (XXE)."
         ),
-        message="{callee} is created with `{option}`: documents can read local files and "
-        "reach the network through external entities. Pass `resolve_entities=False`.",
+        message="{callee} is given `{option}`: documents can read local files and "
+        "reach the network through external entities. Pass `resolve_entities=False` (lxml) or "
+        "leave the SAX external-entity features off.",
         fix="Create the parser with `resolve_entities=False, no_network=True` (or use "
         "`defusedxml.lxml`).",
         bad=("from lxml import etree\n\nparser = etree.XMLParser(resolve_entities=True)\n"),
@@ -229,7 +256,7 @@ RULES: tuple[Rule, ...] = (
             "parser = etree.XMLParser(resolve_entities=False, no_network=True)\n"
         ),
         check=check_xml_entities,
-        knowledge=(LXML_PARSERS,),
+        knowledge=(LXML_PARSERS, SAX_EXTERNAL_FEATURES),
     ),
     rule(
         XMLRPC,
@@ -302,7 +329,8 @@ RULES: tuple[Rule, ...] = (
         details=(
             "Reported for `jinja2.Environment` without `autoescape` or with `autoescape=False` "
             "(medium confidence when it is an expression auditls cannot evaluate; "
-            "`select_autoescape()` is fine), and for Mako `Template` / `TemplateLookup` without "
+            "`select_autoescape()` is fine), `aiohttp_jinja2.setup(..., autoescape=False)` "
+            "(it escapes by default), and for Mako `Template` / `TemplateLookup` without "
             "`default_filters` that include `h`."
         ),
         message="{callee} renders templates without HTML escaping{how}: a value with `<script>` "
@@ -318,6 +346,7 @@ RULES: tuple[Rule, ...] = (
         check=check_autoescape,
         knowledge=(
             JINJA_ENVIRONMENTS,
+            JINJA_ESCAPING_SETUPS,
             MAKO_TEMPLATES,
             SELECT_AUTOESCAPE,
         ),

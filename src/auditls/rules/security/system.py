@@ -13,6 +13,7 @@ from auditls.knowledge.heuristics import BIND_ADDRESS_NAME, SERVER_START_METHOD,
 from auditls.knowledge.security import (
     BIND_KEYWORDS,
     CLEARTEXT_CALLS,
+    CLEARTEXT_LOGINS,
     HF_DOWNLOAD_FUNCTIONS,
     HF_PRETRAINED_PACKAGES,
     HF_REVISION_KEYWORDS,
@@ -190,10 +191,26 @@ def check_url_open(index: FactIndex) -> Iterator[Finding]:
 
 
 def check_cleartext(index: FactIndex) -> Iterator[Finding]:
-    """AUD127, message fields: callee, protocol."""
+    """AUD127, message fields: callee, protocol, how, advice."""
     for callee, protocol in CLEARTEXT_CALLS.items():
         for call in index.calls(callee):
-            yield at_call(index, CLEARTEXT, call, "high", protocol=protocol)
+            yield at_call(
+                index, CLEARTEXT, call, "high", protocol=protocol, how="",
+                advice="Use SSH (paramiko) or SFTP / `ftplib.FTP_TLS`.",
+            )  # fmt: skip
+    for login, (protocol, upgrade) in CLEARTEXT_LOGINS.items():
+        for call in index.calls(login):
+            upgraded = any(
+                u.function == call.function and u.call_id < call.call_id
+                for u in index.calls(upgrade)
+            )
+            if not upgraded:  # the upgrade may happen in a helper: medium
+                yield at_call(
+                    index, CLEARTEXT, call, "medium", protocol=protocol,
+                    how=f" (no `{upgrade.rpartition('.')[2]}()` before it in this function)",
+                    advice=f"Call `{upgrade.rpartition('.')[2]}()` first, or connect with the "
+                    "SSL class (`SMTP_SSL`, `IMAP4_SSL`, `POP3_SSL`).",
+                )  # fmt: skip
 
 
 def _all_interfaces(value: object) -> str | None:
@@ -513,15 +530,23 @@ RULES: tuple[Rule, ...] = (
         "warning",
         "high",
         319,
-        summary="A Telnet or FTP client sends credentials and data in clear text.",
-        details="Reported for `telnetlib.Telnet` and `ftplib.FTP` (not `FTP_TLS`).",
-        message="{callee} speaks {protocol} in clear text: passwords and data can be read on "
-        "the way. Use SSH (paramiko) or SFTP / `ftplib.FTP_TLS`.",
-        fix="Use `paramiko` (SSH, SFTP) or `ftplib.FTP_TLS` with `prot_p()`.",
+        summary="A Telnet or FTP client, or an SMTP / IMAP / POP3 login, sends credentials and "
+        "data in clear text.",
+        details=(
+            "Reported for `telnetlib.Telnet` and `ftplib.FTP` (not `FTP_TLS`), and for "
+            "`login()` on `smtplib.SMTP` / `LMTP`, `imaplib.IMAP4` (and `pass_()` / `apop()` on "
+            "`poplib.POP3`) with no `starttls()` (`stls()`) call before it in the same function "
+            "(medium confidence: the upgrade may happen in a helper). The `_SSL` classes are "
+            "not reported."
+        ),
+        message="{callee} speaks {protocol} in clear text{how}: passwords and data can be read "
+        "on the way. {advice}",
+        fix="Use `paramiko` (SSH, SFTP) or `ftplib.FTP_TLS` with `prot_p()`; `starttls()` "
+        "before `login()`, or `smtplib.SMTP_SSL` / `imaplib.IMAP4_SSL`.",
         bad="import ftplib\n\nftp = ftplib.FTP(HOST)\n",
         good="import ftplib\n\nftp = ftplib.FTP_TLS(HOST)\nftp.prot_p()\n",
         check=check_cleartext,
-        knowledge=(CLEARTEXT_CALLS,),
+        knowledge=(CLEARTEXT_CALLS, CLEARTEXT_LOGINS),
     ),
     rule(
         BIND_ALL,

@@ -60,11 +60,13 @@ def _methods(route: Route) -> str:
 def _evidence(e: Evidence, inside: str = "the view") -> str:
     where = _at(e.path, e.line)
     if e.kind == "hook":
-        return f"{_code(e.what)} guard ({where}), checks {_code(e.detail)}"
+        only = f", only when {e.condition}" if e.condition else ""
+        return f"{_code(e.what)} guard ({where}), checks {_code(e.detail)}{only}"
     if e.kind == "helper":
         return f"{_code(e.what)} in {inside} ({where}) checks {_code(e.detail)}"
     if e.kind == "body":
-        return f"{_code(e.what)} in {inside} ({where})"
+        only = f", only when {e.condition}" if e.condition else ""
+        return f"{_code(e.what)} in {inside} ({where}){only}"
     if e.kind == "class_decorator":
         return f"{_code(e.what)} on the view class ({where})"
     if e.kind == "connect":
@@ -103,8 +105,14 @@ def route_markdown(model: FlaskJudge, route: Route, findings: Sequence[Finding] 
             apps = ", ".join(m.app.label for m in auth.unguarded_mounts)
             status += f" (but not where {apps} serves it)"
         out.append(status)
+    elif auth.uncertain:
+        hook = auth.uncertain[0]
+        out.append(f"**Auth: undecided**: {_evidence(hook)}; auditls cannot tell whether that "
+                   "holds for this route.")  # fmt: skip
     else:
         reason = "no auth decorator, no identity check in the view, no before_request guard"
+        if auth.skipped:
+            reason = f"{_evidence(auth.skipped[0])}, which leaves this route out"
         if auth.misplaced:
             reason = (
                 f"{_code(auth.misplaced[0].what)} is above the route decorator and does not wrap "
