@@ -131,6 +131,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from auditls.report import render
     from auditls.rules import Problem, analyse
     from auditls.store import Store
+    from auditls.taint import save_state
 
     root, paths = _workspace(args.paths)
     config = load_config(root)
@@ -148,6 +149,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             taint_models=with_user_models(config.taint),
             test_code=config.test_code,
         )
+        save_state(store)  # the next check re-interprets only what changed since
     finally:
         store.close()
     findings, files = analysis.findings, analysis.files

@@ -139,6 +139,7 @@ class TaintPath:
     sink: SinkSite
     steps: Trace
     confidence: str
+    origin: str = ""  # the source's qualified name, as the models know it (saved state)
 
 
 @dataclass(slots=True)
@@ -1051,8 +1052,8 @@ class TaintEngine:
         self._graph_changed = True
 
     def _settle(self) -> None:
-        """Work out which units a path can cross; load the rows of those that lack them, drop
-        the rows (and results) of those no path can cross any more."""
+        """Work out which units a path can cross: those newly in are dirty; those no longer
+        in lose their rows and results."""
         units = self.program.units
         if self._load is None:
             relevant = set(units)
@@ -1061,15 +1062,6 @@ class TaintEngine:
             up = _closure(starts, self._callers)
             ends = [n for n, u in units.items() if u.calls_sink or u.is_view]
             relevant = _closure([*up, *ends], self._callees)
-        missing: dict[str, list[str]] = defaultdict(list)
-        for name in relevant:
-            unit = units[name]
-            if not unit.full:
-                missing[unit.path].append(name)
-        if missing and self._load is not None:
-            functions = {name for names in missing.values() for name in names}
-            for ff in self._load(sorted(missing), functions):
-                self.program.rows_of(ff, missing.get(ff.path, ()))
         for name in self.relevant - relevant:
             gone = units.get(name)
             if gone is not None:
@@ -1080,10 +1072,23 @@ class TaintEngine:
         if relevant != self.relevant:
             self._graph_changed = True
             self._dirty |= relevant - self.relevant
-        for name in relevant:
-            if not units[name].full:  # its file was read again and no longer defines it
-                units[name].full = True
         self.relevant = relevant
+
+    def _ensure_rows(self, names: Iterable[str]) -> None:
+        """Read the rows of these units where they are light (one read for all their files)."""
+        units = self.program.units
+        missing: dict[str, list[str]] = defaultdict(list)
+        for name in names:
+            unit = units[name]
+            if not unit.full:
+                missing[unit.path].append(name)
+        if not missing or self._load is None:
+            return
+        functions = {name for names in missing.values() for name in names}
+        for ff in self._load(sorted(missing), functions):
+            self.program.rows_of(ff, missing.get(ff.path, ()))
+        for name in functions:
+            units[name].full = True  # a unit its file no longer has rows for has none
 
     def _order(self) -> None:
         self._members = _components(
@@ -1210,14 +1215,20 @@ class TaintEngine:
         queue = sorted({self._rank[name] for name in self._dirty})
         queued = set(queue)
         self._dirty = set()
+        self._ensure_rows(name for rank in queue for name in self._members[rank])
         while queue:
             rank = heapq.heappop(queue)
+            self._ensure_rows(self._members[rank])
             for name in self._evaluate(self._members[rank]):
                 for caller in self._callers.get(name, ()):
                     later = self._rank.get(caller)
                     if later is not None and later not in queued:
                         queued.add(later)
                         heapq.heappush(queue, later)
+        if self._load is not None:
+            # The rows are in the store: an edit reads those of the units it touches again.
+            for name in self.relevant:
+                units[name].lighten()
         self._paths = None
 
     # -- paths -----------------------------------------------------------------------------------
@@ -1233,7 +1244,7 @@ class TaintEngine:
             confidence = min(confidence, "medium", key=_ORDER.index)
         if site.by_method:
             confidence = min(confidence, "medium", key=_ORDER.index)
-        return TaintPath(rule_for(site.kind), source, site, trace, confidence)
+        return TaintPath(rule_for(site.kind), source, site, trace, confidence, label.origin[4:])
 
     def paths(self) -> list[TaintPath]:
         """Every path, one per (rule, source kind, sink site), the shortest trace kept."""
