@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from auditls import __version__, isolation
 from auditls.config import Config, ConfigError, load_config, parse_codes
+from auditls.index.report import IndexNote
 from auditls.store import StoreError
 
 EXIT_OK = 0
@@ -74,8 +75,11 @@ def _workspace(raw_paths: Sequence[str]) -> tuple[Path, list[Path]]:
 
 
 def _rel(root: Path, path: Path) -> str:
+    """``path`` relative to ``root`` as the store names it (escaped, see ``auditls.facts``)."""
+    from auditls.facts import escape_path
+
     rel = path.relative_to(root).as_posix()
-    return "" if rel == "." else rel
+    return "" if rel == "." else escape_path(rel)
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,6 +156,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     findings, files = analysis.findings, analysis.files
     # Extractor failures come from the store (analyse), so that every run reports them, not
     # only the run that extracted the file; skips and read errors are re-checked every run.
+    # A skipped or unreadable file is also a finding (AUD003), so that it counts.
     problems = [
         Problem(note.path, note.kind, note.message)
         for note in report.notes
@@ -167,7 +172,21 @@ def cmd_check(args: argparse.Namespace) -> int:
         severity_overrides=config.severity_overrides,
     )
     _emit(text, args.output)
+    if report.failed:
+        return _failed(report.failed)
     return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def _failed(failed: Sequence[IndexNote]) -> int:
+    """A file whose facts the store refused lost its findings: the run fails, saying which."""
+    for note in failed:
+        print(f"auditls: error: {note.path}: {note.message}", file=sys.stderr)
+    print(
+        f"auditls: error: {len(failed)} file(s) could not be stored, so their findings are "
+        "missing from this report",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -204,7 +223,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         for note in report.notes:
             print(f"{note.path}: {note.kind}: {note.message}")
         print(f"auditls: {report.summary()}; {sum(counts.values())} facts in {snapshot}")
-    return EXIT_OK
+    return _failed(report.failed) if report.failed else EXIT_OK
 
 
 def cmd_facts(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from auditls.config import Config
 from auditls.extractors import module_name_for
+from auditls.facts import escape_path, escape_text
 from auditls.index.discover import discover
 from auditls.index.reconcile import Write, apply, error_row, plan, remove_gone
 from auditls.index.report import IndexNote, IndexReport
@@ -133,9 +134,15 @@ def _write(store: Store, items: list[Write], report: IndexReport) -> None:
         try:
             store.replace_file(row, facts)
         except Exception as exc:
-            message = f"cannot store the facts: {type(exc).__name__}: {exc}"
+            # A bug, not bad input (extraction escapes what the store cannot hold): the file's
+            # findings are lost, so the run must fail (``IndexReport.failed``), not pass.
+            message = escape_text(f"cannot store the facts: {type(exc).__name__}: {exc}")
             if facts is not None:
                 report.indexed -= 1
             report.errors += 1
-            report.notes.append(IndexNote(row.path, "error", message))
-            store.replace_file(error_row(row.path, message, row.size, row.mtime_ns), None)
+            note = IndexNote(escape_path(row.path), "store_error", message)
+            report.notes.append(note)
+            report.failed.append(note)
+            store.replace_file(
+                error_row(escape_path(row.path), message, row.size, row.mtime_ns), None
+            )
