@@ -13,15 +13,20 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from auditls import __version__, isolation
 from auditls.config import Config, ConfigError, load_config, parse_codes
-from auditls.index.report import IndexNote
 from auditls.store import StoreError
+
+if TYPE_CHECKING:
+    from auditls.index.report import IndexNote
+    from auditls.store import Store
+
+T = TypeVar("T")
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -130,18 +135,17 @@ def _selection(config: Config, args: argparse.Namespace) -> tuple[list[str] | No
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from auditls.index import index_workspace
+    from auditls.index import IndexReport, index_workspace
     from auditls.knowledge.taint import with_user_models
     from auditls.report import render
-    from auditls.rules import Problem, analyse
-    from auditls.store import Store
+    from auditls.rules import Problem, Report, analyse
 
     root, paths = _workspace(args.paths)
     config = load_config(root)
     select, ignore = _selection(config, args)
     scopes = [_rel(root, p) for p in paths]
-    store = Store.open(root)
-    try:
+
+    def run(store: Store) -> tuple[IndexReport, Report]:
         report = index_workspace(root, store, config, jobs=args.jobs, paths=paths)
         analysis = analyse(
             store,
@@ -151,8 +155,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             scopes=scopes,
             taint_models=with_user_models(config.taint),
         )
-    finally:
-        store.close()
+        return report, analysis
+
+    report, analysis = _with_store(root, run)
     findings, files = analysis.findings, analysis.files
     # Extractor failures come from the store (analyse), so that every run reports them, not
     # only the run that extracted the file; skips and read errors are re-checked every run.
@@ -177,6 +182,40 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if findings else EXIT_OK
 
 
+def _with_store(root: Path, run: Callable[[Store], T]) -> T:
+    """``run(store)`` on the workspace's store, saying on stderr why its snapshot was not used
+    or not written. A snapshot whose content cannot be read back (it passed its checks, yet a
+    row does not decode) is set aside and the run starts again from an empty store, once."""
+    from auditls.index import IndexReport
+    from auditls.store import Store
+
+    for attempt in (1, 2):
+        store = Store.open(root)
+        if store.load_note not in ("loaded", "no snapshot"):
+            print(f"auditls: {store.load_note}; rebuilding the index", file=sys.stderr)
+        try:
+            result = run(store)
+        except (StoreError, ValueError, KeyError, TypeError) as exc:
+            if store.rebuilt or attempt == 2:
+                raise
+            aside = store.set_aside()
+            where = f" (set aside as {aside.name})" if aside is not None else ""
+            print(
+                f"auditls: the snapshot {store.snapshot_path} could not be read back "
+                f"({type(exc).__name__}: {exc}){where}; rebuilding the index",
+                file=sys.stderr,
+            )
+            continue
+        finally:
+            store.close()
+        for part in result if isinstance(result, tuple) else (result,):
+            if isinstance(part, IndexReport):
+                for note in part.store_notes:
+                    print(f"auditls: {note}", file=sys.stderr)
+        return result
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _failed(failed: Sequence[IndexNote]) -> int:
     """A file whose facts the store refused lost its findings: the run fails, saying which."""
     for note in failed:
@@ -190,18 +229,16 @@ def _failed(failed: Sequence[IndexNote]) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from auditls.index import index_workspace
-    from auditls.store import Store
+    from auditls.index import IndexReport, index_workspace
 
     root, paths = _workspace([args.path] if args.path else [])
     config = load_config(root)
-    store = Store.open(root)
-    try:
+
+    def run(store: Store) -> tuple[IndexReport, Path, dict[str, int]]:
         report = index_workspace(root, store, config, jobs=args.jobs, paths=paths)
-        snapshot = store.snapshot_path
-        counts = store.fact_counts()
-    finally:
-        store.close()
+        return report, store.snapshot_path, store.fact_counts()
+
+    report, snapshot, counts = _with_store(root, run)
     if args.format == "json":
         doc = {
             "version": __version__,
@@ -217,6 +254,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             "workers": report.workers,
             "facts": counts,
             "notes": [{"path": n.path, "kind": n.kind, "message": n.message} for n in report.notes],
+            "store_notes": report.store_notes,
         }
         print(json.dumps(doc, indent=2))
     else:

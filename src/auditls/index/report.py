@@ -10,7 +10,7 @@ class IndexNote:
     """Something the user should know about one path."""
 
     path: str  # relative to the workspace root, "/" separators
-    kind: str  # "skipped" | "error" | "vanished" | "extractor_error" | "store_error" | "store"
+    kind: str  # "skipped" | "error" | "vanished" | "extractor_error" | "store_error"
     message: str  # what happened, in words
 
 
@@ -29,6 +29,8 @@ class IndexReport:
     notes: list[IndexNote] = field(default_factory=list)  # per-path details of skips and errors
     #: Files whose facts the store refused (a bug): their findings are missing, the run fails.
     failed: list[IndexNote] = field(default_factory=list)
+    #: Why the snapshot was not written (another writer, a read-only directory, a full disk).
+    store_notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (

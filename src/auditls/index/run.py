@@ -19,7 +19,7 @@ from auditls.index.discover import discover
 from auditls.index.reconcile import Write, apply, error_row, plan, remove_gone
 from auditls.index.report import IndexNote, IndexReport
 from auditls.index.workers import run_tasks, workers_for
-from auditls.store import Store, StoreError
+from auditls.store import Store, StoreBusy, StoreError
 
 #: Results written per ``store.replace_many`` transaction.
 BATCH_SIZE = 64
@@ -117,9 +117,10 @@ def index_workspace(
     if snapshot and store.persist and (dirty or store.dirty):
         try:
             store.snapshot()  # a no-op when nothing changed since the load
-        except StoreError as exc:
-            report.notes.append(IndexNote(".auditls", "error", str(exc)))
-            report.errors += 1
+        except StoreBusy as exc:
+            report.store_notes.append(f"{exc}; using memory only")
+        except StoreError as exc:  # a read-only .auditls/, a full disk: the results stand
+            report.store_notes.append(f"{exc}; the index was kept in memory only")
     report.seconds = time.perf_counter() - started
     return report
 
