@@ -62,6 +62,7 @@ def test_escaping_changes_only_what_utf8_cannot_hold() -> None:
     assert escape_path("ok/é.py") == "ok/é.py"
     assert escape_path(BAD_NAME) == "bad_\\xff.py"
     assert escape_path("x\ud800.py") == "x\\ud800.py"  # a surrogate that is no escaped byte
+    assert escape_path("a\nb\x7f.py") == "a\\x0ab\\x7f.py"  # control characters too
 
 
 # -- 1. lone surrogates in literals ------------------------------------------------------------
@@ -156,6 +157,21 @@ def test_a_file_name_that_is_not_utf8_is_reported_by_its_escaped_name(
     with Store.open(ws) as store:
         assert [row.path for row in store.files()] == ["bad_\\xff.py", "good.py"]
         assert store.file_modules()["bad_\\xff.py"] == "bad_\\xff"
+
+
+def test_a_newline_in_a_file_name_cannot_forge_a_report_line(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(ws, "x.py\nNo findings in 0 files.py", "eval(input())\n")
+    code, out, _ = run(capsys, "check", str(ws))
+    assert code == 1
+    assert out.splitlines() == [
+        "x.py\\x0aNo findings in 0 files.py:1:1: AUD101 [error/high] `eval()` runs `input()` as "
+        "Python code: whoever controls that value controls the process. Parse data with "
+        "`ast.literal_eval()` or `json.loads()`, or look the operation up in a fixed dict of "
+        "functions.",
+        "Found 1 finding (1 error) in 1 of 1 file.",
+    ]
 
 
 # -- 3. skipped and unreadable files -----------------------------------------------------------

@@ -18,6 +18,7 @@ the module's name for code at module level.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -120,8 +121,8 @@ class FileFacts:
 #
 # - in text (literals, messages, names) a lone surrogate becomes the six characters ``\udXXX``
 #   (Python's ``backslashreplace``: what ``repr`` shows inside the literal);
-# - in a file name the bytes that are not UTF-8 become ``\xNN`` (what ``ls -b`` shows); the
-#   file itself is still read through its real name.
+# - in a file name the bytes that are not UTF-8, and control characters, become ``\xNN`` (as
+#   ``ls -b`` shows them); the file itself is still read through its real name.
 #
 # Text that UTF-8 can encode is never changed.
 
@@ -137,17 +138,24 @@ def escape_text(text: str) -> str:
 
 
 def escape_path(name: str) -> str:
-    """A file name (as ``os.fsdecode`` gives it) with its non-UTF-8 bytes written as
-    ``\\xNN``; unchanged when it is valid UTF-8."""
+    """A file name (as ``os.fsdecode`` gives it) with its non-UTF-8 bytes and its control
+    characters (a newline would forge a line of the text report) written as ``\\xNN``;
+    unchanged when it is valid UTF-8 without control characters."""
+    if name.isprintable():
+        return name
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
         try:
             raw = name.encode("utf-8", "surrogateescape")
         except UnicodeEncodeError:  # a surrogate that is no escaped byte
-            return escape_text(name)
-        return raw.decode("utf-8", "backslashreplace")
-    return name
+            name = escape_text(name)
+        else:
+            name = raw.decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 def _needs_escape(value: object) -> bool:
