@@ -273,3 +273,19 @@ def test_hostile_gitignores_are_left_out_with_a_note(
         ("deep/.gitignore", outside),
         ("sub/.gitignore", "not used: not a regular file"),
     ]
+
+
+def test_facts_and_sarif_line_reads_never_block_on_a_fifo(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditls.report.sarif import LineReader
+
+    os.mkfifo(ws / "pipe.py")
+    code = cli.main(["facts", str(ws / "pipe.py")])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"auditls: error: {ws / 'pipe.py'}: not a file (facts takes one Python file)\n"
+    )
+    assert LineReader(ws)("pipe.py", 1) == ""
+    write(ws, "a.py", "first\nsecond\n")
+    assert LineReader(ws)("a.py", 2) == "second"

@@ -44,6 +44,10 @@ def test_the_store_directory_is_private(ws: Path, capsys: pytest.CaptureFixture[
     check(capsys, ws)
     assert stat.S_IMODE(os.stat(ws / ".auditls").st_mode) == 0o700
     assert stat.S_IMODE(os.stat(db(ws)).st_mode) == 0o600
+    os.chmod(ws / ".auditls", 0o755)  # noqa: S103 - as an older auditls made it
+    (ws / "new.py").write_text("x = 1\n")
+    check(capsys, ws)
+    assert stat.S_IMODE(os.stat(ws / ".auditls").st_mode) == 0o700
 
 
 def test_a_sealed_snapshot_verifies_and_every_byte_counts(ws: Path) -> None:

@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from auditls import __version__, isolation
-from auditls.config import Config, ConfigError, load_config, parse_codes
+from auditls.config import (
+    Config,
+    ConfigError,
+    UnreadableFile,
+    load_config,
+    parse_codes,
+    read_workspace_file,
+)
 from auditls.store import StoreError
 
 if TYPE_CHECKING:
@@ -31,6 +38,9 @@ T = TypeVar("T")
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+
+#: The largest file ``auditls facts`` reads.
+FACTS_FILE_CAP = 64 << 20
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 2087
@@ -279,10 +289,12 @@ def cmd_facts(args: argparse.Namespace) -> int:
     root = find_root(path)
     isolation.verify([str(root)])
     rel = _rel(root, path)
-    try:
-        source = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
+    try:  # never blocks on a FIFO nor reads /dev/zero (``read_workspace_file``)
+        source = read_workspace_file(path.parent, path, cap=FACTS_FILE_CAP)
+    except UnreadableFile as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    if source is None:
+        raise UsageError(f"{args.file}: no such file")
     ff = extract(source, rel, module=module_name_for(path, root))
     grouped: dict[str, list[dict[str, Any]]] = {}
     if args.table is not None:

@@ -68,6 +68,21 @@ def seal(path: str) -> None:
         os.close(fd)
 
 
+def verify_file(fd: int) -> str | None:
+    """``verify`` over an open file, read in chunks (a snapshot is tens of megabytes)."""
+    head = b""
+    while len(head) < _HEADER_SIZE and (chunk := os.read(fd, 1 << 20)):
+        head += chunk
+    if len(head) < _HEADER_SIZE or not head.startswith(b"SQLite format 3\0"):
+        return "it is not an SQLite database (truncated or foreign)"
+    crc = checksum(head)
+    while chunk := os.read(fd, 1 << 20):
+        crc = zlib.crc32(chunk, crc)
+    if int.from_bytes(head[_SUM_AT], "big") != crc:
+        return "its checksum does not match its content (damaged, or written by another tool)"
+    return None
+
+
 def verify(data: bytes) -> str | None:
     """Why ``data`` is not a sealed snapshot, or None when its checksum holds."""
     if len(data) < _HEADER_SIZE or not data.startswith(b"SQLite format 3\0"):

@@ -9,8 +9,8 @@ How it works:
    a hash of the layout.
 2. **Open.** Queries run against ``:memory:``. If ``<root>/.auditls/index.db`` is a regular file
    whose ``user_version`` matches, whose checksum holds (``snapshot.py``), whose tables are
-   exactly ours and which passes ``PRAGMA quick_check``, the bytes read are loaded into memory
-   (``deserialize``). Anything else leaves an empty store with ``rebuilt = True`` and a
+   exactly ours and which passes ``PRAGMA quick_check``, it is copied into memory with the
+   backup API. Anything else leaves an empty store with ``rebuilt = True`` and a
    ``load_note`` saying why: the store only caches derived data, so rebuilding is always
    correct; a damaged, truncated or foreign file is set aside as ``index.db.corrupt``. Temp
    files of writers that died are removed first.
@@ -130,27 +130,39 @@ def _schema_problem(conn: sqlite3.Connection, schema: Schema) -> str | None:
     return None
 
 
-def _read_regular(path: Path) -> bytes:
-    """The bytes of ``path`` if it is a regular file (never through a link, never a FIFO)."""
+def _verify(path: Path, schema: Schema) -> tuple[str | None, os.stat_result | None]:
+    """Why the snapshot at ``path`` is not to be loaded (None: it is sound; "stale": another
+    schema) and its stat. Read through a descriptor: never through a link, never blocking on a
+    FIFO."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise IsADirectoryError(0, "not a regular file")
-        chunks = []
-        while chunk := os.read(fd, 1 << 24):
-            chunks.append(chunk)
-        return b"".join(chunks)
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return "it is not a regular file", None
+        head = os.pread(fd, 64, 0)
+        sqlite = len(head) == 64 and head.startswith(b"SQLite format 3\0")
+        if sqlite and int.from_bytes(head[60:64], "big") != schema.hash:
+            return "stale", st
+        return snapfile.verify_file(fd), st
     finally:
         os.close(fd)
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    def key(st: os.stat_result) -> tuple[int, int, int, int]:
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    return key(a) == key(b)
 
 
 def _load_snapshot(directory: Path, schema: Schema) -> tuple[sqlite3.Connection | None, str]:
     """An in-memory copy of the snapshot in ``directory``, or None and why it was not used.
 
-    The bytes are read once, their checksum verified (``snapfile.verify``), and those very bytes
-    loaded (``deserialize``). A snapshot of another schema is left for the next write to
-    replace; a damaged, truncated or foreign one is set aside (``snapfile.set_aside``).
+    Its checksum is verified first (``snapfile.verify_file``), then it is copied with the
+    backup API and must still be the file verified. A snapshot of another schema is left for
+    the next write to replace; a damaged, truncated or foreign one is set aside
+    (``snapfile.set_aside``).
     """
     path = directory / SNAPSHOT_NAME
     try:
@@ -164,22 +176,25 @@ def _load_snapshot(directory: Path, schema: Schema) -> tuple[sqlite3.Connection 
     if not stat.S_ISREG(mode):
         return None, f"{path} is not a regular file"
     try:
-        data = _read_regular(path)
+        problem, verified = _verify(path, schema)
     except OSError as exc:
         return None, f"snapshot {path} not used: cannot read it ({exc.strerror or exc})"
-    sqlite = len(data) >= 64 and data.startswith(b"SQLite format 3\0")
-    if sqlite and int.from_bytes(data[60:64], "big") != schema.hash:
+    if problem == "stale":
         return None, f"snapshot {path} not used: its schema differs (another auditls version)"
-    problem = snapfile.verify(data)
     mem: sqlite3.Connection | None = None
-    if problem is None:
+    if problem is None and verified is not None:
         mem = _memory_connection()
         try:
-            mem.deserialize(data)
-            del data
-            mem.execute("PRAGMA foreign_keys = ON")
+            src = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
+            try:
+                src.backup(mem)
+            finally:
+                src.close()
+            if not _same_file(verified, os.stat(path)):
+                mem.close()  # replaced by another writer meanwhile: the next load will tell
+                return None, f"snapshot {path} not used: it changed while it was read"
             problem = _schema_problem(mem, schema)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             problem = f"it is not a readable database ({exc})"
     if problem is not None:
         if mem is not None:
@@ -507,6 +522,9 @@ class Store:
                 )
             if not stat.S_ISDIR(mode):
                 raise StoreError(f"store: {directory} exists and is not a directory")
+            st = os.lstat(directory)
+            if stat.S_IMODE(st.st_mode) & 0o077 and st.st_uid == getattr(os, "getuid", int)():
+                os.chmod(directory, 0o700)  # made by an older auditls: private from now on
             self._write_gitignore(directory / ".gitignore")
         except OSError as exc:
             raise StoreError(f"store: cannot prepare {directory}: {exc}") from exc
