@@ -289,3 +289,19 @@ def test_facts_and_sarif_line_reads_never_block_on_a_fifo(
     assert LineReader(ws)("pipe.py", 1) == ""
     write(ws, "a.py", "first\nsecond\n")
     assert LineReader(ws)("a.py", 2) == "second"
+
+
+def test_a_console_that_cannot_encode_the_report_gets_it_escaped(ws: Path) -> None:
+    import subprocess
+    import sys
+
+    write(ws, "a.py", 'import os\nos.system("café " + x)\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "auditls", "check", str(ws), "--jobs", "1"],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (1, b"")
+    assert b'runs `"caf\\xe9 " + x` through a shell' in done.stdout

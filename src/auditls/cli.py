@@ -9,6 +9,7 @@ same way; ``AUDITLS_DEBUG=1`` adds the traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -103,6 +104,10 @@ def _rel(root: Path, path: Path) -> str:
 
 def _open_output(target: str | None) -> TextIO:
     if target is None or target == "-":
+        # A terminal or pipe that cannot encode some text (PYTHONIOENCODING=ascii) gets it
+        # escaped rather than a crash that loses the whole report.
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(errors="backslashreplace")
         return sys.stdout
     try:
         return open(target, "w", encoding="utf-8", newline="\n")
