@@ -195,3 +195,20 @@ def test_leftover_temp_files_are_removed_at_start_up(tmp_path: Path) -> None:
     with Store.open(tmp_path) as store:
         assert store.load_note == "no snapshot"
     assert sorted(p.name for p in directory.iterdir()) == ["index.db.corrupt", "keep.tmp", "lock"]
+
+
+def test_rows_that_do_not_decode_while_another_writes_rebuild_in_memory(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, clean, _ = check(capsys, ws)
+    conn = sqlite3.connect(db(ws))
+    conn.execute("UPDATE files SET extractor_errors = '[not json'")
+    conn.commit()
+    conn.close()
+    snapfile.seal(str(db(ws)))
+    bad = db(ws).read_bytes()
+    with snapfile.writer_lock(ws / ".auditls"):
+        code, out, err = check(capsys, ws)
+    assert (code, out) == (1, clean)
+    assert err.endswith("; rebuilding the index in memory only\n")
+    assert db(ws).read_bytes() == bad  # left to the writer that holds the lock

@@ -204,9 +204,10 @@ def _with_store(root: Path, run: Callable[[Store], T]) -> T:
     from auditls.index import IndexReport
     from auditls.store import Store
 
+    persist = True
     for attempt in (1, 2):
-        store = Store.open(root)
-        if store.load_note not in ("loaded", "no snapshot"):
+        store = Store.open(root, persist=persist)
+        if store.load_note not in ("loaded", "no snapshot", "not persistent"):
             print(f"auditls: {store.load_note}; rebuilding the index", file=sys.stderr)
         try:
             result = run(store)
@@ -214,10 +215,13 @@ def _with_store(root: Path, run: Callable[[Store], T]) -> T:
             if store.rebuilt or attempt == 2:
                 raise
             aside = store.set_aside()
+            # Not set aside (another auditls is writing): rebuild in memory, never reload it.
+            persist = aside is not None
             where = f" (set aside as {aside.name})" if aside is not None else ""
+            then = "rebuilding the index" if persist else "rebuilding the index in memory only"
             print(
                 f"auditls: the snapshot {store.snapshot_path} could not be read back "
-                f"({type(exc).__name__}: {exc}){where}; rebuilding the index",
+                f"({type(exc).__name__}: {exc}){where}; {then}",
                 file=sys.stderr,
             )
             continue
@@ -275,7 +279,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     else:
         for note in report.notes:
             print(f"{note.path}: {note.kind}: {note.message}")
-        print(f"auditls: {report.summary()}; {sum(counts.values())} facts in {snapshot}")
+        where = "memory only" if report.store_notes else snapshot
+        print(f"auditls: {report.summary()}; {sum(counts.values())} facts in {where}")
     return _failed(report.failed) if report.failed else EXIT_OK
 
 
