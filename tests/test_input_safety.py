@@ -305,3 +305,13 @@ def test_a_console_that_cannot_encode_the_report_gets_it_escaped(ws: Path) -> No
     )
     assert (done.returncode, done.stderr) == (1, b"")
     assert b'runs `"caf\\xe9 " + x` through a shell' in done.stdout
+
+
+def test_a_link_to_a_fifo_inside_the_workspace_is_reported_not_read(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    os.mkfifo(ws / "pipe")
+    (ws / "link.py").symlink_to("pipe")
+    code, out, _ = run(capsys, "check", str(ws))
+    assert code == 1
+    assert out.startswith("link.py:1:1: AUD003 [warning/high] Not analysed: cannot read: not a")

@@ -174,9 +174,19 @@ def _escaped(value: object) -> object:
     return value
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def escape_fact(fact: F) -> F:
     """``fact`` itself when every string in it is UTF-8; else a copy with them escaped."""
-    names = [f.name for f in dataclasses.fields(fact)]
+    names = _field_names(type(fact))
     if not any(_needs_escape(getattr(fact, name)) for name in names):
         return fact
     changes: dict[str, Any] = {name: _escaped(getattr(fact, name)) for name in names}

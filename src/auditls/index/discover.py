@@ -182,12 +182,8 @@ class _Walker:
                         continue  # a loop, or a directory already walked
                     self.visited_dirs.add(real)
                     self.walk(abs_path, rel, layers)
-                elif (
-                    stat.S_ISREG(st.st_mode)
-                    and name.endswith(".py")
-                    and not self.excluded(rel, name, False, layers)
-                ):
-                    self.add_file(abs_path, rel, real)
+                elif name.endswith(".py") and not self.excluded(rel, name, False, layers):
+                    self.add_file(abs_path, rel, real)  # not a regular file: AUD003, as above
 
 
 def discover(root: Path, config: Config, starts: Sequence[Path] | None = None) -> Discovery:
