@@ -533,7 +533,9 @@ class Store:
     @staticmethod
     def _write_gitignore(path: Path) -> None:
         with suppress(OSError):
-            if stat.S_ISREG(os.lstat(path).st_mode) and path.read_bytes() == GITIGNORE:
+            st = os.lstat(path)  # a regular file of the right size only: never read a big one
+            right_size = stat.S_ISREG(st.st_mode) and st.st_size == len(GITIGNORE)
+            if right_size and path.read_bytes() == GITIGNORE:
                 return
         # Write beside and rename: never through a symlink, never half a file.
         fd, tmp = tempfile.mkstemp(prefix=".gitignore.", suffix=".tmp", dir=path.parent)
