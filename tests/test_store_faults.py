@@ -212,3 +212,19 @@ def test_rows_that_do_not_decode_while_another_writes_rebuild_in_memory(
     assert (code, out) == (1, clean)
     assert err.endswith("; rebuilding the index in memory only\n")
     assert db(ws).read_bytes() == bad  # left to the writer that holds the lock
+
+
+def test_a_file_system_without_locks_still_gets_a_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import fcntl
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with Store.open(tmp_path) as store:
+        store.snapshot()
+    with Store.open(tmp_path) as again:
+        assert again.load_note == "loaded"

@@ -105,6 +105,11 @@ def writer_lock(directory: Path) -> Iterator[None]:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise Busy("another auditls is writing the index of this workspace") from None
+            except OSError as exc:
+                # A file system without locks (some network mounts): write unlocked, as
+                # before; the rename still keeps the snapshot whole.
+                if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+                    raise
         yield
     finally:
         os.close(fd)  # releases the lock
