@@ -12,8 +12,6 @@ file by file when the store changes; the rules
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -30,6 +28,7 @@ from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import DEFAULT_MODELS, SAFE_KEYWORDS, SAFE_NAMES, Models
 from auditls.link import Linker
+from auditls.store import StoreError
 from auditls.taint.engine import (
     SKELETON_COLUMNS,
     Label,
@@ -211,8 +210,9 @@ def _saved(
 def save_state(store: Store) -> Path | None:
     """Save the store's taint engine beside its snapshot (summaries, paths, what links every
     function), so that the next start interprets only what changed since. Nothing is written
-    for a store that does not persist, an engine with a workspace's own models, or an engine
-    saved already at this revision. Returns the file written."""
+    for a store without a current snapshot (``Store.write_beside``), an engine with a
+    workspace's own models, or an engine saved already at this revision. Returns the file
+    written."""
     kept = _ENGINES.get(store)
     path = _state_path(store)
     if kept is None or path is None or kept.models is not DEFAULT_MODELS:
@@ -220,23 +220,17 @@ def save_state(store: Store) -> Path | None:
     if kept.saved == kept.revision == store.revision:
         return None
     kept.engine.paths()
+    packer = msgpack.Packer(use_bin_type=True)
+    chunks = (packer.pack(obj) for obj in dump(kept.engine, source_digest(), kept.states))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=STATE_NAME + ".", suffix=".tmp", dir=path.parent)
-        try:
-            packer = msgpack.Packer(use_bin_type=True)
-            with os.fdopen(fd, "wb") as out:
-                for obj in dump(kept.engine, source_digest(), kept.states):
-                    out.write(packer.pack(obj))
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except OSError as exc:
-        log.warning("cannot save the taint state %s: %s", path, exc)
+        written = store.write_beside(STATE_NAME, chunks)
+    except StoreError as exc:
+        log.warning("cannot save the taint state: %s", exc)
+        return None
+    if written is None:
         return None
     kept.saved = kept.revision
-    return path
+    return written
 
 
 def _update(
