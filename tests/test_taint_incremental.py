@@ -124,6 +124,10 @@ CONTENTS = [
     # util returning its argument unchanged, and a redirect in a view
     "from flask import redirect, request\nfrom app import app\n\ndef clean(v):\n    return v\n\n"
     "@app.get('/r')\ndef r():\n    return redirect(clean(request.args['next']))\n",
+    # util through a class hierarchy (super() runs the base's method, a command sink)
+    "import os\n\nclass B:\n    def run(self, c):\n        return os.system(c)\n\n"
+    "class C(B):\n    def run(self, c):\n        return super().run('x' + c)\n\n"
+    "def clean(v):\n    return C().run(v)\n",
     # a state-changing route (the Flask workspace rules judge it over the linker)
     "from flask import request\nfrom app import app\n\n"
     "@app.post('/d')\ndef d():\n    return '<b>' + request.form['x']\n",

@@ -23,7 +23,14 @@ import msgpack
 
 from auditls import source_digest
 from auditls.facts import Fact, FileFacts
-from auditls.facts.core import CallArgFact, CallFact, FunctionFact, ImportFact, ParamFact
+from auditls.facts.core import (
+    CallArgFact,
+    CallFact,
+    ClassFact,
+    FunctionFact,
+    ImportFact,
+    ParamFact,
+)
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import DEFAULT_MODELS, SAFE_KEYWORDS, SAFE_NAMES, Models
@@ -100,6 +107,7 @@ def _skeletons(store: Store, paths: list[str]) -> Iterator[Skeleton]:
                 calls=tables[CallFact].get(path, []),
                 flows=tables[FlowFact].get(path, []),
                 routes=tables[FlaskRouteFact].get(path, []),
+                classes=tables[ClassFact].get(path, []),
             )
 
 

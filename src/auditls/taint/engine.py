@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditls.facts import Fact, FileFacts
-from auditls.facts.core import CallArgFact, CallFact, FunctionFact, ParamFact
+from auditls.facts.core import CallArgFact, CallFact, ClassFact, FunctionFact, ParamFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import (
@@ -269,6 +269,7 @@ class Skeleton:
     calls: list[tuple[Any, ...]]  # CallFact: function, call_id, callee, callee_text, attr
     flows: list[tuple[Any, ...]]  # FlowFact: function, target, inputs (JSON text), call_id
     routes: list[tuple[Any, ...]]  # FlaskRouteFact: view, rule
+    classes: list[tuple[Any, ...]] = field(default_factory=list)  # ClassFact: qualname, bases
 
 
 SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
@@ -277,10 +278,21 @@ SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
     CallFact: ("function", "call_id", "callee", "callee_text", "attr"),
     FlowFact: ("function", "target", "inputs", "call_id"),
     FlaskRouteFact: ("view", "rule"),
+    ClassFact: ("qualname", "bases"),
 }
 
 
 _SELF_ATTRS = ("attr:self.", "attr:cls.")
+#: ``super().method(...)`` as the extractor resolves it: the base class's method runs.
+_SUPER = "builtins.super."
+
+
+def _sink_of(models: Models, callee: str | None, attr: str | None) -> tuple[Sink, bool] | None:
+    """The sink a call reaches, and whether only by its method name. ``super().execute()``
+    runs a base class's method (a workspace function), never a sink known by name alone."""
+    if callee is not None and callee.startswith(_SUPER):
+        return None
+    return models.sink_for(callee, attr)
 
 
 def _self_method(attr: str | None, text: str) -> str | None:
@@ -303,6 +315,9 @@ class Program:
         self.files: dict[str, list[str]] = {}
         #: Path -> the views its route facts name, with their URL rules.
         self._routes: dict[str, list[tuple[str, str]]] = {}
+        #: Class -> its bases, resolved (``super().m()`` runs a base's ``m``); by file too.
+        self.bases: dict[str, tuple[str, ...]] = {}
+        self._classes: dict[str, list[str]] = {}
         self.resolve = resolve
         for ff in files:
             self.add_file(ff)
@@ -358,6 +373,8 @@ class Program:
                 self._note_argument(fact, calls_of)
             elif isinstance(fact, FlaskRouteFact) and fact.view:
                 routes.append((fact.view, fact.rule or ""))
+            elif isinstance(fact, ClassFact):
+                self._add_class(ff.path, fact.qualname, fact.bases)
         for function, found in params.items():
             self._unit(ff.path, function, made).params = [
                 p.name for p in sorted(found, key=lambda p: p.position)
@@ -382,9 +399,15 @@ class Program:
             self._routes[ff.path] = routes
         return made
 
+    def _add_class(self, path: str, qualname: str, bases: Iterable[str]) -> None:
+        self.bases[qualname] = tuple(bases)
+        self._classes.setdefault(path, []).append(qualname)
+
     def add_skeleton(self, sk: Skeleton) -> list[str]:
         """Make the light units of one file from its skeleton (see ``add_file``)."""
         made: list[str] = []
+        for qualname, bases in sk.classes:
+            self._add_class(sk.path, qualname, json.loads(bases))
         models = self.models
         used: dict[str, set[int]] = defaultdict(set)
         reads: set[str] = set()
@@ -427,7 +450,7 @@ class Program:
             refs[function].add((callee, None if method is None else sys.intern(method)))
             if callee is not None and models.source_for(callee) is not None:
                 reads.add(function)
-            if models.sink_for(callee, attr) is not None:
+            if _sink_of(models, callee, attr) is not None:
                 sinks.add(function)
         for name in made:
             unit = self.units[name]
@@ -459,6 +482,8 @@ class Program:
 
     def remove_file(self, path: str) -> tuple[list[str], set[str]]:
         """Drop the units of one file; returns their names and the views its routes named."""
+        for qualname in self._classes.pop(path, ()):
+            self.bases.pop(qualname, None)
         names = self.files.pop(path, [])
         for name in names:
             unit = self.units.get(name)
@@ -507,7 +532,7 @@ class Program:
             for item in row.inputs
         )
         unit.calls_sink = any(
-            models.sink_for(call.callee, call.attr) is not None for call in unit.calls.values()
+            _sink_of(models, call.callee, call.attr) is not None for call in unit.calls.values()
         ) or any(
             row.target.startswith("item:") and row.target[5:] in models.item_sinks
             for row in unit.flows
@@ -545,6 +570,12 @@ class Program:
             out.append(callee)
             if self.resolve is not None:
                 out.append(self.resolve(callee))
+            if callee.startswith(_SUPER) and unit.class_name:
+                name = callee[len(_SUPER) :]
+                for base in self.bases.get(unit.class_name, ()):
+                    out.append(f"{base}.{name}")
+                    if self.resolve is not None:
+                        out.append(self.resolve(f"{base}.{name}"))
         if unit.class_name and method:
             out.append(f"{unit.class_name}.{method}")
         return out
@@ -736,7 +767,10 @@ class _Interpreter:
         call = self.unit.calls.get(-1 if row.call_id is None else row.call_id)
         if call is None:
             return
-        found = self.models.sink_for(call.callee, call.attr)
+        found = _sink_of(self.models, call.callee, call.attr)
+        target = self.program.callee(self.unit, call)
+        if found is not None and found[1] and target is not None:
+            found = None  # `Runner().execute(...)`: a workspace method, not a driver's
         if found is not None:
             sink, by_method = found
             argv = (
@@ -764,7 +798,6 @@ class _Interpreter:
                 self.sites_clean[key] = self.sites_clean.get(key, True) and clean
                 step = _step(self.unit.path, call, f"reaches {what}")
                 self.sink(site, {k: (*v, step) for k, v in value.items()})
-        target = self.program.callee(self.unit, call)
         if target is None or row.target != "arg":
             return
         summary = self.summaries.get(target.qualname)
@@ -807,7 +840,7 @@ class _Interpreter:
             inner = self.unit.calls.get(int(item[5:])) if item[5:].isdigit() else None
             if not item.startswith("call:") or inner is None:
                 return False
-            found = self.models.sink_for(inner.callee, inner.attr)
+            found = _sink_of(self.models, inner.callee, inner.attr)
             if found is None or found[0].kind != kind:
                 return False
         return True

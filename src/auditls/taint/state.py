@@ -4,9 +4,10 @@ interpret the workspace again.
 What is saved (msgpack, ``taint.msgpack`` in ``.auditls/``): the format version and a digest
 of auditls's sources (state from other code is never read), the file states it was computed
 from, every file's light units (what links them: parameters, call references, whether they
-read a source or call a sink, the view facts), the call graph's edges, the units a path can
-cross, and each unit's summary, paths and shown-clean sites. Rows are never saved: the store
-has them, and the engine reads them only for the units an edit makes it interpret again.
+read a source or call a sink, the view facts) and classes' bases, the call graph's edges, the
+units a path can cross, and each unit's summary, paths and shown-clean sites. Rows are never
+saved: the store has them, and the engine reads them only for the units an edit makes it
+interpret again.
 
 Loading gives an engine equal to the one saved; ``auditls.taint.taint_of`` then brings it up to
 date with the files whose state changed since (``TaintEngine.update``). Anything unexpected in
@@ -34,7 +35,7 @@ from auditls.taint.engine import (
 #: The name of the saved state in the store's directory.
 STATE_NAME = "taint.msgpack"
 #: Bumped whenever the layout below changes.
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 class StateError(ValueError):
@@ -133,7 +134,8 @@ def dump(engine: TaintEngine, digest: str, states: Mapping[str, tuple[Any, ...]]
                     None if result is None else _result(result),
                 ]
             )
-        yield [path, records]
+        classes = [[name, list(program.bases[name])] for name in program._classes.get(path, ())]
+        yield [path, records, classes]
 
 
 # -- decoding ----------------------------------------------------------------------------------
@@ -221,8 +223,10 @@ def _load(
     engine = TaintEngine((), resolve, models, load=rows)
     program = engine.program
     files = 0
-    for path, records in objects:
+    for path, records, classes in objects:
         files += 1
+        for qualname, bases in classes:
+            program._add_class(str(path), str(qualname), [str(b) for b in bases])
         made: list[str] = []
         for record in records:
             (qualname, class_name, line, column, params, refs, reads, sinks, writers) = record[:9]
