@@ -241,6 +241,12 @@ def save_state(store: Store) -> Path | None:
     return written
 
 
+def _bindings(imports: Iterable[ImportFact]) -> list[tuple[str, str, bool]]:
+    """What a file's imports bind, without where they are (a line added above them moves
+    them, and changes nothing a call resolves through)."""
+    return [(fact.bound, fact.target, fact.is_star) for fact in imports]
+
+
 def _update(
     store: Store, kept: _Kept, states: dict[str, tuple[Any, ...]], changed: list[str]
 ) -> None:
@@ -248,7 +254,9 @@ def _update(
     files: dict[str, FileFacts | Skeleton | None] = dict.fromkeys(changed)
     files.update((sk.path, sk) for sk in _skeletons(store, present))
     imports = _module_imports(store, present)
-    relink = any(imports.get(p, []) != kept.imports.get(p, []) for p in changed) or any(
+    relink = any(
+        _bindings(imports.get(p, ())) != _bindings(kept.imports.get(p, ())) for p in changed
+    ) or any(
         (states.get(p) or (None,) * 3)[2] != (kept.states.get(p) or (None,) * 3)[2] for p in changed
     )
     for path in changed:
