@@ -54,16 +54,19 @@ def checksum(data: bytes | bytearray | memoryview) -> int:
 
 
 def seal(path: str) -> None:
-    """Write the checksum of the finished SQLite file at ``path`` into its header."""
+    """Write the checksum of the finished SQLite file at ``path`` into its header, reading it
+    in chunks (a snapshot is tens of megabytes: never all of it in memory at once)."""
     fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
-        chunks = []
+        head = b""
+        while len(head) < _HEADER_SIZE and (chunk := os.read(fd, 1 << 20)):
+            head += chunk
+        if len(head) < _HEADER_SIZE:
+            raise OSError(errno.EIO, f"{path}: {len(head)} bytes is not an SQLite file")
+        crc = checksum(head)
         while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        data = b"".join(chunks)
-        if len(data) < _HEADER_SIZE:
-            raise OSError(errno.EIO, f"{path}: {len(data)} bytes is not an SQLite file")
-        os.pwrite(fd, checksum(data).to_bytes(4, "big"), _SUM_AT.start)
+            crc = zlib.crc32(chunk, crc)
+        os.pwrite(fd, crc.to_bytes(4, "big"), _SUM_AT.start)
     finally:
         os.close(fd)
 
