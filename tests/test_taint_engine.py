@@ -4,6 +4,8 @@ fixtures run both together.)"""
 
 from __future__ import annotations
 
+import pytest
+
 from auditls.facts import Fact, FileFacts
 from auditls.facts.core import CallFact, FunctionFact, ParamFact
 from auditls.facts.taint import FlowFact
@@ -69,6 +71,7 @@ def flow(
     how: str = "=",
     call_id: int | None = None,
     position: int | None = None,
+    branch: bool = False,
 ) -> FlowFact:
     return FlowFact(
         **_pos(line),
@@ -79,6 +82,7 @@ def flow(
         call_id=call_id,
         position=position,
         keyword=None,
+        branch=branch,
     )
 
 
@@ -248,3 +252,23 @@ def test_a_name_written_twice_or_from_elsewhere_is_not_shown_clean() -> None:
     engine = TaintEngine([_loop_over([flow(fn, 2, "name:lib", "ref:app.settings.LIB")])])
     engine.paths()
     assert engine.clean_sites == set()
+
+
+@pytest.mark.parametrize(("branch", "paths"), [(True, 1), (False, 0)])
+def test_a_value_written_on_some_paths_keeps_the_old_one(branch: bool, paths: int) -> None:
+    """``q = request.args["q"]; if not q: q = "x"; os.system(q)``: q may still be the
+    request's; an unconditional ``q = "x"`` replaces it."""
+    fn = "app.views.run"
+    ff = FileFacts(
+        path="app/views.py",
+        module="app.views",
+        status="ok",
+        facts=[
+            *function(fn, 1),
+            flow(fn, 2, "name:q", "ref:flask.request.args"),
+            flow(fn, 4, "name:q", branch=branch),
+            call(fn, 5, 1, "os.system", "os.system"),
+            flow(fn, 5, "arg", "name:q", call_id=1, position=0),
+        ],
+    )
+    assert len(TaintEngine([ff]).paths()) == paths

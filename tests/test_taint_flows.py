@@ -586,3 +586,48 @@ def test_deep_expression_does_not_recurse() -> None:
         ("name:x", ("name:a",), "concat", None, None, None),
         ("arg", ("name:a",), "=", 0, 0, None),
     ]
+
+
+def test_rows_on_some_paths_only_are_marked_branch() -> None:
+    src = """
+        def f(x, items):
+            a = x
+            if x:
+                b = x
+            for i in items:
+                c = i
+            try:
+                d = x
+            except E:
+                e = x
+            with open(x) as fh:
+                g = fh
+        """
+    found, _ = facts(src)
+    branch = {f.target: f.branch for f in found if f.target.startswith("name:")}
+    assert branch == {
+        "name:a": False,
+        "name:b": True,
+        "name:i": False,  # the loop's target is bound as the loop starts
+        "name:c": True,
+        "name:d": False,  # a try body runs (until it raises)
+        "name:e": True,
+        "name:fh": False,
+        "name:g": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "guarded"),
+    [
+        ('x = "name"', True),  # the bad value is replaced
+        ("x = default()", True),
+        ("x = x.lower()", False),  # still made from x
+        ('y = "name"', False),  # another name
+        ('x = "name"\n        log(x)', False),  # not the last statement
+    ],
+)
+def test_a_check_whose_body_replaces_the_value_is_a_guard(body: str, guarded: bool) -> None:
+    src = f"def f(x):\n    if x not in ALLOWED:\n        {body}\n    run(x)\n"
+    guards = [f.how for f in facts(src)[0] if f.target == "guard"]
+    assert guards == (["reject"] if guarded else [])

@@ -27,6 +27,7 @@ class FlowFact(Fact):
     call_id: int | None  # the call, for targets "arg" and "receiver" (the CallFact's call_id)
     position: int | None  # target "arg": 0-based position; -1 for a keyword
     keyword: str | None  # target "arg": the keyword ("**" for **kwargs, "*" for *args)
+    branch: bool  # it runs on some paths only: in an if/else, a loop, an except/else/finally
 
 
 #: What receives a value (``FlowFact.target``), by shape.

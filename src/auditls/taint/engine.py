@@ -295,6 +295,8 @@ SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
 
 
 _SELF_ATTRS = ("attr:self.", "attr:cls.")
+#: How a row builds text from its inputs (a view returning such a value sends HTML).
+_TEXT_BUILDING = frozenset({"concat", "format", "aug"})
 #: ``super().method(...)`` as the extractor resolves it: the base class's method runs.
 _SUPER = "builtins.super."
 
@@ -910,6 +912,8 @@ class _Interpreter:
         self.start()
         unit = self.unit
         returns: Taint = {}
+        #: Names whose last write built text (``+``, f-strings, ``%``, ``+=``).
+        texts: set[str] = set()
         #: Names a validation made clean inside an ``if`` body: (last line, name, value before).
         accepted: list[tuple[int, str, Taint | None]] = []
         for row in unit.flows:
@@ -940,9 +944,15 @@ class _Interpreter:
             if target.startswith(("name:", "attr:")):
                 step = _step(unit.path, row, f"`{target.partition(':')[2]}` holds it")
                 new = {label: _cap((*trace, step)) for label, trace in value.items()}
-                if row.how == "aug":
+                if row.how == "aug" or (row.branch and target not in row.inputs):
+                    # `x += y`; or a fresh value on some paths only (`if not x: x = ""`), after
+                    # which the old value may still be there.
                     _merge(new, self.env.get(target, {}))
                 self.env[target] = new
+                if row.how in _TEXT_BUILDING:
+                    texts.add(target)
+                else:
+                    texts.discard(target)
                 if target.startswith(_SELF_ATTRS) and self.unit.class_name:
                     stored = {k: v for k, v in new.items() if k.origin.startswith("src:")}
                     if stored:
@@ -961,7 +971,13 @@ class _Interpreter:
             elif target in ("return", "yield"):
                 _merge(returns, value)
                 sink = self.models.return_sinks.get("flask") if unit.is_view else None
-                if sink is not None and row.how in ("concat", "format"):
+                # HTML built from strings: here (`return "<p>" + x`), or in the name returned
+                # (`page += f"<p>{x}</p>"; return page`); a dict or a value returned as it
+                # came is not (Flask sends a dict as JSON).
+                built = row.how in _TEXT_BUILDING and row.how != "aug"
+                if not built and len(row.inputs) == 1 and row.inputs[0] in texts:
+                    built = True
+                if sink is not None and built:
                     site = self._site(row, sink.kind, "the view's response", False)
                     step = _step(unit.path, row, "returned as the response")
                     self.sink(site, {k: (*v, step) for k, v in value.items()})
@@ -1321,7 +1337,11 @@ class TaintEngine:
         if source is None or site.kind not in SINK_KINDS:
             return None
         confidence = source.confidence
-        if crossed or any(s.message.startswith("calls `") for s in trace):
+        # Through a helper: a step where a workspace function's result came back ("calls `f`";
+        # a source read by a call says what it read: "calls `request.args.get`: request data").
+        if crossed or any(
+            s.message.startswith("calls `") and "`: " not in s.message for s in trace
+        ):
             confidence = min(confidence, "medium", key=_ORDER.index)
         if site.by_method:
             confidence = min(confidence, "medium", key=_ORDER.index)

@@ -12,6 +12,9 @@ their strings are specified in ``auditls.facts.taint`` (TARGETS, INPUTS, HOWS); 
 - each call's arguments (``arg``, with ``call_id``, ``position``, ``keyword``; no row for a
   literal) and its receiver (``receiver``; no row for an imported name or a class, whose calls
   resolve to a qualified callee, nor for a literal);
+- ``branch`` on every row: it runs on some paths only (inside an ``if``/``else``, a loop, a
+  ``match`` case, an ``except``/``else``/``finally``), so a name it writes may keep its old
+  value;
 - guards: ``if <check of x>: abort()/raise/return`` at the top level of a function (not in a
   branch or a loop) gives ``target="guard"``, ``how="reject"`` on the ``if`` (``"reject:path"``
   when the check only keeps paths in: ``".." in x``); ``if <validation of x>:`` anywhere gives
@@ -68,6 +71,16 @@ _BRANCHES = frozenset({ast.If, ast.While, ast.For, ast.AsyncFor, ast.Match})
 _TRIES = frozenset({ast.Try, ast.TryStar})
 #: Where an allowlist's values may come from: a name, an attribute, a literal collection.
 _COLLECTIONS = frozenset({ast.Name, ast.Attribute, ast.Set, ast.List, ast.Tuple, ast.Dict})
+
+
+def _replaces(stmt: Any, name: str) -> bool:
+    """``name = <a value made without name>``: the statement replaces the name's value."""
+    if stmt.__class__ is not ast.Assign or len(stmt.targets) != 1:
+        return False
+    target = stmt.targets[0]
+    if target.__class__ is not _Name or target.id != name:
+        return False
+    return not any(n.__class__ is _Name and n.id == name for n in ast.walk(stmt.value))
 
 
 class _Span:
@@ -147,6 +160,7 @@ class FlowsExtractor(Extractor):
         keyword: str | None = None,
     ) -> None:
         ctx = self.ctx
+        branch = not self._on_every_path()
         if self.ascii:  # columns are bytes, which are code points: no conversion
             self.emit(
                 FlowFact(
@@ -161,6 +175,7 @@ class FlowsExtractor(Extractor):
                     call_id=call_id,
                     position=position,
                     keyword=keyword,
+                    branch=branch,
                 )
             )
             return
@@ -174,6 +189,7 @@ class FlowsExtractor(Extractor):
                 call_id=call_id,
                 position=position,
                 keyword=keyword,
+                branch=branch,
             )
         )
 
@@ -528,10 +544,16 @@ class FlowsExtractor(Extractor):
             found = self._checked(t)
             if found is not None:
                 rejected.setdefault(found[0], found[1])
-        if rejected and self._leaves(node.body[-1]) and self._unconditional(node):
+        last = node.body[-1]
+        if rejected and self._unconditional(node):
+            # `if x not in ALLOWED: abort(400)`; or `if x not in ALLOWED: x = "name"` (the
+            # bad value is replaced: after the `if`, x is one the check allows).
+            if not self._leaves(last):
+                rejected = {n: k for n, k in rejected.items() if _replaces(last, n)}
             for name, kinds in rejected.items():
                 self._row(node, "guard", ("name:" + name,), "reject" + kinds)
-            return
+            if rejected:
+                return
         # `if <validation of x>: body`: x is clean inside the body (the row spans the body).
         ands = test.values if c is ast.BoolOp and test.op.__class__ is ast.And else [test]
         accepted: dict[str, str] = {}
@@ -631,6 +653,11 @@ class FlowsExtractor(Extractor):
     def _unconditional(self, node: ast.If) -> bool:
         """Whether the ``if`` runs on every path through its function: only ``with``, a class
         body or the body of a ``try`` encloses it (no branch, loop, ``elif`` or handler)."""
+        return self._on_every_path()
+
+    def _on_every_path(self) -> bool:
+        """Whether the current statement runs on every path through its function (see
+        ``_unconditional``)."""
         stmts: list[Any] = self.ctx.stmts
         for i in range(len(stmts) - 1):
             parent, child = stmts[i], stmts[i + 1]
