@@ -552,7 +552,10 @@ PROPAGATORS: frozenset[str] = frozenset(
 #: dict of keyword arguments built that way would taint every keyword it is spread into.
 CONTAINER_MUTATORS: frozenset[str] = frozenset(
     {"append", "extend", "insert", "add", "appendleft", "extendleft", "push", "put",
-     "put_nowait", "update", "setdefault"}
+     "put_nowait", "update", "setdefault",
+     # `conf.set("section", "key", value)` (configparser), `cache.set(key, value)`: what is
+     # read back from the receiver carries it
+     "set"}
 )  # fmt: skip
 
 #: Library callees whose result never carries taint (numbers, booleans, hashes, None).
