@@ -105,6 +105,10 @@ _SCRIPT = """
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -182,7 +186,7 @@ def to_html(
         )
     if not sections:
         sections.append(f'<p class="empty">No findings in {files} files.</p>')
-    summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s]) or "none"
+    summary = ", ".join(_plural(counts[s], s) for s in SEVERITIES if counts[s]) or "none"
     boxes = "".join(
         f"<fieldset><legend>{legend}</legend>"
         + "".join(
@@ -210,7 +214,7 @@ def to_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>auditls report: {len(findings)} findings</title><style>{_STYLE}</style></head>"
         "<body><header><h1>auditls report</h1>"
-        f"<p>{len(findings)} findings ({_e(summary)}) in "
+        f"<p>{_plural(len(findings), 'finding')} ({_e(summary)}) in "
         f"{len({f.path for f in findings})} of {files} files under <code>{_e(root)}</code>; "
         f"auditls {_e(__version__)}</p>"
         f'<form id="filters">{boxes}<label>Rule <select name="rule">'
