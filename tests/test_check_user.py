@@ -76,6 +76,14 @@ def test_text_paths_are_relative_to_the_current_directory(
         "proj/app/views.py:9:12:",
     ]
     assert (ws.parent / "proj/app/views.py").is_file()  # what is printed opens from here
+    write(ws, "other/__init__.py", "eval(input())\n")
+    monkeypatch.chdir(ws / "app")  # a file outside the current directory: its absolute path
+    code, out, _ = run(capsys, "-q", "..")
+    assert [line.split(" ")[0] for line in out.splitlines()[:-1]] == [
+        "views.py:5:12:",
+        "views.py:9:12:",
+        f"{ws}/other/__init__.py:1:1:",
+    ]
 
 
 def test_json_and_sarif_keep_the_workspace_root_as_base_and_say_it(
@@ -226,6 +234,25 @@ def test_progress_bars_on_a_terminal() -> None:
     assert Progress.choose(stream, quiet=True).mode == "quiet"
 
 
+def test_aud209_names_the_salt_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "pyproject.toml", "")
+    write(
+        tmp_path,
+        "kdf.py",
+        "import hashlib\nSALT = b'x'\n\n\ndef derive(pw):\n"
+        "    hashlib.pbkdf2_hmac('sha256', pw, b'static-salt', 600_000)\n"
+        "    hashlib.pbkdf2_hmac('sha256', pw, salt=SALT, iterations=600_000)\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run(capsys, "-q", "--select", "AUD209")
+    assert [line.split(" uses ")[1].split(".")[0] for line in out.splitlines()[:-1]] == [
+        "the fixed salt `b'static-salt'`",
+        "the fixed salt `SALT`",
+    ]
+
+
 # -- 4. baseline -------------------------------------------------------------------------------
 
 
@@ -295,3 +322,18 @@ def test_a_bad_baseline_is_a_usage_error(
     code, _, err = run(capsys, str(ws))
     assert code == 2
     assert "[tool.auditls] baseline: expected a file name (a string), got" in err
+
+
+def test_a_binary_file_named_explicitly_is_not_python_source(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blob = ws / "logo.png"
+    blob.write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    code, out, err = run(capsys, str(blob))
+    assert (code, out) == (2, "")
+    assert err == f"auditls: error: {blob}: not a Python source file (binary content)\n"
+    nul = write(ws, "broken.py", "x = 1\n")
+    nul.write_bytes(b"x = '\0'\n")  # a Python file with a NUL byte is a syntax error
+    code, out, _ = run(capsys, "-q", str(nul))
+    assert code == 1
+    assert " AUD001 " in out

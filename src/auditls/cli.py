@@ -73,6 +73,25 @@ def _workspace(raw_paths: Sequence[str]) -> tuple[Path, list[Path]]:
     return root, paths
 
 
+#: Suffixes that are Python source whatever their bytes (a NUL byte there is AUD001).
+_PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
+
+
+def _refuse_binary(raw_paths: Sequence[str], paths: Sequence[Path]) -> None:
+    """A file named explicitly that is not Python source (no Python suffix, a NUL byte in its
+    first 8 KiB, as git and grep tell binary files) is a usage error, not a syntax error."""
+    for raw, path in zip(raw_paths, paths, strict=False):
+        if path.suffix in _PYTHON_SUFFIXES or not path.is_file():
+            continue
+        try:
+            with path.open("rb") as stream:
+                head = stream.read(8192)
+        except OSError:
+            continue  # the indexer reports what it cannot read
+        if b"\0" in head:
+            raise UsageError(f"{raw}: not a Python source file (binary content)")
+
+
 def _rel(root: Path, path: Path) -> str:
     rel = path.relative_to(root).as_posix()
     return "" if rel == "." else rel
@@ -143,6 +162,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from auditls.store import Store
 
     root, paths = _workspace(args.paths)
+    _refuse_binary(args.paths, paths)
     config = load_config(root)
     select, ignore = _selection(config, args)
     scopes = [_rel(root, p) for p in paths]

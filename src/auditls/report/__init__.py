@@ -11,7 +11,6 @@ says it in ``originalUriBaseIds`` (``%SRCROOT%``).
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,12 +26,15 @@ def _plural(n: int, word: str) -> str:
 
 
 def display_path(root: Path, path: str, cwd: Path | None) -> str:
-    """``path`` (relative to ``root``) as the user can open it from ``cwd`` ("/" separators);
+    """``path`` (relative to ``root``) as the user can open it from ``cwd``: relative to
+    ``cwd`` when the file is under it, else absolute (as ruff prints it), "/" separators;
     unchanged when ``cwd`` is None."""
     if cwd is None:
         return path
-    shown = os.path.relpath(root / path, cwd)
-    return shown.replace(os.sep, "/")
+    full = root / path
+    if full.is_relative_to(cwd):
+        return full.relative_to(cwd).as_posix()
+    return full.as_posix()
 
 
 def render(
