@@ -337,3 +337,27 @@ def test_a_binary_file_named_explicitly_is_not_python_source(
     code, out, _ = run(capsys, "-q", str(nul))
     assert code == 1
     assert " AUD001 " in out
+
+
+# -- 6. two projects in one repository --------------------------------------------------------
+
+
+def test_each_blueprint_mounts_on_its_own_projects_app(tmp_path: Path) -> None:
+    """fixtures/flask_two_apps: two source roots whose modules share names (``app``,
+    ``web.views``); each registration names its own project's app and blueprint."""
+    from auditls.models.flask import FlaskModel, model_of
+
+    root = _project(tmp_path, "flask_two_apps")
+    with Store.open(root, persist=False) as store:
+        index_workspace(root, store, load_config(root), progress=False, snapshot=False)
+        model = model_of(store, FlaskModel)
+        mounts = sorted(
+            (route.path, mount.app.path, mount.url)
+            for route in model.routes
+            for mount in route.mounts
+        )
+    assert mounts == [
+        ("admin/web/views.py", "admin/app.py", "/admin/users"),
+        ("admin/web/views.py", "admin/app.py", "/admin/users/delete"),
+        ("shop/web/views.py", "shop/app.py", "/shop/basket/clear"),
+    ]
