@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pty
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -361,3 +366,37 @@ def test_each_blueprint_mounts_on_its_own_projects_app(tmp_path: Path) -> None:
         ("admin/web/views.py", "admin/app.py", "/admin/users/delete"),
         ("shop/web/views.py", "shop/app.py", "/shop/basket/clear"),
     ]
+
+
+def test_progress_bars_in_a_real_terminal(ws: Path) -> None:
+    """``auditls check`` in a pseudo-terminal: rich bars for indexing and the rules, erased,
+    then the summary; the report goes to its file."""
+    target = ws / "report.txt"
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "auditls", "check", str(ws), "-o", str(target), "--jobs", "1"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        close_fds=True,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.wait(timeout=120) == 1
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8"))
+    assert "auditls indexing" in screen
+    assert "auditls checking files" in screen
+    assert "auditls workspace rules" in screen
+    last = screen.strip().splitlines()[-1]
+    assert last.startswith("auditls: 2 files (2 re-extracted); rules on 2 files (0 from cache)")
+    assert f"2 findings, report in {target}" in last
+    assert target.read_text().endswith("Found 2 findings (2 errors) in 1 of 2 files.\n")
