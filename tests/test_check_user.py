@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -400,3 +401,25 @@ def test_progress_bars_in_a_real_terminal(ws: Path) -> None:
     assert last.startswith("auditls: 2 files (2 re-extracted); rules on 2 files (0 from cache)")
     assert f"2 findings, report in {target}" in last
     assert target.read_text().endswith("Found 2 findings (2 errors) in 1 of 2 files.\n")
+
+
+def test_baseline_fingerprints_come_from_a_buffer_when_given(ws: Path) -> None:
+    """What the server needs: a finding computed from an unsaved buffer is matched by the
+    buffer's text, and filtering file by file equals filtering the whole run."""
+    from auditls.report.baseline import Fingerprinter, new_findings
+    from auditls.rules import Finding
+
+    def finding(line: int) -> Finding:
+        return Finding(
+            rule="AUD101", path="app/views.py", line=line, column=12, end_line=line,
+            end_column=22, severity="error", confidence="high", cwe=95, message="eval",
+            stmt_line=line,
+        )  # fmt: skip
+
+    on_disk = Fingerprinter(ws)(finding(9))
+    buffer = "# a new first line\n" + VULNERABLE
+    from_buffer = Fingerprinter(ws, text_of={"app/views.py": buffer}.get)
+    assert from_buffer(finding(10)) == on_disk  # the line moved in the buffer only
+    assert Fingerprinter(ws)(finding(10)) != on_disk  # the disk's line 10 is another statement
+    kept, absorbed = new_findings([finding(10)], Counter([on_disk]), ws, from_buffer)
+    assert (kept, absorbed) == ([], 1)

@@ -29,7 +29,7 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,14 +134,22 @@ def _normalise(text: str) -> str:
 
 
 class Fingerprinter:
-    """Fingerprints of findings, reading and parsing each file once."""
+    """Fingerprints of findings, reading and parsing each file once. ``text_of(path)`` gives a
+    file's text when the caller knows better than the disk (the server's open buffers: a
+    finding computed from a buffer is fingerprinted from that buffer); None falls back to
+    the file under ``root``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, text_of: Callable[[str], str | None] | None = None) -> None:
         self.root = root
+        self.text_of = text_of
         self._files: dict[str, _FileIndex] = {}
 
     def _index(self, path: str) -> _FileIndex:
         index = self._files.get(path)
+        if index is None and self.text_of is not None:
+            text = self.text_of(path)
+            if text is not None:
+                index = self._files[path] = _FileIndex(text)
         if index is None:
             try:
                 data = (self.root / path).read_bytes()
@@ -216,11 +224,16 @@ def read_baseline(source: Path) -> Counter[str]:
 
 
 def new_findings(
-    findings: Iterable[Finding], baseline: Counter[str], root: Path
+    findings: Iterable[Finding],
+    baseline: Counter[str],
+    root: Path,
+    fingerprinter: Fingerprinter | None = None,
 ) -> tuple[list[Finding], int]:
-    """The findings the baseline does not hold, and how many it absorbed."""
+    """The findings the baseline does not hold, and how many it absorbed. The counts are per
+    fingerprint, and a fingerprint names its file, so filtering file by file (as an editor
+    publishes) gives the same result as filtering the whole run at once."""
     left = Counter(baseline)
-    fp = Fingerprinter(root)
+    fp = fingerprinter if fingerprinter is not None else Fingerprinter(root)
     kept: list[Finding] = []
     absorbed = 0
     for finding in findings:
