@@ -25,6 +25,11 @@ fixture runner compares it with the expectations, the server publishes it. Over 
    pattern finding at a call whose dangerous argument the taint engine *showed clean* (built
    only from literals, sanitizers and allowlisted values) drops to low confidence
    (:func:`lowered_where_clean`; ``auditls check`` only, when the taint rules are selected).
+
+With a ``FindingsCache`` (``rules/cache.py``; ``auditls check`` passes one), steps 2 and 3 are
+skipped where their inputs did not change: a file whose state is the cached one is not read,
+and the workspace rules do not run when no file changed. The cache holds every file rule's
+findings unrated, so steps 1 and 5 apply to them here as to fresh ones.
 """
 
 from __future__ import annotations
