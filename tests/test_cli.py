@@ -419,7 +419,7 @@ def test_sarif_tells_identical_lines_apart(ws: Path, capsys: pytest.CaptureFixtu
 def test_sarif_clean_run_and_notifications(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(ws, "pyproject.toml", "[tool.auditls]\nmax-file-size = 300\n")
     write(ws, "app/huge.py", "x = 1\n" * 100)
-    (run,) = sarif(capsys, str(ws), "--ignore", "AUD1")["runs"]
+    (run,) = sarif(capsys, str(ws), "--ignore", "AUD1,AUD003")["runs"]
     assert run["results"] == []
     (note,) = run["invocations"][0]["toolExecutionNotifications"]
     assert "600 bytes" in note["message"]["text"]
@@ -485,7 +485,7 @@ def test_rules_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["rules", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert [r["code"] for r in doc["rules"]] == list(RULES)
-    assert doc["rules"][2]["docs"] == "docs/rules.md#aud101"
+    assert doc["rules"][3]["docs"] == "docs/rules.md#aud101"
 
 
 @pytest.mark.parametrize(

@@ -130,7 +130,14 @@ def test_every_project_finding_lands_in_a_fixture_file() -> None:
             assert root / rel in checked, f"{root.name}/{rel}: {[f.rule for f in findings]}"
 
 
-@pytest.mark.parametrize("rule", list(RULES.values()), ids=lambda r: r.code)
+#: Rules about files the indexer never read: their examples describe such a file, and
+#: ``tests/test_input_safety.py`` indexes one.
+UNREAD_FILE_RULES = frozenset({"AUD003"})
+
+
+@pytest.mark.parametrize(
+    "rule", [r for r in RULES.values() if r.code not in UNREAD_FILE_RULES], ids=lambda r: r.code
+)
 def test_rule_examples(rule: Rule) -> None:
     # A pattern rule's example is checked on its own: where a taint path ends at the same
     # call, the user sees the taint finding instead (one problem, one finding).

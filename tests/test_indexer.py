@@ -371,8 +371,12 @@ def test_a_fifo_is_not_read(ws: Path, store: Store) -> None:
     os.mkfifo(ws / "pipe.py")
     write(ws, "a.py")
     report = run(ws, store)  # would hang if the FIFO were opened for reading
-    assert [row.path for row in store.files()] == ["a.py"]
-    assert report.files == 1
+    # Recorded as unreadable (AUD003 reports it), never silently left out.
+    assert [(row.path, row.status, row.error) for row in store.files()] == [
+        ("a.py", "ok", None),
+        ("pipe.py", "error", "cannot read: not a regular file"),
+    ]
+    assert (report.files, report.errors) == (2, 1)
 
 
 def test_scoped_index_leaves_other_rows_alone(ws: Path, store: Store) -> None:

@@ -422,7 +422,7 @@ def test_failed_snapshot_cleans_up_its_temp_file(
         with pytest.raises(StoreError, match="disk full"):
             store.snapshot()
     names = sorted(p.name for p in (tmp_path / ".auditls").iterdir())
-    assert names == [".gitignore", "index.db"]
+    assert names == [".gitignore", "index.db", "lock"]
 
 
 def _write_foreign_db(path: Path, user_version: int) -> None:

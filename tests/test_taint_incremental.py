@@ -25,7 +25,7 @@ from auditls.config import load_config
 from auditls.index import index_workspace
 from auditls.rules import analyse, check_workspace
 from auditls.store import Store
-from auditls.taint import TaintEngine, taint_of
+from auditls.taint import TaintEngine, save_state, taint_of
 from tests.test_fixtures import expectations
 
 STEPS = Path(__file__).resolve().parent.parent / "fixtures" / "taint_steps"
@@ -124,6 +124,10 @@ CONTENTS = [
     # util returning its argument unchanged, and a redirect in a view
     "from flask import redirect, request\nfrom app import app\n\ndef clean(v):\n    return v\n\n"
     "@app.get('/r')\ndef r():\n    return redirect(clean(request.args['next']))\n",
+    # util through a class hierarchy (super() runs the base's method, a command sink)
+    "import os\n\nclass B:\n    def run(self, c):\n        return os.system(c)\n\n"
+    "class C(B):\n    def run(self, c):\n        return super().run('x' + c)\n\n"
+    "def clean(v):\n    return C().run(v)\n",
     # a state-changing route (the Flask workspace rules judge it over the linker)
     "from flask import request\nfrom app import app\n\n"
     "@app.post('/d')\ndef d():\n    return '<b>' + request.form['x']\n",
@@ -196,3 +200,78 @@ def test_the_store_reads_what_the_engine_needs_and_no_more(tmp_path: Path) -> No
         ]
         with pytest.raises(ValueError, match="no `nope` field"):
             store.rows_of_files(CallFact, ("nope",))
+
+
+# -- the saved state ----------------------------------------------------------------------------
+
+
+def _index(root: Path) -> Store:
+    store = Store.open(root)
+    index_workspace(root, store, load_config(root), progress=False)
+    return store
+
+
+def test_a_warm_start_interprets_only_what_changed_since_the_saved_state(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(STEPS, root, ignore=shutil.ignore_patterns("*.py.*"))
+    with _index(root) as store:
+        taint_of(store).paths()
+        saved = save_state(store)
+        assert saved is not None
+        assert saved.name == "taint.msgpack"
+        assert save_state(store) is None  # nothing new to save at this revision
+    with _index(root) as store:
+        engine = taint_of(store)
+        engine.paths()
+        assert engine.resummarised == 0, "nothing changed: nothing interpreted"
+        _same_as_clean(root, engine)
+    named = _apply_step(root, 3)  # the helper now binds its parameter
+    with _index(root) as store:
+        engine = taint_of(store)
+        engine.paths()
+        assert engine.last_resummarised == named
+        _same_as_clean(root, engine)
+        assert save_state(store) is not None
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"\x00\x01garbage", b"\x81\xa7version\x01"],  # empty, not msgpack, a header alone
+    ids=["empty", "garbage", "truncated"],
+)
+def test_a_damaged_state_is_set_aside_with_a_message(
+    damage: bytes, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(STEPS, root, ignore=shutil.ignore_patterns("*.py.*"))
+    with _index(root) as store:
+        taint_of(store).paths()
+        path = save_state(store)
+    assert path is not None
+    path.write_bytes(damage)
+    with caplog.at_level("INFO", logger="auditls.taint"), _index(root) as store:
+        engine = taint_of(store)
+        engine.paths()
+        assert engine.resummarised > 0  # built again
+        _same_as_clean(root, engine)
+    assert "not used" in caplog.text
+
+
+def test_a_state_from_other_code_is_not_used(tmp_path: Path) -> None:
+    import msgpack
+
+    root = tmp_path / "ws"
+    shutil.copytree(STEPS, root, ignore=shutil.ignore_patterns("*.py.*"))
+    with _index(root) as store:
+        taint_of(store).paths()
+        path = save_state(store)
+    assert path is not None
+    with path.open("rb") as stream:
+        objects = list(msgpack.Unpacker(stream, strict_map_key=False))
+    objects[0]["digest"] = "another version"
+    packer = msgpack.Packer(use_bin_type=True)
+    path.write_bytes(b"".join(packer.pack(o) for o in objects))
+    with _index(root) as store:
+        engine = taint_of(store)
+        engine.paths()
+        assert engine.resummarised > 0

@@ -9,22 +9,39 @@ same way; ``AUDITLS_DEBUG=1`` adds the traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from auditls import __version__, isolation
-from auditls.config import Config, ConfigError, load_config, parse_codes
+from auditls.config import (
+    Config,
+    ConfigError,
+    UnreadableFile,
+    load_config,
+    parse_codes,
+    read_workspace_file,
+)
 from auditls.store import StoreError
+
+if TYPE_CHECKING:
+    from auditls.index.report import IndexNote
+    from auditls.store import Store
+
+T = TypeVar("T")
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+
+#: The largest file ``auditls facts`` reads.
+FACTS_FILE_CAP = 64 << 20
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 2087
@@ -93,8 +110,11 @@ def _refuse_binary(raw_paths: Sequence[str], paths: Sequence[Path]) -> None:
 
 
 def _rel(root: Path, path: Path) -> str:
+    """``path`` relative to ``root`` as the store names it (escaped, see ``auditls.facts``)."""
+    from auditls.facts import escape_path
+
     rel = path.relative_to(root).as_posix()
-    return "" if rel == "." else rel
+    return "" if rel == "." else escape_path(rel)
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,6 +123,10 @@ def _rel(root: Path, path: Path) -> str:
 
 def _open_output(target: str | None) -> TextIO:
     if target is None or target == "-":
+        # A terminal or pipe that cannot encode some text (PYTHONIOENCODING=ascii) gets it
+        # escaped rather than a crash that loses the whole report.
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(errors="backslashreplace")
         return sys.stdout
     try:
         return open(target, "w", encoding="utf-8", newline="\n")
@@ -152,14 +176,14 @@ def _cwd() -> Path | None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from auditls.index import index_workspace
+    from auditls.index import IndexReport, index_workspace
     from auditls.knowledge.taint import with_user_models
     from auditls.report import render
     from auditls.report.baseline import BaselineError, new_findings, read_baseline, write_baseline
     from auditls.report.progress import Progress
-    from auditls.rules import Problem, analyse
-    from auditls.rules.cache import CACHE_NAME, FindingsCache
-    from auditls.store import Store
+    from auditls.rules import Problem, Report, analyse
+    from auditls.rules.cache import FindingsCache
+    from auditls.taint import save_state
 
     root, paths = _workspace(args.paths)
     _refuse_binary(args.paths, paths)
@@ -172,10 +196,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     except BaselineError as exc:
         raise UsageError(str(exc)) from None
     progress = Progress.choose(sys.stderr, quiet=args.quiet)
-    store = Store.open(root)
-    try:
-        cache_path = store.snapshot_path.parent / CACHE_NAME
-        cache = FindingsCache.load(cache_path)
+
+    def run(store: Store) -> tuple[IndexReport, Report, FindingsCache]:
+        cache = FindingsCache.load_beside(store)
         with progress:
             report = index_workspace(
                 root,
@@ -197,9 +220,11 @@ def cmd_check(args: argparse.Namespace) -> int:
                 cache=cache,
                 on_progress=progress.rules,
             )
-        cache.save(cache_path)
-    finally:
-        store.close()
+        save_state(store)  # the next check re-interprets only what changed since
+        cache.save_beside(store)  # ... and re-checks only the files that changed
+        return report, analysis, cache
+
+    report, analysis, cache = _with_store(root, run)
     findings, files = analysis.findings, analysis.files
     if args.write_baseline is not None:
         try:
@@ -211,6 +236,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         findings, absorbed = new_findings(findings, baseline, root)
     # Extractor failures come from the store (analyse), so that every run reports them, not
     # only the run that extracted the file; skips and read errors are re-checked every run.
+    # A skipped or unreadable file is also a finding (AUD003), so that it counts.
     problems = [
         Problem(note.path, note.kind, note.message)
         for note in report.notes
@@ -236,6 +262,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         output=args.output,
         baseline=absorbed,
     )
+    if report.failed:
+        return _failed(report.failed)
     return EXIT_FINDINGS if findings else EXIT_OK
 
 
@@ -252,19 +280,67 @@ def _baseline_path(args: argparse.Namespace, config: Config, root: Path) -> Path
     return None
 
 
-def cmd_index(args: argparse.Namespace) -> int:
-    from auditls.index import index_workspace
+def _with_store(root: Path, run: Callable[[Store], T]) -> T:
+    """``run(store)`` on the workspace's store, saying on stderr why its snapshot was not used
+    or not written. A snapshot whose content cannot be read back (it passed its checks, yet a
+    row does not decode) is set aside and the run starts again from an empty store, once."""
+    from auditls.index import IndexReport
     from auditls.store import Store
+
+    persist = True
+    for attempt in (1, 2):
+        store = Store.open(root, persist=persist)
+        if store.load_note not in ("loaded", "no snapshot", "not persistent"):
+            print(f"auditls: {store.load_note}; rebuilding the index", file=sys.stderr)
+        try:
+            result = run(store)
+        except (StoreError, ValueError, KeyError, TypeError) as exc:
+            if store.rebuilt or attempt == 2:
+                raise
+            aside = store.set_aside()
+            # Not set aside (another auditls is writing): rebuild in memory, never reload it.
+            persist = aside is not None
+            where = f" (set aside as {aside.name})" if aside is not None else ""
+            then = "rebuilding the index" if persist else "rebuilding the index in memory only"
+            print(
+                f"auditls: the snapshot {store.snapshot_path} could not be read back "
+                f"({type(exc).__name__}: {exc}){where}; {then}",
+                file=sys.stderr,
+            )
+            continue
+        finally:
+            store.close()
+        for part in result if isinstance(result, tuple) else (result,):
+            if isinstance(part, IndexReport):
+                for note in part.store_notes:
+                    print(f"auditls: {note}", file=sys.stderr)
+        return result
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _failed(failed: Sequence[IndexNote]) -> int:
+    """A file whose facts the store refused lost its findings: the run fails, saying which."""
+    for note in failed:
+        print(f"auditls: error: {note.path}: {note.message}", file=sys.stderr)
+    print(
+        f"auditls: error: {len(failed)} file(s) could not be stored, so their findings are "
+        "missing from this report",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from auditls.index import IndexReport, index_workspace
 
     root, paths = _workspace([args.path] if args.path else [])
     config = load_config(root)
-    store = Store.open(root)
-    try:
+
+    def run(store: Store) -> tuple[IndexReport, Path, dict[str, int]]:
         report = index_workspace(root, store, config, jobs=args.jobs, paths=paths)
-        snapshot = store.snapshot_path
-        counts = store.fact_counts()
-    finally:
-        store.close()
+        return report, store.snapshot_path, store.fact_counts()
+
+    report, snapshot, counts = _with_store(root, run)
     if args.format == "json":
         doc = {
             "version": __version__,
@@ -280,13 +356,15 @@ def cmd_index(args: argparse.Namespace) -> int:
             "workers": report.workers,
             "facts": counts,
             "notes": [{"path": n.path, "kind": n.kind, "message": n.message} for n in report.notes],
+            "store_notes": report.store_notes,
         }
         print(json.dumps(doc, indent=2))
     else:
         for note in report.notes:
             print(f"{note.path}: {note.kind}: {note.message}")
-        print(f"auditls: {report.summary()}; {sum(counts.values())} facts in {snapshot}")
-    return EXIT_OK
+        where = "memory only" if report.store_notes else snapshot
+        print(f"auditls: {report.summary()}; {sum(counts.values())} facts in {where}")
+    return _failed(report.failed) if report.failed else EXIT_OK
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
@@ -304,10 +382,12 @@ def cmd_facts(args: argparse.Namespace) -> int:
     root = find_root(path)
     isolation.verify([str(root)])
     rel = _rel(root, path)
-    try:
-        source = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
+    try:  # never blocks on a FIFO nor reads /dev/zero (``read_workspace_file``)
+        source = read_workspace_file(path.parent, path, cap=FACTS_FILE_CAP)
+    except UnreadableFile as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    if source is None:
+        raise UsageError(f"{args.file}: no such file")
     ff = extract(source, rel, module=module_name_for(path, root))
     grouped: dict[str, list[dict[str, Any]]] = {}
     if args.table is not None:

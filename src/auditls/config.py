@@ -32,7 +32,9 @@ any argument). A sanitizer cleans the ``kinds`` listed, or every kind when given
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -129,19 +131,81 @@ class Config:
     source: Path | None = None  # the pyproject.toml this came from, if any
 
 
+#: The largest configuration file auditls reads from a workspace (pyproject.toml, .gitignore).
+CONFIG_FILE_CAP = 1 << 20
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO must not hang us
+    | getattr(os, "O_NOFOLLOW", 0)  # the path is already resolved: a new link is refused
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+class UnreadableFile(Exception):
+    """A workspace file auditls refuses to read, or cannot; the message says why."""
+
+
+def read_workspace_file(root: Path, path: Path, cap: int = CONFIG_FILE_CAP) -> bytes | None:
+    """The bytes of a file the workspace configures auditls with; None when there is none.
+
+    Read only if it is a regular file (after links) whose real path lies inside the real
+    ``root``, and at most ``cap`` bytes: a repository can hold a link to ``/dev/zero`` or out of
+    the workspace, or a FIFO, under any name. Anything else raises ``UnreadableFile``.
+    """
+    real = os.path.realpath(path)
+    real_root = os.path.realpath(root)
+    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        if not os.path.lexists(path):
+            return None
+        raise UnreadableFile("it links to a file outside the workspace; auditls does not read it")
+    try:
+        fd = os.open(real, _OPEN_FLAGS)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnreadableFile("not a regular file")
+        if st.st_size > cap:
+            raise UnreadableFile(f"{st.st_size} bytes is over the {cap} bytes auditls reads")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= cap and (chunk := os.read(fd, min(1 << 16, cap + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > cap:
+            raise UnreadableFile(f"it grew over the {cap} bytes auditls reads")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
 def load_config(root: Path) -> Config:
-    """Read ``[tool.auditls]`` from ``<root>/pyproject.toml``; defaults when absent."""
+    """Read ``[tool.auditls]`` from ``<root>/pyproject.toml``; defaults when absent.
+
+    The file is read with ``read_workspace_file`` (a regular file inside the workspace, at most
+    ``CONFIG_FILE_CAP`` bytes); every way it can fail is a ``ConfigError``.
+    """
     path = root / "pyproject.toml"
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+        raw = read_workspace_file(root, path)
+    except UnreadableFile as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if raw is None:
         return Config()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     tool = data.get("tool", {})
     table = tool.get("auditls", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):

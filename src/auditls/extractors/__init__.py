@@ -25,7 +25,7 @@ from auditls.extractors.prefilter import FileScan
 from auditls.extractors.semantic import Context, module_from_path
 from auditls.extractors.suppress import parse_suppressions
 from auditls.extractors.walker import REGISTRY, Extractor, Table, Walker, build_tables
-from auditls.facts import Fact, FileFacts, all_fact_types
+from auditls.facts import Fact, FileFacts, all_fact_types, escape_file_facts, escape_path
 
 
 def _version() -> str:
@@ -89,7 +89,7 @@ def module_name_for(path: Path, root: Path) -> str:
         directory = directory.parent
     if not parts:  # a top-level __init__.py: name it after its directory
         parts.append(directory.name or "__main__")
-    return ".".join(reversed(parts))
+    return escape_path(".".join(reversed(parts)))  # a name that is not UTF-8 (auditls.facts)
 
 
 def _error(path: str, module: str, exc: BaseException, text: str | None) -> FileFacts:
@@ -135,10 +135,28 @@ def extract(
     if paused:
         gc.disable()
     try:
-        return _extract(source, path, module, timings)
+        ff = _extract(source, path, module, timings)
     finally:
         if paused:
             gc.enable()
+    # Lone surrogates (see ``auditls.facts.escape_text``) reach the facts only through a
+    # ``\\u``/``\\U`` escape in a literal or a file decoded from a cookie's encoding; other
+    # files skip the scan of every fact.
+    return escape_file_facts(ff, facts=ff.status == "ok" and _may_hold_surrogates(source))
+
+
+def _may_hold_surrogates(source: bytes) -> bool:
+    """Whether text decoded from ``source`` may hold a lone surrogate: an escape that can
+    write one, or bytes that are not plain UTF-8 (a PEP 263 cookie may decode them into one)."""
+    if b"\\u" in source or b"\\U" in source:
+        return True
+    if source.isascii():
+        return False
+    try:
+        source.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return b"coding" in source
 
 
 def _extract(

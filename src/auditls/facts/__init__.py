@@ -18,8 +18,9 @@ the module's name for code at module level.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 #: Value kinds of an argument or assigned value (see ``value_kind`` in extractors.semantic).
 VALUE_KINDS = (
@@ -99,8 +100,8 @@ class FileFacts:
 
     path: str  # path relative to the workspace root, with "/" separators
     module: str  # the module's dotted name
-    status: str  # "ok" | "syntax_error" | "error"
-    error: str | None = None  # the parse error message, when status is not "ok"
+    status: str  # "ok" | "syntax_error"; "skipped" | "error" for a file recorded unread
+    error: str | None = None  # the parse error message (or why unread), when status is not "ok"
     error_line: int | None = None  # 1-based line of the parse error
     error_col: int | None = None  # 1-based code-point column of the parse error
     facts: list[Fact] = field(default_factory=list)  # every fact, in source order
@@ -109,6 +110,100 @@ class FileFacts:
     def of(self, fact_type: type[F]) -> list[F]:
         """The facts of one type, in source order."""
         return [f for f in self.facts if type(f) is fact_type]
+
+
+# -- Text UTF-8 can hold ----------------------------------------------------------------------
+#
+# A Python string may hold lone surrogates (a literal "\ud800", or a file name whose bytes are
+# not UTF-8, which ``os.fsdecode`` turns into U+DC80..U+DCFF), and neither SQLite, JSON output nor
+# an editor can carry them. Extraction escapes them once, so every fact, the store and every
+# output hold the same text:
+#
+# - in text (literals, messages, names) a lone surrogate becomes the six characters ``\udXXX``
+#   (Python's ``backslashreplace``: what ``repr`` shows inside the literal);
+# - in a file name the bytes that are not UTF-8, and control characters, become ``\xNN`` (as
+#   ``ls -b`` shows them); the file itself is still read through its real name.
+#
+# Text that UTF-8 can encode is never changed.
+
+
+def escape_text(text: str) -> str:
+    """``text`` with every lone surrogate written as ``\\udXXX``; unchanged when UTF-8 can
+    encode it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def escape_path(name: str) -> str:
+    """A file name (as ``os.fsdecode`` gives it) with its non-UTF-8 bytes and its control
+    characters (a newline would forge a line of the text report) written as ``\\xNN``;
+    unchanged when it is valid UTF-8 without control characters."""
+    if name.isprintable():
+        return name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = name.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a surrogate that is no escaped byte
+            name = escape_text(name)
+        else:
+            name = raw.decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def _needs_escape(value: object) -> bool:
+    if isinstance(value, str):
+        return not value.isascii() and escape_text(value) is not value
+    if isinstance(value, tuple):
+        return any(_needs_escape(v) for v in value)
+    return False
+
+
+def _escaped(value: object) -> object:
+    if isinstance(value, str):
+        return escape_text(value)
+    if isinstance(value, tuple):
+        return tuple(_escaped(v) for v in value)
+    return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def escape_fact(fact: F) -> F:
+    """``fact`` itself when every string in it is UTF-8; else a copy with them escaped."""
+    names = _field_names(type(fact))
+    if not any(_needs_escape(getattr(fact, name)) for name in names):
+        return fact
+    changes: dict[str, Any] = {name: _escaped(getattr(fact, name)) for name in names}
+    return dataclasses.replace(fact, **changes)
+
+
+def escape_file_facts(ff: FileFacts, *, facts: bool) -> FileFacts:
+    """``ff`` with its path, module and messages escaped, and with ``facts``, every fact too
+    (extraction asks for that only when the source can hold a lone surrogate)."""
+    ff.path = escape_path(ff.path)
+    ff.module = escape_path(ff.module)
+    if ff.error is not None:
+        ff.error = escape_text(ff.error)
+    ff.extractor_errors = [escape_text(e) for e in ff.extractor_errors]
+    if facts:
+        ff.facts = [escape_fact(f) for f in ff.facts]
+    return ff
 
 
 def fact_fields(fact_type: type[Fact]) -> list[dataclasses.Field[object]]:

@@ -16,12 +16,12 @@
    the file is read and hashed (blake2b, 16 bytes); an equal hash only refreshes the stat
    fields; a new hash is extracted. Files over ``max_file_size`` are recorded as ``skipped``
    with a note and never read. A file that cannot be read gets a row with status ``error``; a
-   row with status ``error`` is retried on every run.
+   row with status ``error`` is retried on every run. Both are finding AUD003.
 3. **Extract** (``workers.py``) in-process, or with ``jobs > 1`` in spawned worker processes
    that read, hash and extract a chunk of files and send the results back as msgpack
-   (``auditls.store.wire``). The parent (``run.py``) writes results in batches with
-   ``store.replace_many``, in discovery order, so the store is the same whatever the number of
-   workers.
+   (``auditls.store.wire``); a worker ends itself when its parent dies. The parent
+   (``run.py``) writes results in batches with ``store.replace_many``, in discovery order, so
+   the store is the same whatever the number of workers.
 4. **Remove** (``reconcile.py``) the rows of files that are gone (in the scope walked). A file
    that vanishes between discovery and read loses its row too and is reported.
 5. **Snapshot** (``run.py``) the store to disk when anything changed.

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pathspec
 
-from auditls.config import Config
+from auditls.config import Config, UnreadableFile, read_workspace_file
+from auditls.facts import escape_path
 from auditls.index.report import IndexNote, why
 
 #: Directory names never walked into, at any depth.
@@ -54,17 +55,27 @@ class _Walker:
         self.exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude)
         self.out = Discovery()
         self.visited_dirs: set[str] = set()
+        self.noted: set[str] = set()  # .gitignore files already reported as not used
         self.file_reals: set[str] = set()
         # (absolute path, rel path, gitignore layers of its directory)
         self.links: list[tuple[str, str, tuple[_Layer, ...]]] = []
 
     def gitignore(self, abs_dir: str, rel_dir: str) -> _Layer | None:
+        """The rules of ``abs_dir``'s .gitignore, read as configuration is
+        (``read_workspace_file``: a regular file in the workspace, capped); one that cannot be
+        read is left out with a note (more files analysed, none hidden)."""
         path = os.path.join(abs_dir, ".gitignore")
         try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                lines = fh.read().splitlines()
-        except OSError:
+            raw = read_workspace_file(Path(self.root), Path(path))
+        except UnreadableFile as exc:
+            rel = escape_path(f"{rel_dir}/.gitignore" if rel_dir else ".gitignore")
+            if rel not in self.noted:
+                self.noted.add(rel)
+                self.out.notes.append(IndexNote(rel, "error", f"not used: {exc}"))
             return None
+        if raw is None:
+            return None
+        lines = raw.decode("utf-8", errors="replace").splitlines()
         return _Layer(rel_dir, pathspec.GitIgnoreSpec.from_lines(lines))
 
     def layers_for(self, rel_dir: str) -> tuple[_Layer, ...]:
@@ -96,10 +107,18 @@ class _Walker:
         return any(part in DEFAULT_EXCLUDES for part in rel.split("/"))
 
     def add_file(self, abs_path: str, rel: str, real: str) -> None:
-        if real in self.file_reals or rel in self.out.files:
+        if real in self.file_reals:
             return
         self.file_reals.add(real)
-        self.out.files[rel] = abs_path
+        # The store and every report name a file by its escaped name (``auditls.facts``); it is
+        # read through ``abs_path``, its real name.
+        name = escape_path(rel)
+        if name in self.out.files:
+            self.out.notes.append(
+                IndexNote(name, "error", "two files have this name once escaped; one is analysed")
+            )
+            return
+        self.out.files[name] = abs_path
 
     def walk(self, abs_dir: str, rel_dir: str, layers: tuple[_Layer, ...]) -> None:
         """Walk real directories depth first; collect symlinks for later."""
@@ -113,7 +132,9 @@ class _Walker:
                 continue
             except OSError as exc:
                 self.out.notes.append(
-                    IndexNote(cur_rel or ".", "error", f"cannot list directory: {why(exc)}")
+                    IndexNote(
+                        escape_path(cur_rel) or ".", "error", f"cannot list directory: {why(exc)}"
+                    )
                 )
                 continue
             if cur_abs != abs_dir and any(e.name == "pyvenv.cfg" for e in entries):
@@ -133,11 +154,11 @@ class _Walker:
                             if real not in self.visited_dirs:
                                 self.visited_dirs.add(real)
                                 subdirs.append((entry.path, rel, cur_layers))
-                    elif (
-                        entry.name.endswith(".py")
-                        and entry.is_file(follow_symlinks=False)
-                        and not self.excluded(rel, entry.name, False, cur_layers)
+                    elif entry.name.endswith(".py") and not self.excluded(
+                        rel, entry.name, False, cur_layers
                     ):
+                        # Not only regular files: a FIFO or a device named *.py is recorded as
+                        # unreadable (AUD003) by the reader, never silently left out.
                         self.add_file(entry.path, rel, os.path.realpath(entry.path))
                 except OSError:
                     continue  # vanished while we looked at it
@@ -161,12 +182,8 @@ class _Walker:
                         continue  # a loop, or a directory already walked
                     self.visited_dirs.add(real)
                     self.walk(abs_path, rel, layers)
-                elif (
-                    stat.S_ISREG(st.st_mode)
-                    and name.endswith(".py")
-                    and not self.excluded(rel, name, False, layers)
-                ):
-                    self.add_file(abs_path, rel, real)
+                elif name.endswith(".py") and not self.excluded(rel, name, False, layers):
+                    self.add_file(abs_path, rel, real)  # not a regular file: AUD003, as above
 
 
 def discover(root: Path, config: Config, starts: Sequence[Path] | None = None) -> Discovery:
@@ -182,7 +199,7 @@ def discover(root: Path, config: Config, starts: Sequence[Path] | None = None) -
     for start in start_list:
         start_s = str(start)
         rel = _rel(root_s, start_s)
-        walker.out.scopes.append(rel)
+        walker.out.scopes.append(escape_path(rel))
         if os.path.isdir(start_s):
             real = os.path.realpath(start_s)
             walker.visited_dirs.add(real)

@@ -10,7 +10,7 @@ class IndexNote:
     """Something the user should know about one path."""
 
     path: str  # relative to the workspace root, "/" separators
-    kind: str  # "skipped" | "error" | "vanished" | "extractor_error"
+    kind: str  # "skipped" | "error" | "vanished" | "extractor_error" | "store_error"
     message: str  # what happened, in words
 
 
@@ -27,6 +27,10 @@ class IndexReport:
     files: int = 0  # Python files discovered
     workers: int = 0  # worker processes that extracted; 0: all in this process
     notes: list[IndexNote] = field(default_factory=list)  # per-path details of skips and errors
+    #: Files whose facts the store refused (a bug): their findings are missing, the run fails.
+    failed: list[IndexNote] = field(default_factory=list)
+    #: Why the snapshot was not written (another writer, a read-only directory, a full disk).
+    store_notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (

@@ -14,11 +14,12 @@ from typing import TextIO
 
 from auditls.config import Config
 from auditls.extractors import module_name_for
+from auditls.facts import escape_path, escape_text
 from auditls.index.discover import discover
 from auditls.index.reconcile import Write, apply, error_row, plan, remove_gone
 from auditls.index.report import IndexNote, IndexReport
 from auditls.index.workers import run_tasks, workers_for
-from auditls.store import Store, StoreError
+from auditls.store import Store, StoreBusy, StoreError
 
 #: Results written per ``store.replace_many`` transaction.
 BATCH_SIZE = 64
@@ -116,9 +117,10 @@ def index_workspace(
     if snapshot and store.persist and (dirty or store.dirty):
         try:
             store.snapshot()  # a no-op when nothing changed since the load
-        except StoreError as exc:
-            report.notes.append(IndexNote(".auditls", "error", str(exc)))
-            report.errors += 1
+        except StoreBusy as exc:
+            report.store_notes.append(f"{exc}; using memory only")
+        except StoreError as exc:  # a read-only .auditls/, a full disk: the results stand
+            report.store_notes.append(f"{exc}; the index was kept in memory only")
     report.seconds = time.perf_counter() - started
     return report
 
@@ -133,9 +135,15 @@ def _write(store: Store, items: list[Write], report: IndexReport) -> None:
         try:
             store.replace_file(row, facts)
         except Exception as exc:
-            message = f"cannot store the facts: {type(exc).__name__}: {exc}"
+            # A bug, not bad input (extraction escapes what the store cannot hold): the file's
+            # findings are lost, so the run must fail (``IndexReport.failed``), not pass.
+            message = escape_text(f"cannot store the facts: {type(exc).__name__}: {exc}")
             if facts is not None:
                 report.indexed -= 1
             report.errors += 1
-            report.notes.append(IndexNote(row.path, "error", message))
-            store.replace_file(error_row(row.path, message, row.size, row.mtime_ns), None)
+            note = IndexNote(escape_path(row.path), "store_error", message)
+            report.notes.append(note)
+            report.failed.append(note)
+            store.replace_file(
+                error_row(escape_path(row.path), message, row.size, row.mtime_ns), None
+            )

@@ -2,9 +2,10 @@
 worker processes.
 
 ``process_file`` does one file and never raises. ``run_tasks`` runs a list of tasks in this
-process or in spawned workers, each taking a chunk of tasks and sending one msgpack message back
-(facts in the store's column encoding, ``auditls.store.wire``); results come back in task order
-either way, so the store is the same whatever the number of workers.
+process or in spawned workers (which die with their parent: ``_start_worker``), each taking a
+chunk of tasks and sending one msgpack message back (facts in the store's column encoding,
+``auditls.store.wire``); results come back in task order either way, so the store is the same
+whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import multiprocessing
 import os
 import stat
+import threading
 from collections.abc import Generator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -127,6 +129,25 @@ def process_file(task: Task) -> Result:
     return Result(rel, "extracted", st.st_size, st.st_mtime_ns, digest, facts=ff)
 
 
+def _start_worker() -> None:
+    """Worker-process initializer: check the isolation (``auditls.isolation.verify``) and die
+    with the parent. A parent killed outright (``kill -9``, the OOM killer) runs no clean-up,
+    and the pool's queues do not tell its workers (each holds a write end of them), so a daemon
+    thread waits on the parent's sentinel, which ``multiprocessing`` closes only when the parent
+    process is gone, and ends this process at once."""
+    isolation.verify()
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(
+            target=_exit_with, args=(parent,), name="auditls-parent-watch", daemon=True
+        ).start()
+
+
+def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()  # returns when the parent's end of the sentinel pipe closes
+    os._exit(3)  # no clean-up to run: the results have nowhere to go
+
+
 def _work_chunk(tasks: list[Task]) -> bytes:
     """Worker-process entry point: a chunk of tasks in, one msgpack message out."""
     objs = [process_file(t).to_obj() for t in tasks]
@@ -156,7 +177,7 @@ def run_tasks(
     try:
         ctx = multiprocessing.get_context("spawn")  # fork is unsafe next to threads and sqlite
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=isolation.verify
+            max_workers=workers, mp_context=ctx, initializer=_start_worker
         ) as pool:
             try:
                 for blob in pool.map(_work_chunk, chunks):

@@ -414,6 +414,12 @@ _LOG_SINKS: dict[str, Sink] = {
     **_sinks("log", (f"{logger}.log" for logger in _LOGGERS), 1, keywords=("msg",)),
 }
 
+#: ``<anything>.logger.<method>``: the ``logger`` of an object the model cannot type (a Flask
+#: app bound in the workspace: ``app.logger.warning(...)``).
+_LOGGER_SUFFIXES: dict[str, Sink] = {
+    f".logger.{m}": Sink("log", (0,), ("msg",)) for m in _LOG_METHODS if m != "log"
+}
+
 _SESSIONS = ("flask.session", "flask.globals.session")
 _OTHER_SINKS: dict[str, Sink] = {
     **_sinks("session", (f"{s}.update" for s in _SESSIONS)),
@@ -850,6 +856,10 @@ class Models:
             sink = self.sinks.get(callee)
             if sink is not None:
                 return sink, False
+            at = callee.rfind(".logger.")
+            sink = _LOGGER_SUFFIXES.get(callee[at:]) if at >= 0 else None
+            if sink is not None:  # `app.logger.info(...)` on a workspace's Flask app
+                return sink, True
         if attr is not None:
             sink = self.sink_methods.get(attr)
             if sink is not None:

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from auditls import __version__
+from auditls.config import UnreadableFile, read_workspace_file
 from auditls.rules import Finding, Rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -97,6 +98,10 @@ def fingerprint(rule: str, path: str, line_text: str) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+#: Files larger than this give no line text to fingerprint (findings come from smaller ones).
+LINE_READER_CAP = 64 << 20
+
+
 class LineReader:
     """Lines of workspace files, read once per file; a missing file reads as empty lines."""
 
@@ -107,11 +112,11 @@ class LineReader:
     def __call__(self, path: str, line: int) -> str:
         lines = self._cache.get(path)
         if lines is None:
-            try:
-                data = (self.root / path).read_bytes()
-                lines = data.decode("utf-8", errors="replace").splitlines()
-            except OSError:
-                lines = []
+            try:  # a regular file inside the workspace only: never a FIFO, never /dev/zero
+                data = read_workspace_file(self.root, self.root / path, cap=LINE_READER_CAP)
+            except UnreadableFile:
+                data = None
+            lines = [] if data is None else data.decode("utf-8", errors="replace").splitlines()
             self._cache[path] = lines
         return lines[line - 1] if 0 < line <= len(lines) else ""
 

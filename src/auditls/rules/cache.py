@@ -2,7 +2,8 @@
 
 The store already keeps each file's facts with the state they were computed from
 (``Store.file_states``: hash, status, module, extractor version, error). This cache keeps, beside
-it (``<root>/.auditls/check-findings.json``, written atomically), what the rules made of them:
+it (``<root>/.auditls/check-findings.json``, written atomically under the store's writers' lock
+by ``Store.write_beside``), what the rules made of them:
 
 1. **Per file**: the file's state, the findings of *every* file rule over its facts (suppression
    comments applied, severities and test-code policy not yet: those depend on the selection and
@@ -27,16 +28,19 @@ compares them on every fixture).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from auditls import source_digest
 from auditls.rules.findings import Finding, TraceStep
+
+if TYPE_CHECKING:
+    from auditls.store import Store
 
 #: The file's name, beside the store's snapshot in ``<root>/.auditls/``.
 CACHE_NAME = "check-findings.json"
@@ -49,18 +53,11 @@ State = tuple[Any, ...]
 Site = tuple[str, int, int]
 
 
-@functools.cache
 def code_version() -> str:
     """A digest of auditls's sources (rules, models, knowledge...): cached findings computed by
-    other code are not reused."""
-    import auditls
-
-    digest = hashlib.blake2b(digest_size=12)
-    package = Path(auditls.__file__).parent
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.relative_to(package).as_posix().encode())
-        digest.update(source.read_bytes())
-    return digest.hexdigest()
+    other code are not reused (``auditls.source_digest``, shared with the server's cache and
+    the taint state)."""
+    return source_digest()
 
 
 def stable(value: object) -> object:
@@ -205,11 +202,14 @@ class FindingsCache:
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
 
-    def save(self, path: Path) -> bool:
-        """Write the cache atomically (a reader sees the old file or the new one); False when it
-        cannot be written (the next run recomputes)."""
-        if not self.dirty:
-            return True
+    @classmethod
+    def load_beside(cls, store: Store) -> FindingsCache:
+        """The cache beside the store's snapshot (empty when the store is kept in memory)."""
+        if not store.persist:
+            return cls()
+        return cls.load(store.snapshot_path.parent / CACHE_NAME)
+
+    def encode(self) -> bytes:
         ws = self.workspace
         doc = {
             "format": FORMAT,
@@ -230,12 +230,36 @@ class FindingsCache:
                 "clean_sites": None if ws.clean_sites is None else sorted(ws.clean_sites),
             },
         }
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def save_beside(self, store: Store) -> bool:
+        """Write the cache beside the store's snapshot, atomically and under the store's
+        writers' lock (``Store.write_beside``: nothing beside a snapshot that is not current);
+        False when nothing was written (the next run recomputes)."""
+        from auditls.store import StoreError
+
+        if not self.dirty:
+            return True
+        try:
+            written = store.write_beside(CACHE_NAME, [self.encode()])
+        except StoreError:
+            return False
+        if written is None:
+            return False
+        self.dirty = False
+        return True
+
+    def save(self, path: Path) -> bool:
+        """Write the cache atomically at ``path`` (a reader sees the old file or the new one);
+        False when it cannot be written."""
+        if not self.dirty:
+            return True
         tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(doc, out, ensure_ascii=False, separators=(",", ":"))
+            with os.fdopen(fd, "wb") as out:
+                out.write(self.encode())
             os.replace(tmp, path)
         except OSError:
             if tmp is not None:

@@ -1,5 +1,5 @@
 """The core rules (0xx): a file that does not parse (AUD001), a suppression comment that
-suppresses nothing (AUD002)."""
+suppresses nothing (AUD002), a file that was not analysed at all (AUD003)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,15 @@ from auditls.rules.registry import register
 
 SYNTAX_ERROR = "AUD001"
 MALFORMED_SUPPRESSION = "AUD002"
+NOT_ANALYSED = "AUD003"
+#: ``FileFacts.status`` of a file the indexer recorded without reading or extracting it.
+NOT_ANALYSED_STATUSES = ("skipped", "error")
 
 
 def check_syntax_error(index: FactIndex) -> Iterator[Finding]:
     """AUD001, message fields: error."""
     ff = index.ff
-    if ff.status == "ok":
+    if ff.status != "syntax_error":
         return
     rule = REGISTERED[SYNTAX_ERROR]
     line = ff.error_line or 1
@@ -36,6 +39,28 @@ def check_syntax_error(index: FactIndex) -> Iterator[Finding]:
         cwe=rule.cwe,
         message=rule.message.format(error=(ff.error or "the file could not be parsed").rstrip(".")),
         stmt_line=line,
+    )
+
+
+def check_not_analysed(index: FactIndex) -> Iterator[Finding]:
+    """AUD003, message fields: reason."""
+    ff = index.ff
+    if ff.status not in NOT_ANALYSED_STATUSES:
+        return
+    rule = REGISTERED[NOT_ANALYSED]
+    reason = (ff.error or "it could not be read").rstrip(".")
+    yield Finding(
+        rule=NOT_ANALYSED,
+        path=ff.path,
+        line=1,
+        column=1,
+        end_line=1,
+        end_column=2,
+        severity=rule.severity,
+        confidence=rule.confidence,
+        cwe=rule.cwe,
+        message=rule.message.format(reason=reason),
+        stmt_line=1,
     )
 
 
@@ -104,6 +129,30 @@ RULES: tuple[Rule, ...] = (
         bad="value = compute(data)  # auditls: ignore[eval]\n",
         good="value = eval(source)  # auditls: ignore[AUD101] -- source is a constant table\n",
         check=check_malformed_suppressions,
+    ),
+    Rule(
+        code=NOT_ANALYSED,
+        name="file-not-analysed",
+        severity="warning",
+        confidence="high",
+        cwe=None,
+        summary="A Python file was not analysed at all: it is over the size cap, or it could "
+        "not be read.",
+        details=(
+            "Reported at the first line of a file the indexer recorded without looking inside: "
+            "one larger than `max-file-size` (`[tool.auditls]`, 1,000,000 bytes by default), or "
+            "one it could not read (permissions, not a regular file, an I/O error). Whatever "
+            "that file holds is unknown, so a run that skipped it is not a clean run: the "
+            "finding makes `auditls check` exit 1. Like AUD001 it is reported even when "
+            "`select` does not name it; `ignore` turns it off (a suppression comment cannot: the "
+            "file was never read). A file that does not decode is AUD001."
+        ),
+        message="Not analysed: {reason}. Its findings are unknown.",
+        fix="Raise `max-file-size` in `[tool.auditls]`, exclude the file (generated code) with "
+        "`exclude`, or make it readable.",
+        bad="# (a file of 2,000,000 bytes, over max-file-size)\nDATA = [...]\n",
+        good="# (a file under max-file-size)\nDATA = [1, 2, 3]\n",
+        check=check_not_analysed,
     ),
 )
 

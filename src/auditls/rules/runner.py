@@ -4,8 +4,8 @@
 fixture runner compares it with the expectations, the server publishes it. Over an indexed store:
 
 1. **Select** the rules: ``select`` / ``ignore`` take codes or prefixes; the longest matching
-   entry wins, ``ignore`` on a tie; AUD001 is reported unless ignored, so a file that does not
-   parse never looks clean (:func:`is_selected`).
+   entry wins, ``ignore`` on a tie; AUD001 and AUD003 are reported unless ignored, so a file
+   that does not parse, or was skipped or unreadable, never looks clean (:func:`is_selected`).
 2. **File rules**, per file in scope: the file's facts are indexed once (``FactIndex``: calls by
    resolved callee, arguments by call...), so a check costs a dict lookup in a file that never
    calls what it looks for; every selected file rule's check runs over it (:func:`check_facts`).
@@ -57,6 +57,9 @@ if TYPE_CHECKING:
     from auditls.store import Store
 
 SYNTAX_ERROR = "AUD001"
+#: Codes reported unless ignored, whatever ``select`` says: a file that does not parse
+#: (AUD001) or was not analysed (AUD003) must never look clean.
+ALWAYS_SELECTED = frozenset({SYNTAX_ERROR, "AUD003"})
 #: Pattern rules over dangerous calls, and the taint rules that may report the same call.
 PATTERN_PREFIX = "AUD1"
 TAINT_PREFIX = "AUD5"
@@ -80,9 +83,9 @@ def _longest_match(code: str, entries: Iterable[str]) -> int:
 
 def is_selected(code: str, select: Iterable[str] | None, ignore: Iterable[str]) -> bool:
     """Whether ``code`` passes ``select`` (None: every rule) and ``ignore``: the longest
-    matching entry decides, ``ignore`` winning a tie. AUD001 passes unless ignored."""
+    matching entry decides, ``ignore`` winning a tie. AUD001 and AUD003 pass unless ignored."""
     ignored = _longest_match(code, ignore)
-    if select is None or code == SYNTAX_ERROR:
+    if select is None or code in ALWAYS_SELECTED:
         return ignored < 0
     selected = _longest_match(code, select)
     return selected >= 0 and selected > ignored
@@ -271,25 +274,41 @@ class Report:
 
     findings: list[Finding] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    files: int = 0  # files in scope that were analysed (parsed, or reported as AUD001)
+    files: int = 0  # files in scope (parsed, or reported as AUD001 or AUD003)
+
+
+#: Store statuses of the files the rules see: parsed, with a syntax error, or recorded without
+#: facts (skipped or unreadable: AUD003 reports them).
+_ANALYSED = ("ok", "syntax_error", "skipped", "error")
 
 
 def _paths_in(source: Store | Sequence[FileFacts], scopes: Sequence[str] | None) -> list[str]:
-    """The analysable files in scope (parsed, or with a syntax error)."""
+    """The files in scope: parsed, with a syntax error, or recorded without facts."""
     if isinstance(source, Sequence):
         return [ff.path for ff in source if _in_scope(ff.path, scopes)]
     return [
         row.path
         for row in source.files()
-        if _in_scope(row.path, scopes) and row.status in ("ok", "syntax_error")
+        if _in_scope(row.path, scopes) and row.status in _ANALYSED
     ]
 
 
 def _loader(source: Store | Sequence[FileFacts]) -> Callable[[str], FileFacts | None]:
-    """A file's facts by path."""
+    """A file's facts by path; a file never read (skipped or unreadable) has facts with its
+    status and no rows, so that the file rules still see it (AUD003)."""
     if isinstance(source, Sequence):
         return {ff.path: ff for ff in source}.get
-    return source.file_facts
+    unread = {
+        row.path: FileFacts(path=row.path, module="", status=row.status, error=row.error)
+        for row in source.files()
+        if row.status in ("skipped", "error")
+    }
+    store = source
+
+    def load(path: str) -> FileFacts | None:
+        return unread[path] if path in unread else store.file_facts(path)
+
+    return load
 
 
 #: ``on_progress(stage, done, total)``: stage "files" (file rules, per file) or "workspace".

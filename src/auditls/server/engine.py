@@ -39,7 +39,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-import hashlib
 import json
 import logging
 import os
@@ -83,14 +82,9 @@ RowKey = tuple[Any, ...]
 @functools.cache
 def code_version() -> str:
     """A digest of auditls's sources: cached findings from other code are not reused."""
-    import auditls
+    from auditls import source_digest
 
-    digest = hashlib.blake2b(digest_size=12)
-    package = Path(auditls.__file__).parent
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.relative_to(package).as_posix().encode())
-        digest.update(source.read_bytes())
-    return digest.hexdigest()
+    return source_digest()
 
 
 def finding_to_obj(finding: Finding) -> dict[str, Any]:

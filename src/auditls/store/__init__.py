@@ -1,6 +1,14 @@
 """The fact store: per-file facts in SQLite, hot in memory, snapshotted under ``.auditls/``."""
 
 from auditls.store.schema import EncodedFacts, FileRow, build_schema, encode_facts
-from auditls.store.store import Store, StoreError
+from auditls.store.store import Store, StoreBusy, StoreError
 
-__all__ = ["EncodedFacts", "FileRow", "Store", "StoreError", "build_schema", "encode_facts"]
+__all__ = [
+    "EncodedFacts",
+    "FileRow",
+    "Store",
+    "StoreBusy",
+    "StoreError",
+    "build_schema",
+    "encode_facts",
+]

@@ -33,7 +33,7 @@ from typing import Any
 from auditls.facts import Fact, FileFacts
 
 #: Bump when the encoding of values changes in a way the DDL does not show.
-FORMAT = 1
+FORMAT = 2  # 2: the snapshot carries a checksum (auditls.store.snapshot)
 
 #: Columns every fact table has besides the fact's fields.
 RESERVED_COLUMNS = frozenset({"file_id", "seq"})

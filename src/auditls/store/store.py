@@ -8,21 +8,25 @@ How it works:
    ``ON DELETE CASCADE``, so deleting a file's row deletes its facts. ``PRAGMA user_version`` holds
    a hash of the layout.
 2. **Open.** Queries run against ``:memory:``. If ``<root>/.auditls/index.db`` is a regular file
-   whose ``user_version`` matches, whose tables are exactly ours and which passes
-   ``PRAGMA quick_check``, it is copied into memory with the backup API. Anything else (missing,
-   stale, corrupt, foreign) leaves an empty store with ``rebuilt = True``: the store only caches
-   derived data, so rebuilding is always correct, and a bad file is never an error.
+   whose ``user_version`` matches, whose checksum holds (``snapshot.py``), whose tables are
+   exactly ours and which passes ``PRAGMA quick_check``, it is copied into memory with the
+   backup API. Anything else leaves an empty store with ``rebuilt = True`` and a
+   ``load_note`` saying why: the store only caches derived data, so rebuilding is always
+   correct; a damaged, truncated or foreign file is set aside as ``index.db.corrupt``. Temp
+   files of writers that died are removed first.
 3. **Write.** ``replace_file`` runs one transaction per file: if the stored row has the same hash,
    extractor version and status, only size/mtime are refreshed and nothing else happens (the
    early cutoff); otherwise the old ``files`` row is deleted (its facts go with it) and the new row
    and facts are inserted. ``remove_file`` deletes a vanished file the same way. ``revision``
    counts the changes to facts, so callers can drop results computed against an older revision.
-4. **Snapshot.** ``snapshot`` copies the memory database with the backup API into a fresh temp
-   file in ``.auditls/``, fsyncs it, ``os.replace``s it over ``index.db`` and fsyncs the directory.
-   A rename is atomic, so a crash at any point leaves the old snapshot or the new one, never a
-   torn one; a leftover temp file is never read, and is removed once it is an hour old. Nothing is
-   written when nothing changed since the load or the last snapshot. ``.auditls`` gets a
-   ``.gitignore`` holding ``*`` and is never written through a symlink.
+4. **Snapshot.** ``snapshot`` takes the writers' lock (``.auditls/lock``; when another auditls
+   holds it, ``StoreBusy`` and nothing is written), copies the memory database with the backup
+   API into a fresh temp file in ``.auditls/``, seals it with its checksum, fsyncs it,
+   ``os.replace``s it over ``index.db`` and fsyncs the directory. A rename is atomic, so a crash
+   at any point leaves the old snapshot or the new one, never a torn one; a leftover temp file
+   is never read. Nothing is written when nothing changed since the load or the last snapshot.
+   ``.auditls`` is created private (0700) with a ``.gitignore`` holding ``*`` and is never
+   written through a symlink.
 
 The connection belongs to the thread that opened the store (sqlite3's default check).
 
@@ -37,7 +41,6 @@ import os
 import sqlite3
 import stat
 import tempfile
-import time
 from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from operator import itemgetter
@@ -46,6 +49,7 @@ from types import TracebackType
 from typing import Any
 
 from auditls.facts import F, Fact, FileFacts
+from auditls.store import snapshot as snapfile
 from auditls.store.schema import (
     FILE_INSERT,
     FILE_SELECT,
@@ -61,12 +65,14 @@ from auditls.store.schema import (
 STORE_DIR = ".auditls"
 SNAPSHOT_NAME = "index.db"
 GITIGNORE = b"*\n"
-#: Temp files older than this are leftovers of a crashed snapshot and may be removed.
-STALE_TEMP_SECONDS = 3600.0
 
 
 class StoreError(Exception):
     """The store could not read or write its database (the message says which and why)."""
+
+
+class StoreBusy(StoreError):
+    """Another auditls is writing this workspace's snapshot; this one keeps its index in memory."""
 
 
 class _Db:
@@ -124,8 +130,40 @@ def _schema_problem(conn: sqlite3.Connection, schema: Schema) -> str | None:
     return None
 
 
+def _verify(path: Path, schema: Schema) -> tuple[str | None, os.stat_result | None]:
+    """Why the snapshot at ``path`` is not to be loaded (None: it is sound; "stale": another
+    schema) and its stat. Read through a descriptor: never through a link, never blocking on a
+    FIFO."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return "it is not a regular file", None
+        head = os.pread(fd, 64, 0)
+        sqlite = len(head) == 64 and head.startswith(b"SQLite format 3\0")
+        if sqlite and int.from_bytes(head[60:64], "big") != schema.hash:
+            return "stale", st
+        return snapfile.verify_file(fd), st
+    finally:
+        os.close(fd)
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    def key(st: os.stat_result) -> tuple[int, int, int, int]:
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    return key(a) == key(b)
+
+
 def _load_snapshot(directory: Path, schema: Schema) -> tuple[sqlite3.Connection | None, str]:
-    """An in-memory copy of the snapshot in ``directory``, or None and why it was not used."""
+    """An in-memory copy of the snapshot in ``directory``, or None and why it was not used.
+
+    Its checksum is verified first (``snapfile.verify_file``), then it is copied with the
+    backup API and must still be the file verified. A snapshot of another schema is left for
+    the next write to replace; a damaged, truncated or foreign one is set aside
+    (``snapfile.set_aside``).
+    """
     path = directory / SNAPSHOT_NAME
     try:
         if stat.S_ISLNK(os.lstat(directory).st_mode):
@@ -137,24 +175,45 @@ def _load_snapshot(directory: Path, schema: Schema) -> tuple[sqlite3.Connection 
         return None, f"cannot read {path}: {exc}"
     if not stat.S_ISREG(mode):
         return None, f"{path} is not a regular file"
-    mem = _memory_connection()
     try:
-        src = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
+        problem, verified = _verify(path, schema)
+    except OSError as exc:
+        return None, f"snapshot {path} not used: cannot read it ({exc.strerror or exc})"
+    if problem == "stale":
+        return None, f"snapshot {path} not used: its schema differs (another auditls version)"
+    mem: sqlite3.Connection | None = None
+    if problem is None and verified is not None:
+        mem = _memory_connection()
         try:
-            # Read the header first: a stale snapshot is not worth copying.
-            if src.execute("PRAGMA user_version").fetchone()[0] != schema.hash:
-                problem: str | None = "its schema differs"
-            else:
+            src = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
+            try:
                 src.backup(mem)
-                problem = _schema_problem(mem, schema)
-        finally:
-            src.close()
-    except sqlite3.Error as exc:
-        problem = f"it is not a readable database ({exc})"
+            finally:
+                src.close()
+            if not _same_file(verified, os.stat(path)):
+                mem.close()  # replaced by another writer meanwhile: the next load will tell
+                return None, f"snapshot {path} not used: it changed while it was read"
+            problem = _schema_problem(mem, schema)
+        except (sqlite3.Error, OSError) as exc:
+            problem = f"it is not a readable database ({exc})"
     if problem is not None:
-        mem.close()
-        return None, f"snapshot {path} not used: {problem}"
+        if mem is not None:
+            mem.close()
+        aside = snapfile.set_aside(path)
+        where = f"; set aside as {aside.name}" if aside is not None else ""
+        return None, f"snapshot {path} not used: {problem}{where}"
     return mem, "loaded"
+
+
+def _remove_leftovers(directory: Path) -> None:
+    """Remove the temp files of writers that died, when no writer is alive (the lock is free)."""
+    try:
+        if not stat.S_ISDIR(os.lstat(directory).st_mode):
+            return
+        with snapfile.writer_lock(directory):
+            snapfile.remove_temps(directory, SNAPSHOT_NAME)
+    except (OSError, snapfile.Busy):
+        return  # nothing there, read-only, or a live writer: its temp file is not a leftover
 
 
 def _fsync_file(path: str) -> None:
@@ -228,6 +287,7 @@ class Store:
         conn: sqlite3.Connection | None = None
         note = "not persistent"
         if persist:
+            _remove_leftovers(root / STORE_DIR)
             conn, note = _load_snapshot(root / STORE_DIR, schema)
         rebuilt = conn is None
         if conn is None:
@@ -401,7 +461,9 @@ class Store:
         """Write the database atomically to ``<root>/.auditls/index.db`` and return that path.
 
         Nothing is written when nothing changed since the load or the last snapshot and the file
-        is still there.
+        is still there. ``StoreBusy`` when another auditls holds the writers' lock (see
+        ``auditls.store.snapshot``); any other failure (a read-only directory, a full disk) is a
+        ``StoreError`` and leaves no temp file. Either way the store in memory is intact.
         """
         if not self.persist:
             raise StoreError("store: opened with persist=False, so it has no snapshot")
@@ -409,6 +471,45 @@ class Store:
         target = directory / SNAPSHOT_NAME
         if not self._dirty and target.is_file() and not target.is_symlink():
             return target
+        try:
+            with snapfile.writer_lock(directory):
+                self._write_snapshot(directory, target)
+        except snapfile.Busy as exc:
+            raise StoreBusy(f"store: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"store: cannot lock {directory}: {exc.strerror or exc}") from exc
+        _fsync_dir(directory)
+        self._dirty = False
+        return target
+
+    def write_beside(self, name: str, chunks: Iterable[bytes]) -> Path | None:
+        """Write ``<root>/.auditls/<name>`` (state derived from the facts: the taint engine's)
+        atomically, under the writers' lock, and only beside a snapshot that is written and
+        current: a store kept in memory only (another writer, a failed snapshot) writes nothing
+        beside it either. None when nothing was written; StoreError when the write failed."""
+        directory = self.root / STORE_DIR
+        if not self.persist or self._dirty or not (directory / SNAPSHOT_NAME).is_file():
+            return None
+        target = directory / name
+        try:
+            with snapfile.writer_lock(directory):
+                fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".beside.tmp", dir=directory)
+                try:
+                    with os.fdopen(fd, "wb") as out:
+                        for chunk in chunks:
+                            out.write(chunk)
+                    os.replace(tmp, target)
+                except BaseException:
+                    with suppress(OSError):
+                        os.unlink(tmp)
+                    raise
+        except snapfile.Busy:
+            return None
+        except OSError as exc:
+            raise StoreError(f"store: cannot write {target}: {exc.strerror or exc}") from exc
+        return target
+
+    def _write_snapshot(self, directory: Path, target: Path) -> None:
         try:
             fd, tmp = tempfile.mkstemp(prefix=SNAPSHOT_NAME + ".", suffix=".tmp", dir=directory)
             os.close(fd)
@@ -424,6 +525,7 @@ class Store:
                     self.conn.backup(dest)
                 finally:
                     dest.close()
+            snapfile.seal(tmp)
             _fsync_file(tmp)
             os.replace(tmp, target)
         except BaseException as exc:
@@ -432,17 +534,13 @@ class Store:
             if isinstance(exc, OSError):
                 raise StoreError(f"store: cannot write snapshot {target}: {exc}") from exc
             raise
-        _fsync_dir(directory)
-        self._dirty = False
-        self._remove_stale_temps(directory)
-        return target
 
     def _store_dir(self) -> Path:
         """``<root>/.auditls``, created with its ``.gitignore``; refuses a symlink."""
         directory = self.root / STORE_DIR
         try:
             with suppress(FileExistsError):
-                os.mkdir(directory)
+                os.mkdir(directory, 0o700)  # private: the facts quote the workspace's code
             mode = os.lstat(directory).st_mode
             if stat.S_ISLNK(mode):
                 raise StoreError(
@@ -451,6 +549,9 @@ class Store:
                 )
             if not stat.S_ISDIR(mode):
                 raise StoreError(f"store: {directory} exists and is not a directory")
+            st = os.lstat(directory)
+            if stat.S_IMODE(st.st_mode) & 0o077 and st.st_uid == getattr(os, "getuid", int)():
+                os.chmod(directory, 0o700)  # made by an older auditls: private from now on
             self._write_gitignore(directory / ".gitignore")
         except OSError as exc:
             raise StoreError(f"store: cannot prepare {directory}: {exc}") from exc
@@ -459,7 +560,9 @@ class Store:
     @staticmethod
     def _write_gitignore(path: Path) -> None:
         with suppress(OSError):
-            if stat.S_ISREG(os.lstat(path).st_mode) and path.read_bytes() == GITIGNORE:
+            st = os.lstat(path)  # a regular file of the right size only: never read a big one
+            right_size = stat.S_ISREG(st.st_mode) and st.st_size == len(GITIGNORE)
+            if right_size and path.read_bytes() == GITIGNORE:
                 return
         # Write beside and rename: never through a symlink, never half a file.
         fd, tmp = tempfile.mkstemp(prefix=".gitignore.", suffix=".tmp", dir=path.parent)
@@ -473,14 +576,13 @@ class Store:
                 os.unlink(tmp)
             raise
 
-    @staticmethod
-    def _remove_stale_temps(directory: Path) -> None:
-        """Delete temp files left by a snapshot that crashed long ago (not another's live one)."""
-        cutoff = time.time() - STALE_TEMP_SECONDS
-        for leftover in directory.glob(SNAPSHOT_NAME + ".*.tmp"):
-            with suppress(OSError):
-                if leftover.lstat().st_mtime < cutoff:
-                    leftover.unlink()
+    def set_aside(self) -> Path | None:
+        """Rename the snapshot to ``index.db.corrupt`` (its content could not be read back);
+        the path it went to, or None when there was none or it could not be moved."""
+        if not self.persist:
+            return None
+        self._dirty = True  # the next snapshot writes a new one
+        return snapfile.set_aside(self.snapshot_path)
 
     # -- lifetime ------------------------------------------------------------------------------
 

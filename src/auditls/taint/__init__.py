@@ -11,18 +11,31 @@ file by file when the store changes; the rules
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgpack
+
+from auditls import source_digest
 from auditls.facts import Fact, FileFacts
-from auditls.facts.core import CallArgFact, CallFact, FunctionFact, ImportFact, ParamFact
+from auditls.facts.core import (
+    CallArgFact,
+    CallFact,
+    ClassFact,
+    FunctionFact,
+    ImportFact,
+    ParamFact,
+)
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import DEFAULT_MODELS, SAFE_KEYWORDS, SAFE_NAMES, Models
 from auditls.link import Linker
+from auditls.store import StoreError
 from auditls.taint.engine import (
     SKELETON_COLUMNS,
     Label,
@@ -32,9 +45,12 @@ from auditls.taint.engine import (
     TaintEngine,
     TaintPath,
 )
+from auditls.taint.state import STATE_NAME, StateError, dump, load
 
 if TYPE_CHECKING:
     from auditls.store import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -47,6 +63,8 @@ class _Kept:
     states: dict[str, tuple[Any, ...]]
     #: Path -> its module-level imports (what calls resolve through).
     imports: dict[str, list[ImportFact]]
+    #: The revision whose engine is saved beside the snapshot (-1: none).
+    saved: int = -1
 
 
 _ENGINES: weakref.WeakKeyDictionary[Store, _Kept] = weakref.WeakKeyDictionary()
@@ -89,6 +107,7 @@ def _skeletons(store: Store, paths: list[str]) -> Iterator[Skeleton]:
                 calls=tables[CallFact].get(path, []),
                 flows=tables[FlowFact].get(path, []),
                 routes=tables[FlaskRouteFact].get(path, []),
+                classes=tables[ClassFact].get(path, []),
             )
 
 
@@ -156,14 +175,76 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
             return kept.engine
     states = store.file_states()
     imports = _module_imports(store, None)
+    resolve = _linker(states, imports).resolve
+    saved = _saved(store, models, resolve)
+    if saved is not None:
+        engine, then = saved
+        kept = _Kept(-1, models, engine, then, imports)
+        _ENGINES[store] = kept
+        changed = sorted(p for p in states.keys() | then.keys() if states.get(p) != then.get(p))
+        _update(store, kept, states, changed)
+        kept.saved = kept.revision if not changed else -1
+        return engine
     engine = TaintEngine(
-        _skeletons(store, sorted(states)),
-        _linker(states, imports).resolve,
-        models,
-        load=_loader(weakref.ref(store)),
+        _skeletons(store, sorted(states)), resolve, models, load=_loader(weakref.ref(store))
     )
     _ENGINES[store] = _Kept(store.revision, models, engine, states, imports)
     return engine
+
+
+def _state_path(store: Store) -> Path | None:
+    return store.snapshot_path.parent / STATE_NAME if store.persist else None
+
+
+def _saved(
+    store: Store, models: Models, resolve: Callable[[str], str]
+) -> tuple[TaintEngine, dict[str, tuple[Any, ...]]] | None:
+    """The engine saved beside the snapshot, when there is a usable one (default models only:
+    a workspace's own models are not part of what is saved)."""
+    path = _state_path(store)
+    if path is None or models is not DEFAULT_MODELS:
+        return None
+    try:
+        with path.open("rb") as stream:
+            objects = iter(msgpack.Unpacker(stream, strict_map_key=False, use_list=True))
+            return load(objects, source_digest(), resolve, models, _loader(weakref.ref(store)))
+    except FileNotFoundError:
+        return None
+    except (OSError, StateError, ValueError, TypeError, msgpack.UnpackException) as exc:
+        log.info("taint state %s not used (%s): interpreting the workspace again", path, exc)
+        return None
+
+
+def save_state(store: Store) -> Path | None:
+    """Save the store's taint engine beside its snapshot (summaries, paths, what links every
+    function), so that the next start interprets only what changed since. Nothing is written
+    for a store without a current snapshot (``Store.write_beside``), an engine with a
+    workspace's own models, or an engine saved already at this revision. Returns the file
+    written."""
+    kept = _ENGINES.get(store)
+    path = _state_path(store)
+    if kept is None or path is None or kept.models is not DEFAULT_MODELS:
+        return None
+    if kept.saved == kept.revision == store.revision:
+        return None
+    kept.engine.paths()
+    packer = msgpack.Packer(use_bin_type=True)
+    chunks = (packer.pack(obj) for obj in dump(kept.engine, source_digest(), kept.states))
+    try:
+        written = store.write_beside(STATE_NAME, chunks)
+    except StoreError as exc:
+        log.warning("cannot save the taint state: %s", exc)
+        return None
+    if written is None:
+        return None
+    kept.saved = kept.revision
+    return written
+
+
+def _bindings(imports: Iterable[ImportFact]) -> list[tuple[str, str, bool]]:
+    """What a file's imports bind, without where they are (a line added above them moves
+    them, and changes nothing a call resolves through)."""
+    return [(fact.bound, fact.target, fact.is_star) for fact in imports]
 
 
 def _update(
@@ -173,7 +254,9 @@ def _update(
     files: dict[str, FileFacts | Skeleton | None] = dict.fromkeys(changed)
     files.update((sk.path, sk) for sk in _skeletons(store, present))
     imports = _module_imports(store, present)
-    relink = any(imports.get(p, []) != kept.imports.get(p, []) for p in changed) or any(
+    relink = any(
+        _bindings(imports.get(p, ())) != _bindings(kept.imports.get(p, ())) for p in changed
+    ) or any(
         (states.get(p) or (None,) * 3)[2] != (kept.states.get(p) or (None,) * 3)[2] for p in changed
     )
     for path in changed:
@@ -186,4 +269,13 @@ def _update(
     kept.revision = store.revision
 
 
-__all__ = ["Label", "Step", "Summary", "TaintEngine", "TaintPath", "engine_of_files", "taint_of"]
+__all__ = [
+    "Label",
+    "Step",
+    "Summary",
+    "TaintEngine",
+    "TaintPath",
+    "engine_of_files",
+    "save_state",
+    "taint_of",
+]

@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditls.facts import Fact, FileFacts
-from auditls.facts.core import CallArgFact, CallFact, FunctionFact, ParamFact
+from auditls.facts.core import CallArgFact, CallFact, ClassFact, FunctionFact, ParamFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import (
@@ -139,6 +139,7 @@ class TaintPath:
     sink: SinkSite
     steps: Trace
     confidence: str
+    origin: str = ""  # the source's qualified name, as the models know it (saved state)
 
 
 @dataclass(slots=True)
@@ -268,6 +269,7 @@ class Skeleton:
     calls: list[tuple[Any, ...]]  # CallFact: function, call_id, callee, callee_text, attr
     flows: list[tuple[Any, ...]]  # FlowFact: function, target, inputs (JSON text), call_id
     routes: list[tuple[Any, ...]]  # FlaskRouteFact: view, rule
+    classes: list[tuple[Any, ...]] = field(default_factory=list)  # ClassFact: qualname, bases
 
 
 SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
@@ -276,10 +278,21 @@ SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
     CallFact: ("function", "call_id", "callee", "callee_text", "attr"),
     FlowFact: ("function", "target", "inputs", "call_id"),
     FlaskRouteFact: ("view", "rule"),
+    ClassFact: ("qualname", "bases"),
 }
 
 
 _SELF_ATTRS = ("attr:self.", "attr:cls.")
+#: ``super().method(...)`` as the extractor resolves it: the base class's method runs.
+_SUPER = "builtins.super."
+
+
+def _sink_of(models: Models, callee: str | None, attr: str | None) -> tuple[Sink, bool] | None:
+    """The sink a call reaches, and whether only by its method name. ``super().execute()``
+    runs a base class's method (a workspace function), never a sink known by name alone."""
+    if callee is not None and callee.startswith(_SUPER):
+        return None
+    return models.sink_for(callee, attr)
 
 
 def _self_method(attr: str | None, text: str) -> str | None:
@@ -302,6 +315,9 @@ class Program:
         self.files: dict[str, list[str]] = {}
         #: Path -> the views its route facts name, with their URL rules.
         self._routes: dict[str, list[tuple[str, str]]] = {}
+        #: Class -> its bases, resolved (``super().m()`` runs a base's ``m``); by file too.
+        self.bases: dict[str, tuple[str, ...]] = {}
+        self._classes: dict[str, list[str]] = {}
         self.resolve = resolve
         for ff in files:
             self.add_file(ff)
@@ -357,6 +373,8 @@ class Program:
                 self._note_argument(fact, calls_of)
             elif isinstance(fact, FlaskRouteFact) and fact.view:
                 routes.append((fact.view, fact.rule or ""))
+            elif isinstance(fact, ClassFact):
+                self._add_class(ff.path, fact.qualname, fact.bases)
         for function, found in params.items():
             self._unit(ff.path, function, made).params = [
                 p.name for p in sorted(found, key=lambda p: p.position)
@@ -381,9 +399,15 @@ class Program:
             self._routes[ff.path] = routes
         return made
 
+    def _add_class(self, path: str, qualname: str, bases: Iterable[str]) -> None:
+        self.bases[qualname] = tuple(bases)
+        self._classes.setdefault(path, []).append(qualname)
+
     def add_skeleton(self, sk: Skeleton) -> list[str]:
         """Make the light units of one file from its skeleton (see ``add_file``)."""
         made: list[str] = []
+        for qualname, bases in sk.classes:
+            self._add_class(sk.path, qualname, json.loads(bases))
         models = self.models
         used: dict[str, set[int]] = defaultdict(set)
         reads: set[str] = set()
@@ -426,7 +450,7 @@ class Program:
             refs[function].add((callee, None if method is None else sys.intern(method)))
             if callee is not None and models.source_for(callee) is not None:
                 reads.add(function)
-            if models.sink_for(callee, attr) is not None:
+            if _sink_of(models, callee, attr) is not None:
                 sinks.add(function)
         for name in made:
             unit = self.units[name]
@@ -458,6 +482,8 @@ class Program:
 
     def remove_file(self, path: str) -> tuple[list[str], set[str]]:
         """Drop the units of one file; returns their names and the views its routes named."""
+        for qualname in self._classes.pop(path, ()):
+            self.bases.pop(qualname, None)
         names = self.files.pop(path, [])
         for name in names:
             unit = self.units.get(name)
@@ -506,7 +532,7 @@ class Program:
             for item in row.inputs
         )
         unit.calls_sink = any(
-            models.sink_for(call.callee, call.attr) is not None for call in unit.calls.values()
+            _sink_of(models, call.callee, call.attr) is not None for call in unit.calls.values()
         ) or any(
             row.target.startswith("item:") and row.target[5:] in models.item_sinks
             for row in unit.flows
@@ -544,6 +570,12 @@ class Program:
             out.append(callee)
             if self.resolve is not None:
                 out.append(self.resolve(callee))
+            if callee.startswith(_SUPER) and unit.class_name:
+                name = callee[len(_SUPER) :]
+                for base in self.bases.get(unit.class_name, ()):
+                    out.append(f"{base}.{name}")
+                    if self.resolve is not None:
+                        out.append(self.resolve(f"{base}.{name}"))
         if unit.class_name and method:
             out.append(f"{unit.class_name}.{method}")
         return out
@@ -735,7 +767,10 @@ class _Interpreter:
         call = self.unit.calls.get(-1 if row.call_id is None else row.call_id)
         if call is None:
             return
-        found = self.models.sink_for(call.callee, call.attr)
+        found = _sink_of(self.models, call.callee, call.attr)
+        target = self.program.callee(self.unit, call)
+        if found is not None and found[1] and target is not None:
+            found = None  # `Runner().execute(...)`: a workspace method, not a driver's
         if found is not None:
             sink, by_method = found
             argv = (
@@ -763,7 +798,6 @@ class _Interpreter:
                 self.sites_clean[key] = self.sites_clean.get(key, True) and clean
                 step = _step(self.unit.path, call, f"reaches {what}")
                 self.sink(site, {k: (*v, step) for k, v in value.items()})
-        target = self.program.callee(self.unit, call)
         if target is None or row.target != "arg":
             return
         summary = self.summaries.get(target.qualname)
@@ -806,7 +840,7 @@ class _Interpreter:
             inner = self.unit.calls.get(int(item[5:])) if item[5:].isdigit() else None
             if not item.startswith("call:") or inner is None:
                 return False
-            found = self.models.sink_for(inner.callee, inner.attr)
+            found = _sink_of(self.models, inner.callee, inner.attr)
             if found is None or found[0].kind != kind:
                 return False
         return True
@@ -1051,8 +1085,8 @@ class TaintEngine:
         self._graph_changed = True
 
     def _settle(self) -> None:
-        """Work out which units a path can cross; load the rows of those that lack them, drop
-        the rows (and results) of those no path can cross any more."""
+        """Work out which units a path can cross: those newly in are dirty; those no longer
+        in lose their rows and results."""
         units = self.program.units
         if self._load is None:
             relevant = set(units)
@@ -1061,15 +1095,6 @@ class TaintEngine:
             up = _closure(starts, self._callers)
             ends = [n for n, u in units.items() if u.calls_sink or u.is_view]
             relevant = _closure([*up, *ends], self._callees)
-        missing: dict[str, list[str]] = defaultdict(list)
-        for name in relevant:
-            unit = units[name]
-            if not unit.full:
-                missing[unit.path].append(name)
-        if missing and self._load is not None:
-            functions = {name for names in missing.values() for name in names}
-            for ff in self._load(sorted(missing), functions):
-                self.program.rows_of(ff, missing.get(ff.path, ()))
         for name in self.relevant - relevant:
             gone = units.get(name)
             if gone is not None:
@@ -1080,10 +1105,23 @@ class TaintEngine:
         if relevant != self.relevant:
             self._graph_changed = True
             self._dirty |= relevant - self.relevant
-        for name in relevant:
-            if not units[name].full:  # its file was read again and no longer defines it
-                units[name].full = True
         self.relevant = relevant
+
+    def _ensure_rows(self, names: Iterable[str]) -> None:
+        """Read the rows of these units where they are light (one read for all their files)."""
+        units = self.program.units
+        missing: dict[str, list[str]] = defaultdict(list)
+        for name in names:
+            unit = units[name]
+            if not unit.full:
+                missing[unit.path].append(name)
+        if not missing or self._load is None:
+            return
+        functions = {name for names in missing.values() for name in names}
+        for ff in self._load(sorted(missing), functions):
+            self.program.rows_of(ff, missing.get(ff.path, ()))
+        for name in functions:
+            units[name].full = True  # a unit its file no longer has rows for has none
 
     def _order(self) -> None:
         self._members = _components(
@@ -1210,14 +1248,20 @@ class TaintEngine:
         queue = sorted({self._rank[name] for name in self._dirty})
         queued = set(queue)
         self._dirty = set()
+        self._ensure_rows(name for rank in queue for name in self._members[rank])
         while queue:
             rank = heapq.heappop(queue)
+            self._ensure_rows(self._members[rank])
             for name in self._evaluate(self._members[rank]):
                 for caller in self._callers.get(name, ()):
                     later = self._rank.get(caller)
                     if later is not None and later not in queued:
                         queued.add(later)
                         heapq.heappush(queue, later)
+        if self._load is not None:
+            # The rows are in the store: an edit reads those of the units it touches again.
+            for name in self.relevant:
+                units[name].lighten()
         self._paths = None
 
     # -- paths -----------------------------------------------------------------------------------
@@ -1233,7 +1277,7 @@ class TaintEngine:
             confidence = min(confidence, "medium", key=_ORDER.index)
         if site.by_method:
             confidence = min(confidence, "medium", key=_ORDER.index)
-        return TaintPath(rule_for(site.kind), source, site, trace, confidence)
+        return TaintPath(rule_for(site.kind), source, site, trace, confidence, label.origin[4:])
 
     def paths(self) -> list[TaintPath]:
         """Every path, one per (rule, source kind, sink site), the shortest trace kept."""
