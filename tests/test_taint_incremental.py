@@ -128,6 +128,10 @@ CONTENTS = [
     "import os\n\nclass B:\n    def run(self, c):\n        return os.system(c)\n\n"
     "class C(B):\n    def run(self, c):\n        return super().run('x' + c)\n\n"
     "def clean(v):\n    return C().run(v)\n",
+    # a closure: the nested function reads the view's local
+    "import os\nfrom flask import request\nfrom app import app\n\n"
+    "@app.get('/z')\ndef z():\n    c = request.args['c']\n"
+    "    def inner():\n        return os.system(c)\n    return str(inner())\n",
     # a state-changing route (the Flask workspace rules judge it over the linker)
     "from flask import request\nfrom app import app\n\n"
     "@app.post('/d')\ndef d():\n    return '<b>' + request.form['x']\n",

@@ -49,6 +49,10 @@ def summaries() -> list[str]:
             f"self.{attr} <- {_label(label)}"
             for attr, taint in summary.fields.items()
             for label in taint
+        ) + sorted(
+            f"closure {name} <- {_label(label)}"
+            for name, taint in summary.exposed.items()
+            for label in taint
         )
         if returns or sinks or fields:
             line = {"function": name, "returns": returns, "sinks": sinks}

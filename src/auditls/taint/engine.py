@@ -152,12 +152,20 @@ class Summary:
     #: Source data a method stores into an attribute of ``self`` (``self.path = request...``),
     #: by attribute: the other methods of the class read it there.
     fields: dict[str, Taint] = field(default_factory=dict)
+    #: Source data in the locals of a function that defines nested functions, by name: what
+    #: they read as free variables (closures).
+    exposed: dict[str, Taint] = field(default_factory=dict)
 
     def key(self) -> tuple[frozenset[Label], frozenset[tuple[Label, SinkSite]], frozenset[str]]:
         return (
             frozenset(self.returns),
             frozenset((label, site) for label, site, _ in self.sinks),
-            frozenset(f"{name}:{label.origin}" for name, t in self.fields.items() for label in t),
+            frozenset(
+                f"{kind}:{name}:{label.origin}"
+                for kind, values in (("f", self.fields), ("x", self.exposed))
+                for name, t in values.items()
+                for label in t
+            ),
         )
 
 
@@ -201,6 +209,10 @@ class Unit:
     refs: frozenset[tuple[str | None, str | None]] = frozenset()
     #: Methods of its class (in its file) that store into ``self.<attr>``, when it reads one.
     field_writers: tuple[str, ...] = ()
+    #: The function it is nested in (its free variables are that function's locals), and
+    #: whether functions are nested in it.
+    enclosing: str | None = None
+    has_nested: bool = False
     #: Reads a source / calls a sink (with the view facts: where a path can start or end).
     reads_source: bool = False
     calls_sink: bool = False
@@ -391,6 +403,7 @@ class Program:
                 if any(item.startswith(_SELF_ATTRS) for item in row.inputs):
                     readers.add(name)
         self._link_fields(made, readers, writers)
+        self.link_nesting(made)
         if not rows:
             for name in made:
                 self.units[name].lighten()
@@ -459,11 +472,26 @@ class Program:
             unit.reads_source, unit.calls_sink = name in reads, name in sinks
             unit.lighten()
         self._link_fields(made, readers, writers)
+        self.link_nesting(made)
         self.files[sk.path] = made
         routes = [(view, rule or "") for view, rule in sk.routes if view]
         if routes:
             self._routes[sk.path] = routes
         return made
+
+    def link_nesting(self, made: Iterable[str]) -> None:
+        """A nested function depends on the function it is nested in (a closure reads its
+        locals): the enclosing one is what it calls, for the order and for relevance."""
+        for name in made:
+            if ".<locals>." not in name:
+                continue
+            outer = name.rsplit(".<locals>.", 1)[0]
+            unit, enclosing = self.units.get(name), self.units.get(outer)
+            if unit is None or enclosing is None or enclosing.path != unit.path:
+                continue
+            unit.enclosing = outer
+            enclosing.has_nested = True
+            unit.refs = unit.refs | {(outer, None)}
 
     def _link_fields(self, made: list[str], readers: set[str], writers: set[str]) -> None:
         """A method reading ``self.<attr>`` depends on the methods of its class (in the same
@@ -633,6 +661,8 @@ class _Interpreter:
             kind, _, rest = item.partition(":")
             if kind == "name":
                 value = self.env.get(item)
+                if value is None and self.unit.enclosing is not None:
+                    value = self._free(rest)
                 if value is None or (not value and self.unit.writes.get(item, 0) > 1):
                     out.setdefault(UNKNOWN, ())
                 else:
@@ -657,6 +687,18 @@ class _Interpreter:
             else:
                 out.setdefault(UNKNOWN, ())
         return out
+
+    def _free(self, name: str) -> Taint | None:
+        """A free variable's source data, from the locals of the functions it is nested in
+        (None: none of them binds it)."""
+        outer = self.unit.enclosing
+        while outer is not None:
+            summary = self.summaries.get(outer)
+            if summary is not None and name in summary.exposed:
+                return summary.exposed[name]
+            unit = self.program.units.get(outer)
+            outer = unit.enclosing if unit is not None else None
+        return None
 
     def _field(self, name: str) -> Taint:
         """What the other methods of the class store into ``self.<name>``."""
@@ -928,6 +970,11 @@ class _Interpreter:
             for label, trace in returns.items()
             if label.origin.startswith(("param:", "src:")) or label == UNKNOWN
         }
+        if unit.has_nested:
+            for key, value in self.env.items():
+                kept = {k: v for k, v in value.items() if k.origin.startswith("src:")}
+                if key.startswith("name:") and kept:
+                    self.summary.exposed[key[5:]] = kept
         return self.summary
 
 
@@ -1196,7 +1243,8 @@ class TaintEngine:
     def _keep(self, name: str, result: _Result) -> None:
         """Keep what a unit gave; an empty summary or result is not kept (most units have
         neither, and a workspace has tens of thousands)."""
-        if result.summary.returns or result.summary.sinks or result.summary.fields:
+        summary = result.summary
+        if summary.returns or summary.sinks or summary.fields or summary.exposed:
             self.summaries[name] = result.summary
         else:
             self.summaries.pop(name, None)

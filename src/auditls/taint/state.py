@@ -35,7 +35,7 @@ from auditls.taint.engine import (
 #: The name of the saved state in the store's directory.
 STATE_NAME = "taint.msgpack"
 #: Bumped whenever the layout below changes.
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 class StateError(ValueError):
@@ -76,6 +76,7 @@ def _summary(summary: Summary) -> list[Any]:
         _taint(summary.returns),
         [[_label(label), _site(site), _trace(trace)] for label, site, trace in summary.sinks],
         {name: _taint(taint) for name, taint in summary.fields.items()},
+        {name: _taint(taint) for name, taint in summary.exposed.items()},
     ]
 
 
@@ -169,11 +170,12 @@ def _load_site(data: list[Any]) -> SinkSite:
 
 
 def _load_summary(data: list[Any]) -> Summary:
-    returns, sinks, fields = data
+    returns, sinks, fields, exposed = data
     return Summary(
         returns=_load_taint(returns),
         sinks=[(_load_label(lb), _load_site(st), _load_trace(tr)) for lb, st, tr in sinks],
         fields={str(name): _load_taint(taint) for name, taint in fields.items()},
+        exposed={str(name): _load_taint(taint) for name, taint in exposed.items()},
     )
 
 
@@ -252,6 +254,7 @@ def _load(
             if result is not None:
                 engine._results[name] = _load_result(result, models, engine.summaries.get(name))
         program.files[str(path)] = made
+        program.link_nesting(made)
     if files != doc["files"]:
         raise ValueError(f"{files} of {doc['files']} files")
     program._routes = {
