@@ -17,6 +17,8 @@ Figures:
 3. each extractor's share, from the engine's timing hook;
 4. ``auditls index`` cold with ``--jobs 1`` and ``--jobs 2`` (store writes included), warm with
    nothing changed, and after touching one file, each as a real subprocess, with its peak RSS;
+   then ``auditls check`` warm: without the findings cache, with nothing changed, after
+   touching one file;
 5. the language server's didSave → publishDiagnostics latency (``bench/lsp_bench.py``), when
    the server is there;
 6. bandit and ``ruff check --select S`` on the same corpus, when installed (the ``bench`` extra):
@@ -222,6 +224,33 @@ def bench_index(res: Results, root: Path, parse_total: float) -> None:
         wall, rss, _ = measure([*auditls, "index", str(work), "--jobs", "2"])
         res.say(f"| one file touched | {wall:.2f} s | {rss:.0f} MB |")
         res.say()
+        bench_warm_check(res, work)
+
+
+def bench_warm_check(res: Results, work: Path) -> None:
+    """``auditls check`` on an indexed workspace: with the findings cache
+    (``.auditls/check-findings.json``) nothing changed, one file touched, and without it (every
+    rule runs again, as before the cache)."""
+    auditls = [sys.executable, "-m", "auditls", "check", str(work), "--quiet"]
+    cache = work / ".auditls" / "check-findings.json"
+    measure(auditls)  # index and fill the cache
+    res.say("### Warm `auditls check` (a real subprocess each, index up to date)")
+    res.say()
+    res.say("| run | wall | peak RSS |")
+    res.say("| --- | --- | --- |")
+    cache.unlink(missing_ok=True)
+    wall, rss, _ = measure(auditls)
+    res.say(f"| no findings cache (every rule runs) | {wall:.2f} s | {rss:.0f} MB |")
+    wall, rss, _ = measure(auditls)
+    res.say(f"| nothing changed | {wall:.2f} s | {rss:.0f} MB |")
+    victim = sorted(work.rglob("*.py"))[len(list(work.rglob("*.py"))) // 2]
+    victim.write_bytes(victim.read_bytes() + b"\n# touched again\n")
+    wall, rss, _ = measure(auditls)
+    res.say(f"| one file touched (workspace rules run again) | {wall:.2f} s | {rss:.0f} MB |")
+    victim.write_bytes(victim.read_bytes() + b"# and again\n")
+    wall, rss, _ = measure([*auditls, "--ignore", "AUD5"])
+    res.say(f"| one file touched, taint rules off | {wall:.2f} s | {rss:.0f} MB |")
+    res.say()
 
 
 def bench_taint(res: Results, root: Path, edits: int = 20) -> None:

@@ -73,7 +73,7 @@ def ws(tmp_path: Path) -> Path:
 
 
 def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(["check", *args, "--jobs", "1"])
+    code = cli.main(["check", *args, "--jobs", "1", "--quiet"])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -88,8 +88,9 @@ def check_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dic
 
 
 def test_check_text_reports_findings_and_exits_1(
-    ws: Path, capsys: pytest.CaptureFixture[str]
+    ws: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(ws)  # text paths are relative to the current directory
     code, out, err = check(capsys, str(ws))
     assert code == 1
     assert err == ""
@@ -112,7 +113,8 @@ def test_check_clean_code_exits_0(ws: Path, capsys: pytest.CaptureFixture[str]) 
 def test_check_json_shape(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, doc = check_json(capsys, str(ws))
     assert code == 1
-    assert set(doc) == {"version", "findings", "errors"}
+    assert set(doc) == {"version", "root", "findings", "errors"}
+    assert doc["root"] == str(ws)  # the base of every "path"
     assert doc["version"] == __version__
     assert doc["errors"] == []
     first = doc["findings"][0]
@@ -550,7 +552,18 @@ def test_demo_project_findings_match_its_expect_comments(
 def test_python_dash_m_auditls_check(ws: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "AUDITLS_DEBUG"}
     proc = subprocess.run(
-        [sys.executable, "-m", "auditls", "check", str(ws), "--format", "json", "--jobs", "2"],
+        [
+            sys.executable,
+            "-m",
+            "auditls",
+            "check",
+            str(ws),
+            "--format",
+            "json",
+            "--jobs",
+            "2",
+            "-q",
+        ],
         capture_output=True,
         text=True,
         timeout=120,

@@ -246,7 +246,7 @@ def test_extraction_never_raises_and_the_store_keeps_every_fact(data: bytes, nam
 def _check(root: Path, fmt: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(["check", str(root), "--format", fmt, "--jobs", "1"])
+        code = cli.main(["check", str(root), "--format", fmt, "--jobs", "1", "--quiet"])
     return code, out.getvalue(), err.getvalue()
 
 

@@ -39,14 +39,16 @@ def write(root: Path, rel: str, data: bytes | str) -> Path:
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Path:
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "proj"
     write(root, "pyproject.toml", '[project]\nname = "proj"\n')
+    monkeypatch.chdir(root)  # text paths are relative to the current directory
     return root.resolve()
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main([*args, "--jobs", "1"])
+    quiet = ["--quiet"] if args[:1] == ("check",) else []  # no summary line on stderr
+    code = cli.main([*args, "--jobs", "1", *quiet])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -300,7 +302,7 @@ def test_a_console_that_cannot_encode_the_report_gets_it_escaped(ws: Path) -> No
 
     write(ws, "a.py", 'import os\nos.system("café " + x)\n')
     done = subprocess.run(
-        [sys.executable, "-m", "auditls", "check", str(ws), "--jobs", "1"],
+        [sys.executable, "-m", "auditls", "check", str(ws), "--jobs", "1", "--quiet"],
         capture_output=True,
         env={**os.environ, "PYTHONIOENCODING": "ascii"},
         timeout=120,

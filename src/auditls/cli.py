@@ -90,6 +90,25 @@ def _workspace(raw_paths: Sequence[str]) -> tuple[Path, list[Path]]:
     return root, paths
 
 
+#: Suffixes that are Python source whatever their bytes (a NUL byte there is AUD001).
+_PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
+
+
+def _refuse_binary(raw_paths: Sequence[str], paths: Sequence[Path]) -> None:
+    """A file named explicitly that is not Python source (no Python suffix, a NUL byte in its
+    first 8 KiB, as git and grep tell binary files) is a usage error, not a syntax error."""
+    for raw, path in zip(raw_paths, paths, strict=False):
+        if path.suffix in _PYTHON_SUFFIXES or not path.is_file():
+            continue
+        try:
+            with path.open("rb") as stream:
+                head = stream.read(8192)
+        except OSError:
+            continue  # the indexer reports what it cannot read
+        if b"\0" in head:
+            raise UsageError(f"{raw}: not a Python source file (binary content)")
+
+
 def _rel(root: Path, path: Path) -> str:
     """``path`` relative to ``root`` as the store names it (escaped, see ``auditls.facts``)."""
     from auditls.facts import escape_path
@@ -149,34 +168,72 @@ def _selection(config: Config, args: argparse.Namespace) -> tuple[list[str] | No
     return select, sorted(ignore)
 
 
+def _cwd() -> Path | None:
+    try:
+        return Path.cwd().resolve()
+    except OSError:  # the current directory was removed: show workspace paths
+        return None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from auditls.index import IndexReport, index_workspace
     from auditls.knowledge.taint import with_user_models
     from auditls.report import render
+    from auditls.report.baseline import BaselineError, new_findings, read_baseline, write_baseline
+    from auditls.report.progress import Progress
     from auditls.rules import Problem, Report, analyse
+    from auditls.rules.cache import FindingsCache
     from auditls.taint import save_state
 
     root, paths = _workspace(args.paths)
+    _refuse_binary(args.paths, paths)
     config = load_config(root)
     select, ignore = _selection(config, args)
     scopes = [_rel(root, p) for p in paths]
+    baseline_path = _baseline_path(args, config, root)
+    try:
+        baseline = read_baseline(baseline_path) if baseline_path is not None else None
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+    progress = Progress.choose(sys.stderr, quiet=args.quiet)
 
-    def run(store: Store) -> tuple[IndexReport, Report]:
-        report = index_workspace(root, store, config, jobs=args.jobs, paths=paths)
-        analysis = analyse(
-            store,
-            select=select,
-            ignore=ignore,
-            severity_overrides=config.severity_overrides,
-            scopes=scopes,
-            taint_models=with_user_models(config.taint),
-            test_code=config.test_code,
-        )
+    def run(store: Store) -> tuple[IndexReport, Report, FindingsCache]:
+        cache = FindingsCache.load_beside(store)
+        with progress:
+            report = index_workspace(
+                root,
+                store,
+                config,
+                jobs=args.jobs,
+                paths=paths,
+                progress=False,
+                on_progress=progress.index,
+            )
+            analysis = analyse(
+                store,
+                select=select,
+                ignore=ignore,
+                severity_overrides=config.severity_overrides,
+                scopes=scopes,
+                taint_models=with_user_models(config.taint),
+                test_code=config.test_code,
+                cache=cache,
+                on_progress=progress.rules,
+            )
         save_state(store)  # the next check re-interprets only what changed since
-        return report, analysis
+        cache.save_beside(store)  # ... and re-checks only the files that changed
+        return report, analysis, cache
 
-    report, analysis = _with_store(root, run)
+    report, analysis, cache = _with_store(root, run)
     findings, files = analysis.findings, analysis.files
+    if args.write_baseline is not None:
+        try:
+            write_baseline(Path(args.write_baseline), findings, root)
+        except BaselineError as exc:
+            raise UsageError(str(exc)) from None
+    absorbed = 0
+    if baseline is not None:
+        findings, absorbed = new_findings(findings, baseline, root)
     # Extractor failures come from the store (analyse), so that every run reports them, not
     # only the run that extracted the file; skips and read errors are re-checked every run.
     # A skipped or unreadable file is also a finding (AUD003), so that it counts.
@@ -193,11 +250,34 @@ def cmd_check(args: argparse.Namespace) -> int:
         files=files,
         root=root,
         severity_overrides=config.severity_overrides,
+        cwd=_cwd(),
     )
     _emit(text, args.output)
+    progress.summary(
+        report,
+        findings=len(findings),
+        files=files,
+        cached_files=cache.reused_files,
+        cached_workspace=cache.reused_workspace,
+        output=args.output,
+        baseline=absorbed,
+    )
     if report.failed:
         return _failed(report.failed)
     return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def _baseline_path(args: argparse.Namespace, config: Config, root: Path) -> Path | None:
+    """The baseline to compare with: ``--baseline`` (relative to the current directory), else
+    ``[tool.auditls] baseline`` (relative to the workspace root); none while writing one or
+    with ``--no-baseline``."""
+    if args.write_baseline is not None or args.no_baseline:
+        return None
+    if args.baseline is not None:
+        return Path(args.baseline)
+    if config.baseline is not None:
+        return root / config.baseline
+    return None
 
 
 def _with_store(root: Path, run: Callable[[Store], T]) -> T:
@@ -438,7 +518,9 @@ def build_parser() -> argparse.ArgumentParser:
         "then run the rules over the files under PATH and report the findings. Exit 0 when "
         "nothing is found, 1 when something is, 2 on a usage or internal error.",
         epilog="examples:\n  auditls check\n  auditls check src/ --select AUD1 --ignore AUD103\n"
-        "  auditls check --format sarif --output auditls.sarif",
+        "  auditls check --format sarif --output auditls.sarif\n"
+        "  auditls check --format html --output report.html\n"
+        "  auditls check --write-baseline .auditls-baseline.json   # then: --baseline FILE",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
@@ -449,10 +531,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--format",
-        choices=("text", "json", "sarif"),
+        choices=("text", "json", "sarif", "html"),
         default="text",
-        help="text (path:line:col: CODE [severity/confidence] message), json, or SARIF 2.1.0 "
-        "for GitHub code scanning (default: text)",
+        help="text (path:line:col: CODE [severity/confidence] message), json, SARIF 2.1.0 "
+        "for GitHub code scanning, or html (one self-contained page to read; use with "
+        "--output) (default: text)",
     )
     check.add_argument(
         "--select",
@@ -468,6 +551,28 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N", help=_JOBS_HELP)
     check.add_argument(
         "--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout"
+    )
+    check.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="no progress and no summary on stderr (errors are still printed)",
+    )
+    baseline = check.add_mutually_exclusive_group()
+    baseline.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="report only findings not recorded in FILE (default: [tool.auditls] baseline)",
+    )
+    baseline.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="record the findings of this run in FILE, to pass to --baseline later",
+    )
+    baseline.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="ignore the baseline configured in [tool.auditls]",
     )
     check.set_defaults(func=cmd_check)
 

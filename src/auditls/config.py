@@ -127,6 +127,7 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are skipped
     taint: TaintConfig = TaintConfig()  # extra taint models
     test_code: str = "demote"  # findings in test files: one of TEST_CODE_POLICIES
+    baseline: str | None = None  # baseline file, relative to the workspace root (report/baseline)
     source: Path | None = None  # the pyproject.toml this came from, if any
 
 
@@ -219,7 +220,16 @@ def config_from_table(table: Mapping[str, object], *, source: Path | None = None
     def fail(key: str, what: str) -> ConfigError:
         return ConfigError(f"{where}[tool.auditls] {key}: {what}")
 
-    known = {"select", "ignore", "exclude", "max-file-size", "severity", "taint", "test-code"}
+    known = {
+        "select",
+        "ignore",
+        "exclude",
+        "max-file-size",
+        "severity",
+        "taint",
+        "test-code",
+        "baseline",
+    }
     for key in table:
         if key not in known:
             hint = f" (did you mean {key.replace('_', '-')!r}?)" if "_" in key else ""
@@ -267,6 +277,10 @@ def config_from_table(table: Mapping[str, object], *, source: Path | None = None
         raise fail("test-code", f"expected one of {', '.join(TEST_CODE_POLICIES)}, got "
                    f"{_describe(test_code)}")  # fmt: skip
 
+    baseline = table.get("baseline")
+    if baseline is not None and (not isinstance(baseline, str) or not baseline.strip()):
+        raise fail("baseline", f"expected a file name (a string), got {_describe(baseline)}")
+
     return Config(
         select=select,
         ignore=ignore,
@@ -275,6 +289,7 @@ def config_from_table(table: Mapping[str, object], *, source: Path | None = None
         max_file_size=max_file_size,
         taint=taint,
         test_code=str(test_code),
+        baseline=baseline if isinstance(baseline, str) else None,
         source=source,
     )
 

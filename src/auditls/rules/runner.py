@@ -25,13 +25,18 @@ fixture runner compares it with the expectations, the server publishes it. Over 
    pattern finding at a call whose dangerous argument the taint engine *showed clean* (built
    only from literals, sanitizers and allowlisted values) drops to low confidence
    (:func:`lowered_where_clean`; ``auditls check`` only, when the taint rules are selected).
+
+With a ``FindingsCache`` (``rules/cache.py``; ``auditls check`` passes one), steps 2 and 3 are
+skipped where their inputs did not change: a file whose state is the cached one is not read,
+and the workspace rules do not run when no file changed. The cache holds every file rule's
+findings unrated, so steps 1 and 5 apply to them here as to fresh ones.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -48,6 +53,7 @@ from auditls.rules.workspace import Workspace
 
 if TYPE_CHECKING:
     from auditls.knowledge.taint import Models
+    from auditls.rules.cache import FindingsCache
     from auditls.store import Store
 
 SYNTAX_ERROR = "AUD001"
@@ -271,22 +277,42 @@ class Report:
     files: int = 0  # files in scope (parsed, or reported as AUD001 or AUD003)
 
 
-def _files_in(
-    source: Store | Sequence[FileFacts], scopes: Sequence[str] | None
-) -> Iterator[tuple[str, FileFacts | None]]:
-    """The files in scope and their facts: parsed, with a syntax error, or recorded without
-    facts (skipped or unreadable: facts with that status and no rows)."""
+#: Store statuses of the files the rules see: parsed, with a syntax error, or recorded without
+#: facts (skipped or unreadable: AUD003 reports them).
+_ANALYSED = ("ok", "syntax_error", "skipped", "error")
+
+
+def _paths_in(source: Store | Sequence[FileFacts], scopes: Sequence[str] | None) -> list[str]:
+    """The files in scope: parsed, with a syntax error, or recorded without facts."""
     if isinstance(source, Sequence):
-        yield from ((ff.path, ff) for ff in source if _in_scope(ff.path, scopes))
-        return
-    for row in source.files():
-        if not _in_scope(row.path, scopes):
-            continue
-        if row.status in ("ok", "syntax_error"):
-            yield row.path, source.file_facts(row.path)
-        elif row.status in ("skipped", "error"):
-            # Never read: no facts, but the file rules still see it (AUD003 reports it).
-            yield row.path, FileFacts(path=row.path, module="", status=row.status, error=row.error)
+        return [ff.path for ff in source if _in_scope(ff.path, scopes)]
+    return [
+        row.path
+        for row in source.files()
+        if _in_scope(row.path, scopes) and row.status in _ANALYSED
+    ]
+
+
+def _loader(source: Store | Sequence[FileFacts]) -> Callable[[str], FileFacts | None]:
+    """A file's facts by path; a file never read (skipped or unreadable) has facts with its
+    status and no rows, so that the file rules still see it (AUD003)."""
+    if isinstance(source, Sequence):
+        return {ff.path: ff for ff in source}.get
+    unread = {
+        row.path: FileFacts(path=row.path, module="", status=row.status, error=row.error)
+        for row in source.files()
+        if row.status in ("skipped", "error")
+    }
+    store = source
+
+    def load(path: str) -> FileFacts | None:
+        return unread[path] if path in unread else store.file_facts(path)
+
+    return load
+
+
+#: ``on_progress(stage, done, total)``: stage "files" (file rules, per file) or "workspace".
+RulesProgress = Callable[[str, int, int], None]
 
 
 def analyse(
@@ -298,42 +324,95 @@ def analyse(
     scopes: Sequence[str] | None = None,
     taint_models: Models | None = None,
     test_code: str = "demote",
+    cache: FindingsCache | None = None,
+    on_progress: RulesProgress | None = None,
 ) -> Report:
-    """Steps 1 to 5 over an indexed store (or files extracted in memory): the file rules of the
+    """Steps 1 to 6 over an indexed store (or files extracted in memory): the file rules of the
     files in ``scopes`` (all when None), then the workspace rules over every file, findings kept
-    in ``scopes``."""
+    in ``scopes``. With a ``cache`` (``rules.cache``; a store only), a file whose state has not
+    changed is not read again, and the workspace rules do not run again when no file changed;
+    the report is the same as without it."""
     report = Report()
+    selection = Selection.of(select, ignore, severity_overrides, test_code)
+    select = selection.select
+    ignore = selection.ignore
     workspace = Workspace(source, taint_models)
-    for path, ff in _files_in(source, scopes):
+    states: Mapping[str, tuple[object, ...]] | None = None
+    if cache is not None and not isinstance(source, Sequence):
+        states = source.file_states()
+    else:
+        cache = None
+    paths = _paths_in(source, scopes)
+    facts_of = _loader(source)
+    selected_file_rules = {r.code for r in selection.rules(file_rules())}
+    for done, path in enumerate(paths, 1):
+        if on_progress is not None:
+            on_progress("files", done, len(paths))
         report.files += 1
-        if ff is None:
-            continue
-        report.problems += [
-            Problem(path, "extractor_error", problem) for problem in ff.extractor_errors
+        state = states.get(path) if states is not None else None
+        entry = cache.file(path, state) if cache is not None else None
+        if entry is not None:
+            errors, found = entry.errors, entry.findings
+        else:
+            ff = facts_of(path)
+            if ff is None:
+                continue
+            errors = list(ff.extractor_errors)
+            if cache is None:
+                report.problems += [Problem(path, "extractor_error", e) for e in errors]
+                report.findings += check_facts(
+                    ff,
+                    select=select,
+                    ignore=ignore,
+                    severity_overrides=severity_overrides,
+                    test_code=test_code,
+                )
+                continue
+            found = check_facts(ff, test_code="report")  # every file rule, not yet rated
+            cache.put_file(path, state, found, errors)
+        report.problems += [Problem(path, "extractor_error", e) for e in errors]
+        report.findings += [
+            selection.rated(f) for f in found if f.rule in selected_file_rules and selection.kept(f)
         ]
-        report.findings += check_facts(
-            ff,
-            select=select,
-            ignore=ignore,
-            severity_overrides=severity_overrides,
-            test_code=test_code,
-        )
-    report.findings += check_workspace(
-        workspace,
-        select=select,
-        ignore=ignore,
-        severity_overrides=severity_overrides,
-        scopes=scopes,
-        test_code=test_code,
-    )
-    report.findings = one_finding_per_problem(report.findings, lambda f: f)
+    if on_progress is not None:
+        on_progress("workspace", 0, 1)
     taint_on = any(
         is_selected(r.code, select, ignore)
         for r in RULES.values()
         if r.code.startswith(TAINT_PREFIX)
     )
+    clean_sites: Container[tuple[str, int, int]] | None = None
+    if cache is None:
+        report.findings += check_workspace(
+            workspace,
+            select=select,
+            ignore=ignore,
+            severity_overrides=severity_overrides,
+            scopes=scopes,
+            test_code=test_code,
+        )
+    else:
+        assert states is not None  # a cache comes with the store's states
+        cache.forget_missing(states)
+        key = cache.workspace_key(states, select, ignore, taint_models)
+        cached = cache.workspace_findings(key)
+        if cached is None:
+            found = check_workspace(workspace, select=select, ignore=ignore, test_code="report")
+            clean = set(workspace.taint.clean_sites) if taint_on else None
+            cache.put_workspace(key, found, clean)
+        else:
+            found, clean = cached.findings, cached.clean_sites
+        clean_sites = clean
+        report.findings += [
+            selection.rated(f) for f in found if _in_scope(f.path, scopes) and selection.kept(f)
+        ]
+    if on_progress is not None:
+        on_progress("workspace", 1, 1)
+    report.findings = one_finding_per_problem(report.findings, lambda f: f)
     if taint_on and any(f.rule.startswith(PATTERN_PREFIX) for f in report.findings):
-        report.findings = lowered_where_clean(report.findings, workspace.taint.clean_sites)
+        if clean_sites is None:
+            clean_sites = workspace.taint.clean_sites
+        report.findings = lowered_where_clean(report.findings, clean_sites)
     report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     return report
 

@@ -57,20 +57,20 @@ def make_objects(model: FlaskObjects) -> None:
         app = AppObj(site.path, site.fact)
         model.apps.append(app)
         if site.fact.ref:
-            model.by_ref[site.fact.ref] = app
+            model.add_object(site.fact.ref, app)
         if site.fact.factory:
             model.factories[site.fact.factory] = app
     for bp_site in model.of(FlaskBlueprintFact):
         bp = BlueprintObj(bp_site.path, bp_site.fact)
         model.blueprints.append(bp)
         if bp_site.fact.ref:
-            model.by_ref[bp_site.fact.ref] = bp
+            model.add_object(bp_site.fact.ref, bp)
     for ext_site in model.of(FlaskExtensionFact):
         if ext_site.fact.form == "constructor":
             ext = ExtensionObj(ext_site.path, ext_site.fact)
             model.extensions.append(ext)
             if ext_site.fact.ref:
-                model.by_ref[ext_site.fact.ref] = ext
+                model.add_object(ext_site.fact.ref, ext)
 
 
 def link_extensions(model: FlaskObjects) -> None:
@@ -82,13 +82,13 @@ def link_extensions(model: FlaskObjects) -> None:
             if not isinstance(ext, ExtensionObj):
                 ext = next(e for e in model.extensions if e.fact is fact)
         else:
-            found = model.extension_of(fact.ref)
+            found = model.extension_of(fact.ref, near=site.path)
             if found is None:
                 continue
             ext = found
             ext.uses.append(site)
         if fact.app is not None:
-            for app in model.apps_of(fact.app, fact.app_type):
+            for app in model.apps_of(fact.app, fact.app_type, near=site.path):
                 if app not in ext.apps:
                     ext.apps.append(app)
                 if ext not in app.extensions:
@@ -101,7 +101,11 @@ def link_registrations(model: FlaskObjects) -> None:
         fact = site.fact
         children: list[BlueprintObj] = []
         if fact.blueprint is not None:
-            children = [o for o in model.objects_for(fact.blueprint) if isinstance(o, BlueprintObj)]
+            children = [
+                o
+                for o in model.objects_for(fact.blueprint, near=site.path)
+                if isinstance(o, BlueprintObj)
+            ]
         else:  # register_blueprint(Blueprint(...)): the blueprint built inside the call
             children = [
                 b for b in model.blueprints
@@ -109,7 +113,7 @@ def link_registrations(model: FlaskObjects) -> None:
                 and (fact.line, fact.col) <= (b.fact.line, b.fact.col)
                 and (b.fact.end_line, b.fact.end_col) <= (fact.end_line, fact.end_col)
             ]  # fmt: skip
-        for parent in model.owners_of(fact.owner, fact.owner_type):
+        for parent in model.owners_of(fact.owner, fact.owner_type, near=site.path):
             for child in children:
                 if child is not parent:
                     parent.children.append(Registration(site.path, fact, parent, child))
@@ -118,16 +122,20 @@ def link_registrations(model: FlaskObjects) -> None:
 def link_owned_rows(model: FlaskObjects) -> None:
     """Hooks, error handlers, template filters and CLI commands, on their apps and blueprints."""
     for hook in model.of(FlaskHookFact):
-        for owner in model.owners_of(hook.fact.owner, hook.fact.owner_type):
+        for owner in model.owners_of(hook.fact.owner, hook.fact.owner_type, near=hook.path):
             owner.hooks.append(hook)
     for handler in model.of(FlaskErrorHandlerFact):
-        for owner in model.owners_of(handler.fact.owner, handler.fact.owner_type):
+        for owner in model.owners_of(
+            handler.fact.owner, handler.fact.owner_type, near=handler.path
+        ):
             owner.error_handlers.append(handler)
     for filt in model.of(FlaskTemplateFilterFact):
-        for owner in model.owners_of(filt.fact.owner, filt.fact.owner_type):
+        for owner in model.owners_of(filt.fact.owner, filt.fact.owner_type, near=filt.path):
             owner.template_filters.append(filt)
     for command in model.of(FlaskCliCommandFact):
-        for owner in model.owners_of(command.fact.owner, command.fact.owner_type):
+        for owner in model.owners_of(
+            command.fact.owner, command.fact.owner_type, near=command.path
+        ):
             owner.commands.append(command)
 
 

@@ -22,7 +22,7 @@ def link_configs(model: FlaskObjects) -> None:
         if fact.via == "module" and fact.owner:
             model.config_modules[fact.owner].append(site)
             continue
-        for app in model.apps_of(fact.owner, fact.owner_type):
+        for app in model.apps_of(fact.owner, fact.owner_type, near=site.path):
             app.configs.append(site)
 
 

@@ -86,6 +86,9 @@ class FlaskObjects:
 
         #: Reference -> the app, blueprint or extension it defines (resolving stops there).
         self.by_ref: dict[str, LinkTarget] = {}
+        #: Reference -> every object defined under it: two projects in one repository may
+        #: both have a module ``app`` or ``web.views`` (``near`` picks the referrer's own).
+        self.all_by_ref: dict[str, list[LinkTarget]] = defaultdict(list)
         #: Factory function -> the app it builds and returns.
         self.factories: dict[str, AppObj] = {}
         self._resolved: dict[str, str] = {}
@@ -104,10 +107,44 @@ class FlaskObjects:
             cached = self._resolved[ref] = self.link.resolve(ref, self.by_ref)
         return cached
 
+    def source_root(self, path: str) -> str | None:
+        """The directory a linked file's module name starts from: ``shop/`` for
+        ``shop/web/views.py`` (module ``web.views``); None for a file not linked."""
+        ff = self.link.files.get(path)
+        if ff is None or not ff.module:
+            return None
+        parts = path.removesuffix(".py").removesuffix(".pyi").split("/")
+        if parts[-1] == "__init__":
+            parts.pop()
+        depth = len(ff.module.split("."))
+        return "/".join(parts[: max(0, len(parts) - depth)])
+
+    def add_object(self, ref: str, obj: LinkTarget) -> None:
+        """Record the object a reference defines (the last one wins in ``by_ref``)."""
+        self.by_ref[ref] = obj
+        self.all_by_ref[ref].append(obj)
+
+    def _nearest(self, ref: str, direct: LinkTarget, near: str | None) -> LinkTarget:
+        """Of the objects defined under ``ref``, the one in the same source root as the file
+        ``near`` (the referrer); ``direct`` when there is one object or none is nearer."""
+        candidates = self.all_by_ref.get(ref, ())
+        if near is None or len(candidates) < 2:
+            return direct
+        root = self.source_root(near)
+        local = [c for c in candidates if self.source_root(c.path) == root]
+        return local[-1] if local else direct
+
     def objects_for(
-        self, ref: str | None, type_: str | None = None, _depth: int = 0
+        self,
+        ref: str | None,
+        type_: str | None = None,
+        _depth: int = 0,
+        *,
+        near: str | None = None,
     ) -> list[LinkTarget]:
-        """The Flask objects a reference (with the type its file knew) can name."""
+        """The Flask objects a reference (with the type its file knew) can name; ``near``: the
+        file the reference is made in, to tell apart objects of two projects whose modules
+        have the same name."""
         if _depth > 8:
             return []
         if ref is not None and ref in CURRENT_APP:
@@ -122,7 +159,7 @@ class FlaskObjects:
         resolved = self.resolve(ref)
         direct = self.by_ref.get(resolved)
         if direct is not None:
-            return [direct]
+            return [self._nearest(resolved, direct, near)]
         for callee in self.link.assigned_calls(resolved):
             made = self.factories.get(self.resolve(callee))
             if made is not None and made not in out:
@@ -130,28 +167,38 @@ class FlaskObjects:
         param = self.link.parameter(resolved)
         if param is not None:
             for passed in self.link.arguments(param, self.passes, self.resolve):
-                for obj in self.objects_for(passed.ref, passed.ref_type, _depth + 1):
+                for obj in self.objects_for(passed.ref, passed.ref_type, _depth + 1, near=near):
                     if obj not in out:
                         out.append(obj)
         return out
 
-    def owners_of(self, ref: str | None, type_: str | None) -> list[Owner]:
+    def owners_of(
+        self, ref: str | None, type_: str | None, *, near: str | None = None
+    ) -> list[Owner]:
         """The apps and blueprints a reference can name."""
-        return [o for o in self.objects_for(ref, type_) if isinstance(o, AppObj | BlueprintObj)]
+        return [
+            o
+            for o in self.objects_for(ref, type_, near=near)
+            if isinstance(o, AppObj | BlueprintObj)
+        ]
 
-    def apps_of(self, ref: str | None, type_: str | None) -> list[AppObj]:
+    def apps_of(
+        self, ref: str | None, type_: str | None, *, near: str | None = None
+    ) -> list[AppObj]:
         """The apps a reference can name (for an extension: the apps it is bound to)."""
         out: list[AppObj] = []
-        for obj in self.objects_for(ref, type_):
+        for obj in self.objects_for(ref, type_, near=near):
             found = [obj] if isinstance(obj, AppObj) else (
                 obj.apps if isinstance(obj, ExtensionObj) else []
             )  # fmt: skip
             out.extend(a for a in found if a not in out)
         return out
 
-    def extension_of(self, ref: str | None, kind: str | None = None) -> ExtensionObj | None:
+    def extension_of(
+        self, ref: str | None, kind: str | None = None, *, near: str | None = None
+    ) -> ExtensionObj | None:
         """The first extension (of this kind) a reference can name."""
-        for obj in self.objects_for(ref):
+        for obj in self.objects_for(ref, near=near):
             if isinstance(obj, ExtensionObj) and (kind is None or obj.kind == kind):
                 return obj
         return None

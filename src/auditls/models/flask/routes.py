@@ -37,7 +37,7 @@ def link_routes(model: FlaskObjects) -> None:
     apart), with its methods and the functions that handle it."""
     for site in model.of(FlaskRouteFact):
         fact = site.fact
-        targets = model.objects_for(fact.owner, fact.owner_type)
+        targets = model.objects_for(fact.owner, fact.owner_type, near=site.path)
         if any(isinstance(t, ExtensionObj) and t.kind == "sock" for t in targets):
             model.sock_routes.append(site)
             continue

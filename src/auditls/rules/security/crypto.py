@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from auditls.facts.security import CryptoOperationFact, PasswordHashingFact, SecretLiteralFact
 from auditls.knowledge.heuristics import SLOW_HASH_METHOD
-from auditls.knowledge.security import CRYPT_CALLS, CRYPT_WEAK_METHODS
+from auditls.knowledge.security import CRYPT_CALLS, CRYPT_WEAK_METHODS, KDF_CALLS
 from auditls.rules.findings import Finding
 from auditls.rules.index import FactIndex, at_call, at_fact, locate, short, value_of
 from auditls.rules.model import Rule, rule
@@ -254,8 +254,16 @@ def check_hardcoded_salt(index: FactIndex) -> Iterator[Finding]:
             confidence = "medium"
         else:
             continue
-        yield at_fact(index, HARDCODED_SALT, fact, confidence, salt="a literal" if confidence ==
-                      "high" else "a constant")  # fmt: skip
+        yield at_fact(index, HARDCODED_SALT, fact, confidence, salt=_salt_text(index, fact))
+
+
+def _salt_text(index: FactIndex, fact: PasswordHashingFact) -> str:
+    """The salt as written (``b"static-salt"``, ``SALT``), from the call's arguments."""
+    spec = KDF_CALLS.get(fact.callee)
+    found = locate(index.args_by_call.get(fact.call_id, []), spec.salt if spec else None)
+    if found is None or found[1]:
+        return "a literal" if fact.salt_source == "literal" else "a constant"
+    return short(found[0].text)
 
 
 def check_pycrypto(index: FactIndex) -> Iterator[Finding]:
@@ -511,6 +519,7 @@ RULES: tuple[Rule, ...] = (
             '    return salt, hashlib.pbkdf2_hmac("sha256", password, salt, 600_000)\n'
         ),
         check=check_hardcoded_salt,
+        knowledge=(KDF_CALLS,),
     ),
     rule(
         PYCRYPTO,
