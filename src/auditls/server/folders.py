@@ -9,10 +9,14 @@ index ends (done, cancelled or failed).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+import os
+import pwd
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -57,6 +61,12 @@ def add_folder(ls: AuditServer, uri: str) -> Folder | None:
     if path is None or not path.is_dir():
         log.warning("workspace folder %s is not a local directory; skipped", uri)
         return None
+    if (why := too_wide(path)) is not None:
+        log.warning("workspace folder %s: %s", uri, why)
+        ls.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=f"auditls: {why}")
+        )
+        return None
     project, problem = read_pyproject(path)
     editor = ls.init_settings
     settings = layer(project, editor)
@@ -64,6 +74,20 @@ def add_folder(ls: AuditServer, uri: str) -> Folder | None:
     folder = Folder(uri, engine.root, project, problem, editor, settings, engine)
     ls.folders.append(folder)
     return folder
+
+
+def too_wide(path: Path) -> str | None:
+    """Why a folder must not be indexed: the file system's root or a home directory itself
+    would have the server read (and store the facts of) everything below it."""
+    real = Path(os.path.realpath(path))
+    if real == Path(real.anchor):
+        return f"not indexing {real}: it is the root of the file system; open a project folder"
+    homes = {Path(os.path.realpath(Path.home()))}
+    with contextlib.suppress(KeyError, OSError):
+        homes.add(Path(os.path.realpath(pwd.getpwuid(os.getuid()).pw_dir)))
+    if real in homes:
+        return f"not indexing {real}: it is your home directory; open a project folder"
+    return None
 
 
 async def remove_folder(ls: AuditServer, folder: Folder) -> None:
