@@ -25,6 +25,7 @@ from auditls.server import configuration, publish
 from auditls.server.config import layer, read_pyproject
 from auditls.server.engine import FolderEngine
 from auditls.server.state import SERVER_LOGGER, AuditServer, Folder, file_uri, uri_path
+from auditls.store import StoreError
 
 log = logging.getLogger(SERVER_LOGGER)
 
@@ -110,7 +111,12 @@ async def start_folder(ls: AuditServer, folder: Folder) -> None:
         folder.indexed.set()
         raise
     log.info("store of %s: %s", folder.root, note)
-    await index_folder(ls, folder, "auditls: indexing")
+    try:
+        await index_folder(ls, folder, "auditls: indexing")
+    except StoreError:
+        if not ls.stopped:
+            raise
+        log.info("indexing %s stopped: the server is shutting down", folder.root)
 
 
 async def index_folder(
