@@ -111,6 +111,7 @@ async def start_folder(ls: AuditServer, folder: Folder) -> None:
         folder.indexed.set()
         raise
     log.info("store of %s: %s", folder.root, note)
+    publish.tell_store_problem(ls, folder)
     try:
         await index_folder(ls, folder, "auditls: indexing")
     except StoreError:
@@ -141,6 +142,7 @@ async def index_folder(
     try:
         changes = await folder.engine.run(index)
         publish.apply(ls, folder, changes)
+        publish.tell_store_problem(ls, folder)
         if changes.cancelled:
             message = "cancelled"
         elif changes.report is not None:

@@ -190,13 +190,13 @@ class AuditServer(LanguageServer):
         """Log, never pop up: the user cannot act on a server's internal error."""
         log.error("internal error (%s): %s", getattr(source, "__name__", source), error)
 
-    def tell_user(self, problems: Iterable[str]) -> None:
+    def tell_user(self, problems: Iterable[str], what: str = "settings") -> None:
         """One warning message for a set of problems the user can fix, once per set."""
         text = "; ".join(problems)
         if not text or text in self._reported:
             return
         self._reported.add(text)
-        log.warning("settings: %s", text)
+        log.warning("%s: %s", what, text)
         self.window_show_message(
             types.ShowMessageParams(type=types.MessageType.Warning, message=f"auditls: {text}")
         )
