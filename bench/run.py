@@ -22,7 +22,10 @@ Figures:
 5. the language server's didSave → publishDiagnostics latency (``bench/lsp_bench.py``), when
    the server is there;
 6. bandit and ``ruff check --select S`` on the same corpus, when installed (the ``bench`` extra):
-   wall time and peak RSS of the whole process.
+   wall time and peak RSS of the whole process;
+7. the soak (``bench/soak.py``): the daemon's RSS after warm-up and at the end of 1,000
+   edit/save cycles, and save → diagnostics p95 per tenth of the run (``--smoke``: 60 cycles
+   over the fixtures, a few seconds).
 """
 
 from __future__ import annotations
@@ -381,6 +384,20 @@ def bench_lsp(res: Results, root: Path) -> None:
     res.say()
 
 
+def bench_soak(res: Results, args: list[str]) -> None:
+    """The daemon through edit/save cycles (``bench/soak.py``): memory and latency over time."""
+    script = REPO / "bench" / "soak.py"
+    proc = subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, timeout=600
+    )
+    res.say(f"### Soak (bench/soak.py {' '.join(args)})")
+    res.say()
+    res.say("```")
+    res.say((proc.stdout or proc.stderr).strip())
+    res.say("```")
+    res.say()
+
+
 def chart(res: Results, out: Path) -> Path | None:
     try:
         import matplotlib  # an optional bench extra, imported only here
@@ -430,6 +447,7 @@ def main() -> None:
             parse_total = bench_extraction(res, "smoke (fixtures/)", small, 1)
             bench_index(res, small, parse_total)
             bench_taint(res, small)
+        bench_soak(res, ["--smoke"])
     else:
         corpus = fetch_corpus()
         res.say("Corpus: " + ", ".join(f"`{c}`" for c in CORPUS) + f" (unpacked in {corpus})")
@@ -439,6 +457,7 @@ def main() -> None:
         bench_index(res, corpus, parse_total)
         bench_taint(res, corpus)
         bench_lsp(res, corpus)
+        bench_soak(res, ["--corpus", str(corpus)])
         bench_peers(res, corpus)
     args.out.mkdir(parents=True, exist_ok=True)
     png = chart(res, args.out)

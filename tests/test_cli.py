@@ -496,6 +496,7 @@ def test_rules_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
         ["serve", "--tcp", "--host", "example.org"],
         ["serve", "--host", "127.0.0.1", "--port", "9000"],  # --host/--port without --tcp
         ["serve", "--tcp", "--port", "70000"],
+        ["serve", "--token", "t"],  # a token without --tcp
     ],
 )
 def test_serve_refuses_anything_but_loopback(

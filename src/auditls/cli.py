@@ -468,9 +468,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: expected 0 to 65535")
     host = _loopback(args.host)
+    if args.token is not None and not args.tcp:
+        raise UsageError(
+            "--token needs --tcp (over stdio the editor that started it is the client)"
+        )
+    token = (args.token or os.environ.get("AUDITLS_TOKEN") or None) if args.tcp else None
     from auditls.server import serve
 
-    return serve(tcp=args.tcp, host=host, port=args.port)
+    return serve(tcp=args.tcp, host=host, port=args.port, token=token)
 
 
 # --------------------------------------------------------------------------------------------
@@ -631,6 +636,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default: {DEFAULT_PORT})"
+    )
+    serve.add_argument(
+        "--token",
+        help="with --tcp: the token a client must send as initializationOptions.token "
+        "(default: $AUDITLS_TOKEN, else one is made up and written to stderr; prefer the "
+        "variable: a command line is visible to every user of the machine)",
     )
     serve.set_defaults(func=cmd_serve)
     return parser

@@ -227,8 +227,16 @@ async def test_the_server_as_vscode_starts_it(tmp_path: Path) -> None:
             types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
         )
         await client.diagnostics_for(uri, lambda d: len(d) == 2, "the saved edit", version=2)
-        [status] = await client.workspace_execute_command_async(
+        await client.workspace_execute_command_async(
             types.ExecuteCommandParams(command="auditls.reindex")
+        )  # answers at once; a log message tells when it is done
+        await client.until(
+            lambda: any(m.message.startswith("re-indexed") for m in client.log_messages),
+            "the re-index",
+            timeout=60,
+        )
+        [status] = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="auditls.showIndexStatus")
         )
         assert status["lastIndexWorkers"] == 2  # the re-index ran in worker processes
         assert status["files"] == APP_FILES + len(SHADOW_MODULES) + len(SHADOW_PACKAGES)
@@ -253,9 +261,22 @@ vim.api.nvim_buf_set_lines(buf, -1, -1, false, { '', 'def again(code):', '    re
 vim.cmd('write')
 local saved = vim.wait(30000, function() return count() == 2 end, 20)
 local client = vim.lsp.get_clients({ name = 'auditls' })[1]
-local reply = client and client:request_sync('workspace/executeCommand',
-  { command = 'auditls.reindex', arguments = {} }, 60000, buf)
-local status = reply and reply.result and reply.result[1] or {}
+local function status_now()
+  local reply = client and client:request_sync('workspace/executeCommand',
+    { command = 'auditls.showIndexStatus', arguments = {} }, 10000, buf)
+  return reply and reply.result and reply.result[1] or {}
+end
+local before = status_now().revision
+-- auditls.reindex answers at once; the index is done when the store's revision moved.
+if client then
+  client:request_sync('workspace/executeCommand', { command = 'auditls.reindex', arguments = {} },
+    10000, buf)
+end
+local status = {}
+vim.wait(60000, function()
+  status = status_now()
+  return status.revision ~= nil and status.revision ~= before and not status.indexing
+end, 200)
 io.stdout:write(vim.json.encode({
   indexed = indexed, saved = saved, workers = status.lastIndexWorkers or -1,
   files = status.files or -1,

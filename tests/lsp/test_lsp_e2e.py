@@ -387,13 +387,30 @@ async def test_commands(client: AuditClient) -> None:
     assert any("files" in m.message and "facts" in m.message for m in client.messages)
 
     tokens = set(client.progress_reports)
-    [after] = await client.workspace_execute_command_async(
+    # The command answers at once; its progress (and a log message) tell when it is done.
+    [started] = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="auditls.reindex")
     )
-    fresh = [t for t in client.progress_reports if t not in tokens]
-    assert len(fresh) == 1  # a new token for the re-index
-    reports = client.progress_reports[fresh[0]]
+    assert started["root"] == str(client.root)
+
+    def fresh() -> list[str]:
+        return [t for t in client.progress_reports if t not in tokens]
+
+    def ended() -> bool:
+        found = fresh()
+        reports = client.progress_reports[found[0]] if found else []
+        return bool(reports) and isinstance(reports[-1], types.WorkDoneProgressEnd)
+
+    await client.until(ended, "the end of the re-index")
+    assert len(fresh()) == 1  # a new token for the re-index
+    reports = client.progress_reports[fresh()[0]]
     assert isinstance(reports[0], types.WorkDoneProgressBegin)
-    assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+    await client.until(
+        lambda: any(m.message.startswith("re-indexed") for m in client.log_messages),
+        "the log message of the re-index",
+    )
+    [after] = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="auditls.showIndexStatus")
+    )
     assert after["files"] == status["files"]
     assert after["lastIndex"] is not None

@@ -174,18 +174,19 @@ async def test_exits_when_the_client_process_is_gone(ws: Path) -> None:
 
 
 async def test_tcp_on_loopback(ws: Path) -> None:
-    proc = await start("--tcp", "--port", "0")
+    proc = await start("--tcp", "--port", "0", "--token", "t0ken")
     assert proc.stderr is not None
     try:
         port = None
         while port is None:  # the server says where it listens once it does
             line = (await asyncio.wait_for(proc.stderr.readline(), DEADLINE)).decode()
             assert line, "the server ended before listening"
-            found = re.search(r"Serving on \('127\.0\.0\.1', (\d+)\)", line)
+            found = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
             port = int(found.group(1)) if found else None
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         peer = Raw(reader, writer)
-        result = await peer.response(peer.request("initialize", init_params(ws)))
+        params = {**init_params(ws), "initializationOptions": {"token": "t0ken"}}
+        result = await peer.response(peer.request("initialize", params))
         assert result["result"]["serverInfo"]["name"] == "auditls"
         await peer.response(peer.request("shutdown", None))
         peer.notify("exit", None)

@@ -37,9 +37,14 @@ to which each domain adds its providers; the commands are in ``commands``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import secrets
+from collections.abc import Coroutine
+from typing import Any
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter
 
 from auditls.server import (
     commands,
@@ -50,9 +55,12 @@ from auditls.server import (
     lifecycle,
     publish,
     text_sync,
+    transport,
 )
 from auditls.server import log as logsetup
-from auditls.server.state import AuditServer
+from auditls.server.state import SERVER_LOGGER, AuditServer
+
+log = logging.getLogger(SERVER_LOGGER)
 
 #: Pull diagnostics, offered to a client that pulls and can be told to pull again.
 PULL_OPTIONS = types.DiagnosticOptions(
@@ -95,19 +103,42 @@ def create_server() -> AuditServer:
     return server
 
 
-def serve(*, tcp: bool = False, host: str = "127.0.0.1", port: int = 2087) -> int:
-    """Run the server until the client leaves; returns the exit code."""
+def serve(
+    *, tcp: bool = False, host: str = "127.0.0.1", port: int = 2087, token: str | None = None
+) -> int:
+    """Run the server until the client leaves; returns the exit code.
+
+    Over TCP a client must present ``token`` (see ``transport``); without one a token is made up
+    and written to stderr, as Jupyter does."""
     import sys
 
     logsetup.setup_stderr()
     server = create_server()
     if tcp:
-        # pygls says where it listens (with the real port when asked for port 0) at INFO.
-        logging.getLogger("pygls.server").setLevel(logging.INFO)
-        server.start_tcp(host, port)
+        if not token:
+            token = secrets.token_urlsafe(24)
+            print(f"auditls: the token of this server is {token}", file=sys.stderr, flush=True)
+
+        def listening(address: str, real_port: int) -> None:
+            log.info("listening on %s:%d (one client, with the token)", address, real_port)
+
+        run(server, transport.serve_tcp(server.protocol, host, port, token, on_listening=listening))
     else:
         stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
         sys.stdout = sys.stderr  # a stray print() must not corrupt the protocol
-        server.start_io(stdin, stdout)
+        writer = StdoutWriter(stdout)
+        server.protocol.set_writer(writer)
+        gate = transport.Gate(server.protocol, writer.write)
+        run(server, transport.read_loop(transport.PipeSource(stdin, server.thread_pool), gate))
     lifecycle.stop_now(server)  # the client closed the connection without shutdown/exit
     return 0
+
+
+def run(server: AuditServer, main: Coroutine[Any, Any, Any]) -> None:
+    """Run the server's loop until ``main`` returns (the client left)."""
+    try:
+        asyncio.run(main)
+    except BrokenPipeError:
+        log.error("the connection to the client is lost")
+    except (KeyboardInterrupt, SystemExit):
+        pass

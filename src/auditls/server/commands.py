@@ -1,7 +1,14 @@
-"""Commands (``workspace/executeCommand``): re-index everything, and show the index status."""
+"""Commands (``workspace/executeCommand``): re-index everything, and show the index status.
+
+Both answer at once. ``auditls.reindex`` starts the work in the background and answers with the
+status as it is; the end is told by the work-done progress and a log message. The status of a
+folder whose store is busy (indexing) is read from the engine's plain fields instead of waiting
+for the store's thread.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -9,7 +16,7 @@ from typing import Any
 from lsprotocol import types
 
 from auditls.server import folders
-from auditls.server.state import SERVER_LOGGER, AuditServer
+from auditls.server.state import SERVER_LOGGER, AuditServer, Folder
 
 log = logging.getLogger(SERVER_LOGGER)
 
@@ -17,12 +24,23 @@ CMD_REINDEX = "auditls.reindex"
 CMD_STATUS = "auditls.showIndexStatus"
 
 
+#: Seconds the status waits for a store's thread before answering without it.
+STATUS_WAIT = 1.0
+
+
 async def reindex(ls: AuditServer, *args: Any) -> list[dict[str, Any]]:
-    """Forget and re-extract every file of every folder, with progress."""
+    """Start forgetting and re-extracting every file of every folder; answers at once."""
     for folder in ls.folders:
-        await folder.indexed.wait()
-        await folders.index_folder(ls, folder, "auditls: re-indexing", rebuild=True)
+        if folder.reindex_task is None or folder.reindex_task.done():
+            folder.reindex_task = ls.spawn(reindex_folder(ls, folder), f"re-index {folder.root}")
     return await status_of(ls)
+
+
+async def reindex_folder(ls: AuditServer, folder: Folder) -> None:
+    await folder.indexed.wait()
+    await folders.index_folder(ls, folder, "auditls: re-indexing", rebuild=True)
+    report = folder.engine.last_report
+    log.info("re-indexed %s: %s", folder.root, report.summary() if report else "done")
 
 
 async def show_index_status(ls: AuditServer, *args: Any) -> list[dict[str, Any]]:
@@ -48,12 +66,16 @@ async def show_index_status(ls: AuditServer, *args: Any) -> list[dict[str, Any]]
 async def status_of(ls: AuditServer) -> list[dict[str, Any]]:
     statuses = []
     for folder in ls.folders:
+        busy = folder.engine.indexing or not folder.indexed.is_set()
         try:
-            status = await folder.engine.run(folder.engine.status)
+            if busy:
+                raise TimeoutError("the store is being indexed")
+            status = await asyncio.wait_for(folder.engine.run(folder.engine.status), STATUS_WAIT)
         except Exception as exc:
             status = {
                 "root": str(folder.root),
-                "error": str(exc),
+                "error": str(exc) or type(exc).__name__,
+                "indexing": busy,
                 "files": 0,
                 "facts": 0,
                 "findings": 0,

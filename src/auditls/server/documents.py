@@ -5,6 +5,10 @@ the buffer's text (a pure function of the text, run off the loop by the schedule
 server publishes that instead of what the store holds for the file. Closing the document hands
 the file back to the store.
 
+A buffer of ``LARGE_BUFFER`` characters or more is analysed in a worker process
+(``analyse_large_buffer``): extracting megabytes takes seconds of interpreter time that would
+otherwise slow every other request down.
+
 A buffer that does not parse keeps the findings of its last analysis that did (``last_good``)
 and adds one AUD001 for the syntax error (``visible``), so the squiggles do not all vanish at the
 first unfinished line.
@@ -13,18 +17,22 @@ first unfinished line.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import io
 import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditls.extractors import extract
+from auditls.extractors import extract, module_name_for
 from auditls.facts import FileFacts
 from auditls.facts.core import SuppressionFact
 from auditls.rules import check_facts
 from auditls.server.convert import Prepared
 from auditls.server.engine import prepare_findings
+
+#: Characters from which a buffer is analysed in a worker process.
+LARGE_BUFFER = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +81,28 @@ def analyse_buffer(
     return Analysis(version, facts, tuple(prepared))
 
 
+def analyse_large_buffer(
+    text: str,
+    *,
+    version: int,
+    rel: str,
+    module_of: tuple[Path, Path] | None,
+    encoding: str,
+    root: Path,
+    uri_of: Callable[[str], str],
+) -> Analysis:
+    """``analyse_buffer`` for a large buffer, in a worker process: ``module_of`` is the
+    ``(path, root)`` the module name is worked out from there. Only the findings and the parse
+    status come back: the facts of a 6 MB buffer take seconds to unpickle, holding the server's
+    interpreter all along, so hover on a large buffer shows its findings, not its facts."""
+    module = module_name_for(*module_of) if module_of is not None else None
+    analysis = analyse_buffer(
+        text, version=version, rel=rel, module=module, encoding=encoding, root=root, uri_of=uri_of
+    )
+    facts = dataclasses.replace(analysis.facts, facts=[], extractor_errors=[])
+    return Analysis(analysis.version, facts, analysis.prepared)
+
+
 @dataclass(slots=True)
 class OpenDocument:
     """What the server knows of one open document."""
@@ -81,6 +111,8 @@ class OpenDocument:
     path: Path | None  # on disk, when the URI is a file
     version: int = 0
     excluded: bool = False  # excluded from the workspace's analysis: shows nothing
+    large: bool = False  # the buffer is analysed in a worker process (``LARGE_BUFFER``)
+    progress: bool = False  # a work-done progress shows its analysis
     current: Analysis | None = None  # the latest analysis delivered
     last_good: Analysis | None = None  # the latest analysis of a buffer that parsed
     history: list[int] = field(default_factory=list)  # versions delivered (for tests/status)

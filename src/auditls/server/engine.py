@@ -181,6 +181,7 @@ class FolderEngine:
         self.last_index: float | None = None  # time.time() of the last completed index
         self.last_report: IndexReport | None = None
         self.load_note = "not opened"
+        self.problem: str | None = None  # why the index is in memory only (told to the user)
 
     # -- from the loop -------------------------------------------------------------------------
 
@@ -216,6 +217,7 @@ class FolderEngine:
             self._store = Store.open(self.root)
         except StoreError as exc:
             log.warning("%s; keeping the index in memory only", exc)
+            self.problem = str(exc)
             self._store = Store.open(self.root, persist=False)
         self.load_note = self._store.load_note
         if self._store.persist and not self._store.rebuilt:
@@ -247,6 +249,8 @@ class FolderEngine:
             )
             self.last_report = report
             self.last_index = time.time()
+            if report.store_notes:  # the snapshot was not written (another auditls writes)
+                self.problem = report.store_notes[-1]
         except IndexCancelled:
             cancelled = True
             log.info("indexing %s was cancelled; run auditls.reindex to finish it", self.root)
@@ -301,9 +305,11 @@ class FolderEngine:
         if store.dirty:
             try:
                 written = store.snapshot()
-            except StoreError as exc:
+            except StoreError as exc:  # another auditls writes it (its lock), or no room
                 log.warning("%s", exc)
+                self.problem = str(exc)
                 return None
+            self.problem = None
         if self._known_dirty and store.snapshot_path.is_file():
             self._save_cache(store.snapshot_path.parent / CACHE_NAME)
         return written

@@ -30,7 +30,7 @@ async def hover(ls: AuditServer, params: types.HoverParams) -> types.Hover | Non
     doc = ls.documents.get(params.text_document.uri)
     if doc is None:
         return None
-    if ls.pipeline is not None:
+    if ls.pipeline is not None and not doc.large:  # a large one answers from what it shows
         await ls.pipeline.settled(doc.uri)
     ctx, shown = hover_context(ls, doc, params.position)
     markdown = await asyncio.get_running_loop().run_in_executor(None, hover_markdown, ctx)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,12 +22,21 @@ from auditls.index import DEFAULT_EXCLUDES
 from auditls.server import configuration, folders, publish
 from auditls.server.config import read_pyproject
 from auditls.server.state import SERVER_LOGGER, AuditServer, Folder, uri_path
-from auditls.server.watch import Watcher
+from auditls.server.watch import CONFIG_NAMES, Watcher
 
 log = logging.getLogger(SERVER_LOGGER)
 
 #: Seconds the watcher waits for a path to settle.
 WATCH_DELAY = 0.1
+
+
+def max_pending() -> int:
+    """Paths that may wait in the watcher before it reconciles the whole folder instead
+    (``AUDITLS_WATCH_MAX_PENDING``; tests lower it to take the overflow path)."""
+    try:
+        return max(1, int(os.environ.get("AUDITLS_WATCH_MAX_PENDING", "10000")))
+    except ValueError:
+        return 10_000
 
 
 def did_change_watched_files(ls: AuditServer, params: types.DidChangeWatchedFilesParams) -> None:
@@ -57,11 +67,28 @@ async def disk_changed(ls: AuditServer, folder: Folder, paths: set[Path]) -> Non
     if any(p.name == ".gitignore" for p in paths):
         await folders.reconcile(ls, folder)
         return
-    sources = {p for p in paths if p.suffix == ".py" or not p.suffix}
+    sources = index_starts(paths)
     if sources:
         await folder.indexed.wait()
         changes = await folder.engine.run(folder.engine.refresh, sources)
         publish.apply(ls, folder, changes)
+
+
+def index_starts(paths: Iterable[Path]) -> set[Path]:
+    """What the engine re-indexes for changed paths: Python files; directories and paths that
+    are gone (what was below them goes); for any other file, its directory, since it may have
+    replaced a directory of the same name (a checkout does that) whose files must go, and is
+    itself no source."""
+    starts: set[Path] = set()
+    for path in paths:
+        if path.suffix == ".py" or path.name in CONFIG_NAMES:
+            if path.suffix == ".py":
+                starts.add(path)
+        elif path.is_file():
+            starts.add(path.parent)
+        else:
+            starts.add(path)
+    return starts
 
 
 async def watch_files(ls: AuditServer) -> None:
@@ -77,6 +104,7 @@ async def watch_files(ls: AuditServer) -> None:
             functools.partial(on_watched, ls, folder),
             functools.partial(on_overflow, ls, folder),
             delay=WATCH_DELAY,
+            max_pending=max_pending(),
         )
         try:
             watcher.start()

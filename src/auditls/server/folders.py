@@ -9,10 +9,14 @@ index ends (done, cancelled or failed).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+import os
+import pwd
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -21,6 +25,7 @@ from auditls.server import configuration, publish
 from auditls.server.config import layer, read_pyproject
 from auditls.server.engine import FolderEngine
 from auditls.server.state import SERVER_LOGGER, AuditServer, Folder, file_uri, uri_path
+from auditls.store import StoreError
 
 log = logging.getLogger(SERVER_LOGGER)
 
@@ -57,6 +62,12 @@ def add_folder(ls: AuditServer, uri: str) -> Folder | None:
     if path is None or not path.is_dir():
         log.warning("workspace folder %s is not a local directory; skipped", uri)
         return None
+    if (why := too_wide(path)) is not None:
+        log.warning("workspace folder %s: %s", uri, why)
+        ls.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=f"auditls: {why}")
+        )
+        return None
     project, problem = read_pyproject(path)
     editor = ls.init_settings
     settings = layer(project, editor)
@@ -64,6 +75,20 @@ def add_folder(ls: AuditServer, uri: str) -> Folder | None:
     folder = Folder(uri, engine.root, project, problem, editor, settings, engine)
     ls.folders.append(folder)
     return folder
+
+
+def too_wide(path: Path) -> str | None:
+    """Why a folder must not be indexed: the file system's root or a home directory itself
+    would have the server read (and store the facts of) everything below it."""
+    real = Path(os.path.realpath(path))
+    if real == Path(real.anchor):
+        return f"not indexing {real}: it is the root of the file system; open a project folder"
+    homes = {Path(os.path.realpath(Path.home()))}
+    with contextlib.suppress(KeyError, OSError):
+        homes.add(Path(os.path.realpath(pwd.getpwuid(os.getuid()).pw_dir)))
+    if real in homes:
+        return f"not indexing {real}: it is your home directory; open a project folder"
+    return None
 
 
 async def remove_folder(ls: AuditServer, folder: Folder) -> None:
@@ -86,7 +111,13 @@ async def start_folder(ls: AuditServer, folder: Folder) -> None:
         folder.indexed.set()
         raise
     log.info("store of %s: %s", folder.root, note)
-    await index_folder(ls, folder, "auditls: indexing")
+    publish.tell_store_problem(ls, folder)
+    try:
+        await index_folder(ls, folder, "auditls: indexing")
+    except StoreError:
+        if not ls.stopped:
+            raise
+        log.info("indexing %s stopped: the server is shutting down", folder.root)
 
 
 async def index_folder(
@@ -111,6 +142,7 @@ async def index_folder(
     try:
         changes = await folder.engine.run(index)
         publish.apply(ls, folder, changes)
+        publish.tell_store_problem(ls, folder)
         if changes.cancelled:
             message = "cancelled"
         elif changes.report is not None:

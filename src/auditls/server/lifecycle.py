@@ -143,7 +143,7 @@ async def stop(ls: AuditServer) -> None:
         except Exception as exc:
             log.warning("closing the store of %s: %s", folder.root, exc)
         folder.engine.shutdown_thread()
-    ls.analysis_pool.shutdown(wait=False, cancel_futures=True)
+    ls.stop_pools()
 
 
 def stop_now(ls: AuditServer) -> None:
@@ -159,3 +159,4 @@ def stop_now(ls: AuditServer) -> None:
             folder.engine.call_blocking(folder.engine.close, timeout=10)
         except Exception as exc:
             log.warning("closing the store of %s: %s", folder.root, exc)
+    ls.stop_pools()

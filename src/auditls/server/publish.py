@@ -156,7 +156,23 @@ def apply(ls: AuditServer, folder: Folder, changes: Changes) -> None:
 
 def spawn_snapshot(ls: AuditServer, folder: Folder) -> None:
     if not ls.stopped:
-        ls.spawn(folder.engine.run(folder.engine.snapshot), "snapshot")
+        ls.spawn(snapshot(ls, folder), "snapshot")
+
+
+async def snapshot(ls: AuditServer, folder: Folder) -> None:
+    await folder.engine.run(folder.engine.snapshot)
+    tell_store_problem(ls, folder)
+
+
+def tell_store_problem(ls: AuditServer, folder: Folder) -> None:
+    """Show the user, once per problem, that a folder's index stays in memory (another auditls
+    writes its snapshot, a read-only or full disk): nothing is lost, but nothing is kept."""
+    problem = folder.engine.problem
+    if problem is not None:
+        problem = problem.removeprefix("store: ")
+        if "memory only" not in problem:
+            problem += "; using memory only"
+        ls.tell_user([f"{folder.root}: {problem}"], what="store")
 
 
 # -- pull handlers (registered at ``initialize`` for a client that pulls) ---------------------

@@ -6,8 +6,9 @@
 
 1. ``submit(key, version, job, delay)`` records ``version`` as the latest and (re)arms the key's
    timer: a burst of keystrokes becomes one analysis.
-2. When the timer fires, the job runs in the pipeline's executor (never on the loop). Jobs of
-   different keys queue there in the order their timers fired.
+2. When the timer fires, the job runs in the pipeline's executor, or the one given with it (a
+   process, for a large buffer), never on the loop. Jobs of different keys queue there in the
+   order their timers fired.
 3. When the job returns, its result is delivered only if its version is still the latest
    submitted for the key and the key was not forgotten (the document closed); otherwise it is
    dropped. A result is never published for a version older than the buffer.
@@ -78,6 +79,7 @@ class Debouncer(Generic[K]):
 class _KeyState(Generic[R]):
     latest: int  # the latest version submitted
     job: Callable[[], R] | None = None  # the job of the latest version, until it starts
+    executor: Executor | None = None  # where that job runs (None: the pipeline's)
     running: int | None = None  # the version whose job is in the executor
     settled: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -99,12 +101,22 @@ class Pipeline(Generic[K, R]):
         #: Jobs run, results delivered and results dropped as stale (for tests and status).
         self.stats = {"run": 0, "delivered": 0, "dropped": 0}
 
-    def submit(self, key: K, version: int, job: Callable[[], R], delay: float) -> None:
+    def submit(
+        self,
+        key: K,
+        version: int,
+        job: Callable[[], R],
+        delay: float,
+        executor: Executor | None = None,
+    ) -> None:
+        """``job`` runs in ``executor`` (default: the pipeline's); a process pool needs a
+        picklable job."""
         state = self._keys.get(key)
         if state is None:
             state = self._keys[key] = _KeyState(latest=version)
         state.latest = version
         state.job = job
+        state.executor = executor
         state.settled.clear()
         self._timers.schedule(key, delay, lambda: self._start(key))
 
@@ -131,6 +143,17 @@ class Pipeline(Generic[K, R]):
             self.flush(key)
             await state.settled.wait()
 
+    async def wait_settled(self, key: K) -> None:
+        """``settled`` without hurrying a pending timer."""
+        state = self._keys.get(key)
+        if state is not None:
+            await state.settled.wait()
+
+    def busy(self, key: K) -> bool:
+        """Whether a version of ``key`` waits or runs."""
+        state = self._keys.get(key)
+        return state is not None and not state.settled.is_set()
+
     def is_current(self, key: K, version: int) -> bool:
         state = self._keys.get(key)
         return state is not None and state.latest == version
@@ -142,10 +165,11 @@ class Pipeline(Generic[K, R]):
         if state.running is not None:
             return  # the running job's completion starts the latest one
         job, version = state.job, state.latest
+        executor = state.executor or self._executor
         state.job = None
         state.running = version
         self.stats["run"] += 1
-        future = self._loop.run_in_executor(self._executor, job)
+        future = self._loop.run_in_executor(executor, job)
         future.add_done_callback(lambda f: self._finished(key, state, version, f))
 
     def _finished(

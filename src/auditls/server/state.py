@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import os
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from auditls import __version__
+from auditls import __version__, isolation
 from auditls.config import Config
 from auditls.index import is_excluded
 from auditls.server.config import EditorSettings, Settings
@@ -58,6 +59,7 @@ class Folder:
     watcher: Watcher | None = None
     indexed: asyncio.Event = field(default_factory=asyncio.Event)
     index_task: asyncio.Task[None] | None = None
+    reindex_task: asyncio.Task[None] | None = None  # ``auditls.reindex``, while it runs
 
     def uri_of(self, rel: str) -> str:
         return file_uri(self.uri, rel)
@@ -122,6 +124,7 @@ class AuditServer(LanguageServer):
         self.hub: DiagnosticsHub | None = None
         self.pipeline: Pipeline[str, Analysis] | None = None
         self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="auditls-analyse")
+        self._large_pool: ProcessPoolExecutor | None = None
         self.snapshots: Debouncer[str] | None = None
         self.client_watches = False
         self.stopped = False
@@ -146,6 +149,27 @@ class AuditServer(LanguageServer):
             "workspace.diagnostics.refresh_support"
         )
 
+    def large_pool(self) -> ProcessPoolExecutor:
+        """The worker process for large buffers, started at the first one (and again after it
+        died). Spawned, in safe-path mode, checked by ``isolation.verify`` as the indexer's."""
+        pool = self._large_pool
+        if pool is None or getattr(pool, "_broken", False):  # a crashed worker: start anew
+            context = multiprocessing.get_context("spawn")  # fork is unsafe next to threads
+            pool = ProcessPoolExecutor(1, mp_context=context, initializer=isolation.verify)
+            self._large_pool = pool
+        return pool
+
+    def stop_pools(self) -> None:
+        """Drop pending analyses; end the worker process now, even in the middle of one."""
+        self.analysis_pool.shutdown(wait=False, cancel_futures=True)
+        pool, self._large_pool = self._large_pool, None
+        if pool is not None:
+            # No public way to stop a running job: end the workers, then reap them, so that
+            # the pool's semaphores are released before the process leaves.
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+
     # -- tasks and messages --------------------------------------------------------------------
 
     def spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
@@ -166,13 +190,13 @@ class AuditServer(LanguageServer):
         """Log, never pop up: the user cannot act on a server's internal error."""
         log.error("internal error (%s): %s", getattr(source, "__name__", source), error)
 
-    def tell_user(self, problems: Iterable[str]) -> None:
+    def tell_user(self, problems: Iterable[str], what: str = "settings") -> None:
         """One warning message for a set of problems the user can fix, once per set."""
         text = "; ".join(problems)
         if not text or text in self._reported:
             return
         self._reported.add(text)
-        log.warning("settings: %s", text)
+        log.warning("%s: %s", what, text)
         self.window_show_message(
             types.ShowMessageParams(type=types.MessageType.Warning, message=f"auditls: {text}")
         )

@@ -9,14 +9,31 @@ what was typed before it has been analysed; a close hands the file back to the s
 from __future__ import annotations
 
 import functools
+import logging
+import uuid
 from pathlib import Path
 
 from lsprotocol import types
 
 from auditls.extractors import module_name_for
 from auditls.server import file_events, publish
-from auditls.server.documents import Analysis, OpenDocument, analyse_buffer
-from auditls.server.state import AuditServer, sibling_uri, untitled_name, uri_path
+from auditls.server.documents import (
+    LARGE_BUFFER,
+    Analysis,
+    OpenDocument,
+    analyse_buffer,
+    analyse_large_buffer,
+)
+from auditls.server.state import (
+    SERVER_LOGGER,
+    AuditServer,
+    file_uri,
+    sibling_uri,
+    untitled_name,
+    uri_path,
+)
+
+log = logging.getLogger(SERVER_LOGGER)
 
 
 def did_open(ls: AuditServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -81,7 +98,7 @@ def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
     folder = found[0] if found is not None else None
     if found is not None:
         root, rel, module_root = found[0].root, found[1], found[0].root
-        uri_of = found[0].uri_of
+        uri_of = functools.partial(file_uri, found[0].uri)  # picklable, for a worker process
     else:
         root = doc.path.parent if doc.path is not None else Path.cwd()
         rel = doc.path.name if doc.path is not None else untitled_name(uri)
@@ -90,6 +107,23 @@ def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
     path = doc.path
     encoding = ls.encoding
     version = doc.version
+    wait = ls.settings_for(folder).debounce if delay is None else delay
+    doc.large = len(text) >= LARGE_BUFFER
+    if doc.large:
+        module_of = (module_root / rel, module_root) if module_root is not None else None
+        large = functools.partial(
+            analyse_large_buffer,
+            text,
+            version=version,
+            rel=rel,
+            module_of=module_of if path is not None else None,
+            encoding=encoding,
+            root=root,
+            uri_of=uri_of,
+        )
+        ls.pipeline.submit(uri, version, large, wait, executor=ls.large_pool())
+        show_progress(ls, doc, len(text))
+        return
 
     def job() -> Analysis:
         module = None
@@ -105,8 +139,38 @@ def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
             uri_of=uri_of,
         )
 
-    wait = ls.settings_for(folder).debounce if delay is None else delay
     ls.pipeline.submit(uri, version, job, wait)
+
+
+def show_progress(ls: AuditServer, doc: OpenDocument, size: int) -> None:
+    """Work-done progress while a large buffer is analysed (one at a time per document, until
+    its latest version is in); a log line for a client without progress."""
+    name = doc.path.name if doc.path is not None else untitled_name(doc.uri)
+    message = f"{name} ({size / 1e6:.1f} M characters)"
+    if doc.progress:
+        return
+    if not ls.can("window.work_done_progress"):
+        log.info("analysing %s in a worker process", message)
+        return
+    doc.progress = True
+    ls.spawn(large_progress(ls, doc, message), f"progress of {doc.uri}")
+
+
+async def large_progress(ls: AuditServer, doc: OpenDocument, message: str) -> None:
+    token = str(uuid.uuid4())
+    began = False
+    try:
+        await ls.work_done_progress.create_async(token)
+        ls.work_done_progress.begin(
+            token, types.WorkDoneProgressBegin(title="auditls: analysing", message=message)
+        )
+        began = True
+        if ls.pipeline is not None:
+            await ls.pipeline.wait_settled(doc.uri)
+    finally:
+        doc.progress = False
+        if began and not ls.stopped:
+            ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
 
 
 def deliver(ls: AuditServer, uri: str, version: int, analysis: Analysis) -> None:

@@ -1,0 +1,159 @@
+"""Soak: the daemon through many edit/save cycles. Prints figures, asserts nothing. Never a test.
+
+    python bench/soak.py                 # 1,000 cycles over the benchmark corpus
+    python bench/soak.py --cycles 5000   # longer
+    python bench/soak.py --smoke         # 60 cycles over fixtures/ (anywhere, in seconds)
+
+The corpus is ``$AUDITLS_BENCH_CACHE/src`` (default ``~/.cache/auditls-bench``, which
+``bench/run.py`` fills), else ``fixtures/``; it is copied into a temp workspace, never touched.
+Against a real ``auditls serve`` subprocess over stdio (the client of ``bench/lsp_bench.py``):
+
+1. Start, wait for the cold index to end (work-done progress).
+2. ``--cycles`` times (fixed seed): pick a file; open it (at most ``--open`` files stay open,
+   the oldest is closed); edit it (append a line with a finding, append a harmless line, or drop
+   the last appended line), write it to disk, send ``didChange`` then ``didSave``; the time from
+   ``didSave`` to the ``publishDiagnostics`` of that version is one sample.
+3. The daemon's resident set (VmRSS) after warm-up (the first tenth of the cycles) and at the
+   end, and p50/p95 of the samples per tenth of the run: memory should stay flat after warm-up,
+   latency should not drift.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+from lsp_bench import Probe, open_doc, pct, rss_kib, start, stop
+from lsprotocol import types
+
+REPO = Path(__file__).resolve().parents[1]
+CACHE = os.environ.get("AUDITLS_BENCH_CACHE") or Path.home() / ".cache" / "auditls-bench"
+CORPUS = Path(CACHE) / "src"
+EDITS = (
+    "\n_soak_{i} = eval(input())  # a finding\n",
+    "\n_soak_{i} = {i}\n",
+)
+
+
+def edit(text: str, rng: random.Random, i: int) -> str:
+    marker = "\n_soak_"
+    if marker in text and rng.random() < 0.3:
+        return text[: text.rindex(marker)] + "\n"  # drop the last line the soak added
+    return text.rstrip("\n") + "\n" + rng.choice(EDITS).format(i=i)
+
+
+async def soak(root: Path, cycles: int, seed: int, keep_open: int) -> None:
+    files = sorted(p for p in root.rglob("*.py") if ".auditls" not in p.parts)
+    print(f"workspace: {root} ({len(files)} Python files), {cycles} cycles, seed {seed}")
+    probe, started = await start(root)
+    await probe.wait(lambda: probe.progress_end is not None, "the end of the cold index")
+    assert probe.progress_end is not None
+    print(f"cold index: {probe.progress_end - started:.1f} s")
+    server = probe._server
+    assert server is not None
+    rng = random.Random(seed)
+    versions: dict[str, int] = {}
+    opened: OrderedDict[str, None] = OrderedDict()
+    latencies: list[float] = []
+    warm_rss = None
+    window = max(1, cycles // 10)
+    began = time.perf_counter()
+    for i in range(cycles):
+        path = rng.choice(files)
+        uri = path.as_uri()
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if uri not in opened:
+            versions[uri] = versions.get(uri, 0) + 1
+            open_doc_at(probe, uri, text, versions[uri])
+            opened[uri] = None
+            if len(opened) > keep_open:
+                old, _ = opened.popitem(last=False)
+                probe.text_document_did_close(
+                    types.DidCloseTextDocumentParams(
+                        text_document=types.TextDocumentIdentifier(uri=old)
+                    )
+                )
+        text = edit(text, rng, i)
+        path.write_text(text, encoding="utf-8")
+        versions[uri] += 1
+        version = versions[uri]
+        probe.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+        saved = time.perf_counter()
+        probe.text_document_did_save(
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        await probe.wait(lambda u=uri, v=version: (u, v) in probe.published, "a save's diagnostics")
+        latencies.append(probe.published[(uri, version)] - saved)
+        if i + 1 == window:
+            warm_rss = rss_kib(server.pid)[0]
+    elapsed = time.perf_counter() - began
+    end_rss, peak = rss_kib(server.pid)
+    print(f"{cycles} cycles in {elapsed:.1f} s")
+    print("didSave -> publishDiagnostics (ms), per tenth of the run:")
+    for start_at in range(0, len(latencies), window):
+        ms = [x * 1000 for x in latencies[start_at : start_at + window]]
+        print(
+            f"  cycles {start_at + 1:>5}-{start_at + len(ms):<5} "
+            f"p50 {statistics.median(ms):6.1f}  p95 {pct(ms, 0.95):6.1f}  max {max(ms):6.1f}"
+        )
+    ms = [x * 1000 for x in latencies]
+    print(f"all: p50 {statistics.median(ms):.1f} ms, p95 {pct(ms, 0.95):.1f} ms")
+    warm = warm_rss if warm_rss is not None else end_rss
+    print(
+        f"daemon RSS: {warm / 1024:.0f} MB after warm-up ({window} cycles), "
+        f"{end_rss / 1024:.0f} MB at the end ({(end_rss - warm) / 1024:+.0f} MB), "
+        f"peak {peak / 1024:.0f} MB"
+    )
+    await stop(probe)
+
+
+def open_doc_at(probe: Probe, uri: str, text: str, version: int) -> None:
+    if version == 1:
+        open_doc(probe, uri, text)
+        return
+    probe.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=version, text=text
+            )
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cycles", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--open", type=int, default=20, help="documents kept open at most")
+    parser.add_argument("--corpus", type=Path, help="a source tree to copy (default: see above)")
+    parser.add_argument("--smoke", action="store_true", help="60 cycles over fixtures/")
+    args = parser.parse_args()
+    source = args.corpus or (CORPUS if CORPUS.is_dir() and not args.smoke else REPO / "fixtures")
+    cycles = 60 if args.smoke else args.cycles
+    with tempfile.TemporaryDirectory(prefix="auditls-soak-") as tmp:
+        root = Path(tmp).resolve() / "ws"
+        shutil.copytree(
+            source, root, ignore=shutil.ignore_patterns("__pycache__", ".auditls", "*.json")
+        )
+        if not (root / "pyproject.toml").exists():
+            (root / "pyproject.toml").write_text("[project]\nname = 'soak'\n")
+        asyncio.run(soak(root, cycles, args.seed, args.open))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

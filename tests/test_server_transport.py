@@ -1,0 +1,108 @@
+"""The read loop and the gate (server/transport.py) below the process: frames over a limit or
+without a length end the connection with an answer; everything else is answered or handed on."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from auditls.server import create_server, transport
+
+
+class Bytes:
+    """A ``Source`` over a fixed byte string."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    async def readline(self) -> bytes:
+        end = self.data.find(b"\n")
+        end = len(self.data) if end < 0 else end + 1
+        if end > transport.MAX_HEADER:
+            raise transport.FrameError("a long line")
+        line, self.data = self.data[:end], self.data[end:]
+        return line
+
+    async def read(self, n: int) -> bytes:
+        chunk, self.data = self.data[:n], self.data[n:]
+        return chunk
+
+
+def run(data: bytes, monkeypatch: pytest.MonkeyPatch, limit: int = 1000) -> list[dict[str, Any]]:
+    monkeypatch.setenv("AUDITLS_MAX_MESSAGE", str(limit))
+    out: list[bytes] = []
+    gate = transport.Gate(create_server().protocol, out.append)
+    asyncio.run(transport.read_loop(Bytes(data), gate))
+    frames = []
+    for raw in out:
+        header, _, body = raw.partition(b"\r\n\r\n")
+        assert int(header.split(b":")[1]) == len(body)
+        frames.append(json.loads(body))
+    return frames
+
+
+def frame(body: bytes) -> bytes:
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def test_a_frame_over_the_limit_is_answered_and_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    request = frame(b'{"jsonrpc": "2.0", "id": 1, "method": "shutdown"}')
+    [answer] = run(b"Content-Length: 1001\r\n\r\n" + b"x" * 1001 + request, monkeypatch)
+    assert answer["id"] is None
+    assert "1001 bytes" in answer["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Content-Type: x\r\n\r\n{}",  # no length
+        b"Content-Length: ten\r\n\r\n",
+        b"Content-Length: -5\r\n\r\n",
+        b"X" * (transport.MAX_HEADER + 10) + b"\r\n",
+    ],
+)
+def test_unreadable_headers_end_the_connection(
+    data: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [answer] = run(data + frame(b'{"jsonrpc": "2.0", "id": 1, "method": "x"}'), monkeypatch)
+    assert answer["error"]["code"] == transport.FRAME_ERROR
+
+
+def test_bad_messages_are_answered_and_reading_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    frames = run(
+        frame(b"{oops")
+        + frame(b'"a string"')
+        + frame(b'{"jsonrpc": "2.0", "id": 7, "method": "textDocument/hover", "params": {}}')
+        + frame(
+            b'{"jsonrpc": "2.0", "id": 8, "method": "initialize", "params": {"capabilities": {}}}'
+        ),
+        monkeypatch,
+        limit=10_000,
+    )
+    codes = [(f["id"], f["error"]["code"]) for f in frames if "error" in f]
+    assert codes == [
+        (None, transport.PARSE_ERROR),
+        (None, transport.INVALID_REQUEST),
+        (7, transport.NOT_INITIALIZED),
+    ]
+
+
+TOKEN = "right"  # noqa: S105 (a test token)
+
+
+def test_the_token_is_checked_and_never_reaches_the_settings() -> None:
+    gate = transport.Gate(create_server().protocol, lambda data: None, token=TOKEN)
+    wrong = {"id": 1, "method": "initialize", "params": {"initializationOptions": {"token": "no"}}}
+    assert not gate.admit(wrong)
+    assert gate.refused
+    assert not gate.admit({"method": "exit"})  # no exit for someone without the token
+    gate = transport.Gate(create_server().protocol, lambda data: None, token=TOKEN)
+    options = {"token": "right", "debounce": 5}
+    assert gate.admit(
+        {"id": 1, "method": "initialize", "params": {"initializationOptions": options}}
+    )
+    assert options == {"debounce": 5}
+    assert not gate.admit({"id": 2, "method": "initialize", "params": {}})
