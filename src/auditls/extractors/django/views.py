@@ -46,6 +46,10 @@ from auditls.knowledge.heuristics import REQUEST_PARAMETER
 #: Writes through the ORM that are safe to take on a receiver of any type (``update`` only on
 #: a call's result, ``qs.filter(...).update(...)``: a dict has ``update`` too).
 _ANY_RECEIVER = ORM_WRITES - {"update", "add", "remove", "clear"}
+#: Methods a view may test for (`if request.method == "POST"`).
+_UNSAFE_NAMES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Request attributes that only a request with a body fills: reading one handles POST.
+_BODY_READS = frozenset({"POST", "FILES"})
 
 
 @dataclass(slots=True)
@@ -232,7 +236,26 @@ class ViewsExtractor(Extractor):
         if view is not None:
             view.writes = True
 
+    def visit_Constant(self, node: ast.Constant) -> None:
+        """``if request.method == "POST":`` in a view: it handles POST."""
+        value = node.value
+        if value.__class__ is str and value in _UNSAFE_NAMES and in_if_test(self.ctx, node):
+            view = self._current()
+            if view is not None and view.kind == "function":
+                view.methods.append(value)
+
     def visit_Attribute(self, node: ast.Attribute) -> None:
+        if node.attr in _BODY_READS:
+            owner = node.value
+            view = self._current()
+            if (
+                view is not None
+                and view.kind == "function"
+                and isinstance(owner, ast.Name)
+                and owner.id == view.request_param
+            ):
+                view.methods.append("POST")
+            return
         if node.attr not in USER_CHECKS:
             return
         owner = node.value

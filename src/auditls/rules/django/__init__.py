@@ -92,8 +92,8 @@ def check_view_without_auth(ws: Workspace) -> Iterator[Finding]:
         if auth.maybe:
             why += f" ({'; '.join(auth.maybe)}: check whether it denies.)"
             confidence = "medium"
-        if not [m for m in view.methods if m != "*"]:
-            confidence = capped(confidence) if view.writes else "low"
+        if not view.writes and view.kind == "function":
+            confidence = capped(confidence)  # handles POST; what it changes is not known
         methods = "|".join(m for m in view.methods if m not in ("HEAD", "OPTIONS", "*")) or (
             "any method"
         )
