@@ -171,3 +171,40 @@ def test_workspace_symbols_find_url_patterns_and_signals(store: Store) -> None:
     assert [(s.name, s.path, s.line) for s in signals if s.detail.startswith("signal")] == [
         ("shop.signals.order_placed", "shop/signals.py", 11)
     ]
+
+
+def test_include_of_a_list_and_old_style_urls() -> None:
+    root = b"""
+from django.conf.urls import include, url
+from django.contrib import admin
+from django.urls import path
+
+from . import views
+
+api_urls = [
+    url(r"^auth/", include(("site.auth_urls", "auth"), namespace="auth")),
+    url(r"^ping/$", views.ping, name="ping"),
+]
+
+urlpatterns = [
+    url(r"^admin/", include(admin.site.urls)),
+    url(r"^api/", include((api_urls, "api"), namespace="api")),
+]
+"""
+    auth = b"""
+from django.urls import path
+
+from .views import login
+
+urlpatterns = [path("login/", login, name="login")]
+"""
+    views = b"def ping(request):\n    return None\n\n\ndef login(request):\n    return None\n"
+    files = [
+        extract(root, "site/urls.py", module="site.urls"),
+        extract(auth, "site/auth_urls.py", module="site.auth_urls"),
+        extract(views, "site/views.py", module="site.views"),
+    ]
+    model = DjangoModel.from_files(files)
+    found = sorted((e.pattern, e.name) for e in model.endpoints if not e.admin)
+    assert found == [("api/auth/login/", "api:auth:login"), ("api/ping/", "api:ping")]
+    assert any(e.admin for e in model.endpoints)

@@ -26,6 +26,7 @@ class DjangoUrlFact(Fact):
     TABLE: ClassVar[str] = "python_django_urls"
 
     function: str  # enclosing function's qualified name (module name at top level)
+    urlconf: str | None  # the list the entry is written in (`urlpatterns`, `api_urls`), if any
     kind: str  # path | re_path | include | register | app_name
     pattern: str | None  # the route or regex when it is a literal (register: the prefix)
     view: str | None  # the view's reference (a class for `.as_view()` and for register)

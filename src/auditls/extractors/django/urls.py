@@ -122,6 +122,21 @@ class UrlsExtractor(Extractor):
                 if value is not None:
                     self._emit(node, "app_name", None, name=value)
 
+    def _urlconf(self) -> str | None:
+        """The name the statement around the entry assigns (``urlpatterns = [...]``,
+        ``urlpatterns += [...]``, ``api_urls = [...]``)."""
+        stmts = self.ctx.stmts
+        if not stmts:
+            return None
+        stmt = stmts[-1]
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target: ast.expr = stmt.targets[0]
+        elif isinstance(stmt, ast.AugAssign | ast.AnnAssign):
+            target = stmt.target
+        else:
+            return None
+        return target.id if isinstance(target, ast.Name) else None
+
     def _emit(
         self, node: ast.AST, kind: str, pattern: str | None, *, view: str | None = None,
         text: str | None = None, as_view: bool = False, name: str | None = None,
@@ -129,7 +144,8 @@ class UrlsExtractor(Extractor):
     ) -> None:  # fmt: skip
         self.emit(
             DjangoUrlFact(
-                **self.ctx.pos(node), function=self.ctx.function, kind=kind, pattern=pattern,
+                **self.ctx.pos(node), function=self.ctx.function, urlconf=self._urlconf(),
+                kind=kind, pattern=pattern,
                 view=view, view_text=text, as_view=as_view, name=name, include=include,
                 namespace=namespace, router=router,
             )

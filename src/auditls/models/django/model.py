@@ -58,6 +58,8 @@ from auditls.link import Linker, Site, link_of
 if TYPE_CHECKING:
     from auditls.store import Store
 
+#: Packages whose decorators and bases the knowledge tables describe (others are the project's).
+_LIBRARIES = ("django.", "rest_framework.", "builtins.", "functools.", "typing.")
 _KWARG = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>")
 _MAX_DEPTH = 12
 
@@ -182,12 +184,21 @@ class DjangoModel:
 
     def _walk(
         self, module: str, prefix: str, spaces: tuple[str, ...], depth: int, seen: set[str],
-        out: list[Endpoint],
+        out: list[Endpoint], urlconf: str | None = None,
     ) -> None:  # fmt: skip
-        if depth > _MAX_DEPTH or module in seen:
+        """The entries of ``module``'s ``urlpatterns`` (or of its list ``urlconf``, for
+        ``include(api_urls)``), followed into what they include."""
+        key = f"{module}:{urlconf}"
+        if depth > _MAX_DEPTH or key in seen:
             return
-        seen = seen | {module}
-        sites = self._urls_by_module.get(module, [])
+        seen = seen | {key}
+        lists = {s.fact.urlconf for s in self._urls_by_module.get(module, [])}
+        sites = [
+            s for s in self._urls_by_module.get(module, [])
+            if s.fact.urlconf == urlconf
+            or (urlconf is None and (s.fact.urlconf == "urlpatterns"
+                                     or "urlpatterns" not in lists))
+        ]  # fmt: skip
         for site in sites:
             f = site.fact
             pattern = prefix + _clean(f.pattern or "", bool(prefix))
@@ -208,7 +219,12 @@ class DjangoModel:
                             self._endpoint(reg, full, spaces, r.view, r.name, out)
                     continue
                 namespace = f.namespace
-                if (
+                scope, _, name = self.link.resolve(target).rpartition(".")
+                if scope in self._urls_by_module and name != "urls":  # include(api_urls)
+                    space = namespace
+                    self._walk(scope, pattern, (*spaces, space) if space else spaces,
+                               depth + 1, seen, out, name)  # fmt: skip
+                elif (
                     target in self._urls_by_module
                     or self.link.resolve(target) in self._urls_by_module
                 ):
@@ -287,6 +303,9 @@ class DjangoModel:
                     auth.how.append(f"`{label}`" + (f" on `{where}`" if where else ""))
                 else:
                     auth.partial.append(f"`{label}` on `{where}` only")
+            elif not name.startswith(_LIBRARIES) and where in ("", "dispatch", "post"):
+                # A decorator of the project: it may check the user (not read here).
+                auth.maybe.append(f"decorator `{name}` may check the user")
         if view.kind == "class":
             seen_view_base = False
             for base in self._mro(view):
@@ -298,6 +317,12 @@ class DjangoModel:
                     else:
                         auth.protected = True
                         auth.how.append(f"`{AUTH_MIXINS[base]}`")
+                elif (
+                    not seen_view_base
+                    and not base.startswith(_LIBRARIES)
+                    and self.resolve_view(base) not in self.views
+                ):
+                    auth.maybe.append(f"base `{base}` may check the user (not read here)")
         if view.user_check:
             auth.protected = True
             auth.how.append("an inline `request.user` check")
