@@ -10,6 +10,7 @@ django-environ, python-decouple), the environment with a literal fallback, or un
 from __future__ import annotations
 
 import ast
+import json
 
 from auditls.extractors.django.common import literal_str, str_items
 from auditls.extractors.semantic import Context, literal_json
@@ -105,6 +106,29 @@ class SettingsExtractor(Extractor):
         return "unknown", None
 
     def _emit(self, node: ast.AST, name: str, via: str, value: ast.expr) -> None:
+        func = value.func if isinstance(value, ast.Call) else None
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(func, ast.Attribute)
+            and func.attr == "split"
+            and isinstance(func.value, ast.Call)
+        ):
+            # ALLOWED_HOSTS = os.environ.get("HOSTS", "*").split(","): the fallback's items.
+            source, literal = self._classify(func.value)
+            fallback = json.loads(literal) if literal is not None else None
+            sep = literal_str(value.args[0]) if value.args else None
+            items = (
+                tuple(p.strip() for p in fallback.split(sep or ",") if p.strip())
+                if isinstance(fallback, str)
+                else ()
+            )
+            self.emit(
+                DjangoSettingFact(
+                    **self.ctx.pos(node), name=name, via=via, value=literal,
+                    text=self.ctx.text_of(value, 200), source=source, items=items,
+                )
+            )  # fmt: skip
+            return
         source, literal = self._classify(value)
         items = str_items(value)
         if not items and isinstance(value, ast.List | ast.Tuple):

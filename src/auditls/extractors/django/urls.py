@@ -144,7 +144,8 @@ class UrlsExtractor(Extractor):
     ) -> None:  # fmt: skip
         self.emit(
             DjangoUrlFact(
-                **self.ctx.pos(node), function=self.ctx.function, urlconf=self._urlconf(),
+                **self.ctx.pos(node), function=self.ctx.function,
+                urlconf=self._urlconf() if kind != "app_name" else None,
                 kind=kind, pattern=pattern,
                 view=view, view_text=text, as_view=as_view, name=name, include=include,
                 namespace=namespace, router=router,

@@ -21,6 +21,7 @@ from auditls.knowledge.django import (
 )
 from auditls.knowledge.heuristics import (
     LOCAL_SETTINGS_MODULE,
+    PRODUCTION_SETTINGS_MODULE,
     PUBLIC_AUTH_ENDPOINT,
     capped,
 )
@@ -175,7 +176,8 @@ def check_allowed_hosts(ws: Workspace) -> Iterator[Finding]:
     for site, _ in _settings(ws.django):
         f = site.fact
         if f.name == "ALLOWED_HOSTS" and "*" in f.items:
-            yield at(ALLOWED_HOSTS_ANY, site.path, f, "high")
+            yield at(ALLOWED_HOSTS_ANY, site.path, f,
+                     "medium" if f.source == "env_default" else "high")  # fmt: skip
 
 
 def _middleware_lists(model: DjangoModel) -> Iterator[tuple[Site, str]]:  # type: ignore[type-arg]
@@ -214,15 +216,55 @@ def check_security_middleware(ws: Workspace) -> Iterator[Finding]:
 
 def check_insecure_cookie(ws: Workspace) -> Iterator[Finding]:
     """AUD412, message fields: name, what."""
+    yield from check_production_defaults(ws)
     for site, _ in _settings(ws.django):
         f = site.fact
         value = _literal(f.value) if f.source == "literal" else None
         if f.name in COOKIE_SETTINGS and value is False:
             yield at(INSECURE_COOKIE, site.path, f, "high", name=f.name,
-                     what=COOKIE_SETTINGS[f.name])  # fmt: skip
+                     what=f"{COOKIE_SETTINGS[f.name]}. {_TURN_ON}")  # fmt: skip
         elif f.name in HSTS_SETTINGS and value in (False, 0):
             yield at(INSECURE_COOKIE, site.path, f, "high", name=f.name,
-                     what=HSTS_SETTINGS[f.name])  # fmt: skip
+                     what=f"{HSTS_SETTINGS[f.name]}. {_TURN_ON}")  # fmt: skip
+
+
+_TURN_ON = "Remove the line, or turn it on in the production settings"
+
+#: What production settings must turn on (the insecure default otherwise).
+_PRODUCTION_REQUIRED = ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS")
+
+
+def _inherited(model: DjangoModel, module: str) -> list[str]:
+    """A settings module and the modules it star-imports (``from .base import *``), in order."""
+    out = [module]
+    for m in out:
+        for star in model.link.stars.get(m, ()):
+            if star not in out:
+                out.append(star)
+    return out
+
+
+def check_production_defaults(ws: Workspace) -> Iterator[Finding]:
+    """AUD412 (missing in production settings), message fields: name, what."""
+    model = ws.django
+    by_module: dict[str, list[Site]] = {}  # type: ignore[type-arg]
+    for site in model.settings:
+        by_module.setdefault(model.module_of(site.path), []).append(site)
+    for module, sites in by_module.items():
+        if not PRODUCTION_SETTINGS_MODULE(module) or LOCAL_SETTINGS_MODULE(module):
+            continue
+        chain = _inherited(model, module)
+        named = {s.fact.name for m in chain for s in by_module.get(m, [])}
+        first = sites[0]
+        for name in _PRODUCTION_REQUIRED:
+            if name not in named:
+                what = COOKIE_SETTINGS.get(name) or HSTS_SETTINGS[name]
+                what += (
+                    f"; production settings `{module}` never set it and Django's default "
+                    "is off. Set it in production settings"
+                )
+                yield at(INSECURE_COOKIE, first.path, first.fact, capped("high"), name=name,
+                         what=what)  # fmt: skip
 
 
 def check_weak_hasher(ws: Workspace) -> Iterator[Finding]:
@@ -420,15 +462,19 @@ RULES: tuple[Rule, ...] = (
             "Reported for `SESSION_COOKIE_SECURE = False`, `CSRF_COOKIE_SECURE = False`, "
             "`SESSION_COOKIE_HTTPONLY = False`, `SECURE_HSTS_SECONDS = 0` and "
             "`SECURE_SSL_REDIRECT = False` written in a settings module not named for "
-            "development or tests."
+            "development or tests (high); and, at medium, a settings module named for "
+            "production (`settings/prod.py`: the `production-settings-module` heuristic) "
+            "that never sets `SESSION_COOKIE_SECURE`, `CSRF_COOKIE_SECURE` or "
+            "`SECURE_HSTS_SECONDS`, itself or in the modules it star-imports."
         ),
-        message="`{name}` is off: {what}. Remove the line or set it for production.",
+        message="`{name}` is off: {what}.",
         fix="`SESSION_COOKIE_SECURE = True`, `CSRF_COOKIE_SECURE = True`, "
         "`SECURE_HSTS_SECONDS = 31536000`, `SECURE_SSL_REDIRECT = True`.",
         bad="INSTALLED_APPS = []\nSESSION_COOKIE_SECURE = False\n",
         good="INSTALLED_APPS = []\nSESSION_COOKIE_SECURE = True\n",
         check=check_insecure_cookie, scope="workspace",
-        knowledge=(LOCAL_SETTINGS_MODULE, COOKIE_SETTINGS, HSTS_SETTINGS),
+        knowledge=(LOCAL_SETTINGS_MODULE, PRODUCTION_SETTINGS_MODULE, COOKIE_SETTINGS,
+                   HSTS_SETTINGS),
     ),
     rule(
         SECURITY_MIDDLEWARE_MISSING, "django-security-middleware-missing", "warning", "high",
