@@ -36,6 +36,7 @@ class DjangoUrlFact(Fact):
     include: str | None  # what include() names: a dotted module, or a reference (router.urls)
     namespace: str | None  # include(..., namespace=...) or the tuple form's app name
     router: str | None  # the DRF router's reference (register, and include(router.urls))
+    wrappers: tuple[str, ...]  # decorators called around the view in the URL conf, outermost first
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

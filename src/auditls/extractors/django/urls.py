@@ -53,6 +53,18 @@ class UrlsExtractor(Extractor):
                            include=target, text=ctx.text_of(view))  # fmt: skip
             return
         as_view = False
+        wrappers: list[str] = []
+        # path("x/", login_required(views.x)), csrf_exempt(View.as_view()): the wrapped view.
+        while (
+            isinstance(view, ast.Call)
+            and len(view.args) == 1
+            and not (isinstance(view.func, ast.Attribute) and view.func.attr == "as_view")
+        ):
+            wrapper = ctx.qualname(view.func)
+            if wrapper is None and isinstance(view.func, ast.Call):  # permission_required("p")(v)
+                wrapper = ctx.qualname(view.func.func)
+            wrappers.append(wrapper or ctx.text_of(view.func, 80))
+            view = view.args[0]
         target_expr = view
         if (
             isinstance(view, ast.Call)
@@ -64,6 +76,7 @@ class UrlsExtractor(Extractor):
         self._emit(
             node, kind, pattern, view=ref_of(ctx, target_expr),
             text=ctx.text_of(view) if view is not None else None, as_view=as_view, name=name,
+            wrappers=tuple(wrappers),
         )  # fmt: skip
 
     def _include(self, node: ast.Call, pattern: str | None, call: ast.Call) -> None:
@@ -141,6 +154,7 @@ class UrlsExtractor(Extractor):
         self, node: ast.AST, kind: str, pattern: str | None, *, view: str | None = None,
         text: str | None = None, as_view: bool = False, name: str | None = None,
         include: str | None = None, namespace: str | None = None, router: str | None = None,
+        wrappers: tuple[str, ...] = (),
     ) -> None:  # fmt: skip
         self.emit(
             DjangoUrlFact(
@@ -148,6 +162,6 @@ class UrlsExtractor(Extractor):
                 urlconf=self._urlconf() if kind != "app_name" else None,
                 kind=kind, pattern=pattern,
                 view=view, view_text=text, as_view=as_view, name=name, include=include,
-                namespace=namespace, router=router,
+                namespace=namespace, router=router, wrappers=wrappers,
             )
         )  # fmt: skip

@@ -47,6 +47,7 @@ from auditls.knowledge.django import (
     ADMIN_URLS,
     AUTH_DECORATORS,
     AUTH_MIXINS,
+    CSRF_DECORATORS,
     DRF_DEFAULT_PERMISSIONS,
     LOGIN_NOT_REQUIRED,
     LOGIN_REQUIRED_MIDDLEWARE,
@@ -74,6 +75,7 @@ class Endpoint:
     kwargs: tuple[str, ...]  # the URL kwargs the pattern captures
     site: Site[DjangoUrlFact]  # the path()/register() row
     admin: bool = False  # mounted under admin.site.urls
+    wrappers: tuple[str, ...] = ()  # decorators the URL conf calls around the view
 
 
 @dataclass(slots=True)
@@ -242,7 +244,8 @@ class DjangoModel:
         resolved = self.resolve_view(view)
         kwargs = tuple(a or b for _, a, b in _KWARG.findall(pattern))
         full_name = ":".join((*spaces, name)) if name else None
-        out.append(Endpoint(pattern, full_name, resolved, kwargs, site))
+        out.append(Endpoint(pattern, full_name, resolved, kwargs, site,
+                            wrappers=site.fact.wrappers))  # fmt: skip
 
     def resolve_view(self, ref: str) -> str:
         if ref in self.views:
@@ -289,8 +292,22 @@ class DjangoModel:
             return default, "REST_FRAMEWORK's DEFAULT_PERMISSION_CLASSES"
         return ("rest_framework.permissions.AllowAny",), "DRF's default (AllowAny)"
 
+    def url_wrappers(self, view: str) -> list[str]:
+        """Decorators the URL confs call around a view at *every* one of its endpoints."""
+        endpoints = self.endpoints_of(view)
+        if not endpoints:
+            return []
+        common = set(endpoints[0].wrappers)
+        for e in endpoints[1:]:
+            common &= set(e.wrappers)
+        return [w for w in endpoints[0].wrappers if w in common]
+
     def view_auth(self, view: DjangoViewFact) -> Auth:
         auth = Auth()
+        for wrapper in self.url_wrappers(view.qualname):
+            if wrapper in AUTH_DECORATORS and wrapper != LOGIN_NOT_REQUIRED:
+                auth.protected = True
+                auth.how.append(f"`{AUTH_DECORATORS[wrapper]}` around it in the URL conf")
         for dec in self.decorators_of(view):
             inner, _, where = dec.partition("@")
             name = inner.removeprefix("method_decorator(").removesuffix(")")
@@ -341,6 +358,13 @@ class DjangoModel:
             if mw.user_check and mw.qualname in self.middleware_entries:
                 auth.maybe.append(f"middleware `{mw.qualname}` tests `request.user`")
         return auth
+
+    def csrf_of(self, view: DjangoViewFact) -> str | None:
+        """exempt | protect, from the view's decorators or every URL conf wrapper."""
+        for wrapper in self.url_wrappers(view.qualname):
+            if wrapper in CSRF_DECORATORS:
+                return CSRF_DECORATORS[wrapper]
+        return view.csrf
 
     def state_changing(self, view: DjangoViewFact) -> bool:
         explicit = [m for m in view.methods if m != "*"]

@@ -107,7 +107,7 @@ def check_csrf_exempt(ws: Workspace) -> Iterator[Finding]:
     model = ws.django
     for qualname, site in model.views.items():
         view = site.fact
-        if view.csrf != "exempt" or view.drf or not model.state_changing(view):
+        if model.csrf_of(view) != "exempt" or view.drf or not model.state_changing(view):
             continue
         confidence = "high" if qualname in model.reachable else "medium"
         yield at(CSRF_EXEMPT_VIEW, site.path, view, confidence, view=_describe(model, qualname))

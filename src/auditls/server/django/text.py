@@ -112,7 +112,7 @@ def view_markdown(model: DjangoModel, view: DjangoViewFact) -> str:
     if auth.misordered:
         lines.append("- the mixin comes after the view base class, so it never runs")
     csrf = {"exempt": "exempt (`csrf_exempt`)", "protect": "enforced (`csrf_protect`)"}.get(
-        view.csrf or "", "DRF (session auth only)" if view.drf else "middleware default"
+        model.csrf_of(view) or "", "DRF (session auth only)" if view.drf else "middleware default"
     )
     lines.append(f"**CSRF:** {csrf}")
     return "\n".join(lines)
