@@ -126,6 +126,7 @@ def test_view_and_model_hover_text(model: DjangoModel) -> None:
     )
     assert "runs raw SQL" in order
     assert "Registered in the admin at `shop/admin.py:11` with `OrderAdmin`" in order
+    assert "- lookups from `**request.GET.dict()`: `filter.order_by` at `shop/views.py:39`" in order
 
 
 def context(store: Store, path: str, line: int, column: int) -> HoverContext:
@@ -156,7 +157,7 @@ def test_providers_answer_on_signals_receivers_views_and_models(store: Store) ->
     assert on_receiver is not None
     assert "receives `shop.signals.order_placed` (any sender)" in on_receiver
     assert "sent by `shop.signals.notify_warehouse` (order, total)" in on_receiver
-    on_view = hover_markdown(context(store, "shop/views.py", 95, 7))
+    on_view = hover_markdown(context(store, "shop/views.py", 105, 7))
     assert on_view is not None
     assert "note: LoginRequiredMixin" in on_view
     on_model = hover_markdown(context(store, "blog/models.py", 9, 7))

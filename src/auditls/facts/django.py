@@ -121,6 +121,22 @@ class DjangoManagerFact(Fact):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DjangoQuerysetFact(Fact):
+    """A queryset chain started from a model's manager (``Order.objects.filter(...).raw(...)``),
+    recorded once at its outermost call."""
+
+    TABLE: ClassVar[str] = "python_django_querysets"
+
+    function: str  # enclosing function's qualified name (module name at top level)
+    model: str  # the model's reference (as resolved; the name as written when unresolved)
+    manager: str  # the manager attribute the chain starts from ("objects")
+    chain: tuple[str, ...]  # the methods called, in order ("filter", "order_by", "raw")
+    raw: bool  # the chain runs SQL text: raw(), extra(), or a RawSQL argument
+    spread: str | None  # the `**kwargs` passed to a lookup method, as written
+    spread_source: str | None  # "request" when that spread is the request's data itself
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DjangoFormFact(Fact):
     """A form or model form (and its fields), or a DRF serializer."""
 
@@ -166,6 +182,7 @@ FACT_TYPES: tuple[type[Fact], ...] = (
     DjangoSignalFact,
     DjangoModelFact,
     DjangoManagerFact,
+    DjangoQuerysetFact,
     DjangoFormFact,
     DjangoAdminFact,
     DjangoMiddlewareFact,

@@ -293,3 +293,20 @@ MIDDLEWARE_HOOKS: frozenset[str] = frozenset(
 #: The names a view's request parameter usually has (the ``request-parameter`` heuristic of
 #: ``knowledge.heuristics`` decides; this table lets the pre-filter find such files).
 REQUEST_PARAMETER_NAMES: frozenset[str] = frozenset({"request", "req", "http_request"})
+
+#: QuerySet methods: a chain off ``Model.<manager>`` starting with one of these is a queryset.
+QUERYSET_METHODS: frozenset[str] = frozenset(
+    {"all", "filter", "exclude", "get", "create", "raw", "extra", "annotate", "alias", "values",
+     "values_list", "order_by", "update", "delete", "aggregate", "select_related",
+     "prefetch_related", "get_or_create", "update_or_create", "bulk_create", "bulk_update",
+     "count", "exists", "first", "last", "only", "defer", "distinct", "using", "none", "in_bulk",
+     "iterator", "latest", "earliest", "union", "intersection", "difference", "dates",
+     "datetimes", "select_for_update", "reverse", "contains", "explain"}
+)  # fmt: skip
+#: Methods whose ``**kwargs`` are field lookups (``filter(**{"password__startswith": "a"})``).
+LOOKUP_METHODS: frozenset[str] = frozenset(
+    {"filter", "exclude", "get", "get_or_create", "update_or_create", "create", "update",
+     "annotate", "aggregate"}
+)  # fmt: skip
+#: Request data a client fills with any keys it likes (as written off the request parameter).
+REQUEST_MAPPINGS: frozenset[str] = frozenset({"GET", "POST", "data", "query_params", "COOKIES"})

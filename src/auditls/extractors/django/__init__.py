@@ -9,6 +9,8 @@ One module per job; importing this package registers their extractors, in this o
 - ``orm``: models and their fields, managers and querysets;
 - ``components``: forms and serializers, admin registrations, middleware.
 
+- ``orm`` also: queryset chains off a model's manager.
+
 ``common`` holds what they share (references, literals). What the Django APIs are is
 knowledge: ``auditls.knowledge.django``.
 """

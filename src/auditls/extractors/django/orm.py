@@ -16,16 +16,20 @@ from dataclasses import dataclass, field
 from auditls.extractors.django.common import base_names, literal_str, ref_of
 from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
-from auditls.facts.django import DjangoManagerFact, DjangoModelFact
+from auditls.facts.django import DjangoManagerFact, DjangoModelFact, DjangoQuerysetFact
 from auditls.knowledge.django import (
     FIELD_PREFIXES,
+    LOOKUP_METHODS,
     MANAGER_BASES,
     MODEL_BASES,
     QUERYSET_BASES,
+    QUERYSET_METHODS,
     RAW_SQL_CALLS,
     RAW_SQL_METHODS,
     RELATION_FIELDS,
+    REQUEST_MAPPINGS,
 )
+from auditls.knowledge.heuristics import REQUEST_PARAMETER
 
 _FROM_QUERYSET = "from_queryset"
 _AS_MANAGER = "as_manager"
@@ -206,3 +210,77 @@ class OrmExtractor(Extractor):
                         methods=tuple(cls.methods), raw_sql=cls.raw_sql,
                     )
                 )  # fmt: skip
+
+
+def _request_data(node: ast.expr) -> bool:
+    """``request.GET``, ``request.POST.dict()``, ``self.request.data``: the request's own
+    mapping (the ``request-parameter`` heuristic names the request)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.args:
+        node = node.func.value  # .dict(), .copy()
+    if not (isinstance(node, ast.Attribute) and node.attr in REQUEST_MAPPINGS):
+        return False
+    owner = node.value
+    if isinstance(owner, ast.Attribute) and owner.attr == "request":
+        return isinstance(owner.value, ast.Name) and owner.value.id == "self"
+    return isinstance(owner, ast.Name) and REQUEST_PARAMETER(owner.id)
+
+
+@register
+class QuerysetsExtractor(Extractor):
+    """python_django_querysets (Block 4: ``extract_django_querysets``): chains off a model's
+    manager, once per chain, at its outermost call; whether they run SQL text, and the
+    ``**kwargs`` given to a lookup (``filter(**request.GET.dict())`` lets the client choose the
+    lookups: ``password__startswith``)."""
+
+    name = "django.querysets"
+    fact_types = (DjangoQuerysetFact,)
+    names = (QUERYSET_METHODS,)
+    qualnames = (MODEL_BASES,)
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.inner: set[int] = set()
+        # Chains off a model exist only where Django does (what the pre-filter decides too).
+        self.active = "django" in ctx.file_scan().seen
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if not self.active or id(node) in self.inner:
+            return
+        calls: list[ast.Call] = []
+        cur: ast.expr = node
+        while isinstance(cur, ast.Call) and isinstance(cur.func, ast.Attribute):
+            calls.append(cur)
+            cur = cur.func.value
+        if not calls or not isinstance(cur, ast.Attribute) or not isinstance(cur.value, ast.Name):
+            return
+        calls.reverse()
+        chain = tuple(c.func.attr for c in calls if isinstance(c.func, ast.Attribute))
+        if chain[0] not in QUERYSET_METHODS and cur.attr != "objects":
+            return
+        for c in calls:
+            self.inner.add(id(c))
+        ctx = self.ctx
+        model_name = cur.value
+        model = ref_of(ctx, model_name) or model_name.id
+        if not model_name.id[:1].isupper():  # a model class, not `self.objects` or a module
+            return
+        raw = any(m in RAW_SQL_METHODS for m in chain) or any(
+            isinstance(a, ast.Call) and ctx.qualname(a.func) in RAW_SQL_CALLS
+            for c in calls for a in (*c.args, *(k.value for k in c.keywords))
+        )  # fmt: skip
+        spread = None
+        source = None
+        for c in calls:
+            if not isinstance(c.func, ast.Attribute) or c.func.attr not in LOOKUP_METHODS:
+                continue
+            for kw in c.keywords:
+                if kw.arg is None:
+                    spread = ctx.text_of(kw.value, 80)
+                    if _request_data(kw.value):
+                        source = "request"
+        self.emit(
+            DjangoQuerysetFact(
+                **ctx.pos(node), function=ctx.function, model=model, manager=cur.attr,
+                chain=chain, raw=raw, spread=spread, spread_source=source,
+            )
+        )  # fmt: skip

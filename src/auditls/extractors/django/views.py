@@ -145,6 +145,8 @@ class ViewsExtractor(Extractor):
         method = HANDLER_METHODS.get(node.name)
         if method is not None:
             view.methods.append(method)
+        if node.name == "get_permissions" and not view.permissions:
+            view.permissions.append("get_permissions()")  # chosen per action at run time
         for dec in node.decorator_list:
             name = decorator_name(ctx, dec)
             if name in DRF_ACTIONS and isinstance(dec, ast.Call):

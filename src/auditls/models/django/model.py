@@ -38,6 +38,7 @@ from auditls.facts.django import (
     DjangoManagerFact,
     DjangoMiddlewareFact,
     DjangoModelFact,
+    DjangoQuerysetFact,
     DjangoSettingFact,
     DjangoSignalFact,
     DjangoUrlFact,
@@ -102,6 +103,7 @@ class DjangoModel:
         self.signal_rows: list[Site[DjangoSignalFact]] = link.sites(DjangoSignalFact)
         self.models: list[Site[DjangoModelFact]] = link.sites(DjangoModelFact)
         self.managers: list[Site[DjangoManagerFact]] = link.sites(DjangoManagerFact)
+        self.querysets: list[Site[DjangoQuerysetFact]] = link.sites(DjangoQuerysetFact)
         self.forms: list[Site[DjangoFormFact]] = link.sites(DjangoFormFact)
         self.admin: list[Site[DjangoAdminFact]] = link.sites(DjangoAdminFact)
         self.middleware: list[Site[DjangoMiddlewareFact]] = link.sites(DjangoMiddlewareFact)

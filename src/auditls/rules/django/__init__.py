@@ -34,6 +34,7 @@ from auditls.rules.registry import RULES as REGISTERED
 from auditls.rules.registry import register
 from auditls.rules.workspace import Workspace
 
+ORM_LOOKUPS_FROM_REQUEST = "AUD134"
 VIEW_WITHOUT_AUTH = "AUD310"
 CSRF_EXEMPT_VIEW = "AUD311"
 DRF_ALLOW_ANY = "AUD312"
@@ -100,6 +101,19 @@ def check_view_without_auth(ws: Workspace) -> Iterator[Finding]:
         )
         yield at(VIEW_WITHOUT_AUTH, site.path, view, confidence,
                  view=_describe(model, qualname), methods=methods, why=why)  # fmt: skip
+
+
+def check_orm_lookups_from_request(ws: Workspace) -> Iterator[Finding]:
+    """AUD134, message fields: model, spread, method."""
+    for site in ws.django.querysets:
+        f = site.fact
+        if f.spread_source == "request" and f.spread:
+            yield at(ORM_LOOKUPS_FROM_REQUEST, site.path, f, "high", model=_short(f.model),
+                     spread=short(f.spread, 40))  # fmt: skip
+
+
+def _short(name: str) -> str:
+    return name.rpartition(".")[2]
 
 
 def check_csrf_exempt(ws: Workspace) -> Iterator[Finding]:
@@ -294,6 +308,31 @@ def check_modelform_all_fields(ws: Workspace) -> Iterator[Finding]:
 _DJ = "from django.conf import settings\n"
 
 RULES: tuple[Rule, ...] = (
+    rule(
+        ORM_LOOKUPS_FROM_REQUEST, "django-orm-lookups-from-request", "error", "high", 943,
+        summary="The request chooses the field lookups of an ORM query "
+        "(`filter(**request.GET.dict())`).",
+        details=(
+            "Reported for a queryset chain off a model's manager whose lookup method "
+            "(`filter`, `exclude`, `get`, `create`, `update`...) receives `**` the request's "
+            "own mapping (`request.GET`, `request.POST`, DRF `request.data` / "
+            "`query_params`, `self.request...`, `.dict()` of them): the client picks the keys, "
+            "so `?password__startswith=a` filters on a secret column (an ORM leak, one "
+            "character at a time) and `create(**data)` sets any field (`is_staff`)."
+        ),
+        message="`{model}` is queried with lookups the client chooses (`**{spread}`): a key like "
+        "`password__startswith` leaks a column, and a write sets any field. Pick the "
+        "allowed keys explicitly (or use a form / django-filter FilterSet).",
+        fix="Map allowed parameters to lookups: `filter(status=request.GET.get(\"status\"))`, "
+        "or validate with a form and pass `form.cleaned_data` fields by name.",
+        bad="from django.shortcuts import render\nfrom shop.models import Order\n\n\n"
+        "def orders(request):\n    found = Order.objects.filter(**request.GET.dict())\n"
+        "    return render(request, \"orders.html\", {\"orders\": found})\n",
+        good="from django.shortcuts import render\nfrom shop.models import Order\n\n\n"
+        "def orders(request):\n    found = Order.objects.filter(status=request.GET.get(\"s\"))\n"
+        "    return render(request, \"orders.html\", {\"orders\": found})\n",
+        check=check_orm_lookups_from_request, scope="workspace",
+    ),
     rule(
         VIEW_WITHOUT_AUTH, "django-view-without-auth", "warning", "high", 306,
         summary="A Django view reachable from the URL conf changes state without any "

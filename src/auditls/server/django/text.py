@@ -154,6 +154,12 @@ def model_markdown(model: DjangoModel, qualname: str) -> str | None:
             if qs is not None and qs.fact.raw_sql:
                 text += " · runs raw SQL"
         lines.append(text)
+    chains = [q for q in model.querysets if model.link.resolve(q.fact.model) == qualname]
+    if chains:
+        lines.append(f"\n**Querysets:** {len(chains)} chain(s) in the workspace")
+        for q in [q for q in chains if q.fact.raw or q.fact.spread][:MAX_ITEMS]:
+            what = "raw SQL" if q.fact.raw else f"lookups from `**{q.fact.spread}`"
+            lines.append(f"- {what}: `{'.'.join(q.fact.chain)}` at `{q.path}:{q.fact.line}`")
     admin = [s for s in model.admin if model.link.resolve(s.fact.model) == qualname]
     for a in admin:
         with_class = f" with `{_short(a.fact.admin_class)}`" if a.fact.admin_class else ""
