@@ -101,7 +101,7 @@ class DjangoModelFact(Fact):
     qualname: str  # the model class's qualified name
     bases: tuple[str, ...]  # resolved bases
     abstract: bool  # Meta.abstract = True
-    fields: tuple[str, ...]  # "name:FieldClass" per field (ForeignKey: "name:ForeignKey->Target")
+    fields: tuple[str, ...]  # "name:Field[null,unique]", "name:ForeignKey->To[on_delete=X]"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -32,6 +32,14 @@ from auditls.knowledge.django import (
 from auditls.knowledge.heuristics import REQUEST_PARAMETER
 
 _FROM_QUERYSET = "from_queryset"
+#: Field options recorded beside a field's type (flags when True; on_delete's value).
+_FIELD_FLAGS = frozenset({"null", "unique", "primary_key", "blank", "on_delete"})
+
+
+def _last(text: str) -> str:
+    return text.rpartition(".")[2]
+
+
 _AS_MANAGER = "as_manager"
 
 
@@ -111,12 +119,21 @@ class OrmExtractor(Extractor):
             if kind.endswith("Field") or kind in RELATION_FIELDS:
                 if owner.role == "other":
                     owner.role = "model"
+                text = f"{name}:{kind}"
                 if kind in RELATION_FIELDS and call.args:
                     target = call.args[0]
                     to = literal_str(target) or ref_of(ctx, target) or ctx.text_of(target)
-                    owner.fields.append(f"{name}:{kind}->{to}")
-                else:
-                    owner.fields.append(f"{name}:{kind}")
+                    text += f"->{to}"
+                flags = [
+                    kw.arg if kw.arg != "on_delete" else f"on_delete={_last(ctx.text_of(kw.value))}"
+                    for kw in call.keywords
+                    if kw.arg in _FIELD_FLAGS
+                    and (kw.arg == "on_delete" or (isinstance(kw.value, ast.Constant)
+                                                    and kw.value.value is True))
+                ]  # fmt: skip
+                if flags:
+                    text += f"[{','.join(flags)}]"
+                owner.fields.append(text)
                 return
         manager = self._manager_of(call)
         if manager is not None:

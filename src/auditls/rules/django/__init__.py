@@ -46,6 +46,7 @@ INSECURE_COOKIE = "AUD412"
 SECURITY_MIDDLEWARE_MISSING = "AUD413"
 WEAK_HASHER = "AUD414"
 MODELFORM_ALL_FIELDS = "AUD415"
+NO_PASSWORD_VALIDATORS = "AUD416"  # noqa: S105 (a rule code, not a password)
 
 
 def at(code: str, path: str, fact: Fact, confidence: str, **fields: str) -> Finding:
@@ -292,6 +293,14 @@ def check_weak_hasher(ws: Workspace) -> Iterator[Finding]:
             and f.items[0] in WEAK_HASHERS
         ):
             yield at(WEAK_HASHER, site.path, f, "high", hasher=f.items[0].rpartition(".")[2])
+
+
+def check_password_validators(ws: Workspace) -> Iterator[Finding]:
+    """AUD416, message fields: none."""
+    for site, _ in _settings(ws.django):
+        f = site.fact
+        if f.name == "AUTH_PASSWORD_VALIDATORS" and f.via == "assign" and f.value == "[]":
+            yield at(NO_PASSWORD_VALIDATORS, site.path, f, "high")
 
 
 def check_modelform_all_fields(ws: Workspace) -> Iterator[Finding]:
@@ -573,6 +582,24 @@ RULES: tuple[Rule, ...] = (
         good="from django import forms\n\n\nclass PostForm(forms.ModelForm):\n"
         "    class Meta:\n        model = Post\n        fields = [\"title\", \"body\"]\n",
         check=check_modelform_all_fields, scope="workspace",
+    ),
+    rule(
+        NO_PASSWORD_VALIDATORS, "django-no-password-validators", "warning", "high", 521,
+        summary="`AUTH_PASSWORD_VALIDATORS` is empty: any password is accepted.",
+        details=(
+            "Reported for `AUTH_PASSWORD_VALIDATORS = []` in a settings module not named for "
+            "development or tests: `password`, `123` and the user's own name are accepted by "
+            "sign-up and password-change forms."
+        ),
+        message="`AUTH_PASSWORD_VALIDATORS` is empty: any password, `123` included, is "
+        "accepted. Keep Django's default validators (length, common passwords, similarity).",
+        fix="List `UserAttributeSimilarityValidator`, `MinimumLengthValidator`, "
+        "`CommonPasswordValidator` and `NumericPasswordValidator`.",
+        bad="INSTALLED_APPS = []\nAUTH_PASSWORD_VALIDATORS = []\n",
+        good="INSTALLED_APPS = []\nAUTH_PASSWORD_VALIDATORS = [\n"
+        "    {\"NAME\": \"django.contrib.auth.password_validation.MinimumLengthValidator\"},\n]\n",
+        check=check_password_validators, scope="workspace",
+        knowledge=(LOCAL_SETTINGS_MODULE,),
     ),
 )  # fmt: skip
 
