@@ -209,3 +209,23 @@ urlpatterns = [path("login/", login, name="login")]
     found = sorted((e.pattern, e.name) for e in model.endpoints if not e.admin)
     assert found == [("api/auth/login/", "api:auth:login"), ("api/ping/", "api:ping")]
     assert any(e.admin for e in model.endpoints)
+
+
+def test_a_class_on_a_base_of_another_file_is_a_view_when_it_handles_requests() -> None:
+    source = b"""
+from django.http import JsonResponse
+
+from core.views import BaseView
+
+
+class Thing(BaseView):
+    def post(self, request, pk):
+        return JsonResponse({})
+
+
+class NotAView(dict):
+    def get(self, key):
+        return 1
+"""
+    views = extract(source, "app/views.py", module="app.views").of(DjangoViewFact)
+    assert [(v.qualname, v.methods) for v in views] == [("app.views.Thing", ("POST",))]

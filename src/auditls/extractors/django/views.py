@@ -70,6 +70,19 @@ class _View:
     actions: list[str] = field(default_factory=list)
 
 
+def _handles_requests(node: ast.ClassDef) -> bool:
+    """A class (on a base of another file) whose body defines an HTTP handler taking the
+    request after ``self``: ``def post(self, request, pk)``."""
+    for item in node.body:
+        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name in (
+            "get", "post", "put", "patch", "delete",
+        ):  # fmt: skip
+            params = [a.arg for a in item.args.args]
+            if len(params) > 1 and REQUEST_PARAMETER(params[1]):
+                return True
+    return False
+
+
 def _methods_of(node: ast.expr | None) -> list[str]:
     return [m.upper() for m in str_items(node)]
 
@@ -122,7 +135,9 @@ class ViewsExtractor(Extractor):
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         ctx = self.ctx
         bases = base_names(ctx, node)
-        if not any(b in VIEW_BASES or b in AUTH_MIXINS or b in self.views for b in bases):
+        if not any(b in VIEW_BASES or b in AUTH_MIXINS or b in self.views for b in bases) and not (
+            self.active and bases and _handles_requests(node)
+        ):
             return
         view = _View(node, ctx.def_qualname(node), "class", bases=bases)
         for base in bases:
