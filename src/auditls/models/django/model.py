@@ -273,6 +273,11 @@ class DjangoModel:
                 out.extend(self._mro(parent.fact, depth + 1))
         return out
 
+    def inherits_unsafe(self, view: DjangoViewFact) -> bool:
+        """Whether a library base handles POST, PUT, PATCH or DELETE for the view (a generic
+        editing view, a DRF viewset or mixin): then it changes state by itself."""
+        return any(UNSAFE_METHODS.intersection(VIEW_BASES.get(b, ())) for b in self._mro(view))
+
     def decorators_of(self, view: DjangoViewFact) -> list[str]:
         out = list(view.decorators)
         for base in self._mro(view) if view.kind == "class" else ():

@@ -95,7 +95,7 @@ def check_view_without_auth(ws: Workspace) -> Iterator[Finding]:
         if auth.maybe:
             why += f" ({'; '.join(auth.maybe)}: check whether it denies.)"
             confidence = "medium"
-        if not view.writes and view.kind == "function":
+        if not view.writes and not model.inherits_unsafe(view):
             confidence = capped(confidence)  # handles POST; what it changes is not known
         methods = "|".join(m for m in view.methods if m not in ("HEAD", "OPTIONS", "*")) or (
             "any method"
@@ -358,8 +358,9 @@ RULES: tuple[Rule, ...] = (
             "`REST_FRAMEWORK` default counts), or `LoginRequiredMiddleware`. Only in a project "
             "where some view authenticates; views named like sign-in pages (the "
             "`public-auth-endpoint` heuristic) and admin URLs are left out. Medium when project "
-            "middleware tests `request.user` or when only ORM writes make the view "
-            "state-changing."
+            "middleware tests `request.user`, when a base or decorator of the project may check "
+            "the user, or when the view handles POST but neither writes through the ORM nor "
+            "inherits a generic editing view."
         ),
         message="{view} accepts {methods} and changes state with no authentication.{why} "
         "Add `@login_required` (or `LoginRequiredMixin` first among the bases, or DRF "
