@@ -254,8 +254,15 @@ class DjangoModel:
             return ref
         return self.link.resolve(ref)
 
+    @cached_property
+    def _endpoints_by_view(self) -> dict[str, list[Endpoint]]:
+        out: dict[str, list[Endpoint]] = defaultdict(list)
+        for e in self.endpoints:
+            out[e.view].append(e)
+        return out
+
     def endpoints_of(self, view: str) -> list[Endpoint]:
-        return [e for e in self.endpoints if e.view == view]
+        return self._endpoints_by_view.get(view, [])
 
     @cached_property
     def reachable(self) -> set[str]:
@@ -396,12 +403,6 @@ class DjangoModel:
             if f.builtin or key in defined:
                 out[key].append(site)
         return out
-
-    def signal_of(self, site: Site[DjangoSignalFact]) -> str | None:
-        for key, sites in self.signals.items():
-            if site in sites:
-                return key
-        return None
 
     def receivers_of(self, handler: str) -> list[Site[DjangoSignalFact]]:
         return [s for sites in self.signals.values() for s in sites
