@@ -149,7 +149,7 @@ DJANGO_SETTINGS_MODULE = NameHeuristic(
 
 LOCAL_SETTINGS_MODULE = NameHeuristic(
     "local-settings-module",
-    "the Django settings rules (AUD408-AUD416): a settings module named for development or "
+    "the Django settings rules (AUD408-AUD417): a settings module named for development or "
     "tests (`settings/dev.py`, `local_settings.py`, `settings_test.py`), or Django's own "
     "defaults (`global_settings`), is not taken for the production configuration; its "
     "findings are not reported",

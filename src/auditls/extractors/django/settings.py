@@ -105,6 +105,33 @@ class SettingsExtractor(Extractor):
                 return ("env_default", fallback) if fallback is not None else ("env", None)
         return "unknown", None
 
+    def _compared(self, value: ast.Compare) -> tuple[str, str | None]:
+        """``os.environ.get("DEBUG", "True") == "True"`` (``.lower()`` too): an environment
+        read whose fallback decides the value, as ``env_default`` with that outcome."""
+        if len(value.ops) != 1 or not isinstance(value.ops[0], ast.Eq | ast.NotEq):
+            return "unknown", None
+        left = value.left
+        lowered = False
+        if (
+            isinstance(left, ast.Call)
+            and isinstance(left.func, ast.Attribute)
+            and left.func.attr in ("lower", "upper", "strip")
+            and not left.args
+        ):
+            lowered = left.func.attr == "lower"
+            left = left.func.value
+        right = value.comparators[0]
+        if not isinstance(left, ast.Call) or not isinstance(right, ast.Constant):
+            return "unknown", None
+        source, fallback = self._classify(left)
+        if source != "env_default" or fallback is None:
+            return source, None
+        seen = json.loads(fallback)
+        if isinstance(seen, str) and lowered:
+            seen = seen.lower()
+        outcome = (seen == right.value) is isinstance(value.ops[0], ast.Eq)
+        return "env_default", json.dumps(outcome)
+
     def _emit(self, node: ast.AST, name: str, via: str, value: ast.expr) -> None:
         func = value.func if isinstance(value, ast.Call) else None
         if (
@@ -130,6 +157,8 @@ class SettingsExtractor(Extractor):
             )  # fmt: skip
             return
         source, literal = self._classify(value)
+        if source == "unknown" and isinstance(value, ast.Compare):
+            source, literal = self._compared(value)
         items = str_items(value)
         if not items and isinstance(value, ast.List | ast.Tuple):
             # MIDDLEWARE = [*BASE, "x"]: the string items only

@@ -47,6 +47,7 @@ SECURITY_MIDDLEWARE_MISSING = "AUD413"
 WEAK_HASHER = "AUD414"
 MODELFORM_ALL_FIELDS = "AUD415"
 NO_PASSWORD_VALIDATORS = "AUD416"  # noqa: S105 (a rule code, not a password)
+CORS_ANY_ORIGIN = "AUD417"
 
 
 def at(code: str, path: str, fact: Fact, confidence: str, **fields: str) -> Finding:
@@ -165,16 +166,17 @@ def _literal(value: str | None) -> object:
 
 
 def check_debug(ws: Workspace) -> Iterator[Finding]:
-    """AUD408, message fields: module."""
+    """AUD408, message fields: what, module."""
     for site, module in _settings(ws.django):
         f = site.fact
         if f.name == "DEBUG" and f.via == "assign" and f.source == "literal":
             if _literal(f.value) is True:
-                yield at(DEBUG_TRUE, site.path, f, "high", module=module)
+                yield at(DEBUG_TRUE, site.path, f, "high", module=module, what="`DEBUG = True`")
         elif f.name == "DEBUG" and f.source == "env_default" and _literal(f.value) in (
             True, "True", "true", "1", 1,
         ):  # fmt: skip
-            yield at(DEBUG_TRUE, site.path, f, "medium", module=module)
+            yield at(DEBUG_TRUE, site.path, f, "medium", module=module,
+                     what="`DEBUG` is on when the environment does not set it")  # fmt: skip
 
 
 def check_secret_key_fallback(ws: Workspace) -> Iterator[Finding]:
@@ -301,6 +303,27 @@ def check_password_validators(ws: Workspace) -> Iterator[Finding]:
         f = site.fact
         if f.name == "AUTH_PASSWORD_VALIDATORS" and f.via == "assign" and f.value == "[]":
             yield at(NO_PASSWORD_VALIDATORS, site.path, f, "high")
+
+
+#: django-cors-headers settings that let every origin read responses.
+_CORS_ANY = ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
+
+
+def check_cors_any_origin(ws: Workspace) -> Iterator[Finding]:
+    """AUD417, message fields: name, credentials."""
+    model = ws.django
+    for site, _ in _settings(model):
+        f = site.fact
+        if f.name not in _CORS_ANY or f.source != "literal" or _literal(f.value) is not True:
+            continue
+        credentials = any(
+            s.fact.name == "CORS_ALLOW_CREDENTIALS" and _literal(s.fact.value) is True
+            for s in model.settings
+            if s.path == site.path
+        )
+        yield at(CORS_ANY_ORIGIN, site.path, f, "high" if credentials else "medium", name=f.name,
+                 credentials=" with credentials (`CORS_ALLOW_CREDENTIALS = True`)"
+                 if credentials else "")  # fmt: skip
 
 
 def check_modelform_all_fields(ws: Workspace) -> Iterator[Finding]:
@@ -435,7 +458,7 @@ RULES: tuple[Rule, ...] = (
             "(`dev`, `local`, `test`...: the `local-settings-module` heuristic). With DEBUG on, "
             "an error page shows settings, source and the request to anyone."
         ),
-        message="`DEBUG = True` in settings module `{module}`: error pages will show code, "
+        message="{what} in settings module `{module}`: error pages will show code, "
         "settings and request data to anyone. Read it from the environment and default to "
         "False.",
         fix="`DEBUG = os.environ.get('DJANGO_DEBUG') == '1'`, and keep `DEBUG = True` in a "
@@ -583,6 +606,23 @@ RULES: tuple[Rule, ...] = (
         good="from django import forms\n\n\nclass PostForm(forms.ModelForm):\n"
         "    class Meta:\n        model = Post\n        fields = [\"title\", \"body\"]\n",
         check=check_modelform_all_fields, scope="workspace",
+    ),
+    rule(
+        CORS_ANY_ORIGIN, "django-cors-any-origin", "warning", "high", 942,
+        summary="django-cors-headers lets every origin read the site's responses.",
+        details=(
+            "Reported for `CORS_ALLOW_ALL_ORIGINS = True` (or the older "
+            "`CORS_ORIGIN_ALLOW_ALL`) in a settings module not named for development or tests; "
+            "high when the same module sets `CORS_ALLOW_CREDENTIALS = True` (other sites then "
+            "read signed-in users' data), medium otherwise."
+        ),
+        message="`{name} = True` lets any web site read this site's responses{credentials}. "
+        "List the allowed origins in `CORS_ALLOWED_ORIGINS`.",
+        fix="`CORS_ALLOWED_ORIGINS = [\"https://app.example.com\"]`.",
+        bad="INSTALLED_APPS = []\nCORS_ALLOW_ALL_ORIGINS = True\n",
+        good="INSTALLED_APPS = []\nCORS_ALLOWED_ORIGINS = [\"https://app.example.com\"]\n",
+        check=check_cors_any_origin, scope="workspace",
+        knowledge=(LOCAL_SETTINGS_MODULE,),
     ),
     rule(
         NO_PASSWORD_VALIDATORS, "django-no-password-validators", "warning", "high", 521,
