@@ -160,6 +160,9 @@ def test_providers_answer_on_signals_receivers_views_and_models(store: Store) ->
     on_view = hover_markdown(context(store, "shop/views.py", 105, 7))
     assert on_view is not None
     assert "note: LoginRequiredMixin" in on_view
+    on_entry = hover_markdown(context(store, "shop/urls.py", 21, 10))  # path("cart/", ...)
+    assert on_entry is not None
+    assert "**Django class-based view `shop.views.CartView`**" in on_entry
     on_model = hover_markdown(context(store, "blog/models.py", 9, 7))
     assert on_model is not None
     assert "`live` = `blog.models.PublishedManager`" in on_model

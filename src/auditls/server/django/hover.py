@@ -9,7 +9,12 @@ other files. The text comes from ``auditls.server.django.text``.
 from __future__ import annotations
 
 from auditls.facts.core import FunctionFact
-from auditls.facts.django import DjangoModelFact, DjangoSignalFact, DjangoViewFact
+from auditls.facts.django import (
+    DjangoModelFact,
+    DjangoSignalFact,
+    DjangoUrlFact,
+    DjangoViewFact,
+)
 from auditls.models.django import model_of
 from auditls.server.django.text import (
     model_markdown,
@@ -46,10 +51,21 @@ def signal_hover(ctx: HoverContext) -> str | None:
 
 @hover_provider("django.views", order=61)
 def view_hover(ctx: HoverContext) -> str | None:
-    """A view's URLs, methods, auth and CSRF status."""
+    """A view's URLs, methods, auth and CSRF status; on its def/class line, or on a URL conf
+    entry that routes to it."""
     fact = next((v for v in ctx.facts_of(DjangoViewFact) if v.line == ctx.line), None)
     if fact is None:
-        return None
+        entry = next((u for u in ctx.facts_of(DjangoUrlFact) if u.view and ctx.covers(u)), None)
+        if entry is None or entry.view is None:
+            return None
+        ref = entry.view
+
+        def routed(store: Store) -> str | None:
+            model = model_of(store)
+            stored = model.views.get(model.resolve_view(ref))
+            return view_markdown(model, stored.fact) if stored is not None else None
+
+        return ctx.query(routed)
     view = fact
 
     def build(store: Store) -> str | None:
