@@ -184,6 +184,9 @@ SOURCES: dict[str, Source] = {
        for view in _DJANGO_VIEW_CLASSES},
     **{f"{view}.request.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
        for view in _DJANGO_VIEW_CLASSES for attr in _DJANGO_REQUEST_ATTRIBUTES},
+    **{f"{view}.request.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
+       for view in _DJANGO_VIEW_CLASSES if view.startswith("rest_framework.")
+       for attr in ("data", "query_params")},
 }  # fmt: skip
 
 #: Sources that cannot attack some sink kinds -> those kinds. ``request.url`` and its kin start
