@@ -139,6 +139,39 @@ CONFIG_TOGGLE = NameHeuristic(
     re.compile(r"config|settings|\.testing\b|\.debug\b|TESTING|DEBUG|_DISABLED", re.IGNORECASE),
 )
 
+DJANGO_SETTINGS_MODULE = NameHeuristic(
+    "django-settings-module",
+    "the Django settings extractor: a module whose dotted name has a part `settings` "
+    "(`shop/settings.py`, `config/settings/prod.py`, `settings_prod.py`) is read as Django "
+    "settings (also a module assigning `INSTALLED_APPS` or `ROOT_URLCONF`, which is no guess)",
+    re.compile(r"(?:^|\.)settings(?:_\w+)?(?:\.|$)|(?:^|\.)\w+_settings(?:\.|$)"),
+)
+
+LOCAL_SETTINGS_MODULE = NameHeuristic(
+    "local-settings-module",
+    "the Django settings rules (AUD408-AUD417): a settings module named for development or "
+    "tests (`settings/dev.py`, `local_settings.py`, `settings_test.py`), or Django's own "
+    "defaults (`global_settings`), is not taken for the production configuration; its "
+    "findings are not reported",
+    re.compile(r"(?:^|[._])(dev|devel|development|local|test|tests|testing|ci|global)(?:$|[._])"),
+)
+
+PRODUCTION_SETTINGS_MODULE = NameHeuristic(
+    "production-settings-module",
+    "the Django settings rules (AUD412, medium): a settings module named for production "
+    "(`settings/prod.py`, `production.py`) should set secure cookies and HSTS, so a missing "
+    "setting there is reported",
+    re.compile(r"(?:^|[._])(prod|production|live|deploy|staging)(?:$|[._])"),
+)
+
+REQUEST_PARAMETER = NameHeuristic(
+    "request-parameter",
+    "the Django view extractor: a module-level function whose first parameter has this name "
+    "(and no annotation saying otherwise) is a candidate view; it is a view only when a URL "
+    "conf routes to it (AUD310/AUD311 need that, or a view decorator)",
+    re.compile(r"^(request|req|http_request)$"),
+)
+
 #: Every name heuristic, for docs and tests.
 HEURISTICS: tuple[NameHeuristic, ...] = (
     PUBLIC_AUTH_ENDPOINT,
@@ -153,4 +186,8 @@ HEURISTICS: tuple[NameHeuristic, ...] = (
     TEST_FILE,
     ACCESS_CHECK_NAME,
     CONFIG_TOGGLE,
+    DJANGO_SETTINGS_MODULE,
+    LOCAL_SETTINGS_MODULE,
+    PRODUCTION_SETTINGS_MODULE,
+    REQUEST_PARAMETER,
 )

@@ -135,6 +135,25 @@ _REQUEST_ATTRIBUTES = (
     "origin", "access_route", "remote_user",
 )  # fmt: skip
 
+#: Django's request classes (a view's first parameter: the engine maps ``request.GET`` in a
+#: Django view to ``django.http.HttpRequest.GET``), and DRF's.
+_DJANGO_REQUESTS = ("django.http.HttpRequest", "django.http.request.HttpRequest",
+                    "django.core.handlers.wsgi.WSGIRequest")  # fmt: skip
+_DRF_REQUESTS = ("rest_framework.request.Request",)
+#: Attributes (and methods) of a Django request whose value the client chooses. Left out:
+#: ``method`` (routing limits it), ``user`` and ``session`` (the server's), ``resolver_match``.
+_DJANGO_REQUEST_ATTRIBUTES = (
+    "GET", "POST", "body", "COOKIES", "META", "FILES", "headers", "path", "path_info",
+    "get_full_path", "get_full_path_info", "build_absolute_uri", "get_host", "read",
+    "readline", "readlines", "content_type", "content_params", "get_signed_cookie",
+)  # fmt: skip
+#: Django and DRF class-based view bases (``self.kwargs``, ``self.request`` in their methods).
+_DJANGO_VIEW_CLASSES = (
+    "django.views.View", "django.views.generic.View", "django.views.generic.base.View",
+    "rest_framework.views.APIView", "rest_framework.generics.GenericAPIView",
+    "rest_framework.viewsets.ViewSet", "rest_framework.viewsets.GenericViewSet",
+)  # fmt: skip
+
 #: Qualified-name prefixes of values an attacker may control -> the source (longest prefix
 #: wins: ``flask.request.args.get`` is the ``args`` source).
 SOURCES: dict[str, Source] = {
@@ -155,6 +174,19 @@ SOURCES: dict[str, Source] = {
     **{f"{sock}.{method}": Source("file", "low", f"data read from a socket (`{method}()`)")
        for sock in ("socket.socket", "socket.create_connection")
        for method in ("recv", "recvfrom", "recvmsg", "makefile")},
+    **{f"{obj}.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
+       for obj in _DJANGO_REQUESTS for attr in _DJANGO_REQUEST_ATTRIBUTES},
+    **{f"{obj}.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
+       for obj in _DRF_REQUESTS for attr in (*_DJANGO_REQUEST_ATTRIBUTES, "data",
+                                             "query_params", "stream")},
+    # A class-based view's URL kwargs (`self.kwargs`) and its request (`self.request.GET`).
+    **{f"{view}.kwargs": Source("request", "high", "a URL kwarg (`self.kwargs`)")
+       for view in _DJANGO_VIEW_CLASSES},
+    **{f"{view}.request.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
+       for view in _DJANGO_VIEW_CLASSES for attr in _DJANGO_REQUEST_ATTRIBUTES},
+    **{f"{view}.request.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
+       for view in _DJANGO_VIEW_CLASSES if view.startswith("rest_framework.")
+       for attr in ("data", "query_params")},
 }  # fmt: skip
 
 #: Sources that cannot attack some sink kinds -> those kinds. ``request.url`` and its kin start
@@ -163,10 +195,14 @@ SOURCES: dict[str, Source] = {
 #: ``redirect(request.url)``. ``request.path`` and ``full_path`` are not here: ``//evil.example``
 #: is a path.
 HARMLESS_SOURCES: dict[str, frozenset[str]] = {
-    f"{obj}.{attr}": frozenset({"redirect"})
-    for obj in _REQUEST_OBJECTS
-    for attr in ("url", "base_url", "url_root", "host_url", "root_url", "host")
-}
+    **{f"{obj}.{attr}": frozenset({"redirect"})
+       for obj in _REQUEST_OBJECTS
+       for attr in ("url", "base_url", "url_root", "host_url", "root_url", "host")},
+    # Django's host is checked against ALLOWED_HOSTS; the absolute URI is this site's own.
+    **{f"{obj}.{attr}": frozenset({"redirect"})
+       for obj in (*_DJANGO_REQUESTS, *_DRF_REQUESTS)
+       for attr in ("get_host", "build_absolute_uri")},
+}  # fmt: skip
 
 
 # -- sinks --------------------------------------------------------------------------------------
@@ -198,6 +234,11 @@ _SQL_SINKS: dict[str, Sink] = {
     **_sinks("sql", ("django.db.models.RawSQL", "django.db.models.expressions.RawSQL"), 0,
              keywords=("sql",)),
     **_sinks("sql", ("pandas.read_sql", "pandas.read_sql_query"), 0, keywords=("sql",)),
+    # Django: `connection.cursor().execute(sql)` (and `connections["db"]`); `Model.objects.raw`
+    # and `extra` are SINK_METHODS (a manager's type is not known).
+    **_sinks("sql", (f"{db}.cursor.{m}" for db in ("django.db.connection",
+                                                    "django.db.connections")
+                     for m in ("execute", "executemany")), 0, keywords=_SQL_KEYWORDS),
 }  # fmt: skip
 
 _POPEN = ("run", "call", "check_call", "check_output", "Popen")
@@ -283,11 +324,26 @@ _PATH_SINKS: dict[str, Sink] = {
 _RESPONSE_CLASSES = ("flask.Response", "flask.wrappers.Response", "werkzeug.Response",
                      "werkzeug.wrappers.Response", "werkzeug.wrappers.response.Response",
                      "flask.Flask.response_class")  # fmt: skip
+_DJANGO_RESPONSES = (
+    "django.http.HttpResponse",
+    "django.http.response.HttpResponse",
+    "django.http.HttpResponseBadRequest",
+    "django.http.HttpResponseNotFound",
+    "django.http.HttpResponseForbidden",
+    "django.http.HttpResponseServerError",
+)
 _XSS_SINKS: dict[str, Sink] = {
     **_sinks("xss", ("markupsafe.Markup", "flask.Markup", "jinja2.Markup"), 0,
              keywords=("base",)),
     **_sinks("xss", ("flask.make_response", "flask.helpers.make_response"), 0),
     **_sinks("xss", _RESPONSE_CLASSES, 0, keywords=("response",)),
+    # Django: an HttpResponse's content is HTML unless content_type says otherwise
+    # (SAFE_ARGUMENTS); JsonResponse encodes its data (not a sink).
+    **_sinks("xss", _DJANGO_RESPONSES, 0, keywords=("content",)),
+    **_sinks("xss", ("django.utils.safestring.mark_safe", "django.utils.safestring.SafeString",
+                     "django.utils.safestring.SafeText"), 0, keywords=("s",)),
+    # format_html escapes its arguments, not its format string.
+    **_sinks("xss", ("django.utils.html.format_html",), 0, keywords=("format_string",)),
 }  # fmt: skip
 
 _TEMPLATE_SINKS: dict[str, Sink] = {
@@ -301,12 +357,18 @@ _TEMPLATE_SINKS: dict[str, Sink] = {
     **_sinks("template", ("django.template.Template",), 0, keywords=("template_string",)),
 }  # fmt: skip
 
-_REDIRECT_SINKS: dict[str, Sink] = _sinks(
-    "redirect",
-    ("flask.redirect", "flask.helpers.redirect", "werkzeug.redirect", "werkzeug.utils.redirect"),
-    0,
-    keywords=("location",),
-)
+_REDIRECT_SINKS: dict[str, Sink] = {
+    **_sinks("redirect", ("flask.redirect", "flask.helpers.redirect", "werkzeug.redirect",
+                          "werkzeug.utils.redirect"), 0, keywords=("location",)),
+    # Django: redirect(to) also takes a view name or a model (a URL reversed: not a sink then,
+    # but a request value there is a URL).
+    **_sinks("redirect", ("django.shortcuts.redirect",), 0, keywords=("to",)),
+    **_sinks("redirect", ("django.http.HttpResponseRedirect",
+                          "django.http.HttpResponsePermanentRedirect",
+                          "django.http.response.HttpResponseRedirect",
+                          "django.http.response.HttpResponsePermanentRedirect"), 0,
+             keywords=("redirect_to",)),
+}  # fmt: skip
 
 _HTTP_VERBS = ("get", "options", "head", "post", "put", "patch", "delete")
 #: HTTP clients with ``get(url)``... and ``request(method, url)``: modules and client objects.
@@ -501,7 +563,10 @@ SANITIZERS: dict[str, frozenset[str]] = {
     **dict.fromkeys(("shlex.quote", "pipes.quote", "shlex.join"), frozenset({"command"})),
     **dict.fromkeys(("html.escape", "markupsafe.escape", "markupsafe.Markup.escape",
                      "flask.escape", "jinja2.escape", "werkzeug.utils.escape",
-                     "django.utils.html.escape", "bleach.clean",
+                     "django.utils.html.escape", "django.utils.html.conditional_escape",
+                     "django.utils.html.strip_tags", "django.shortcuts.render",
+                     "django.template.loader.render_to_string", "django.http.JsonResponse",
+                     "django.template.response.TemplateResponse", "bleach.clean",
                      # Autoescaped templates and JSON responses.
                      "flask.render_template", "flask.templating.render_template",
                      "flask.jsonify", "flask.json.jsonify"), frozenset({"xss"})),
@@ -510,7 +575,9 @@ SANITIZERS: dict[str, frozenset[str]] = {
                      "flask.safe_join", "flask.helpers.safe_join", "os.path.basename",
                      "posixpath.basename", "ntpath.basename"), frozenset({"path"})),
     # A path of this site's own (`url_for("view", next=value)` quotes the value).
-    **dict.fromkeys(("flask.url_for", "flask.helpers.url_for"), frozenset({"redirect"})),
+    **dict.fromkeys(("flask.url_for", "flask.helpers.url_for", "django.urls.reverse",
+                     "django.shortcuts.resolve_url"), frozenset({"redirect"})),
+    **dict.fromkeys(("django.utils.text.get_valid_filename",), frozenset({"path"})),
     **dict.fromkeys(("re.escape", "regex.escape"), frozenset({"regex"})),
     **dict.fromkeys(("ldap3.utils.conv.escape_filter_chars", "ldap.filter.escape_filter_chars",
                      "ldap.filter.filter_format", "ldap.dn.escape_dn_chars",
@@ -604,6 +671,7 @@ SAFE_ARGUMENTS: Mapping[str, tuple[tuple[str, int, frozenset[str]], ...]] = {
     **{f"yaml.{fn}": (("Loader", 1, _SAFE_LOADERS),) for fn in ("load", "load_all")},
     **dict.fromkeys(_RESPONSE_CLASSES,
                     (("mimetype", -1, _NOT_HTML), ("content_type", -1, _NOT_HTML))),
+    **dict.fromkeys(_DJANGO_RESPONSES, (("content_type", 1, _NOT_HTML),)),
 }  # fmt: skip
 #: The keywords and resolved names the engine reads call arguments for (``SAFE_ARGUMENTS``).
 SAFE_KEYWORDS = frozenset(k for entries in SAFE_ARGUMENTS.values() for k, _, _ in entries)

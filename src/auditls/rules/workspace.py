@@ -27,6 +27,7 @@ from auditls.facts.core import SuppressionFact
 
 if TYPE_CHECKING:
     from auditls.knowledge.taint import Models
+    from auditls.models.django import DjangoModel
     from auditls.rules.flask.judge import FlaskJudge
     from auditls.store import Store
     from auditls.taint import TaintEngine
@@ -50,6 +51,16 @@ class Workspace:
         if isinstance(self._source, Sequence):
             return FlaskJudge.from_files(self._source)
         return judge_of(self._source)
+
+    @cached_property
+    def django(self) -> DjangoModel:
+        """The Django model; for a store, the one cached per store revision (which the hover
+        shares), so call this on the thread that owns the store."""
+        from auditls.models.django import DjangoModel, model_of
+
+        if isinstance(self._source, Sequence):
+            return DjangoModel.from_files(self._source)
+        return model_of(self._source)
 
     @cached_property
     def taint(self) -> TaintEngine:

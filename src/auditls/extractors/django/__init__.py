@@ -1,0 +1,29 @@
+"""Django extractors (INVENTORY.md, Phase 2 Django and Phase 3 Block 4).
+
+One module per job; importing this package registers their extractors, in this order:
+
+- ``urls``: URL conf entries, includes, DRF routers;
+- ``views``: function and class-based views, DRF views and viewsets;
+- ``settings``: settings modules (split settings too);
+- ``signals``: signal definitions, receivers, connections, send sites;
+- ``orm``: models and their fields, managers and querysets;
+- ``components``: forms and serializers, admin registrations, middleware.
+
+- ``orm`` also: queryset chains off a model's manager.
+
+``common`` holds what they share (references, literals). What the Django APIs are is
+knowledge: ``auditls.knowledge.django``.
+"""
+
+# isort: off
+# The order registers the extractors: keep it (ruff would sort these lines).
+from auditls.extractors.django import urls
+from auditls.extractors.django import views
+from auditls.extractors.django import settings
+from auditls.extractors.django import signals
+from auditls.extractors.django import orm
+from auditls.extractors.django import components
+
+# isort: on
+
+__all__ = ["components", "orm", "settings", "signals", "urls", "views"]
