@@ -31,6 +31,7 @@ from auditls.facts.core import (
     ImportFact,
     ParamFact,
 )
+from auditls.facts.django import DjangoViewFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import DEFAULT_MODELS, SAFE_KEYWORDS, SAFE_NAMES, Models
@@ -108,6 +109,7 @@ def _skeletons(store: Store, paths: list[str]) -> Iterator[Skeleton]:
                 flows=tables[FlowFact].get(path, []),
                 routes=tables[FlaskRouteFact].get(path, []),
                 classes=tables[ClassFact].get(path, []),
+                django_views=tables[DjangoViewFact].get(path, []),
             )
 
 

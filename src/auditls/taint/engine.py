@@ -62,6 +62,7 @@ from typing import Any
 
 from auditls.facts import Fact, FileFacts
 from auditls.facts.core import CallArgFact, CallFact, ClassFact, FunctionFact, ParamFact
+from auditls.facts.django import DjangoViewFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import (
@@ -205,6 +206,9 @@ class Unit:
     #: container mutator, is never taken for clean just because its last write was).
     writes: dict[str, int] = field(default_factory=dict)
     is_view: bool = False
+    #: Django views: local chains that hold the request (``request``, ``self.request``) and
+    #: the class they are (``django.http.HttpRequest``): ``request.GET`` there is a source.
+    request_as: tuple[tuple[str, str], ...] = ()
     #: The calls its rows use, as ``(callee, method of self)``: what it may call (edges).
     refs: frozenset[tuple[str | None, str | None]] = frozenset()
     #: Methods of its class (in its file) that store into ``self.<attr>``, when it reads one.
@@ -282,6 +286,8 @@ class Skeleton:
     flows: list[tuple[Any, ...]]  # FlowFact: function, target, inputs (JSON text), call_id
     routes: list[tuple[Any, ...]]  # FlaskRouteFact: view, rule
     classes: list[tuple[Any, ...]] = field(default_factory=list)  # ClassFact: qualname, bases
+    #: DjangoViewFact: qualname, kind, request_param, drf
+    django_views: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
@@ -291,10 +297,13 @@ SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
     FlowFact: ("function", "target", "inputs", "call_id"),
     FlaskRouteFact: ("view", "rule"),
     ClassFact: ("qualname", "bases"),
+    DjangoViewFact: ("qualname", "kind", "request_param", "drf"),
 }
 
 
 _SELF_ATTRS = ("attr:self.", "attr:cls.")
+_DJANGO_REQUEST = "django.http.HttpRequest"
+_DRF_REQUEST = "rest_framework.request.Request"
 #: How a row builds text from its inputs (a view returning such a value sends HTML).
 _TEXT_BUILDING = frozenset({"concat", "format", "aug"})
 #: ``super().method(...)`` as the extractor resolves it: the base class's method runs.
@@ -310,7 +319,10 @@ def _sink_of(models: Models, callee: str | None, attr: str | None) -> tuple[Sink
 
 
 def _self_method(attr: str | None, text: str) -> str | None:
-    return attr if attr and text.startswith(("self.", "cls.")) else None
+    """``self.m(...)``: a method of the unit's own class (``self.request.GET.get`` is not)."""
+    if attr and text.startswith(("self.", "cls.")) and text.count(".") == 1:
+        return attr
+    return None
 
 
 class Program:
@@ -363,6 +375,7 @@ class Program:
             f.call_id: self._unit(ff.path, f.function, made) for f in ff.of(CallFact)
         }
         routes: list[tuple[str, str]] = []
+        django: list[tuple[Any, ...]] = []
         for fact in ff.facts:
             if isinstance(fact, FlowFact):
                 unit = self._unit(ff.path, fact.function, made)
@@ -389,12 +402,15 @@ class Program:
                 routes.append((fact.view, fact.rule or ""))
             elif isinstance(fact, ClassFact):
                 self._add_class(ff.path, fact.qualname, fact.bases)
+            elif isinstance(fact, DjangoViewFact):
+                django.append((fact.qualname, fact.kind, fact.request_param, fact.drf))
         for function, found in params.items():
             self._unit(ff.path, function, made).params = [
                 p.name for p in sorted(found, key=lambda p: p.position)
             ]
         readers: set[str] = set()
         writers: set[str] = set()
+        self.mark_requests(made, django)
         for name in made:
             unit = self.units[name]
             self._keep_used_calls(unit)
@@ -431,6 +447,7 @@ class Program:
             self._unit(sk.path, function, made)
         readers: set[str] = set()
         writers: set[str] = set()
+        attrs: dict[str, set[str]] = defaultdict(set)
         for function, target, inputs, call_id in sk.flows:
             self._unit(sk.path, function, made)
             if target.startswith(_SELF_ATTRS):
@@ -441,12 +458,14 @@ class Program:
                 used[function].add(call_id)
             elif target.startswith("item:") and target[5:] in models.item_sinks:
                 sinks.add(function)
-            if '"call:' in inputs or '"ref:' in inputs:
+            if '"call:' in inputs or '"ref:' in inputs or '"attr:' in inputs:
                 for item in json.loads(inputs):
                     if item.startswith("call:") and item[5:].isdigit():
                         used[function].add(int(item[5:]))
                     elif item.startswith("ref:") and models.source_for(item[4:]) is not None:
                         reads.add(function)
+                    elif item.startswith("attr:"):
+                        attrs[function].add(item[5:])
         for qualname, class_name, line, col in sk.functions:
             unit = self._unit(sk.path, qualname, made)
             unit.class_name, unit.line, unit.column = class_name, line, col
@@ -467,8 +486,11 @@ class Program:
                 reads.add(function)
             if _sink_of(models, callee, attr) is not None:
                 sinks.add(function)
+        self.mark_requests(made, sk.django_views)
         for name in made:
             unit = self.units[name]
+            if any(self.request_source(unit, a) is not None for a in attrs.get(name, ())):
+                reads.add(name)
             found_refs = refs.get(name)
             unit.refs = frozenset(found_refs) if found_refs else frozenset()
             unit.reads_source, unit.calls_sink = name in reads, name in sinks
@@ -480,6 +502,37 @@ class Program:
         if routes:
             self._routes[sk.path] = routes
         return made
+
+    def mark_requests(self, made: list[str], views: Iterable[tuple[Any, ...]]) -> None:
+        """Django views of a file: where their request is (a function view's request
+        parameter; ``self.request`` and a handler's ``request`` parameter in a class view's
+        methods), as the request class it is."""
+        chains: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for qualname, kind, request_param, drf in views:
+            request_class = _DRF_REQUEST if drf else _DJANGO_REQUEST
+            if kind == "function" and request_param:
+                chains[qualname].append((str(request_param), request_class))
+            elif kind == "class":
+                for name in made:
+                    unit = self.units[name]
+                    if unit.class_name == qualname:
+                        chains[name].append(("self.request", request_class))
+                        if unit.params[1:2] == ["request"]:
+                            chains[name].append(("request", request_class))
+        for name, found in chains.items():
+            view = self.units.get(name)
+            if view is not None:
+                view.request_as = tuple(found)
+
+    def request_source(self, unit: Unit, chain: str) -> str | None:
+        """The source a Django view reads with ``chain`` (``request.GET``), as the models name
+        it (``django.http.HttpRequest.GET``), else None."""
+        for local, request_class in unit.request_as:
+            if chain.startswith(local + "."):
+                ref = request_class + chain[len(local) :]
+                if self.models.source_for(ref) is not None:
+                    return ref
+        return None
 
     def link_nesting(self, made: Iterable[str]) -> None:
         """A nested function depends on the function it is nested in (a closure reads its
@@ -557,7 +610,8 @@ class Program:
             call.callee is not None and models.source_for(call.callee) is not None
             for call in unit.calls.values()
         ) or any(
-            item.startswith("ref:") and models.source_for(item[4:]) is not None
+            (item.startswith("ref:") and models.source_for(item[4:]) is not None)
+            or (item.startswith("attr:") and self.request_source(unit, item[5:]) is not None)
             for row in unit.flows
             for item in row.inputs
         )
@@ -670,6 +724,13 @@ class _Interpreter:
                 else:
                     _merge(out, value)
             elif kind == "attr":
+                ref = self.program.request_source(self.unit, rest) if self.unit.request_as else None
+                if ref is not None:
+                    found = self.models.source_for(ref)
+                    if found is not None:
+                        step = _step(self.unit.path, row, f"reads {found.label}")
+                        _merge(out, {Label(f"src:{ref}"): (step,)})
+                        continue
                 base = f"name:{rest.partition('.')[0]}"
                 if item not in self.env and base not in self.env:
                     out.setdefault(UNKNOWN, ())

@@ -35,7 +35,7 @@ from auditls.taint.engine import (
 #: The name of the saved state in the store's directory.
 STATE_NAME = "taint.msgpack"
 #: Bumped whenever the layout below changes.
-STATE_VERSION = 3
+STATE_VERSION = 4
 
 
 class StateError(ValueError):
@@ -93,6 +93,7 @@ def _unit(unit: Unit) -> list[Any]:
         list(unit.field_writers),
         unit.is_view,
         unit.route_params,
+        [list(pair) for pair in unit.request_as],
     ]
 
 
@@ -232,13 +233,15 @@ def _load(
         made: list[str] = []
         for record in records:
             (qualname, class_name, line, column, params, refs, reads, sinks, writers) = record[:9]
-            is_view, route_params, callees, relevant, summary, result = record[9:15]
+            is_view, route_params, request_as = record[9:12]
+            callees, relevant, summary, result = record[12:16]
             unit = Unit(str(path), str(qualname), class_name, int(line), int(column))
             unit.params = [str(p) for p in params]
             unit.refs = frozenset((r[0], r[1]) for r in refs)
             unit.reads_source, unit.calls_sink = bool(reads), bool(sinks)
             unit.field_writers = tuple(str(w) for w in writers)
             unit.is_view, unit.route_params = bool(is_view), dict(route_params)
+            unit.request_as = tuple((str(a), str(b)) for a, b in request_as)
             unit.lighten()
             name = unit.qualname
             program.units[name] = unit
