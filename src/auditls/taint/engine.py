@@ -83,6 +83,9 @@ from auditls.knowledge.taint import (
 
 #: At most this many steps in a trace; longer ones keep their start and end.
 MAX_STEPS = 24
+#: Components whose rows are read together (a batch read is much cheaper than one per
+#: component; a bounded batch keeps the peak memory low).
+ROWS_AHEAD = 128
 #: A unit is re-summarised at most this many times (recursion converges or stops here).
 MAX_VISITS = 8
 _CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -1373,20 +1376,24 @@ class TaintEngine:
         queue = sorted({self._rank[name] for name in self._dirty})
         queued = set(queue)
         self._dirty = set()
-        self._ensure_rows(name for rank in queue for name in self._members[rank])
         while queue:
             rank = heapq.heappop(queue)
-            self._ensure_rows(self._members[rank])
-            for name in self._evaluate(self._members[rank]):
+            members = self._members[rank]
+            if self._load is not None and not all(units[m].full for m in members):
+                # Rows are read for the next components in order, a batch at a time, and
+                # dropped once their component is done: never all of them at once.
+                ahead = [rank, *heapq.nsmallest(ROWS_AHEAD, queue)]
+                self._ensure_rows(m for r in ahead for m in self._members[r])
+            for name in self._evaluate(members):
                 for caller in self._callers.get(name, ()):
                     later = self._rank.get(caller)
                     if later is not None and later not in queued:
                         queued.add(later)
                         heapq.heappush(queue, later)
-        if self._load is not None:
-            # The rows are in the store: an edit reads those of the units it touches again.
-            for name in self.relevant:
-                units[name].lighten()
+            if self._load is not None:
+                # The rows are in the store: an edit reads those of the units it touches again.
+                for name in members:
+                    units[name].lighten()
         self._paths = None
 
     # -- paths -----------------------------------------------------------------------------------

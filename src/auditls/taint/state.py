@@ -17,6 +17,7 @@ the file (another version, another digest, a decoding error) means a full build 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from sys import intern
 from typing import Any
 
 from auditls.facts import FileFacts
@@ -226,8 +227,9 @@ def _load(
     engine = TaintEngine((), resolve, models, load=rows)
     program = engine.program
     files = 0
-    for path, records, classes in objects:
+    for raw_path, records, classes in objects:
         files += 1
+        path = intern(raw_path)
         for qualname, bases in classes:
             program._add_class(str(path), str(qualname), [str(b) for b in bases])
         made: list[str] = []
@@ -235,9 +237,11 @@ def _load(
             (qualname, class_name, line, column, params, refs, reads, sinks, writers) = record[:9]
             is_view, route_params, request_as = record[9:12]
             callees, relevant, summary, result = record[12:16]
-            unit = Unit(str(path), str(qualname), class_name, int(line), int(column))
-            unit.params = [str(p) for p in params]
-            unit.refs = frozenset((r[0], r[1]) for r in refs)
+            unit = Unit(
+                path, intern(qualname), class_name and intern(class_name), int(line), int(column)
+            )
+            unit.params = [intern(p) for p in params]
+            unit.refs = frozenset((r[0] and intern(r[0]), r[1] and intern(r[1])) for r in refs)
             unit.reads_source, unit.calls_sink = bool(reads), bool(sinks)
             unit.field_writers = tuple(str(w) for w in writers)
             unit.is_view, unit.route_params = bool(is_view), dict(route_params)
@@ -247,7 +251,7 @@ def _load(
             program.units[name] = unit
             made.append(name)
             if callees:
-                engine._callees[name] = frozenset(callees)
+                engine._callees[name] = frozenset(intern(c) for c in callees)
                 for callee in callees:
                     engine._callers[callee].add(name)
             if relevant:
