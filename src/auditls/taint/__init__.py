@@ -37,13 +37,13 @@ from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import DEFAULT_MODELS, SAFE_KEYWORDS, SAFE_NAMES, Models
 from auditls.link import Linker
 from auditls.store import StoreError
-from auditls.taint.engine import (
+from auditls.taint.engine import TaintEngine
+from auditls.taint.program import (
     SKELETON_COLUMNS,
     Label,
     Skeleton,
     Step,
     Summary,
-    TaintEngine,
     TaintPath,
 )
 from auditls.taint.state import STATE_NAME, StateError, dump, load

@@ -22,16 +22,8 @@ from typing import Any
 
 from auditls.facts import FileFacts
 from auditls.knowledge.taint import Models, rule_for
-from auditls.taint.engine import (
-    Label,
-    SinkSite,
-    Step,
-    Summary,
-    TaintEngine,
-    TaintPath,
-    Unit,
-    _Result,
-)
+from auditls.taint.engine import TaintEngine, _Result
+from auditls.taint.program import Label, SinkSite, Step, Summary, TaintPath, Unit
 
 #: The name of the saved state in the store's directory.
 STATE_NAME = "taint.msgpack"

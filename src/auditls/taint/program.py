@@ -1,0 +1,586 @@
+"""The program the taint engine interprets: units (one per function, light until their rows
+are needed), what links them (call references, class bases, nesting, fields of ``self``),
+where paths can start or end (sources read, sinks called, views and their request), and the
+values the engine passes around (labels, steps, sink sites, paths, summaries). The algorithm
+is in ``auditls.taint.engine``'s docstring (steps 1 and 2 are here)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditls.facts import Fact, FileFacts
+from auditls.facts.core import CallArgFact, CallFact, ClassFact, FunctionFact, ParamFact
+from auditls.facts.django import DjangoViewFact
+from auditls.facts.flask import FlaskRouteFact
+from auditls.facts.taint import FlowFact
+from auditls.knowledge.taint import (
+    DEFAULT_MODELS,
+    SAFE_CONVERTERS,
+    SAFE_KEYWORDS,
+    SAFE_NAMES,
+    Models,
+    Sink,
+    Source,
+    TaintRule,
+)
+
+_CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a taint path."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """Where tainted data came from: a source (``src:<qualname>``) or a parameter
+    (``param:<index>``), and the sink kinds a sanitizer on the way made it harmless for."""
+
+    origin: str
+    cleaned: frozenset[str] = frozenset()
+
+
+Trace = tuple[Step, ...]
+Taint = dict[Label, Trace]
+
+#: A value the engine cannot vouch for (a global, an unknown callee's result): never reported,
+#: but a value that carries it is not *shown clean* (``TaintEngine.clean_sites``).
+UNKNOWN = Label("unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class SinkSite:
+    """A call (or store, or return) where a value meets a sink."""
+
+    kind: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    what: str  # the sink as the message names it: "`cursor.execute`"
+    by_method: bool  # known only by its method name (lower confidence)
+    stmt_line: int  # first line of the statement (where a suppression comment applies)
+
+
+@dataclass(frozen=True, slots=True)
+class TaintPath:
+    """Tainted data from a source to a sink, step by step."""
+
+    rule: TaintRule
+    source: Source
+    sink: SinkSite
+    steps: Trace
+    confidence: str
+    origin: str = ""  # the source's qualified name, as the models know it (saved state)
+
+
+@dataclass(slots=True)
+class Summary:
+    """What a unit does with its parameters: which reach its return value, which reach sinks
+    (and through which trace); which sources it returns."""
+
+    returns: Taint = field(default_factory=dict)
+    sinks: list[tuple[Label, SinkSite, Trace]] = field(default_factory=list)
+    #: Source data a method stores into an attribute of ``self`` (``self.path = request...``),
+    #: by attribute: the other methods of the class read it there.
+    fields: dict[str, Taint] = field(default_factory=dict)
+    #: Source data in the locals of a function that defines nested functions, by name: what
+    #: they read as free variables (closures).
+    exposed: dict[str, Taint] = field(default_factory=dict)
+
+    def key(self) -> tuple[frozenset[Label], frozenset[tuple[Label, SinkSite]], frozenset[str]]:
+        return (
+            frozenset(self.returns),
+            frozenset((label, site) for label, site, _ in self.sinks),
+            frozenset(
+                f"{kind}:{name}:{label.origin}"
+                for kind, values in (("f", self.fields), ("x", self.exposed))
+                for name, t in values.items()
+                for label in t
+            ),
+        )
+
+
+_NO_CALLS: frozenset[int] = frozenset()
+_NO_FLOWS: list[FlowFact] = []
+_NO_CALL_FACTS: dict[int, CallFact] = {}
+_NO_ARGS: dict[int, list[FlowFact]] = {}
+_NO_RECEIVERS: dict[int, FlowFact] = {}
+_NO_WRITES: dict[str, int] = {}
+_NO_SAFE_ARGS: dict[int, list[CallArgFact]] = {}
+
+
+@dataclass(slots=True)
+class Unit:
+    """One function (or a module's top-level code) and its rows."""
+
+    path: str
+    qualname: str
+    class_name: str | None = None
+    line: int = 1  # where the function is defined (the first step of a parameter's trace)
+    column: int = 1
+    params: list[str] = field(default_factory=list)
+    flows: list[FlowFact] = field(default_factory=list)
+    calls: dict[int, CallFact] = field(default_factory=dict)
+    args: dict[int, list[FlowFact]] = field(default_factory=dict)
+    receivers: dict[int, FlowFact] = field(default_factory=dict)
+    #: Calls whose command is an argument list run without a shell (no ``shell=True``): a
+    #: list element cannot start a second command (``subprocess.run(["tar", name])``). Shared
+    #: empty sets until a call is noted (a workspace has tens of thousands of units).
+    argv_calls: AbstractSet[int] = _NO_CALLS
+    shell_calls: AbstractSet[int] = _NO_CALLS
+    #: Arguments that may make a sink call harmless (``SAFE_ARGUMENTS``), by call.
+    safe_args: dict[int, list[CallArgFact]] = field(default_factory=dict)
+    route_params: dict[str, bool] = field(default_factory=dict)  # name -> carries request data
+    #: How many rows write each target (a name written more than once, in branches or by a
+    #: container mutator, is never taken for clean just because its last write was).
+    writes: dict[str, int] = field(default_factory=dict)
+    is_view: bool = False
+    #: Django views: local chains that hold the request (``request``, ``self.request``) and
+    #: the class they are (``django.http.HttpRequest``): ``request.GET`` there is a source.
+    request_as: tuple[tuple[str, str], ...] = ()
+    #: The calls its rows use, as ``(callee, method of self)``: what it may call (edges).
+    refs: frozenset[tuple[str | None, str | None]] = frozenset()
+    #: Methods of its class (in its file) that store into ``self.<attr>``, when it reads one.
+    field_writers: tuple[str, ...] = ()
+    #: The function it is nested in (its free variables are that function's locals), and
+    #: whether functions are nested in it.
+    enclosing: str | None = None
+    has_nested: bool = False
+    #: Reads a source / calls a sink (with the view facts: where a path can start or end).
+    reads_source: bool = False
+    calls_sink: bool = False
+    #: Its rows are loaded (a unit no path can cross keeps only what links it).
+    full: bool = True
+
+    def lighten(self) -> None:
+        """Drop the rows (the unit can take part in no path). The empty containers are shared:
+        a light unit's are never written, only replaced whole (``take_rows``)."""
+        self.flows, self.calls, self.args = _NO_FLOWS, _NO_CALL_FACTS, _NO_ARGS
+        self.receivers, self.writes, self.safe_args = _NO_RECEIVERS, _NO_WRITES, _NO_SAFE_ARGS
+        self.argv_calls = self.shell_calls = _NO_CALLS
+        self.full = False
+
+    def take_rows(self, other: Unit) -> None:
+        """The rows of the same unit read again from its file."""
+        self.flows, self.calls, self.args = other.flows, other.calls, other.args
+        self.receivers, self.writes = other.receivers, other.writes
+        self.argv_calls, self.shell_calls = other.argv_calls, other.shell_calls
+        self.safe_args = other.safe_args
+        self.full = True
+
+
+@dataclass(frozen=True, slots=True)
+class Skeleton:
+    """What links the units of one file, read without their rows (raw columns of the store:
+    far cheaper than whole facts). ``Program.add_skeleton`` makes exactly the light units
+    ``Program.add_file`` would."""
+
+    path: str
+    functions: list[tuple[Any, ...]]  # FunctionFact: qualname, class_name, line, col
+    params: list[tuple[Any, ...]]  # ParamFact: function, position, name
+    calls: list[tuple[Any, ...]]  # CallFact: function, call_id, callee, callee_text, attr
+    flows: list[tuple[Any, ...]]  # FlowFact: function, target, inputs (JSON text), call_id
+    routes: list[tuple[Any, ...]]  # FlaskRouteFact: view, rule
+    classes: list[tuple[Any, ...]] = field(default_factory=list)  # ClassFact: qualname, bases
+    #: DjangoViewFact: qualname, kind, request_param, drf
+    django_views: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
+    FunctionFact: ("qualname", "class_name", "line", "col"),
+    ParamFact: ("function", "position", "name"),
+    CallFact: ("function", "call_id", "callee", "callee_text", "attr"),
+    FlowFact: ("function", "target", "inputs", "call_id"),
+    FlaskRouteFact: ("view", "rule"),
+    ClassFact: ("qualname", "bases"),
+    DjangoViewFact: ("qualname", "kind", "request_param", "drf"),
+}
+
+
+SELF_ATTRS = ("attr:self.", "attr:cls.")
+_DJANGO_REQUEST = "django.http.HttpRequest"
+_DRF_REQUEST = "rest_framework.request.Request"
+#: ``super().method(...)`` as the extractor resolves it: the base class's method runs.
+_SUPER = "builtins.super."
+
+
+def sink_of(models: Models, callee: str | None, attr: str | None) -> tuple[Sink, bool] | None:
+    """The sink a call reaches, and whether only by its method name. ``super().execute()``
+    runs a base class's method (a workspace function), never a sink known by name alone."""
+    if callee is not None and callee.startswith(_SUPER):
+        return None
+    return models.sink_for(callee, attr)
+
+
+def _self_method(attr: str | None, text: str) -> str | None:
+    """``self.m(...)``: a method of the unit's own class (``self.request.GET.get`` is not)."""
+    if attr and text.startswith(("self.", "cls.")) and text.count(".") == 1:
+        return attr
+    return None
+
+
+class Program:
+    """The units of a workspace and how calls resolve to them. Files come and go
+    (``add_file``, ``remove_file``): a unit belongs to the file that defines it."""
+
+    def __init__(
+        self,
+        files: Iterable[FileFacts],
+        resolve: Callable[[str], str] | None = None,
+        models: Models = DEFAULT_MODELS,
+    ) -> None:
+        self.models = models
+        self.units: dict[str, Unit] = {}
+        #: Path -> the qualified names of the units its facts made.
+        self.files: dict[str, list[str]] = {}
+        #: Path -> the views its route facts name, with their URL rules.
+        self._routes: dict[str, list[tuple[str, str]]] = {}
+        #: Class -> its bases, resolved (``super().m()`` runs a base's ``m``); by file too.
+        self.bases: dict[str, tuple[str, ...]] = {}
+        self._classes: dict[str, list[str]] = {}
+        self.resolve = resolve
+        for ff in files:
+            self.add_file(ff)
+        self.mark_views({view for routes in self._routes.values() for view, _ in routes})
+
+    def rows_of(self, ff: FileFacts, names: Iterable[str]) -> None:
+        """Load the rows of these units (of ``ff``'s file, kept light until now)."""
+        scratch = Program((), self.resolve, self.models)
+        scratch.add_file(ff)
+        for name in names:
+            unit, fresh = self.units.get(name), scratch.units.get(name)
+            if unit is not None and fresh is not None and unit.path == ff.path:
+                unit.take_rows(fresh)
+
+    def _unit(self, path: str, qualname: str, made: list[str]) -> Unit:
+        unit = self.units.get(qualname)
+        if unit is None:
+            unit = self.units[qualname] = Unit(path, qualname)
+            made.append(qualname)
+        return unit
+
+    def add_file(self, ff: FileFacts, rows: bool = True) -> list[str]:
+        """Make the units of one file (a file of the same path must have been removed); returns
+        their qualified names. Without ``rows`` the units keep only what links them and where
+        paths can start or end. Call ``mark_views`` afterwards with the views that changed."""
+        made: list[str] = []
+        params: dict[str, list[ParamFact]] = defaultdict(list)
+        calls_of: dict[int, Unit] = {
+            f.call_id: self._unit(ff.path, f.function, made) for f in ff.of(CallFact)
+        }
+        routes: list[tuple[str, str]] = []
+        django: list[tuple[Any, ...]] = []
+        for fact in ff.facts:
+            if isinstance(fact, FlowFact):
+                unit = self._unit(ff.path, fact.function, made)
+                if fact.target == "arg" and fact.call_id is not None:
+                    unit.args.setdefault(fact.call_id, []).append(fact)
+                elif fact.target == "receiver" and fact.call_id is not None:
+                    unit.receivers[fact.call_id] = fact
+                    if len(fact.inputs) == 1:
+                        name = fact.inputs[0]  # may be a mutator: counted as a write
+                        unit.writes[name] = unit.writes.get(name, 0) + 1
+                else:
+                    unit.writes[fact.target] = unit.writes.get(fact.target, 0) + 1
+                unit.flows.append(fact)
+            elif isinstance(fact, CallFact):
+                self._unit(ff.path, fact.function, made).calls[fact.call_id] = fact
+            elif isinstance(fact, FunctionFact):
+                unit = self._unit(ff.path, fact.qualname, made)
+                unit.class_name, unit.line, unit.column = fact.class_name, fact.line, fact.col
+            elif isinstance(fact, ParamFact):
+                params[fact.function].append(fact)
+            elif isinstance(fact, CallArgFact):
+                self._note_argument(fact, calls_of)
+            elif isinstance(fact, FlaskRouteFact) and fact.view:
+                routes.append((fact.view, fact.rule or ""))
+            elif isinstance(fact, ClassFact):
+                self._add_class(ff.path, fact.qualname, fact.bases)
+            elif isinstance(fact, DjangoViewFact):
+                django.append((fact.qualname, fact.kind, fact.request_param, fact.drf))
+        for function, found in params.items():
+            self._unit(ff.path, function, made).params = [
+                p.name for p in sorted(found, key=lambda p: p.position)
+            ]
+        readers: set[str] = set()
+        writers: set[str] = set()
+        self.mark_requests(made, django)
+        for name in made:
+            unit = self.units[name]
+            self._keep_used_calls(unit)
+            self._note_ends(unit)
+            for row in unit.flows:
+                if row.target.startswith(SELF_ATTRS):
+                    writers.add(name)
+                if any(item.startswith(SELF_ATTRS) for item in row.inputs):
+                    readers.add(name)
+        self._link_fields(made, readers, writers)
+        self.link_nesting(made)
+        if not rows:
+            for name in made:
+                self.units[name].lighten()
+        self.files[ff.path] = made
+        if routes:
+            self._routes[ff.path] = routes
+        return made
+
+    def _add_class(self, path: str, qualname: str, bases: Iterable[str]) -> None:
+        self.bases[qualname] = tuple(bases)
+        self._classes.setdefault(path, []).append(qualname)
+
+    def add_skeleton(self, sk: Skeleton) -> list[str]:
+        """Make the light units of one file from its skeleton (see ``add_file``)."""
+        made: list[str] = []
+        for qualname, bases in sk.classes:
+            self._add_class(sk.path, qualname, json.loads(bases))
+        models = self.models
+        used: dict[str, set[int]] = defaultdict(set)
+        reads: set[str] = set()
+        sinks: set[str] = set()
+        for function, *_ in sk.calls:
+            self._unit(sk.path, function, made)
+        readers: set[str] = set()
+        writers: set[str] = set()
+        attrs: dict[str, set[str]] = defaultdict(set)
+        for function, target, inputs, call_id in sk.flows:
+            self._unit(sk.path, function, made)
+            if target.startswith(SELF_ATTRS):
+                writers.add(function)
+            if '"attr:self.' in inputs or '"attr:cls.' in inputs:
+                readers.add(function)
+            if target in ("arg", "receiver") and call_id is not None:
+                used[function].add(call_id)
+            elif target.startswith("item:") and target[5:] in models.item_sinks:
+                sinks.add(function)
+            if '"call:' in inputs or '"ref:' in inputs or '"attr:' in inputs:
+                for item in json.loads(inputs):
+                    if item.startswith("call:") and item[5:].isdigit():
+                        used[function].add(int(item[5:]))
+                    elif item.startswith("ref:") and models.source_for(item[4:]) is not None:
+                        reads.add(function)
+                    elif item.startswith("attr:"):
+                        attrs[function].add(item[5:])
+        for qualname, class_name, line, col in sk.functions:
+            unit = self._unit(sk.path, qualname, made)
+            unit.class_name, unit.line, unit.column = class_name, line, col
+        params: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for function, position, name in sk.params:
+            params[function].append((position, sys.intern(name)))
+        for function, found in params.items():
+            ordered = sorted(found, key=lambda item: item[0])
+            self._unit(sk.path, function, made).params = [name for _, name in ordered]
+        refs: dict[str, set[tuple[str | None, str | None]]] = defaultdict(set)
+        for function, call_id, callee, text, attr in sk.calls:
+            if call_id not in used.get(function, ()):
+                continue
+            callee = None if callee is None else sys.intern(callee)
+            method = _self_method(attr, text)
+            refs[function].add((callee, None if method is None else sys.intern(method)))
+            if callee is not None and models.source_for(callee) is not None:
+                reads.add(function)
+            if sink_of(models, callee, attr) is not None:
+                sinks.add(function)
+        self.mark_requests(made, sk.django_views)
+        for name in made:
+            unit = self.units[name]
+            if any(self.request_source(unit, a) is not None for a in attrs.get(name, ())):
+                reads.add(name)
+            found_refs = refs.get(name)
+            unit.refs = frozenset(found_refs) if found_refs else frozenset()
+            unit.reads_source, unit.calls_sink = name in reads, name in sinks
+            unit.lighten()
+        self._link_fields(made, readers, writers)
+        self.link_nesting(made)
+        self.files[sk.path] = made
+        routes = [(view, rule or "") for view, rule in sk.routes if view]
+        if routes:
+            self._routes[sk.path] = routes
+        return made
+
+    def mark_requests(self, made: list[str], views: Iterable[tuple[Any, ...]]) -> None:
+        """Django views of a file: where their request is (a function view's request
+        parameter; ``self.request`` and a handler's ``request`` parameter in a class view's
+        methods), as the request class it is."""
+        chains: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for qualname, kind, request_param, drf in views:
+            request_class = _DRF_REQUEST if drf else _DJANGO_REQUEST
+            if kind == "function" and request_param:
+                chains[qualname].append((str(request_param), request_class))
+            elif kind == "class":
+                for name in made:
+                    unit = self.units[name]
+                    if unit.class_name == qualname:
+                        chains[name].append(("self.request", request_class))
+                        if unit.params[1:2] == ["request"]:
+                            chains[name].append(("request", request_class))
+        for name, found in chains.items():
+            view = self.units.get(name)
+            if view is not None:
+                view.request_as = tuple(found)
+
+    def request_source(self, unit: Unit, chain: str) -> str | None:
+        """The source a Django view reads with ``chain`` (``request.GET``), as the models name
+        it (``django.http.HttpRequest.GET``), else None."""
+        for local, request_class in unit.request_as:
+            if chain.startswith(local + "."):
+                ref = request_class + chain[len(local) :]
+                if self.models.source_for(ref) is not None:
+                    return ref
+        return None
+
+    def link_nesting(self, made: Iterable[str]) -> None:
+        """A nested function depends on the function it is nested in (a closure reads its
+        locals): the enclosing one is what it calls, for the order and for relevance."""
+        for name in made:
+            if ".<locals>." not in name:
+                continue
+            outer = name.rsplit(".<locals>.", 1)[0]
+            unit, enclosing = self.units.get(name), self.units.get(outer)
+            if unit is None or enclosing is None or enclosing.path != unit.path:
+                continue
+            unit.enclosing = outer
+            enclosing.has_nested = True
+            unit.refs = unit.refs | {(outer, None)}
+
+    def _link_fields(self, made: list[str], readers: set[str], writers: set[str]) -> None:
+        """A method reading ``self.<attr>`` depends on the methods of its class (in the same
+        file) that store one: what they store is what it may read."""
+        by_class: dict[str, list[str]] = defaultdict(list)
+        for name in sorted(writers):
+            class_name = self.units[name].class_name
+            if class_name and name.startswith(class_name + "."):
+                by_class[class_name].append(name)
+        for name in readers:
+            unit = self.units[name]
+            found = [w for w in by_class.get(unit.class_name or "", ()) if w != name]
+            if found:
+                unit.field_writers = tuple(found)
+                unit.refs = unit.refs | {(None, w[len(unit.class_name or "") + 1 :]) for w in found}
+
+    def remove_file(self, path: str) -> tuple[list[str], set[str]]:
+        """Drop the units of one file; returns their names and the views its routes named."""
+        for qualname in self._classes.pop(path, ()):
+            self.bases.pop(qualname, None)
+        names = self.files.pop(path, [])
+        for name in names:
+            unit = self.units.get(name)
+            if unit is not None and unit.path == path:
+                del self.units[name]
+        return names, {view for view, _ in self._routes.pop(path, ())}
+
+    def views_of(self, path: str) -> set[str]:
+        return {view for view, _ in self._routes.get(path, ())}
+
+    def mark_views(self, views: Iterable[str]) -> set[str]:
+        """Set what each of these units knows of the routes that name it (a view's response
+        is a sink; its ``<name>`` converters carry request data, ``<int:id>`` does not);
+        returns the units whose view facts changed."""
+        wanted = {v for v in views if v in self.units}
+        rules: dict[str, list[str]] = defaultdict(list)
+        for path in sorted(self._routes):
+            for view, rule in self._routes[path]:
+                if view in wanted:
+                    rules[view].append(rule)
+        changed: set[str] = set()
+        for name in wanted:
+            unit = self.units[name]
+            route_params: dict[str, bool] = {}
+            for rule in rules.get(name, ()):
+                for converter, param in _CONVERTER.findall(rule):
+                    safe = converter in SAFE_CONVERTERS
+                    route_params[param] = route_params.get(param, False) or not safe
+            is_view = name in rules
+            if (is_view, route_params) != (unit.is_view, unit.route_params):
+                unit.is_view, unit.route_params = is_view, route_params
+                changed.add(name)
+        return changed
+
+    def _note_ends(self, unit: Unit) -> None:
+        models = self.models
+        unit.refs = frozenset(
+            (call.callee, _self_method(call.attr, call.callee_text)) for call in unit.calls.values()
+        )
+        unit.reads_source = any(
+            call.callee is not None and models.source_for(call.callee) is not None
+            for call in unit.calls.values()
+        ) or any(
+            (item.startswith("ref:") and models.source_for(item[4:]) is not None)
+            or (item.startswith("attr:") and self.request_source(unit, item[5:]) is not None)
+            for row in unit.flows
+            for item in row.inputs
+        )
+        unit.calls_sink = any(
+            sink_of(models, call.callee, call.attr) is not None for call in unit.calls.values()
+        ) or any(
+            row.target.startswith("item:") and row.target[5:] in models.item_sinks
+            for row in unit.flows
+        )
+
+    @staticmethod
+    def _keep_used_calls(unit: Unit) -> None:
+        """Only the calls a row mentions can move data (an argument, a receiver, a result
+        read); the others are dropped (most calls of a workspace are neither)."""
+        used = set(unit.args) | set(unit.receivers)
+        for row in unit.flows:
+            for item in row.inputs:
+                if item.startswith("call:") and item[5:].isdigit():
+                    used.add(int(item[5:]))
+        if len(used) < len(unit.calls):
+            unit.calls = {k: v for k, v in unit.calls.items() if k in used}
+
+    @staticmethod
+    def _note_argument(arg: CallArgFact, calls_of: dict[int, Unit]) -> None:
+        unit = calls_of.get(arg.call_id)
+        if unit is None:
+            return
+        if arg.position == 0 and arg.kind == "container":
+            unit.argv_calls = {*unit.argv_calls, arg.call_id}
+        if arg.keyword == "shell" and arg.value not in (None, "false", "null", "0"):
+            unit.shell_calls = {*unit.shell_calls, arg.call_id}
+        if arg.keyword in SAFE_KEYWORDS or arg.qualname in SAFE_NAMES:
+            unit.safe_args.setdefault(arg.call_id, []).append(arg)
+
+    def candidates(self, unit: Unit, callee: str | None, method: str | None) -> list[str]:
+        """The names a call (to ``callee``, or to ``self.method``) may resolve to, in the order
+        ``callee`` tries them."""
+        out: list[str] = []
+        if callee is not None:
+            out.append(callee)
+            if self.resolve is not None:
+                out.append(self.resolve(callee))
+            if callee.startswith(_SUPER) and unit.class_name:
+                name = callee[len(_SUPER) :]
+                for base in self.bases.get(unit.class_name, ()):
+                    out.append(f"{base}.{name}")
+                    if self.resolve is not None:
+                        out.append(self.resolve(f"{base}.{name}"))
+        if unit.class_name and method:
+            out.append(f"{unit.class_name}.{method}")
+        return out
+
+    def callee(self, unit: Unit, call: CallFact) -> Unit | None:
+        """The workspace function a call runs, when it resolves to one."""
+        return self.target(unit, call.callee, _self_method(call.attr, call.callee_text))
+
+    def target(self, unit: Unit, callee: str | None, method: str | None) -> Unit | None:
+        """The workspace function of a call reference (``Unit.refs``), when there is one."""
+        for name in self.candidates(unit, callee, method):
+            target = self.units.get(name)
+            if target is not None:
+                return target
+        return None
