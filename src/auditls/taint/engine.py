@@ -621,6 +621,8 @@ class TaintEngine:
         #: A name a call may resolve to -> the units making such calls (a unit of that name
         #: appearing or going away changes what they call).
         self._wanted: dict[str, set[str]] = defaultdict(set)
+        #: Built on the first edit that adds or removes a function (most never do), then kept.
+        self._wanted_ready = False
         self._signatures: dict[str, tuple[object, ...]] = {}
         self._rank: dict[str, int] = {}
         self._members: list[list[str]] = []
@@ -645,8 +647,9 @@ class TaintEngine:
                 continue
             callees: set[str] = set()
             for callee, method in unit.refs:
-                for candidate in program.candidates(unit, callee, method):
-                    self._wanted[candidate].add(name)
+                if self._wanted_ready:
+                    for candidate in program.candidates(unit, callee, method):
+                        self._wanted[candidate].add(name)
                 target = program.target(unit, callee, method)
                 if target is not None:
                     callees.add(target.qualname)
@@ -661,6 +664,14 @@ class TaintEngine:
             self._callees[name] = new
             self._dirty.add(name)
             self._graph_changed = True
+
+    def _index_wanted(self) -> None:
+        program = self.program
+        for name, unit in program.units.items():
+            for callee, method in unit.refs:
+                for candidate in program.candidates(unit, callee, method):
+                    self._wanted[candidate].add(name)
+        self._wanted_ready = True
 
     def _unlink(self, name: str) -> None:
         for callee in self._callees.pop(name, ()):
@@ -745,6 +756,8 @@ class TaintEngine:
             self._results.pop(name, None)
             self._signatures.pop(name, None)
             self._unlink(name)
+        if before ^ after and not self._wanted_ready:
+            self._index_wanted()
         for name in before ^ after:
             touched |= self._wanted.get(name, set())
             touched |= self._callers.get(name, set())

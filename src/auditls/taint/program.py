@@ -270,6 +270,7 @@ class Program:
     def _unit(self, path: str, qualname: str, made: list[str]) -> Unit:
         unit = self.units.get(qualname)
         if unit is None:
+            qualname = sys.intern(qualname)  # shared by the units' dict, edges and summaries
             unit = self.units[qualname] = Unit(path, qualname)
             made.append(qualname)
         return unit
