@@ -100,7 +100,7 @@ _ORDER = ("low", "medium", "high")
 _TEXT_BUILDING = frozenset({"concat", "format", "aug"})
 
 
-_NO_NAMES: frozenset[str] = frozenset()
+_NO_NAMES: tuple[str, ...] = ()
 
 
 def _literal_text(value: str | None) -> str | None:
@@ -616,8 +616,11 @@ class TaintEngine:
         #: and everything those and the units calling a sink call (transitively).
         self.relevant: set[str] = set()
         self._results: dict[str, _Result] = {}
-        self._callees: dict[str, frozenset[str]] = {}
-        self._callers: dict[str, set[str]] = defaultdict(set)
+        #: Unit -> the units it calls, sorted (a tuple: far smaller than a set, and there is
+        #: one per unit).
+        self._callees: dict[str, tuple[str, ...]] = {}
+        #: Unit -> the units calling it (lists: one per called unit, most hold one or two).
+        self._callers: dict[str, list[str]] = defaultdict(list)
         #: A name a call may resolve to -> the units making such calls (a unit of that name
         #: appearing or going away changes what they call).
         self._wanted: dict[str, set[str]] = defaultdict(set)
@@ -653,14 +656,20 @@ class TaintEngine:
                 target = program.target(unit, callee, method)
                 if target is not None:
                     callees.add(target.qualname)
-            new = frozenset(callees) if callees else _NO_NAMES
+            # The methods of its class that store what it reads from ``self``.
+            for writer in unit.field_writers:
+                if self._wanted_ready:
+                    self._wanted[writer].add(name)
+                if writer in program.units:
+                    callees.add(writer)
+            new = tuple(sorted(callees)) if callees else _NO_NAMES
             old = self._callees.get(name)
             if old == new:
                 continue
             for callee in old or ():
-                self._callers[callee].discard(name)
+                self._callers[callee].remove(name)
             for callee in new:
-                self._callers[callee].add(name)
+                self._callers[callee].append(name)
             self._callees[name] = new
             self._dirty.add(name)
             self._graph_changed = True
@@ -671,11 +680,13 @@ class TaintEngine:
             for callee, method in unit.refs:
                 for candidate in program.candidates(unit, callee, method):
                     self._wanted[candidate].add(name)
+            for writer in unit.field_writers:
+                self._wanted[writer].add(name)
         self._wanted_ready = True
 
     def _unlink(self, name: str) -> None:
         for callee in self._callees.pop(name, ()):
-            self._callers[callee].discard(name)
+            self._callers[callee].remove(name)
         self._graph_changed = True
 
     def _settle(self) -> None:
@@ -719,7 +730,7 @@ class TaintEngine:
 
     def _order(self) -> None:
         self._members = _components(
-            self.relevant, {n: self._callees.get(n, frozenset()) for n in self.relevant}
+            self.relevant, {n: self._callees.get(n, _NO_NAMES) for n in self.relevant}
         )
         self._rank = {name: i for i, members in enumerate(self._members) for name in members}
         self._graph_changed = False
@@ -760,11 +771,11 @@ class TaintEngine:
             self._index_wanted()
         for name in before ^ after:
             touched |= self._wanted.get(name, set())
-            touched |= self._callers.get(name, set())
+            touched.update(self._callers.get(name, ()))
         for name in before & after:
             old = self._signatures.get(name)
             if old is not None and old != self._signature(program.units[name]):
-                touched |= self._callers.get(name, set())
+                touched.update(self._callers.get(name, ()))
         if resolve is not None:
             program.resolve = resolve
             touched = set(program.units)

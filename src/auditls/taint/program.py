@@ -122,6 +122,20 @@ _NO_ARGS: dict[int, list[FlowFact]] = {}
 _NO_RECEIVERS: dict[int, FlowFact] = {}
 _NO_WRITES: dict[str, int] = {}
 _NO_SAFE_ARGS: dict[int, list[CallArgFact]] = {}
+_NO_ROUTE_PARAMS: dict[str, bool] = {}
+
+
+Ref = tuple[str | None, str | None]
+Refs = tuple[Ref, ...]
+
+
+def _ref_key(ref: Ref) -> tuple[str, str]:
+    return (ref[0] or "", ref[1] or "")
+
+
+def refs_of(refs: Iterable[Ref]) -> Refs:
+    """Call references as ``Unit.refs`` keeps them: distinct, sorted."""
+    return tuple(sorted(set(refs), key=_ref_key))
 
 
 @dataclass(slots=True)
@@ -134,27 +148,33 @@ class Unit:
     line: int = 1  # where the function is defined (the first step of a parameter's trace)
     column: int = 1
     params: list[str] = field(default_factory=list)
-    flows: list[FlowFact] = field(default_factory=list)
-    calls: dict[int, CallFact] = field(default_factory=dict)
-    args: dict[int, list[FlowFact]] = field(default_factory=dict)
-    receivers: dict[int, FlowFact] = field(default_factory=dict)
+    # The containers of its rows start as the shared empty ones (``fresh`` gives a unit of
+    # ``Program.add_file`` its own): most units stay light, and a workspace has tens of
+    # thousands.
+    flows: list[FlowFact] = field(default_factory=lambda: _NO_FLOWS)
+    calls: dict[int, CallFact] = field(default_factory=lambda: _NO_CALL_FACTS)
+    args: dict[int, list[FlowFact]] = field(default_factory=lambda: _NO_ARGS)
+    receivers: dict[int, FlowFact] = field(default_factory=lambda: _NO_RECEIVERS)
     #: Calls whose command is an argument list run without a shell (no ``shell=True``): a
     #: list element cannot start a second command (``subprocess.run(["tar", name])``). Shared
     #: empty sets until a call is noted (a workspace has tens of thousands of units).
     argv_calls: AbstractSet[int] = _NO_CALLS
     shell_calls: AbstractSet[int] = _NO_CALLS
     #: Arguments that may make a sink call harmless (``SAFE_ARGUMENTS``), by call.
-    safe_args: dict[int, list[CallArgFact]] = field(default_factory=dict)
-    route_params: dict[str, bool] = field(default_factory=dict)  # name -> carries request data
+    safe_args: dict[int, list[CallArgFact]] = field(default_factory=lambda: _NO_SAFE_ARGS)
+    #: Name -> carries request data (replaced whole, never written: ``Program.mark_views``).
+    route_params: dict[str, bool] = field(default_factory=lambda: _NO_ROUTE_PARAMS)
     #: How many rows write each target (a name written more than once, in branches or by a
     #: container mutator, is never taken for clean just because its last write was).
-    writes: dict[str, int] = field(default_factory=dict)
+    writes: dict[str, int] = field(default_factory=lambda: _NO_WRITES)
     is_view: bool = False
     #: Django views: local chains that hold the request (``request``, ``self.request``) and
     #: the class they are (``django.http.HttpRequest``): ``request.GET`` there is a source.
     request_as: tuple[tuple[str, str], ...] = ()
     #: The calls its rows use, as ``(callee, method of self)``: what it may call (edges).
-    refs: frozenset[tuple[str | None, str | None]] = frozenset()
+    #: A sorted tuple (``refs_of``): a workspace has tens of thousands of units, and a
+    #: frozenset costs four times a tuple.
+    refs: Refs = ()
     #: Methods of its class (in its file) that store into ``self.<attr>``, when it reads one.
     field_writers: tuple[str, ...] = ()
     #: The function it is nested in (its free variables are that function's locals), and
@@ -166,6 +186,12 @@ class Unit:
     calls_sink: bool = False
     #: Its rows are loaded (a unit no path can cross keeps only what links it).
     full: bool = True
+
+    def fresh(self) -> None:
+        """Containers of its own for the rows about to be added (``Program.add_file``)."""
+        self.flows, self.calls, self.args, self.receivers = [], {}, {}, {}
+        self.writes, self.safe_args = {}, {}
+        self.full = True
 
     def lighten(self) -> None:
         """Drop the rows (the unit can take part in no path). The empty containers are shared:
@@ -267,12 +293,14 @@ class Program:
             if unit is not None and fresh is not None and unit.path == ff.path:
                 unit.take_rows(fresh)
 
-    def _unit(self, path: str, qualname: str, made: list[str]) -> Unit:
+    def _unit(self, path: str, qualname: str, made: list[str], rows: bool = False) -> Unit:
         unit = self.units.get(qualname)
         if unit is None:
             qualname = sys.intern(qualname)  # shared by the units' dict, edges and summaries
             unit = self.units[qualname] = Unit(path, qualname)
             made.append(qualname)
+        if rows and unit.flows is _NO_FLOWS:
+            unit.fresh()  # never write into the shared empty containers
         return unit
 
     def add_file(self, ff: FileFacts, rows: bool = True) -> list[str]:
@@ -282,13 +310,13 @@ class Program:
         made: list[str] = []
         params: dict[str, list[ParamFact]] = defaultdict(list)
         calls_of: dict[int, Unit] = {
-            f.call_id: self._unit(ff.path, f.function, made) for f in ff.of(CallFact)
+            f.call_id: self._unit(ff.path, f.function, made, True) for f in ff.of(CallFact)
         }
         routes: list[tuple[str, str]] = []
         django: list[tuple[Any, ...]] = []
         for fact in ff.facts:
             if isinstance(fact, FlowFact):
-                unit = self._unit(ff.path, fact.function, made)
+                unit = self._unit(ff.path, fact.function, made, True)
                 if fact.target == "arg" and fact.call_id is not None:
                     unit.args.setdefault(fact.call_id, []).append(fact)
                 elif fact.target == "receiver" and fact.call_id is not None:
@@ -300,9 +328,9 @@ class Program:
                     unit.writes[fact.target] = unit.writes.get(fact.target, 0) + 1
                 unit.flows.append(fact)
             elif isinstance(fact, CallFact):
-                self._unit(ff.path, fact.function, made).calls[fact.call_id] = fact
+                self._unit(ff.path, fact.function, made, True).calls[fact.call_id] = fact
             elif isinstance(fact, FunctionFact):
-                unit = self._unit(ff.path, fact.qualname, made)
+                unit = self._unit(ff.path, fact.qualname, made, True)
                 unit.class_name, unit.line, unit.column = fact.class_name, fact.line, fact.col
             elif isinstance(fact, ParamFact):
                 params[fact.function].append(fact)
@@ -315,7 +343,7 @@ class Program:
             elif isinstance(fact, DjangoViewFact):
                 django.append((fact.qualname, fact.kind, fact.request_param, fact.drf))
         for function, found in params.items():
-            self._unit(ff.path, function, made).params = [
+            self._unit(ff.path, function, made, True).params = [
                 p.name for p in sorted(found, key=lambda p: p.position)
             ]
         readers: set[str] = set()
@@ -401,8 +429,7 @@ class Program:
             unit = self.units[name]
             if any(self.request_source(unit, a) is not None for a in attrs.get(name, ())):
                 reads.add(name)
-            found_refs = refs.get(name)
-            unit.refs = frozenset(found_refs) if found_refs else frozenset()
+            unit.refs = refs_of(refs.get(name, ()))
             unit.reads_source, unit.calls_sink = name in reads, name in sinks
             unit.lighten()
         self._link_fields(made, readers, writers)
@@ -456,7 +483,7 @@ class Program:
                 continue
             unit.enclosing = outer
             enclosing.has_nested = True
-            unit.refs = unit.refs | {(outer, None)}
+            unit.refs = refs_of({*unit.refs, (outer, None)})
 
     def _link_fields(self, made: list[str], readers: set[str], writers: set[str]) -> None:
         """A method reading ``self.<attr>`` depends on the methods of its class (in the same
@@ -470,8 +497,7 @@ class Program:
             unit = self.units[name]
             found = [w for w in by_class.get(unit.class_name or "", ()) if w != name]
             if found:
-                unit.field_writers = tuple(found)
-                unit.refs = unit.refs | {(None, w[len(unit.class_name or "") + 1 :]) for w in found}
+                unit.field_writers = tuple(found)  # edges of their own (``TaintEngine._link``)
 
     def remove_file(self, path: str) -> tuple[list[str], set[str]]:
         """Drop the units of one file; returns their names and the views its routes named."""
@@ -513,7 +539,7 @@ class Program:
 
     def _note_ends(self, unit: Unit) -> None:
         models = self.models
-        unit.refs = frozenset(
+        unit.refs = refs_of(
             (call.callee, _self_method(call.attr, call.callee_text)) for call in unit.calls.values()
         )
         unit.reads_source = any(
