@@ -10,7 +10,7 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +20,7 @@ from auditls.facts.core import CallArgFact, CallFact, ClassFact, FunctionFact, P
 from auditls.facts.django import DjangoViewFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
+from auditls.knowledge.dispatch import Dispatch, dispatch_for, task_method
 from auditls.knowledge.taint import (
     DEFAULT_MODELS,
     SAFE_CONVERTERS,
@@ -253,6 +254,24 @@ def sink_of(models: Models, callee: str | None, attr: str | None) -> tuple[Sink,
     return models.sink_for(callee, attr)
 
 
+def _passes_function(callee: str | None, attr: str | None) -> bool:
+    """Whether a call may pass a function on to run it (``Thread(target=f)``)."""
+    found = dispatch_for(callee, attr)
+    return found is not None and found.by_reference
+
+
+def _function_refs(inputs: Iterable[str]) -> Iterator[Ref]:
+    """Call references for the functions an argument may pass on (``ref:m.f`` ->
+    ``("m.f", None)``; ``attr:self.m`` -> ``(None, "m")``): edges to what may run."""
+    for item in inputs:
+        if item.startswith("ref:"):
+            yield sys.intern(item[4:]), None
+        elif item.startswith(("attr:self.", "attr:cls.")):
+            method = item.split(".", 1)[1]
+            if "." not in method:
+                yield None, sys.intern(method)
+
+
 def _self_method(attr: str | None, text: str) -> str | None:
     """``self.m(...)``: a method of the unit's own class (``self.request.GET.get`` is not)."""
     if attr and text.startswith(("self.", "cls.")) and text.count(".") == 1:
@@ -381,8 +400,12 @@ class Program:
         used: dict[str, set[int]] = defaultdict(set)
         reads: set[str] = set()
         sinks: set[str] = set()
-        for function, *_ in sk.calls:
+        passing: set[tuple[str, int]] = set()  # calls that pass a function on (threads, ...)
+        for function, call_id, callee, _, attr in sk.calls:
             self._unit(sk.path, function, made)
+            if _passes_function(callee, attr):
+                passing.add((function, call_id))
+        passed: dict[str, list[Ref]] = defaultdict(list)
         readers: set[str] = set()
         writers: set[str] = set()
         attrs: dict[str, set[str]] = defaultdict(set)
@@ -394,6 +417,8 @@ class Program:
                 readers.add(function)
             if target in ("arg", "receiver") and call_id is not None:
                 used[function].add(call_id)
+                if target == "arg" and (function, call_id) in passing:
+                    passed[function].extend(_function_refs(json.loads(inputs)))
             elif target.startswith("item:") and target[5:] in models.item_sinks:
                 sinks.add(function)
             if '"call:' in inputs or '"ref:' in inputs or '"attr:' in inputs:
@@ -429,7 +454,7 @@ class Program:
             unit = self.units[name]
             if any(self.request_source(unit, a) is not None for a in attrs.get(name, ())):
                 reads.add(name)
-            unit.refs = refs_of(refs.get(name, ()))
+            unit.refs = refs_of([*refs.get(name, ()), *passed.get(name, ())])
             unit.reads_source, unit.calls_sink = name in reads, name in sinks
             unit.lighten()
         self._link_fields(made, readers, writers)
@@ -539,9 +564,14 @@ class Program:
 
     def _note_ends(self, unit: Unit) -> None:
         models = self.models
-        unit.refs = refs_of(
+        refs = [
             (call.callee, _self_method(call.attr, call.callee_text)) for call in unit.calls.values()
-        )
+        ]
+        for call in unit.calls.values():
+            if _passes_function(call.callee, call.attr):
+                for row in unit.args.get(call.call_id, ()):
+                    refs.extend(_function_refs(row.inputs))
+        unit.refs = refs_of(refs)
         unit.reads_source = any(
             call.callee is not None and models.source_for(call.callee) is not None
             for call in unit.calls.values()
@@ -598,6 +628,11 @@ class Program:
                         out.append(self.resolve(f"{base}.{name}"))
         if unit.class_name and method:
             out.append(f"{unit.class_name}.{method}")
+        task = task_method(callee)
+        if task is not None:  # `tasks.purge.delay(...)` queues `tasks.purge`
+            out.append(task[0])
+            if self.resolve is not None:
+                out.append(self.resolve(task[0]))
         return out
 
     def callee(self, unit: Unit, call: CallFact) -> Unit | None:
@@ -605,9 +640,45 @@ class Program:
         return self.target(unit, call.callee, _self_method(call.attr, call.callee_text))
 
     def target(self, unit: Unit, callee: str | None, method: str | None) -> Unit | None:
-        """The workspace function of a call reference (``Unit.refs``), when there is one."""
+        """The workspace function of a call reference (``Unit.refs``), when there is one (a
+        task's method only on a function with parameters: never a module's own code)."""
         for name in self.candidates(unit, callee, method):
             target = self.units.get(name)
             if target is not None:
+                if not target.params and name != callee and task_method(callee) is not None:
+                    continue
                 return target
+        return None
+
+    def function_ref(self, unit: Unit, item: str) -> Unit | None:
+        """The workspace function an input names when it is passed as a value (``ref:m.f``,
+        ``attr:self.m``, a nested function's ``name:f``)."""
+        if item.startswith("ref:"):
+            return self.target(unit, item[4:], None)
+        if item.startswith(("attr:self.", "attr:cls.")):
+            method = item.split(".", 1)[1]
+            return None if "." in method else self.target(unit, None, method)
+        if item.startswith("name:"):
+            return self.units.get(f"{unit.qualname}.<locals>.{item[5:]}")
+        return None
+
+    def dispatched(self, unit: Unit, call: CallFact) -> tuple[Unit, Dispatch] | None:
+        """The workspace function a call runs later or elsewhere (a thread's target, an
+        executor's function, a Celery task queued), and how it passes arguments on."""
+        task = task_method(call.callee)
+        if task is not None:
+            target = self.target(unit, call.callee, None)
+            if target is not None and target.qualname != call.callee:
+                return target, task[1]
+        found = dispatch_for(call.callee, call.attr)
+        if found is None or not found.by_reference:
+            return None
+        for row in unit.args.get(call.call_id, ()):
+            at = (found.position is not None and row.position == found.position) or (
+                found.keyword is not None and row.keyword == found.keyword
+            )
+            if at and len(row.inputs) == 1:
+                target = self.function_ref(unit, row.inputs[0])
+                if target is not None:
+                    return target, found
         return None
