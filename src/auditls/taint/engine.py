@@ -167,9 +167,13 @@ class _Interpreter:
     def start(self) -> None:
         unit = self.unit
         for index, name in enumerate(unit.params):
-            if unit.route_params.get(name):
-                step = Step(unit.path, unit.line, unit.column, f"route parameter `{name}`")
-                self.env[f"name:{name}"] = {Label(f"src:{ROUTE_PARAMETER}"): (step,)}
+            source = unit.route_params.get(name)
+            if source == "":
+                self.env[f"name:{name}"] = {}  # the framework parsed it: a number, an id
+            elif source:
+                kind = "route" if source == ROUTE_PARAMETER else "request"
+                step = Step(unit.path, unit.line, unit.column, f"{kind} parameter `{name}`")
+                self.env[f"name:{name}"] = {Label(f"src:{source}"): (step,)}
             else:
                 message = f"parameter `{name}` of `{unit.qualname}`"
                 step = Step(unit.path, unit.line, unit.column, message)
