@@ -21,7 +21,7 @@ from auditls.knowledge.flask import (
     SECURE_COOKIE_SETTINGS,
 )
 from auditls.knowledge.heuristics import capped
-from auditls.models.flask import AppObj, Route, Site, SocketHandler
+from auditls.models.flask import AppObj, Evidence, Route, Site, SocketHandler
 from auditls.rules.findings import Finding
 from auditls.rules.flask.judge import FlaskJudge
 from auditls.rules.index import finding_at, short
@@ -93,6 +93,11 @@ def _siblings(model: FlaskJudge, route: Route) -> tuple[str, bool]:
     return f"Other routes of {where} use {', '.join(parts)}. ", True
 
 
+def _helper(hook: Evidence) -> str:
+    """" in `require_login()` (shop/auth.py:12)" for a guard whose check a helper makes."""
+    return f" in `{hook.via.replace(' (', '` (', 1)}" if hook.via else ""
+
+
 def check_missing_auth(ws: Workspace) -> Iterator[Finding]:
     """AUD304, message fields: what, where, served, siblings."""
     model = ws.flask
@@ -110,15 +115,15 @@ def check_missing_auth(ws: Workspace) -> Iterator[Finding]:
             hook = auth.uncertain[0]
             missing = (
                 f"no auth decorator and no identity check in the view; `{hook.what}` "
-                f"({hook.path}:{hook.line}) checks `{hook.detail}` only when {hook.condition}, "
-                "and auditls cannot tell whether that holds for this route"
+                f"({hook.path}:{hook.line}) checks `{hook.detail}`{_helper(hook)} only when "
+                f"{hook.condition}, and auditls cannot tell whether that holds for this route"
             )
         elif auth.skipped:
             hook = auth.skipped[0]
             missing = (
                 f"no auth decorator and no identity check in the view; `{hook.what}` "
-                f"({hook.path}:{hook.line}) checks `{hook.detail}` only when {hook.condition}, "
-                "which leaves this route out"
+                f"({hook.path}:{hook.line}) checks `{hook.detail}`{_helper(hook)} only when "
+                f"{hook.condition}, which leaves this route out"
             )
         yield at(
             MISSING_AUTH,

@@ -33,6 +33,16 @@ def clauses(scope: str | None) -> list[list[object]]:
     return value if isinstance(value, list) else [["?", "unknown", [], False]]
 
 
+def join(outer: str | None, inner: str | None) -> str | None:
+    """The scope of a check made under ``inner`` in a helper called under ``outer``: both
+    conditions must hold (None when neither has any)."""
+    if not outer:
+        return inner or None
+    if not inner:
+        return outer
+    return json.dumps(clauses(outer) + clauses(inner))
+
+
 def evaluate(scope: str | None, route: Route, mount: Mount) -> Verdict:
     """Whether a check with this scope runs for ``route`` served at ``mount``."""
     verdict: Verdict = True

@@ -52,7 +52,7 @@ def route_hover(ctx: HoverContext) -> str | None:
         model = judge_of(store)
         wanted = (ctx.path, fact.view, fact.rule_text, fact.api)
         for route in model.routes:
-            f = route.fact
+            f = route.stored
             if (route.path, f.view, f.rule_text, f.api) == wanted:
                 return route_markdown(model, route, findings)
         return None
