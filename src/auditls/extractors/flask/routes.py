@@ -321,6 +321,10 @@ class RoutesExtractor(FlaskExtractor):
         ``view_func=``, as an ``as_view()``, a view class of this file, or a function of a
         file that imports flask): a route row per rule, which the model keeps when the
         function forwards them to ``add_url_rule``."""
+        if not any(_may_be_rules(a) for a in node.args) and not any(
+            _may_be_rules(k.value) for k in node.keywords
+        ):
+            return  # most calls: no literal rule among the arguments
         args: list[tuple[str, ast.expr]] = [
             (f"#{i}", a) for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)
         ]
@@ -449,3 +453,14 @@ class RoutesExtractor(FlaskExtractor):
                 decorators=decorators,
             )
         )
+
+
+def _may_be_rules(expr: ast.expr) -> bool:
+    """A literal URL rule, or a list or tuple whose first item is one (a cheap test first)."""
+    if isinstance(expr, ast.List | ast.Tuple) and expr.elts:
+        expr = expr.elts[0]
+    return (
+        isinstance(expr, ast.Constant)
+        and isinstance(expr.value, str)
+        and expr.value.startswith(RULE_START)
+    )

@@ -94,7 +94,7 @@ def _siblings(model: FlaskJudge, route: Route) -> tuple[str, bool]:
 
 
 def _helper(hook: Evidence) -> str:
-    """" in `require_login()` (shop/auth.py:12)" for a guard whose check a helper makes."""
+    """What to add after a guard's check made in a helper: ``in `require_login()` (a.py:12)``."""
     return f" in `{hook.via.replace(' (', '` (', 1)}" if hook.via else ""
 
 

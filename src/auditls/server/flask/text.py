@@ -74,7 +74,7 @@ def _evidence(e: Evidence, inside: str = "the view") -> str:
 
 
 def _through(e: Evidence) -> str:
-    """" in `require_login()` (shop/auth.py:12)" for a hook whose check is made in a helper."""
+    """What to add after a hook's check made in a helper: ``in `require_login()` (a.py:12)``."""
     if not e.via:
         return ""
     helper, _, where = e.via.rpartition(" (")
