@@ -69,6 +69,19 @@ def test_helper_calls_are_routes(model: FlaskJudge) -> None:
     ]  # fmt: skip
 
 
+def test_a_closure_over_the_blueprint(model: FlaskJudge) -> None:
+    legacy = sorted(
+        (m.url, r.methods, m.endpoint, r.fact.view, model.route_auth(r).protected)
+        for r in model.routes
+        for m in r.mounts
+        if m.url.startswith("/legacy")
+    )
+    assert legacy == [
+        ("/legacy/old-edit", ("POST",), "legacy.old_edit", "board.pages.old_edit", True),
+        ("/legacy/old-post", ("POST",), "legacy.old_post", "board.pages.old_post", False),
+    ]
+
+
 def test_the_helper_itself_is_no_route(model: FlaskJudge) -> None:
     assert not [r for r in model.routes if r.path == "board/utils/helpers.py"]
     # describe() takes a rule and a view but never registers them

@@ -399,13 +399,19 @@ class RoutesExtractor(FlaskExtractor):
                     return found
         imports_flask = "flask" in self.ctx.file_scan().imports
         for _slot, expr in args:
-            if not isinstance(expr, ast.Name):
+            name = expr.value if isinstance(expr, ast.Attribute) else expr
+            if not isinstance(name, ast.Name):
                 continue
             found = self._view_of(expr)
             if found[0] in self.view_classes:
                 return found
-            binding = self.ctx.lookup(expr.id)
-            if imports_flask and binding is not None and binding[0].kind == "def":
+            binding = self.ctx.lookup(name.id)
+            kind = binding[0].kind if binding is not None else None
+            if (
+                imports_flask
+                and found[0] is not None
+                and (kind == "def" or (kind == "import" and name is not expr))
+            ):  # a function of this file, or of an imported module (`pages.index`)
                 return found
         return None
 
