@@ -116,10 +116,12 @@ def test_helper_routes_are_symbols_and_hover(store: Store, model: FlaskJudge) ->
         "POST /forum/topic/<int:topic_id>/delete",
         "POST /forum/topic/<int:topic_id>-<slug>/delete",
     }
-    text = hover_markdown(context(store, VIEWS, 68, 9))  # inside register_view(forum, ...)
+    text = hover_markdown(context(store, VIEWS, 65, 9))  # inside register_view(forum, ...)
     assert text is not None
     assert text.startswith("**Flask route** `POST /forum/markread`")
     assert "endpoint `forum.mark_read`" in text
+    # describe(forum, "/markread", mark_read) passes the same rule and view, registers nothing
+    assert hover_markdown(context(store, VIEWS, 68, 9)) is None
 
 
 def test_helper_routes_mark_views_for_taint(store: Store) -> None:
