@@ -321,10 +321,15 @@ class RoutesExtractor(FlaskExtractor):
         ``view_func=``, as an ``as_view()``, a view class of this file, or a function of a
         file that imports flask): a route row per rule, which the model keeps when the
         function forwards them to ``add_url_rule``."""
-        if not any(_may_be_rules(a) for a in node.args) and not any(
-            _may_be_rules(k.value) for k in node.keywords
-        ):
-            return  # most calls: no literal rule among the arguments
+        for a in node.args:
+            if _may_be_rules(a):
+                break
+        else:
+            for k in node.keywords:
+                if _may_be_rules(k.value):
+                    break
+            else:
+                return  # most calls: no literal rule among the arguments
         args: list[tuple[str, ast.expr]] = [
             (f"#{i}", a) for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)
         ]
@@ -463,7 +468,9 @@ class RoutesExtractor(FlaskExtractor):
 
 def _may_be_rules(expr: ast.expr) -> bool:
     """A literal URL rule, or a list or tuple whose first item is one (a cheap test first)."""
-    if isinstance(expr, ast.List | ast.Tuple) and expr.elts:
+    if isinstance(expr, ast.List | ast.Tuple):
+        if not expr.elts:
+            return False
         expr = expr.elts[0]
     return (
         isinstance(expr, ast.Constant)
