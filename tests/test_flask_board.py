@@ -4,6 +4,7 @@ condition guards only the routes that condition selects."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from auditls.config import Config
+from auditls.extractors import extract
 from auditls.index import index_workspace
 from auditls.models.flask import Route
 from auditls.rules.flask.judge import FlaskJudge
@@ -213,3 +215,124 @@ def context(store: Store, path: str, line: int, column: int) -> HoverContext:
         docs_base=None,
         store_query=query,
     )
+
+
+# -- the same, on small in-memory workspaces ---------------------------------------------------
+
+
+def workspace(files: dict[str, str]) -> FlaskJudge:
+    """A model of in-memory files: ``{"pkg/__init__.py": source}`` (modules from the paths)."""
+    facts = []
+    for path, source in files.items():
+        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        ff = extract(textwrap.dedent(source).encode(), path, module=module)
+        assert ff.status == "ok", (path, ff.error)
+        facts.append(ff)
+    return FlaskJudge.from_files(facts)
+
+
+CHECKS = """
+    from flask import abort, current_app, request
+    from flask_login import current_user
+
+
+    def check_token():
+        if not current_user.is_authenticated:
+            abort(401)
+
+
+    def check_unless_exempt():
+        if getattr(current_app.view_functions.get(request.endpoint), "exempt", False):
+            return None
+        if not current_user.is_authenticated:
+            abort(401)
+"""
+
+
+def test_an_early_return_of_a_helper_call_guards_what_it_selects() -> None:
+    model = workspace({
+        "app/checks.py": CHECKS,
+        "app/__init__.py": """
+            from flask import Flask, request
+
+            from app.checks import check_token
+
+            app = Flask(__name__)
+
+
+            @app.before_request
+            def gate():
+                if request.path.startswith("/api"):
+                    return check_token()
+                return None
+
+
+            @app.post("/api/items")
+            def items():
+                return ""
+
+
+            @app.post("/web/items")
+            def web_items():
+                return ""
+        """,
+    })  # fmt: skip
+    assert model.route_auth(_route(model, "/api/items")).protected
+    web = model.route_auth(_route(model, "/web/items"))
+    assert not web.protected
+    assert [(e.what, e.condition) for e in web.skipped] == [
+        ("before_request gate", "request.path starts with `/api`")
+    ]
+
+
+def test_a_helper_checking_under_a_condition_auditls_cannot_read_is_undecided() -> None:
+    model = workspace({
+        "app/checks.py": CHECKS,
+        "app/__init__.py": """
+            from flask import Flask
+
+            from app import checks
+
+            app = Flask(__name__)
+            app.before_request(checks.check_unless_exempt)
+
+
+            @app.post("/items")
+            def items():
+                return ""
+        """,
+    })  # fmt: skip
+    auth = model.route_auth(_route(model, "/items"))
+    assert not auth.evidence
+    [hook] = auth.uncertain
+    assert hook.condition.startswith("`getattr(current_app.view_functions.get(request.endpoint)")
+
+
+def test_a_helper_forwarding_each_value_by_position() -> None:
+    model = workspace({
+        "app/routing.py": """
+            def add(bp, rule, endpoint, view, methods):
+                bp.add_url_rule(rule, endpoint, view, methods=methods)
+        """,
+        "app/__init__.py": """
+            from flask import Blueprint, Flask
+
+            from app.routing import add
+
+            app = Flask(__name__)
+            bp = Blueprint("shop", __name__)
+
+
+            def handler():
+                return ""
+
+
+            add(bp, "/orders", "orders", handler, ["POST", "DELETE"])
+            add(bp, ["/not-a-scalar"], "list", handler, ["POST"])
+            app.register_blueprint(bp, url_prefix="/shop")
+        """,
+    })  # fmt: skip
+    [route] = model.routes  # the list is not what `rule` forwards: no route
+    assert (route.mounts[0].url, route.mounts[0].endpoint, route.methods, route.fact.view) == (
+        "/shop/orders", "shop.orders", ("POST", "DELETE"), "app.handler",
+    )  # fmt: skip
