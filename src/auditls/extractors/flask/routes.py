@@ -7,6 +7,8 @@ A project may register its views through a helper of its own (FlaskBB's
 sides, so each is recorded as it is: the helper's ``add_url_rule`` row says which parameters it
 forwards (``FlaskRouteFact.forwards``), and a call that passes a view and literal rules to a
 workspace function is a row per rule (api ``call``) with its arguments; the model joins them.
+The taint engine reads every route row's view and rule as stored, so a call that passes a rule
+and a view to a function that registers nothing (rare) still marks that view.
 """
 
 from __future__ import annotations
