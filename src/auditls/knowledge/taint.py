@@ -161,6 +161,15 @@ _STARLETTE_WEBSOCKET_ATTRIBUTES = (
     *_STARLETTE_REQUEST_ATTRIBUTES[:6], "receive", "receive_text", "receive_bytes",
     "receive_json", "iter_text", "iter_bytes", "iter_json",
 )  # fmt: skip
+#: aiohttp's request, and what the client chooses of it. Left out: ``method``, ``remote``,
+#: ``transport``, ``app``, ``config_dict``, ``match_info.route``.
+_AIOHTTP_REQUESTS = ("aiohttp.web.Request", "aiohttp.web.BaseRequest",
+                     "aiohttp.web_request.Request", "aiohttp.web_request.BaseRequest")  # fmt: skip
+_AIOHTTP_REQUEST_ATTRIBUTES = (
+    "match_info", "query", "rel_url", "url", "path", "path_qs", "raw_path", "query_string",
+    "headers", "raw_headers", "cookies", "host", "forwarded", "content", "post", "json", "text",
+    "read", "multipart", "content_type", "charset", "if_modified_since", "if_match",
+)  # fmt: skip
 #: Django and DRF class-based view bases (``self.kwargs``, ``self.request`` in their methods).
 _DJANGO_VIEW_CLASSES = (
     "django.views.View", "django.views.generic.View", "django.views.generic.base.View",
@@ -203,6 +212,8 @@ SOURCES: dict[str, Source] = {
        for attr in ("data", "query_params")},
     **{f"{obj}.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
        for obj in _STARLETTE_REQUESTS for attr in _STARLETTE_REQUEST_ATTRIBUTES},
+    **{f"{obj}.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
+       for obj in _AIOHTTP_REQUESTS for attr in _AIOHTTP_REQUEST_ATTRIBUTES},
     "fastapi.params": Source(
         "request", "high", "request data (a path, query or body parameter, `fastapi.params`)"),
     **{f"{obj}.{attr}": Source("request", "high", f"websocket data (`websocket.{attr}`)")
@@ -367,6 +378,9 @@ _XSS_SINKS: dict[str, Sink] = {
     # Starlette's HTMLResponse sends its content as HTML (JSONResponse, the default, does not).
     **_sinks("xss", (f"{m}.HTMLResponse" for m in
                      ("fastapi.responses", "starlette.responses")), 0, keywords=("content",)),
+    # aiohttp: HTML only with content_type="text/html" (HTML_ONLY_WITH).
+    **_sinks("xss", ("aiohttp.web.Response", "aiohttp.web_response.Response"), 0,
+             keywords=("text", "body")),
     # format_html escapes its arguments, not its format string.
     **_sinks("xss", ("django.utils.html.format_html",), 0, keywords=("format_string",)),
 }  # fmt: skip
@@ -705,7 +719,15 @@ SAFE_ARGUMENTS: Mapping[str, tuple[tuple[str, int, frozenset[str]], ...]] = {
     **dict.fromkeys(_DJANGO_RESPONSES, (("content_type", 1, _NOT_HTML),)),
 }  # fmt: skip
 #: The keywords and resolved names the engine reads call arguments for (``SAFE_ARGUMENTS``).
-SAFE_KEYWORDS = frozenset(k for entries in SAFE_ARGUMENTS.values() for k, _, _ in entries)
+#: Sinks that send HTML only when an argument says so, by callee: ``(keyword, prefix)``
+#: (aiohttp's ``web.Response(text=...)`` is ``text/plain`` unless ``content_type`` is HTML).
+HTML_ONLY_WITH: Mapping[str, tuple[str, str]] = {
+    f"{m}.Response": ("content_type", "text/html") for m in ("aiohttp.web", "aiohttp.web_response")
+}
+SAFE_KEYWORDS = frozenset(
+    {k for entries in SAFE_ARGUMENTS.values() for k, _, _ in entries}
+    | {k for k, _ in HTML_ONLY_WITH.values()}
+)
 SAFE_NAMES = frozenset(
     v for entries in SAFE_ARGUMENTS.values() for _, _, values in entries for v in values
 )

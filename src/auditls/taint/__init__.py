@@ -24,6 +24,7 @@ import msgpack
 
 from auditls import source_digest
 from auditls.facts import Fact, FileFacts
+from auditls.facts.aiohttp import AiohttpHandlerFact
 from auditls.facts.core import (
     CallArgFact,
     CallFact,
@@ -113,6 +114,7 @@ def _skeletons(store: Store, paths: list[str]) -> Iterator[Skeleton]:
                 classes=tables[ClassFact].get(path, []),
                 django_views=tables[DjangoViewFact].get(path, []),
                 operations=tables[FastAPIOperationFact].get(path, []),
+                handlers=tables[AiohttpHandlerFact].get(path, []),
             )
 
 

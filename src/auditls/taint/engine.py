@@ -68,6 +68,7 @@ from auditls.knowledge.dispatch import Dispatch
 from auditls.knowledge.taint import (
     CONTAINER_MUTATORS,
     DEFAULT_MODELS,
+    HTML_ONLY_WITH,
     ROUTE_PARAMETER,
     SAFE_ARGUMENTS,
     SINK_KINDS,
@@ -251,6 +252,10 @@ class _Interpreter:
         result: Taint = {}
         callee = call.callee if call is not None else None
         source = self.models.source_for(callee) if callee else None
+        if call is not None and callee is None and unit.request_as:
+            # `await request.post()` on a handler's request of no declared type
+            callee = self.program.request_source(unit, call.callee_text)
+            source = self.models.source_for(callee) if callee else None
         target = self.program.callee(unit, call) if call is not None else None
         sent = self.program.dispatched(unit, call) if call is not None else None
         if call is not None and source is not None:
@@ -426,6 +431,14 @@ class _Interpreter:
     def _harmless(self, call: CallFact) -> bool:
         """An argument makes this sink call harmless (``yaml.load(s, Loader=SafeLoader)``, a
         response whose mimetype is not HTML)."""
+        html = HTML_ONLY_WITH.get(call.callee or "")
+        if html is not None:
+            keyword, prefix = html
+            return not any(
+                arg.keyword == keyword
+                and (_literal_text(arg.value) or "").lower().startswith(prefix)
+                for arg in self.unit.safe_args.get(call.call_id, ())
+            )
         entries = SAFE_ARGUMENTS.get(call.callee or "")
         if not entries:
             return False

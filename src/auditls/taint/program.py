@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditls.facts import Fact, FileFacts
+from auditls.facts.aiohttp import AiohttpHandlerFact
 from auditls.facts.core import CallArgFact, CallFact, ClassFact, FunctionFact, ParamFact
 from auditls.facts.django import DjangoViewFact
 from auditls.facts.fastapi import FastAPIOperationFact
@@ -234,6 +235,8 @@ class Skeleton:
     django_views: list[tuple[Any, ...]] = field(default_factory=list)
     #: FastAPIOperationFact: endpoint, request_params, safe_params (JSON texts), request_object
     operations: list[tuple[Any, ...]] = field(default_factory=list)
+    #: AiohttpHandlerFact: qualname, kind, request_param
+    handlers: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
@@ -245,12 +248,14 @@ SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
     ClassFact: ("qualname", "bases"),
     DjangoViewFact: ("qualname", "kind", "request_param", "drf"),
     FastAPIOperationFact: ("endpoint", "request_params", "safe_params", "request_object"),
+    AiohttpHandlerFact: ("qualname", "kind", "request_param"),
 }
 
 
 SELF_ATTRS = ("attr:self.", "attr:cls.")
 _DJANGO_REQUEST = "django.http.HttpRequest"
 _STARLETTE_REQUEST = "starlette.requests.Request"
+_AIOHTTP_REQUEST = "aiohttp.web.Request"
 #: A FastAPI operation: endpoint, the parameters that carry request data, those the framework
 #: parses into harmless values, the request's name.
 Operation = tuple[str, tuple[str, ...], tuple[str, ...], str | None]
@@ -350,6 +355,7 @@ class Program:
         routes: list[tuple[str, str]] = []
         django: list[tuple[Any, ...]] = []
         operations: list[Operation] = []
+        handlers: list[tuple[Any, ...]] = []
         for fact in ff.facts:
             if isinstance(fact, FlowFact):
                 unit = self._unit(ff.path, fact.function, made, True)
@@ -378,6 +384,8 @@ class Program:
                 self._add_class(ff.path, fact.qualname, fact.bases)
             elif isinstance(fact, DjangoViewFact):
                 django.append((fact.qualname, fact.kind, fact.request_param, fact.drf))
+            elif isinstance(fact, AiohttpHandlerFact):
+                handlers.append((fact.qualname, fact.kind, fact.request_param))
             elif isinstance(fact, FastAPIOperationFact):
                 operations.append(
                     (fact.endpoint, fact.request_params, fact.safe_params, fact.request_object)
@@ -389,6 +397,7 @@ class Program:
         readers: set[str] = set()
         writers: set[str] = set()
         self.mark_requests(made, django)
+        self.mark_handlers(made, handlers)
         self._mark_operations(ff.path, operations)
         for name in made:
             unit = self.units[name]
@@ -482,9 +491,12 @@ class Program:
             refs[function].add((callee, None if method is None else sys.intern(method)))
             if callee is not None and models.source_for(callee) is not None:
                 reads.add(function)
+            elif callee is None:
+                attrs[function].add(text)  # `request.post()`: a source where it is the request
             if sink_of(models, callee, attr) is not None:
                 sinks.add(function)
         self.mark_requests(made, sk.django_views)
+        self.mark_handlers(made, sk.handlers)
         self._mark_operations(
             sk.path,
             [
@@ -528,6 +540,25 @@ class Program:
             view = self.units.get(name)
             if view is not None:
                 view.request_as = tuple(found)
+
+    def mark_handlers(self, made: list[str], handlers: Iterable[tuple[Any, ...]]) -> None:
+        """aiohttp handlers of a file: a function's request parameter, ``self.request`` in a
+        view class's methods, as ``aiohttp.web.Request``."""
+        for qualname, kind, request_param in handlers:
+            if kind == "function" and request_param:
+                chains = [(qualname, (str(request_param), _AIOHTTP_REQUEST))]
+            elif kind == "class":
+                chains = [
+                    (name, ("self.request", _AIOHTTP_REQUEST))
+                    for name in made
+                    if self.units[name].class_name == qualname
+                ]
+            else:
+                continue
+            for name, chain in chains:
+                unit = self.units.get(name)
+                if unit is not None and chain not in unit.request_as:
+                    unit.request_as = (*unit.request_as, chain)
 
     def request_source(self, unit: Unit, chain: str) -> str | None:
         """The source a Django view reads with ``chain`` (``request.GET``), as the models name
@@ -629,14 +660,21 @@ class Program:
                 for row in unit.args.get(call.call_id, ()):
                     refs.extend(_function_refs(row.inputs))
         unit.refs = refs_of(refs)
-        unit.reads_source = any(
-            call.callee is not None and models.source_for(call.callee) is not None
-            for call in unit.calls.values()
-        ) or any(
-            (item.startswith("ref:") and models.source_for(item[4:]) is not None)
-            or (item.startswith("attr:") and self.request_source(unit, item[5:]) is not None)
-            for row in unit.flows
-            for item in row.inputs
+        unit.reads_source = (
+            any(
+                call.callee is not None and models.source_for(call.callee) is not None
+                for call in unit.calls.values()
+            )
+            or any(
+                call.callee is None and self.request_source(unit, call.callee_text) is not None
+                for call in unit.calls.values()
+            )
+            or any(
+                (item.startswith("ref:") and models.source_for(item[4:]) is not None)
+                or (item.startswith("attr:") and self.request_source(unit, item[5:]) is not None)
+                for row in unit.flows
+                for item in row.inputs
+            )
         )
         unit.calls_sink = any(
             sink_of(models, call.callee, call.attr) is not None for call in unit.calls.values()
