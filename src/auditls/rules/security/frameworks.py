@@ -181,7 +181,7 @@ RULES: tuple[Rule, ...] = (
             CELERY_SERIALIZER_NAMES,
             CELERY_SERIALIZER_KEYS,
             CELERY_UNSAFE_SERIALIZERS,
-        ),  # fmt: skip
+        ),
     ),
 )
 
