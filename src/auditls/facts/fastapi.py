@@ -30,4 +30,40 @@ class FastAPIOperationFact(Fact):
     dependencies: tuple[str, ...]  # Depends/Security callables of its parameters and decorator
 
 
-FACT_TYPES: tuple[type[Fact], ...] = (FastAPIOperationFact,)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FastAPIRouterFact(Fact):
+    """An application or router (``app = FastAPI(...)``, ``router = APIRouter(prefix=...)``),
+    or an ``include_router`` that mounts one router in another."""
+
+    TABLE: ClassVar[str] = "python_fastapi_routers"
+
+    function: str  # enclosing function's qualified name (module name at top level)
+    kind: str  # app | router | include
+    name: str  # the app or router (for include: the one that includes), as resolved
+    target: str | None  # include: the router included, as resolved
+    prefix: str | None  # the prefix as written; None when none or not a literal
+    dependencies: tuple[str, ...]  # `dependencies=[Depends(...)]` callables, as resolved
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FastAPIDependencyFact(Fact):
+    """What can authenticate a request: a security scheme instance (``oauth2 =
+    OAuth2PasswordBearer(...)``), or a function (a dependency, an operation) with the
+    dependencies of its parameters and whether it refuses a request itself (raises
+    ``HTTPException`` with 401 or 403)."""
+
+    TABLE: ClassVar[str] = "python_fastapi_dependencies"
+
+    qualname: str  # the function's or the instance's qualified name
+    kind: str  # function | scheme
+    scheme: str | None  # scheme: its class (`fastapi.security.OAuth2PasswordBearer`)
+    optional: bool  # scheme: created with `auto_error=False` (a missing credential passes)
+    dependencies: tuple[str, ...]  # function: the Depends/Security callables of its parameters
+    denies: bool  # function: raises HTTPException(401/403) in its body
+
+
+FACT_TYPES: tuple[type[Fact], ...] = (
+    FastAPIOperationFact,
+    FastAPIRouterFact,
+    FastAPIDependencyFact,
+)

@@ -69,3 +69,28 @@ SAFE_TYPES = frozenset({
 TYPE_WRAPPERS = frozenset({
     "typing.Annotated", "typing_extensions.Annotated", "typing.Optional", "typing.Union",
 })  # fmt: skip
+
+#: Security schemes: an instance used as a dependency reads a credential and refuses the request
+#: without one (unless created with ``auto_error=False``).
+SECURITY_SCHEMES = frozenset(
+    f"fastapi.security{module}.{cls}"
+    for module, classes in (
+        ("", ("OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "OAuth2", "OpenIdConnect",
+              "HTTPBearer", "HTTPBasic", "HTTPDigest", "APIKeyHeader", "APIKeyQuery",
+              "APIKeyCookie")),
+        (".oauth2", ("OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "OAuth2")),
+        (".http", ("HTTPBearer", "HTTPBasic", "HTTPDigest")),
+        (".api_key", ("APIKeyHeader", "APIKeyQuery", "APIKeyCookie")),
+        (".open_id_connect_url", ("OpenIdConnect",)),
+    )
+    for cls in classes
+)  # fmt: skip
+#: Exceptions whose 401/403 status refuses the request.
+HTTP_EXCEPTIONS = (
+    "fastapi.HTTPException", "fastapi.exceptions.HTTPException",
+    "starlette.exceptions.HTTPException",
+)  # fmt: skip
+#: ``include_router`` on an app or a router.
+INCLUDE_ROUTER = frozenset(f"{cls}.include_router" for cls in APP_CLASSES)
+#: Methods that change state (an operation of these without authentication is AUD313's).
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "*"})

@@ -17,15 +17,18 @@ from dataclasses import dataclass, field
 
 from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
-from auditls.facts.fastapi import FastAPIOperationFact
+from auditls.facts.fastapi import FastAPIDependencyFact, FastAPIOperationFact, FastAPIRouterFact
 from auditls.knowledge.fastapi import (
     ADD_ROUTE,
     APP_CLASSES,
     DEPENDENCY_MARKERS,
+    HTTP_EXCEPTIONS,
+    INCLUDE_ROUTER,
     OPERATION_DECORATORS,
     PARAMETER_MARKERS,
     REQUEST_TYPES,
     SAFE_TYPES,
+    SECURITY_SCHEMES,
     SERVER_TYPES,
     TYPE_WRAPPERS,
 )
@@ -67,11 +70,12 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
 
 @register
 class OperationsExtractor(Extractor):
-    """python_fastapi_operations."""
+    """python_fastapi_operations, python_fastapi_routers, python_fastapi_dependencies."""
 
     name = "fastapi.operations"
-    fact_types = (FastAPIOperationFact,)
-    qualnames = (OPERATION_DECORATORS, ADD_ROUTE)
+    fact_types = (FastAPIOperationFact, FastAPIRouterFact, FastAPIDependencyFact)
+    qualnames = (OPERATION_DECORATORS, ADD_ROUTE, APP_CLASSES, SECURITY_SCHEMES, INCLUDE_ROUTER,
+                 DEPENDENCY_MARKERS, HTTP_EXCEPTIONS)  # fmt: skip
     instances_of = (APP_CLASSES,)
 
     def __init__(self, ctx: Context) -> None:
@@ -80,6 +84,10 @@ class OperationsExtractor(Extractor):
         self.params: dict[str, _Params] = {}
         #: ``add_api_route`` calls: (function, endpoint, owner, method, path, line node).
         self.added: list[tuple[str, str, str | None, str, str | None, ast.Call]] = []
+        #: Functions that raise HTTPException(401/403) themselves.
+        self.denies: set[str] = set()
+        #: Module-level functions, where they are (for their dependency rows).
+        self.defs: dict[str, ast.AST] = {}
 
     # -- types ---------------------------------------------------------------------------------
 
@@ -194,6 +202,7 @@ class OperationsExtractor(Extractor):
                            self._deps(dec))  # fmt: skip
         if ctx.scope.kind == "module":
             self.params[qualname] = params if params is not None else self._classify(node)
+            self.defs[qualname] = node
 
     def _owner(self, node: ast.expr) -> str | None:
         """The app or router an operation is declared on: ``<module>.app`` for a module's
@@ -204,6 +213,57 @@ class OperationsExtractor(Extractor):
             if lookup is not None and lookup[1].kind == "module":
                 return f"{self.ctx.module}.{node.id}"
         return name
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        ctx = self.ctx
+        value = node.value
+        if not isinstance(value, ast.Call) or len(node.targets) != 1:
+            return
+        target = node.targets[0]
+        callee = ctx.qualname(value.func) or ""
+        if callee not in APP_CLASSES and callee not in SECURITY_SCHEMES:
+            return
+        if isinstance(target, ast.Name) and ctx.scope.kind == "module":
+            name = f"{ctx.module}.{target.id}"
+        else:
+            name = ctx.qualname(target) or ctx.text_of(target)
+        if callee in SECURITY_SCHEMES:
+            auto = _keyword(value, "auto_error")
+            self.emit(
+                FastAPIDependencyFact(
+                    **ctx.pos(node), qualname=name, kind="scheme", scheme=callee,
+                    optional=isinstance(auto, ast.Constant) and auto.value is False,
+                    dependencies=(), denies=False,
+                )
+            )  # fmt: skip
+            return
+        self.emit(
+            FastAPIRouterFact(
+                **ctx.pos(node),
+                function=ctx.scope.qualname,
+                kind="router" if callee.endswith("APIRouter") else "app",
+                name=name,
+                target=None,
+                prefix=_literal(_keyword(value, "prefix")),
+                dependencies=tuple(self._deps(value)),
+            )
+        )
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        ctx = self.ctx
+        exc = node.exc
+        if ctx.scope.kind != "function" or not isinstance(exc, ast.Call):
+            return
+        if ctx.qualname(exc.func) not in HTTP_EXCEPTIONS:
+            return
+        status = exc.args[0] if exc.args else _keyword(exc, "status_code")
+        if status is None:
+            return
+        text = ctx.text_of(status)
+        if any(code in text for code in ("401", "403")) or text.endswith(
+            ("UNAUTHORIZED", "FORBIDDEN")
+        ):
+            self.denies.add(ctx.scope.qualname)
 
     def _methods(self, call: ast.Call, method: str) -> list[str]:
         if method != "*":
@@ -232,7 +292,22 @@ class OperationsExtractor(Extractor):
 
     def visit_Call(self, node: ast.Call) -> None:
         ctx = self.ctx
-        method = ADD_ROUTE.get(ctx.qualname(node.func) or "")
+        callee = ctx.qualname(node.func) or ""
+        if callee in INCLUDE_ROUTER and isinstance(node.func, ast.Attribute):
+            target = node.args[0] if node.args else _keyword(node, "router")
+            self.emit(
+                FastAPIRouterFact(
+                    **ctx.pos(node),
+                    function=ctx.scope.qualname,
+                    kind="include",
+                    name=self._owner(node.func.value) or ctx.text_of(node.func.value),
+                    target=self._owner(target) if target is not None else None,
+                    prefix=_literal(_keyword(node, "prefix")),
+                    dependencies=tuple(self._deps(node)),
+                )
+            )
+            return
+        method = ADD_ROUTE.get(callee)
         if method is None or not isinstance(node.func, ast.Attribute):
             return
         endpoint_node = node.args[1] if len(node.args) > 1 else _keyword(node, "endpoint")
@@ -244,6 +319,16 @@ class OperationsExtractor(Extractor):
         self.added.append((ctx.scope.qualname, endpoint, owner, method, path, node))
 
     def finish(self) -> None:
+        for qualname, node in self.defs.items():
+            deps = self.params[qualname].dependencies
+            denies = qualname in self.denies
+            if deps or denies:
+                self.emit(
+                    FastAPIDependencyFact(
+                        **self.ctx.pos(node), qualname=qualname, kind="function", scheme=None,
+                        optional=False, dependencies=tuple(deps), denies=denies,
+                    )
+                )  # fmt: skip
         for function, endpoint, owner, method, path, node in self.added:
             params = self.params.get(endpoint, _Params())
             for verb in self._methods(node, method):
