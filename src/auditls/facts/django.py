@@ -174,6 +174,23 @@ class DjangoMiddlewareFact(Fact):
     user_check: bool  # it reads `request.user` in a test (an auth gate for every view)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DjangoDataReadFact(Fact):
+    """A read of a mapping whose keys say how clean the value is: validated form or serializer
+    data (``form.cleaned_data["age"]``, ``serializer.validated_data.get("n")``) and a view's
+    URL kwargs (``self.kwargs["slug"]``, ``kwargs["pk"]`` in a handler method); or a handler
+    method's ``**kwargs`` parameter itself (role ``spread``). The taint engine cleans such a
+    read by the form field's type or the URL converter (``auditls.models.django.taint``)."""
+
+    TABLE: ClassVar[str] = "python_django_data_reads"
+
+    function: str  # enclosing function's qualified name
+    role: str  # cleaned_data | kwargs (a read) | spread (a handler's `**` parameter, at its def)
+    chain: str  # the mapping as written: "form.cleaned_data", "self.kwargs", "kwargs"
+    key: str | None  # the key read when it is a literal (None: the whole mapping, or a key computed)
+    form: str | None  # cleaned_data: the form or serializer class the object comes from, if known
+
+
 #: This domain's fact classes, in table order.
 FACT_TYPES: tuple[type[Fact], ...] = (
     DjangoUrlFact,
@@ -186,4 +203,5 @@ FACT_TYPES: tuple[type[Fact], ...] = (
     DjangoFormFact,
     DjangoAdminFact,
     DjangoMiddlewareFact,
+    DjangoDataReadFact,
 )

@@ -179,6 +179,8 @@ SOURCES: dict[str, Source] = {
     **{f"{obj}.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
        for obj in _DRF_REQUESTS for attr in (*_DJANGO_REQUEST_ATTRIBUTES, "data",
                                              "query_params", "stream")},
+    # A Django view's URL kwargs (the engine finds them from the URL confs: `URL_KWARG`).
+    "django.urls.ResolverMatch.kwargs": Source("request", "high", "a URL kwarg"),
     # A class-based view's URL kwargs (`self.kwargs`) and its request (`self.request.GET`).
     **{f"{view}.kwargs": Source("request", "high", "a URL kwarg (`self.kwargs`)")
        for view in _DJANGO_VIEW_CLASSES},
@@ -547,6 +549,9 @@ RETURN_SINKS: dict[str, Sink] = {"flask": Sink("xss", (), ())}
 #: ``<path:name>``), except those of these converters, whose values are clean numbers and ids.
 ROUTE_PARAMETER = "flask.request.view_args"
 SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
+#: A Django view's URL kwargs (``path("<str:slug>/", view)``) are this source; what each
+#: converter or regex makes harmless is Django knowledge (``auditls.models.django.taint``).
+URL_KWARG = "django.urls.ResolverMatch.kwargs"
 
 #: Item stores into resolved objects -> the sink: ``session["role"] = value``.
 ITEM_SINKS: dict[str, Sink] = dict.fromkeys(_SESSIONS, Sink("session", (), ()))

@@ -55,7 +55,7 @@ import heapq
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditls.facts import FileFacts
 from auditls.facts.core import CallFact
@@ -66,6 +66,7 @@ from auditls.knowledge.taint import (
     ROUTE_PARAMETER,
     SAFE_ARGUMENTS,
     SINK_KINDS,
+    URL_KWARG,
     Models,
     Sink,
     rule_for,
@@ -162,7 +163,11 @@ class _Interpreter:
     def start(self) -> None:
         unit = self.unit
         for index, name in enumerate(unit.params):
-            if unit.route_params.get(name):
+            harmless = unit.url_kwargs.get(name)
+            if harmless is not None:
+                step = Step(unit.path, unit.line, unit.column, f"URL kwarg `{name}`")
+                self.env[f"name:{name}"] = {Label(f"src:{URL_KWARG}", harmless): (step,)}
+            elif unit.route_params.get(name):
                 step = Step(unit.path, unit.line, unit.column, f"route parameter `{name}`")
                 self.env[f"name:{name}"] = {Label(f"src:{ROUTE_PARAMETER}"): (step,)}
             else:
@@ -170,11 +175,15 @@ class _Interpreter:
                 step = Step(unit.path, unit.line, unit.column, message)
                 self.env[f"name:{name}"] = {Label(f"param:{index}"): (step,)}
 
-    def evaluate(self, row: FlowFact) -> Taint:
+    def evaluate(self, row: FlowFact, reads: bool = True) -> Taint:
         out: Taint = {}
         for item in row.inputs:
             kind, _, rest = item.partition(":")
-            if kind == "name":
+            if reads and kind in ("name", "attr") and rest in self.unit.clean_reads:
+                # Django: a keyed read (`form.cleaned_data["age"]`, `self.kwargs["pk"]`)
+                one = self.evaluate(replace(row, inputs=(item,)), reads=False)
+                _merge(out, self._read(row, rest, one))
+            elif kind == "name":
                 value = self.env.get(item)
                 if value is None and self.unit.enclosing is not None:
                     value = self._free(rest)
@@ -182,6 +191,9 @@ class _Interpreter:
                     out.setdefault(UNKNOWN, ())
                 else:
                     _merge(out, value)
+            elif kind == "attr" and rest in self.unit.url_kwargs:  # Django: `self.kwargs`
+                step = _step(self.unit.path, row, f"reads a URL kwarg (`{rest}`)")
+                _merge(out, {Label(f"src:{URL_KWARG}", self.unit.url_kwargs[rest]): (step,)})
             elif kind == "attr":
                 ref = self.program.request_source(self.unit, rest) if self.unit.request_as else None
                 if ref is not None:
@@ -209,6 +221,18 @@ class _Interpreter:
             else:
                 out.setdefault(UNKNOWN, ())
         return out
+
+    def _read(self, row: FlowFact, chain: str, value: Taint) -> Taint:
+        """``value`` read from ``chain`` by ``row``: what every keyed read of it on the row's
+        lines cannot attack is cleaned (``Unit.clean_reads``)."""
+        kinds: frozenset[str] | None = None
+        for line, harmless in self.unit.clean_reads.get(chain, ()):
+            if row.line <= line <= row.end_line:
+                kinds = harmless if kinds is None or "*" in kinds else (
+                    kinds if "*" in harmless else kinds & harmless)  # fmt: skip
+        if not kinds:
+            return value
+        return {Label(label.origin, label.cleaned | kinds): trace for label, trace in value.items()}
 
     def _free(self, name: str) -> Taint | None:
         """A free variable's source data, from the locals of the functions it is nested in
@@ -685,7 +709,10 @@ class TaintEngine:
         if self._load is None:
             relevant = set(units)
         else:
-            starts = [n for n, u in units.items() if u.reads_source or any(u.route_params.values())]
+            starts = [
+                n for n, u in units.items()
+                if u.reads_source or u.url_kwargs or any(u.route_params.values())
+            ]  # fmt: skip
             up = _closure(starts, self._callers)
             ends = [n for n, u in units.items() if u.calls_sink or u.is_view]
             relevant = _closure([*up, *ends], self._callees)
@@ -771,6 +798,19 @@ class TaintEngine:
         self._dirty |= after | program.mark_views(views | after)
         self._link(sorted(touched))
         self._paths = None
+
+    def set_django(
+        self,
+        kwargs: Mapping[str, Mapping[str, frozenset[str]]],
+        spreads: Mapping[str, str],
+        reads: Mapping[str, Mapping[str, list[tuple[int, frozenset[str]]]]],
+    ) -> None:
+        """What the Django model says of URL kwargs and validated data (``Program.set_django``);
+        the units whose facts changed are interpreted again."""
+        changed = self.program.set_django(kwargs, spreads, reads)
+        if changed:
+            self._dirty |= changed
+            self._paths = None
 
     # -- summaries -------------------------------------------------------------------------------
 

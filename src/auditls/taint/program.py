@@ -10,9 +10,10 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from auditls.facts import Fact, FileFacts
@@ -122,6 +123,9 @@ _NO_ARGS: dict[int, list[FlowFact]] = {}
 _NO_RECEIVERS: dict[int, FlowFact] = {}
 _NO_WRITES: dict[str, int] = {}
 _NO_SAFE_ARGS: dict[int, list[CallArgFact]] = {}
+_EVERY = frozenset({"*"})
+_NO_KWARGS: Mapping[str, frozenset[str]] = MappingProxyType({})
+_NO_READS: Mapping[str, list[tuple[int, frozenset[str]]]] = MappingProxyType({})
 
 
 @dataclass(slots=True)
@@ -153,6 +157,16 @@ class Unit:
     #: Django views: local chains that hold the request (``request``, ``self.request``) and
     #: the class they are (``django.http.HttpRequest``): ``request.GET`` there is a source.
     request_as: tuple[tuple[str, str], ...] = ()
+    #: Django (``Program.set_django``): the names that hold URL kwargs (a function view's
+    #: parameters; ``self.kwargs``, a handler's parameters and its ``**kwargs`` in a class
+    #: view) -> the sink kinds they cannot attack (``<slug:s>``: SQL, HTML, paths...).
+    url_kwargs: Mapping[str, frozenset[str]] = field(default_factory=lambda: _NO_KWARGS)
+    #: Django: keyed reads of a mapping as written (``form.cleaned_data``, ``self.kwargs``) ->
+    #: (line, the sink kinds the value read there cannot attack); a row reading the mapping
+    #: takes what every read of it on the row's lines cannot attack.
+    clean_reads: Mapping[str, list[tuple[int, frozenset[str]]]] = field(
+        default_factory=lambda: _NO_READS
+    )
     #: The calls its rows use, as ``(callee, method of self)``: what it may call (edges).
     refs: frozenset[tuple[str | None, str | None]] = frozenset()
     #: Methods of its class (in its file) that store into ``self.<attr>``, when it reads one.
@@ -250,6 +264,8 @@ class Program:
         self.files: dict[str, list[str]] = {}
         #: Path -> the views its route facts name, with their URL rules.
         self._routes: dict[str, list[tuple[str, str]]] = {}
+        #: Units given Django facts by ``set_django`` (to clear them when they go).
+        self._django: set[str] = set()
         #: Class -> its bases, resolved (``super().m()`` runs a base's ``m``); by file too.
         self.bases: dict[str, tuple[str, ...]] = {}
         self._classes: dict[str, list[str]] = {}
@@ -443,6 +459,50 @@ class Program:
                 if self.models.source_for(ref) is not None:
                     return ref
         return None
+
+    def set_django(
+        self,
+        kwargs: Mapping[str, Mapping[str, frozenset[str]]],
+        spreads: Mapping[str, str],
+        reads: Mapping[str, Mapping[str, list[tuple[int, frozenset[str]]]]],
+    ) -> set[str]:
+        """Give the units what the Django model says (``auditls.models.django.taint``): the URL
+        kwargs of function views (by qualified name) and of class views (by class: every
+        method's ``self.kwargs``, a handler's parameters and ``**`` parameter, ``spreads``),
+        and the keyed reads of each function. Returns the units whose facts changed."""
+        wanted: dict[str, tuple[dict[str, frozenset[str]], Mapping[str, Any]]] = {}
+        for name, unit in self.units.items():
+            found: dict[str, frozenset[str]] = {}
+            own = kwargs.get(name) if unit.class_name is None else None
+            if own:
+                found = {p: h for p, h in own.items() if p in unit.params[1:] and "*" not in h}
+            by_class = kwargs.get(unit.class_name) if unit.class_name else None
+            if by_class:
+                whole = _EVERY
+                for harmless in by_class.values():
+                    whole = harmless if "*" in whole else whole if "*" in harmless else (
+                        whole & harmless)  # fmt: skip
+                if "*" not in whole:
+                    found["self.kwargs"] = whole
+                    if name in spreads:
+                        found[spreads[name]] = whole
+                if unit.params[1:2] == ["request"]:
+                    for param in unit.params[2:]:
+                        harmless = by_class.get(param)
+                        if harmless is not None and "*" not in harmless:
+                            found[param] = harmless
+            read = reads.get(name)
+            if found or read or name in self._django:
+                wanted[name] = (found, read or {})
+        changed: set[str] = set()
+        for name, (found, read) in wanted.items():
+            unit = self.units[name]
+            if dict(unit.url_kwargs) != found or dict(unit.clean_reads) != dict(read):
+                unit.url_kwargs = MappingProxyType(found) if found else _NO_KWARGS
+                unit.clean_reads = MappingProxyType(dict(read)) if read else _NO_READS
+                changed.add(name)
+        self._django = {name for name, (found, read) in wanted.items() if found or read}
+        return changed
 
     def link_nesting(self, made: Iterable[str]) -> None:
         """A nested function depends on the function it is nested in (a closure reads its

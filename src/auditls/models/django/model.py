@@ -280,6 +280,10 @@ class DjangoModel:
                 out.extend(self._mro(parent.fact, depth + 1))
         return out
 
+    def mro_of(self, view: DjangoViewFact) -> list[str]:
+        """The bases of a class view as written, workspace view classes expanded, in order."""
+        return self._mro(view)
+
     def inherits_unsafe(self, view: DjangoViewFact) -> bool:
         """Whether a library base handles POST, PUT, PATCH or DELETE for the view (a generic
         editing view, a DRF viewset or mixin): then it changes state by itself."""
