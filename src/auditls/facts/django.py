@@ -62,12 +62,13 @@ class DjangoViewFact(Fact):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DjangoSettingFact(Fact):
-    """A Django setting assigned at module level in a settings module."""
+    """A Django setting assigned at module level in a settings module; or, in any module, the
+    settings module ``DJANGO_SETTINGS_MODULE`` is set to (via ``environ``, value its name)."""
 
     TABLE: ClassVar[str] = "python_django_settings"
 
     name: str  # the setting (DEBUG, SECRET_KEY, MIDDLEWARE...)
-    via: str  # assign | augment (`+=`) | append | insert | extend | remove
+    via: str  # assign | augment (`+=`) | append | insert | extend | remove | environ (below)
     value: str | None  # JSON of the value when it is a literal (a fallback for env_default)
     text: str  # the value as written, cut to 200 characters
     source: str  # literal | env | env_default | unknown

@@ -180,6 +180,8 @@ REQUEST_CLASSES: frozenset[str] = frozenset(
 
 #: Settings that mark a module as Django settings without a guess from its name.
 SETTINGS_MARKERS: tuple[str, ...] = ("INSTALLED_APPS", "ROOT_URLCONF")
+#: The environment variable naming the settings module (``manage.py``, ``wsgi.py``).
+SETTINGS_MODULE_VARIABLE = "DJANGO_SETTINGS_MODULE"
 #: The settings recorded (exact names) and prefixes (every setting starting with one).
 SETTINGS: frozenset[str] = frozenset(
     {"DEBUG", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "ALLOWED_HOSTS", "MIDDLEWARE",

@@ -12,7 +12,10 @@
    method), auth mixins *before* the view base, an inline ``request.user`` test, DRF permission
    classes (the ``REST_FRAMEWORK`` default when the view names none), Django 5.1's
    ``LoginRequiredMiddleware``, and project middleware that tests ``request.user``.
-4. **Signals**: definitions, receivers and send sites grouped by the signal they name
+4. **Settings** in effect (``settings``): the modules ``DJANGO_SETTINGS_MODULE`` names and
+   the split settings no other star-imports, with the values they end with through
+   ``from .base import *``.
+5. **Signals**: definitions, receivers and send sites grouped by the signal they name
    (references followed with the linker). A candidate row (a method call on a name imported
    from another app) is kept only when its signal leads to a ``Signal()`` definition.
 
@@ -56,6 +59,7 @@ from auditls.knowledge.django import (
     VIEW_BASES,
 )
 from auditls.link import Linker, Site, link_of
+from auditls.models.django.settings import Settings
 
 if TYPE_CHECKING:
     from auditls.store import Store
@@ -99,7 +103,12 @@ class DjangoModel:
         self.views: dict[str, Site[DjangoViewFact]] = {
             s.fact.qualname: s for s in link.sites(DjangoViewFact)
         }
-        self.settings: list[Site[DjangoSettingFact]] = link.sites(DjangoSettingFact)
+        settings = link.sites(DjangoSettingFact)
+        #: Settings rows (not the ``DJANGO_SETTINGS_MODULE`` rows: ``named_settings``).
+        self.settings: list[Site[DjangoSettingFact]] = [
+            s for s in settings if s.fact.via != "environ"
+        ]
+        self.named_settings = [s for s in settings if s.fact.via == "environ"]
         self.signal_rows: list[Site[DjangoSignalFact]] = link.sites(DjangoSignalFact)
         self.models: list[Site[DjangoModelFact]] = link.sites(DjangoModelFact)
         self.managers: list[Site[DjangoManagerFact]] = link.sites(DjangoManagerFact)
@@ -124,6 +133,11 @@ class DjangoModel:
 
     def setting_values(self, name: str) -> list[Site[DjangoSettingFact]]:
         return [s for s in self.settings if s.fact.name == name]
+
+    @cached_property
+    def effective_settings(self) -> Settings:
+        """The settings modules the project runs with and the rows in effect in them."""
+        return Settings(self, self.settings, self.named_settings)
 
     @cached_property
     def middleware_entries(self) -> set[str]:
