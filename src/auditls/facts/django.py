@@ -188,7 +188,7 @@ class DjangoDataReadFact(Fact):
     function: str  # enclosing function's qualified name
     role: str  # cleaned_data | kwargs (a read) | spread (a handler's `**` parameter, at its def)
     chain: str  # the mapping as written: "form.cleaned_data", "self.kwargs", "kwargs"
-    key: str | None  # the key read when it is a literal (None: the whole mapping, or a key computed)
+    key: str | None  # the key when it is a literal (None: the whole mapping, or a computed key)
     form: str | None  # cleaned_data: the form or serializer class the object comes from, if known
 
 

@@ -180,7 +180,8 @@ SOURCES: dict[str, Source] = {
        for obj in _DRF_REQUESTS for attr in (*_DJANGO_REQUEST_ATTRIBUTES, "data",
                                              "query_params", "stream")},
     # A Django view's URL kwargs (the engine finds them from the URL confs: `URL_KWARG`).
-    "django.urls.ResolverMatch.kwargs": Source("request", "high", "a URL kwarg"),
+    "django.urls.ResolverMatch.kwargs": Source("request", "high",
+                                                 "a URL kwarg (`<name>` of the URL conf)"),
     # A class-based view's URL kwargs (`self.kwargs`) and its request (`self.request.GET`).
     **{f"{view}.kwargs": Source("request", "high", "a URL kwarg (`self.kwargs`)")
        for view in _DJANGO_VIEW_CLASSES},

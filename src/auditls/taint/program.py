@@ -488,9 +488,9 @@ class Program:
                         found[spreads[name]] = whole
                 if unit.params[1:2] == ["request"]:
                     for param in unit.params[2:]:
-                        harmless = by_class.get(param)
-                        if harmless is not None and "*" not in harmless:
-                            found[param] = harmless
+                        kinds = by_class.get(param)
+                        if kinds is not None and "*" not in kinds:
+                            found[param] = kinds
             read = reads.get(name)
             if found or read or name in self._django:
                 wanted[name] = (found, read or {})

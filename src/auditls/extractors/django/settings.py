@@ -24,10 +24,10 @@ from auditls.facts.django import DjangoSettingFact
 from auditls.knowledge.django import (
     ENV_MAPPINGS,
     ENV_READS,
-    SETTINGS_MODULE_VARIABLE,
     SETTING_PREFIXES,
     SETTINGS,
     SETTINGS_MARKERS,
+    SETTINGS_MODULE_VARIABLE,
 )
 from auditls.knowledge.heuristics import DJANGO_SETTINGS_MODULE
 

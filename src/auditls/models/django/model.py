@@ -28,7 +28,7 @@ import json
 import re
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Self
@@ -117,6 +117,7 @@ class DjangoModel:
         self.admin: list[Site[DjangoAdminFact]] = link.sites(DjangoAdminFact)
         self.middleware: list[Site[DjangoMiddlewareFact]] = link.sites(DjangoMiddlewareFact)
         self._module_of = {path: ff.module for path, ff in link.files.items()}
+        self._effective: dict[int, Settings] = {}
 
     @classmethod
     def from_files(cls, files: Iterable[FileFacts]) -> Self:
@@ -134,10 +135,15 @@ class DjangoModel:
     def setting_values(self, name: str) -> list[Site[DjangoSettingFact]]:
         return [s for s in self.settings if s.fact.name == name]
 
-    @cached_property
-    def effective_settings(self) -> Settings:
-        """The settings modules the project runs with and the rows in effect in them."""
-        return Settings(self, self.settings, self.named_settings)
+    def effective_settings(self, local: Callable[[str], bool]) -> Settings:
+        """The settings modules the project runs with and the rows in effect in them; ``local``
+        says which modules are for development or tests (one ``Settings`` per ``local``)."""
+        found = self._effective.get(id(local))
+        if found is None or found.local is not local:
+            found = self._effective[id(local)] = Settings(
+                self, self.settings, self.named_settings, local
+            )
+        return found
 
     @cached_property
     def middleware_entries(self) -> set[str]:

@@ -7,7 +7,7 @@ the values they end up with through star imports.
 2. **Roots.** The settings modules judged as a whole: the named ones, and every settings module
    that no settings module star-imports (``--settings=proj.settings.prod`` chooses among split
    settings; ``base.py`` is only their common part) — except modules named for development or
-   tests (the ``local-settings-module`` heuristic).
+   tests (``local``: the rules pass the ``local-settings-module`` heuristic).
 3. **Effective values.** A root's statements run in order: ``from .base import *`` brings the
    values base ends with (recursively), an assignment replaces a value, ``+=`` and
    ``MIDDLEWARE.append(...)`` add to it. So ``DEBUG = True`` in ``base.py`` overridden by
@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from auditls.facts.core import ImportFact
 from auditls.facts.django import DjangoSettingFact
-from auditls.knowledge.heuristics import LOCAL_SETTINGS_MODULE
 from auditls.link import Site
 
 if TYPE_CHECKING:
@@ -50,9 +50,17 @@ class Judged:
 class Settings:
     """The settings of a workspace, judged as Django would run them (the module docstring)."""
 
-    def __init__(self, model: DjangoModel, rows: list[Site[DjangoSettingFact]],
-                 named: list[Site[DjangoSettingFact]]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        model: DjangoModel,
+        rows: list[Site[DjangoSettingFact]],
+        named: list[Site[DjangoSettingFact]],
+        local: Callable[[str], bool],
+    ) -> None:
+        """``local`` says whether a module is for development or tests (the rules pass the
+        ``local-settings-module`` heuristic: a guess is theirs to name)."""  # fmt: skip
         self.model = model
+        self.local = local
         self.by_module: dict[str, list[Site[DjangoSettingFact]]] = defaultdict(list)
         for site in rows:
             self.by_module[model.module_of(site.path)].append(site)
@@ -90,11 +98,11 @@ class Settings:
     def roots(self) -> list[str]:
         imported: set[str] = set()
         for module in self.by_module:
-            if not LOCAL_SETTINGS_MODULE(module):
+            if not self.local(module):
                 imported.update(target for _, target in self.stars(module))
-        out = [m for m in self.named if not LOCAL_SETTINGS_MODULE(m)]
+        out = [m for m in self.named if not self.local(m)]
         out += [m for m in self.by_module if m not in imported and m not in out
-                and not LOCAL_SETTINGS_MODULE(m)]  # fmt: skip
+                and not self.local(m)]  # fmt: skip
         return out
 
     def effective(self, module: str, depth: int = 0) -> Rows:
@@ -129,7 +137,7 @@ class Settings:
             for sites in self.effective(root).values():
                 for site in sites:
                     module = self.model.module_of(site.path)
-                    if LOCAL_SETTINGS_MODULE(module):
+                    if self.local(module):
                         continue
                     key = (site.path, site.fact.line, site.fact.col)
                     if key not in found or root == module:

@@ -194,8 +194,8 @@ def django_taint(model: DjangoModel) -> DjangoTaint:
             _merge_kwargs(out.kwargs.setdefault(receiver, {}), found)
     forms = _Forms(model)
     reads: dict[str, dict[str, list[tuple[int, frozenset[str]]]]] = defaultdict(dict)
-    for site in model.link.sites(DjangoDataReadFact):
-        f = site.fact
+    for read in model.link.sites(DjangoDataReadFact):
+        f = read.fact
         if f.role == "spread":
             out.spreads[f.function] = f.chain
             continue

@@ -152,7 +152,7 @@ def _settings(model: DjangoModel) -> Iterator[tuple[Site, str]]:  # type: ignore
     """Every settings row in effect in a settings module the project runs with (named by
     ``DJANGO_SETTINGS_MODULE``, or star-imported by no other: ``models.django.settings``),
     outside local/test settings, with its module."""
-    for judged in model.effective_settings.judged:
+    for judged in model.effective_settings(LOCAL_SETTINGS_MODULE).judged:
         yield judged.site, judged.module
 
 
@@ -193,7 +193,7 @@ def check_secret_key_fallback(ws: Workspace) -> Iterator[Finding]:
 def _inherited_secret_key(model: DjangoModel) -> Iterator[Finding]:
     """AUD409: a deployed settings module (named by ``DJANGO_SETTINGS_MODULE``, or for
     production) runs with a literal ``SECRET_KEY`` it star-imports from another module."""
-    settings = model.effective_settings
+    settings = model.effective_settings(LOCAL_SETTINGS_MODULE)
     seen: set[tuple[str, int]] = set()
     for root in settings.roots:
         if root not in settings.named and not PRODUCTION_SETTINGS_MODULE(root):
@@ -224,6 +224,7 @@ def check_allowed_hosts(ws: Workspace) -> Iterator[Finding]:
 def _middleware_lists(model: DjangoModel) -> Iterator[tuple[Site, str]]:  # type: ignore[type-arg]
     """MIDDLEWARE assignments written whole as literal lists (nothing spread, nothing added
     later in the same module)."""
+    settings = model.effective_settings(LOCAL_SETTINGS_MODULE)
     for site, module in _settings(model):
         f = site.fact
         if f.name not in ("MIDDLEWARE", "MIDDLEWARE_CLASSES") or f.via != "assign":
@@ -235,8 +236,8 @@ def _middleware_lists(model: DjangoModel) -> Iterator[tuple[Site, str]]:  # type
             for s in model.settings
         ) or any(
             len(rows) > 1 and rows[0] is site
-            for root in model.effective_settings.roots
-            if (rows := model.effective_settings.effective(root).get(f.name, []))
+            for root in settings.roots
+            if (rows := settings.effective(root).get(f.name, []))
         )
         if not added:
             yield site, module
