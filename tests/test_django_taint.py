@@ -51,6 +51,7 @@ urlpatterns = [
     re_path(r"^d/(?P<year>\\d+)/(?P<q>[^/]+)/$", views.search),
     path("t/<path:team>/", include("app.team_urls")),
     path("r/<str:kind>/", views.Report.as_view()),
+    path("th/<str:name>/", views.thing),
 ]
 """
 TEAM_URLS = """
@@ -64,6 +65,8 @@ from django import forms
 from django.db import connection
 from django.http import HttpResponse
 from django.views import View
+
+from app.models import Thing
 
 
 class Ask(forms.Form):
@@ -96,6 +99,14 @@ class Report(View):
         return HttpResponse("<p>" + self.kwargs.get("missing", ""))
 
 
+def thing(request, name):
+    found = Thing.objects.filter(name=name).first()
+    if found:
+        return HttpResponse("<p>" + found.title)
+    made = Thing.objects.create(name=name)
+    return HttpResponse("<p>" + made.title)
+
+
 def ask(request):
     form = Ask(request.POST)
     if form.is_valid():
@@ -109,7 +120,9 @@ def ask(request):
 
 @pytest.fixture(scope="module")
 def files() -> list[FileFacts]:
-    return _files({"app/urls.py": URLS, "app/team_urls.py": TEAM_URLS, "app/views.py": VIEWS})
+    models = "from django.db import models\n\n\nclass Thing(models.Model):\n    pass\n"
+    return _files({"app/urls.py": URLS, "app/team_urls.py": TEAM_URLS, "app/views.py": VIEWS,
+                   "app/models.py": models})  # fmt: skip
 
 
 def test_kwargs_by_view_meet_over_patterns_and_prefixes(files: list[FileFacts]) -> None:
@@ -120,6 +133,7 @@ def test_kwargs_by_view_meet_over_patterns_and_prefixes(files: list[FileFacts]) 
     assert found.kwargs["app.views.search"] == {"year": HARMLESS_ALL, "q": frozenset()}
     assert found.kwargs["app.views.board"] == {"team": frozenset()}  # the include's prefix
     assert found.kwargs["app.views.Report"] == {"kind": frozenset()}
+    assert len(found.fetches["app.views.thing"]) == 1  # the filter, not the create
     assert found.spreads == {"app.views.Report.get": "kwargs"}
     reads = found.reads["app.views.ask"]["form.cleaned_data"]
     assert sorted(h for _, h in reads) == sorted(
@@ -144,6 +158,7 @@ def test_paths_from_url_kwargs_and_form_fields(files: list[FileFacts]) -> None:
             (line('"<p>" + name'), "AUD505", kwarg),
             (line('"<p>" + year + q'), "AUD505", kwarg),
             (line('"<p>" + team'), "AUD505", kwarg),
+            (line('"<p>" + made.title'), "AUD505", kwarg),
             (line('kwargs["kind"]'), "AUD505", kwarg),
             (line('cleaned_data["text"])'), "AUD501", post),
             (line('"<p>" + form.cleaned_data["slug"]'), "AUD505", post),

@@ -305,6 +305,17 @@ QUERYSET_METHODS: frozenset[str] = frozenset(
      "iterator", "latest", "earliest", "union", "intersection", "difference", "dates",
      "datetimes", "select_for_update", "reverse", "contains", "explain"}
 )  # fmt: skip
+#: QuerySet methods whose result is rows (or counts) of the database, never the values passed
+#: to them: a chain off a manager made only of these returns no request data, whatever its
+#: lookups (``Product.objects.get(slug=slug)``). Not ``create``, ``get_or_create``,
+#: ``update_or_create`` (the new row holds the values), ``annotate``, ``alias``, ``extra``,
+#: ``raw`` (they can select a value back).
+QUERYSET_FETCHES: frozenset[str] = frozenset(
+    {"all", "filter", "exclude", "get", "first", "last", "order_by", "select_related",
+     "prefetch_related", "only", "defer", "distinct", "using", "none", "in_bulk", "iterator",
+     "latest", "earliest", "exists", "count", "values", "values_list", "dates", "datetimes",
+     "select_for_update", "reverse", "contains", "union", "intersection", "difference"}
+)  # fmt: skip
 #: Methods whose ``**kwargs`` are field lookups (``filter(**{"password__startswith": "a"})``).
 LOOKUP_METHODS: frozenset[str] = frozenset(
     {"filter", "exclude", "get", "get_or_create", "update_or_create", "create", "update",

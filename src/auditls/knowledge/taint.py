@@ -579,6 +579,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
     **dict.fromkeys(("werkzeug.utils.secure_filename", "werkzeug.secure_filename",
                      "werkzeug.security.safe_join", "werkzeug.utils.safe_join",
                      "flask.safe_join", "flask.helpers.safe_join", "os.path.basename",
+                     # Django's raises SuspiciousFileOperation outside the base directory.
+                     "django.utils._os.safe_join",
                      "posixpath.basename", "ntpath.basename"), frozenset({"path"})),
     # A path of this site's own (`url_for("view", next=value)` quotes the value).
     **dict.fromkeys(("flask.url_for", "flask.helpers.url_for", "django.urls.reverse",
@@ -644,6 +646,10 @@ NON_PROPAGATORS: frozenset[str] = frozenset(
     | {"hmac.compare_digest", "secrets.compare_digest", "hmac.new", "zlib.crc32",
        "werkzeug.security.check_password_hash", "werkzeug.security.generate_password_hash",
        "django.utils.http.url_has_allowed_host_and_scheme", "django.utils.http.is_safe_url",
+       # A row of the database looked up by the value (not the value): `get_object_or_404(
+       # Product, slug=slug)`; queryset chains off a model's manager, likewise (the engine
+       # learns them from the Django model).
+       "django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404",
        "time.sleep"}
     # A file opened by a tainted name is a path problem (reported at `open`), not tainted
     # content: what is read from it is not the request's data.

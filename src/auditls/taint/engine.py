@@ -55,6 +55,7 @@ import heapq
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 from auditls.facts import FileFacts
@@ -265,6 +266,9 @@ class _Interpreter:
         receiver = unit.receivers.get(call_id)
         result: Taint = {}
         callee = call.callee if call is not None else None
+        if call is not None and (call.line, call.col, call.end_line, call.end_col) in unit.fetches:
+            self.memo[call_id] = {UNKNOWN: ()}  # Django: rows of the database, not the lookups
+            return self.memo[call_id]
         source = self.models.source_for(callee) if callee else None
         target = self.program.callee(unit, call) if call is not None else None
         if call is not None and source is not None:
@@ -804,10 +808,11 @@ class TaintEngine:
         kwargs: Mapping[str, Mapping[str, frozenset[str]]],
         spreads: Mapping[str, str],
         reads: Mapping[str, Mapping[str, list[tuple[int, frozenset[str]]]]],
+        fetches: Mapping[str, AbstractSet[tuple[int, int, int, int]]],
     ) -> None:
-        """What the Django model says of URL kwargs and validated data (``Program.set_django``);
-        the units whose facts changed are interpreted again."""
-        changed = self.program.set_django(kwargs, spreads, reads)
+        """What the Django model says of URL kwargs, validated data and queryset fetches
+        (``Program.set_django``); the units whose facts changed are interpreted again."""
+        changed = self.program.set_django(kwargs, spreads, reads, fetches)
         if changed:
             self._dirty |= changed
             self._paths = None

@@ -167,6 +167,9 @@ class Unit:
     clean_reads: Mapping[str, list[tuple[int, frozenset[str]]]] = field(
         default_factory=lambda: _NO_READS
     )
+    #: Django: the spans (line, col, end line, end col) of its queryset chains that only fetch
+    #: rows (``Product.objects.get(slug=slug)``): their result does not carry their arguments.
+    fetches: AbstractSet[tuple[int, int, int, int]] = frozenset()
     #: The calls its rows use, as ``(callee, method of self)``: what it may call (edges).
     refs: frozenset[tuple[str | None, str | None]] = frozenset()
     #: Methods of its class (in its file) that store into ``self.<attr>``, when it reads one.
@@ -465,11 +468,13 @@ class Program:
         kwargs: Mapping[str, Mapping[str, frozenset[str]]],
         spreads: Mapping[str, str],
         reads: Mapping[str, Mapping[str, list[tuple[int, frozenset[str]]]]],
+        fetches: Mapping[str, AbstractSet[tuple[int, int, int, int]]],
     ) -> set[str]:
         """Give the units what the Django model says (``auditls.models.django.taint``): the URL
         kwargs of function views (by qualified name) and of class views (by class: every
         method's ``self.kwargs``, a handler's parameters and ``**`` parameter, ``spreads``),
-        and the keyed reads of each function. Returns the units whose facts changed."""
+        the keyed reads and the queryset fetches of each function. Returns the units whose
+        facts changed."""
         wanted: dict[str, tuple[dict[str, frozenset[str]], Mapping[str, Any]]] = {}
         for name, unit in self.units.items():
             found: dict[str, frozenset[str]] = {}
@@ -492,16 +497,22 @@ class Program:
                         if kinds is not None and "*" not in kinds:
                             found[param] = kinds
             read = reads.get(name)
-            if found or read or name in self._django:
+            if found or read or name in fetches or name in self._django:
                 wanted[name] = (found, read or {})
         changed: set[str] = set()
         for name, (found, read) in wanted.items():
             unit = self.units[name]
-            if dict(unit.url_kwargs) != found or dict(unit.clean_reads) != dict(read):
+            fetched = frozenset(fetches.get(name, ()))
+            if (dict(unit.url_kwargs), dict(unit.clean_reads), unit.fetches) != (
+                found, dict(read), fetched,
+            ):  # fmt: skip
                 unit.url_kwargs = MappingProxyType(found) if found else _NO_KWARGS
                 unit.clean_reads = MappingProxyType(dict(read)) if read else _NO_READS
+                unit.fetches = fetched
                 changed.add(name)
-        self._django = {name for name, (found, read) in wanted.items() if found or read}
+        self._django = {
+            name for name, (found, read) in wanted.items() if found or read or name in fetches
+        }
         return changed
 
     def link_nesting(self, made: Iterable[str]) -> None:

@@ -18,6 +18,9 @@ sink kinds each read of validated form data or of a URL kwarg cannot attack.
    from the model's field types, ``MODEL_FORM_FIELDS``). ``cleaned_data`` only ever holds the
    fields that validated, so ``form.is_valid()`` is not needed as a guard (and is no
    sanitizer: a ``CharField``'s cleaned value is the submitted text).
+4. **Fetches.** A queryset chain off a model's manager made only of methods that fetch
+   (``Product.objects.get(slug=slug)``) returns the database's rows: its result does not carry
+   its arguments (the engine takes it as a value it cannot vouch for, never as clean).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from auditls.knowledge.django import (
     HARMLESS_ALL,
     HARMLESS_SLUG,
     MODEL_FORM_FIELDS,
+    QUERYSET_FETCHES,
     ROUTER_LOOKUP,
     ROUTER_LOOKUP_HARMLESS,
     URL_CONVERTER_HARMLESS,
@@ -120,6 +124,9 @@ class DjangoTaint:
     #: A function -> a mapping as written (``form.cleaned_data``, ``self.kwargs``) -> the lines
     #: it is read on, each with what that read cannot attack.
     reads: dict[str, dict[str, list[tuple[int, frozenset[str]]]]] = field(default_factory=dict)
+    #: A function -> the spans (line, col, end line, end col) of its queryset chains that only
+    #: fetch (``QUERYSET_FETCHES``): their result is the database's, not their arguments'.
+    fetches: dict[str, set[tuple[int, int, int, int]]] = field(default_factory=dict)
 
 
 def _merge_kwargs(into: dict[str, frozenset[str]], more: dict[str, frozenset[str]]) -> None:
@@ -209,4 +216,8 @@ def django_taint(model: DjangoModel) -> DjangoTaint:
             harmless = fields.get(f.key, _NOTHING) if f.key is not None else _NOTHING
         reads[f.function].setdefault(f.chain, []).append((f.line, harmless))
     out.reads = dict(reads)
+    for qs in model.querysets:
+        q = qs.fact
+        if q.chain and QUERYSET_FETCHES.issuperset(q.chain) and not q.raw:
+            out.fetches.setdefault(q.function, set()).add((q.line, q.col, q.end_line, q.end_col))
     return out
