@@ -329,6 +329,11 @@ REQUEST_MAPPINGS: frozenset[str] = frozenset({"GET", "POST", "data", "query_para
 
 #: Attributes holding a form's or serializer's validated data (``form.cleaned_data``).
 VALIDATED_DATA: frozenset[str] = frozenset({"cleaned_data", "validated_data"})
+#: Text a file must contain for its data reads to be recorded (the pre-filter; a handler's
+#: ``**kw`` read as ``kw["pk"]`` under another name is not followed).
+DATA_READ_FRAGMENTS: tuple[str, ...] = (
+    "cleaned_data", "validated_data", "kwargs[", "kwargs.get(", "self.kwargs",
+)  # fmt: skip
 #: Class attributes of a view naming the form (serializer) its methods receive.
 FORM_CLASS_ATTRIBUTES: frozenset[str] = frozenset({"form_class", "serializer_class"})
 

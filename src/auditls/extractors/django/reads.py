@@ -19,8 +19,10 @@ from auditls.extractors.django.common import literal_str, ref_of
 from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
 from auditls.facts.django import DjangoDataReadFact
-from auditls.knowledge.django import FORM_CLASS_ATTRIBUTES, VALIDATED_DATA
+from auditls.knowledge.django import DATA_READ_FRAGMENTS, FORM_CLASS_ATTRIBUTES, VALIDATED_DATA
 from auditls.knowledge.heuristics import REQUEST_PARAMETER
+
+_WATCHED = VALIDATED_DATA | {"kwargs"}
 
 
 @register
@@ -29,13 +31,14 @@ class DataReadsExtractor(Extractor):
 
     name = "django.data_reads"
     fact_types = (DjangoDataReadFact,)
-    fragments = (VALIDATED_DATA, ("kwargs",))
+    fragments = (DATA_READ_FRAGMENTS,)
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
-        self.active = not ctx.file_scan().seen.isdisjoint({"django", "rest_framework"})
-        #: Handler method -> the name of its `**` parameter.
+        self.active = ctx.file_scan().contains_any(DATA_READ_FRAGMENTS)
+        #: Handler method -> the name of its `**` parameter (and those names).
         self.spreads: dict[str, str] = {}
+        self.spread_names: set[str] = set()
         #: Class -> its form_class / serializer_class (as resolved).
         self.form_classes: dict[str, str] = {}
         #: Mapping nodes read with a key (their own visit records nothing).
@@ -43,13 +46,14 @@ class DataReadsExtractor(Extractor):
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         ctx = self.ctx
-        if not self.active or ctx.scope.kind != "class" or node.args.kwarg is None:
+        if node.args.kwarg is None or not self.active or ctx.scope.kind != "class":
             return
         params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
         if len(params) > 1 and REQUEST_PARAMETER(params[1]):
             qualname = ctx.def_qualname(node)
             name = node.args.kwarg.arg
             self.spreads[qualname] = name
+            self.spread_names.add(name)
             self.emit(
                 DjangoDataReadFact(
                     **ctx.pos(node), function=qualname, role="spread", chain=name, key=None,
@@ -68,21 +72,31 @@ class DataReadsExtractor(Extractor):
                 self.form_classes[ctx.scope.qualname] = found
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        if self.active and isinstance(node.ctx, ast.Load):
+        if self._watched(node.value) and isinstance(node.ctx, ast.Load):
             self._read(node.value, literal_str(node.slice), keyed=True)
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        if self.active and isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
+        if not isinstance(func, ast.Attribute) or func.attr != "get" or not node.args:
+            return
+        if self._watched(func.value):
             self._read(func.value, literal_str(node.args[0]), keyed=True)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if self.active and id(node) not in self.keyed and isinstance(node.ctx, ast.Load):
+        watched = node.attr in _WATCHED and self.active and id(node) not in self.keyed
+        if watched and isinstance(node.ctx, ast.Load):
             self._read(node, None, keyed=False)
 
     def visit_Name(self, node: ast.Name) -> None:
-        if self.spreads and id(node) not in self.keyed and isinstance(node.ctx, ast.Load):
+        watched = node.id in self.spread_names and id(node) not in self.keyed
+        if watched and isinstance(node.ctx, ast.Load):
             self._read(node, None, keyed=False)
+
+    def _watched(self, expr: ast.expr) -> bool:
+        """A cheap first test: a watched attribute, or a name some handler spreads."""
+        if isinstance(expr, ast.Attribute):
+            return expr.attr in _WATCHED and self.active
+        return isinstance(expr, ast.Name) and expr.id in self.spread_names
 
     def _read(self, mapping: ast.expr, key: str | None, keyed: bool) -> None:
         found = self._mapping(mapping)
