@@ -4,14 +4,22 @@ validated form data by field type (``auditls.models.django.taint``)."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from auditls.config import Config
 from auditls.extractors import extract
 from auditls.facts import FileFacts
 from auditls.knowledge.django import HARMLESS_ALL, HARMLESS_SLUG
 from auditls.models.django import DjangoModel, django_taint
 from auditls.models.django.taint import regex_harmless
-from auditls.taint import engine_of_files
+from auditls.index import index_workspace
+from auditls.store import Store
+from auditls.taint import TaintEngine, engine_of_files, taint_of
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "django"
 
 
 @pytest.mark.parametrize(
@@ -164,3 +172,44 @@ def test_paths_from_url_kwargs_and_form_fields(files: list[FileFacts]) -> None:
             (line('"<p>" + form.cleaned_data["slug"]'), "AUD505", post),
         ]
     )
+
+
+def _paths(engine: TaintEngine) -> set[tuple[str, int, str]]:
+    return {(p.sink.path, p.sink.line, p.rule.code) for p in engine.paths()}
+
+
+def test_edits_of_url_confs_and_forms_update_the_engine_in_place(tmp_path: Path) -> None:
+    """An edit in ``urls.py`` changes what a view in ``views.py`` receives, and an edit in
+    ``forms.py`` what a read in ``views.py`` holds: the engine kept for the store follows both,
+    and equals one built from scratch."""
+    root = tmp_path / "ws"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns(".auditls"))
+    views = root / "shop" / "views.py"
+    label = next(i for i, t in enumerate(views.read_text().splitlines(), 1) if "Label " in t)
+    review = next(
+        i for i, t in enumerate(views.read_text().splitlines(), 1) if "stars, sorted by" in t
+    )
+    with Store.open(root, persist=False) as store:
+        index_workspace(root, store, Config(), progress=False, snapshot=False)
+        engine = taint_of(store)
+        assert ("shop/views.py", label, "AUD505") in _paths(engine)
+        assert ("shop/views.py", review, "AUD505") not in _paths(engine)
+        urls = root / "shop" / "urls.py"
+        urls.write_text(urls.read_text().replace("<str:label>", "<slug:label>"))
+        forms = root / "shop" / "forms.py"
+        forms.write_text(
+            forms.read_text().replace("rating = forms.IntegerField", "rating = forms.CharField")
+        )
+        index_workspace(root, store, Config(), progress=False, snapshot=False)
+        assert taint_of(store) is engine
+        assert ("shop/views.py", label, "AUD505") not in _paths(engine)
+        assert ("shop/views.py", review, "AUD505") in _paths(engine)
+        assert engine.last_resummarised <= {
+            "shop.views.label_page", "shop.views.review", "shop.urls", "shop.forms",
+            "shop.forms.ReviewForm",
+        }  # fmt: skip
+        with Store.open(root, persist=False) as clean:
+            index_workspace(root, clean, Config(), progress=False, snapshot=False)
+            fresh = taint_of(clean)
+            assert engine.paths() == fresh.paths()
+            assert engine.summaries == fresh.summaries

@@ -476,7 +476,16 @@ class Program:
         the keyed reads and the queryset fetches of each function. Returns the units whose
         facts changed."""
         wanted: dict[str, tuple[dict[str, frozenset[str]], Mapping[str, Any]]] = {}
-        for name, unit in self.units.items():
+        # Only the units these name, and the methods of the classes they name (in the files
+        # defining those classes): not every unit of the workspace at every revision.
+        names = {*kwargs, *reads, *fetches, *self._django}
+        for path, classes in self._classes.items():
+            if any(c in kwargs for c in classes):
+                names.update(self.files.get(path, ()))
+        for name in names:
+            unit = self.units.get(name)
+            if unit is None:
+                continue
             found: dict[str, frozenset[str]] = {}
             own = kwargs.get(name) if unit.class_name is None else None
             if own:
