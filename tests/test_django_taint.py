@@ -12,10 +12,10 @@ import pytest
 from auditls.config import Config
 from auditls.extractors import extract
 from auditls.facts import FileFacts
+from auditls.index import index_workspace
 from auditls.knowledge.django import HARMLESS_ALL, HARMLESS_SLUG
 from auditls.models.django import DjangoModel, django_taint
 from auditls.models.django.taint import regex_harmless
-from auditls.index import index_workspace
 from auditls.store import Store
 from auditls.taint import TaintEngine, engine_of_files, taint_of
 
