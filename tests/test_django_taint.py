@@ -143,6 +143,8 @@ def test_kwargs_by_view_meet_over_patterns_and_prefixes(files: list[FileFacts]) 
     assert found.kwargs["app.views.Report"] == {"kind": frozenset()}
     assert len(found.fetches["app.views.thing"]) == 1  # the filter, not the create
     assert found.spreads == {"app.views.Report.get": "kwargs"}
+    assert found.bound["app.views.Report"]["form_valid"] == "django.http.HttpRequest.POST"
+    assert "app.views.page" not in found.bound  # a function view
     reads = found.reads["app.views.ask"]["form.cleaned_data"]
     assert sorted(h for _, h in reads) == sorted(
         [HARMLESS_SLUG, HARMLESS_ALL, frozenset(), HARMLESS_SLUG, frozenset()]

@@ -329,6 +329,14 @@ REQUEST_MAPPINGS: frozenset[str] = frozenset({"GET", "POST", "data", "query_para
 
 #: Attributes holding a form's or serializer's validated data (``form.cleaned_data``).
 VALIDATED_DATA: frozenset[str] = frozenset({"cleaned_data", "validated_data"})
+#: Methods of a class view (or DRF view) that Django calls with a form (serializer) bound to
+#: the request's data -> that data's source, as the taint models name it.
+BOUND_FORM_METHODS: dict[str, str] = {
+    "form_valid": "django.http.HttpRequest.POST",
+    "form_invalid": "django.http.HttpRequest.POST",
+    "perform_create": "rest_framework.request.Request.data",
+    "perform_update": "rest_framework.request.Request.data",
+}
 #: Text a file must contain for its data reads to be recorded (the pre-filter; a handler's
 #: ``**kw`` read as ``kw["pk"]`` under another name is not followed).
 DATA_READ_FRAGMENTS: tuple[str, ...] = (

@@ -86,8 +86,7 @@ def engine_of_files(files: Iterable[FileFacts], models: Models = DEFAULT_MODELS)
 
 def _django(engine: TaintEngine, model: DjangoModel) -> None:
     """URL kwargs and validated form data, from the Django model (``models.django.taint``)."""
-    found = django_taint(model)
-    engine.set_django(found.kwargs, found.spreads, found.reads, found.fetches)
+    engine.set_django(django_taint(model))
 
 
 #: The tables the engine reads rows from (not every fact of every file: flows are many).

@@ -55,7 +55,6 @@ import heapq
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 from auditls.facts import FileFacts
@@ -67,11 +66,11 @@ from auditls.knowledge.taint import (
     ROUTE_PARAMETER,
     SAFE_ARGUMENTS,
     SINK_KINDS,
-    URL_KWARG,
     Models,
     Sink,
     rule_for,
 )
+from auditls.models.django import DjangoTaint
 from auditls.taint.program import (
     SELF_ATTRS,
     UNKNOWN,
@@ -164,10 +163,13 @@ class _Interpreter:
     def start(self) -> None:
         unit = self.unit
         for index, name in enumerate(unit.params):
-            harmless = unit.url_kwargs.get(name)
-            if harmless is not None:
-                step = Step(unit.path, unit.line, unit.column, f"URL kwarg `{name}`")
-                self.env[f"name:{name}"] = {Label(f"src:{URL_KWARG}", harmless): (step,)}
+            django = unit.django_sources.get(name)
+            if django is not None:
+                origin, harmless = django
+                found = self.models.source_for(origin)
+                what = found.label if found is not None else origin
+                step = Step(unit.path, unit.line, unit.column, f"parameter `{name}`: {what}")
+                self.env[f"name:{name}"] = {Label(f"src:{origin}", harmless): (step,)}
             elif unit.route_params.get(name):
                 step = Step(unit.path, unit.line, unit.column, f"route parameter `{name}`")
                 self.env[f"name:{name}"] = {Label(f"src:{ROUTE_PARAMETER}"): (step,)}
@@ -192,9 +194,10 @@ class _Interpreter:
                     out.setdefault(UNKNOWN, ())
                 else:
                     _merge(out, value)
-            elif kind == "attr" and rest in self.unit.url_kwargs:  # Django: `self.kwargs`
+            elif kind == "attr" and rest in self.unit.django_sources:  # Django: `self.kwargs`
+                origin, harmless = self.unit.django_sources[rest]
                 step = _step(self.unit.path, row, f"reads a URL kwarg (`{rest}`)")
-                _merge(out, {Label(f"src:{URL_KWARG}", self.unit.url_kwargs[rest]): (step,)})
+                _merge(out, {Label(f"src:{origin}", harmless): (step,)})
             elif kind == "attr":
                 ref = self.program.request_source(self.unit, rest) if self.unit.request_as else None
                 if ref is not None:
@@ -715,7 +718,7 @@ class TaintEngine:
         else:
             starts = [
                 n for n, u in units.items()
-                if u.reads_source or u.url_kwargs or any(u.route_params.values())
+                if u.reads_source or u.django_sources or any(u.route_params.values())
             ]  # fmt: skip
             up = _closure(starts, self._callers)
             ends = [n for n, u in units.items() if u.calls_sink or u.is_view]
@@ -803,16 +806,11 @@ class TaintEngine:
         self._link(sorted(touched))
         self._paths = None
 
-    def set_django(
-        self,
-        kwargs: Mapping[str, Mapping[str, frozenset[str]]],
-        spreads: Mapping[str, str],
-        reads: Mapping[str, Mapping[str, list[tuple[int, frozenset[str]]]]],
-        fetches: Mapping[str, AbstractSet[tuple[int, int, int, int]]],
-    ) -> None:
-        """What the Django model says of URL kwargs, validated data and queryset fetches
-        (``Program.set_django``); the units whose facts changed are interpreted again."""
-        changed = self.program.set_django(kwargs, spreads, reads, fetches)
+    def set_django(self, facts: DjangoTaint) -> None:
+        """What the Django model says of URL kwargs, bound forms, validated data and queryset
+        fetches (``Program.set_django``); the units whose facts changed are interpreted
+        again."""
+        changed = self.program.set_django(facts)
         if changed:
             self._dirty |= changed
             self._paths = None

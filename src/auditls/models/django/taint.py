@@ -11,7 +11,10 @@ sink kinds each read of validated form data or of a URL kwarg cannot attack.
    reached by several patterns takes, per kwarg, what every pattern makes harmless.
 2. **Who receives them.** A function view: its parameters of those names. A class view (and
    the workspace classes it inherits from): ``self.kwargs`` in every method, and in a handler
-   (``def get(self, request, ...)``) the parameters of those names and its ``**kwargs``.
+   (``def get(self, request, ...)``) the parameters of those names and its ``**kwargs``. Its
+   ``form_valid(self, form)`` / ``form_invalid`` receive a form bound to ``request.POST``, a
+   DRF view's ``perform_create(self, serializer)`` / ``perform_update`` a serializer bound to
+   ``request.data`` (``BOUND_FORM_METHODS``): request data too.
 3. **Keyed reads.** ``self.kwargs["pk"]`` / ``kwargs.get("slug")`` take that kwarg's kinds (a
    key no pattern captures is not request data); ``form.cleaned_data["age"]`` takes what the
    form's field makes harmless (``FORM_FIELD_HARMLESS``; a ``ModelForm``'s undeclared fields
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 
 from auditls.facts.django import DjangoDataReadFact
 from auditls.knowledge.django import (
+    BOUND_FORM_METHODS,
     FORM_FIELD_HARMLESS,
     HARMLESS_ALL,
     HARMLESS_SLUG,
@@ -119,6 +123,9 @@ class DjangoTaint:
     #: A function view, or a class view and each workspace class it inherits from -> its URL
     #: kwargs -> the sink kinds each cannot attack (over every pattern that reaches it).
     kwargs: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    #: A class view reached by the URL conf (and each workspace class it inherits from) -> its
+    #: methods Django calls with a bound form or serializer -> that data's source.
+    bound: dict[str, dict[str, str]] = field(default_factory=dict)
     #: A handler method -> the name of its ``**`` parameter.
     spreads: dict[str, str] = field(default_factory=dict)
     #: A function -> a mapping as written (``form.cleaned_data``, ``self.kwargs``) -> the lines
@@ -190,14 +197,16 @@ def django_taint(model: DjangoModel) -> DjangoTaint:
         if endpoint.admin:
             continue
         site = model.views.get(endpoint.view)
-        found = kwargs_harmless(endpoint)
-        if site is None or not found:
+        if site is None:
             continue
+        found = kwargs_harmless(endpoint)
         view = site.fact
         receivers = [endpoint.view]
         if view.kind == "class":
             receivers += [model.resolve_view(b) for b in model.mro_of(view)]
-        for receiver in dict.fromkeys(receivers):
+            for receiver in receivers:
+                out.bound[receiver] = BOUND_FORM_METHODS
+        for receiver in dict.fromkeys(receivers) if found else ():
             _merge_kwargs(out.kwargs.setdefault(receiver, {}), found)
     forms = _Forms(model)
     reads: dict[str, dict[str, list[tuple[int, frozenset[str]]]]] = defaultdict(dict)
