@@ -208,7 +208,7 @@ def test_edits_of_url_confs_and_forms_update_the_engine_in_place(tmp_path: Path)
         assert ("shop/views.py", review, "AUD505") in _paths(engine)
         assert engine.last_resummarised <= {
             "shop.views.label_page", "shop.views.review", "shop.urls", "shop.forms",
-            "shop.forms.ReviewForm",
+            "shop.forms.ReviewForm", "shop.views.ContactView.form_valid",
         }  # fmt: skip
         with Store.open(root, persist=False) as clean:
             index_workspace(root, clean, Config(), progress=False, snapshot=False)
