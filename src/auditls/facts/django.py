@@ -58,6 +58,7 @@ class DjangoViewFact(Fact):
     permission_classes: tuple[str, ...]  # DRF permission classes (class attribute or decorator)
     drf: bool  # a DRF view (APIView, a ViewSet, a generic view, @api_view)
     actions: tuple[str, ...]  # DRF @action methods, "name:METHODS" (viewsets)
+    lookup: str | None  # DRF viewsets: the routers' detail kwarg, "name" or "name:regex"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,7 +7,8 @@ sink kinds each read of validated form data or of a URL kwarg cannot attack.
    headers...; ``<str:x>``, ``<path:p>`` and converters the project registers anything); a
    ``re_path()`` group decides by its regex: digits only (``\\d+``, ``[0-9]{4}``) hold nothing
    harmful, one character class of letters, digits, ``_`` and ``-`` (``[-\\w]+``) is a slug,
-   anything else is request text. A DRF router's viewset gets ``pk`` (``[^/.]+``). A view
+   anything else is request text. A DRF router's viewset gets ``pk`` (``[^/.]+``), or its
+   ``lookup_url_kwarg`` / ``lookup_field`` matched by its ``lookup_value_regex``. A view
    reached by several patterns takes, per kwarg, what every pattern makes harmless.
 2. **Who receives them.** A function view: its parameters of those names. A class view (and
    the workspace classes it inherits from): ``self.kwargs`` in every method, and in a handler
@@ -102,8 +103,9 @@ def regex_harmless(body: str) -> frozenset[str]:
     return _NOTHING
 
 
-def kwargs_harmless(endpoint: Endpoint) -> dict[str, frozenset[str]]:
-    """The URL kwargs of one endpoint -> what each cannot attack."""
+def kwargs_harmless(endpoint: Endpoint, lookup: str | None = None) -> dict[str, frozenset[str]]:
+    """The URL kwargs of one endpoint -> what each cannot attack (``lookup``: a DRF viewset's
+    ``name`` or ``name:regex`` for its router's detail routes)."""
     out: dict[str, frozenset[str]] = {}
     pattern = endpoint.pattern
     for converter, name in _CONVERTER.findall(_GROUP.sub("(", pattern)):
@@ -111,7 +113,11 @@ def kwargs_harmless(endpoint: Endpoint) -> dict[str, frozenset[str]]:
     for match in _GROUP.finditer(pattern):
         out[match.group(1)] = regex_harmless(_group_body(pattern, match.end()))
     if endpoint.site.fact.kind == "register":  # DRF router: the detail routes' lookup
-        out.setdefault(ROUTER_LOOKUP, ROUTER_LOOKUP_HARMLESS)
+        name, harmless = ROUTER_LOOKUP, ROUTER_LOOKUP_HARMLESS
+        if lookup:
+            name, _, regex = lookup.partition(":")
+            harmless = regex_harmless(regex) if regex else harmless
+        out.setdefault(name, harmless)
     return out
 
 
@@ -199,13 +205,14 @@ def django_taint(model: DjangoModel) -> DjangoTaint:
         site = model.views.get(endpoint.view)
         if site is None:
             continue
-        found = kwargs_harmless(endpoint)
         view = site.fact
         receivers = [endpoint.view]
         if view.kind == "class":
             receivers += [model.resolve_view(b) for b in model.mro_of(view)]
             for receiver in receivers:
                 out.bound[receiver] = BOUND_FORM_METHODS
+        lookups = [v.fact.lookup for r in receivers if (v := model.views.get(r)) and v.fact.lookup]
+        found = kwargs_harmless(endpoint, lookups[0] if lookups else None)
         for receiver in dict.fromkeys(receivers) if found else ():
             _merge_kwargs(out.kwargs.setdefault(receiver, {}), found)
     forms = _Forms(model)
