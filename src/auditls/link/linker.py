@@ -109,9 +109,12 @@ class Linker:
         files: Iterable[FileFacts],
         imports: Iterable[tuple[str, ImportFact]] = (),
         modules: Iterable[tuple[str, str]] = (),
+        bindings: Iterable[tuple[str, str, str, bool]] = (),
     ) -> None:
-        """Link ``files``, with the module-level ``imports`` of other files (``(module, fact)``)
-        and the ``(module, path)`` of every file (the linked files are always in both)."""
+        """Link ``files``, with the module-level ``imports`` of other files (``(module, fact)``,
+        or as ``bindings``: ``(module, bound, target, is_star)``, which is all a linker reads
+        of them) and the ``(module, path)`` of every file (the linked files are always in
+        both)."""
         #: The linked files, by path, in path order.
         self.files: dict[str, FileFacts] = {}
         #: Module -> path, for every file known.
@@ -139,6 +142,8 @@ class Linker:
 
         for module, fact in imports:
             self._add_import(module, fact)
+        for module, bound, target, is_star in bindings:
+            self._bind(module, bound, target, is_star)
         for ff in files:
             self._index_file(ff)
         # Plain dicts from here on: a read never adds a key to a shared linker.
@@ -168,14 +173,16 @@ class Linker:
         return cls(files, store.module_level_facts(ImportFact), modules)
 
     def _add_import(self, module: str, fact: ImportFact) -> None:
-        if fact.function != module:
-            return
-        if fact.is_star:
-            if fact.target not in self.stars[module]:
-                self.stars[module].append(fact.target)
+        if fact.function == module:
+            self._bind(module, fact.bound, fact.target, fact.is_star)
+
+    def _bind(self, module: str, bound: str, target: str, is_star: bool) -> None:
+        if is_star:
+            if target not in self.stars[module]:
+                self.stars[module].append(target)
         else:
-            self.imports[(module, fact.bound)] = fact.target
-            self._imports_by_module[module][fact.bound] = fact.target
+            self.imports[(module, bound)] = target
+            self._imports_by_module[module][bound] = target
 
     def _index_file(self, ff: FileFacts) -> None:
         path = ff.path

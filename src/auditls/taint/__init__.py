@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 import msgpack
@@ -63,8 +64,8 @@ class _Kept:
     models: Models
     engine: TaintEngine
     states: dict[str, tuple[Any, ...]]
-    #: Path -> its module-level imports (what calls resolve through).
-    imports: dict[str, list[ImportFact]]
+    #: Path -> what its module-level imports bind (what calls resolve through).
+    imports: dict[str, list[Binding]]
     #: The revision whose engine is saved beside the snapshot (-1: none).
     saved: int = -1
 
@@ -99,7 +100,7 @@ ARGUMENTS = (
     ("qualname", tuple(sorted(SAFE_NAMES))),
 )
 #: Files read at a time (what the engine does not keep is freed in between).
-CHUNK = 100
+CHUNK = 20
 
 
 def _skeletons(store: Store, paths: list[str]) -> Iterator[Skeleton]:
@@ -147,19 +148,29 @@ def _loader(store: weakref.ref[Store]) -> Callable[[list[str], set[str]], Iterat
     return load
 
 
-def _linker(states: dict[str, tuple[Any, ...]], imports: dict[str, list[ImportFact]]) -> Linker:
+def _linker(states: dict[str, tuple[Any, ...]], imports: dict[str, list[Binding]]) -> Linker:
     """Calls resolve through the module-level imports of every file (a linker without files)."""
     modules = sorted((state[2], path) for path, state in states.items() if state[2] is not None)
-    by_module = [(states[path][2], fact) for path in sorted(imports) for fact in imports[path]]
-    return Linker([], by_module, modules)
+    bindings = [(states[path][2], *b) for path in sorted(imports) for b in imports[path]]
+    return Linker([], modules=modules, bindings=bindings)
 
 
-def _module_imports(store: Store, paths: list[str] | None) -> dict[str, list[ImportFact]]:
+#: What a module-level import binds: ``(bound, target, is_star)``, without where it is (a
+#: line added above it moves it, and changes nothing a call resolves through).
+Binding = tuple[str, str, bool]
+
+
+def _module_imports(store: Store, paths: list[str] | None) -> dict[str, list[Binding]]:
     modules = store.file_modules()
-    out: dict[str, list[ImportFact]] = {}
-    for path, facts in store.facts_of_files(ImportFact, paths).items():
+    out: dict[str, list[Binding]] = {}
+    columns = ("function", "bound", "target", "is_star")
+    for path, rows in store.rows_of_files(ImportFact, columns, paths).items():
         module = modules.get(path)
-        kept = [f for f in facts if f.function == module]
+        kept = [
+            (intern(bound), intern(target), bool(star))
+            for function, bound, target, star in rows
+            if function == module
+        ]
         if kept:
             out[path] = kept
     return out
@@ -254,12 +265,6 @@ def save_state(store: Store) -> Path | None:
     return written
 
 
-def _bindings(imports: Iterable[ImportFact]) -> list[tuple[str, str, bool]]:
-    """What a file's imports bind, without where they are (a line added above them moves
-    them, and changes nothing a call resolves through)."""
-    return [(fact.bound, fact.target, fact.is_star) for fact in imports]
-
-
 def _update(
     store: Store, kept: _Kept, states: dict[str, tuple[Any, ...]], changed: list[str]
 ) -> None:
@@ -267,9 +272,7 @@ def _update(
     files: dict[str, FileFacts | Skeleton | None] = dict.fromkeys(changed)
     files.update((sk.path, sk) for sk in _skeletons(store, present))
     imports = _module_imports(store, present)
-    relink = any(
-        _bindings(imports.get(p, ())) != _bindings(kept.imports.get(p, ())) for p in changed
-    ) or any(
+    relink = any(imports.get(p) != kept.imports.get(p) for p in changed) or any(
         (states.get(p) or (None,) * 3)[2] != (kept.states.get(p) or (None,) * 3)[2] for p in changed
     )
     for path in changed:

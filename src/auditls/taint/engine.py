@@ -31,7 +31,11 @@ units and what links them, steps 1 and 2, are ``auditls.taint.program``):
    parameter label becomes part of the unit's summary ("parameter i reaches this sink"), and
    so does a parameter that reaches the return value. A call to a workspace function whose
    summary says "parameter i reaches sink S" checks its i-th argument as if it were that sink,
-   with the callee's trace appended.
+   with the callee's trace appended. A call that runs a workspace function later or elsewhere
+   (``threading.Thread(target=f, args=(x,))``, ``executor.submit(f, x)``,
+   ``asyncio.to_thread(f, x)``, a Celery task's ``f.delay(x)`` or ``f.apply_async(args=...)``:
+   ``auditls.knowledge.dispatch``) is a call to ``f`` with its arguments bound as the
+   dispatcher passes them on; it is an edge of the call graph like a direct call.
 5. **Order.** The strongly connected components of the call graph are interpreted callees
    first (Tarjan), each once; a component with a cycle is iterated from empty summaries until
    its summaries' labels and sinks stop changing (at most ``MAX_VISITS`` rounds). The same
@@ -60,6 +64,7 @@ from dataclasses import dataclass, replace
 from auditls.facts import FileFacts
 from auditls.facts.core import CallFact
 from auditls.facts.taint import FlowFact
+from auditls.knowledge.dispatch import Dispatch
 from auditls.knowledge.taint import (
     CONTAINER_MUTATORS,
     DEFAULT_MODELS,
@@ -101,7 +106,7 @@ _ORDER = ("low", "medium", "high")
 _TEXT_BUILDING = frozenset({"concat", "format", "aug"})
 
 
-_NO_NAMES: frozenset[str] = frozenset()
+_NO_NAMES: tuple[str, ...] = ()
 
 
 def _literal_text(value: str | None) -> str | None:
@@ -274,9 +279,12 @@ class _Interpreter:
             return self.memo[call_id]
         source = self.models.source_for(callee) if callee else None
         target = self.program.callee(unit, call) if call is not None else None
+        sent = self.program.dispatched(unit, call) if call is not None else None
         if call is not None and source is not None:
             step = _step(unit.path, call, f"calls `{_short(call.callee_text)}`: {source.label}")
             result = {Label(f"src:{callee}"): (step,)}
+        elif call is not None and sent is not None and (sent[1].returns or target is sent[0]):
+            result = self._through(call, sent[0], sent[1])
         elif call is not None and target is not None:
             result = self._through(call, target)
         elif callee is not None and callee in self.models.sanitizers:
@@ -307,25 +315,52 @@ class _Interpreter:
                 return row
         return None
 
-    def _through(self, call: CallFact, target: Unit) -> Taint:
+    def _bound(
+        self, call: CallFact, target: Unit, index: int, sent: Dispatch | None
+    ) -> list[FlowFact]:
+        """The argument rows of ``call`` that bind the callee's parameter ``index``; for a
+        call that runs ``target`` later (``sent``), as the dispatcher passes them on."""
+        if sent is None:
+            row = self._argument(call, target, index)
+            return [] if row is None else [row]
+        # A method passed on (`self.handle`) or a task bound to itself (`bind=True`).
+        shift = 1 if target.params[:1] in (["self"], ["cls"]) else 0
+        if index < shift:
+            return []
+        name = target.params[index] if index < len(target.params) else None
+        whole = {sent.args, sent.kwargs, "*", "**"} - {None}
+        out: list[FlowFact] = []
+        for row in self.unit.args.get(call.call_id, []):
+            position = row.position if row.position is not None and row.position >= 0 else None
+            if position is not None and position in (sent.args_at, sent.kwargs_at):
+                out.append(row)  # `apply_async((x,), {...})`: the tuple or dict, whole
+            elif row.keyword in whole:
+                out.append(row)
+            elif position is not None and sent.first is not None and position >= sent.first:
+                if position - sent.first + shift == index:
+                    out.append(row)
+            elif sent.keywords and row.keyword == name and row.keyword != sent.keyword:
+                out.append(row)
+        return out
+
+    def _through(self, call: CallFact, target: Unit, sent: Dispatch | None = None) -> Taint:
         """What a call to a workspace function returns, by its summary."""
         summary = self.summaries.get(target.qualname)
         if summary is None:
             return {}
         out: Taint = {}
-        step = _step(self.unit.path, call, f"calls `{target.qualname}`")
+        how = "calls `{}`" if sent is None else sent.how
+        step = _step(self.unit.path, call, how.format(target.qualname))
         for label, trace in summary.returns.items():
             if label.origin.startswith("src:"):
                 _merge(out, {label: _cap((step, *trace))})
             elif label == UNKNOWN:
                 out.setdefault(UNKNOWN, ())
             elif label.origin.startswith("param:"):
-                row = self._argument(call, target, int(label.origin[6:]))
-                if row is None:
-                    continue
-                for inner, before in self.evaluate(row).items():
-                    merged = Label(inner.origin, inner.cleaned | label.cleaned)
-                    _merge(out, {merged: _cap((*before, step, *trace))})
+                for row in self._bound(call, target, int(label.origin[6:]), sent):
+                    for inner, before in self.evaluate(row).items():
+                        merged = Label(inner.origin, inner.cleaned | label.cleaned)
+                        _merge(out, {merged: _cap((*before, step, *trace))})
         return out
 
     # -- sinks -----------------------------------------------------------------------------
@@ -393,16 +428,23 @@ class _Interpreter:
                 self.sites_clean[key] = self.sites_clean.get(key, True) and clean
                 step = _step(self.unit.path, call, f"reaches {what}")
                 self.sink(site, {k: (*v, step) for k, v in value.items()})
-        if target is None or row.target != "arg":
+        if row.target != "arg":
+            return
+        sent: Dispatch | None = None
+        dispatched = self.program.dispatched(self.unit, call)
+        if dispatched is not None:
+            target, sent = dispatched
+        if target is None:
             return
         summary = self.summaries.get(target.qualname)
         if summary is None:
             return
+        how = "passed to `{}`" if sent is None else sent.how
         for label, site, trace in summary.sinks:
             index = int(label.origin[6:])
-            if self._argument(call, target, index) is not row:
+            if not any(bound is row for bound in self._bound(call, target, index, sent)):
                 continue
-            step = _step(self.unit.path, call, f"passed to `{target.qualname}`")
+            step = _step(self.unit.path, call, how.format(target.qualname))
             value = {
                 Label(k.origin, k.cleaned | label.cleaned): v for k, v in self.evaluate(row).items()
             }
@@ -647,8 +689,11 @@ class TaintEngine:
         #: and everything those and the units calling a sink call (transitively).
         self.relevant: set[str] = set()
         self._results: dict[str, _Result] = {}
-        self._callees: dict[str, frozenset[str]] = {}
-        self._callers: dict[str, set[str]] = defaultdict(set)
+        #: Unit -> the units it calls, sorted (a tuple: far smaller than a set, and there is
+        #: one per unit).
+        self._callees: dict[str, tuple[str, ...]] = {}
+        #: Unit -> the units calling it (lists: one per called unit, most hold one or two).
+        self._callers: dict[str, list[str]] = defaultdict(list)
         #: A name a call may resolve to -> the units making such calls (a unit of that name
         #: appearing or going away changes what they call).
         self._wanted: dict[str, set[str]] = defaultdict(set)
@@ -684,14 +729,20 @@ class TaintEngine:
                 target = program.target(unit, callee, method)
                 if target is not None:
                     callees.add(target.qualname)
-            new = frozenset(callees) if callees else _NO_NAMES
+            # The methods of its class that store what it reads from ``self``.
+            for writer in unit.field_writers:
+                if self._wanted_ready:
+                    self._wanted[writer].add(name)
+                if writer in program.units:
+                    callees.add(writer)
+            new = tuple(sorted(callees)) if callees else _NO_NAMES
             old = self._callees.get(name)
             if old == new:
                 continue
             for callee in old or ():
-                self._callers[callee].discard(name)
+                self._callers[callee].remove(name)
             for callee in new:
-                self._callers[callee].add(name)
+                self._callers[callee].append(name)
             self._callees[name] = new
             self._dirty.add(name)
             self._graph_changed = True
@@ -702,11 +753,13 @@ class TaintEngine:
             for callee, method in unit.refs:
                 for candidate in program.candidates(unit, callee, method):
                     self._wanted[candidate].add(name)
+            for writer in unit.field_writers:
+                self._wanted[writer].add(name)
         self._wanted_ready = True
 
     def _unlink(self, name: str) -> None:
         for callee in self._callees.pop(name, ()):
-            self._callers[callee].discard(name)
+            self._callers[callee].remove(name)
         self._graph_changed = True
 
     def _settle(self) -> None:
@@ -753,7 +806,7 @@ class TaintEngine:
 
     def _order(self) -> None:
         self._members = _components(
-            self.relevant, {n: self._callees.get(n, frozenset()) for n in self.relevant}
+            self.relevant, {n: self._callees.get(n, _NO_NAMES) for n in self.relevant}
         )
         self._rank = {name: i for i, members in enumerate(self._members) for name in members}
         self._graph_changed = False
@@ -794,11 +847,11 @@ class TaintEngine:
             self._index_wanted()
         for name in before ^ after:
             touched |= self._wanted.get(name, set())
-            touched |= self._callers.get(name, set())
+            touched.update(self._callers.get(name, ()))
         for name in before & after:
             old = self._signatures.get(name)
             if old is not None and old != self._signature(program.units[name]):
-                touched |= self._callers.get(name, set())
+                touched.update(self._callers.get(name, ()))
         if resolve is not None:
             program.resolve = resolve
             touched = set(program.units)

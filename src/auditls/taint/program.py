@@ -10,7 +10,7 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -21,6 +21,7 @@ from auditls.facts.core import CallArgFact, CallFact, ClassFact, FunctionFact, P
 from auditls.facts.django import DjangoViewFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
+from auditls.knowledge.dispatch import Dispatch, dispatch_for, task_method
 from auditls.knowledge.taint import (
     DEFAULT_MODELS,
     SAFE_CONVERTERS,
@@ -128,6 +129,20 @@ _NO_SAFE_ARGS: dict[int, list[CallArgFact]] = {}
 _EVERY = frozenset({"*"})
 _NO_SOURCES: Mapping[str, tuple[str, frozenset[str]]] = MappingProxyType({})
 _NO_READS: Mapping[str, list[tuple[int, frozenset[str]]]] = MappingProxyType({})
+_NO_ROUTE_PARAMS: dict[str, bool] = {}
+
+
+Ref = tuple[str | None, str | None]
+Refs = tuple[Ref, ...]
+
+
+def _ref_key(ref: Ref) -> tuple[str, str]:
+    return (ref[0] or "", ref[1] or "")
+
+
+def refs_of(refs: Iterable[Ref]) -> Refs:
+    """Call references as ``Unit.refs`` keeps them: distinct, sorted."""
+    return tuple(sorted(set(refs), key=_ref_key))
 
 
 @dataclass(slots=True)
@@ -140,21 +155,25 @@ class Unit:
     line: int = 1  # where the function is defined (the first step of a parameter's trace)
     column: int = 1
     params: list[str] = field(default_factory=list)
-    flows: list[FlowFact] = field(default_factory=list)
-    calls: dict[int, CallFact] = field(default_factory=dict)
-    args: dict[int, list[FlowFact]] = field(default_factory=dict)
-    receivers: dict[int, FlowFact] = field(default_factory=dict)
+    # The containers of its rows start as the shared empty ones (``fresh`` gives a unit of
+    # ``Program.add_file`` its own): most units stay light, and a workspace has tens of
+    # thousands.
+    flows: list[FlowFact] = field(default_factory=lambda: _NO_FLOWS)
+    calls: dict[int, CallFact] = field(default_factory=lambda: _NO_CALL_FACTS)
+    args: dict[int, list[FlowFact]] = field(default_factory=lambda: _NO_ARGS)
+    receivers: dict[int, FlowFact] = field(default_factory=lambda: _NO_RECEIVERS)
     #: Calls whose command is an argument list run without a shell (no ``shell=True``): a
     #: list element cannot start a second command (``subprocess.run(["tar", name])``). Shared
     #: empty sets until a call is noted (a workspace has tens of thousands of units).
     argv_calls: AbstractSet[int] = _NO_CALLS
     shell_calls: AbstractSet[int] = _NO_CALLS
     #: Arguments that may make a sink call harmless (``SAFE_ARGUMENTS``), by call.
-    safe_args: dict[int, list[CallArgFact]] = field(default_factory=dict)
-    route_params: dict[str, bool] = field(default_factory=dict)  # name -> carries request data
+    safe_args: dict[int, list[CallArgFact]] = field(default_factory=lambda: _NO_SAFE_ARGS)
+    #: Name -> carries request data (replaced whole, never written: ``Program.mark_views``).
+    route_params: dict[str, bool] = field(default_factory=lambda: _NO_ROUTE_PARAMS)
     #: How many rows write each target (a name written more than once, in branches or by a
     #: container mutator, is never taken for clean just because its last write was).
-    writes: dict[str, int] = field(default_factory=dict)
+    writes: dict[str, int] = field(default_factory=lambda: _NO_WRITES)
     is_view: bool = False
     #: Django views: local chains that hold the request (``request``, ``self.request``) and
     #: the class they are (``django.http.HttpRequest``): ``request.GET`` there is a source.
@@ -177,7 +196,9 @@ class Unit:
     #: rows (``Product.objects.get(slug=slug)``): their result does not carry their arguments.
     fetches: AbstractSet[tuple[int, int, int, int]] = frozenset()
     #: The calls its rows use, as ``(callee, method of self)``: what it may call (edges).
-    refs: frozenset[tuple[str | None, str | None]] = frozenset()
+    #: A sorted tuple (``refs_of``): a workspace has tens of thousands of units, and a
+    #: frozenset costs four times a tuple.
+    refs: Refs = ()
     #: Methods of its class (in its file) that store into ``self.<attr>``, when it reads one.
     field_writers: tuple[str, ...] = ()
     #: The function it is nested in (its free variables are that function's locals), and
@@ -189,6 +210,12 @@ class Unit:
     calls_sink: bool = False
     #: Its rows are loaded (a unit no path can cross keeps only what links it).
     full: bool = True
+
+    def fresh(self) -> None:
+        """Containers of its own for the rows about to be added (``Program.add_file``)."""
+        self.flows, self.calls, self.args, self.receivers = [], {}, {}, {}
+        self.writes, self.safe_args = {}, {}
+        self.full = True
 
     def lighten(self) -> None:
         """Drop the rows (the unit can take part in no path). The empty containers are shared:
@@ -250,6 +277,24 @@ def sink_of(models: Models, callee: str | None, attr: str | None) -> tuple[Sink,
     return models.sink_for(callee, attr)
 
 
+def _passes_function(callee: str | None, attr: str | None) -> bool:
+    """Whether a call may pass a function on to run it (``Thread(target=f)``)."""
+    found = dispatch_for(callee, attr)
+    return found is not None and found.by_reference
+
+
+def _function_refs(inputs: Iterable[str]) -> Iterator[Ref]:
+    """Call references for the functions an argument may pass on (``ref:m.f`` ->
+    ``("m.f", None)``; ``attr:self.m`` -> ``(None, "m")``): edges to what may run."""
+    for item in inputs:
+        if item.startswith("ref:"):
+            yield sys.intern(item[4:]), None
+        elif item.startswith(("attr:self.", "attr:cls.")):
+            method = item.split(".", 1)[1]
+            if "." not in method:
+                yield None, sys.intern(method)
+
+
 def _self_method(attr: str | None, text: str) -> str | None:
     """``self.m(...)``: a method of the unit's own class (``self.request.GET.get`` is not)."""
     if attr and text.startswith(("self.", "cls.")) and text.count(".") == 1:
@@ -292,12 +337,14 @@ class Program:
             if unit is not None and fresh is not None and unit.path == ff.path:
                 unit.take_rows(fresh)
 
-    def _unit(self, path: str, qualname: str, made: list[str]) -> Unit:
+    def _unit(self, path: str, qualname: str, made: list[str], rows: bool = False) -> Unit:
         unit = self.units.get(qualname)
         if unit is None:
             qualname = sys.intern(qualname)  # shared by the units' dict, edges and summaries
             unit = self.units[qualname] = Unit(path, qualname)
             made.append(qualname)
+        if rows and unit.flows is _NO_FLOWS:
+            unit.fresh()  # never write into the shared empty containers
         return unit
 
     def add_file(self, ff: FileFacts, rows: bool = True) -> list[str]:
@@ -307,13 +354,13 @@ class Program:
         made: list[str] = []
         params: dict[str, list[ParamFact]] = defaultdict(list)
         calls_of: dict[int, Unit] = {
-            f.call_id: self._unit(ff.path, f.function, made) for f in ff.of(CallFact)
+            f.call_id: self._unit(ff.path, f.function, made, True) for f in ff.of(CallFact)
         }
         routes: list[tuple[str, str]] = []
         django: list[tuple[Any, ...]] = []
         for fact in ff.facts:
             if isinstance(fact, FlowFact):
-                unit = self._unit(ff.path, fact.function, made)
+                unit = self._unit(ff.path, fact.function, made, True)
                 if fact.target == "arg" and fact.call_id is not None:
                     unit.args.setdefault(fact.call_id, []).append(fact)
                 elif fact.target == "receiver" and fact.call_id is not None:
@@ -325,9 +372,9 @@ class Program:
                     unit.writes[fact.target] = unit.writes.get(fact.target, 0) + 1
                 unit.flows.append(fact)
             elif isinstance(fact, CallFact):
-                self._unit(ff.path, fact.function, made).calls[fact.call_id] = fact
+                self._unit(ff.path, fact.function, made, True).calls[fact.call_id] = fact
             elif isinstance(fact, FunctionFact):
-                unit = self._unit(ff.path, fact.qualname, made)
+                unit = self._unit(ff.path, fact.qualname, made, True)
                 unit.class_name, unit.line, unit.column = fact.class_name, fact.line, fact.col
             elif isinstance(fact, ParamFact):
                 params[fact.function].append(fact)
@@ -340,7 +387,7 @@ class Program:
             elif isinstance(fact, DjangoViewFact):
                 django.append((fact.qualname, fact.kind, fact.request_param, fact.drf))
         for function, found in params.items():
-            self._unit(ff.path, function, made).params = [
+            self._unit(ff.path, function, made, True).params = [
                 p.name for p in sorted(found, key=lambda p: p.position)
             ]
         readers: set[str] = set()
@@ -378,8 +425,12 @@ class Program:
         used: dict[str, set[int]] = defaultdict(set)
         reads: set[str] = set()
         sinks: set[str] = set()
-        for function, *_ in sk.calls:
+        passing: set[tuple[str, int]] = set()  # calls that pass a function on (threads, ...)
+        for function, call_id, callee, _, attr in sk.calls:
             self._unit(sk.path, function, made)
+            if _passes_function(callee, attr):
+                passing.add((function, call_id))
+        passed: dict[str, list[Ref]] = defaultdict(list)
         readers: set[str] = set()
         writers: set[str] = set()
         attrs: dict[str, set[str]] = defaultdict(set)
@@ -391,6 +442,8 @@ class Program:
                 readers.add(function)
             if target in ("arg", "receiver") and call_id is not None:
                 used[function].add(call_id)
+                if target == "arg" and (function, call_id) in passing:
+                    passed[function].extend(_function_refs(json.loads(inputs)))
             elif target.startswith("item:") and target[5:] in models.item_sinks:
                 sinks.add(function)
             if '"call:' in inputs or '"ref:' in inputs or '"attr:' in inputs:
@@ -426,8 +479,7 @@ class Program:
             unit = self.units[name]
             if any(self.request_source(unit, a) is not None for a in attrs.get(name, ())):
                 reads.add(name)
-            found_refs = refs.get(name)
-            unit.refs = frozenset(found_refs) if found_refs else frozenset()
+            unit.refs = refs_of([*refs.get(name, ()), *passed.get(name, ())])
             unit.reads_source, unit.calls_sink = name in reads, name in sinks
             unit.lighten()
         self._link_fields(made, readers, writers)
@@ -544,7 +596,7 @@ class Program:
                 continue
             unit.enclosing = outer
             enclosing.has_nested = True
-            unit.refs = unit.refs | {(outer, None)}
+            unit.refs = refs_of({*unit.refs, (outer, None)})
 
     def _link_fields(self, made: list[str], readers: set[str], writers: set[str]) -> None:
         """A method reading ``self.<attr>`` depends on the methods of its class (in the same
@@ -558,8 +610,7 @@ class Program:
             unit = self.units[name]
             found = [w for w in by_class.get(unit.class_name or "", ()) if w != name]
             if found:
-                unit.field_writers = tuple(found)
-                unit.refs = unit.refs | {(None, w[len(unit.class_name or "") + 1 :]) for w in found}
+                unit.field_writers = tuple(found)  # edges of their own (``TaintEngine._link``)
 
     def remove_file(self, path: str) -> tuple[list[str], set[str]]:
         """Drop the units of one file; returns their names and the views its routes named."""
@@ -601,9 +652,14 @@ class Program:
 
     def _note_ends(self, unit: Unit) -> None:
         models = self.models
-        unit.refs = frozenset(
+        refs = [
             (call.callee, _self_method(call.attr, call.callee_text)) for call in unit.calls.values()
-        )
+        ]
+        for call in unit.calls.values():
+            if _passes_function(call.callee, call.attr):
+                for row in unit.args.get(call.call_id, ()):
+                    refs.extend(_function_refs(row.inputs))
+        unit.refs = refs_of(refs)
         unit.reads_source = any(
             call.callee is not None and models.source_for(call.callee) is not None
             for call in unit.calls.values()
@@ -660,6 +716,11 @@ class Program:
                         out.append(self.resolve(f"{base}.{name}"))
         if unit.class_name and method:
             out.append(f"{unit.class_name}.{method}")
+        task = task_method(callee)
+        if task is not None:  # `tasks.purge.delay(...)` queues `tasks.purge`
+            out.append(task[0])
+            if self.resolve is not None:
+                out.append(self.resolve(task[0]))
         return out
 
     def callee(self, unit: Unit, call: CallFact) -> Unit | None:
@@ -667,9 +728,45 @@ class Program:
         return self.target(unit, call.callee, _self_method(call.attr, call.callee_text))
 
     def target(self, unit: Unit, callee: str | None, method: str | None) -> Unit | None:
-        """The workspace function of a call reference (``Unit.refs``), when there is one."""
+        """The workspace function of a call reference (``Unit.refs``), when there is one (a
+        task's method only on a function with parameters: never a module's own code)."""
         for name in self.candidates(unit, callee, method):
             target = self.units.get(name)
             if target is not None:
+                if not target.params and name != callee and task_method(callee) is not None:
+                    continue
                 return target
+        return None
+
+    def function_ref(self, unit: Unit, item: str) -> Unit | None:
+        """The workspace function an input names when it is passed as a value (``ref:m.f``,
+        ``attr:self.m``, a nested function's ``name:f``)."""
+        if item.startswith("ref:"):
+            return self.target(unit, item[4:], None)
+        if item.startswith(("attr:self.", "attr:cls.")):
+            method = item.split(".", 1)[1]
+            return None if "." in method else self.target(unit, None, method)
+        if item.startswith("name:"):
+            return self.units.get(f"{unit.qualname}.<locals>.{item[5:]}")
+        return None
+
+    def dispatched(self, unit: Unit, call: CallFact) -> tuple[Unit, Dispatch] | None:
+        """The workspace function a call runs later or elsewhere (a thread's target, an
+        executor's function, a Celery task queued), and how it passes arguments on."""
+        task = task_method(call.callee)
+        if task is not None:
+            target = self.target(unit, call.callee, None)
+            if target is not None and target.qualname != call.callee:
+                return target, task[1]
+        found = dispatch_for(call.callee, call.attr)
+        if found is None or not found.by_reference:
+            return None
+        for row in unit.args.get(call.call_id, ()):
+            at = (found.position is not None and row.position == found.position) or (
+                found.keyword is not None and row.keyword == found.keyword
+            )
+            if at and len(row.inputs) == 1:
+                target = self.function_ref(unit, row.inputs[0])
+                if target is not None:
+                    return target, found
         return None

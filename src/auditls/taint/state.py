@@ -23,12 +23,12 @@ from typing import Any
 from auditls.facts import FileFacts
 from auditls.knowledge.taint import Models, rule_for
 from auditls.taint.engine import TaintEngine, _Result
-from auditls.taint.program import Label, SinkSite, Step, Summary, TaintPath, Unit
+from auditls.taint.program import Label, SinkSite, Step, Summary, TaintPath, Unit, refs_of
 
 #: The name of the saved state in the store's directory.
 STATE_NAME = "taint.msgpack"
 #: Bumped whenever the layout below changes.
-STATE_VERSION = 4
+STATE_VERSION = 5
 
 
 class StateError(ValueError):
@@ -233,7 +233,7 @@ def _load(
                 path, intern(qualname), class_name and intern(class_name), int(line), int(column)
             )
             unit.params = [intern(p) for p in params]
-            unit.refs = frozenset((r[0] and intern(r[0]), r[1] and intern(r[1])) for r in refs)
+            unit.refs = refs_of((r[0] and intern(r[0]), r[1] and intern(r[1])) for r in refs)
             unit.reads_source, unit.calls_sink = bool(reads), bool(sinks)
             unit.field_writers = tuple(str(w) for w in writers)
             unit.is_view, unit.route_params = bool(is_view), dict(route_params)
@@ -243,9 +243,9 @@ def _load(
             program.units[name] = unit
             made.append(name)
             if callees:
-                engine._callees[name] = frozenset(intern(c) for c in callees)
+                engine._callees[name] = tuple(sorted(intern(c) for c in callees))
                 for callee in callees:
-                    engine._callers[callee].add(name)
+                    engine._callers[callee].append(name)
             if relevant:
                 engine.relevant.add(name)
             if summary is not None:
