@@ -181,7 +181,7 @@ SOURCES: dict[str, Source] = {
                                              "query_params", "stream")},
     # A Django view's URL kwargs (the engine finds them from the URL confs: `URL_KWARG`).
     "django.urls.ResolverMatch.kwargs": Source("request", "high",
-                                                 "a URL kwarg (`<name>` of the URL conf)"),
+                                                 "a URL kwarg (`<...>` in the URL conf)"),
     # A class-based view's URL kwargs (`self.kwargs`) and its request (`self.request.GET`).
     **{f"{view}.kwargs": Source("request", "high", "a URL kwarg (`self.kwargs`)")
        for view in _DJANGO_VIEW_CLASSES},
