@@ -147,6 +147,20 @@ _DJANGO_REQUEST_ATTRIBUTES = (
     "get_full_path", "get_full_path_info", "build_absolute_uri", "get_host", "read",
     "readline", "readlines", "content_type", "content_params", "get_signed_cookie",
 )  # fmt: skip
+#: Starlette's request (FastAPI re-exports it) and websocket, and what the client chooses of
+#: them. Left out: ``method``, ``client`` (the peer's address), ``app``, ``state``, ``scope``.
+_STARLETTE_REQUESTS = ("fastapi.Request", "fastapi.requests.Request", "starlette.requests.Request",
+                       "starlette.requests.HTTPConnection")  # fmt: skip
+_STARLETTE_WEBSOCKETS = ("fastapi.WebSocket", "fastapi.websockets.WebSocket",
+                         "starlette.websockets.WebSocket")  # fmt: skip
+_STARLETTE_REQUEST_ATTRIBUTES = (
+    "query_params", "path_params", "headers", "cookies", "url", "base_url", "json", "body",
+    "form", "stream",
+)  # fmt: skip
+_STARLETTE_WEBSOCKET_ATTRIBUTES = (
+    *_STARLETTE_REQUEST_ATTRIBUTES[:6], "receive", "receive_text", "receive_bytes",
+    "receive_json", "iter_text", "iter_bytes", "iter_json",
+)  # fmt: skip
 #: Django and DRF class-based view bases (``self.kwargs``, ``self.request`` in their methods).
 _DJANGO_VIEW_CLASSES = (
     "django.views.View", "django.views.generic.View", "django.views.generic.base.View",
@@ -190,6 +204,12 @@ SOURCES: dict[str, Source] = {
     **{f"{view}.request.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
        for view in _DJANGO_VIEW_CLASSES if view.startswith("rest_framework.")
        for attr in ("data", "query_params")},
+    **{f"{obj}.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
+       for obj in _STARLETTE_REQUESTS for attr in _STARLETTE_REQUEST_ATTRIBUTES},
+    "fastapi.params": Source(
+        "request", "high", "request data (a path, query or body parameter, `fastapi.params`)"),
+    **{f"{obj}.{attr}": Source("request", "high", f"websocket data (`websocket.{attr}`)")
+       for obj in _STARLETTE_WEBSOCKETS for attr in _STARLETTE_WEBSOCKET_ATTRIBUTES},
 }  # fmt: skip
 
 #: Sources that cannot attack some sink kinds -> those kinds. ``request.url`` and its kin start
@@ -305,6 +325,8 @@ _PATH_SINKS: dict[str, Sink] = {
              0, keywords=("target",), receiver=True),
     **_sinks("path", ("flask.send_file", "flask.helpers.send_file", "werkzeug.utils.send_file"),
              0, keywords=("path_or_file", "filename_or_fp")),
+    **_sinks("path", (f"{m}.FileResponse" for m in ("fastapi.responses", "starlette.responses")),
+             0, keywords=("path",)),
     # The file name is joined with `safe_join` (a `..` gives 404): only the directory matters.
     **_sinks("path", ("flask.send_from_directory", "flask.helpers.send_from_directory",
                       "werkzeug.utils.send_from_directory"), 0, keywords=("directory",)),
@@ -345,6 +367,9 @@ _XSS_SINKS: dict[str, Sink] = {
     **_sinks("xss", _DJANGO_RESPONSES, 0, keywords=("content",)),
     **_sinks("xss", ("django.utils.safestring.mark_safe", "django.utils.safestring.SafeString",
                      "django.utils.safestring.SafeText"), 0, keywords=("s",)),
+    # Starlette's HTMLResponse sends its content as HTML (JSONResponse, the default, does not).
+    **_sinks("xss", (f"{m}.HTMLResponse" for m in
+                     ("fastapi.responses", "starlette.responses")), 0, keywords=("content",)),
     # format_html escapes its arguments, not its format string.
     **_sinks("xss", ("django.utils.html.format_html",), 0, keywords=("format_string",)),
 }  # fmt: skip
@@ -371,6 +396,8 @@ _REDIRECT_SINKS: dict[str, Sink] = {
                           "django.http.response.HttpResponseRedirect",
                           "django.http.response.HttpResponsePermanentRedirect"), 0,
              keywords=("redirect_to",)),
+    **_sinks("redirect", (f"{m}.RedirectResponse" for m in
+                          ("fastapi.responses", "starlette.responses")), 0, keywords=("url",)),
 }  # fmt: skip
 
 _HTTP_VERBS = ("get", "options", "head", "post", "put", "patch", "delete")
@@ -553,6 +580,10 @@ SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
 #: A Django view's URL kwargs (``path("<str:slug>/", view)``) are this source; what each
 #: converter or regex makes harmless is Django knowledge (``auditls.models.django.taint``).
 URL_KWARG = "django.urls.ResolverMatch.kwargs"
+#: A FastAPI path operation's parameters that FastAPI fills from the request (path, query,
+#: body, header, cookie, form, file) are this source, except those it parses into harmless
+#: types (``auditls.extractors.fastapi``).
+OPERATION_PARAMETER = "fastapi.params"
 
 #: Item stores into resolved objects -> the sink: ``session["role"] = value``.
 ITEM_SINKS: dict[str, Sink] = dict.fromkeys(_SESSIONS, Sink("session", (), ()))

@@ -33,6 +33,7 @@ from auditls.facts.core import (
     ParamFact,
 )
 from auditls.facts.django import DjangoViewFact
+from auditls.facts.fastapi import FastAPIOperationFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import DEFAULT_MODELS, SAFE_KEYWORDS, SAFE_NAMES, Models
@@ -119,6 +120,7 @@ def _skeletons(store: Store, paths: list[str]) -> Iterator[Skeleton]:
                 routes=tables[FlaskRouteFact].get(path, []),
                 classes=tables[ClassFact].get(path, []),
                 django_views=tables[DjangoViewFact].get(path, []),
+                operations=tables[FastAPIOperationFact].get(path, []),
             )
 
 

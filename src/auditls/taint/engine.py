@@ -169,15 +169,19 @@ class _Interpreter:
         unit = self.unit
         for index, name in enumerate(unit.params):
             django = unit.django_sources.get(name)
+            source = unit.route_params.get(name)
             if django is not None:
                 origin, harmless = django
                 found = self.models.source_for(origin)
                 what = found.label if found is not None else origin
                 step = Step(unit.path, unit.line, unit.column, f"parameter `{name}`: {what}")
                 self.env[f"name:{name}"] = {Label(f"src:{origin}", harmless): (step,)}
-            elif unit.route_params.get(name):
-                step = Step(unit.path, unit.line, unit.column, f"route parameter `{name}`")
-                self.env[f"name:{name}"] = {Label(f"src:{ROUTE_PARAMETER}"): (step,)}
+            elif source == "":
+                self.env[f"name:{name}"] = {}  # the framework parsed it: a number, an id
+            elif source:
+                kind = "route" if source == ROUTE_PARAMETER else "request"
+                step = Step(unit.path, unit.line, unit.column, f"{kind} parameter `{name}`")
+                self.env[f"name:{name}"] = {Label(f"src:{source}"): (step,)}
             else:
                 message = f"parameter `{name}` of `{unit.qualname}`"
                 step = Step(unit.path, unit.line, unit.column, message)

@@ -19,11 +19,14 @@ from typing import Any
 from auditls.facts import Fact, FileFacts
 from auditls.facts.core import CallArgFact, CallFact, ClassFact, FunctionFact, ParamFact
 from auditls.facts.django import DjangoViewFact
+from auditls.facts.fastapi import FastAPIOperationFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.dispatch import Dispatch, dispatch_for, task_method
 from auditls.knowledge.taint import (
     DEFAULT_MODELS,
+    OPERATION_PARAMETER,
+    ROUTE_PARAMETER,
     SAFE_CONVERTERS,
     SAFE_KEYWORDS,
     SAFE_NAMES,
@@ -129,7 +132,7 @@ _NO_SAFE_ARGS: dict[int, list[CallArgFact]] = {}
 _EVERY = frozenset({"*"})
 _NO_SOURCES: Mapping[str, tuple[str, frozenset[str]]] = MappingProxyType({})
 _NO_READS: Mapping[str, list[tuple[int, frozenset[str]]]] = MappingProxyType({})
-_NO_ROUTE_PARAMS: dict[str, bool] = {}
+_NO_ROUTE_PARAMS: dict[str, str] = {}
 
 
 Ref = tuple[str | None, str | None]
@@ -169,8 +172,11 @@ class Unit:
     shell_calls: AbstractSet[int] = _NO_CALLS
     #: Arguments that may make a sink call harmless (``SAFE_ARGUMENTS``), by call.
     safe_args: dict[int, list[CallArgFact]] = field(default_factory=lambda: _NO_SAFE_ARGS)
-    #: Name -> carries request data (replaced whole, never written: ``Program.mark_views``).
-    route_params: dict[str, bool] = field(default_factory=lambda: _NO_ROUTE_PARAMS)
+    #: Parameter -> the source it carries, for those a framework fills from the request (a
+    #: Flask route's ``<name>``, a FastAPI operation's parameters), or "" for one the
+    #: framework parsed into a harmless value (``item_id: int``); replaced whole, never
+    #: written (``Program.mark_views``).
+    route_params: dict[str, str] = field(default_factory=lambda: _NO_ROUTE_PARAMS)
     #: How many rows write each target (a name written more than once, in branches or by a
     #: container mutator, is never taken for clean just because its last write was).
     writes: dict[str, int] = field(default_factory=lambda: _NO_WRITES)
@@ -249,6 +255,8 @@ class Skeleton:
     classes: list[tuple[Any, ...]] = field(default_factory=list)  # ClassFact: qualname, bases
     #: DjangoViewFact: qualname, kind, request_param, drf
     django_views: list[tuple[Any, ...]] = field(default_factory=list)
+    #: FastAPIOperationFact: endpoint, request_params, safe_params (JSON texts), request_object
+    operations: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
@@ -259,11 +267,16 @@ SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
     FlaskRouteFact: ("view", "rule"),
     ClassFact: ("qualname", "bases"),
     DjangoViewFact: ("qualname", "kind", "request_param", "drf"),
+    FastAPIOperationFact: ("endpoint", "request_params", "safe_params", "request_object"),
 }
 
 
 SELF_ATTRS = ("attr:self.", "attr:cls.")
 _DJANGO_REQUEST = "django.http.HttpRequest"
+_STARLETTE_REQUEST = "starlette.requests.Request"
+#: A FastAPI operation: endpoint, the parameters that carry request data, those the framework
+#: parses into harmless values, the request's name.
+Operation = tuple[str, tuple[str, ...], tuple[str, ...], str | None]
 _DRF_REQUEST = "rest_framework.request.Request"
 #: ``super().method(...)`` as the extractor resolves it: the base class's method runs.
 _SUPER = "builtins.super."
@@ -320,6 +333,9 @@ class Program:
         self._routes: dict[str, list[tuple[str, str]]] = {}
         #: Units given Django facts by ``set_django`` (to clear them when they go).
         self._django: set[str] = set()
+        #: Path -> the FastAPI operations its facts declare: endpoint, the parameters that
+        #: carry request data, the parameter that is the request.
+        self._operations: dict[str, list[Operation]] = {}
         #: Class -> its bases, resolved (``super().m()`` runs a base's ``m``); by file too.
         self.bases: dict[str, tuple[str, ...]] = {}
         self._classes: dict[str, list[str]] = {}
@@ -358,6 +374,7 @@ class Program:
         }
         routes: list[tuple[str, str]] = []
         django: list[tuple[Any, ...]] = []
+        operations: list[Operation] = []
         for fact in ff.facts:
             if isinstance(fact, FlowFact):
                 unit = self._unit(ff.path, fact.function, made, True)
@@ -386,6 +403,10 @@ class Program:
                 self._add_class(ff.path, fact.qualname, fact.bases)
             elif isinstance(fact, DjangoViewFact):
                 django.append((fact.qualname, fact.kind, fact.request_param, fact.drf))
+            elif isinstance(fact, FastAPIOperationFact):
+                operations.append(
+                    (fact.endpoint, fact.request_params, fact.safe_params, fact.request_object)
+                )
         for function, found in params.items():
             self._unit(ff.path, function, made, True).params = [
                 p.name for p in sorted(found, key=lambda p: p.position)
@@ -393,6 +414,7 @@ class Program:
         readers: set[str] = set()
         writers: set[str] = set()
         self.mark_requests(made, django)
+        self._mark_operations(ff.path, operations)
         for name in made:
             unit = self.units[name]
             self._keep_used_calls(unit)
@@ -411,6 +433,19 @@ class Program:
         if routes:
             self._routes[ff.path] = routes
         return made
+
+    def _mark_operations(self, path: str, operations: list[Operation]) -> None:
+        """A file's FastAPI operations: kept for ``mark_views`` (their parameters), and the
+        request parameter of an endpoint defined here is where its request is."""
+        if not operations:
+            return
+        self._operations[path] = operations
+        for endpoint, _, _, request_object in operations:
+            unit = self.units.get(endpoint)
+            if unit is not None and unit.path == path and request_object:
+                found = (request_object, _STARLETTE_REQUEST)
+                if found not in unit.request_as:
+                    unit.request_as = (*unit.request_as, found)
 
     def _add_class(self, path: str, qualname: str, bases: Iterable[str]) -> None:
         self.bases[qualname] = tuple(bases)
@@ -475,6 +510,14 @@ class Program:
             if sink_of(models, callee, attr) is not None:
                 sinks.add(function)
         self.mark_requests(made, sk.django_views)
+        self._mark_operations(
+            sk.path,
+            [
+                (e, tuple(json.loads(p)) if p else (), tuple(json.loads(c)) if c else (), r)
+                for e, p, c, r in sk.operations
+                if e
+            ],
+        )
         for name in made:
             unit = self.units[name]
             if any(self.request_source(unit, a) is not None for a in attrs.get(name, ())):
@@ -621,10 +664,13 @@ class Program:
             unit = self.units.get(name)
             if unit is not None and unit.path == path:
                 del self.units[name]
-        return names, {view for view, _ in self._routes.pop(path, ())}
+        views = {view for view, _ in self._routes.pop(path, ())}
+        return names, views | {op[0] for op in self._operations.pop(path, ())}
 
     def views_of(self, path: str) -> set[str]:
-        return {view for view, _ in self._routes.get(path, ())}
+        """The units that routes or operations declared in this file name."""
+        views = {view for view, _ in self._routes.get(path, ())}
+        return views | {op[0] for op in self._operations.get(path, ())}
 
     def mark_views(self, views: Iterable[str]) -> set[str]:
         """Set what each of these units knows of the routes that name it (a view's response
@@ -632,18 +678,29 @@ class Program:
         returns the units whose view facts changed."""
         wanted = {v for v in views if v in self.units}
         rules: dict[str, list[str]] = defaultdict(list)
+        sourced: dict[str, set[str]] = defaultdict(set)
+        parsed: dict[str, set[str]] = defaultdict(set)
         for path in sorted(self._routes):
             for view, rule in self._routes[path]:
                 if view in wanted:
                     rules[view].append(rule)
+        for path in sorted(self._operations):
+            for endpoint, params, checked, _ in self._operations[path]:
+                if endpoint in wanted:
+                    sourced[endpoint].update(params)
+                    parsed[endpoint].update(checked)
         changed: set[str] = set()
         for name in wanted:
             unit = self.units[name]
-            route_params: dict[str, bool] = {}
+            route_params: dict[str, str] = {}
             for rule in rules.get(name, ()):
                 for converter, param in _CONVERTER.findall(rule):
-                    safe = converter in SAFE_CONVERTERS
-                    route_params[param] = route_params.get(param, False) or not safe
+                    if converter not in SAFE_CONVERTERS:
+                        route_params[param] = ROUTE_PARAMETER
+            for param in sorted(sourced.get(name, ())):
+                route_params.setdefault(param, OPERATION_PARAMETER)
+            for param in sorted(parsed.get(name, ())):
+                route_params.setdefault(param, "")  # parsed by the framework: clean
             is_view = name in rules
             if (is_view, route_params) != (unit.is_view, unit.route_params):
                 unit.is_view, unit.route_params = is_view, route_params
