@@ -8,8 +8,12 @@ units and what links them, steps 1 and 2, are ``auditls.taint.program``):
    store each starts *light* (a ``Skeleton``: a few raw columns): its parameters, the calls its
    rows use (``refs``: what links it), whether it reads a source or calls a sink, and, for a
    Flask view, the route parameters that carry request data (``<name>``, ``<path:name>``;
-   ``<int:id>`` does not). Its rows (``python_flows`` in source order, calls by ``call_id``,
-   argument and receiver rows) are read only when it is interpreted.
+   ``<int:id>`` does not). Django's units get what the Django model says (``set_django``,
+   after every build and update: ``auditls.models.django.taint``): the URL kwargs and bound
+   forms that carry request data with the sink kinds they cannot attack, keyed reads of
+   validated data cleaned by field type, queryset chains that only fetch. Its rows
+   (``python_flows`` in source order, calls by ``call_id``, argument and receiver rows) are
+   read only when it is interpreted.
 2. **Call graph.** Each call resolves, through the workspace linker's imports, to a unit or to
    nothing; every name a call *may* resolve to is indexed, so a function appearing or going
    away re-links exactly the units that call such a name.
