@@ -202,6 +202,9 @@ SOURCES: dict[str, Source] = {
     **{f"{obj}.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
        for obj in _DRF_REQUESTS for attr in (*_DJANGO_REQUEST_ATTRIBUTES, "data",
                                              "query_params", "stream")},
+    # A Django view's URL kwargs (the engine finds them from the URL confs: `URL_KWARG`).
+    "django.urls.ResolverMatch.kwargs": Source("request", "high",
+                                                 "a URL kwarg (`<...>` in the URL conf)"),
     # A class-based view's URL kwargs (`self.kwargs`) and its request (`self.request.GET`).
     **{f"{view}.kwargs": Source("request", "high", "a URL kwarg (`self.kwargs`)")
        for view in _DJANGO_VIEW_CLASSES},
@@ -588,6 +591,9 @@ RETURN_SINKS: dict[str, Sink] = {"flask": Sink("xss", (), ())}
 #: ``<path:name>``), except those of these converters, whose values are clean numbers and ids.
 ROUTE_PARAMETER = "flask.request.view_args"
 SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
+#: A Django view's URL kwargs (``path("<str:slug>/", view)``) are this source; what each
+#: converter or regex makes harmless is Django knowledge (``auditls.models.django.taint``).
+URL_KWARG = "django.urls.ResolverMatch.kwargs"
 #: A FastAPI path operation's parameters that FastAPI fills from the request (path, query,
 #: body, header, cookie, form, file) are this source, except those it parses into harmless
 #: types (``auditls.extractors.fastapi``).
@@ -618,6 +624,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
     **dict.fromkeys(("werkzeug.utils.secure_filename", "werkzeug.secure_filename",
                      "werkzeug.security.safe_join", "werkzeug.utils.safe_join",
                      "flask.safe_join", "flask.helpers.safe_join", "os.path.basename",
+                     # Django's raises SuspiciousFileOperation outside the base directory.
+                     "django.utils._os.safe_join",
                      "posixpath.basename", "ntpath.basename"), frozenset({"path"})),
     # A path of this site's own (`url_for("view", next=value)` quotes the value).
     **dict.fromkeys(("flask.url_for", "flask.helpers.url_for", "django.urls.reverse",
@@ -683,6 +691,10 @@ NON_PROPAGATORS: frozenset[str] = frozenset(
     | {"hmac.compare_digest", "secrets.compare_digest", "hmac.new", "zlib.crc32",
        "werkzeug.security.check_password_hash", "werkzeug.security.generate_password_hash",
        "django.utils.http.url_has_allowed_host_and_scheme", "django.utils.http.is_safe_url",
+       # A row of the database looked up by the value (not the value): `get_object_or_404(
+       # Product, slug=slug)`; queryset chains off a model's manager, likewise (the engine
+       # learns them from the Django model).
+       "django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404",
        "time.sleep"}
     # A file opened by a tainted name is a path problem (reported at `open`), not tainted
     # content: what is read from it is not the request's data.

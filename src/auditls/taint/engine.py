@@ -8,8 +8,12 @@ units and what links them, steps 1 and 2, are ``auditls.taint.program``):
    store each starts *light* (a ``Skeleton``: a few raw columns): its parameters, the calls its
    rows use (``refs``: what links it), whether it reads a source or calls a sink, and, for a
    Flask view, the route parameters that carry request data (``<name>``, ``<path:name>``;
-   ``<int:id>`` does not). Its rows (``python_flows`` in source order, calls by ``call_id``,
-   argument and receiver rows) are read only when it is interpreted.
+   ``<int:id>`` does not). Django's units get what the Django model says (``set_django``,
+   after every build and update: ``auditls.models.django.taint``): the URL kwargs and bound
+   forms that carry request data with the sink kinds they cannot attack, keyed reads of
+   validated data cleaned by field type, queryset chains that only fetch. Its rows
+   (``python_flows`` in source order, calls by ``call_id``, argument and receiver rows) are
+   read only when it is interpreted.
 2. **Call graph.** Each call resolves, through the workspace linker's imports, to a unit or to
    nothing; every name a call *may* resolve to is indexed, so a function appearing or going
    away re-links exactly the units that call such a name.
@@ -59,7 +63,7 @@ import heapq
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditls.facts import FileFacts
 from auditls.facts.core import CallFact
@@ -76,6 +80,7 @@ from auditls.knowledge.taint import (
     Sink,
     rule_for,
 )
+from auditls.models.django import DjangoTaint
 from auditls.taint.program import (
     SELF_ATTRS,
     UNKNOWN,
@@ -168,8 +173,15 @@ class _Interpreter:
     def start(self) -> None:
         unit = self.unit
         for index, name in enumerate(unit.params):
+            django = unit.django_sources.get(name)
             source = unit.route_params.get(name)
-            if source == "":
+            if django is not None:
+                origin, harmless = django
+                found = self.models.source_for(origin)
+                what = found.label if found is not None else origin
+                step = Step(unit.path, unit.line, unit.column, f"parameter `{name}`: {what}")
+                self.env[f"name:{name}"] = {Label(f"src:{origin}", harmless): (step,)}
+            elif source == "":
                 self.env[f"name:{name}"] = {}  # the framework parsed it: a number, an id
             elif source:
                 kind = "route" if source == ROUTE_PARAMETER else "request"
@@ -180,11 +192,15 @@ class _Interpreter:
                 step = Step(unit.path, unit.line, unit.column, message)
                 self.env[f"name:{name}"] = {Label(f"param:{index}"): (step,)}
 
-    def evaluate(self, row: FlowFact) -> Taint:
+    def evaluate(self, row: FlowFact, reads: bool = True) -> Taint:
         out: Taint = {}
         for item in row.inputs:
             kind, _, rest = item.partition(":")
-            if kind == "name":
+            if reads and kind in ("name", "attr") and rest in self.unit.clean_reads:
+                # Django: a keyed read (`form.cleaned_data["age"]`, `self.kwargs["pk"]`)
+                one = self.evaluate(replace(row, inputs=(item,)), reads=False)
+                _merge(out, self._read(row, rest, one))
+            elif kind == "name":
                 value = self.env.get(item)
                 if value is None and self.unit.enclosing is not None:
                     value = self._free(rest)
@@ -192,6 +208,10 @@ class _Interpreter:
                     out.setdefault(UNKNOWN, ())
                 else:
                     _merge(out, value)
+            elif kind == "attr" and rest in self.unit.django_sources:  # Django: `self.kwargs`
+                origin, harmless = self.unit.django_sources[rest]
+                step = _step(self.unit.path, row, f"reads a URL kwarg (`{rest}`)")
+                _merge(out, {Label(f"src:{origin}", harmless): (step,)})
             elif kind == "attr":
                 ref = self.program.request_source(self.unit, rest) if self.unit.request_as else None
                 if ref is not None:
@@ -219,6 +239,18 @@ class _Interpreter:
             else:
                 out.setdefault(UNKNOWN, ())
         return out
+
+    def _read(self, row: FlowFact, chain: str, value: Taint) -> Taint:
+        """``value`` read from ``chain`` by ``row``: what every keyed read of it on the row's
+        lines cannot attack is cleaned (``Unit.clean_reads``)."""
+        kinds: frozenset[str] | None = None
+        for line, harmless in self.unit.clean_reads.get(chain, ()):
+            if row.line <= line <= row.end_line:
+                kinds = harmless if kinds is None or "*" in kinds else (
+                    kinds if "*" in harmless else kinds & harmless)  # fmt: skip
+        if not kinds:
+            return value
+        return {Label(label.origin, label.cleaned | kinds): trace for label, trace in value.items()}
 
     def _free(self, name: str) -> Taint | None:
         """A free variable's source data, from the locals of the functions it is nested in
@@ -251,6 +283,9 @@ class _Interpreter:
         receiver = unit.receivers.get(call_id)
         result: Taint = {}
         callee = call.callee if call is not None else None
+        if call is not None and (call.line, call.col, call.end_line, call.end_col) in unit.fetches:
+            self.memo[call_id] = {UNKNOWN: ()}  # Django: rows of the database, not the lookups
+            return self.memo[call_id]
         source = self.models.source_for(callee) if callee else None
         if call is not None and callee is None and unit.request_as:
             # `await request.post()` on a handler's request of no declared type
@@ -755,7 +790,10 @@ class TaintEngine:
         if self._load is None:
             relevant = set(units)
         else:
-            starts = [n for n, u in units.items() if u.reads_source or any(u.route_params.values())]
+            starts = [
+                n for n, u in units.items()
+                if u.reads_source or u.django_sources or any(u.route_params.values())
+            ]  # fmt: skip
             up = _closure(starts, self._callers)
             ends = [n for n, u in units.items() if u.calls_sink or u.is_view]
             relevant = _closure([*up, *ends], self._callees)
@@ -841,6 +879,15 @@ class TaintEngine:
         self._dirty |= after | program.mark_views(views | after)
         self._link(sorted(touched))
         self._paths = None
+
+    def set_django(self, facts: DjangoTaint) -> None:
+        """What the Django model says of URL kwargs, bound forms, validated data and queryset
+        fetches (``Program.set_django``); the units whose facts changed are interpreted
+        again."""
+        changed = self.program.set_django(facts)
+        if changed:
+            self._dirty |= changed
+            self._paths = None
 
     # -- summaries -------------------------------------------------------------------------------
 

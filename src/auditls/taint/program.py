@@ -10,9 +10,10 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from auditls.facts import Fact, FileFacts
@@ -30,11 +31,13 @@ from auditls.knowledge.taint import (
     SAFE_CONVERTERS,
     SAFE_KEYWORDS,
     SAFE_NAMES,
+    URL_KWARG,
     Models,
     Sink,
     Source,
     TaintRule,
 )
+from auditls.models.django import DjangoTaint
 
 _CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
@@ -127,6 +130,9 @@ _NO_ARGS: dict[int, list[FlowFact]] = {}
 _NO_RECEIVERS: dict[int, FlowFact] = {}
 _NO_WRITES: dict[str, int] = {}
 _NO_SAFE_ARGS: dict[int, list[CallArgFact]] = {}
+_EVERY = frozenset({"*"})
+_NO_SOURCES: Mapping[str, tuple[str, frozenset[str]]] = MappingProxyType({})
+_NO_READS: Mapping[str, list[tuple[int, frozenset[str]]]] = MappingProxyType({})
 _NO_ROUTE_PARAMS: dict[str, str] = {}
 
 
@@ -179,6 +185,23 @@ class Unit:
     #: Django views: local chains that hold the request (``request``, ``self.request``) and
     #: the class they are (``django.http.HttpRequest``): ``request.GET`` there is a source.
     request_as: tuple[tuple[str, str], ...] = ()
+    #: Django (``Program.set_django``): the names that hold request data -> (the source, as
+    #: the models name it, and the sink kinds it cannot attack): URL kwargs (a function view's
+    #: parameters; ``self.kwargs``, a handler's parameters and its ``**kwargs`` in a class
+    #: view; ``<slug:s>`` cannot attack SQL, HTML, paths...) and the bound form a class view's
+    #: ``form_valid(self, form)`` receives.
+    django_sources: Mapping[str, tuple[str, frozenset[str]]] = field(
+        default_factory=lambda: _NO_SOURCES
+    )
+    #: Django: keyed reads of a mapping as written (``form.cleaned_data``, ``self.kwargs``) ->
+    #: (line, the sink kinds the value read there cannot attack); a row reading the mapping
+    #: takes what every read of it on the row's lines cannot attack.
+    clean_reads: Mapping[str, list[tuple[int, frozenset[str]]]] = field(
+        default_factory=lambda: _NO_READS
+    )
+    #: Django: the spans (line, col, end line, end col) of its queryset chains that only fetch
+    #: rows (``Product.objects.get(slug=slug)``): their result does not carry their arguments.
+    fetches: AbstractSet[tuple[int, int, int, int]] = frozenset()
     #: The calls its rows use, as ``(callee, method of self)``: what it may call (edges).
     #: A sorted tuple (``refs_of``): a workspace has tens of thousands of units, and a
     #: frozenset costs four times a tuple.
@@ -313,6 +336,8 @@ class Program:
         self.files: dict[str, list[str]] = {}
         #: Path -> the views its route facts name, with their URL rules.
         self._routes: dict[str, list[tuple[str, str]]] = {}
+        #: Units given Django facts by ``set_django`` (to clear them when they go).
+        self._django: set[str] = set()
         #: Path -> the FastAPI operations its facts declare: endpoint, the parameters that
         #: carry request data, the parameter that is the request.
         self._operations: dict[str, list[Operation]] = {}
@@ -569,6 +594,69 @@ class Program:
                 if self.models.source_for(ref) is not None:
                     return ref
         return None
+
+    def set_django(self, facts: DjangoTaint) -> set[str]:
+        """Give the units what the Django model says (``auditls.models.django.taint``): the URL
+        kwargs of function views (by qualified name) and of class views (by class: every
+        method's ``self.kwargs``, a handler's parameters and ``**`` parameter), the bound form
+        or serializer a class view's ``form_valid`` / ``perform_create`` receives, and the
+        keyed reads and queryset fetches of each function. Returns the units whose facts
+        changed."""
+        kwargs, bound = facts.kwargs, facts.bound
+        wanted: dict[str, tuple[dict[str, tuple[str, frozenset[str]]], Mapping[str, Any]]] = {}
+        # Only the units these name, and the methods of the classes they name (in the files
+        # defining those classes): not every unit of the workspace at every revision.
+        names = {*kwargs, *facts.reads, *facts.fetches, *self._django}
+        for path, classes in self._classes.items():
+            if any(c in kwargs or c in bound for c in classes):
+                names.update(self.files.get(path, ()))
+        for name in names:
+            unit = self.units.get(name)
+            if unit is None:
+                continue
+            found: dict[str, tuple[str, frozenset[str]]] = {}
+            own = kwargs.get(name) if unit.class_name is None else None
+            if own:
+                found = {p: (URL_KWARG, h) for p, h in own.items()
+                         if p in unit.params[1:] and "*" not in h}  # fmt: skip
+            by_class = kwargs.get(unit.class_name) if unit.class_name else None
+            if by_class:
+                whole = _EVERY
+                for harmless in by_class.values():
+                    whole = harmless if "*" in whole else whole if "*" in harmless else (
+                        whole & harmless)  # fmt: skip
+                if "*" not in whole:
+                    found["self.kwargs"] = (URL_KWARG, whole)
+                    if name in facts.spreads:
+                        found[facts.spreads[name]] = (URL_KWARG, whole)
+                if unit.params[1:2] == ["request"]:
+                    for param in unit.params[2:]:
+                        kinds = by_class.get(param)
+                        if kinds is not None and "*" not in kinds:
+                            found[param] = (URL_KWARG, kinds)
+            methods = bound.get(unit.class_name) if unit.class_name else None
+            source = methods.get(name.rpartition(".")[2]) if methods else None
+            if source is not None and len(unit.params) > 1:
+                found[unit.params[1]] = (source, frozenset())
+            read = facts.reads.get(name)
+            if found or read or name in facts.fetches or name in self._django:
+                wanted[name] = (found, read or {})
+        changed: set[str] = set()
+        for name, (found, reads) in wanted.items():
+            unit = self.units[name]
+            fetched = frozenset(facts.fetches.get(name, ()))
+            if (dict(unit.django_sources), dict(unit.clean_reads), unit.fetches) != (
+                found, dict(reads), fetched,
+            ):  # fmt: skip
+                unit.django_sources = MappingProxyType(found) if found else _NO_SOURCES
+                unit.clean_reads = MappingProxyType(dict(reads)) if reads else _NO_READS
+                unit.fetches = fetched
+                changed.add(name)
+        self._django = {
+            name for name, (found, reads) in wanted.items()
+            if found or reads or name in facts.fetches
+        }  # fmt: skip
+        return changed
 
     def link_nesting(self, made: Iterable[str]) -> None:
         """A nested function depends on the function it is nested in (a closure reads its
