@@ -2,8 +2,9 @@
 the ``DiagnosticsHub`` (pushed, or kept for the client to pull).
 
 A document that is open shows its buffer's findings plus the workspace rules' findings in its
-file (computed from the store, as of the last save); a file that is not open shows its findings
-on disk, in the ``workspace`` diagnostic mode only. The engine's ``Changes`` for a folder are
+file (computed from the store, where every open buffer's last good facts stand in for its
+file's: ``engine``); a file that is not open shows its findings on disk (and the workspace
+rules' over the same store), in the ``workspace`` diagnostic mode only. The engine's ``Changes`` for a folder are
 applied here, unless they are older than the newest store revision already applied.
 """
 
@@ -68,7 +69,7 @@ def document_findings(
     ls: AuditServer, doc: OpenDocument
 ) -> tuple[list[Prepared], Settings, int | None]:
     """The buffer's findings, and the workspace rules' findings in its file (computed from
-    the store, as of the last save)."""
+    the store, where the open buffers stand in for their files)."""
     found = ls.folder_of(doc.path)
     folder = found[0] if found is not None else None
     settings = ls.settings_for(folder)
