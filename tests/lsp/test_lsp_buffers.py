@@ -141,9 +141,7 @@ def check_json(root: Path) -> list[tuple[str, str, int, int]]:
     )
     assert proc.returncode in (0, 1), proc.stderr
     doc = json.loads(proc.stdout)
-    return sorted(
-        (f["path"], f["rule"], f["line"] - 1, f["column"] - 1) for f in doc["findings"]
-    )
+    return sorted((f["path"], f["rule"], f["line"] - 1, f["column"] - 1) for f in doc["findings"])
 
 
 def shown(client: AuditClient, rels: Sequence[str]) -> list[tuple[str, str, int, int]]:
@@ -214,9 +212,7 @@ async def test_a_buffer_changes_a_workspace_finding_in_another_file(
     await client.diagnostics_for(uri, lambda d: not d, "the app module", version=1)
 
     # Typed, not saved: the app now authenticates a route, so the one in views.py is flagged.
-    guarded = SHOP_INIT.replace(
-        '@app.post("/notes")\n', '@app.post("/notes")\n@login_required\n'
-    )
+    guarded = SHOP_INIT.replace('@app.post("/notes")\n', '@app.post("/notes")\n@login_required\n')
     client.replace(rel, guarded, version=2)
     await client.diagnostics_for(
         views, lambda d: codes(d) == ["AUD304"], "views.py's route, from the typed buffer"

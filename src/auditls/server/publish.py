@@ -4,8 +4,9 @@ the ``DiagnosticsHub`` (pushed, or kept for the client to pull).
 A document that is open shows its buffer's findings plus the workspace rules' findings in its
 file (computed from the store, where every open buffer's last good facts stand in for its
 file's: ``engine``); a file that is not open shows its findings on disk (and the workspace
-rules' over the same store), in the ``workspace`` diagnostic mode only. The engine's ``Changes`` for a folder are
-applied here, unless they are older than the newest store revision already applied.
+rules' over the same store), in the ``workspace`` diagnostic mode only. The engine's
+``Changes`` for a folder are applied here, unless they are older than the newest store revision
+already applied.
 """
 
 from __future__ import annotations
