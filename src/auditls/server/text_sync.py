@@ -43,6 +43,7 @@ log = logging.getLogger(SERVER_LOGGER)
 def did_open(ls: AuditServer, params: types.DidOpenTextDocumentParams) -> None:
     doc = ls.open_document(params.text_document.uri, params.text_document.version)
     doc.excluded = ls.excluded(doc)
+    log.debug("opened %s (version %d)%s", doc.uri, doc.version, " (excluded)" * doc.excluded)
     analyse(ls, doc.uri, delay=0.0)  # open documents go first, without a debounce
 
 
@@ -55,6 +56,7 @@ def did_change(ls: AuditServer, params: types.DidChangeTextDocumentParams) -> No
 
 async def did_save(ls: AuditServer, params: types.DidSaveTextDocumentParams) -> None:
     uri = params.text_document.uri
+    log.debug("file event (save): %s", uri)
     if ls.pipeline is not None and uri in ls.documents:
         # What was typed before the save shows now; the store re-indexes the file after
         # that, so the two extractions do not compete for the interpreter.
