@@ -362,10 +362,7 @@ class FolderEngine:
         """Lay open documents' last good buffers (by path) over their files."""
         store = self._require()
         for path, buffer in buffers.items():
-            if is_excluded(self.root, self.config, path):
-                self._buffers.pop(path, None)
-            else:
-                self._buffers[path] = buffer
+            self._buffers[path] = buffer
         self._overlay(store, only=buffers.keys())
         changes = Changes(store.revision)
         self._workspace_findings(store, changes)
@@ -386,8 +383,8 @@ class FolderEngine:
         states = None
         for path in only if only is not None else list(self._buffers):
             buffer = self._buffers.get(path)
-            if buffer is None:
-                continue
+            if buffer is None or not self._indexable(path):
+                continue  # the indexer would not read it: `auditls check` does not see it
             row = store.get_file(path)
             if row is not None and row.hash == buffer.hash and path not in self._disk:
                 continue  # the disk holds the buffer's text
@@ -414,6 +411,19 @@ class FolderEngine:
             )
             store.replace_file(overlay, facts)
             log.debug("%s: the open buffer stands in for the file", path)
+
+    def overlaid(self) -> list[str]:
+        """The paths whose open buffer stands in the store for the file."""
+        return sorted(self._disk)
+
+    def workspace_findings(self, path: str) -> list[Finding]:
+        """The workspace rules' findings in ``path``, as last computed."""
+        return list(self._workspace.get(path, []))
+
+    def _indexable(self, path: str) -> bool:
+        """Whether the indexer reads this file (a ``.py`` file, not excluded, settings as
+        they are now)."""
+        return path.endswith(".py") and not is_excluded(self.root, self.config, path)
 
     def _restore(self, store: Store, paths: Collection[str]) -> None:
         """The disk's rows again for overlaid ``paths`` (read from the disk, as a refresh)."""
