@@ -13,9 +13,9 @@ latest version of its buffer that parsed) stand in the store for its file's whil
 store, see what ``auditls check`` would see if every buffer were saved: a route in a buffer
 that was fixed by typing counts, whatever the disk holds. How an overlay works:
 
-1. Its row has the buffer's hash and a size and mtime that match no file (-1), so that any
-   index or refresh of that path reads the disk again and puts the disk's row back. After every
-   store operation ``_overlay`` looks at each open buffer: if the store holds the disk's row and
+1. Its row has the buffer's hash, status "ok" and a size and mtime of -1, which match no file
+   (``laid_over``), so that any index or refresh of that path reads the disk again and puts the
+   disk's row back. After every store operation ``_overlay`` looks at each open buffer: if the store holds the disk's row and
    its hash is not the buffer's, the buffer's facts go in again (a facts-equal buffer is not
    written twice: the early cutoff of ``_overlay``).
 2. What the disk holds is remembered as its state only (``_disk``), for ``_diff``: the per-file
@@ -110,6 +110,11 @@ class Buffer:
     facts: FileFacts  # status "ok"
     text: str  # the text they were extracted from
     hash: str  # ``content_hash`` of its bytes (``documents.buffer_bytes``)
+
+
+def laid_over(row: FileRow | None) -> bool:
+    """Whether a files row is an open buffer's (an error row has size -1 too, never "ok")."""
+    return row is not None and row.size == OVERLAY_STAT and row.status == "ok"
 
 
 @functools.cache
@@ -388,7 +393,7 @@ class FolderEngine:
             row = store.get_file(path)
             if row is not None and row.hash == buffer.hash and path not in self._disk:
                 continue  # the disk holds the buffer's text
-            if path in self._disk and row is not None and row.size == OVERLAY_STAT:
+            if path in self._disk and row is not None and laid_over(row):
                 if row.hash == buffer.hash:
                     continue  # laid over already
                 if (old := store.file_facts(path)) is not None and old == buffer.facts:
@@ -443,7 +448,7 @@ class FolderEngine:
         """Forget the overlays that an index or a refresh replaced by the disk's rows."""
         for path in list(self._disk):
             row = store.get_file(path)
-            if row is None or row.size != OVERLAY_STAT:
+            if not laid_over(row):
                 del self._disk[path]
 
     def _disk_states(self, store: Store) -> dict[str, RowKey]:
