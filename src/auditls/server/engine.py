@@ -15,9 +15,9 @@ that was fixed by typing counts, whatever the disk holds. How an overlay works:
 
 1. Its row has the buffer's hash, status "ok" and a size and mtime of -1, which match no file
    (``laid_over``), so that any index or refresh of that path reads the disk again and puts the
-   disk's row back. After every store operation ``_overlay`` looks at each open buffer: if the store holds the disk's row and
-   its hash is not the buffer's, the buffer's facts go in again (a facts-equal buffer is not
-   written twice: the early cutoff of ``_overlay``).
+   disk's row back. After every store operation ``_overlay`` looks at each open buffer: if the
+   store holds the disk's row and its hash is not the buffer's, the buffer's facts go in again
+   (a facts-equal buffer is not written twice: the early cutoff of ``_overlay``).
 2. What the disk holds is remembered as its state only (``_disk``), for ``_diff``: the per-file
    findings in ``Changes.updated`` stay the disk's (a closed file shows them again), and a save
    of the buffer's text is seen as the change of the disk it is.
