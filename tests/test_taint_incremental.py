@@ -316,3 +316,38 @@ def test_a_state_from_other_code_is_not_used(tmp_path: Path) -> None:
         engine = taint_of(store)
         engine.paths()
         assert engine.resummarised > 0
+
+
+def test_a_signal_connected_or_disconnected_in_another_file(tmp_path: Path) -> None:
+    """A send reaches the receivers the Django model connects to its signal: connecting one
+    in another file adds its path, disconnecting it removes it, in place as from scratch."""
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "views.py").write_text(
+        "from django.dispatch import Signal\n\nnoted = Signal()\n\n\n"
+        "def note(request):\n    noted.send(sender=None, text=request.POST['t'])\n",
+        encoding="utf-8",
+    )
+    receivers = tmp_path / "shop" / "receivers.py"
+    connected = (
+        "import os\n\nfrom django.dispatch import receiver\n\nfrom shop.views import noted\n\n\n"
+        "@receiver(noted)\ndef log_it(sender, text, **kwargs):\n    os.system('logger ' + text)\n"
+    )
+    receivers.write_text(connected.replace("@receiver(noted)\n", ""), encoding="utf-8")
+    config = load_config(tmp_path)
+
+    def sinks(engine: TaintEngine) -> set[tuple[str, int]]:
+        return {(p.sink.path, p.sink.line) for p in engine.paths()}
+
+    with Store.open(tmp_path, persist=False) as store:
+        index_workspace(tmp_path, store, config, progress=False)
+        engine = taint_of(store)
+        assert sinks(engine) == set()
+        for text, expected in ((connected, {("shop/receivers.py", 10)}), (
+            connected.replace("@receiver(noted)\n", ""), set()
+        )):  # fmt: skip
+            receivers.write_text(text, encoding="utf-8")
+            index_workspace(tmp_path, store, config, progress=False)
+            assert taint_of(store) is engine
+            assert sinks(engine) == expected
+            _same_as_clean(tmp_path, engine)

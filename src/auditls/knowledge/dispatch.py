@@ -11,6 +11,8 @@ Two shapes:
 - **A method of the function itself** (``function`` None): a Celery task's ``f.delay(x)``,
   ``f.apply_async(args=(x,), kwargs={...})``, ``f.s(x)``; the call's callee minus the method
   is the task (``tasks.purge.delay`` runs ``tasks.purge``).
+- **A Django signal's send** (``order_paid.send(sender=Order, order=o)``): every receiver the
+  Django model connects to that signal is called with the keyword arguments (``SIGNAL``).
 
 Argument lists passed whole (``args=(x,)``, ``kwargs={"q": x}``) bind coarsely: every
 parameter of the function receives what the tuple or dict holds.
@@ -97,6 +99,11 @@ TASK_METHODS: dict[str, Dispatch] = {
     "si": Dispatch(None, None, 0, keywords=True, how=_TASK),
     "signature": Dispatch(None, None, None, "args", "kwargs", 0, 1, how=_TASK),
 }
+
+
+#: A Django signal's send (``send``, ``send_robust``, ``asend``...: the Django model says which
+#: calls are sends and which receivers they reach) passes its keyword arguments.
+SIGNAL = Dispatch(None, None, None, keywords=True, how="sends the signal to receiver `{}`")
 
 
 def dispatch_for(callee: str | None, attr: str | None) -> Dispatch | None:

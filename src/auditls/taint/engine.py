@@ -39,7 +39,9 @@ units and what links them, steps 1 and 2, are ``auditls.taint.program``):
    (``threading.Thread(target=f, args=(x,))``, ``executor.submit(f, x)``,
    ``asyncio.to_thread(f, x)``, a Celery task's ``f.delay(x)`` or ``f.apply_async(args=...)``:
    ``auditls.knowledge.dispatch``) is a call to ``f`` with its arguments bound as the
-   dispatcher passes them on; it is an edge of the call graph like a direct call.
+   dispatcher passes them on; it is an edge of the call graph like a direct call. So is a
+   Django signal's send: the Django model says which receivers it reaches, and they get its
+   keyword arguments (by name, or all of them in a ``**kwargs``).
 5. **Order.** The strongly connected components of the call graph are interpreted callees
    first (Tarjan), each once; a component with a cycle is iterated from empty summaries until
    its summaries' labels and sinks stop changing (at most ``MAX_VISITS`` rounds). The same
@@ -112,6 +114,9 @@ _TEXT_BUILDING = frozenset({"concat", "format", "aug"})
 
 
 _NO_NAMES: tuple[str, ...] = ()
+#: Parameter names that conventionally collect keyword arguments (``**kwargs``): a dispatcher's
+#: keyword arguments all reach them.
+_SPREAD_NAMES = frozenset({"kwargs", "kw", "kwds", "options"})
 
 
 def _literal_text(value: str | None) -> str | None:
@@ -352,8 +357,13 @@ class _Interpreter:
             elif position is not None and sent.first is not None and position >= sent.first:
                 if position - sent.first + shift == index:
                     out.append(row)
-            elif sent.keywords and row.keyword == name and row.keyword != sent.keyword:
-                out.append(row)
+            elif (
+                sent.keywords
+                and row.keyword is not None
+                and row.keyword != sent.keyword
+                and (row.keyword == name or (name in _SPREAD_NAMES and row.keyword != "sender"))
+            ):
+                out.append(row)  # by name, or into `**kwargs`
         return out
 
     def _through(self, call: CallFact, target: Unit, sent: Dispatch | None = None) -> Taint:
@@ -443,12 +453,15 @@ class _Interpreter:
                 self.sink(site, {k: (*v, step) for k, v in value.items()})
         if row.target != "arg":
             return
-        sent: Dispatch | None = None
-        dispatched = self.program.dispatched(self.unit, call)
-        if dispatched is not None:
-            target, sent = dispatched
-        if target is None:
-            return
+        runs: list[tuple[Unit, Dispatch | None]] = list(self.program.dispatches(self.unit, call))
+        if not runs and target is not None:
+            runs = [(target, None)]
+        for callee, sent in runs:
+            self._into(call, row, callee, sent)
+
+    def _into(self, call: CallFact, row: FlowFact, target: Unit, sent: Dispatch | None) -> None:
+        """An argument row checked against the sinks its callee's summary says its parameters
+        reach."""
         summary = self.summaries.get(target.qualname)
         if summary is None:
             return
@@ -750,6 +763,8 @@ class TaintEngine:
                 target = program.target(unit, callee, method)
                 if target is not None:
                     callees.add(target.qualname)
+            # The receivers of the Django signals it sends.
+            callees.update(r for r in program.receivers_of(name) if r in program.units)
             # The methods of its class that store what it reads from ``self``.
             for writer in unit.field_writers:
                 if self._wanted_ready:
@@ -884,7 +899,14 @@ class TaintEngine:
         """What the Django model says of URL kwargs, bound forms, validated data and queryset
         fetches (``Program.set_django``); the units whose facts changed are interpreted
         again."""
+        before = self.program.signal_sends
         changed = self.program.set_django(facts)
+        after = self.program.signal_sends
+        if before != after:
+            # Who sends a signal calls its receivers: those edges change with the model.
+            senders = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+            self._link(sorted(senders))
+            changed |= senders & self.program.units.keys()
         if changed:
             self._dirty |= changed
             self._paths = None

@@ -23,7 +23,7 @@ from auditls.facts.django import DjangoViewFact
 from auditls.facts.fastapi import FastAPIOperationFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
-from auditls.knowledge.dispatch import Dispatch, dispatch_for, task_method
+from auditls.knowledge.dispatch import SIGNAL, Dispatch, dispatch_for, task_method
 from auditls.knowledge.taint import (
     DEFAULT_MODELS,
     OPERATION_PARAMETER,
@@ -338,6 +338,9 @@ class Program:
         self._routes: dict[str, list[tuple[str, str]]] = {}
         #: Units given Django facts by ``set_django`` (to clear them when they go).
         self._django: set[str] = set()
+        #: A function -> its Django signal sends, by position -> their receivers
+        #: (``set_django``).
+        self.signal_sends: dict[str, dict[tuple[int, int], tuple[str, ...]]] = {}
         #: Path -> the FastAPI operations its facts declare: endpoint, the parameters that
         #: carry request data, the parameter that is the request.
         self._operations: dict[str, list[Operation]] = {}
@@ -656,7 +659,20 @@ class Program:
             name for name, (found, reads) in wanted.items()
             if found or reads or name in facts.fetches
         }  # fmt: skip
+        self.signal_sends = facts.sends
         return changed
+
+    def receivers(self, unit: Unit, call: CallFact) -> list[Unit]:
+        """The workspace functions a Django signal's send call runs (the model's receivers of
+        that signal)."""
+        sends = self.signal_sends.get(unit.qualname)
+        names = sends.get((call.line, call.col), ()) if sends else ()
+        return [u for name in names if (u := self.units.get(name)) is not None]
+
+    def receivers_of(self, name: str) -> set[str]:
+        """Every receiver of the signals a unit sends (edges)."""
+        sends = self.signal_sends.get(name)
+        return {r for names in sends.values() for r in names} if sends else set()
 
     def link_nesting(self, made: Iterable[str]) -> None:
         """A nested function depends on the function it is nested in (a closure reads its
@@ -844,6 +860,14 @@ class Program:
         if item.startswith("name:"):
             return self.units.get(f"{unit.qualname}.<locals>.{item[5:]}")
         return None
+
+    def dispatches(self, unit: Unit, call: CallFact) -> list[tuple[Unit, Dispatch]]:
+        """Every workspace function a call runs later or elsewhere: ``dispatched``'s, or the
+        receivers of the Django signal it sends."""
+        found = self.dispatched(unit, call)
+        if found is not None:
+            return [found]
+        return [(r, SIGNAL) for r in self.receivers(unit, call)]
 
     def dispatched(self, unit: Unit, call: CallFact) -> tuple[Unit, Dispatch] | None:
         """The workspace function a call runs later or elsewhere (a thread's target, an

@@ -140,6 +140,10 @@ class DjangoTaint:
     #: A function -> the spans (line, col, end line, end col) of its queryset chains that only
     #: fetch (``QUERYSET_FETCHES``): their result is the database's, not their arguments'.
     fetches: dict[str, set[tuple[int, int, int, int]]] = field(default_factory=dict)
+    #: A function -> its send calls of signals that have receivers (``@receiver``,
+    #: ``connect``), by the call's position: (line, col) -> the receivers, which the send
+    #: calls with its keyword arguments.
+    sends: dict[str, dict[tuple[int, int], tuple[str, ...]]] = field(default_factory=dict)
 
 
 def _merge_kwargs(into: dict[str, frozenset[str]], more: dict[str, frozenset[str]]) -> None:
@@ -236,4 +240,16 @@ def django_taint(model: DjangoModel) -> DjangoTaint:
         q = qs.fact
         if q.chain and QUERYSET_FETCHES.issuperset(q.chain) and not q.raw:
             out.fetches.setdefault(q.function, set()).add((q.line, q.col, q.end_line, q.end_col))
+    for sites in model.signals.values():
+        handlers = tuple(dict.fromkeys(
+            model.link.resolve(s.fact.handler)
+            for s in sites
+            if s.fact.role in ("receiver", "connect") and s.fact.handler
+        ))  # fmt: skip
+        if not handlers:
+            continue
+        for row in sites:
+            send = row.fact
+            if send.role == "send":
+                out.sends.setdefault(send.function, {})[(send.line, send.col)] = handlers
     return out
