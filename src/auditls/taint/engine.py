@@ -325,6 +325,10 @@ class _Interpreter:
         shift = 1 if target.class_name and target.params[:1] in (["self"], ["cls"]) else 0
         if shift and not call.callee_text.count("."):
             shift = 0
+        if shift and index == 0:
+            # `obj.method()`: `self` is the object the method is called on (what its
+            # constructor was given, what was stored into it).
+            return self.unit.receivers.get(call.call_id)
         name = target.params[index] if index < len(target.params) else None
         for row in self.unit.args.get(call.call_id, []):
             if row.keyword is not None and row.keyword == name:
@@ -451,6 +455,10 @@ class _Interpreter:
                 self.sites_clean[key] = self.sites_clean.get(key, True) and clean
                 step = _step(self.unit.path, call, f"reaches {what}")
                 self.sink(site, {k: (*v, step) for k, v in value.items()})
+        if row.target == "receiver":
+            if target is not None:
+                self._into(call, row, target, None, "calls `{}` on it")  # `self` of a method
+            return
         if row.target != "arg":
             return
         runs: list[tuple[Unit, Dispatch | None]] = list(self.program.dispatches(self.unit, call))
@@ -459,13 +467,20 @@ class _Interpreter:
         for callee, sent in runs:
             self._into(call, row, callee, sent)
 
-    def _into(self, call: CallFact, row: FlowFact, target: Unit, sent: Dispatch | None) -> None:
-        """An argument row checked against the sinks its callee's summary says its parameters
-        reach."""
+    def _into(
+        self,
+        call: CallFact,
+        row: FlowFact,
+        target: Unit,
+        sent: Dispatch | None,
+        how: str = "passed to `{}`",
+    ) -> None:
+        """An argument (or receiver) row checked against the sinks its callee's summary says
+        its parameters reach."""
         summary = self.summaries.get(target.qualname)
         if summary is None:
             return
-        how = "passed to `{}`" if sent is None else sent.how
+        how = how if sent is None else sent.how
         for label, site, trace in summary.sinks:
             index = int(label.origin[6:])
             if not any(bound is row for bound in self._bound(call, target, index, sent)):
