@@ -170,6 +170,9 @@ _AIOHTTP_REQUEST_ATTRIBUTES = (
     "headers", "raw_headers", "cookies", "host", "forwarded", "content", "post", "json", "text",
     "read", "multipart", "content_type", "charset", "if_modified_since", "if_match",
 )  # fmt: skip
+#: An attribute project middleware stored on the request from its own data
+#: (``request.tenant = request.headers[...]``: ``auditls.models.django.taint``).
+MIDDLEWARE_ATTRIBUTE = "django.http.HttpRequest.middleware_attribute"
 #: Django and DRF class-based view bases (``self.kwargs``, ``self.request`` in their methods).
 _DJANGO_VIEW_CLASSES = (
     "django.views.View", "django.views.generic.View", "django.views.generic.base.View",
@@ -217,6 +220,8 @@ SOURCES: dict[str, Source] = {
        for obj in _STARLETTE_REQUESTS for attr in _STARLETTE_REQUEST_ATTRIBUTES},
     **{f"{obj}.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
        for obj in _AIOHTTP_REQUESTS for attr in _AIOHTTP_REQUEST_ATTRIBUTES},
+    MIDDLEWARE_ATTRIBUTE: Source(
+        "request", "high", "request data a middleware stored on the request (`request.<attr>`)"),
     "fastapi.params": Source(
         "request", "high", "request data (a path, query or body parameter, `fastapi.params`)"),
     **{f"{obj}.{attr}": Source("request", "high", f"websocket data (`websocket.{attr}`)")

@@ -820,9 +820,11 @@ class TaintEngine:
         if self._load is None:
             relevant = set(units)
         else:
+            middleware = bool(self.program.middleware_attrs)
             starts = [
                 n for n, u in units.items()
                 if u.reads_source or u.django_sources or any(u.route_params.values())
+                or (middleware and u.request_as)
             ]  # fmt: skip
             up = _closure(starts, self._callers)
             ends = [n for n, u in units.items() if u.calls_sink or u.is_view]

@@ -26,6 +26,7 @@ from auditls.facts.taint import FlowFact
 from auditls.knowledge.dispatch import SIGNAL, Dispatch, dispatch_for, task_method
 from auditls.knowledge.taint import (
     DEFAULT_MODELS,
+    MIDDLEWARE_ATTRIBUTE,
     OPERATION_PARAMETER,
     ROUTE_PARAMETER,
     SAFE_CONVERTERS,
@@ -341,6 +342,8 @@ class Program:
         #: A function -> its Django signal sends, by position -> their receivers
         #: (``set_django``).
         self.signal_sends: dict[str, dict[tuple[int, int], tuple[str, ...]]] = {}
+        #: Request attributes project middleware sets from request data (``set_django``).
+        self.middleware_attrs: frozenset[str] = frozenset()
         #: Path -> the FastAPI operations its facts declare: endpoint, the parameters that
         #: carry request data, the parameter that is the request.
         self._operations: dict[str, list[Operation]] = {}
@@ -596,6 +599,9 @@ class Program:
                 ref = request_class + chain[len(local) :]
                 if self.models.source_for(ref) is not None:
                     return ref
+                attr = chain[len(local) + 1 :].partition(".")[0]
+                if attr in self.middleware_attrs and request_class == _DJANGO_REQUEST:
+                    return MIDDLEWARE_ATTRIBUTE
         return None
 
     def set_django(self, facts: DjangoTaint) -> set[str]:
@@ -660,6 +666,9 @@ class Program:
             if found or reads or name in facts.fetches
         }  # fmt: skip
         self.signal_sends = facts.sends
+        if facts.request_attrs != self.middleware_attrs:
+            self.middleware_attrs = facts.request_attrs
+            changed |= {name for name, unit in self.units.items() if unit.request_as}
         return changed
 
     def receivers(self, unit: Unit, call: CallFact) -> list[Unit]:

@@ -25,15 +25,23 @@ sink kinds each read of validated form data or of a URL kwarg cannot attack.
 4. **Fetches.** A queryset chain off a model's manager made only of methods that fetch
    (``Product.objects.get(slug=slug)``) returns the database's rows: its result does not carry
    its arguments (the engine takes it as a value it cannot vouch for, never as clean).
+5. **Middleware.** An attribute that active project middleware stores on the request from the
+   request's own data (``request.tenant = request.headers.get(...)``, through locals and
+   method calls) is request data in every view (``middleware_attributes``).
+6. **Signals.** A ``send`` of a signal with receivers calls each receiver the model connects
+   to it (``@receiver``, ``connect``, across apps) with its keyword arguments.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from auditls.facts.core import CallFact, ParamFact
 from auditls.facts.django import DjangoDataReadFact
+from auditls.facts.taint import FlowFact
 from auditls.knowledge.django import (
     BOUND_FORM_METHODS,
     FORM_FIELD_HARMLESS,
@@ -144,6 +152,10 @@ class DjangoTaint:
     #: ``connect``), by the call's position: (line, col) -> the receivers, which the send
     #: calls with its keyword arguments.
     sends: dict[str, dict[tuple[int, int], tuple[str, ...]]] = field(default_factory=dict)
+    #: Attributes that project middleware (in a settings module's ``MIDDLEWARE``) stores on the
+    #: request from the request's own data (``request.tenant = request.headers[...]``): every
+    #: view behind it reads request data there.
+    request_attrs: frozenset[str] = frozenset()
 
 
 def _merge_kwargs(into: dict[str, frozenset[str]], more: dict[str, frozenset[str]]) -> None:
@@ -200,6 +212,83 @@ class _Forms:
         return out
 
 
+def middleware_attributes(model: DjangoModel) -> frozenset[str]:
+    """Step 5: the request attributes the project's active middleware set from request data.
+
+    In each hook of a middleware class that ``MIDDLEWARE`` names (``__call__``,
+    ``process_request``, ``process_view``), or in the inner function a middleware factory
+    returns, a store into ``<request>.<attr>`` whose value reads the request (an attribute or a
+    method of it, directly or through locals assigned from one) makes ``<attr>`` request data.
+    """
+    active = model.middleware_entries
+    out: set[str] = set()
+    for site in model.middleware:
+        mw = site.fact
+        if mw.qualname not in active and model.link.resolve(mw.qualname) not in active:
+            continue
+        ff = model.link.files.get(site.path)
+        if ff is None:
+            continue
+        prefix = mw.qualname + "."
+        hooks: dict[str, list[FlowFact]] = defaultdict(list)
+        calls: dict[tuple[str, int], str] = {}
+        params: dict[str, list[str]] = defaultdict(list)
+        for fact in ff.facts:
+            if isinstance(fact, FlowFact) and fact.function.startswith(prefix):
+                hooks[fact.function].append(fact)
+            elif isinstance(fact, CallFact) and fact.function.startswith(prefix):
+                calls[(fact.function, fact.call_id)] = fact.callee_text
+            elif isinstance(fact, ParamFact) and fact.function.startswith(prefix):
+                params[fact.function].append(fact.name)
+        for function, rows in hooks.items():
+            names = [p for p in params.get(function, ()) if p != "self"]
+            request = next((p for p in names if p in ("request", "req", "r")), None)
+            if request is None:
+                continue
+            feeding: dict[int, list[FlowFact]] = defaultdict(list)  # a call's receiver, args
+            for row in rows:
+                if row.target in ("receiver", "arg") and row.call_id is not None:
+                    feeding[row.call_id].append(row)
+            tainted: set[str] = set()
+            seen: dict[int, bool] = {}
+
+            def reads(
+                items: Iterable[str],
+                fn: str = function,
+                req: str = request,
+                held: set[str] = tainted,
+                memo: dict[int, bool] = seen,
+                fed: dict[int, list[FlowFact]] = feeding,
+                texts: dict[tuple[str, int], str] = calls,
+            ) -> bool:
+                """Whether a value made of ``items`` reads the request (a call's result
+                carries what its receiver and arguments do)."""
+                for item in items:
+                    if item.startswith(f"attr:{req}.") or item in held:
+                        return True
+                    if item.startswith("call:") and item[5:].isdigit():
+                        call_id = int(item[5:])
+                        if call_id not in memo:
+                            memo[call_id] = False  # a call inside its own arguments
+                            memo[call_id] = texts.get((fn, call_id), "").startswith(
+                                req + "."
+                            ) or any(reads(r.inputs) for r in fed.get(call_id, ()))
+                        if memo[call_id]:
+                            return True
+                return False  # fmt: skip
+
+            for row in rows:
+                if not reads(row.inputs):
+                    continue
+                if row.target.startswith("name:"):
+                    tainted.add(row.target)
+                elif row.target.startswith(f"attr:{request}."):
+                    attr = row.target[len(f"attr:{request}.") :]
+                    if attr.isidentifier():
+                        out.add(attr)
+    return frozenset(out)
+
+
 def django_taint(model: DjangoModel) -> DjangoTaint:
     """Steps 1 to 3 of the module docstring."""
     out = DjangoTaint()
@@ -240,6 +329,7 @@ def django_taint(model: DjangoModel) -> DjangoTaint:
         q = qs.fact
         if q.chain and QUERYSET_FETCHES.issuperset(q.chain) and not q.raw:
             out.fetches.setdefault(q.function, set()).add((q.line, q.col, q.end_line, q.end_col))
+    out.request_attrs = middleware_attributes(model)
     for sites in model.signals.values():
         handlers = tuple(dict.fromkeys(
             model.link.resolve(s.fact.handler)
