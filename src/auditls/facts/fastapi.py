@@ -28,6 +28,7 @@ class FastAPIOperationFact(Fact):
     safe_params: tuple[str, ...]  # parameters FastAPI parses into harmless types (int, UUID...)
     request_object: str | None  # the parameter typed as the request (`request: Request`)
     dependencies: tuple[str, ...]  # Depends/Security callables of its parameters and decorator
+    param_types: tuple[str, ...]  # "name=class" of request parameters annotated with a class
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

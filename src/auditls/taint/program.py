@@ -271,7 +271,13 @@ SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
     FlaskRouteFact: ("view", "rule"),
     ClassFact: ("qualname", "bases"),
     DjangoViewFact: ("qualname", "kind", "request_param", "drf"),
-    FastAPIOperationFact: ("endpoint", "request_params", "safe_params", "request_object"),
+    FastAPIOperationFact: (
+        "endpoint",
+        "request_params",
+        "safe_params",
+        "request_object",
+        "param_types",
+    ),
     AiohttpHandlerFact: ("qualname", "kind", "request_param"),
 }
 
@@ -279,10 +285,11 @@ SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
 SELF_ATTRS = ("attr:self.", "attr:cls.")
 _DJANGO_REQUEST = "django.http.HttpRequest"
 _STARLETTE_REQUEST = "starlette.requests.Request"
+_ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 _AIOHTTP_REQUEST = "aiohttp.web.Request"
 #: A FastAPI operation: endpoint, the parameters that carry request data, those the framework
-#: parses into harmless values, the request's name.
-Operation = tuple[str, tuple[str, ...], tuple[str, ...], str | None]
+#: parses into harmless values, the request's name, ``name=class`` of class-typed parameters.
+Operation = tuple[str, tuple[str, ...], tuple[str, ...], str | None, tuple[str, ...]]
 _DRF_REQUEST = "rest_framework.request.Request"
 #: ``super().method(...)`` as the extractor resolves it: the base class's method runs.
 _SUPER = "builtins.super."
@@ -418,9 +425,8 @@ class Program:
             elif isinstance(fact, AiohttpHandlerFact):
                 handlers.append((fact.qualname, fact.kind, fact.request_param))
             elif isinstance(fact, FastAPIOperationFact):
-                operations.append(
-                    (fact.endpoint, fact.request_params, fact.safe_params, fact.request_object)
-                )
+                operations.append((fact.endpoint, fact.request_params, fact.safe_params,
+                                   fact.request_object, fact.param_types))  # fmt: skip
         for function, found in params.items():
             self._unit(ff.path, function, made, True).params = [
                 p.name for p in sorted(found, key=lambda p: p.position)
@@ -449,13 +455,23 @@ class Program:
             self._routes[ff.path] = routes
         return made
 
+    def _is_enum(self, qualname: str, depth: int = 0) -> bool:
+        if qualname in _ENUM_BASES:
+            return True
+        if depth > 8:
+            return False
+        bases = self.bases.get(qualname)
+        if bases is None and self.resolve is not None:
+            bases = self.bases.get(self.resolve(qualname))
+        return any(self._is_enum(b, depth + 1) for b in bases or ())
+
     def _mark_operations(self, path: str, operations: list[Operation]) -> None:
         """A file's FastAPI operations: kept for ``mark_views`` (their parameters), and the
         request parameter of an endpoint defined here is where its request is."""
         if not operations:
             return
         self._operations[path] = operations
-        for endpoint, _, _, request_object in operations:
+        for endpoint, _, _, request_object, _ in operations:
             unit = self.units.get(endpoint)
             if unit is not None and unit.path == path and request_object:
                 found = (request_object, _STARLETTE_REQUEST)
@@ -531,8 +547,14 @@ class Program:
         self._mark_operations(
             sk.path,
             [
-                (e, tuple(json.loads(p)) if p else (), tuple(json.loads(c)) if c else (), r)
-                for e, p, c, r in sk.operations
+                (
+                    e,
+                    tuple(json.loads(p)) if p else (),
+                    tuple(json.loads(c)) if c else (),
+                    r,
+                    tuple(json.loads(t)) if t else (),
+                )
+                for e, p, c, r, t in sk.operations
                 if e
             ],
         )
@@ -741,10 +763,12 @@ class Program:
                 if view in wanted:
                     rules[view].append(rule)
         for path in sorted(self._operations):
-            for endpoint, params, checked, _ in self._operations[path]:
+            for endpoint, params, checked, _, types in self._operations[path]:
                 if endpoint in wanted:
-                    sourced[endpoint].update(params)
-                    parsed[endpoint].update(checked)
+                    # A parameter typed as an Enum of the workspace holds one of its values.
+                    enums = {n for n, _, t in (x.partition("=") for x in types) if self._is_enum(t)}
+                    sourced[endpoint].update(p for p in params if p not in enums)
+                    parsed[endpoint].update(checked, enums & set(params))
         changed: set[str] = set()
         for name in wanted:
             unit = self.units[name]

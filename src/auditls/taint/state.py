@@ -28,7 +28,7 @@ from auditls.taint.program import Label, SinkSite, Step, Summary, TaintPath, Uni
 #: The name of the saved state in the store's directory.
 STATE_NAME = "taint.msgpack"
 #: Bumped whenever the layout below changes.
-STATE_VERSION = 6
+STATE_VERSION = 7
 
 
 class StateError(ValueError):
@@ -112,7 +112,7 @@ def dump(engine: TaintEngine, digest: str, states: Mapping[str, tuple[Any, ...]]
         "states": {path: list(state) for path, state in states.items()},
         "routes": {path: [list(r) for r in routes] for path, routes in program._routes.items()},
         "operations": {
-            path: [[e, list(p), list(c), r] for e, p, c, r in ops]
+            path: [[e, list(p), list(c), r, list(t)] for e, p, c, r, t in ops]
             for path, ops in program._operations.items()
         },
     }
@@ -267,8 +267,14 @@ def _load(
     }
     program._operations = {
         str(path): [
-            (str(e), tuple(str(p) for p in params), tuple(str(c) for c in checked), r and str(r))
-            for e, params, checked, r in ops
+            (
+                str(e),
+                tuple(str(p) for p in params),
+                tuple(str(c) for c in checked),
+                r and str(r),
+                tuple(str(t) for t in types),
+            )
+            for e, params, checked, r, types in ops
         ]
         for path, ops in doc["operations"].items()
     }

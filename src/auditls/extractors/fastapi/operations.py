@@ -53,6 +53,9 @@ class _Params:
     safe: list[str] = field(default_factory=list)
     request_object: str | None = None
     dependencies: list[str] = field(default_factory=list)
+    #: ``name=type`` of the request parameters annotated with a class (an ``Enum`` of the
+    #: workspace is parsed into one of its members: the model decides).
+    types: list[str] = field(default_factory=list)
 
 
 def _literal(node: ast.AST | None) -> str | None:
@@ -170,6 +173,8 @@ class OperationsExtractor(Extractor):
                 out.safe.append(arg.arg)
             else:
                 out.request.append(arg.arg)
+                if annotation is not None and not annotation.startswith("builtins."):
+                    out.types.append(f"{arg.arg}={annotation}")
         return out
 
     def _checked(self, marker: ast.Call) -> bool:
@@ -358,5 +363,6 @@ class OperationsExtractor(Extractor):
                 safe_params=tuple(params.safe),
                 request_object=params.request_object,
                 dependencies=(*params.dependencies, *extra),
+                param_types=tuple(params.types),
             )
         )
