@@ -1,0 +1,291 @@
+"""The testing model: the test suite of a workspace, over the linker.
+
+1. **Select.** The linker of the files with testing rows (``facts.testing``): test modules,
+   conftest files, plugins, modules with doctests or coverage pragmas; module-level imports
+   of every file, so references resolve through re-exports.
+2. **Test cases.** A unittest class recorded as a candidate (its base is a class of the
+   workspace) is a test case when a base resolves (``Linker.resolve``) to a class recorded as a
+   test case, directly or through more workspace bases; its tests count only then.
+3. **Fixtures.** A test or fixture that requests ``name`` gets the nearest fixture of that name,
+   as pytest looks it up: a fixture of the requesting module (a fixture of the test's own class
+   first), then the ``conftest.py`` of the module's directory, then those of each parent
+   directory up to the workspace root; then plugins (``pytest_plugins`` modules). pytest's own
+   fixtures (``tmp_path``, ``monkeypatch``...) are named as built in. An ``autouse`` fixture
+   serves every test its file's scope covers (its module, or its conftest's directory tree).
+4. **Reach.** A function is reached by a test that calls it (a call in the test's body whose
+   callee, resolved in the test's file, resolves across files to the function), by a test that
+   patches it (a ``patch`` target, a ``patch.object`` object and attribute, resolved the same
+   way; a decorator on a class patches each of its tests) and by its own doctest examples.
+5. **Configuration.** ``[tool.coverage.report] exclude_lines`` / ``exclude_also`` and
+   ``[project.entry-points.pytest11]`` of the workspace's ``pyproject.toml``, read once per
+   model (``config.read_workspace_file``).
+
+Cached per store revision like the other models (``model_of``); build it on the store's thread.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditls.config import UnreadableFile, read_workspace_file
+from auditls.facts.testing import (
+    FACT_TYPES,
+    CoverageMarkerFact,
+    DoctestExampleFact,
+    DoubleFact,
+    PytestFixtureFact,
+    PytestPluginFact,
+    SuiteTestFact,
+    UnittestCaseFact,
+)
+from auditls.knowledge.testing import BUILTIN_FIXTURES, CONFTEST, TESTCASE_BASES
+from auditls.link import Linker, Site, link_of
+from auditls.store import Store
+
+#: Doubles whose target is replaced for the test.
+_PATCH_KINDS = frozenset({"patch", "patch.object", "patch.dict", "patch.multiple", "setattr",
+                          "spy"})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """A test that reaches a function, and how."""
+
+    test: str  # pytest node id: path::Class::test
+    how: str  # calls | patches | doctest
+    path: str  # the test's file
+    line: int  # where: the call, the patch, the example
+
+
+class TestingModel:
+    """The test suite of one store. Build with ``model_of``."""
+
+    __test__ = False  # not a pytest class, whatever its name says
+
+    def __init__(self, linker: Linker, root: Path | None) -> None:
+        self.linker = linker
+        self.fixtures: dict[str, list[Site[PytestFixtureFact]]] = defaultdict(list)
+        for site in linker.sites(PytestFixtureFact):
+            self.fixtures[site.fact.name].append(site)
+        self.tests: list[Site[SuiteTestFact]] = list(linker.sites(SuiteTestFact))
+        self.plugins: list[Site[PytestPluginFact]] = list(linker.sites(PytestPluginFact))
+        self.doubles: list[Site[DoubleFact]] = list(linker.sites(DoubleFact))
+        self.doctests: list[Site[DoctestExampleFact]] = list(linker.sites(DoctestExampleFact))
+        self.coverage: list[Site[CoverageMarkerFact]] = list(linker.sites(CoverageMarkerFact))
+        self._cases: dict[str, UnittestCaseFact] = {
+            s.fact.qualname: s.fact for s in linker.sites(UnittestCaseFact)
+            if s.fact.kind == "class"
+        }  # fmt: skip
+        self._is_case: dict[str, bool] = {}
+        self.tests = [t for t in self.tests if t.fact.framework != "unittest"
+                      or self.is_testcase(t.fact.class_name or "")]  # fmt: skip
+        self.coverage_patterns, self.entry_points = _workspace_config(root)
+
+    # -- unittest ----------------------------------------------------------------------------
+
+    def is_testcase(self, qualname: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether a recorded class is a test case: directly, or through workspace bases."""
+        known = self._is_case.get(qualname)
+        if known is not None:
+            return known
+        fact = self._cases.get(qualname)
+        found = False
+        if fact is not None and qualname not in seen:
+            found = fact.direct or any(
+                (base := self.linker.resolve(b)) in TESTCASE_BASES
+                or self.is_testcase(base, seen | {qualname})
+                for b in fact.bases
+            )
+        self._is_case[qualname] = found
+        return found
+
+    def cases(self) -> list[UnittestCaseFact]:
+        return [c for q, c in self._cases.items() if self.is_testcase(q)]
+
+    # -- fixtures ----------------------------------------------------------------------------
+
+    def fixture_for(self, name: str, path: str, class_name: str | None = None
+                    ) -> Site[PytestFixtureFact] | None:  # fmt: skip
+        """The fixture ``name`` means in the file ``path`` (step 3 of the docstring)."""
+        candidates = self.fixtures.get(name, ())
+        if not candidates:
+            return None
+        here = [s for s in candidates if s.path == path]
+        if class_name is not None:
+            own = [s for s in here if s.fact.qualname.rpartition(".")[0] == class_name]
+            if own:
+                return own[-1]
+        module_level = [s for s in here if not _in_class(s.fact)]
+        if module_level:
+            return module_level[-1]
+        directory = path.rpartition("/")[0]
+        while True:
+            conftest = f"{directory}/{CONFTEST}" if directory else CONFTEST
+            found = [s for s in candidates if s.path == conftest]
+            if found:
+                return found[-1]
+            if not directory:
+                break
+            directory = directory.rpartition("/")[0]
+        plugins = {p.fact.name for p in self.plugins if p.fact.kind == "plugins"}
+        plugins.update(self.entry_points.values())
+        for site in candidates:
+            module = self._module_of(site.path)
+            if module in plugins:
+                return site
+        return None
+
+    def _module_of(self, path: str) -> str | None:
+        ff = self.linker.files.get(path)
+        return ff.module if ff is not None else None
+
+    def applies(self, fixture: Site[PytestFixtureFact], path: str) -> bool:
+        """Whether a fixture's file makes it visible in ``path`` (its module or conftest tree)."""
+        if fixture.path == path:
+            return True
+        if not fixture.fact.conftest:
+            return False
+        directory = fixture.fact.directory
+        return not directory or path.startswith(directory + "/")
+
+    def users(self, fixture: Site[PytestFixtureFact]) -> tuple[list[str], list[str]]:
+        """(tests, fixtures) that get this fixture: by a parameter or ``usefixtures`` resolved
+        to it, or every test in its scope when it is autouse."""
+        name = fixture.fact.name
+        tests = [
+            self.node_id(t) for t in self.tests
+            if t.fact.framework == "pytest" and (
+                (name in t.fact.fixtures and self.fixture_for(name, t.path, t.fact.class_name)
+                 == fixture)
+                or (fixture.fact.autouse and self.applies(fixture, t.path))
+            )
+        ]  # fmt: skip
+        fixtures = [
+            f"{s.path}::{s.fact.name}" for sites in self.fixtures.values() for s in sites
+            if name in s.fact.depends and s != fixture
+            and self.fixture_for(name, s.path, _class_of(s.fact)) == fixture
+        ]  # fmt: skip
+        return tests, fixtures
+
+    def dependency(self, name: str, path: str) -> str:
+        """Where a requested fixture comes from, for display: ``path:line``, built in, or
+        not found."""
+        site = self.fixture_for(name, path)
+        if site is not None:
+            return f"`{name}` ({site.path}:{site.fact.line})"
+        if name in BUILTIN_FIXTURES:
+            return f"`{name}` (pytest)"
+        return f"`{name}` (not found)"
+
+    @staticmethod
+    def node_id(test: Site[SuiteTestFact]) -> str:
+        return f"{test.path}::{test.fact.node_id}"
+
+    # -- reach -------------------------------------------------------------------------------
+
+    def reached_by(self, function: str) -> list[Reach]:
+        """The tests that reach ``function`` (a qualified name), in path and line order."""
+        linker = self.linker
+        target = linker.resolve(function)
+        found: dict[tuple[str, str], Reach] = {}
+        for test in self.tests:
+            for call in linker.calls.get(test.fact.qualname, ()):
+                if call.callee is not None and (
+                    call.callee == function or linker.resolve(call.callee) == target
+                ):
+                    key = (self.node_id(test), "calls")
+                    found.setdefault(key, Reach(key[0], "calls", test.path, call.line))
+        by_function: dict[tuple[str, str], list[Site[SuiteTestFact]]] = defaultdict(list)
+        for test in self.tests:
+            by_function[(test.path, test.fact.qualname)].append(test)
+            if test.fact.class_name is not None:
+                by_function[(test.path, test.fact.class_name)].append(test)
+        for double in self.doubles:
+            fact = double.fact
+            if fact.kind not in _PATCH_KINDS or fact.target is None:
+                continue
+            if fact.target != function and linker.resolve(fact.target) != target:
+                continue
+            owners = by_function.get((double.path, fact.function), [])
+            for test in owners:
+                key = (self.node_id(test), "patches")
+                found.setdefault(key, Reach(key[0], "patches", double.path, fact.line))
+        for example in self.doctests:
+            if example.fact.target == function:
+                key = (f"{example.path}::{function}", "doctest")
+                found.setdefault(key, Reach(key[0], "doctest", example.path, example.fact.line))
+        return sorted(found.values(), key=lambda r: (r.path, r.line, r.test, r.how))
+
+    # -- coverage ----------------------------------------------------------------------------
+
+    def excluded(self, function: str) -> list[CoverageMarkerFact]:
+        """The coverage exclusions that remove ``function``'s body: a pragma (or a marker the
+        workspace configures) on its ``def`` line."""
+        out = []
+        for site in self.coverage:
+            fact = site.fact
+            if fact.target != function:
+                continue
+            if fact.marker == "pragma" or self.configured(fact.text):
+                out.append(fact)
+        return out
+
+    def configured(self, line: str) -> bool:
+        """Whether a line matches one of the workspace's coverage exclusion patterns."""
+        return any(p.search(line) for p in self.coverage_patterns)
+
+    def hooks(self, name: str) -> list[Site[PytestPluginFact]]:
+        return [p for p in self.plugins if p.fact.kind == "hook" and p.fact.name == name]
+
+
+def _in_class(fact: PytestFixtureFact) -> bool:
+    return _class_of(fact) is not None
+
+
+def _class_of(fact: PytestFixtureFact) -> str | None:
+    """The class a fixture method sits in, from its qualified name (``m.TestX.fix``), when its
+    parent part starts with an upper-case letter: a module name rarely does."""
+    parent, _, _ = fact.qualname.rpartition(".")
+    last = parent.rpartition(".")[2]
+    return parent if last[:1].isupper() else None
+
+
+def _workspace_config(root: Path | None) -> tuple[list[re.Pattern[str]], dict[str, str]]:
+    """(coverage exclusion patterns, pytest11 entry points) of the workspace's pyproject."""
+    if root is None:
+        return [], {}
+    try:
+        data = read_workspace_file(root, root / "pyproject.toml")
+        table = tomllib.loads(data.decode("utf-8")) if data is not None else {}
+    except (UnreadableFile, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return [], {}
+    report = table.get("tool", {}).get("coverage", {}).get("report", {})
+    patterns: list[re.Pattern[str]] = []
+    for key in ("exclude_lines", "exclude_also"):
+        for text in report.get(key, ()) if isinstance(report, dict) else ():
+            if isinstance(text, str):
+                try:
+                    patterns.append(re.compile(text))
+                except re.error:
+                    continue
+    points = table.get("project", {}).get("entry-points", {}).get("pytest11", {})
+    entry_points = {str(k): str(v) for k, v in points.items()} if isinstance(points, dict) else {}
+    return patterns, entry_points
+
+
+_MODELS: weakref.WeakKeyDictionary[Store, tuple[int, TestingModel]] = weakref.WeakKeyDictionary()
+
+
+def model_of(store: Store) -> TestingModel:
+    """The model of a store, built again only when the store's revision changed."""
+    cached = _MODELS.get(store)
+    if cached is not None and cached[0] == store.revision:
+        return cached[1]
+    model = TestingModel(link_of(store, FACT_TYPES), store.root)
+    _MODELS[store] = (store.revision, model)
+    return model
