@@ -61,8 +61,7 @@ def test_a_test_case_through_a_workspace_base_is_kept(model: TestingModel) -> No
 def test_a_candidate_whose_base_is_no_test_case_is_dropped() -> None:
     helper = extract(b"class Base:\n    pass\n", "pkg/base.py", module="pkg.base")
     case = extract(
-        b"from pkg.base import Base\n\nclass Checks(Base):\n    def test_x(self):\n"
-        b"        pass\n",
+        b"from pkg.base import Base\n\nclass Checks(Base):\n    def test_x(self):\n        pass\n",
         "pkg/checks.py",
         module="pkg.checks",
     )
@@ -77,11 +76,14 @@ def test_a_candidate_whose_base_is_no_test_case_is_dropped() -> None:
 def test_the_nearest_fixture_wins(model: TestingModel) -> None:
     deep = model.fixture_for("client", "tests/api/test_tokens.py")
     top = model.fixture_for("client", "tests/test_api.py")
-    assert deep is not None and deep.path == "tests/api/conftest.py"
-    assert top is not None and top.path == "tests/conftest.py"
+    assert deep is not None
+    assert deep.path == "tests/api/conftest.py"
+    assert top is not None
+    assert top.path == "tests/conftest.py"
     # A fixture of the module itself, renamed with name=.
     admin = model.fixture_for("admin", "tests/test_api.py")
-    assert admin is not None and admin.fact.qualname == "tests.test_api.admin_user"
+    assert admin is not None
+    assert admin.fact.qualname == "tests.test_api.admin_user"
     assert model.fixture_for("admin", "tests/api/test_tokens.py") is None
     assert model.fixture_for("tmp_path", "tests/test_api.py") is None
 
@@ -115,8 +117,9 @@ def test_users_of_a_fixture(model: TestingModel) -> None:
 
 
 def test_tests_that_reach_a_function(model: TestingModel) -> None:
+    tokens = "tests/api/test_tokens.py"
     assert model.reached_by("shop.api.run_report") == [
-        Reach("tests/api/test_tokens.py::test_report_runs", "calls", "tests/api/test_tokens.py", 13),
+        Reach(f"{tokens}::test_report_runs", "calls", tokens, 13),
         Reach("tests/test_api.py::test_report_mocked", "calls", "tests/test_api.py", 44),
         Reach("tests/test_api.py::TestReports::test_patched", "patches", "tests/test_api.py", 48),
         Reach("tests/test_api.py::TestReports::test_patched", "calls", "tests/test_api.py", 50),
@@ -216,7 +219,8 @@ def test_reach_text_for_an_untested_and_an_excluded_function(model: TestingModel
 
 def facts(source: str, path: str = "tests/test_x.py") -> list[Any]:
     ff = extract(source.encode(), path, module=path[:-3].replace("/", "."))
-    assert ff.status == "ok" and ff.extractor_errors == []
+    assert ff.status == "ok"
+    assert ff.extractor_errors == []
     return ff.facts
 
 

@@ -98,7 +98,8 @@ FIXTURE_DECORATORS: frozenset[str] = frozenset(
 MARK_PREFIXES: tuple[str, ...] = ("pytest.mark.", "_pytest.mark.")
 #: The mark names the extractor resolves (custom marks resolve through ``MARK_PREFIXES`` too).
 MARKS: frozenset[str] = frozenset(
-    {"pytest.mark", "pytest.mark.parametrize", "pytest.mark.skip", "pytest.mark.skipif", "pytest.mark.xfail",
+    {"pytest.mark", "pytest.mark.parametrize", "pytest.mark.skip", "pytest.mark.skipif",
+     "pytest.mark.xfail",
      "pytest.mark.usefixtures", "pytest.mark.filterwarnings", "pytest.mark.asyncio",
      "pytest.mark.django_db", "pytest.mark.slow", "pytest.mark.timeout"}
 )  # fmt: skip

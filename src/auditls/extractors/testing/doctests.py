@@ -60,8 +60,10 @@ class DoctestsExtractor(Extractor):
                 source.append(lines[i].lstrip()[4:])
                 i += 1
             want: list[str] = []
-            while i < len(lines) and lines[i].strip() and not lines[i].lstrip().startswith(
-                DOCTEST_PROMPT
+            while (
+                i < len(lines)
+                and lines[i].strip()
+                and not lines[i].lstrip().startswith(DOCTEST_PROMPT)
             ):
                 want.append(lines[i].strip())
                 i += 1

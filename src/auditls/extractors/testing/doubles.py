@@ -109,10 +109,9 @@ class DoublesExtractor(Extractor):
             return first.value
         base = ctx.qualname(first) or ctx.text_of(first, 120)
         attribute = argument(node, 1, "attribute")
-        if kind in ("patch.object", "setattr", "spy", "delattr") and isinstance(
-            attribute, ast.Constant
-        ):
-            return f"{base}.{attribute.value}"
+        name = attribute.value if isinstance(attribute, ast.Constant) else None
+        if kind in ("patch.object", "setattr", "spy", "delattr") and isinstance(name, str):
+            return f"{base}.{name}"
         return base
 
     def _mock(self, node: ast.Call, callee: str | None) -> None:

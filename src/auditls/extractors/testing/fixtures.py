@@ -170,4 +170,3 @@ class FixturesExtractor(Extractor):
                 and not (isinstance(indirect, ast.Constant) and indirect.value is False),
             )
         )  # fmt: skip
-

@@ -63,9 +63,7 @@ def missing_fixture_markdown(model: TestingModel, name: str, path: str) -> str |
     return f"**pytest fixture** {model.dependency(name, path)}"
 
 
-def reach_markdown(
-    model: TestingModel, function: str, def_line: str | None
-) -> str:
+def reach_markdown(model: TestingModel, function: str, def_line: str | None) -> str:
     """Whether tests reach the function a finding sits in, and its coverage exclusions."""
     reached: list[Reach] = model.reached_by(function)
     lines = []
