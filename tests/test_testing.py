@@ -5,6 +5,7 @@ the hover text and providers as the server calls them, and the extractors' edge 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -286,3 +287,24 @@ def test_plain_asserts_count_in_test_code_only() -> None:
     # self.assertX on something that is not self is not an assertion.
     other = facts("def test_a(client):\n    client.assertEqual(1, 2)\n")
     assert [f for f in other if isinstance(f, AssertionFact)] == []
+
+
+def test_auditls_facts_shows_the_testing_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    from auditls import cli
+
+    assert cli.main(["facts", str(PROJECT / "tests" / "conftest.py"), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["module"] == "tests.conftest"
+    fixtures = doc["tables"]["python_pytest_fixtures"]
+    assert [(f["name"], f["scope"], f["depends"]) for f in fixtures] == [
+        ("db", "session", []),
+        ("user", "function", ["db"]),
+        ("client", "function", ["db", "user"]),
+        ("reset_env", "function", ["monkeypatch"]),
+    ]
+    assert [p["name"] for p in doc["tables"]["python_test_plugins"]] == [
+        "shop.plugin",
+        "tests.helpers",
+        "pytest_configure",
+    ]
+    assert not (PROJECT / ".auditls").exists()
