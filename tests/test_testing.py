@@ -308,3 +308,33 @@ def test_auditls_facts_shows_the_testing_tables(capsys: pytest.CaptureFixture[st
         "pytest_configure",
     ]
     assert not (PROJECT / ".auditls").exists()
+
+
+def test_a_fixture_that_overrides_its_own_name_gets_the_next_one_out(
+    model: TestingModel,
+) -> None:
+    deep = model.fixture_for("user", "tests/api/test_tokens.py")
+    assert deep is not None
+    assert deep.fact.qualname == "tests.api.conftest.user"
+    parent = model.fixture_for("user", deep.path, None, deep.fact.qualname)
+    assert parent is not None
+    assert parent.fact.qualname == "tests.conftest.user"
+    assert "tests/api/conftest.py::user" in model.users(parent)[1]
+    assert model.dependency("user", deep.path, deep.fact.qualname) == (
+        "`user` (tests/conftest.py:20)"
+    )
+
+
+def test_a_test_class_on_a_workspace_base_that_is_no_test_case_runs_under_pytest() -> None:
+    from auditls.link import Linker
+
+    helper = extract(b"class Helpers:\n    pass\n", "pkg/helpers.py", module="pkg.helpers")
+    tests = extract(
+        b"from pkg.helpers import Helpers\n\nclass TestThing(Helpers):\n"
+        b"    def test_x(self, tmp_path):\n        pass\n",
+        "tests/test_thing.py",
+        module="tests.test_thing",
+    )
+    model = TestingModel(Linker.from_files([helper, tests]), None)
+    assert model.cases() == []
+    assert [(t.fact.framework, t.fact.fixtures) for t in model.tests] == [("pytest", ("tmp_path",))]

@@ -101,7 +101,7 @@ class SuiteTestFact(Fact):
     qualname: str  # the test's qualified name
     name: str  # bare name
     class_name: str | None  # the enclosing test class's qualified name
-    framework: str  # pytest | unittest
+    framework: str  # pytest | unittest (of a test case, or of a candidate the model checks)
     fixtures: tuple[str, ...]  # fixtures requested: parameters, then @usefixtures names
     is_async: bool  # an `async def` test
     node_id: str  # the pytest node id without the file: `TestX::test_y`

@@ -181,7 +181,8 @@ MONKEYPATCH = "monkeypatch"
 DOCTEST_PROMPT = ">>>"
 #: Fragments of coverage-excluded lines: the default pragma and the usual ``exclude_also``.
 COVERAGE_FRAGMENTS: tuple[str, ...] = (
-    "pragma", "TYPE_CHECKING", "NotImplementedError", "__main__", "abstractmethod", "overload",
+    "pragma", "PRAGMA", "Pragma", "TYPE_CHECKING", "NotImplementedError", "__main__",
+    "abstractmethod", "overload",
 )  # fmt: skip
 #: Decorators whose function coverage users commonly exclude -> marker.
 COVERAGE_DECORATORS: dict[str, str] = {

@@ -67,15 +67,14 @@ class TestCasesExtractor(Extractor):
         direct = any(b in TESTCASE_BASES for b in bases) or any(c.direct for c in local)
         unittest = direct or any(c.unittest for c in local)
         if not unittest:
-            members = {
-                s.name for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
-            }
+            # A candidate: built on classes of the workspace, with tests or fixture methods of
+            # its own. The model keeps it when a base leads to a TestCase; else a `Test*` class
+            # of a test file is a pytest class.
+            members = [s.name for s in node.body
+                       if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)]  # fmt: skip
             own = any(is_test_name(m) or m in TESTCASE_FIXTURES for m in members)
-            foreign = [b for b in bases if not b.startswith("builtins.") and b != "object"]
-            unittest = own and bool(foreign) and not is_test_class_name(node.name)
-            if own and foreign and is_test_class_name(node.name):
-                # A Test* class on a workspace base: a TestCase or a plain pytest class.
-                unittest = not self.test_file or any(m in TESTCASE_FIXTURES for m in members)
+            foreign = any(not b.startswith("builtins.") and b != "object" for b in bases)
+            unittest = own and foreign
         if not unittest and not (self.test_file and is_test_class_name(node.name)):
             return
         self.classes[qualname] = TestClass(qualname, unittest, direct)
@@ -115,7 +114,8 @@ class TestCasesExtractor(Extractor):
                 **ctx.pos(node), qualname=qualname, name=name,
                 class_name=cls.qualname if cls is not None else None,
                 framework="unittest" if unittest else "pytest",
-                fixtures=() if unittest else self._fixtures(node, cls is not None),
+                fixtures=() if cls is not None and cls.direct
+                else self._fixtures(node, cls is not None),
                 is_async=isinstance(node, ast.AsyncFunctionDef), node_id=node_id,
             )
         )  # fmt: skip

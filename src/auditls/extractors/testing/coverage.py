@@ -81,7 +81,7 @@ class CoverageExtractor(Extractor):
 
     def finish(self) -> None:
         text = self.ctx.text
-        if "pragma" not in text.lower():
+        if _PRAGMA.search(text) is None:
             return
         starts = [0]
         starts.extend(m.end() for m in re.finditer("\n", text))

@@ -25,6 +25,7 @@ Cached per store revision like the other models (``model_of``); build it on the 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 import weakref
@@ -43,7 +44,13 @@ from auditls.facts.testing import (
     SuiteTestFact,
     UnittestCaseFact,
 )
-from auditls.knowledge.testing import BUILTIN_FIXTURES, CONFTEST, TESTCASE_BASES
+from auditls.knowledge.heuristics import TEST_FILE
+from auditls.knowledge.testing import (
+    BUILTIN_FIXTURES,
+    CONFTEST,
+    TEST_CLASS_PREFIX,
+    TESTCASE_BASES,
+)
 from auditls.link import Linker, Site, link_of
 from auditls.store import Store
 
@@ -82,8 +89,7 @@ class TestingModel:
             if s.fact.kind == "class"
         }  # fmt: skip
         self._is_case: dict[str, bool] = {}
-        self.tests = [t for t in self.tests if t.fact.framework != "unittest"
-                      or self.is_testcase(t.fact.class_name or "")]  # fmt: skip
+        self.tests = [t for t in map(self._effective, self.tests) if t is not None]
         self.coverage_patterns, self.entry_points = _workspace_config(root)
 
     # -- unittest ----------------------------------------------------------------------------
@@ -104,15 +110,27 @@ class TestingModel:
         self._is_case[qualname] = found
         return found
 
+    def _effective(self, test: Site[SuiteTestFact]) -> Site[SuiteTestFact] | None:
+        """A test as pytest or unittest runs it: a test of a candidate class that is no test
+        case is a pytest test when its class is a ``Test*`` class of a test file, else none."""
+        fact = test.fact
+        if fact.framework != "unittest" or self.is_testcase(fact.class_name or ""):
+            return test
+        short = (fact.class_name or "").rpartition(".")[2]
+        if TEST_FILE(test.path) and short.startswith(TEST_CLASS_PREFIX):
+            return Site(test.path, dataclasses.replace(fact, framework="pytest"))
+        return None
+
     def cases(self) -> list[UnittestCaseFact]:
         return [c for q, c in self._cases.items() if self.is_testcase(q)]
 
     # -- fixtures ----------------------------------------------------------------------------
 
-    def fixture_for(self, name: str, path: str, class_name: str | None = None
-                    ) -> Site[PytestFixtureFact] | None:  # fmt: skip
-        """The fixture ``name`` means in the file ``path`` (step 3 of the docstring)."""
-        candidates = self.fixtures.get(name, ())
+    def fixture_for(self, name: str, path: str, class_name: str | None = None,
+                    requester: str | None = None) -> Site[PytestFixtureFact] | None:  # fmt: skip
+        """The fixture ``name`` means in the file ``path`` (step 3 of the docstring). A fixture
+        that requests its own name (``requester``, an override) gets the next one out."""
+        candidates = [s for s in self.fixtures.get(name, ()) if s.fact.qualname != requester]
         if not candidates:
             return None
         here = [s for s in candidates if s.path == path]
@@ -168,14 +186,14 @@ class TestingModel:
         fixtures = [
             f"{s.path}::{s.fact.name}" for sites in self.fixtures.values() for s in sites
             if name in s.fact.depends and s != fixture
-            and self.fixture_for(name, s.path, _class_of(s.fact)) == fixture
+            and self.fixture_for(name, s.path, _class_of(s.fact), s.fact.qualname) == fixture
         ]  # fmt: skip
         return tests, fixtures
 
-    def dependency(self, name: str, path: str) -> str:
+    def dependency(self, name: str, path: str, requester: str | None = None) -> str:
         """Where a requested fixture comes from, for display: ``path:line``, built in, or
         not found."""
-        site = self.fixture_for(name, path)
+        site = self.fixture_for(name, path, None, requester)
         if site is not None:
             return f"`{name}` ({site.path}:{site.fact.line})"
         if name in BUILTIN_FIXTURES:

@@ -39,7 +39,7 @@ def fixture_markdown(model: TestingModel, site: Site[PytestFixtureFact]) -> str:
     if fact.params is not None:
         lines += ["", f"**Params:** `{fact.params}`"]
     if fact.depends:
-        deps = ", ".join(model.dependency(name, site.path) for name in fact.depends)
+        deps = ", ".join(model.dependency(name, site.path, fact.qualname) for name in fact.depends)
         lines += ["", f"**Depends on:** {deps}"]
     tests, fixtures = model.users(site)
     lines += ["", f"**Used by {len(tests)} test{'s' if len(tests) != 1 else ''}**"
