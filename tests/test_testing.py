@@ -128,6 +128,8 @@ def test_tests_that_reach_a_function(model: TestingModel) -> None:
     # Through the re-export in shop/__init__.py, a patch string, and a doctest.
     hashed = {(r.test, r.how) for r in model.reached_by("shop.api.hash_password")}
     assert hashed == {
+        # The test requests `user`, whose override in tests/api/conftest.py calls it.
+        ("tests/api/test_tokens.py::test_api_user", "via fixture `user`"),
         ("shop/api.py::shop.api.hash_password", "doctest"),
         ("tests/test_api.py::test_hash_length", "calls"),
         ("tests/test_unit.py::TestCart::test_patched_hash", "patches"),

@@ -13,7 +13,8 @@
    fixtures (``tmp_path``, ``monkeypatch``...) are named as built in. An ``autouse`` fixture
    serves every test its file's scope covers (its module, or its conftest's directory tree).
 4. **Reach.** A function is reached by a test that calls it (a call in the test's body whose
-   callee, resolved in the test's file, resolves across files to the function), by a test that
+   callee, resolved in the test's file, resolves across files to the function) or requests a
+   fixture that calls it (a few fixtures deep: a fixture's own requests count), by a test that
    patches it (a ``patch`` target, a ``patch.object`` object and attribute, resolved the same
    way; a decorator on a class patches each of its tests) and by its own doctest examples.
 5. **Configuration.** ``[tool.coverage.report] exclude_lines`` / ``exclude_also`` and
@@ -55,6 +56,9 @@ from auditls.link import Linker, Site, link_of
 from auditls.store import Store
 
 #: Doubles whose target is replaced for the test.
+#: How many fixtures deep a call is followed (a test -> its fixture -> theirs...).
+_FIXTURE_DEPTH = 4
+
 _PATCH_KINDS = frozenset({"patch", "patch.object", "patch.dict", "patch.multiple", "setattr",
                           "spy"})  # fmt: skip
 
@@ -64,7 +68,7 @@ class Reach:
     """A test that reaches a function, and how."""
 
     test: str  # pytest node id: path::Class::test
-    how: str  # calls | patches | doctest
+    how: str  # calls | via fixture `name` | patches | doctest
     path: str  # the test's file
     line: int  # where: the call, the patch, the example
 
@@ -211,13 +215,46 @@ class TestingModel:
         linker = self.linker
         target = linker.resolve(function)
         found: dict[tuple[str, str], Reach] = {}
-        for test in self.tests:
-            for call in linker.calls.get(test.fact.qualname, ()):
+
+        def call_line(qualname: str) -> int | None:
+            for call in linker.calls.get(qualname, ()):
                 if call.callee is not None and (
                     call.callee == function or linker.resolve(call.callee) == target
                 ):
-                    key = (self.node_id(test), "calls")
-                    found.setdefault(key, Reach(key[0], "calls", test.path, call.line))
+                    return call.line
+            return None
+
+        through: dict[str, tuple[str, int] | None] = {}  # fixture qualname -> (path, line)
+
+        def fixture_reaches(site: Site[PytestFixtureFact], depth: int) -> tuple[str, int] | None:
+            """Where a fixture, or a fixture it requests, calls the function."""
+            key = site.fact.qualname
+            if key in through:
+                return through[key]
+            through[key] = None  # a cycle reaches nothing
+            line = call_line(key)
+            hit = (site.path, line) if line is not None else None
+            if hit is None and depth < _FIXTURE_DEPTH:
+                for name in site.fact.depends:
+                    dep = self.fixture_for(name, site.path, _class_of(site.fact), key)
+                    if dep is not None and (hit := fixture_reaches(dep, depth + 1)) is not None:
+                        break
+            through[key] = hit
+            return hit
+
+        for test in self.tests:
+            line = call_line(test.fact.qualname)
+            if line is not None:
+                key = (self.node_id(test), "calls")
+                found.setdefault(key, Reach(key[0], "calls", test.path, line))
+                continue
+            for name in test.fact.fixtures if test.fact.framework == "pytest" else ():
+                dep = self.fixture_for(name, test.path, test.fact.class_name)
+                hit = fixture_reaches(dep, 0) if dep is not None else None
+                if hit is not None:
+                    key = (self.node_id(test), f"via fixture `{name}`")
+                    found.setdefault(key, Reach(key[0], key[1], hit[0], hit[1]))
+                    break
         by_function: dict[tuple[str, str], list[Site[SuiteTestFact]]] = defaultdict(list)
         for test in self.tests:
             by_function[(test.path, test.fact.qualname)].append(test)
@@ -237,7 +274,8 @@ class TestingModel:
             if example.fact.target == function:
                 key = (f"{example.path}::{function}", "doctest")
                 found.setdefault(key, Reach(key[0], "doctest", example.path, example.fact.line))
-        return sorted(found.values(), key=lambda r: (r.path, r.line, r.test, r.how))
+        return sorted(found.values(), key=lambda r: (r.test.partition("::")[0], r.line, r.test,
+                                                    r.how))  # fmt: skip
 
     # -- coverage ----------------------------------------------------------------------------
 
