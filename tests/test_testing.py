@@ -340,3 +340,37 @@ def test_a_test_class_on_a_workspace_base_that_is_no_test_case_runs_under_pytest
     model = TestingModel(Linker.from_files([helper, tests]), None)
     assert model.cases() == []
     assert [(t.fact.framework, t.fact.fixtures) for t in model.tests] == [("pytest", ("tmp_path",))]
+
+
+def test_hover_on_a_test_shows_how_it_runs_and_what_it_asserts(store: Store) -> None:
+    cases = hover_markdown(context(store, "tests/test_api.py", 31, 6))
+    assert cases == (
+        "**pytest test `tests/test_api.py::test_login_cases`**\n\n"
+        "**Fixtures:** `client` (tests/conftest.py:25)\n\n"
+        "**Autouse:** `reset_env` (tests/conftest.py:30)\n\n"
+        "**Parametrized** `password, expected` over 3 cases · ids bad-password: "
+        '`("secret", True)`, `("wrong", False)`, `("", False)`\n\n'
+        "**Marks:** `slow` (module)\n\n"
+        "**Asserts (1):**\n- `login(user, password) == expected`"
+    )
+    props = hover_markdown(context(store, "tests/test_props.py", 10, 6))
+    assert props is not None
+    assert (
+        "**Hypothesis `@given`** items=st.lists(st.text(min_size=1)), "
+        "extra=st.integers(min_value=0) · strategies hypothesis.strategies.lists, "
+        "hypothesis.strategies.text, hypothesis.strategies.integers"
+    ) in props
+    patched = hover_markdown(context(store, "tests/test_api.py", 49, 10))
+    assert patched is not None
+    assert "**Replaces:** `shop.api.run_report` (patch.object)" in patched
+    unit = hover_markdown(context(store, "tests/test_unit.py", 13, 10))
+    assert unit == (
+        "**unittest test `tests/test_unit.py::TestCart::test_add`**\n\n"
+        "**Fixture methods:** `setUpClass`, `tearDown`\n\n"
+        "**Asserts (2):**\n- `assertEqual(self.cart.total(), 1)`\n"
+        '- `assertIn("pear", self.cart.items)`'
+    )
+    # On a parameter the fixture hover answers, not the test hover.
+    on_param = hover_markdown(context(store, "tests/test_api.py", 31, 24))
+    assert on_param is not None
+    assert on_param.startswith("**pytest fixture `client`**")

@@ -1,5 +1,7 @@
 """Hover on pytest fixtures (their ``def`` line, or a test's or fixture's parameter naming
-one), on pytest hook implementations, and under a finding: the tests that reach its function.
+one), on a test's ``def`` line (how it runs: fixtures, parametrize cases, marks, Hypothesis;
+what it replaces and asserts), on pytest hook implementations, and under a finding: the tests
+that reach its function.
 
 The buffer's facts say what is under the cursor; the store's ``TestingModel`` (cached per
 store revision, built on the store's thread through ``ctx.query``) links it across files. The
@@ -17,6 +19,7 @@ from auditls.server.testing.text import (
     hook_markdown,
     missing_fixture_markdown,
     reach_markdown,
+    test_markdown,
 )
 from auditls.store import Store
 
@@ -82,6 +85,19 @@ def _on_definition(ctx: HoverContext) -> str | None:
 
         return ctx.query(on_def)
     return None
+
+
+@hover_provider("testing.tests", order=62)
+def test_hover(ctx: HoverContext) -> str | None:
+    """A test's ``def`` line: how it runs, what it replaces, what it asserts."""
+    if ctx.facts is None or any(ctx.covers(p) for p in ctx.facts_of(ParamFact)):
+        return None
+    test = next((t for t in ctx.facts_of(SuiteTestFact)
+                 if ctx.line == _def_line(ctx, t.line, t.end_line)), None)  # fmt: skip
+    if test is None:
+        return None
+    path, facts = ctx.path, ctx.facts
+    return test_markdown(ctx.query(model_of), path, test, facts)
 
 
 @hover_provider("testing.hooks", order=64)

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import re
 
-from auditls.facts.testing import CoverageMarkerFact, PytestFixtureFact, PytestPluginFact
+from auditls.facts import FileFacts
+from auditls.facts.testing import (
+    AssertionFact,
+    CoverageMarkerFact,
+    DoubleFact,
+    HypothesisFact,
+    PytestFixtureFact,
+    PytestMarkerFact,
+    PytestParametrizeFact,
+    PytestPluginFact,
+    SuiteTestFact,
+    UnittestCaseFact,
+)
 from auditls.link import Site
 from auditls.models.testing import Reach, TestingModel
 
@@ -108,3 +120,73 @@ def hook_markdown(model: TestingModel, site: Site[PytestPluginFact]) -> str:
     if others:
         text += "\n\nOther implementations: " + ", ".join(others)
     return text
+
+
+def test_markdown(model: TestingModel | None, path: str, test: SuiteTestFact,
+                  facts: FileFacts) -> str:  # fmt: skip
+    """A test: how it runs (framework, fixtures each resolved as pytest would, parametrize
+    cases, marks, Hypothesis strategies), what it replaces (patches, mocks) and what it
+    asserts. ``facts`` are its file's; ``model`` (None while the index is built) resolves the
+    fixtures across files."""
+    scopes = {test.qualname, test.class_name, facts.module}
+    lines = [f"**{test.framework} test `{path}::{test.node_id}`**" + (" · async" if test.is_async
+                                                                        else "")]  # fmt: skip
+    if test.fixtures:
+        shown = (
+            ", ".join(model.dependency(name, path) for name in test.fixtures)
+            if model is not None
+            else ", ".join(f"`{name}`" for name in test.fixtures)
+        )
+        lines.append(f"**Fixtures:** {shown}")
+    if model is not None and test.framework == "pytest":
+        autouse = [s for sites in model.fixtures.values() for s in sites
+                   if s.fact.autouse and model.applies(s, path)]  # fmt: skip
+        if autouse:
+            lines.append("**Autouse:** " + ", ".join(
+                f"`{s.fact.name}` ({s.path}:{s.fact.line})" for s in autouse
+            ))  # fmt: skip
+    own = [c.name for c in facts.of(UnittestCaseFact)
+           if c.class_qualname == test.class_name and c.kind not in ("class", "test")]  # fmt: skip
+    if own:
+        lines.append("**Fixture methods:** " + ", ".join(f"`{name}`" for name in own))
+    for param in facts.of(PytestParametrizeFact):
+        if param.target in scopes:
+            ids = f" · ids {', '.join(param.ids)}" if param.ids else ""
+            lines.append(
+                f"**Parametrized** `{', '.join(param.argnames)}` over {len(param.values)} "
+                f"case{'s' if len(param.values) != 1 else ''}{ids}: "
+                + ", ".join(f"`{v}`" for v in param.values[:LIST_LIMIT])
+            )
+    marks = [m for m in facts.of(PytestMarkerFact) if m.target in scopes]
+    if marks:
+        lines.append("**Marks:** " + ", ".join(
+            f"`{m.name}`" + (f"({', '.join(m.args)})" if m.args else "")
+            + (" (module)" if m.via == "pytestmark" else "") for m in marks
+        ))  # fmt: skip
+    for prop in facts.of(HypothesisFact):
+        if prop.target == test.qualname:
+            used = f" · strategies {', '.join(prop.strategies)}" if prop.strategies else ""
+            lines.append(f"**Hypothesis `@{prop.kind}`** {', '.join(prop.arguments)}{used}")
+    doubles = [d for d in facts.of(DoubleFact)
+               if d.function == test.qualname and d.kind not in ("return_value", "side_effect")]  # fmt: skip
+    if doubles:
+        lines.append("**Replaces:** " + ", ".join(
+            f"`{d.target or d.double}` ({d.kind})" for d in doubles
+        ))  # fmt: skip
+    asserts = [a for a in facts.of(AssertionFact) if a.function == test.qualname]
+    if asserts:
+        lines.append(f"**Asserts ({len(asserts)}):**\n" + "".join(
+            f"- `{_assertion(a)}`\n" for a in asserts[:LIST_LIMIT]
+        ).rstrip("\n"))  # fmt: skip
+    else:
+        lines.append("**Asserts nothing** (no assert, assertX or pytest.raises in its body)")
+    return "\n\n".join(lines)
+
+
+def _assertion(fact: AssertionFact) -> str:
+    if fact.kind == "assert":
+        if fact.right is not None:
+            return f"{fact.left} {fact.compare} {fact.right}"
+        return f"{'not ' if fact.compare == 'not' else ''}{fact.left}"
+    args = ", ".join(x for x in (fact.left, fact.right) if x is not None)
+    return f"{fact.kind}({args})"
