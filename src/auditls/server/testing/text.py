@@ -167,8 +167,8 @@ def test_markdown(model: TestingModel | None, path: str, test: SuiteTestFact,
         if prop.target == test.qualname:
             used = f" · strategies {', '.join(prop.strategies)}" if prop.strategies else ""
             lines.append(f"**Hypothesis `@{prop.kind}`** {', '.join(prop.arguments)}{used}")
-    doubles = [d for d in facts.of(DoubleFact)
-               if d.function == test.qualname and d.kind not in ("return_value", "side_effect")]  # fmt: skip
+    doubles = [d for d in facts.of(DoubleFact) if d.function == test.qualname
+               and d.kind not in ("return_value", "side_effect")]  # fmt: skip
     if doubles:
         lines.append("**Replaces:** " + ", ".join(
             f"`{d.target or d.double}` ({d.kind})" for d in doubles
