@@ -374,3 +374,29 @@ def test_hover_on_a_test_shows_how_it_runs_and_what_it_asserts(store: Store) -> 
     on_param = hover_markdown(context(store, "tests/test_api.py", 31, 24))
     assert on_param is not None
     assert on_param.startswith("**pytest fixture `client`**")
+
+
+def test_a_fixture_method_serves_its_class_only_and_a_class_pragma_covers_its_methods() -> None:
+    from auditls.link import Linker
+
+    tests = extract(
+        b"import pytest\n\n"
+        b"@pytest.fixture\ndef conn():\n    return 1\n\n"
+        b"class TestA:\n    @pytest.fixture\n    def conn(self):\n        return 2\n\n"
+        b"    def test_a(self, conn):\n        pass\n\n"
+        b"def test_b(conn):\n    pass\n\n"
+        b"class Legacy:  # pragma: no cover\n    def old(self):\n        pass\n",
+        "tests/test_cls.py",
+        module="tests.test_cls",
+    )
+    model = TestingModel(Linker.from_files([tests]), None)
+    in_class = model.fixture_for("conn", "tests/test_cls.py", "tests.test_cls.TestA")
+    at_module = model.fixture_for("conn", "tests/test_cls.py")
+    assert in_class is not None
+    assert in_class.fact.qualname == "tests.test_cls.TestA.conn"
+    assert at_module is not None
+    assert at_module.fact.qualname == "tests.test_cls.conn"
+    assert model.users(in_class)[0] == ["tests/test_cls.py::TestA::test_a"]
+    assert model.users(at_module)[0] == ["tests/test_cls.py::test_b"]
+    assert [e.line for e in model.excluded("tests.test_cls.Legacy.old")] == [18]
+    assert model.excluded("tests.test_cls.LegacyOther") == []

@@ -82,6 +82,7 @@ class PytestFixtureFact(Fact):
 
     qualname: str  # the fixture function's qualified name
     name: str  # the fixture's name (`name=` when given, else the function's)
+    class_name: str | None  # the test class it is a method of (visible to that class only)
     scope: str  # function | class | module | package | session (or the text when dynamic)
     autouse: bool  # autouse=True
     params: str | None  # the `params=` argument as written

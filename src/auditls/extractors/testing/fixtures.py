@@ -120,7 +120,8 @@ class FixturesExtractor(Extractor):
                         if a.arg not in ("self", "cls"))  # fmt: skip
         self.pending[qualname] = (
             PytestFixtureFact(
-                **ctx.pos(node), qualname=qualname, name=name, scope=scope,
+                **ctx.pos(node), qualname=qualname, name=name,
+                class_name=ctx.scope.qualname if ctx.scope.kind == "class" else None, scope=scope,
                 autouse=isinstance(autouse, ast.Constant) and autouse.value is True,
                 params=ctx.text_of(params, 200) if params is not None else None,
                 depends=depends, is_async=isinstance(node, ast.AsyncFunctionDef),

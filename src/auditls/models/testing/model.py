@@ -139,10 +139,10 @@ class TestingModel:
             return None
         here = [s for s in candidates if s.path == path]
         if class_name is not None:
-            own = [s for s in here if s.fact.qualname.rpartition(".")[0] == class_name]
+            own = [s for s in here if s.fact.class_name == class_name]
             if own:
                 return own[-1]
-        module_level = [s for s in here if not _in_class(s.fact)]
+        module_level = [s for s in here if s.fact.class_name is None]
         if module_level:
             return module_level[-1]
         directory = path.rpartition("/")[0]
@@ -190,7 +190,7 @@ class TestingModel:
         fixtures = [
             f"{s.path}::{s.fact.name}" for sites in self.fixtures.values() for s in sites
             if name in s.fact.depends and s != fixture
-            and self.fixture_for(name, s.path, _class_of(s.fact), s.fact.qualname) == fixture
+            and self.fixture_for(name, s.path, s.fact.class_name, s.fact.qualname) == fixture
         ]  # fmt: skip
         return tests, fixtures
 
@@ -236,7 +236,7 @@ class TestingModel:
             hit = (site.path, line) if line is not None else None
             if hit is None and depth < _FIXTURE_DEPTH:
                 for name in site.fact.depends:
-                    dep = self.fixture_for(name, site.path, _class_of(site.fact), key)
+                    dep = self.fixture_for(name, site.path, site.fact.class_name, key)
                     if dep is not None and (hit := fixture_reaches(dep, depth + 1)) is not None:
                         break
             through[key] = hit
@@ -281,12 +281,15 @@ class TestingModel:
 
     def excluded(self, function: str) -> list[CoverageMarkerFact]:
         """The coverage exclusions that remove ``function``'s body: a pragma (or a marker the
-        workspace configures) on its ``def`` line."""
+        workspace configures) on its ``def`` line, or on the line of a class or function it is
+        nested in (coverage excludes the whole block)."""
         out = []
         for site in self.coverage:
             fact = site.fact
-            if fact.target != function:
-                continue
+            if fact.target is None or not (
+                function == fact.target or function.startswith(fact.target + ".")
+            ):
+                continue  # not on its def line, nor on the def or class line around it
             if fact.marker == "pragma" or self.configured(fact.text):
                 out.append(fact)
         return out
@@ -297,18 +300,6 @@ class TestingModel:
 
     def hooks(self, name: str) -> list[Site[PytestPluginFact]]:
         return [p for p in self.plugins if p.fact.kind == "hook" and p.fact.name == name]
-
-
-def _in_class(fact: PytestFixtureFact) -> bool:
-    return _class_of(fact) is not None
-
-
-def _class_of(fact: PytestFixtureFact) -> str | None:
-    """The class a fixture method sits in, from its qualified name (``m.TestX.fix``), when its
-    parent part starts with an upper-case letter: a module name rarely does."""
-    parent, _, _ = fact.qualname.rpartition(".")
-    last = parent.rpartition(".")[2]
-    return parent if last[:1].isupper() else None
 
 
 def _workspace_config(root: Path | None) -> tuple[list[re.Pattern[str]], dict[str, str]]:
