@@ -60,18 +60,20 @@ def test_a_test_case_through_a_workspace_base_is_kept(model: TestingModel) -> No
 
 
 def test_a_candidate_whose_base_is_no_test_case_is_dropped() -> None:
-    helper = extract(b"class Base:\n    pass\n", "pkg/base.py", module="pkg.base")
-    case = extract(
-        b"from pkg.base import Base\n\nclass Checks(Base):\n    def test_x(self):\n        pass\n",
-        "pkg/checks.py",
-        module="pkg.checks",
-    )
-    assert [f.direct for f in case.of(UnittestCaseFact) if f.kind == "class"] == [False]
     from auditls.link import Linker
 
+    helper = extract(b"class Base:\n    pass\n", "pkg/base.py", module="pkg.base")
+    source = (
+        b"from pkg.base import Base\n\nclass Checks(Base):\n    def test_x(self):\n        pass\n"
+    )
+    case = extract(source, "tests/checks.py", module="tests.checks")
+    assert [f.direct for f in case.of(UnittestCaseFact) if f.kind == "class"] == [False]
     model = TestingModel(Linker.from_files([helper, case]), None)
     assert model.cases() == []
-    assert model.tests == []
+    assert model.tests == []  # not a TestCase, and no `Test*` class for pytest
+    # Outside a test file a class with a `test_client` method is no candidate at all.
+    app = extract(source.replace(b"test_x", b"test_client"), "pkg/app.py", module="pkg.app")
+    assert app.of(UnittestCaseFact) == []
 
 
 def test_the_nearest_fixture_wins(model: TestingModel) -> None:
@@ -366,7 +368,7 @@ def test_hover_on_a_test_shows_how_it_runs_and_what_it_asserts(store: Store) -> 
     unit = hover_markdown(context(store, "tests/test_unit.py", 13, 10))
     assert unit == (
         "**unittest test `tests/test_unit.py::TestCart::test_add`**\n\n"
-        "**Fixture methods:** `setUpClass`, `tearDown`\n\n"
+        "**Fixture methods:** `setUpClass`, `tearDown`, `setUpModule`\n\n"
         "**Asserts (2):**\n- `assertEqual(self.cart.total(), 1)`\n"
         '- `assertIn("pear", self.cart.items)`'
     )

@@ -20,11 +20,12 @@ from auditls.facts import Fact
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UnittestCaseFact(Fact):
-    """A TestCase subclass (``kind`` class) or one of its methods: a test, a fixture method."""
+    """A TestCase subclass (``kind`` class) or one of its methods: a test, a fixture method; or
+    a module's ``setUpModule`` / ``tearDownModule``."""
 
     TABLE: ClassVar[str] = "python_unittest_cases"
 
-    class_qualname: str  # the TestCase subclass's qualified name
+    class_qualname: str  # the TestCase subclass's qualified name (the module: setUpModule)
     bases: tuple[str, ...]  # its bases, resolved (as written when unresolved)
     direct: bool  # a base is a known TestCase class; false: a workspace base, for the model
     kind: str  # class | test | setUp | tearDown | setUpClass | tearDownClass | asyncSetUp | ...

@@ -31,15 +31,16 @@ TESTCASE_BASES: frozenset[str] = frozenset(
         "asynctest.TestCase",
     }
 )
-#: Fixture methods of a test case -> the kind recorded.
+#: Fixture methods of a test case (the module-level ones are functions of its module).
 TESTCASE_FIXTURES: frozenset[str] = frozenset(
     {
         "setUp", "tearDown", "setUpClass", "tearDownClass", "setUpModule", "tearDownModule",
-        "asyncSetUp", "asyncTearDown", "setUpTestData", "addCleanup", "addClassCleanup",
+        "asyncSetUp", "asyncTearDown", "setUpTestData",
     }
 )  # fmt: skip
 #: The prefix of a test method (unittest's ``TestLoader.testMethodPrefix``) and pytest's default
 #: ``python_functions`` pattern; pytest's ``python_classes`` prefix.
+MODULE_FIXTURES: frozenset[str] = frozenset({"setUpModule", "tearDownModule"})
 TEST_PREFIX = "test"
 TEST_CLASS_PREFIX = "Test"
 #: Fragments a test file spells when nothing in it resolves (a base from another file).

@@ -2,10 +2,11 @@
 
 A class is a unittest test case when a base resolves to a known TestCase class
 (``knowledge.testing.TESTCASE_BASES``) or to a test case of this file; a class whose bases are
-other classes of the workspace and that defines ``test*`` or fixture methods is a *candidate*
-(``direct`` false): ``auditls.models.testing`` keeps it when a base leads to a TestCase. Every
-member of a test case that is a test or a fixture method (``setUp``, ``setUpClass``,
-``asyncSetUp``...) is a row of its own.
+other classes of the workspace and that defines ``test*`` or fixture methods is, in a test
+file, a *candidate* (``direct`` false): ``auditls.models.testing`` keeps it when a base leads
+to a TestCase. Every member of a test case that is a test or a fixture method (``setUp``, ``setUpClass``,
+``asyncSetUp``...) is a row of its own, and so is a module's ``setUpModule`` /
+``tearDownModule`` (its ``class_qualname`` is the module).
 
 A test (``python_test_functions``) is a ``test*`` method of a test case, or, in a test file, a
 ``test*`` function at module level or a method of a ``Test*`` class (pytest's defaults). Its
@@ -34,6 +35,7 @@ from auditls.extractors.walker import Extractor, register
 from auditls.facts.testing import SuiteTestFact, UnittestCaseFact
 from auditls.knowledge.testing import (
     HYPOTHESIS_DECORATORS,
+    MODULE_FIXTURES,
     PARAMETRIZE,
     PATCHES,
     TEST_FRAGMENTS,
@@ -50,7 +52,7 @@ class TestCasesExtractor(Extractor):
     name = "testing.unittest_testcases"
     fact_types = (UnittestCaseFact, SuiteTestFact)
     qualnames = (TESTCASE_BASES,)
-    names = (TESTCASE_FIXTURES,)
+    names = (TESTCASE_FIXTURES, MODULE_FIXTURES)
     fragments = (TEST_FRAGMENTS,)
 
     def __init__(self, ctx: Context) -> None:
@@ -66,10 +68,10 @@ class TestCasesExtractor(Extractor):
         local = [self.classes[b] for b in bases if b in self.classes]
         direct = any(b in TESTCASE_BASES for b in bases) or any(c.direct for c in local)
         unittest = direct or any(c.unittest for c in local)
-        if not unittest:
-            # A candidate: built on classes of the workspace, with tests or fixture methods of
-            # its own. The model keeps it when a base leads to a TestCase; else a `Test*` class
-            # of a test file is a pytest class.
+        if not unittest and self.test_file:
+            # A candidate: in a test file (where unittest and pytest discover tests), built on
+            # classes of the workspace, with tests or fixture methods of its own. The model
+            # keeps it when a base leads to a TestCase; else a `Test*` class is a pytest class.
             members = [s.name for s in node.body
                        if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)]  # fmt: skip
             own = any(is_test_name(m) or m in TESTCASE_FIXTURES for m in members)
@@ -93,6 +95,15 @@ class TestCasesExtractor(Extractor):
         name = node.name
         test = is_test_name(name)
         if cls is None:
+            if name in MODULE_FIXTURES and ctx.scope.kind == "module":
+                self.emit(
+                    UnittestCaseFact(
+                        **ctx.pos(node), class_qualname=ctx.module, bases=(), direct=True,
+                        kind=name, name=name, qualname=ctx.def_qualname(node),
+                        is_async=isinstance(node, ast.AsyncFunctionDef),
+                    )
+                )  # fmt: skip
+                return
             if not (test and self.test_file and ctx.scope.kind == "module"):
                 return
         elif cls.unittest and (test or name in TESTCASE_FIXTURES):

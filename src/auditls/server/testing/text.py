@@ -146,7 +146,8 @@ def test_markdown(model: TestingModel | None, path: str, test: SuiteTestFact,
                 f"`{s.fact.name}` ({s.path}:{s.fact.line})" for s in autouse
             ))  # fmt: skip
     own = [c.name for c in facts.of(UnittestCaseFact)
-           if c.class_qualname == test.class_name and c.kind not in ("class", "test")]  # fmt: skip
+           if c.class_qualname in (test.class_name, facts.module)
+           and c.kind not in ("class", "test")]  # fmt: skip
     if own:
         lines.append("**Fixture methods:** " + ", ".join(f"`{name}`" for name in own))
     for param in facts.of(PytestParametrizeFact):
