@@ -4,8 +4,8 @@ A class is a unittest test case when a base resolves to a known TestCase class
 (``knowledge.testing.TESTCASE_BASES``) or to a test case of this file; a class whose bases are
 other classes of the workspace and that defines ``test*`` or fixture methods is, in a test
 file, a *candidate* (``direct`` false): ``auditls.models.testing`` keeps it when a base leads
-to a TestCase. Every member of a test case that is a test or a fixture method (``setUp``, ``setUpClass``,
-``asyncSetUp``...) is a row of its own, and so is a module's ``setUpModule`` /
+to a TestCase. Every member of a test case that is a test or a fixture method (``setUp``,
+``setUpClass``, ``asyncSetUp``...) is a row of its own, and so is a module's ``setUpModule`` /
 ``tearDownModule`` (its ``class_qualname`` is the module).
 
 A test (``python_test_functions``) is a ``test*`` method of a test case, or, in a test file, a
