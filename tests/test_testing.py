@@ -89,6 +89,11 @@ def test_the_nearest_fixture_wins(model: TestingModel) -> None:
     assert admin.fact.qualname == "tests.test_api.admin_user"
     assert model.fixture_for("admin", "tests/api/test_tokens.py") is None
     assert model.fixture_for("tmp_path", "tests/test_api.py") is None
+    # From a module that tests/conftest.py loads with `pytest_plugins`.
+    seed = model.fixture_for("seed", "tests/test_api.py")
+    assert seed is not None
+    assert seed.path == "tests/helpers.py"
+    assert model.users(seed)[0] == ["tests/test_api.py::test_seeded"]
 
 
 def test_users_of_a_fixture(model: TestingModel) -> None:
