@@ -128,6 +128,7 @@ def test_tests_that_reach_a_function(model: TestingModel) -> None:
     tokens = "tests/api/test_tokens.py"
     assert model.reached_by("shop.api.run_report") == [
         Reach(f"{tokens}::test_report_runs", "calls", tokens, 13),
+        Reach(f"{tokens}::test_reports_through_a_helper", "via helper `_report_twice`", tokens, 21),
         Reach("tests/test_api.py::test_report_mocked", "calls", "tests/test_api.py", 44),
         Reach("tests/test_api.py::TestReports::test_patched", "patches", "tests/test_api.py", 48),
         Reach("tests/test_api.py::TestReports::test_patched", "calls", "tests/test_api.py", 50),
@@ -198,6 +199,7 @@ def test_hover_on_a_finding_says_which_tests_reach_it(store: Store) -> None:
     assert (
         "**Reached by tests** (`shop.api.run_report`): "
         "`tests/api/test_tokens.py::test_report_runs` (calls), "
+        "`tests/api/test_tokens.py::test_reports_through_a_helper` (via helper `_report_twice`), "
         "`tests/test_api.py::test_report_mocked` (calls), "
         "`tests/test_api.py::TestReports::test_patched` (patches), "
         "`tests/test_api.py::TestReports::test_patched` (calls)"

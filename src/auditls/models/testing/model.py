@@ -13,8 +13,9 @@
    fixtures (``tmp_path``, ``monkeypatch``...) are named as built in. An ``autouse`` fixture
    serves every test its file's scope covers (its module, or its conftest's directory tree).
 4. **Reach.** A function is reached by a test that calls it (a call in the test's body whose
-   callee, resolved in the test's file, resolves across files to the function) or requests a
-   fixture that calls it (a few fixtures deep: a fixture's own requests count), by a test that
+   callee, resolved in the test's file, resolves across files to the function), calls a helper
+   function of a test file that calls it, or requests a fixture that calls it (a few helpers or
+   fixtures deep: a fixture's own requests count), by a test that
    patches it (a ``patch`` target, a ``patch.object`` object and attribute, resolved the same
    way; a decorator on a class patches each of its tests) and by its own doctest examples.
 5. **Configuration.** ``[tool.coverage.report] exclude_lines`` / ``exclude_also`` and
@@ -58,6 +59,8 @@ from auditls.store import Store
 #: Doubles whose target is replaced for the test.
 #: How many fixtures deep a call is followed (a test -> its fixture -> theirs...).
 _FIXTURE_DEPTH = 4
+#: How many helper functions of test files deep (a test -> its helper -> another).
+_HELPER_DEPTH = 2
 
 _PATCH_KINDS = frozenset({"patch", "patch.object", "patch.dict", "patch.multiple", "setattr",
                           "spy"})  # fmt: skip
@@ -68,7 +71,7 @@ class Reach:
     """A test that reaches a function, and how."""
 
     test: str  # pytest node id: path::Class::test
-    how: str  # calls | via fixture `name` | patches | doctest
+    how: str  # calls | via helper `name` | via fixture `name` | patches | doctest
     path: str  # the test's file
     line: int  # where: the call, the patch, the example
 
@@ -224,6 +227,25 @@ class TestingModel:
                     return call.line
             return None
 
+        helped: dict[str, tuple[str, int] | None] = {}  # helper qualname -> (path, line)
+
+        def helper_reaches(qualname: str, depth: int) -> tuple[str, int] | None:
+            """Where a helper function of a test file, or one it calls, calls the function."""
+            if qualname in helped:
+                return helped[qualname]
+            helped[qualname] = None  # recursion reaches nothing more
+            site = linker.functions.get(qualname)
+            hit: tuple[str, int] | None = None
+            if site is not None and TEST_FILE(site.path):
+                line = call_line(qualname)
+                hit = (site.path, line) if line is not None else None
+                if hit is None and depth < _HELPER_DEPTH:
+                    for callee in self._callees(qualname):
+                        if (hit := helper_reaches(callee, depth + 1)) is not None:
+                            break
+            helped[qualname] = hit
+            return hit
+
         through: dict[str, tuple[str, int] | None] = {}  # fixture qualname -> (path, line)
 
         def fixture_reaches(site: Site[PytestFixtureFact], depth: int) -> tuple[str, int] | None:
@@ -247,6 +269,15 @@ class TestingModel:
             if line is not None:
                 key = (self.node_id(test), "calls")
                 found.setdefault(key, Reach(key[0], "calls", test.path, line))
+                continue
+            helper = next(
+                ((c, h) for c in self._callees(test.fact.qualname)
+                 if (h := helper_reaches(c, 0)) is not None), None,
+            )  # fmt: skip
+            if helper is not None:
+                short = helper[0].rpartition(".")[2]
+                key = (self.node_id(test), f"via helper `{short}`")
+                found.setdefault(key, Reach(key[0], key[1], helper[1][0], helper[1][1]))
                 continue
             for name in test.fact.fixtures if test.fact.framework == "pytest" else ():
                 dep = self.fixture_for(name, test.path, test.fact.class_name)
@@ -276,6 +307,16 @@ class TestingModel:
                 found.setdefault(key, Reach(key[0], "doctest", example.path, example.fact.line))
         return sorted(found.values(), key=lambda r: (r.test.partition("::")[0], r.line, r.test,
                                                     r.how))  # fmt: skip
+
+    def _callees(self, qualname: str) -> list[str]:
+        """The functions a function calls, resolved across files, in source order."""
+        out: list[str] = []
+        for call in self.linker.calls.get(qualname, ()):
+            if call.callee is not None:
+                resolved = self.linker.resolve(call.callee)
+                if resolved not in out:
+                    out.append(resolved)
+        return out
 
     # -- coverage ----------------------------------------------------------------------------
 
