@@ -120,8 +120,8 @@ def test_actions_come_from_the_diagnostic_data() -> None:
     diags = diagnostics()
     actions = code_actions(URI, TEXT, diags, lambda d: None)
     assert [a.title for a in actions] == [
-        "auditls (AUD101): Disable for this line",
-        "auditls (AUD102): Disable for this line",
+        "Disable AUD101 for this line",
+        "Disable AUD102 for this line",
         "Disable AUD101 for this file",
         "Disable AUD102 for this file",
     ]
@@ -138,8 +138,8 @@ def test_a_stale_edit_is_not_offered() -> None:
     diags = diagnostics()
     changed = TEXT.replace("    eval(code)\n", "    eval(code)  # edited\n")
     titles = [a.title for a in code_actions(URI, changed, diags, lambda d: None)]
-    assert "auditls (AUD101): Disable for this line" not in titles
-    assert "auditls (AUD102): Disable for this line" in titles
+    assert "Disable AUD101 for this line" not in titles
+    assert "Disable AUD102 for this line" in titles
 
 
 def test_only_quick_fixes_when_asked_for_them() -> None:

@@ -135,6 +135,15 @@ CONTENTS = [
     # a state-changing route (the Flask workspace rules judge it over the linker)
     "from flask import request\nfrom app import app\n\n"
     "@app.post('/d')\ndef d():\n    return '<b>' + request.form['x']\n",
+    # a view queueing request data to a Celery task and handing it to a thread
+    "import threading\nfrom flask import request\nfrom app import app\n"
+    "from app.db import query\nfrom app.util import ping\n\n"
+    "@app.get('/q')\ndef q():\n    query.delay(request.args['q'])\n"
+    "    threading.Thread(target=ping, args=(request.args['h'], 1)).start()\n    return 'ok'\n",
+    # a task bound to itself, and a thread target (both sinks)
+    "import os\nfrom celery import shared_task\n\n"
+    "@shared_task(bind=True)\ndef query(self, term):\n    return os.popen('grep ' + term)\n\n"
+    "def ping(x, n):\n    return os.system(x)\n",
     "",
     "def broken(:\n",
 ]
@@ -204,6 +213,34 @@ def test_the_store_reads_what_the_engine_needs_and_no_more(tmp_path: Path) -> No
         ]
         with pytest.raises(ValueError, match="no `nope` field"):
             store.rows_of_files(CallFact, ("nope",))
+
+
+def test_skeletons_make_the_units_whole_facts_make() -> None:
+    """``Program.add_skeleton`` (a few raw columns) links every unit exactly as
+    ``Program.add_file`` (whole facts) does, on every fixture project with taint flows."""
+    from auditls.taint import _skeletons
+    from auditls.taint.program import Program
+
+    fixtures = STEPS.parent
+    for root in (*(fixtures / n for n in ("taint", "django", "fastapi", "aiohttp")), STEPS):
+        with Store.open(root, persist=False) as store:
+            index_workspace(root, store, load_config(root), progress=False, snapshot=False)
+            paths = sorted(store.file_states())
+            light, whole = Program(()), Program(())
+            for sk in _skeletons(store, paths):
+                light.add_skeleton(sk)
+            for path in paths:
+                ff = store.file_facts(path)
+                if ff is not None:
+                    whole.add_file(ff, rows=False)
+            assert light.units.keys() == whole.units.keys(), root
+            for name, unit in light.units.items():
+                other = whole.units[name]
+                for key in (
+                    "path", "class_name", "line", "column", "params", "refs", "field_writers",
+                    "enclosing", "has_nested", "reads_source", "calls_sink", "request_as",
+                ):  # fmt: skip
+                    assert getattr(unit, key) == getattr(other, key), (root.name, name, key)
 
 
 # -- the saved state ----------------------------------------------------------------------------
@@ -279,3 +316,38 @@ def test_a_state_from_other_code_is_not_used(tmp_path: Path) -> None:
         engine = taint_of(store)
         engine.paths()
         assert engine.resummarised > 0
+
+
+def test_a_signal_connected_or_disconnected_in_another_file(tmp_path: Path) -> None:
+    """A send reaches the receivers the Django model connects to its signal: connecting one
+    in another file adds its path, disconnecting it removes it, in place as from scratch."""
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "views.py").write_text(
+        "from django.dispatch import Signal\n\nnoted = Signal()\n\n\n"
+        "def note(request):\n    noted.send(sender=None, text=request.POST['t'])\n",
+        encoding="utf-8",
+    )
+    receivers = tmp_path / "shop" / "receivers.py"
+    connected = (
+        "import os\n\nfrom django.dispatch import receiver\n\nfrom shop.views import noted\n\n\n"
+        "@receiver(noted)\ndef log_it(sender, text, **kwargs):\n    os.system('logger ' + text)\n"
+    )
+    receivers.write_text(connected.replace("@receiver(noted)\n", ""), encoding="utf-8")
+    config = load_config(tmp_path)
+
+    def sinks(engine: TaintEngine) -> set[tuple[str, int]]:
+        return {(p.sink.path, p.sink.line) for p in engine.paths()}
+
+    with Store.open(tmp_path, persist=False) as store:
+        index_workspace(tmp_path, store, config, progress=False)
+        engine = taint_of(store)
+        assert sinks(engine) == set()
+        for text, expected in ((connected, {("shop/receivers.py", 10)}), (
+            connected.replace("@receiver(noted)\n", ""), set()
+        )):  # fmt: skip
+            receivers.write_text(text, encoding="utf-8")
+            index_workspace(tmp_path, store, config, progress=False)
+            assert taint_of(store) is engine
+            assert sinks(engine) == expected
+            _same_as_clean(tmp_path, engine)

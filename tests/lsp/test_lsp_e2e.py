@@ -192,10 +192,10 @@ async def test_suppression_code_actions_round_trip(client: AuditClient) -> None:
 
     offered = await actions(diag)
     assert set(offered) == {
-        "auditls (AUD101): Disable for this line",
+        "Disable AUD101 for this line",
         "Disable AUD101 for this file",
     }
-    line_action = offered["auditls (AUD101): Disable for this line"]
+    line_action = offered["Disable AUD101 for this line"]
     assert line_action.kind == types.CodeActionKind.QuickFix
     assert line_action.edit is not None
     assert line_action.edit.changes is not None

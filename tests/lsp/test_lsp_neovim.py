@@ -73,3 +73,152 @@ def test_neovim_shows_the_finding(tmp_path: Path) -> None:
     assert (diag["code"], diag["source"], diag["lnum"]) == ("AUD101", "auditls", 0)
     assert diag["col"] == len(LINE[: LINE.index("eval")].encode())  # a byte column: 14
     assert "AUD101" in result["hover"]
+
+
+# -- every case, in one real Neovim session -----------------------------------------------------
+
+APP = (
+    "from flask import Flask\n"
+    "from flask_login import login_required\n"
+    "\n"
+    "app = Flask(__name__)\n"
+    "\n"
+    "\n"
+    '@app.post("/notes")\n'
+    "@login_required\n"
+    "def add_note():\n"
+    '    return ""\n'
+    "\n"
+    "\n"
+    '@app.post("/notes/<int:nid>/delete")\n'
+    "def delete_note(nid):\n"
+    '    return ""\n'
+    "\n"
+    "\n"
+    "def run(code):\n"
+    "    return eval(code)\n"
+)
+LINES = APP.splitlines()
+ROUTE_DEF = LINES.index("def delete_note(nid):")  # 0-based, as Neovim counts
+EVAL_LINE = LINES.index("    return eval(code)")
+
+EVERY_CASE = """
+vim.opt.runtimepath:prepend(%(runtime)s)
+-- The config as shipped, with the debug log on (the save's re-index is told there).
+vim.lsp.config('auditls', { settings = { auditls = { logLevel = 'debug', debounce = 20 } } })
+vim.lsp.enable('auditls')
+local logs = {}
+vim.lsp.handlers['window/logMessage'] = function(_, params)
+  table.insert(logs, params.message)
+end
+local out = {}
+local function wait(ms, fn) return vim.wait(ms, fn, 20) end
+local function find(code, lnum)
+  for _, d in ipairs(vim.diagnostic.get(0)) do
+    if d.code == code and (lnum == nil or d.lnum == lnum) then return d end
+  end
+end
+local function codes()
+  local found = {}
+  for _, d in ipairs(vim.diagnostic.get(0)) do table.insert(found, d.code .. '@' .. d.lnum) end
+  table.sort(found)
+  return found
+end
+
+vim.cmd('edit ' .. vim.fn.fnameescape(%(file)s))
+local buf = vim.api.nvim_get_current_buf()
+
+-- 1. Diagnostics: the route (a workspace rule) and the eval (a file rule).
+out.diagnostics_ok = wait(30000, function() return find('AUD304') and find('AUD101') end)
+out.diagnostics = codes()
+local client = vim.lsp.get_clients({ name = 'auditls', bufnr = buf })[1]
+out.root = client and client.root_dir or ''
+
+-- 2. Hover on the Flask route's def line.
+local hover = client:request_sync('textDocument/hover', {
+  textDocument = { uri = vim.uri_from_bufnr(buf) },
+  position = { line = %(route_def)d, character = 4 },
+}, 10000, buf)
+out.hover = hover and hover.result and hover.result.contents.value or ''
+
+-- 3. The suppression code action, chosen and applied as a user does (`gra`).
+local eval = find('AUD101')
+vim.api.nvim_win_set_cursor(0, { eval.lnum + 1, eval.col })
+vim.lsp.buf.code_action({
+  filter = function(action) return action.title == 'Disable AUD101 for this line' end,
+  apply = true,
+})
+out.suppressed = wait(10000, function() return find('AUD101') == nil end)
+out.suppressed_line = vim.api.nvim_buf_get_lines(buf, eval.lnum, eval.lnum + 1, false)[1]
+out.after_action = codes()
+
+-- 4. A save: a new finding typed at the end, then :write. The file is re-indexed (the log says
+-- so) and the diagnostics show the new finding.
+local count = vim.api.nvim_buf_line_count(buf)
+vim.api.nvim_buf_set_lines(buf, -1, -1, false, { '', '', 'def again(cmd):', '    eval(cmd)' })
+vim.cmd('write')
+out.saved = wait(10000, function() return find('AUD101', count + 3) ~= nil end)
+out.reindexed = wait(10000, function()
+  for _, message in ipairs(logs) do
+    if message:find('re-indexed notes/app.py', 1, true) then return true end
+  end
+end)
+out.after_save = codes()
+out.logs = logs
+io.stdout:write(vim.json.encode(out) .. '\\n')
+vim.cmd('qa!')
+"""
+
+
+def test_neovim_every_case_on_a_flask_project(tmp_path: Path) -> None:
+    """Diagnostics, hover on a Flask route, the suppression code action applied, and a save,
+    through the shipped config; the root Neovim picks is the CLI's."""
+    from auditls.cli import find_root
+
+    binary = neovim_or_skip()
+    outer = tmp_path / "outer"
+    project = outer / "proj"
+    (project / ".git").mkdir(parents=True)  # nearer than the outer pyproject.toml: the root
+    (outer / "pyproject.toml").write_text("[project]\nname = 'outer'\n")
+    (project / "notes").mkdir()
+    (project / "notes" / "__init__.py").write_text("")
+    source = project / "notes" / "app.py"
+    source.write_text(APP, encoding="utf-8")
+    script = tmp_path / "every_case.lua"
+    script.write_text(
+        EVERY_CASE
+        % {
+            "runtime": json.dumps(str(ROOT / "editors" / "neovim")),
+            "file": json.dumps(str(source)),
+            "route_def": ROUTE_DEF,
+        }
+    )
+    proc = subprocess.run(
+        [binary, "--headless", "--clean", "-l", str(script)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "HOME": str(tmp_path), "PATH": path_with_auditls()},
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+
+    assert result["root"] == str(find_root(source)) == str(project)
+    assert result["diagnostics_ok"], proc.stderr
+    assert result["diagnostics"] == sorted([f"AUD304@{ROUTE_DEF - 1}", f"AUD101@{EVAL_LINE}"])
+    assert result["hover"].startswith("**Flask route** `POST /notes/<int:nid>/delete`")
+    assert "**Auth: none**" in result["hover"]
+
+    assert result["suppressed"], result
+    assert result["suppressed_line"] == "    return eval(code)  # auditls: ignore[AUD101]"
+    assert result["after_action"] == [f"AUD304@{ROUTE_DEF - 1}"]
+
+    assert result["saved"], result
+    assert result["reindexed"], result["logs"]
+    new_line = len(LINES) + 3
+    assert result["after_save"] == sorted([f"AUD304@{ROUTE_DEF - 1}", f"AUD101@{new_line}"])
+    saved = source.read_text(encoding="utf-8")
+    assert "# auditls: ignore[AUD101]" in saved
+    assert saved.endswith("def again(cmd):\n    eval(cmd)\n")

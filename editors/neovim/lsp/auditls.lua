@@ -16,7 +16,16 @@ return {
   -- imports. Keep these if you change `cmd`.
   cmd_env = { PYTHONPATH = '', PYTHONSAFEPATH = '1' },
   filetypes = { 'python' },
-  root_markers = { 'pyproject.toml', 'setup.cfg', 'setup.py', '.git' },
+  -- The workspace root, as `auditls check` finds it: the nearest directory, from the file up,
+  -- holding a pyproject.toml or a .git (whichever is nearer); else the file's own directory.
+  root_dir = function(bufnr, on_dir)
+    local file = vim.api.nvim_buf_get_name(bufnr)
+    local root = vim.fs.root(bufnr, function(name, path)
+      local kind = (vim.uv.fs_stat(vim.fs.joinpath(path, name)) or {}).type
+      return (name == 'pyproject.toml' and kind == 'file') or name == '.git'
+    end)
+    on_dir(root or vim.fs.dirname(file))
+  end,
   settings = {
     auditls = {
       diagnosticMode = 'workspace', -- or 'openFiles'

@@ -16,8 +16,10 @@ import operator
 from pathlib import Path
 
 # Importing the domain modules registers their extractors.
+from auditls.extractors import aiohttp as _aiohttp  # noqa: F401
 from auditls.extractors import core as _core  # noqa: F401
 from auditls.extractors import django as _django  # noqa: F401
+from auditls.extractors import fastapi as _fastapi  # noqa: F401
 from auditls.extractors import flask as _flask  # noqa: F401
 from auditls.extractors import security as _security  # noqa: F401
 from auditls.extractors import taint as _taint  # noqa: F401

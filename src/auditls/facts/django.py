@@ -58,16 +58,18 @@ class DjangoViewFact(Fact):
     permission_classes: tuple[str, ...]  # DRF permission classes (class attribute or decorator)
     drf: bool  # a DRF view (APIView, a ViewSet, a generic view, @api_view)
     actions: tuple[str, ...]  # DRF @action methods, "name:METHODS" (viewsets)
+    lookup: str | None  # DRF viewsets: the routers' detail kwarg, "name" or "name:regex"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DjangoSettingFact(Fact):
-    """A Django setting assigned at module level in a settings module."""
+    """A Django setting assigned at module level in a settings module; or, in any module, the
+    settings module ``DJANGO_SETTINGS_MODULE`` is set to (via ``environ``, value its name)."""
 
     TABLE: ClassVar[str] = "python_django_settings"
 
     name: str  # the setting (DEBUG, SECRET_KEY, MIDDLEWARE...)
-    via: str  # assign | augment (`+=`) | append | insert | extend | remove
+    via: str  # assign | augment (`+=`) | append | insert | extend | remove | environ (below)
     value: str | None  # JSON of the value when it is a literal (a fallback for env_default)
     text: str  # the value as written, cut to 200 characters
     source: str  # literal | env | env_default | unknown
@@ -174,6 +176,23 @@ class DjangoMiddlewareFact(Fact):
     user_check: bool  # it reads `request.user` in a test (an auth gate for every view)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DjangoDataReadFact(Fact):
+    """A read of a mapping whose keys say how clean the value is: validated form or serializer
+    data (``form.cleaned_data["age"]``, ``serializer.validated_data.get("n")``) and a view's
+    URL kwargs (``self.kwargs["slug"]``, ``kwargs["pk"]`` in a handler method); or a handler
+    method's ``**kwargs`` parameter itself (role ``spread``). The taint engine cleans such a
+    read by the form field's type or the URL converter (``auditls.models.django.taint``)."""
+
+    TABLE: ClassVar[str] = "python_django_data_reads"
+
+    function: str  # enclosing function's qualified name
+    role: str  # cleaned_data | kwargs (a read) | spread (a handler's `**` parameter, at its def)
+    chain: str  # the mapping as written: "form.cleaned_data", "self.kwargs", "kwargs"
+    key: str | None  # the key when it is a literal (None: the whole mapping, or a computed key)
+    form: str | None  # cleaned_data: the form or serializer class the object comes from, if known
+
+
 #: This domain's fact classes, in table order.
 FACT_TYPES: tuple[type[Fact], ...] = (
     DjangoUrlFact,
@@ -186,4 +205,5 @@ FACT_TYPES: tuple[type[Fact], ...] = (
     DjangoFormFact,
     DjangoAdminFact,
     DjangoMiddlewareFact,
+    DjangoDataReadFact,
 )

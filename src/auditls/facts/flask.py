@@ -25,6 +25,21 @@ from typing import ClassVar
 
 from auditls.facts import Fact
 
+#: ``FlaskRouteFact.forwards``, what passes through a route-registering helper. On
+#: ``add_url_rule`` inside a function: "<role>=<parameter>" for each value it takes from that
+#: function's parameters; on a helper call (api ``call``): each argument as JSON.
+FORWARDS = (
+    "rule=<p>",  # the rule is the parameter
+    "rule[]=<p>",  # the rule is each item of the parameter (a loop over a list)
+    "endpoint=<p>",  # the endpoint, by position or keyword
+    "view_func=<p>",  # the view
+    "view_class=<p>",  # the view is `<p>.as_view(...)` (directly or through a local)
+    "methods=<p>",  # the methods
+    "**=<p>",  # the other keywords of the call are forwarded (`**kwargs`)
+    '{"slot": ...}',  # a call's argument: slot ("#0" or the keyword), ref, type, str, strs,
+    # and for a view built in the call: view, kind, endpoint, wrappers
+)
+
 #: Where a configuration value comes from (``FlaskConfigFact.source``).
 CONFIG_SOURCES = (
     "literal",  # a literal written in the code
@@ -83,7 +98,11 @@ class FlaskBlueprintRegistrationFact(Fact):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FlaskRouteFact(Fact):
-    """A URL rule: ``@app.route``, ``@bp.get`` and the other verbs, or ``add_url_rule``."""
+    """A URL rule: ``@app.route``, ``@bp.get`` and the other verbs, ``add_url_rule``, or
+    (api ``call``) a call to a workspace helper that registers one for its caller
+    (``register_view(bp, routes=["/t/<int:id>"], view_func=Topic.as_view("topic"))``: a row
+    per literal rule; ``auditls.models.flask`` keeps it when the helper forwards that argument
+    to ``add_url_rule``, and reads the rest of the route from the helper's row)."""
 
     TABLE: ClassVar[str] = "python_flask_routes"
 
@@ -102,6 +121,8 @@ class FlaskRouteFact(Fact):
     position: int  # index of this route decorator in `decorators`; -1 for add_url_rule
     is_async: bool  # the view is an async function
     options: tuple[str, ...]  # the other keyword arguments as written, "key=value"
+    callee: str | None = None  # api "call": the workspace helper called, resolved here
+    forwards: tuple[str, ...] = ()  # what passes through a helper (FORWARDS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -306,6 +327,19 @@ class FlaskAuthCheckFact(Fact):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FlaskConditionalCallFact(Fact):
+    """A call a function makes only under request conditions: ``if request.blueprint ==
+    "admin": require_login()``. A helper called so checks identity only for those requests."""
+
+    TABLE: ClassVar[str] = "python_flask_conditional_calls"
+
+    function: str  # qualified name of the function that makes the call
+    callee: str | None  # the function called, resolved as this file knows it
+    callee_text: str  # the callee as written ("require_login", "auth.require")
+    scope: str  # JSON [[attr, op, values, negated], ...]: the request conditions it runs under
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FlaskRequestReadFact(Fact):
     """The first read of one kind of request data in a function (``request.form["x"]``)."""
 
@@ -349,5 +383,6 @@ FACT_TYPES: tuple[type[Fact], ...] = (
     FlaskCacheFact,
     FlaskConfigFact,
     FlaskAuthCheckFact,
+    FlaskConditionalCallFact,
     FlaskRequestReadFact,
 )

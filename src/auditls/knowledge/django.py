@@ -180,6 +180,8 @@ REQUEST_CLASSES: frozenset[str] = frozenset(
 
 #: Settings that mark a module as Django settings without a guess from its name.
 SETTINGS_MARKERS: tuple[str, ...] = ("INSTALLED_APPS", "ROOT_URLCONF")
+#: The environment variable naming the settings module (``manage.py``, ``wsgi.py``).
+SETTINGS_MODULE_VARIABLE = "DJANGO_SETTINGS_MODULE"
 #: The settings recorded (exact names) and prefixes (every setting starting with one).
 SETTINGS: frozenset[str] = frozenset(
     {"DEBUG", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "ALLOWED_HOSTS", "MIDDLEWARE",
@@ -303,6 +305,17 @@ QUERYSET_METHODS: frozenset[str] = frozenset(
      "iterator", "latest", "earliest", "union", "intersection", "difference", "dates",
      "datetimes", "select_for_update", "reverse", "contains", "explain"}
 )  # fmt: skip
+#: QuerySet methods whose result is rows (or counts) of the database, never the values passed
+#: to them: a chain off a manager made only of these returns no request data, whatever its
+#: lookups (``Product.objects.get(slug=slug)``). Not ``create``, ``get_or_create``,
+#: ``update_or_create`` (the new row holds the values), ``annotate``, ``alias``, ``extra``,
+#: ``raw`` (they can select a value back).
+QUERYSET_FETCHES: frozenset[str] = frozenset(
+    {"all", "filter", "exclude", "get", "first", "last", "order_by", "select_related",
+     "prefetch_related", "only", "defer", "distinct", "using", "none", "in_bulk", "iterator",
+     "latest", "earliest", "exists", "count", "values", "values_list", "dates", "datetimes",
+     "select_for_update", "reverse", "contains", "union", "intersection", "difference"}
+)  # fmt: skip
 #: Methods whose ``**kwargs`` are field lookups (``filter(**{"password__startswith": "a"})``).
 LOOKUP_METHODS: frozenset[str] = frozenset(
     {"filter", "exclude", "get", "get_or_create", "update_or_create", "create", "update",
@@ -310,3 +323,79 @@ LOOKUP_METHODS: frozenset[str] = frozenset(
 )  # fmt: skip
 #: Request data a client fills with any keys it likes (as written off the request parameter).
 REQUEST_MAPPINGS: frozenset[str] = frozenset({"GET", "POST", "data", "query_params", "COOKIES"})
+
+
+# -- what validated data and URL kwargs cannot attack (the taint engine's sanitizers) ----------
+
+#: Attributes holding a form's or serializer's validated data (``form.cleaned_data``).
+VALIDATED_DATA: frozenset[str] = frozenset({"cleaned_data", "validated_data"})
+#: Methods of a class view (or DRF view) that Django calls with a form (serializer) bound to
+#: the request's data -> that data's source, as the taint models name it.
+BOUND_FORM_METHODS: dict[str, str] = {
+    "form_valid": "django.http.HttpRequest.POST",
+    "form_invalid": "django.http.HttpRequest.POST",
+    "perform_create": "rest_framework.request.Request.data",
+    "perform_update": "rest_framework.request.Request.data",
+}
+#: Text a file must contain for its data reads to be recorded (the pre-filter; a handler's
+#: ``**kw`` read as ``kw["pk"]`` under another name is not followed).
+DATA_READ_FRAGMENTS: tuple[str, ...] = (
+    "cleaned_data", "validated_data", "kwargs[", "kwargs.get(", "self.kwargs",
+)  # fmt: skip
+#: Class attributes of a view naming the form (serializer) its methods receive.
+FORM_CLASS_ATTRIBUTES: frozenset[str] = frozenset({"form_class", "serializer_class"})
+
+#: Every sink kind (the value is a number, a date, a UUID, a model instance or one of the
+#: server's own choices).
+HARMLESS_ALL: frozenset[str] = frozenset({"*"})
+#: A slug (``[-a-zA-Z0-9_]+``) has no quote, space, slash, dot, colon, angle bracket, brace
+#: or newline: it cannot break out of SQL text, HTML, a path component, a header, a log line,
+#: an LDAP or XPath filter, a regex or a template, and a redirect to it stays on the site.
+#: Not harmless: a command (``-rf`` starts an option), code, a host name it is formatted
+#: into (``ssrf``), deserialization, the session.
+HARMLESS_SLUG: frozenset[str] = frozenset(
+    {"sql", "xss", "path", "redirect", "header", "log", "cookie", "ldap", "xpath", "regex",
+     "template"}
+)  # fmt: skip
+#: A validated e-mail address has no line break (Django's ``EmailValidator``) but may hold
+#: quotes, ``/``, ``|``, ``$`` and, quoted, ``<``: harmless for headers and logs only.
+HARMLESS_EMAIL: frozenset[str] = frozenset({"header", "log", "cookie"})
+
+#: Form and serializer field classes (the last part of the name; Django's and DRF's share
+#: them) -> the sink kinds their cleaned value cannot attack. ``CharField`` and kin are not
+#: here: their value is the submitted text.
+FORM_FIELD_HARMLESS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("IntegerField", "FloatField", "DecimalField", "BooleanField",
+                     "NullBooleanField", "DateField", "DateTimeField", "TimeField",
+                     "DurationField", "UUIDField", "ChoiceField", "TypedChoiceField",
+                     "MultipleChoiceField", "TypedMultipleChoiceField", "ModelChoiceField",
+                     "ModelMultipleChoiceField", "PrimaryKeyRelatedField",
+                     "SlugRelatedField"), HARMLESS_ALL),
+    "SlugField": HARMLESS_SLUG,
+    "EmailField": HARMLESS_EMAIL,
+}  # fmt: skip
+#: Model field classes -> the form field a ``ModelForm`` makes of them (``FORM_FIELD_HARMLESS``
+#: then says what the value cannot attack). A relation becomes a ``ModelChoiceField``.
+MODEL_FORM_FIELDS: dict[str, str] = {
+    **dict.fromkeys(("IntegerField", "BigIntegerField", "SmallIntegerField",
+                     "PositiveIntegerField", "PositiveSmallIntegerField",
+                     "PositiveBigIntegerField", "AutoField", "BigAutoField",
+                     "SmallAutoField"), "IntegerField"),
+    **{name: name for name in ("FloatField", "DecimalField", "BooleanField", "NullBooleanField",
+                               "DateField", "DateTimeField", "TimeField", "DurationField",
+                               "UUIDField", "SlugField", "EmailField")},
+    **dict.fromkeys(("ForeignKey", "OneToOneField"), "ModelChoiceField"),
+    "ManyToManyField": "ModelMultipleChoiceField",
+}  # fmt: skip
+
+#: ``path()`` converters -> the sink kinds the URL kwarg cannot attack. ``str`` (the default),
+#: ``path`` and converters the project registers itself are request text.
+URL_CONVERTER_HARMLESS: dict[str, frozenset[str]] = {
+    "int": HARMLESS_ALL,
+    "uuid": HARMLESS_ALL,
+    "slug": HARMLESS_SLUG,
+}
+#: DRF routers: a viewset's detail routes capture ``pk`` with ``[^/.]+`` (no slash, no dot:
+#: never a path outside its directory; any other character).
+ROUTER_LOOKUP = "pk"
+ROUTER_LOOKUP_HARMLESS: frozenset[str] = frozenset({"path"})

@@ -142,6 +142,12 @@ FOREIGN_PACKAGES = frozenset(
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH",
                "delete": "DELETE"}  # fmt: skip
 ADD_URL_RULE = "add_url_rule"
+#: The keyword ``add_url_rule`` takes the view by; a call to a workspace helper that passes a
+#: view by this name (or an ``as_view()``) may register a route for its caller.
+VIEW_FUNC = "view_func"
+#: How every URL rule starts: Werkzeug refuses a rule without its leading slash, so a literal
+#: passed to a route-registering helper is a rule only when it starts so.
+RULE_START = "/"
 REGISTER_BLUEPRINT = "register_blueprint"
 #: The methods of a class-based view that handle a request.
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")

@@ -937,3 +937,25 @@ AIOHTTP_SESSION_STORAGES: frozenset[str] = frozenset(
         ("cookie_storage.", "EncryptedCookieStorage"), ("nacl_storage.", "NaClCookieStorage"),
         ("redis_storage.", "RedisStorage"), ("memcached_storage.", "MemcachedStorage"))}
 )  # fmt: skip
+
+
+# -- read by the check of AUD418 (Celery's serializers) -----------------------------------------
+
+#: Celery settings that choose how task messages and results are encoded or accepted, by the
+#: names Celery reads: the lowercase keys (``app.conf.task_serializer``, a ``celeryconfig``
+#: module) and the old uppercase ones (``CELERY_TASK_SERIALIZER``, also Django's namespace).
+CELERY_SERIALIZER_KEYS: frozenset[str] = frozenset(
+    {"task_serializer", "result_serializer", "event_serializer", "accept_content",
+     "result_accept_content"}
+)  # fmt: skip
+CELERY_SERIALIZER_NAMES: frozenset[str] = frozenset(
+    {"CELERY_TASK_SERIALIZER", "CELERY_RESULT_SERIALIZER", "CELERY_EVENT_SERIALIZER",
+     "CELERY_ACCEPT_CONTENT", "CELERY_RESULT_ACCEPT_CONTENT"}
+)  # fmt: skip
+#: Celery applications, and calls that take those settings as keywords.
+CELERY_CONFIG_CALLS: frozenset[str] = frozenset(
+    {"celery.Celery", "celery.app.Celery", "celery.app.base.Celery", "celery.Celery.conf.update",
+     "celery.app.Celery.conf.update", "celery.app.base.Celery.conf.update"}
+)  # fmt: skip
+#: Serializers that run code while they decode (kombu's names and content types).
+CELERY_UNSAFE_SERIALIZERS: frozenset[str] = frozenset({"pickle", "application/x-python-serialize"})

@@ -147,6 +147,29 @@ _DJANGO_REQUEST_ATTRIBUTES = (
     "get_full_path", "get_full_path_info", "build_absolute_uri", "get_host", "read",
     "readline", "readlines", "content_type", "content_params", "get_signed_cookie",
 )  # fmt: skip
+#: Starlette's request (FastAPI re-exports it) and websocket, and what the client chooses of
+#: them. Left out: ``method``, ``client`` (the peer's address), ``app``, ``state``, ``scope``.
+_STARLETTE_REQUESTS = ("fastapi.Request", "fastapi.requests.Request", "starlette.requests.Request",
+                       "starlette.requests.HTTPConnection")  # fmt: skip
+_STARLETTE_WEBSOCKETS = ("fastapi.WebSocket", "fastapi.websockets.WebSocket",
+                         "starlette.websockets.WebSocket")  # fmt: skip
+_STARLETTE_REQUEST_ATTRIBUTES = (
+    "query_params", "path_params", "headers", "cookies", "url", "base_url", "json", "body",
+    "form", "stream",
+)  # fmt: skip
+_STARLETTE_WEBSOCKET_ATTRIBUTES = (
+    *_STARLETTE_REQUEST_ATTRIBUTES[:6], "receive", "receive_text", "receive_bytes",
+    "receive_json", "iter_text", "iter_bytes", "iter_json",
+)  # fmt: skip
+#: aiohttp's request, and what the client chooses of it. Left out: ``method``, ``remote``,
+#: ``transport``, ``app``, ``config_dict``, ``match_info.route``.
+_AIOHTTP_REQUESTS = ("aiohttp.web.Request", "aiohttp.web.BaseRequest",
+                     "aiohttp.web_request.Request", "aiohttp.web_request.BaseRequest")  # fmt: skip
+_AIOHTTP_REQUEST_ATTRIBUTES = (
+    "match_info", "query", "rel_url", "url", "path", "path_qs", "raw_path", "query_string",
+    "headers", "raw_headers", "cookies", "host", "forwarded", "content", "post", "json", "text",
+    "read", "multipart", "content_type", "charset", "if_modified_since", "if_match",
+)  # fmt: skip
 #: Django and DRF class-based view bases (``self.kwargs``, ``self.request`` in their methods).
 _DJANGO_VIEW_CLASSES = (
     "django.views.View", "django.views.generic.View", "django.views.generic.base.View",
@@ -179,6 +202,9 @@ SOURCES: dict[str, Source] = {
     **{f"{obj}.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
        for obj in _DRF_REQUESTS for attr in (*_DJANGO_REQUEST_ATTRIBUTES, "data",
                                              "query_params", "stream")},
+    # A Django view's URL kwargs (the engine finds them from the URL confs: `URL_KWARG`).
+    "django.urls.ResolverMatch.kwargs": Source("request", "high",
+                                                 "a URL kwarg (`<...>` in the URL conf)"),
     # A class-based view's URL kwargs (`self.kwargs`) and its request (`self.request.GET`).
     **{f"{view}.kwargs": Source("request", "high", "a URL kwarg (`self.kwargs`)")
        for view in _DJANGO_VIEW_CLASSES},
@@ -187,6 +213,14 @@ SOURCES: dict[str, Source] = {
     **{f"{view}.request.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
        for view in _DJANGO_VIEW_CLASSES if view.startswith("rest_framework.")
        for attr in ("data", "query_params")},
+    **{f"{obj}.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
+       for obj in _STARLETTE_REQUESTS for attr in _STARLETTE_REQUEST_ATTRIBUTES},
+    **{f"{obj}.{attr}": Source("request", "high", f"request data (`request.{attr}`)")
+       for obj in _AIOHTTP_REQUESTS for attr in _AIOHTTP_REQUEST_ATTRIBUTES},
+    "fastapi.params": Source(
+        "request", "high", "request data (a path, query or body parameter, `fastapi.params`)"),
+    **{f"{obj}.{attr}": Source("request", "high", f"websocket data (`websocket.{attr}`)")
+       for obj in _STARLETTE_WEBSOCKETS for attr in _STARLETTE_WEBSOCKET_ATTRIBUTES},
 }  # fmt: skip
 
 #: Sources that cannot attack some sink kinds -> those kinds. ``request.url`` and its kin start
@@ -302,6 +336,8 @@ _PATH_SINKS: dict[str, Sink] = {
              0, keywords=("target",), receiver=True),
     **_sinks("path", ("flask.send_file", "flask.helpers.send_file", "werkzeug.utils.send_file"),
              0, keywords=("path_or_file", "filename_or_fp")),
+    **_sinks("path", (f"{m}.FileResponse" for m in ("fastapi.responses", "starlette.responses")),
+             0, keywords=("path",)),
     # The file name is joined with `safe_join` (a `..` gives 404): only the directory matters.
     **_sinks("path", ("flask.send_from_directory", "flask.helpers.send_from_directory",
                       "werkzeug.utils.send_from_directory"), 0, keywords=("directory",)),
@@ -342,6 +378,12 @@ _XSS_SINKS: dict[str, Sink] = {
     **_sinks("xss", _DJANGO_RESPONSES, 0, keywords=("content",)),
     **_sinks("xss", ("django.utils.safestring.mark_safe", "django.utils.safestring.SafeString",
                      "django.utils.safestring.SafeText"), 0, keywords=("s",)),
+    # Starlette's HTMLResponse sends its content as HTML (JSONResponse, the default, does not).
+    **_sinks("xss", (f"{m}.HTMLResponse" for m in
+                     ("fastapi.responses", "starlette.responses")), 0, keywords=("content",)),
+    # aiohttp: HTML only with content_type="text/html" (HTML_ONLY_WITH).
+    **_sinks("xss", ("aiohttp.web.Response", "aiohttp.web_response.Response"), 0,
+             keywords=("text", "body")),
     # format_html escapes its arguments, not its format string.
     **_sinks("xss", ("django.utils.html.format_html",), 0, keywords=("format_string",)),
 }  # fmt: skip
@@ -368,6 +410,8 @@ _REDIRECT_SINKS: dict[str, Sink] = {
                           "django.http.response.HttpResponseRedirect",
                           "django.http.response.HttpResponsePermanentRedirect"), 0,
              keywords=("redirect_to",)),
+    **_sinks("redirect", (f"{m}.RedirectResponse" for m in
+                          ("fastapi.responses", "starlette.responses")), 0, keywords=("url",)),
 }  # fmt: skip
 
 _HTTP_VERBS = ("get", "options", "head", "post", "put", "patch", "delete")
@@ -547,6 +591,13 @@ RETURN_SINKS: dict[str, Sink] = {"flask": Sink("xss", (), ())}
 #: ``<path:name>``), except those of these converters, whose values are clean numbers and ids.
 ROUTE_PARAMETER = "flask.request.view_args"
 SAFE_CONVERTERS = frozenset({"int", "float", "uuid"})
+#: A Django view's URL kwargs (``path("<str:slug>/", view)``) are this source; what each
+#: converter or regex makes harmless is Django knowledge (``auditls.models.django.taint``).
+URL_KWARG = "django.urls.ResolverMatch.kwargs"
+#: A FastAPI path operation's parameters that FastAPI fills from the request (path, query,
+#: body, header, cookie, form, file) are this source, except those it parses into harmless
+#: types (``auditls.extractors.fastapi``).
+OPERATION_PARAMETER = "fastapi.params"
 
 #: Item stores into resolved objects -> the sink: ``session["role"] = value``.
 ITEM_SINKS: dict[str, Sink] = dict.fromkeys(_SESSIONS, Sink("session", (), ()))
@@ -573,6 +624,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
     **dict.fromkeys(("werkzeug.utils.secure_filename", "werkzeug.secure_filename",
                      "werkzeug.security.safe_join", "werkzeug.utils.safe_join",
                      "flask.safe_join", "flask.helpers.safe_join", "os.path.basename",
+                     # Django's raises SuspiciousFileOperation outside the base directory.
+                     "django.utils._os.safe_join",
                      "posixpath.basename", "ntpath.basename"), frozenset({"path"})),
     # A path of this site's own (`url_for("view", next=value)` quotes the value).
     **dict.fromkeys(("flask.url_for", "flask.helpers.url_for", "django.urls.reverse",
@@ -638,6 +691,10 @@ NON_PROPAGATORS: frozenset[str] = frozenset(
     | {"hmac.compare_digest", "secrets.compare_digest", "hmac.new", "zlib.crc32",
        "werkzeug.security.check_password_hash", "werkzeug.security.generate_password_hash",
        "django.utils.http.url_has_allowed_host_and_scheme", "django.utils.http.is_safe_url",
+       # A row of the database looked up by the value (not the value): `get_object_or_404(
+       # Product, slug=slug)`; queryset chains off a model's manager, likewise (the engine
+       # learns them from the Django model).
+       "django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404",
        "time.sleep"}
     # A file opened by a tainted name is a path problem (reported at `open`), not tainted
     # content: what is read from it is not the request's data.
@@ -674,7 +731,15 @@ SAFE_ARGUMENTS: Mapping[str, tuple[tuple[str, int, frozenset[str]], ...]] = {
     **dict.fromkeys(_DJANGO_RESPONSES, (("content_type", 1, _NOT_HTML),)),
 }  # fmt: skip
 #: The keywords and resolved names the engine reads call arguments for (``SAFE_ARGUMENTS``).
-SAFE_KEYWORDS = frozenset(k for entries in SAFE_ARGUMENTS.values() for k, _, _ in entries)
+#: Sinks that send HTML only when an argument says so, by callee: ``(keyword, prefix)``
+#: (aiohttp's ``web.Response(text=...)`` is ``text/plain`` unless ``content_type`` is HTML).
+HTML_ONLY_WITH: Mapping[str, tuple[str, str]] = {
+    f"{m}.Response": ("content_type", "text/html") for m in ("aiohttp.web", "aiohttp.web_response")
+}
+SAFE_KEYWORDS = frozenset(
+    {k for entries in SAFE_ARGUMENTS.values() for k, _, _ in entries}
+    | {k for k, _ in HTML_ONLY_WITH.values()}
+)
 SAFE_NAMES = frozenset(
     v for entries in SAFE_ARGUMENTS.values() for _, _, values in entries for v in values
 )

@@ -28,6 +28,7 @@ from auditls.facts.core import SuppressionFact
 if TYPE_CHECKING:
     from auditls.knowledge.taint import Models
     from auditls.models.django import DjangoModel
+    from auditls.models.fastapi import FastAPIModel
     from auditls.rules.flask.judge import FlaskJudge
     from auditls.store import Store
     from auditls.taint import TaintEngine
@@ -60,6 +61,16 @@ class Workspace:
 
         if isinstance(self._source, Sequence):
             return DjangoModel.from_files(self._source)
+        return model_of(self._source)
+
+    @cached_property
+    def fastapi(self) -> FastAPIModel:
+        """The FastAPI model; for a store, the one cached per store revision (which the hover
+        shares), so call this on the thread that owns the store."""
+        from auditls.models.fastapi import FastAPIModel, model_of
+
+        if isinstance(self._source, Sequence):
+            return FastAPIModel.from_files(self._source)
         return model_of(self._source)
 
     @cached_property

@@ -71,7 +71,7 @@ def code_actions(
         if edit is not None:
             line_actions.append(
                 types.CodeAction(
-                    title=f"auditls ({rule}): Disable for this line",
+                    title=f"Disable {rule} for this line",
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
                     edit=types.WorkspaceEdit(changes={uri: [edit]}),

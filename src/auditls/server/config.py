@@ -143,17 +143,33 @@ def _check(key: str, value: object) -> object:
     raise KeyError(key)
 
 
-KNOWN_KEYS = (
-    "select",
-    "ignore",
-    "exclude",
-    "severity",
-    "debounce",
-    "diagnosticMode",
-    "syntaxDiagnostics",
-    "logLevel",
-    "docsUrl",
-)
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """What one editor key takes, as an editor's settings schema states it (JSON Schema types,
+    default, allowed values, bounds). ``_check`` is what enforces it; editor manifests
+    (``editors/vscode/package.json``) must state the same (a test compares them key by key)."""
+
+    types: tuple[str, ...]
+    default: Any  # what the key means when unset (None: the lower layer holds)
+    enum: tuple[str, ...] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+#: Every editor key, in the order editors list them.
+SPECS: Mapping[str, Spec] = {
+    "select": Spec(("array", "null"), None),
+    "ignore": Spec(("array",), []),
+    "exclude": Spec(("array",), []),
+    "severity": Spec(("object",), {}),
+    "debounce": Spec(("number",), DEFAULT_DEBOUNCE_MS, minimum=0, maximum=MAX_DEBOUNCE_MS),
+    "diagnosticMode": Spec(("string",), "workspace", DIAGNOSTIC_MODES),
+    "syntaxDiagnostics": Spec(("boolean",), True),
+    "logLevel": Spec(("string",), "info", LOG_LEVELS),
+    "docsUrl": Spec(("string", "null"), None),
+}
+
+KNOWN_KEYS = tuple(SPECS)
 
 
 def parse_editor_settings(raw: object, *, origin: str) -> EditorSettings:

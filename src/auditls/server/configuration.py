@@ -19,6 +19,7 @@ from auditls.config import Config
 from auditls.server import log as logsetup
 from auditls.server import publish
 from auditls.server.config import (
+    Settings,
     index_affecting,
     layer,
     overlay,
@@ -39,7 +40,7 @@ async def did_change_configuration(
         await fetch_settings(ls)
     else:
         settings_from_notification(ls, params.settings)
-    await apply_settings(ls)
+    await apply_settings(ls, why="the editor's settings changed")
 
 
 def from_initialization_options(ls: AuditServer, options: Any) -> None:
@@ -82,21 +83,71 @@ def settings_from_notification(ls: AuditServer, raw: Any) -> None:
         folder.editor = layer_
 
 
-async def apply_settings(ls: AuditServer) -> None:
+def shown(value: object) -> str:
+    """A setting's value as the user wrote it (codes sorted)."""
+    if isinstance(value, frozenset | set | tuple):
+        return repr(sorted(value))
+    return repr(value)
+
+
+def describe(settings: Settings) -> str:
+    """The settings in force, in one line (what differs from the defaults)."""
+    config, default = settings.config, Settings()
+    parts = []
+    if config.select is not None:
+        parts.append(f"select {','.join(sorted(config.select))}")
+    if config.ignore:
+        parts.append(f"ignore {','.join(sorted(config.ignore))}")
+    if config.exclude:
+        parts.append(f"exclude {' '.join(config.exclude)}")
+    if config.severity_overrides:
+        parts.append(
+            "severity " + ",".join(f"{k}={v}" for k, v in sorted(config.severity_overrides.items()))
+        )
+    if config.baseline is not None:
+        parts.append(f"baseline {config.baseline}")
+    if config.test_code != default.config.test_code:
+        parts.append(f"test-code {config.test_code}")
+    for name, value, base in (
+        (
+            "debounce",
+            f"{round(settings.debounce * 1000)} ms",
+            f"{round(default.debounce * 1000)} ms",
+        ),
+        ("diagnosticMode", settings.diagnostic_mode, default.diagnostic_mode),
+        ("syntaxDiagnostics", settings.syntax_diagnostics, default.syntax_diagnostics),
+        ("logLevel", settings.log_level, default.log_level),
+        ("docsUrl", settings.docs_url, default.docs_url),
+    ):
+        if value != base:
+            parts.append(f"{name} {value}")
+    return "; ".join(parts) or "the defaults"
+
+
+async def apply_settings(ls: AuditServer, *, why: str = "start-up") -> None:
     """Recompute every folder's settings; reconcile folders whose set of files changed."""
     problems = list(ls.global_editor.problems)
     reconcile: list[Folder] = []
+    ls.global_settings = layer(Config(), ls.global_editor)
+    logsetup.set_level(ls.global_settings.log_level)  # first: it decides what is said below
+    lines = []
     for folder in ls.folders:
         old = folder.settings
         folder.settings = layer(folder.project, folder.editor)
+        for key, value in sorted(folder.editor.values.items()):
+            log.debug(
+                "setting %s = %s applied to %s (from the editor)", key, shown(value), folder.root
+            )
+        if folder.project.source is not None:
+            log.debug("[tool.auditls] of %s applied", folder.project.source)
+        lines.append(f"{folder.root.name}: {describe(folder.settings)}")
         problems += [p for p in folder.editor.problems if p not in problems]
         if folder.project_problem:
             problems.append(folder.project_problem)
         await folder.engine.run(folder.engine.set_config, folder.settings.config)
         if index_affecting(old.config, folder.settings.config):
             reconcile.append(folder)
-    ls.global_settings = layer(Config(), ls.global_editor)
-    logsetup.set_level(ls.global_settings.log_level)
+    log.info("settings (%s): %s", why, " | ".join(lines) or describe(ls.global_settings))
     ls.tell_user(problems)
     for doc in ls.documents.values():
         doc.excluded = ls.excluded(doc)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -28,6 +30,24 @@ from lsprotocol import types
 
 #: Seconds to gather background changes into one refresh request.
 REFRESH_DELAY = 0.1
+
+log = logging.getLogger(__name__)
+
+_SEVERITY_NAMES: dict[int, str] = {
+    types.DiagnosticSeverity.Error: "error",
+    types.DiagnosticSeverity.Warning: "warning",
+    types.DiagnosticSeverity.Information: "info",
+    types.DiagnosticSeverity.Hint: "hint",
+}
+
+
+def counts(diagnostics: Iterable[types.Diagnostic]) -> str:
+    """``3 diagnostics (1 error, 2 warning)``, for the debug log."""
+    found = list(diagnostics)
+    by_severity = Counter(_SEVERITY_NAMES.get(d.severity or 1, "error") for d in found)
+    detail = ", ".join(f"{n} {name}" for name, n in sorted(by_severity.items()))
+    noun = "diagnostic" if len(found) == 1 else "diagnostics"
+    return f"{len(found)} {noun}" + (f" ({detail})" if detail else "")
 
 
 @dataclass(slots=True)
@@ -77,6 +97,7 @@ class DiagnosticsHub:
                 old.version = version
                 return
             self._entries[uri] = _Entry(diagnostics, version, str(next(self._ids)))
+            log.debug("ready to be pulled: %s: %s", uri, counts(diagnostics))
             if not self._pulling.get(uri):
                 self._schedule_refresh()
             return
@@ -85,6 +106,9 @@ class DiagnosticsHub:
         if same and old is not None and (version is None or old.version == version):
             return
         self.published += 1
+        if log.isEnabledFor(logging.DEBUG):
+            shown = "" if version is None else f" (version {version})"
+            log.debug("published %s%s: %s", uri, shown, counts(diagnostics))
         self._publish(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )

@@ -11,7 +11,8 @@ otherwise slow every other request down.
 
 A buffer that does not parse keeps the findings of its last analysis that did (``last_good``)
 and adds one AUD001 for the syntax error (``visible``), so the squiggles do not all vanish at the
-first unfinished line.
+first unfinished line. The last good facts also stand in the store for the file's
+(``engine.FolderEngine.set_buffers``), so that the workspace rules see the buffer too.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 from auditls.extractors import extract, module_name_for
 from auditls.facts import FileFacts
 from auditls.facts.core import SuppressionFact
+from auditls.index.workers import content_hash
 from auditls.rules import check_facts
 from auditls.server.convert import Prepared
 from auditls.server.engine import prepare_findings
@@ -42,6 +44,8 @@ class Analysis:
     version: int  # the document version analysed
     facts: FileFacts  # what extraction saw (status "ok" or "syntax_error")
     prepared: tuple[Prepared, ...]  # every finding of every rule, for the client
+    text: str = ""  # the buffer analysed ("" for a large buffer: not sent back)
+    hash: str = ""  # ``content_hash`` of the bytes extracted (as the indexer hashes a file)
 
     @property
     def parses(self) -> bool:
@@ -72,13 +76,16 @@ def analyse_buffer(
     encoding: str,
     root: Path,
     uri_of: Callable[[str], str],
+    test_code: str = "demote",
 ) -> Analysis:
-    """Extract and check a buffer: every rule (the settings filter when publishing)."""
-    facts = extract(buffer_bytes(text), rel, module=module)
-    findings = check_facts(facts)
+    """Extract and check a buffer: every rule (the settings filter when publishing), with the
+    folder's ``test-code`` setting, as ``auditls check`` would check the file."""
+    data = buffer_bytes(text)
+    facts = extract(data, rel, module=module)
+    findings = check_facts(facts, test_code=test_code)
     suppressions = facts.of(SuppressionFact)
     prepared = prepare_findings(findings, suppressions, text, encoding, uri_of, root)
-    return Analysis(version, facts, tuple(prepared))
+    return Analysis(version, facts, tuple(prepared), text, content_hash(data))
 
 
 def analyse_large_buffer(
@@ -90,6 +97,7 @@ def analyse_large_buffer(
     encoding: str,
     root: Path,
     uri_of: Callable[[str], str],
+    test_code: str = "demote",
 ) -> Analysis:
     """``analyse_buffer`` for a large buffer, in a worker process: ``module_of`` is the
     ``(path, root)`` the module name is worked out from there. Only the findings and the parse
@@ -97,7 +105,14 @@ def analyse_large_buffer(
     interpreter all along, so hover on a large buffer shows its findings, not its facts."""
     module = module_name_for(*module_of) if module_of is not None else None
     analysis = analyse_buffer(
-        text, version=version, rel=rel, module=module, encoding=encoding, root=root, uri_of=uri_of
+        text,
+        version=version,
+        rel=rel,
+        module=module,
+        encoding=encoding,
+        root=root,
+        uri_of=uri_of,
+        test_code=test_code,
     )
     facts = dataclasses.replace(analysis.facts, facts=[], extractor_errors=[])
     return Analysis(analysis.version, facts, analysis.prepared)

@@ -7,9 +7,26 @@ were asked for. The loop awaits ``engine.run(engine.refresh, paths)`` and gets a
 The engine asks the store questions by name (``file_states``, ``facts_of_files``, ``file_count``);
 it writes no SQL.
 
-The store mirrors the disk. Open buffers are not written to it: the server keeps their analyses
-beside it (``documents``), so the snapshot never holds text that was never saved and
-"incremental equals clean" still holds for the store.
+The store mirrors the disk, except for open buffers. An open document's last good facts (the
+latest version of its buffer that parsed) stand in the store for its file's while the two differ
+(``set_buffers``; ``drop_buffer`` when it closes), so that the workspace rules, which read the
+store, see what ``auditls check`` would see if every buffer were saved: a route in a buffer
+that was fixed by typing counts, whatever the disk holds. How an overlay works:
+
+1. Its row has the buffer's hash, status "ok" and a size and mtime of -1, which match no file
+   (``laid_over``), so that any index or refresh of that path reads the disk again and puts the
+   disk's row back. After every store operation ``_overlay`` looks at each open buffer: if the
+   store holds the disk's row and its hash is not the buffer's, the buffer's facts go in again
+   (a facts-equal buffer is not written twice: the early cutoff of ``_overlay``).
+2. What the disk holds is remembered as its state only (``_disk``), for ``_diff``: the per-file
+   findings in ``Changes.updated`` stay the disk's (a closed file shows them again), and a save
+   of the buffer's text is seen as the change of the disk it is.
+3. The snapshot never holds unsaved text: ``snapshot`` re-indexes the overlaid paths from the
+   disk, writes, then lays the buffers over again; the taint state is not saved while a buffer
+   stands in the store.
+
+Large buffers (analysed in a worker process, without their facts) and excluded files are not
+laid over.
 
 What a ``Changes`` holds, per file whose row changed: every finding of every per-file rule,
 prepared for the client (ranges in its encoding, suppression edits in ``data``). Which rules show
@@ -53,7 +70,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from auditls.config import Config
-from auditls.extractors import decode
+from auditls.extractors import EXTRACTOR_VERSION, decode
+from auditls.facts import FileFacts
 from auditls.facts.core import SuppressionFact
 from auditls.index import IndexReport, index_workspace, is_excluded
 from auditls.knowledge.taint import with_user_models
@@ -61,6 +79,7 @@ from auditls.rules import Finding, TraceStep, check_facts, check_workspace
 from auditls.server.convert import Lines, Prepared, prepare
 from auditls.server.suppressions import Directives, suppression_data
 from auditls.store import Store, StoreError
+from auditls.store.schema import FileRow
 from auditls.taint import save_state
 
 T = TypeVar("T")
@@ -79,6 +98,23 @@ CACHE_NAME = "server-findings.json"
 TAINT_MAX_FILES = 3000
 #: A files row as the engine compares them: hash, status, module, extractor version, error.
 RowKey = tuple[Any, ...]
+#: The size and mtime of an overlay's row: no file on disk has them, so the indexer reads the
+#: disk again whenever it is asked about that path.
+OVERLAY_STAT = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Buffer:
+    """An open document's last good buffer, as the engine lays it over its file."""
+
+    facts: FileFacts  # status "ok"
+    text: str  # the text they were extracted from
+    hash: str  # ``content_hash`` of its bytes (``documents.buffer_bytes``)
+
+
+def laid_over(row: FileRow | None) -> bool:
+    """Whether a files row is an open buffer's (an error row has size -1 too, never "ok")."""
+    return row is not None and row.size == OVERLAY_STAT and row.status == "ok"
 
 
 @functools.cache
@@ -134,8 +170,10 @@ def prepare_findings(
     encoding: str,
     uri_of: Callable[[str], str],
     root: Path,
+    text_of: Callable[[str], str] | None = None,
 ) -> list[Prepared]:
-    """Findings of one file with their text-dependent parts (see ``convert.Prepared``)."""
+    """Findings of one file with their text-dependent parts (see ``convert.Prepared``);
+    ``text_of(rel)``: the text of another file a trace step is in (default: the disk's)."""
     if not findings:
         return []
     lines = Lines(text)
@@ -144,7 +182,8 @@ def prepare_findings(
 
     def locate(rel: str) -> tuple[str, Lines]:
         if rel not in cache:
-            cache[rel] = (uri_of(rel), Lines(read_text(root / rel)))
+            other = text_of(rel) if text_of is not None else read_text(root / rel)
+            cache[rel] = (uri_of(rel), Lines(other))
         return cache[rel]
 
     return [
@@ -178,6 +217,8 @@ class FolderEngine:
         self._taint_skipped = False  # logged once that the taint rules are off here
         self._known: dict[str, tuple[RowKey, list[Finding]]] = {}  # path -> (row, findings)
         self._known_dirty = False
+        self._buffers: dict[str, Buffer] = {}  # path -> the open document's last good buffer
+        self._disk: dict[str, RowKey | None] = {}  # overlaid path -> the disk's state (None: none)
         #: Set by the store's thread, read anywhere (plain values).
         self.indexing = False
         self.last_index: float | None = None  # time.time() of the last completed index
@@ -258,9 +299,12 @@ class FolderEngine:
             log.info("indexing %s was cancelled; run auditls.reindex to finish it", self.root)
         finally:
             self.indexing = False
+        self._settle(store)  # the index read the overlaid paths from the disk again
         changes = Changes(store.revision, full=True, report=report, cancelled=cancelled)
         self._counts.clear()
         rows = store.file_states()
+        for path in self._disk:  # still laid over (a cancelled index): not the disk's
+            rows.pop(path, None)
         for path in [p for p in self._known if p not in rows]:
             del self._known[path]
             self._known_dirty = True
@@ -270,12 +314,15 @@ class FolderEngine:
             prepared = self._findings(store, path, key)
             if prepared:
                 changes.updated[path] = prepared
+        self._overlay(store)
         self._workspace_revision = -1
         self._workspace.clear()
         self._workspace_findings(store, changes)
+        changes.revision = store.revision
         if self._known_dirty and store.persist and store.snapshot_path.is_file():
             self._save_cache(store.snapshot_path.parent / CACHE_NAME)  # with the new snapshot
-        save_state(store)  # the taint engine beside the snapshot written by the index
+        if not self._disk:
+            save_state(store)  # the taint engine beside the snapshot written by the index
         if report is not None:
             for note in report.notes:
                 log.info("%s: %s: %s", note.path, note.kind, note.message)
@@ -292,13 +339,140 @@ class FolderEngine:
         starts = self._starts(paths)
         if not starts:
             return Changes(store.revision)
-        before = store.file_states()
-        index_workspace(
+        before = self._disk_states(store)
+        started = time.perf_counter()
+        report = index_workspace(
             self.root, store, self.config, jobs=0, paths=starts, progress=False, snapshot=False
         )
+        self._settle(store)
         changes = self._diff(store, before)
+        changes.report = report
+        log.debug(
+            "re-indexed %s in %.0f ms: %d extracted, %d unchanged, %d removed; changed: %s",
+            ", ".join(self._rel(p) for p in starts),
+            (time.perf_counter() - started) * 1000,
+            report.indexed,
+            report.unchanged,
+            report.removed,
+            ", ".join(sorted(changes.updated.keys() | changes.removed)) or "none",
+        )
+        self._overlay(store)
+        self._workspace_findings(store, changes)
+        changes.revision = store.revision
+        return changes
+
+    # -- open buffers (see the module's docstring) ------------------------------------------
+
+    def set_buffers(self, buffers: dict[str, Buffer]) -> Changes:
+        """Lay open documents' last good buffers (by path) over their files."""
+        store = self._require()
+        for path, buffer in buffers.items():
+            self._buffers[path] = buffer
+        self._overlay(store, only=buffers.keys())
+        changes = Changes(store.revision)
         self._workspace_findings(store, changes)
         return changes
+
+    def drop_buffer(self, path: str) -> Changes:
+        """A document closed: its file counts as it is on disk again."""
+        store = self._require()
+        self._buffers.pop(path, None)
+        if path in self._disk:
+            self._restore(store, [path])
+        changes = Changes(store.revision)
+        self._workspace_findings(store, changes)
+        return changes
+
+    def _overlay(self, store: Store, only: Collection[str] | None = None) -> None:
+        """Put each open buffer's facts in the store where the disk's differ (step 1)."""
+        states = None
+        for path in only if only is not None else list(self._buffers):
+            buffer = self._buffers.get(path)
+            if buffer is None or not self._indexable(path):
+                continue  # the indexer would not read it: `auditls check` does not see it
+            row = store.get_file(path)
+            if row is not None and row.hash == buffer.hash and path not in self._disk:
+                continue  # the disk holds the buffer's text
+            if path in self._disk and row is not None and laid_over(row):
+                if row.hash == buffer.hash:
+                    continue  # laid over already
+                if (old := store.file_facts(path)) is not None and old == buffer.facts:
+                    continue  # another text, the same facts: nothing a rule reads changed
+            if path not in self._disk:
+                if states is None:
+                    states = store.file_states()
+                self._disk[path] = states.get(path)
+            facts = buffer.facts
+            overlay = FileRow(
+                path=path,
+                size=OVERLAY_STAT,
+                mtime_ns=OVERLAY_STAT,
+                hash=buffer.hash,
+                status=facts.status,
+                error=facts.error,
+                error_line=facts.error_line,
+                error_col=facts.error_col,
+                extractor_version=EXTRACTOR_VERSION,
+            )
+            store.replace_file(overlay, facts)
+            log.debug("%s: the open buffer stands in for the file", path)
+
+    def overlaid(self) -> list[str]:
+        """The paths whose open buffer stands in the store for the file."""
+        return sorted(self._disk)
+
+    def workspace_findings(self, path: str) -> list[Finding]:
+        """The workspace rules' findings in ``path``, as last computed."""
+        return list(self._workspace.get(path, []))
+
+    def _indexable(self, path: str) -> bool:
+        """Whether the indexer reads this file (a ``.py`` file, not excluded, settings as
+        they are now)."""
+        return path.endswith(".py") and not is_excluded(self.root, self.config, path)
+
+    def _restore(self, store: Store, paths: Collection[str]) -> None:
+        """The disk's rows again for overlaid ``paths`` (read from the disk, as a refresh)."""
+        for path in paths:
+            self._disk.pop(path, None)
+        index_workspace(
+            self.root,
+            store,
+            self.config,
+            jobs=0,
+            paths=[self.root / p for p in paths],
+            progress=False,
+            snapshot=False,
+        )
+
+    def _settle(self, store: Store) -> None:
+        """Forget the overlays that an index or a refresh replaced by the disk's rows."""
+        for path in list(self._disk):
+            row = store.get_file(path)
+            if not laid_over(row):
+                del self._disk[path]
+
+    def _disk_states(self, store: Store) -> dict[str, RowKey]:
+        """Every file's state as the disk has it (the overlaid paths' from ``_disk``)."""
+        states = store.file_states()
+        for path, state in self._disk.items():
+            if state is None:
+                states.pop(path, None)
+            else:
+                states[path] = state
+        return states
+
+    def _text(self, path: str) -> str:
+        """A file's text as its findings were computed from: the buffer's if it is laid over."""
+        buffer = self._buffers.get(path)
+        if buffer is not None and path in self._disk:
+            return buffer.text
+        return read_text(self.root / path)
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix() or "."
+        except ValueError:
+            return str(path)
 
     def set_config(self, config: Config) -> None:
         self.config = config
@@ -308,6 +482,21 @@ class FolderEngine:
         store = self._store
         if store is None or not store.persist:
             return None
+        overlaid = list(self._disk)
+        if overlaid and store.dirty:
+            # The snapshot holds the disk only (step 3): the files the buffers stand in for
+            # are read again for it, then the buffers laid over again, at the same findings.
+            current = self._workspace_revision == store.revision
+            self._restore(store, overlaid)
+            try:
+                return self._write_snapshot(store, taint=False)
+            finally:
+                self._overlay(store)
+                if current:
+                    self._workspace_revision = store.revision
+        return self._write_snapshot(store, taint=not overlaid)
+
+    def _write_snapshot(self, store: Store, *, taint: bool) -> Path | None:
         written = None
         if store.dirty:
             try:
@@ -319,11 +508,15 @@ class FolderEngine:
             self.problem = None
         if self._known_dirty and store.snapshot_path.is_file():
             self._save_cache(store.snapshot_path.parent / CACHE_NAME)
-        save_state(store)  # the taint engine, when it changed since it was last saved
+        if taint:
+            save_state(store)  # the taint engine, when it changed since it was last saved
         return written
 
     def close(self) -> None:
         """Write the snapshot and close the store."""
+        if self._store is not None and self._disk:
+            self._restore(self._store, list(self._disk))
+        self._buffers.clear()
         self.snapshot()
         if self._store is not None:
             self._store.close()
@@ -385,7 +578,7 @@ class FolderEngine:
         return list(starts)
 
     def _diff(self, store: Store, before: dict[str, tuple[Any, ...]]) -> Changes:
-        after = store.file_states()
+        after = self._disk_states(store)
         changes = Changes(store.revision)
         for path, row in after.items():
             if before.get(path) != row:
@@ -460,14 +653,14 @@ class FolderEngine:
             if not changes.full and self._workspace.get(path, []) == new:
                 continue
             if new:
-                text = read_text(self.root / path)
                 changes.workspace[path] = prepare_findings(
                     new,
                     self._suppressions(store, path),
-                    text,
+                    self._text(path),
                     self.encoding,
                     self.uri_of,
                     self.root,
+                    self._text,
                 )
             elif not changes.full:
                 changes.workspace[path] = []

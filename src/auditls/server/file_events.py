@@ -39,8 +39,23 @@ def max_pending() -> int:
         return 10_000
 
 
+_CHANGE_NAMES = {
+    types.FileChangeType.Created: "created",
+    types.FileChangeType.Changed: "changed",
+    types.FileChangeType.Deleted: "deleted",
+}
+
+
 def did_change_watched_files(ls: AuditServer, params: types.DidChangeWatchedFilesParams) -> None:
-    paths = [p for p in (uri_path(change.uri) for change in params.changes) if p is not None]
+    paths: list[Path] = []
+    for change in params.changes:
+        path = uri_path(change.uri)
+        kind = _CHANGE_NAMES.get(change.type, str(change.type))
+        if path is None:
+            log.debug("file event (client): %s %s: ignored, not a file", kind, change.uri)
+            continue
+        log.debug("file event (client): %s %s", kind, path)
+        paths.append(path)
     paths_changed(ls, paths)
 
 
@@ -50,7 +65,12 @@ def paths_changed(ls: AuditServer, paths: Iterable[Path]) -> None:
     grouped: dict[int, tuple[Folder, set[Path]]] = {}
     for path in paths:
         found = ls.folder_of(path)
-        if found is None or any(part in DEFAULT_EXCLUDES for part in found[1].split("/")):
+        if found is None:
+            log.debug("file event %s: ignored, outside every workspace folder", path)
+            continue
+        excluded = next((p for p in found[1].split("/") if p in DEFAULT_EXCLUDES), None)
+        if excluded is not None:
+            log.debug("file event %s: ignored, in %s/ (excluded by default)", path, excluded)
             continue
         grouped.setdefault(id(found[0]), (found[0], set()))[1].add(path)
     for folder, group in grouped.values():
@@ -62,12 +82,17 @@ async def disk_changed(ls: AuditServer, folder: Folder, paths: set[Path]) -> Non
     if any(
         p.name == "pyproject.toml" and p.parent in (folder.root, folder.client_root) for p in paths
     ):
+        log.debug("%s/pyproject.toml changed: reading [tool.auditls] again", folder.root)
         folder.project, folder.project_problem = read_pyproject(folder.root)
-        await configuration.apply_settings(ls)
+        await configuration.apply_settings(ls, why="pyproject.toml changed")
     if any(p.name == ".gitignore" for p in paths):
+        log.debug("a .gitignore changed in %s: indexing the whole folder again", folder.root)
         await folders.reconcile(ls, folder)
         return
     sources = index_starts(paths)
+    for path in sorted(set(paths) - sources):
+        if path.parent not in sources and path.name not in CONFIG_NAMES:
+            log.debug("file event %s: ignored, not a Python source", path)
     if sources:
         await folder.indexed.wait()
         changes = await folder.engine.run(folder.engine.refresh, sources)
@@ -141,8 +166,11 @@ async def client_watches(ls: AuditServer) -> bool:
 
 
 def on_watched(ls: AuditServer, folder: Folder, paths: set[Path]) -> None:
+    for path in sorted(paths):
+        log.debug("file event (watcher): %s", path)
     ls.spawn(disk_changed(ls, folder, paths), "disk changes")
 
 
 def on_overflow(ls: AuditServer, folder: Folder) -> None:
+    log.info("the watcher lost events in %s: indexing the whole folder again", folder.root)
     ls.spawn(folders.reconcile(ls, folder), "reconcile after an overflow")

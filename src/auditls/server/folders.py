@@ -45,7 +45,7 @@ async def did_change_folders(
         ls.relocate_documents()
         if new is not None:
             await configuration.fetch_settings(ls)
-            await configuration.apply_settings(ls)
+            await configuration.apply_settings(ls, why=f"folder {new.root} added")
             new.index_task = ls.spawn(start_folder(ls, new), f"index {new.root}")
 
 

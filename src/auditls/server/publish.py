@@ -2,9 +2,11 @@
 the ``DiagnosticsHub`` (pushed, or kept for the client to pull).
 
 A document that is open shows its buffer's findings plus the workspace rules' findings in its
-file (computed from the store, as of the last save); a file that is not open shows its findings
-on disk, in the ``workspace`` diagnostic mode only. The engine's ``Changes`` for a folder are
-applied here, unless they are older than the newest store revision already applied.
+file (computed from the store, where every open buffer's last good facts stand in for its
+file's: ``engine``); a file that is not open shows its findings on disk (and the workspace
+rules' over the same store), in the ``workspace`` diagnostic mode only. The engine's
+``Changes`` for a folder are applied here, unless they are older than the newest store revision
+already applied.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def document_findings(
     ls: AuditServer, doc: OpenDocument
 ) -> tuple[list[Prepared], Settings, int | None]:
     """The buffer's findings, and the workspace rules' findings in its file (computed from
-    the store, as of the last save)."""
+    the store, where the open buffers stand in for their files), less the baseline's."""
     found = ls.folder_of(doc.path)
     folder = found[0] if found is not None else None
     settings = ls.settings_for(folder)
@@ -76,8 +78,27 @@ def document_findings(
         return [], settings, None
     if doc.excluded:
         return [], settings, doc.current.version
-    cross = folder.workspace.get(found[1], []) if found is not None and folder else []
-    return doc.visible() + cross, settings, doc.current.version
+    if found is None:
+        return doc.visible(), settings, doc.current.version
+    folder, rel = found
+    prepared = doc.visible() + folder.workspace.get(rel, [])
+    analysed = doc.last_good if doc.last_good is not None else doc.current
+    text = analysed.text or None  # a large buffer's text stays in its worker: the disk's
+    return unbaselined(ls, folder, rel, prepared, text), settings, doc.current.version
+
+
+def unbaselined(
+    ls: AuditServer, folder: Folder, rel: str, prepared: list[Prepared], text: str | None
+) -> list[Prepared]:
+    """``prepared`` less what the folder's baseline holds (``baseline``)."""
+    config = folder.settings.config
+    if config.baseline is None and folder.baseline.path is None:
+        return prepared
+    if folder.baseline.sync(folder.root, config) and ls.hub is not None:
+        if folder.baseline.problem is not None:
+            ls.tell_user([folder.baseline.problem], what="baseline")
+        ls.hub.loop.call_soon(refresh_all, ls)  # the baseline changed: every file again
+    return folder.baseline.new(folder.root, rel, visible(prepared, folder.settings), text)
 
 
 def refresh_document(ls: AuditServer, doc: OpenDocument) -> None:
@@ -104,6 +125,7 @@ def refresh_file(ls: AuditServer, folder: Folder, rel: str) -> None:
         ls.hub.clear(uri)
         return
     findings = folder.disk.get(rel, []) + folder.workspace.get(rel, [])
+    findings = unbaselined(ls, folder, rel, findings, None)
     ls.hub.set(uri, to_lsp(ls, findings, folder.settings), None)
 
 

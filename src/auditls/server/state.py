@@ -27,11 +27,12 @@ from pygls.uris import to_fs_path
 from auditls import __version__, isolation
 from auditls.config import Config
 from auditls.index import is_excluded
+from auditls.server.baseline import Baseline
 from auditls.server.config import EditorSettings, Settings
 from auditls.server.convert import Prepared
 from auditls.server.diagnostics import DiagnosticsHub
 from auditls.server.documents import Analysis, OpenDocument
-from auditls.server.engine import FolderEngine
+from auditls.server.engine import Buffer, FolderEngine
 from auditls.server.scheduler import Debouncer, Pipeline
 from auditls.server.watch import Watcher
 
@@ -60,6 +61,9 @@ class Folder:
     indexed: asyncio.Event = field(default_factory=asyncio.Event)
     index_task: asyncio.Task[None] | None = None
     reindex_task: asyncio.Task[None] | None = None  # ``auditls.reindex``, while it runs
+    buffers: dict[str, Buffer] = field(default_factory=dict)  # rel -> last good, to send
+    baseline: Baseline = field(default_factory=Baseline)  # [tool.auditls] baseline, as read
+    buffers_task: asyncio.Task[None] | None = None  # sending them to the engine
 
     def uri_of(self, rel: str) -> str:
         return file_uri(self.uri, rel)

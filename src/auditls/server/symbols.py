@@ -104,4 +104,5 @@ def to_symbols(
 
 # Domain providers register themselves on import (as hover.py imports its domains').
 from auditls.server.django import symbols as _symbols_django  # noqa: E402,F401
+from auditls.server.fastapi import symbols as _symbols_fastapi  # noqa: E402,F401
 from auditls.server.flask import symbols as _symbols_flask  # noqa: E402,F401

@@ -2,8 +2,10 @@
 
 While a document is open its buffer is what it shows: each version is submitted to the analysis
 ``Pipeline`` (debounced per document, run on its own thread, stale versions dropped) and the
-analysis is delivered here, then published. A save hands the file to its folder's engine, after
-what was typed before it has been analysed; a close hands the file back to the store.
+analysis is delivered here, then published. A version that parses is also sent to its folder's
+engine (``send_buffers``: the latest per file, one trip at a time), which lays its facts over
+the file's for the workspace rules. A save hands the file to its folder's engine, after what was
+typed before it has been analysed; a close hands the file back to the disk.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from auditls.server.documents import (
     analyse_buffer,
     analyse_large_buffer,
 )
+from auditls.server.engine import Buffer
 from auditls.server.state import (
     SERVER_LOGGER,
     AuditServer,
+    Folder,
     file_uri,
     sibling_uri,
     untitled_name,
@@ -39,6 +43,7 @@ log = logging.getLogger(SERVER_LOGGER)
 def did_open(ls: AuditServer, params: types.DidOpenTextDocumentParams) -> None:
     doc = ls.open_document(params.text_document.uri, params.text_document.version)
     doc.excluded = ls.excluded(doc)
+    log.debug("opened %s (version %d)%s", doc.uri, doc.version, " (excluded)" * doc.excluded)
     analyse(ls, doc.uri, delay=0.0)  # open documents go first, without a debounce
 
 
@@ -51,6 +56,7 @@ def did_change(ls: AuditServer, params: types.DidChangeTextDocumentParams) -> No
 
 async def did_save(ls: AuditServer, params: types.DidSaveTextDocumentParams) -> None:
     uri = params.text_document.uri
+    log.debug("file event (save): %s", uri)
     if ls.pipeline is not None and uri in ls.documents:
         # What was typed before the save shows now; the store re-indexes the file after
         # that, so the two extractions do not compete for the interpreter.
@@ -66,6 +72,7 @@ async def did_close(ls: AuditServer, params: types.DidCloseTextDocumentParams) -
     doc = ls.close_document(uri)
     if ls.pipeline is not None:
         ls.pipeline.forget(uri)
+    log.debug("closed %s", uri)
     if doc is not None and ls.hub is not None:
         await back_to_disk(ls, doc)
 
@@ -80,9 +87,11 @@ async def back_to_disk(ls: AuditServer, doc: OpenDocument) -> None:
     folder, rel = found
     if folder.uri_of(rel) != doc.uri:
         ls.hub.clear(doc.uri)
+    folder.buffers.pop(rel, None)  # not sent yet: never will be
     if doc.path is not None and folder.indexed.is_set():
         # Back to the file on disk, as it is now: a save just before the close is queued
-        # on the store's thread ahead of this.
+        # on the store's thread ahead of this, and so is the buffer's last trip there.
+        publish.apply(ls, folder, await folder.engine.run(folder.engine.drop_buffer, rel))
         changes = await folder.engine.run(folder.engine.refresh, {doc.path})
         publish.apply(ls, folder, changes)
     publish.refresh_file(ls, folder, rel)
@@ -107,7 +116,9 @@ def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
     path = doc.path
     encoding = ls.encoding
     version = doc.version
-    wait = ls.settings_for(folder).debounce if delay is None else delay
+    settings = ls.settings_for(folder)
+    test_code = settings.config.test_code
+    wait = settings.debounce if delay is None else delay
     doc.large = len(text) >= LARGE_BUFFER
     if doc.large:
         module_of = (module_root / rel, module_root) if module_root is not None else None
@@ -120,6 +131,7 @@ def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
             encoding=encoding,
             root=root,
             uri_of=uri_of,
+            test_code=test_code,
         )
         ls.pipeline.submit(uri, version, large, wait, executor=ls.large_pool())
         show_progress(ls, doc, len(text))
@@ -137,6 +149,7 @@ def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
             encoding=encoding,
             root=root,
             uri_of=uri_of,
+            test_code=test_code,
         )
 
     ls.pipeline.submit(uri, version, job, wait)
@@ -177,6 +190,24 @@ def deliver(ls: AuditServer, uri: str, version: int, analysis: Analysis) -> None
     """The pipeline's result for a document, published if it is still that version."""
     doc = ls.documents.get(uri)
     if doc is None or doc.version != version:
+        log.debug("analysis of %s version %d dropped: the buffer moved on", uri, version)
         return
     doc.accept(analysis)
     publish.refresh_document(ls, doc)
+    found = ls.folder_of(doc.path)
+    if found is None or not analysis.parses or doc.large or doc.excluded or not analysis.text:
+        return
+    folder, rel = found
+    folder.buffers[rel] = Buffer(analysis.facts, analysis.text, analysis.hash)
+    if folder.buffers_task is None or folder.buffers_task.done():
+        folder.buffers_task = ls.spawn(send_buffers(ls, folder), "buffers to the engine")
+
+
+async def send_buffers(ls: AuditServer, folder: Folder) -> None:
+    """The latest good buffer of each open file to the folder's engine, until none is left;
+    the workspace rules' findings it brings are published."""
+    await folder.indexed.wait()
+    while folder.buffers and not ls.stopped:
+        batch, folder.buffers = folder.buffers, {}
+        changes = await folder.engine.run(folder.engine.set_buffers, batch)
+        publish.apply(ls, folder, changes)

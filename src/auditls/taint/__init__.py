@@ -24,6 +24,7 @@ import msgpack
 
 from auditls import source_digest
 from auditls.facts import Fact, FileFacts
+from auditls.facts.aiohttp import AiohttpHandlerFact
 from auditls.facts.core import (
     CallArgFact,
     CallFact,
@@ -33,10 +34,12 @@ from auditls.facts.core import (
     ParamFact,
 )
 from auditls.facts.django import DjangoViewFact
+from auditls.facts.fastapi import FastAPIOperationFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import DEFAULT_MODELS, SAFE_KEYWORDS, SAFE_NAMES, Models
 from auditls.link import Linker
+from auditls.models.django import DjangoModel, django_taint, model_of
 from auditls.store import StoreError
 from auditls.taint.engine import TaintEngine
 from auditls.taint.program import (
@@ -79,7 +82,14 @@ UPDATE_LIMIT = 200
 def engine_of_files(files: Iterable[FileFacts], models: Models = DEFAULT_MODELS) -> TaintEngine:
     """An engine over files extracted in memory (tests, the fixture runner)."""
     linker = Linker.from_files(list(files))
-    return TaintEngine(linker.files.values(), linker.resolve, models)
+    engine = TaintEngine(linker.files.values(), linker.resolve, models)
+    _django(engine, DjangoModel(linker))
+    return engine
+
+
+def _django(engine: TaintEngine, model: DjangoModel) -> None:
+    """URL kwargs and validated form data, from the Django model (``models.django.taint``)."""
+    engine.set_django(django_taint(model))
 
 
 #: The tables the engine reads rows from (not every fact of every file: flows are many).
@@ -111,6 +121,8 @@ def _skeletons(store: Store, paths: list[str]) -> Iterator[Skeleton]:
                 routes=tables[FlaskRouteFact].get(path, []),
                 classes=tables[ClassFact].get(path, []),
                 django_views=tables[DjangoViewFact].get(path, []),
+                operations=tables[FastAPIOperationFact].get(path, []),
+                handlers=tables[AiohttpHandlerFact].get(path, []),
             )
 
 
@@ -185,6 +197,7 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
         )
         if len(changed) <= max(UPDATE_LIMIT, len(states) // 4):
             _update(store, kept, states, changed)
+            _django(kept.engine, model_of(store))
             return kept.engine
     states = store.file_states()
     imports = _module_imports(store, None)
@@ -196,11 +209,13 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
         _ENGINES[store] = kept
         changed = sorted(p for p in states.keys() | then.keys() if states.get(p) != then.get(p))
         _update(store, kept, states, changed)
+        _django(engine, model_of(store))
         kept.saved = kept.revision if not changed else -1
         return engine
     engine = TaintEngine(
         _skeletons(store, sorted(states)), resolve, models, load=_loader(weakref.ref(store))
     )
+    _django(engine, model_of(store))
     _ENGINES[store] = _Kept(store.revision, models, engine, states, imports)
     return engine
 

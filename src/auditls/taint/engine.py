@@ -8,8 +8,12 @@ units and what links them, steps 1 and 2, are ``auditls.taint.program``):
    store each starts *light* (a ``Skeleton``: a few raw columns): its parameters, the calls its
    rows use (``refs``: what links it), whether it reads a source or calls a sink, and, for a
    Flask view, the route parameters that carry request data (``<name>``, ``<path:name>``;
-   ``<int:id>`` does not). Its rows (``python_flows`` in source order, calls by ``call_id``,
-   argument and receiver rows) are read only when it is interpreted.
+   ``<int:id>`` does not). Django's units get what the Django model says (``set_django``,
+   after every build and update: ``auditls.models.django.taint``): the URL kwargs and bound
+   forms that carry request data with the sink kinds they cannot attack, keyed reads of
+   validated data cleaned by field type, queryset chains that only fetch. Its rows
+   (``python_flows`` in source order, calls by ``call_id``, argument and receiver rows) are
+   read only when it is interpreted.
 2. **Call graph.** Each call resolves, through the workspace linker's imports, to a unit or to
    nothing; every name a call *may* resolve to is indexed, so a function appearing or going
    away re-links exactly the units that call such a name.
@@ -31,7 +35,13 @@ units and what links them, steps 1 and 2, are ``auditls.taint.program``):
    parameter label becomes part of the unit's summary ("parameter i reaches this sink"), and
    so does a parameter that reaches the return value. A call to a workspace function whose
    summary says "parameter i reaches sink S" checks its i-th argument as if it were that sink,
-   with the callee's trace appended.
+   with the callee's trace appended. A call that runs a workspace function later or elsewhere
+   (``threading.Thread(target=f, args=(x,))``, ``executor.submit(f, x)``,
+   ``asyncio.to_thread(f, x)``, a Celery task's ``f.delay(x)`` or ``f.apply_async(args=...)``:
+   ``auditls.knowledge.dispatch``) is a call to ``f`` with its arguments bound as the
+   dispatcher passes them on; it is an edge of the call graph like a direct call. So is a
+   Django signal's send: the Django model says which receivers it reaches, and they get its
+   keyword arguments (by name, or all of them in a ``**kwargs``).
 5. **Order.** The strongly connected components of the call graph are interpreted callees
    first (Tarjan), each once; a component with a cycle is iterated from empty summaries until
    its summaries' labels and sinks stop changing (at most ``MAX_VISITS`` rounds). The same
@@ -55,14 +65,16 @@ import heapq
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditls.facts import FileFacts
 from auditls.facts.core import CallFact
 from auditls.facts.taint import FlowFact
+from auditls.knowledge.dispatch import Dispatch
 from auditls.knowledge.taint import (
     CONTAINER_MUTATORS,
     DEFAULT_MODELS,
+    HTML_ONLY_WITH,
     ROUTE_PARAMETER,
     SAFE_ARGUMENTS,
     SINK_KINDS,
@@ -70,6 +82,7 @@ from auditls.knowledge.taint import (
     Sink,
     rule_for,
 )
+from auditls.models.django import DjangoTaint
 from auditls.taint.program import (
     SELF_ATTRS,
     UNKNOWN,
@@ -101,6 +114,9 @@ _TEXT_BUILDING = frozenset({"concat", "format", "aug"})
 
 
 _NO_NAMES: tuple[str, ...] = ()
+#: Parameter names that conventionally collect keyword arguments (``**kwargs``): a dispatcher's
+#: keyword arguments all reach them.
+_SPREAD_NAMES = frozenset({"kwargs", "kw", "kwds", "options"})
 
 
 def _literal_text(value: str | None) -> str | None:
@@ -162,19 +178,34 @@ class _Interpreter:
     def start(self) -> None:
         unit = self.unit
         for index, name in enumerate(unit.params):
-            if unit.route_params.get(name):
-                step = Step(unit.path, unit.line, unit.column, f"route parameter `{name}`")
-                self.env[f"name:{name}"] = {Label(f"src:{ROUTE_PARAMETER}"): (step,)}
+            django = unit.django_sources.get(name)
+            source = unit.route_params.get(name)
+            if django is not None:
+                origin, harmless = django
+                found = self.models.source_for(origin)
+                what = found.label if found is not None else origin
+                step = Step(unit.path, unit.line, unit.column, f"parameter `{name}`: {what}")
+                self.env[f"name:{name}"] = {Label(f"src:{origin}", harmless): (step,)}
+            elif source == "":
+                self.env[f"name:{name}"] = {}  # the framework parsed it: a number, an id
+            elif source:
+                kind = "route" if source == ROUTE_PARAMETER else "request"
+                step = Step(unit.path, unit.line, unit.column, f"{kind} parameter `{name}`")
+                self.env[f"name:{name}"] = {Label(f"src:{source}"): (step,)}
             else:
                 message = f"parameter `{name}` of `{unit.qualname}`"
                 step = Step(unit.path, unit.line, unit.column, message)
                 self.env[f"name:{name}"] = {Label(f"param:{index}"): (step,)}
 
-    def evaluate(self, row: FlowFact) -> Taint:
+    def evaluate(self, row: FlowFact, reads: bool = True) -> Taint:
         out: Taint = {}
         for item in row.inputs:
             kind, _, rest = item.partition(":")
-            if kind == "name":
+            if reads and kind in ("name", "attr") and rest in self.unit.clean_reads:
+                # Django: a keyed read (`form.cleaned_data["age"]`, `self.kwargs["pk"]`)
+                one = self.evaluate(replace(row, inputs=(item,)), reads=False)
+                _merge(out, self._read(row, rest, one))
+            elif kind == "name":
                 value = self.env.get(item)
                 if value is None and self.unit.enclosing is not None:
                     value = self._free(rest)
@@ -182,6 +213,10 @@ class _Interpreter:
                     out.setdefault(UNKNOWN, ())
                 else:
                     _merge(out, value)
+            elif kind == "attr" and rest in self.unit.django_sources:  # Django: `self.kwargs`
+                origin, harmless = self.unit.django_sources[rest]
+                step = _step(self.unit.path, row, f"reads a URL kwarg (`{rest}`)")
+                _merge(out, {Label(f"src:{origin}", harmless): (step,)})
             elif kind == "attr":
                 ref = self.program.request_source(self.unit, rest) if self.unit.request_as else None
                 if ref is not None:
@@ -209,6 +244,18 @@ class _Interpreter:
             else:
                 out.setdefault(UNKNOWN, ())
         return out
+
+    def _read(self, row: FlowFact, chain: str, value: Taint) -> Taint:
+        """``value`` read from ``chain`` by ``row``: what every keyed read of it on the row's
+        lines cannot attack is cleaned (``Unit.clean_reads``)."""
+        kinds: frozenset[str] | None = None
+        for line, harmless in self.unit.clean_reads.get(chain, ()):
+            if row.line <= line <= row.end_line:
+                kinds = harmless if kinds is None or "*" in kinds else (
+                    kinds if "*" in harmless else kinds & harmless)  # fmt: skip
+        if not kinds:
+            return value
+        return {Label(label.origin, label.cleaned | kinds): trace for label, trace in value.items()}
 
     def _free(self, name: str) -> Taint | None:
         """A free variable's source data, from the locals of the functions it is nested in
@@ -241,11 +288,21 @@ class _Interpreter:
         receiver = unit.receivers.get(call_id)
         result: Taint = {}
         callee = call.callee if call is not None else None
+        if call is not None and (call.line, call.col, call.end_line, call.end_col) in unit.fetches:
+            self.memo[call_id] = {UNKNOWN: ()}  # Django: rows of the database, not the lookups
+            return self.memo[call_id]
         source = self.models.source_for(callee) if callee else None
+        if call is not None and callee is None and unit.request_as:
+            # `await request.post()` on a handler's request of no declared type
+            callee = self.program.request_source(unit, call.callee_text)
+            source = self.models.source_for(callee) if callee else None
         target = self.program.callee(unit, call) if call is not None else None
+        sent = self.program.dispatched(unit, call) if call is not None else None
         if call is not None and source is not None:
             step = _step(unit.path, call, f"calls `{_short(call.callee_text)}`: {source.label}")
             result = {Label(f"src:{callee}"): (step,)}
+        elif call is not None and sent is not None and (sent[1].returns or target is sent[0]):
+            result = self._through(call, sent[0], sent[1])
         elif call is not None and target is not None:
             result = self._through(call, target)
         elif callee is not None and callee in self.models.sanitizers:
@@ -268,6 +325,10 @@ class _Interpreter:
         shift = 1 if target.class_name and target.params[:1] in (["self"], ["cls"]) else 0
         if shift and not call.callee_text.count("."):
             shift = 0
+        if shift and index == 0:
+            # `obj.method()`: `self` is the object the method is called on (what its
+            # constructor was given, what was stored into it).
+            return self.unit.receivers.get(call.call_id)
         name = target.params[index] if index < len(target.params) else None
         for row in self.unit.args.get(call.call_id, []):
             if row.keyword is not None and row.keyword == name:
@@ -276,25 +337,57 @@ class _Interpreter:
                 return row
         return None
 
-    def _through(self, call: CallFact, target: Unit) -> Taint:
+    def _bound(
+        self, call: CallFact, target: Unit, index: int, sent: Dispatch | None
+    ) -> list[FlowFact]:
+        """The argument rows of ``call`` that bind the callee's parameter ``index``; for a
+        call that runs ``target`` later (``sent``), as the dispatcher passes them on."""
+        if sent is None:
+            row = self._argument(call, target, index)
+            return [] if row is None else [row]
+        # A method passed on (`self.handle`) or a task bound to itself (`bind=True`).
+        shift = 1 if target.params[:1] in (["self"], ["cls"]) else 0
+        if index < shift:
+            return []
+        name = target.params[index] if index < len(target.params) else None
+        whole = {sent.args, sent.kwargs, "*", "**"} - {None}
+        out: list[FlowFact] = []
+        for row in self.unit.args.get(call.call_id, []):
+            position = row.position if row.position is not None and row.position >= 0 else None
+            if position is not None and position in (sent.args_at, sent.kwargs_at):
+                out.append(row)  # `apply_async((x,), {...})`: the tuple or dict, whole
+            elif row.keyword in whole:
+                out.append(row)
+            elif position is not None and sent.first is not None and position >= sent.first:
+                if position - sent.first + shift == index:
+                    out.append(row)
+            elif (
+                sent.keywords
+                and row.keyword is not None
+                and row.keyword != sent.keyword
+                and (row.keyword == name or (name in _SPREAD_NAMES and row.keyword != "sender"))
+            ):
+                out.append(row)  # by name, or into `**kwargs`
+        return out
+
+    def _through(self, call: CallFact, target: Unit, sent: Dispatch | None = None) -> Taint:
         """What a call to a workspace function returns, by its summary."""
         summary = self.summaries.get(target.qualname)
         if summary is None:
             return {}
         out: Taint = {}
-        step = _step(self.unit.path, call, f"calls `{target.qualname}`")
+        how = "calls `{}`" if sent is None else sent.how
+        step = _step(self.unit.path, call, how.format(target.qualname))
         for label, trace in summary.returns.items():
             if label.origin.startswith("src:"):
                 _merge(out, {label: _cap((step, *trace))})
             elif label == UNKNOWN:
                 out.setdefault(UNKNOWN, ())
             elif label.origin.startswith("param:"):
-                row = self._argument(call, target, int(label.origin[6:]))
-                if row is None:
-                    continue
-                for inner, before in self.evaluate(row).items():
-                    merged = Label(inner.origin, inner.cleaned | label.cleaned)
-                    _merge(out, {merged: _cap((*before, step, *trace))})
+                for row in self._bound(call, target, int(label.origin[6:]), sent):
+                    for inner, before in self.evaluate(row).items():
+                        merged = Label(inner.origin, inner.cleaned | label.cleaned)
+                        _merge(out, {merged: _cap((*before, step, *trace))})
         return out
 
     # -- sinks -----------------------------------------------------------------------------
@@ -362,16 +455,37 @@ class _Interpreter:
                 self.sites_clean[key] = self.sites_clean.get(key, True) and clean
                 step = _step(self.unit.path, call, f"reaches {what}")
                 self.sink(site, {k: (*v, step) for k, v in value.items()})
-        if target is None or row.target != "arg":
+        if row.target == "receiver":
+            if target is not None:
+                self._into(call, row, target, None, "calls `{}` on it")  # `self` of a method
             return
+        if row.target != "arg":
+            return
+        runs: list[tuple[Unit, Dispatch | None]] = list(self.program.dispatches(self.unit, call))
+        if not runs and target is not None:
+            runs = [(target, None)]
+        for callee, sent in runs:
+            self._into(call, row, callee, sent)
+
+    def _into(
+        self,
+        call: CallFact,
+        row: FlowFact,
+        target: Unit,
+        sent: Dispatch | None,
+        how: str = "passed to `{}`",
+    ) -> None:
+        """An argument (or receiver) row checked against the sinks its callee's summary says
+        its parameters reach."""
         summary = self.summaries.get(target.qualname)
         if summary is None:
             return
+        how = how if sent is None else sent.how
         for label, site, trace in summary.sinks:
             index = int(label.origin[6:])
-            if self._argument(call, target, index) is not row:
+            if not any(bound is row for bound in self._bound(call, target, index, sent)):
                 continue
-            step = _step(self.unit.path, call, f"passed to `{target.qualname}`")
+            step = _step(self.unit.path, call, how.format(target.qualname))
             value = {
                 Label(k.origin, k.cleaned | label.cleaned): v for k, v in self.evaluate(row).items()
             }
@@ -380,6 +494,14 @@ class _Interpreter:
     def _harmless(self, call: CallFact) -> bool:
         """An argument makes this sink call harmless (``yaml.load(s, Loader=SafeLoader)``, a
         response whose mimetype is not HTML)."""
+        html = HTML_ONLY_WITH.get(call.callee or "")
+        if html is not None:
+            keyword, prefix = html
+            return not any(
+                arg.keyword == keyword
+                and (_literal_text(arg.value) or "").lower().startswith(prefix)
+                for arg in self.unit.safe_args.get(call.call_id, ())
+            )
         entries = SAFE_ARGUMENTS.get(call.callee or "")
         if not entries:
             return False
@@ -656,6 +778,8 @@ class TaintEngine:
                 target = program.target(unit, callee, method)
                 if target is not None:
                     callees.add(target.qualname)
+            # The receivers of the Django signals it sends.
+            callees.update(r for r in program.receivers_of(name) if r in program.units)
             # The methods of its class that store what it reads from ``self``.
             for writer in unit.field_writers:
                 if self._wanted_ready:
@@ -696,7 +820,10 @@ class TaintEngine:
         if self._load is None:
             relevant = set(units)
         else:
-            starts = [n for n, u in units.items() if u.reads_source or any(u.route_params.values())]
+            starts = [
+                n for n, u in units.items()
+                if u.reads_source or u.django_sources or any(u.route_params.values())
+            ]  # fmt: skip
             up = _closure(starts, self._callers)
             ends = [n for n, u in units.items() if u.calls_sink or u.is_view]
             relevant = _closure([*up, *ends], self._callees)
@@ -782,6 +909,22 @@ class TaintEngine:
         self._dirty |= after | program.mark_views(views | after)
         self._link(sorted(touched))
         self._paths = None
+
+    def set_django(self, facts: DjangoTaint) -> None:
+        """What the Django model says of URL kwargs, bound forms, validated data and queryset
+        fetches (``Program.set_django``); the units whose facts changed are interpreted
+        again."""
+        before = self.program.signal_sends
+        changed = self.program.set_django(facts)
+        after = self.program.signal_sends
+        if before != after:
+            # Who sends a signal calls its receivers: those edges change with the model.
+            senders = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+            self._link(sorted(senders))
+            changed |= senders & self.program.units.keys()
+        if changed:
+            self._dirty |= changed
+            self._paths = None
 
     # -- summaries -------------------------------------------------------------------------------
 

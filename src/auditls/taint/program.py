@@ -10,26 +10,34 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from auditls.facts import Fact, FileFacts
+from auditls.facts.aiohttp import AiohttpHandlerFact
 from auditls.facts.core import CallArgFact, CallFact, ClassFact, FunctionFact, ParamFact
 from auditls.facts.django import DjangoViewFact
+from auditls.facts.fastapi import FastAPIOperationFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
+from auditls.knowledge.dispatch import SIGNAL, Dispatch, dispatch_for, task_method
 from auditls.knowledge.taint import (
     DEFAULT_MODELS,
+    OPERATION_PARAMETER,
+    ROUTE_PARAMETER,
     SAFE_CONVERTERS,
     SAFE_KEYWORDS,
     SAFE_NAMES,
+    URL_KWARG,
     Models,
     Sink,
     Source,
     TaintRule,
 )
+from auditls.models.django import DjangoTaint
 
 _CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
@@ -122,7 +130,10 @@ _NO_ARGS: dict[int, list[FlowFact]] = {}
 _NO_RECEIVERS: dict[int, FlowFact] = {}
 _NO_WRITES: dict[str, int] = {}
 _NO_SAFE_ARGS: dict[int, list[CallArgFact]] = {}
-_NO_ROUTE_PARAMS: dict[str, bool] = {}
+_EVERY = frozenset({"*"})
+_NO_SOURCES: Mapping[str, tuple[str, frozenset[str]]] = MappingProxyType({})
+_NO_READS: Mapping[str, list[tuple[int, frozenset[str]]]] = MappingProxyType({})
+_NO_ROUTE_PARAMS: dict[str, str] = {}
 
 
 Ref = tuple[str | None, str | None]
@@ -162,8 +173,11 @@ class Unit:
     shell_calls: AbstractSet[int] = _NO_CALLS
     #: Arguments that may make a sink call harmless (``SAFE_ARGUMENTS``), by call.
     safe_args: dict[int, list[CallArgFact]] = field(default_factory=lambda: _NO_SAFE_ARGS)
-    #: Name -> carries request data (replaced whole, never written: ``Program.mark_views``).
-    route_params: dict[str, bool] = field(default_factory=lambda: _NO_ROUTE_PARAMS)
+    #: Parameter -> the source it carries, for those a framework fills from the request (a
+    #: Flask route's ``<name>``, a FastAPI operation's parameters), or "" for one the
+    #: framework parsed into a harmless value (``item_id: int``); replaced whole, never
+    #: written (``Program.mark_views``).
+    route_params: dict[str, str] = field(default_factory=lambda: _NO_ROUTE_PARAMS)
     #: How many rows write each target (a name written more than once, in branches or by a
     #: container mutator, is never taken for clean just because its last write was).
     writes: dict[str, int] = field(default_factory=lambda: _NO_WRITES)
@@ -171,6 +185,23 @@ class Unit:
     #: Django views: local chains that hold the request (``request``, ``self.request``) and
     #: the class they are (``django.http.HttpRequest``): ``request.GET`` there is a source.
     request_as: tuple[tuple[str, str], ...] = ()
+    #: Django (``Program.set_django``): the names that hold request data -> (the source, as
+    #: the models name it, and the sink kinds it cannot attack): URL kwargs (a function view's
+    #: parameters; ``self.kwargs``, a handler's parameters and its ``**kwargs`` in a class
+    #: view; ``<slug:s>`` cannot attack SQL, HTML, paths...) and the bound form a class view's
+    #: ``form_valid(self, form)`` receives.
+    django_sources: Mapping[str, tuple[str, frozenset[str]]] = field(
+        default_factory=lambda: _NO_SOURCES
+    )
+    #: Django: keyed reads of a mapping as written (``form.cleaned_data``, ``self.kwargs``) ->
+    #: (line, the sink kinds the value read there cannot attack); a row reading the mapping
+    #: takes what every read of it on the row's lines cannot attack.
+    clean_reads: Mapping[str, list[tuple[int, frozenset[str]]]] = field(
+        default_factory=lambda: _NO_READS
+    )
+    #: Django: the spans (line, col, end line, end col) of its queryset chains that only fetch
+    #: rows (``Product.objects.get(slug=slug)``): their result does not carry their arguments.
+    fetches: AbstractSet[tuple[int, int, int, int]] = frozenset()
     #: The calls its rows use, as ``(callee, method of self)``: what it may call (edges).
     #: A sorted tuple (``refs_of``): a workspace has tens of thousands of units, and a
     #: frozenset costs four times a tuple.
@@ -225,6 +256,10 @@ class Skeleton:
     classes: list[tuple[Any, ...]] = field(default_factory=list)  # ClassFact: qualname, bases
     #: DjangoViewFact: qualname, kind, request_param, drf
     django_views: list[tuple[Any, ...]] = field(default_factory=list)
+    #: FastAPIOperationFact: endpoint, request_params, safe_params (JSON texts), request_object
+    operations: list[tuple[Any, ...]] = field(default_factory=list)
+    #: AiohttpHandlerFact: qualname, kind, request_param
+    handlers: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
@@ -235,11 +270,18 @@ SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
     FlaskRouteFact: ("view", "rule"),
     ClassFact: ("qualname", "bases"),
     DjangoViewFact: ("qualname", "kind", "request_param", "drf"),
+    FastAPIOperationFact: ("endpoint", "request_params", "safe_params", "request_object"),
+    AiohttpHandlerFact: ("qualname", "kind", "request_param"),
 }
 
 
 SELF_ATTRS = ("attr:self.", "attr:cls.")
 _DJANGO_REQUEST = "django.http.HttpRequest"
+_STARLETTE_REQUEST = "starlette.requests.Request"
+_AIOHTTP_REQUEST = "aiohttp.web.Request"
+#: A FastAPI operation: endpoint, the parameters that carry request data, those the framework
+#: parses into harmless values, the request's name.
+Operation = tuple[str, tuple[str, ...], tuple[str, ...], str | None]
 _DRF_REQUEST = "rest_framework.request.Request"
 #: ``super().method(...)`` as the extractor resolves it: the base class's method runs.
 _SUPER = "builtins.super."
@@ -251,6 +293,24 @@ def sink_of(models: Models, callee: str | None, attr: str | None) -> tuple[Sink,
     if callee is not None and callee.startswith(_SUPER):
         return None
     return models.sink_for(callee, attr)
+
+
+def _passes_function(callee: str | None, attr: str | None) -> bool:
+    """Whether a call may pass a function on to run it (``Thread(target=f)``)."""
+    found = dispatch_for(callee, attr)
+    return found is not None and found.by_reference
+
+
+def _function_refs(inputs: Iterable[str]) -> Iterator[Ref]:
+    """Call references for the functions an argument may pass on (``ref:m.f`` ->
+    ``("m.f", None)``; ``attr:self.m`` -> ``(None, "m")``): edges to what may run."""
+    for item in inputs:
+        if item.startswith("ref:"):
+            yield sys.intern(item[4:]), None
+        elif item.startswith(("attr:self.", "attr:cls.")):
+            method = item.split(".", 1)[1]
+            if "." not in method:
+                yield None, sys.intern(method)
 
 
 def _self_method(attr: str | None, text: str) -> str | None:
@@ -276,6 +336,14 @@ class Program:
         self.files: dict[str, list[str]] = {}
         #: Path -> the views its route facts name, with their URL rules.
         self._routes: dict[str, list[tuple[str, str]]] = {}
+        #: Units given Django facts by ``set_django`` (to clear them when they go).
+        self._django: set[str] = set()
+        #: A function -> its Django signal sends, by position -> their receivers
+        #: (``set_django``).
+        self.signal_sends: dict[str, dict[tuple[int, int], tuple[str, ...]]] = {}
+        #: Path -> the FastAPI operations its facts declare: endpoint, the parameters that
+        #: carry request data, the parameter that is the request.
+        self._operations: dict[str, list[Operation]] = {}
         #: Class -> its bases, resolved (``super().m()`` runs a base's ``m``); by file too.
         self.bases: dict[str, tuple[str, ...]] = {}
         self._classes: dict[str, list[str]] = {}
@@ -314,6 +382,8 @@ class Program:
         }
         routes: list[tuple[str, str]] = []
         django: list[tuple[Any, ...]] = []
+        operations: list[Operation] = []
+        handlers: list[tuple[Any, ...]] = []
         for fact in ff.facts:
             if isinstance(fact, FlowFact):
                 unit = self._unit(ff.path, fact.function, made, True)
@@ -342,6 +412,12 @@ class Program:
                 self._add_class(ff.path, fact.qualname, fact.bases)
             elif isinstance(fact, DjangoViewFact):
                 django.append((fact.qualname, fact.kind, fact.request_param, fact.drf))
+            elif isinstance(fact, AiohttpHandlerFact):
+                handlers.append((fact.qualname, fact.kind, fact.request_param))
+            elif isinstance(fact, FastAPIOperationFact):
+                operations.append(
+                    (fact.endpoint, fact.request_params, fact.safe_params, fact.request_object)
+                )
         for function, found in params.items():
             self._unit(ff.path, function, made, True).params = [
                 p.name for p in sorted(found, key=lambda p: p.position)
@@ -349,6 +425,8 @@ class Program:
         readers: set[str] = set()
         writers: set[str] = set()
         self.mark_requests(made, django)
+        self.mark_handlers(made, handlers)
+        self._mark_operations(ff.path, operations)
         for name in made:
             unit = self.units[name]
             self._keep_used_calls(unit)
@@ -368,6 +446,19 @@ class Program:
             self._routes[ff.path] = routes
         return made
 
+    def _mark_operations(self, path: str, operations: list[Operation]) -> None:
+        """A file's FastAPI operations: kept for ``mark_views`` (their parameters), and the
+        request parameter of an endpoint defined here is where its request is."""
+        if not operations:
+            return
+        self._operations[path] = operations
+        for endpoint, _, _, request_object in operations:
+            unit = self.units.get(endpoint)
+            if unit is not None and unit.path == path and request_object:
+                found = (request_object, _STARLETTE_REQUEST)
+                if found not in unit.request_as:
+                    unit.request_as = (*unit.request_as, found)
+
     def _add_class(self, path: str, qualname: str, bases: Iterable[str]) -> None:
         self.bases[qualname] = tuple(bases)
         self._classes.setdefault(path, []).append(qualname)
@@ -381,8 +472,12 @@ class Program:
         used: dict[str, set[int]] = defaultdict(set)
         reads: set[str] = set()
         sinks: set[str] = set()
-        for function, *_ in sk.calls:
+        passing: set[tuple[str, int]] = set()  # calls that pass a function on (threads, ...)
+        for function, call_id, callee, _, attr in sk.calls:
             self._unit(sk.path, function, made)
+            if _passes_function(callee, attr):
+                passing.add((function, call_id))
+        passed: dict[str, list[Ref]] = defaultdict(list)
         readers: set[str] = set()
         writers: set[str] = set()
         attrs: dict[str, set[str]] = defaultdict(set)
@@ -394,6 +489,8 @@ class Program:
                 readers.add(function)
             if target in ("arg", "receiver") and call_id is not None:
                 used[function].add(call_id)
+                if target == "arg" and (function, call_id) in passing:
+                    passed[function].extend(_function_refs(json.loads(inputs)))
             elif target.startswith("item:") and target[5:] in models.item_sinks:
                 sinks.add(function)
             if '"call:' in inputs or '"ref:' in inputs or '"attr:' in inputs:
@@ -422,14 +519,25 @@ class Program:
             refs[function].add((callee, None if method is None else sys.intern(method)))
             if callee is not None and models.source_for(callee) is not None:
                 reads.add(function)
+            elif callee is None:
+                attrs[function].add(text)  # `request.post()`: a source where it is the request
             if sink_of(models, callee, attr) is not None:
                 sinks.add(function)
         self.mark_requests(made, sk.django_views)
+        self.mark_handlers(made, sk.handlers)
+        self._mark_operations(
+            sk.path,
+            [
+                (e, tuple(json.loads(p)) if p else (), tuple(json.loads(c)) if c else (), r)
+                for e, p, c, r in sk.operations
+                if e
+            ],
+        )
         for name in made:
             unit = self.units[name]
             if any(self.request_source(unit, a) is not None for a in attrs.get(name, ())):
                 reads.add(name)
-            unit.refs = refs_of(refs.get(name, ()))
+            unit.refs = refs_of([*refs.get(name, ()), *passed.get(name, ())])
             unit.reads_source, unit.calls_sink = name in reads, name in sinks
             unit.lighten()
         self._link_fields(made, readers, writers)
@@ -461,6 +569,25 @@ class Program:
             if view is not None:
                 view.request_as = tuple(found)
 
+    def mark_handlers(self, made: list[str], handlers: Iterable[tuple[Any, ...]]) -> None:
+        """aiohttp handlers of a file: a function's request parameter, ``self.request`` in a
+        view class's methods, as ``aiohttp.web.Request``."""
+        for qualname, kind, request_param in handlers:
+            if kind == "function" and request_param:
+                chains = [(qualname, (str(request_param), _AIOHTTP_REQUEST))]
+            elif kind == "class":
+                chains = [
+                    (name, ("self.request", _AIOHTTP_REQUEST))
+                    for name in made
+                    if self.units[name].class_name == qualname
+                ]
+            else:
+                continue
+            for name, chain in chains:
+                unit = self.units.get(name)
+                if unit is not None and chain not in unit.request_as:
+                    unit.request_as = (*unit.request_as, chain)
+
     def request_source(self, unit: Unit, chain: str) -> str | None:
         """The source a Django view reads with ``chain`` (``request.GET``), as the models name
         it (``django.http.HttpRequest.GET``), else None."""
@@ -470,6 +597,82 @@ class Program:
                 if self.models.source_for(ref) is not None:
                     return ref
         return None
+
+    def set_django(self, facts: DjangoTaint) -> set[str]:
+        """Give the units what the Django model says (``auditls.models.django.taint``): the URL
+        kwargs of function views (by qualified name) and of class views (by class: every
+        method's ``self.kwargs``, a handler's parameters and ``**`` parameter), the bound form
+        or serializer a class view's ``form_valid`` / ``perform_create`` receives, and the
+        keyed reads and queryset fetches of each function. Returns the units whose facts
+        changed."""
+        kwargs, bound = facts.kwargs, facts.bound
+        wanted: dict[str, tuple[dict[str, tuple[str, frozenset[str]]], Mapping[str, Any]]] = {}
+        # Only the units these name, and the methods of the classes they name (in the files
+        # defining those classes): not every unit of the workspace at every revision.
+        names = {*kwargs, *facts.reads, *facts.fetches, *self._django}
+        for path, classes in self._classes.items():
+            if any(c in kwargs or c in bound for c in classes):
+                names.update(self.files.get(path, ()))
+        for name in names:
+            unit = self.units.get(name)
+            if unit is None:
+                continue
+            found: dict[str, tuple[str, frozenset[str]]] = {}
+            own = kwargs.get(name) if unit.class_name is None else None
+            if own:
+                found = {p: (URL_KWARG, h) for p, h in own.items()
+                         if p in unit.params[1:] and "*" not in h}  # fmt: skip
+            by_class = kwargs.get(unit.class_name) if unit.class_name else None
+            if by_class:
+                whole = _EVERY
+                for harmless in by_class.values():
+                    whole = harmless if "*" in whole else whole if "*" in harmless else (
+                        whole & harmless)  # fmt: skip
+                if "*" not in whole:
+                    found["self.kwargs"] = (URL_KWARG, whole)
+                    if name in facts.spreads:
+                        found[facts.spreads[name]] = (URL_KWARG, whole)
+                if unit.params[1:2] == ["request"]:
+                    for param in unit.params[2:]:
+                        kinds = by_class.get(param)
+                        if kinds is not None and "*" not in kinds:
+                            found[param] = (URL_KWARG, kinds)
+            methods = bound.get(unit.class_name) if unit.class_name else None
+            source = methods.get(name.rpartition(".")[2]) if methods else None
+            if source is not None and len(unit.params) > 1:
+                found[unit.params[1]] = (source, frozenset())
+            read = facts.reads.get(name)
+            if found or read or name in facts.fetches or name in self._django:
+                wanted[name] = (found, read or {})
+        changed: set[str] = set()
+        for name, (found, reads) in wanted.items():
+            unit = self.units[name]
+            fetched = frozenset(facts.fetches.get(name, ()))
+            if (dict(unit.django_sources), dict(unit.clean_reads), unit.fetches) != (
+                found, dict(reads), fetched,
+            ):  # fmt: skip
+                unit.django_sources = MappingProxyType(found) if found else _NO_SOURCES
+                unit.clean_reads = MappingProxyType(dict(reads)) if reads else _NO_READS
+                unit.fetches = fetched
+                changed.add(name)
+        self._django = {
+            name for name, (found, reads) in wanted.items()
+            if found or reads or name in facts.fetches
+        }  # fmt: skip
+        self.signal_sends = facts.sends
+        return changed
+
+    def receivers(self, unit: Unit, call: CallFact) -> list[Unit]:
+        """The workspace functions a Django signal's send call runs (the model's receivers of
+        that signal)."""
+        sends = self.signal_sends.get(unit.qualname)
+        names = sends.get((call.line, call.col), ()) if sends else ()
+        return [u for name in names if (u := self.units.get(name)) is not None]
+
+    def receivers_of(self, name: str) -> set[str]:
+        """Every receiver of the signals a unit sends (edges)."""
+        sends = self.signal_sends.get(name)
+        return {r for names in sends.values() for r in names} if sends else set()
 
     def link_nesting(self, made: Iterable[str]) -> None:
         """A nested function depends on the function it is nested in (a closure reads its
@@ -508,10 +711,13 @@ class Program:
             unit = self.units.get(name)
             if unit is not None and unit.path == path:
                 del self.units[name]
-        return names, {view for view, _ in self._routes.pop(path, ())}
+        views = {view for view, _ in self._routes.pop(path, ())}
+        return names, views | {op[0] for op in self._operations.pop(path, ())}
 
     def views_of(self, path: str) -> set[str]:
-        return {view for view, _ in self._routes.get(path, ())}
+        """The units that routes or operations declared in this file name."""
+        views = {view for view, _ in self._routes.get(path, ())}
+        return views | {op[0] for op in self._operations.get(path, ())}
 
     def mark_views(self, views: Iterable[str]) -> set[str]:
         """Set what each of these units knows of the routes that name it (a view's response
@@ -519,18 +725,29 @@ class Program:
         returns the units whose view facts changed."""
         wanted = {v for v in views if v in self.units}
         rules: dict[str, list[str]] = defaultdict(list)
+        sourced: dict[str, set[str]] = defaultdict(set)
+        parsed: dict[str, set[str]] = defaultdict(set)
         for path in sorted(self._routes):
             for view, rule in self._routes[path]:
                 if view in wanted:
                     rules[view].append(rule)
+        for path in sorted(self._operations):
+            for endpoint, params, checked, _ in self._operations[path]:
+                if endpoint in wanted:
+                    sourced[endpoint].update(params)
+                    parsed[endpoint].update(checked)
         changed: set[str] = set()
         for name in wanted:
             unit = self.units[name]
-            route_params: dict[str, bool] = {}
+            route_params: dict[str, str] = {}
             for rule in rules.get(name, ()):
                 for converter, param in _CONVERTER.findall(rule):
-                    safe = converter in SAFE_CONVERTERS
-                    route_params[param] = route_params.get(param, False) or not safe
+                    if converter not in SAFE_CONVERTERS:
+                        route_params[param] = ROUTE_PARAMETER
+            for param in sorted(sourced.get(name, ())):
+                route_params.setdefault(param, OPERATION_PARAMETER)
+            for param in sorted(parsed.get(name, ())):
+                route_params.setdefault(param, "")  # parsed by the framework: clean
             is_view = name in rules
             if (is_view, route_params) != (unit.is_view, unit.route_params):
                 unit.is_view, unit.route_params = is_view, route_params
@@ -539,17 +756,29 @@ class Program:
 
     def _note_ends(self, unit: Unit) -> None:
         models = self.models
-        unit.refs = refs_of(
+        refs = [
             (call.callee, _self_method(call.attr, call.callee_text)) for call in unit.calls.values()
-        )
-        unit.reads_source = any(
-            call.callee is not None and models.source_for(call.callee) is not None
-            for call in unit.calls.values()
-        ) or any(
-            (item.startswith("ref:") and models.source_for(item[4:]) is not None)
-            or (item.startswith("attr:") and self.request_source(unit, item[5:]) is not None)
-            for row in unit.flows
-            for item in row.inputs
+        ]
+        for call in unit.calls.values():
+            if _passes_function(call.callee, call.attr):
+                for row in unit.args.get(call.call_id, ()):
+                    refs.extend(_function_refs(row.inputs))
+        unit.refs = refs_of(refs)
+        unit.reads_source = (
+            any(
+                call.callee is not None and models.source_for(call.callee) is not None
+                for call in unit.calls.values()
+            )
+            or any(
+                call.callee is None and self.request_source(unit, call.callee_text) is not None
+                for call in unit.calls.values()
+            )
+            or any(
+                (item.startswith("ref:") and models.source_for(item[4:]) is not None)
+                or (item.startswith("attr:") and self.request_source(unit, item[5:]) is not None)
+                for row in unit.flows
+                for item in row.inputs
+            )
         )
         unit.calls_sink = any(
             sink_of(models, call.callee, call.attr) is not None for call in unit.calls.values()
@@ -598,6 +827,11 @@ class Program:
                         out.append(self.resolve(f"{base}.{name}"))
         if unit.class_name and method:
             out.append(f"{unit.class_name}.{method}")
+        task = task_method(callee)
+        if task is not None:  # `tasks.purge.delay(...)` queues `tasks.purge`
+            out.append(task[0])
+            if self.resolve is not None:
+                out.append(self.resolve(task[0]))
         return out
 
     def callee(self, unit: Unit, call: CallFact) -> Unit | None:
@@ -605,9 +839,53 @@ class Program:
         return self.target(unit, call.callee, _self_method(call.attr, call.callee_text))
 
     def target(self, unit: Unit, callee: str | None, method: str | None) -> Unit | None:
-        """The workspace function of a call reference (``Unit.refs``), when there is one."""
+        """The workspace function of a call reference (``Unit.refs``), when there is one (a
+        task's method only on a function with parameters: never a module's own code)."""
         for name in self.candidates(unit, callee, method):
             target = self.units.get(name)
             if target is not None:
+                if not target.params and name != callee and task_method(callee) is not None:
+                    continue
                 return target
+        return None
+
+    def function_ref(self, unit: Unit, item: str) -> Unit | None:
+        """The workspace function an input names when it is passed as a value (``ref:m.f``,
+        ``attr:self.m``, a nested function's ``name:f``)."""
+        if item.startswith("ref:"):
+            return self.target(unit, item[4:], None)
+        if item.startswith(("attr:self.", "attr:cls.")):
+            method = item.split(".", 1)[1]
+            return None if "." in method else self.target(unit, None, method)
+        if item.startswith("name:"):
+            return self.units.get(f"{unit.qualname}.<locals>.{item[5:]}")
+        return None
+
+    def dispatches(self, unit: Unit, call: CallFact) -> list[tuple[Unit, Dispatch]]:
+        """Every workspace function a call runs later or elsewhere: ``dispatched``'s, or the
+        receivers of the Django signal it sends."""
+        found = self.dispatched(unit, call)
+        if found is not None:
+            return [found]
+        return [(r, SIGNAL) for r in self.receivers(unit, call)]
+
+    def dispatched(self, unit: Unit, call: CallFact) -> tuple[Unit, Dispatch] | None:
+        """The workspace function a call runs later or elsewhere (a thread's target, an
+        executor's function, a Celery task queued), and how it passes arguments on."""
+        task = task_method(call.callee)
+        if task is not None:
+            target = self.target(unit, call.callee, None)
+            if target is not None and target.qualname != call.callee:
+                return target, task[1]
+        found = dispatch_for(call.callee, call.attr)
+        if found is None or not found.by_reference:
+            return None
+        for row in unit.args.get(call.call_id, ()):
+            at = (found.position is not None and row.position == found.position) or (
+                found.keyword is not None and row.keyword == found.keyword
+            )
+            if at and len(row.inputs) == 1:
+                target = self.function_ref(unit, row.inputs[0])
+                if target is not None:
+                    return target, found
         return None

@@ -28,7 +28,7 @@ from auditls.taint.program import Label, SinkSite, Step, Summary, TaintPath, Uni
 #: The name of the saved state in the store's directory.
 STATE_NAME = "taint.msgpack"
 #: Bumped whenever the layout below changes.
-STATE_VERSION = 5
+STATE_VERSION = 6
 
 
 class StateError(ValueError):
@@ -111,6 +111,10 @@ def dump(engine: TaintEngine, digest: str, states: Mapping[str, tuple[Any, ...]]
         "files": len(program.files),
         "states": {path: list(state) for path, state in states.items()},
         "routes": {path: [list(r) for r in routes] for path, routes in program._routes.items()},
+        "operations": {
+            path: [[e, list(p), list(c), r] for e, p, c, r in ops]
+            for path, ops in program._operations.items()
+        },
     }
     for path, names in program.files.items():
         records = []
@@ -236,7 +240,8 @@ def _load(
             unit.refs = refs_of((r[0] and intern(r[0]), r[1] and intern(r[1])) for r in refs)
             unit.reads_source, unit.calls_sink = bool(reads), bool(sinks)
             unit.field_writers = tuple(str(w) for w in writers)
-            unit.is_view, unit.route_params = bool(is_view), dict(route_params)
+            unit.is_view = bool(is_view)
+            unit.route_params = {str(k): str(v) for k, v in route_params.items()}
             unit.request_as = tuple((str(a), str(b)) for a, b in request_as)
             unit.lighten()
             name = unit.qualname
@@ -259,6 +264,13 @@ def _load(
     program._routes = {
         str(path): [(str(view), str(rule)) for view, rule in routes]
         for path, routes in doc["routes"].items()
+    }
+    program._operations = {
+        str(path): [
+            (str(e), tuple(str(p) for p in params), tuple(str(c) for c in checked), r and str(r))
+            for e, params, checked, r in ops
+        ]
+        for path, ops in doc["operations"].items()
     }
     for name in engine.relevant:
         engine._signatures[name] = engine._signature(program.units[name])

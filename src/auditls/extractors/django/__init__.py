@@ -7,7 +7,8 @@ One module per job; importing this package registers their extractors, in this o
 - ``settings``: settings modules (split settings too);
 - ``signals``: signal definitions, receivers, connections, send sites;
 - ``orm``: models and their fields, managers and querysets;
-- ``components``: forms and serializers, admin registrations, middleware.
+- ``components``: forms and serializers, admin registrations, middleware;
+- ``reads``: reads of validated form data and of class views' URL kwargs, with their keys.
 
 - ``orm`` also: queryset chains off a model's manager.
 
@@ -23,7 +24,8 @@ from auditls.extractors.django import settings
 from auditls.extractors.django import signals
 from auditls.extractors.django import orm
 from auditls.extractors.django import components
+from auditls.extractors.django import reads
 
 # isort: on
 
-__all__ = ["components", "orm", "settings", "signals", "urls", "views"]
+__all__ = ["components", "orm", "reads", "settings", "signals", "urls", "views"]

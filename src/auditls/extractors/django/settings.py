@@ -5,7 +5,12 @@
 ``INSTALLED_APPS`` or ``ROOT_URLCONF``, or when its name says so (the
 ``django-settings-module`` heuristic: ``settings/prod.py`` often only overrides a few values).
 Where a value comes from: a literal, the environment (``os.environ``, ``os.getenv``,
-django-environ, python-decouple), the environment with a literal fallback, or unknown."""
+django-environ, python-decouple), the environment with a literal fallback, or unknown.
+
+In any module (``manage.py``, ``wsgi.py``, ``asgi.py``, a test runner's ``conftest.py``), the
+settings module it names in the environment is recorded too (via ``environ``):
+``os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.prod")`` and
+``os.environ["DJANGO_SETTINGS_MODULE"] = "..."``."""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from auditls.knowledge.django import (
     SETTING_PREFIXES,
     SETTINGS,
     SETTINGS_MARKERS,
+    SETTINGS_MODULE_VARIABLE,
 )
 from auditls.knowledge.heuristics import DJANGO_SETTINGS_MODULE
 
@@ -38,7 +44,7 @@ class SettingsExtractor(Extractor):
 
     name = "django.settings"
     fact_types = (DjangoSettingFact,)
-    fragments = (SETTINGS_MARKERS, SETTINGS, SETTING_PREFIXES)
+    fragments = (SETTINGS_MARKERS, SETTINGS, SETTING_PREFIXES, (SETTINGS_MODULE_VARIABLE,))
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
@@ -47,6 +53,13 @@ class SettingsExtractor(Extractor):
         )
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:  # os.environ["DJANGO_SETTINGS_MODULE"] = "..."
+            if (
+                isinstance(target, ast.Subscript)
+                and literal_str(target.slice) == SETTINGS_MODULE_VARIABLE
+                and self.ctx.qualname(target.value) in ENV_MAPPINGS
+            ):
+                self._named(node, node.value)
         if not self.active or self.ctx.scope.kind != "module":
             return
         for target in node.targets:
@@ -66,9 +79,17 @@ class SettingsExtractor(Extractor):
             self._emit(node, node.target.id, "augment", node.value)
 
     def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "setdefault"
+            and len(node.args) == 2
+            and literal_str(node.args[0]) == SETTINGS_MODULE_VARIABLE
+            and self.ctx.qualname(func.value) in ENV_MAPPINGS
+        ):
+            self._named(node, node.args[1])
         if not self.active or self.ctx.scope.kind != "module":
             return
-        func = node.func
         if (
             isinstance(func, ast.Attribute)
             and func.attr in _LIST_METHODS
@@ -78,6 +99,18 @@ class SettingsExtractor(Extractor):
         ):
             value = node.args[-1]
             self._emit(node, func.value.id, func.attr, value)
+
+    def _named(self, node: ast.AST, value: ast.expr) -> None:
+        """The settings module named in the environment (a literal only)."""
+        if literal_str(value) is None:
+            return
+        self.emit(
+            DjangoSettingFact(
+                **self.ctx.pos(node), name=SETTINGS_MODULE_VARIABLE, via="environ",
+                value=literal_json(value), text=self.ctx.text_of(value, 200), source="literal",
+                items=(),
+            )
+        )  # fmt: skip
 
     def _classify(self, value: ast.expr) -> tuple[str, str | None]:
         """(source, JSON of the literal or the literal fallback)."""

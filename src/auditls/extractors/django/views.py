@@ -19,6 +19,7 @@ from auditls.extractors.django.common import (
     base_names,
     decorator_name,
     in_if_test,
+    literal_str,
     str_items,
 )
 from auditls.extractors.semantic import Context
@@ -68,6 +69,7 @@ class _View:
     permissions: list[str] = field(default_factory=list)
     drf: bool = False
     actions: list[str] = field(default_factory=list)
+    lookups: dict[str, str] = field(default_factory=dict)  # lookup_field, lookup_url_kwarg...
 
 
 def _handles_requests(node: ast.ClassDef) -> bool:
@@ -81,6 +83,19 @@ def _handles_requests(node: ast.ClassDef) -> bool:
             if len(params) > 1 and REQUEST_PARAMETER(params[1]):
                 return True
     return False
+
+
+#: DRF viewset attributes naming the routers' detail kwarg and what it matches.
+_LOOKUPS = frozenset({"lookup_field", "lookup_url_kwarg", "lookup_value_regex"})
+
+
+def _lookup(found: dict[str, str]) -> str | None:
+    """``name`` or ``name:regex`` of a viewset's detail kwarg, when it sets one."""
+    if not found:
+        return None
+    name = found.get("lookup_url_kwarg") or found.get("lookup_field") or "pk"
+    regex = found.get("lookup_value_regex")
+    return f"{name}:{regex}" if regex else name
 
 
 def _methods_of(node: ast.expr | None) -> list[str]:
@@ -229,6 +244,10 @@ class ViewsExtractor(Extractor):
                 self._permissions(view, node.value)
             elif target.id == "http_method_names":
                 view.methods[:] = [m for m in _methods_of(node.value) if m != "TRACE"]
+            elif target.id in _LOOKUPS:
+                value = literal_str(node.value)
+                if value is not None:
+                    view.lookups[target.id] = value
 
     # -- bodies ----------------------------------------------------------------------------------
 
@@ -292,6 +311,6 @@ class ViewsExtractor(Extractor):
                     request_param=view.request_param, url_params=view.url_params,
                     writes=view.writes, user_check=view.user_check, csrf=view.csrf,
                     permission_classes=tuple(view.permissions), drf=view.drf,
-                    actions=tuple(view.actions),
+                    actions=tuple(view.actions), lookup=_lookup(view.lookups),
                 )
             )  # fmt: skip

@@ -11,7 +11,11 @@ from auditls.extractors.flask.base import FlaskExtractor
 from auditls.extractors.flask.refs import ref_of
 from auditls.extractors.semantic import Context
 from auditls.extractors.walker import register
-from auditls.facts.flask import FlaskAuthCheckFact, FlaskRequestReadFact
+from auditls.facts.flask import (
+    FlaskAuthCheckFact,
+    FlaskConditionalCallFact,
+    FlaskRequestReadFact,
+)
 from auditls.knowledge.flask import (
     ABORTS,
     AUTH_EXCEPTIONS,
@@ -44,11 +48,17 @@ class AuthChecksExtractor(FlaskExtractor):
     ``get_jwt_identity()``, ``auth.current_user()`` (Flask-HTTPAuth), SocketIO ``disconnect()``.
     Each resolves through an import of its own (``raise PermissionError``: ``builtins``), so a
     helper that denies access is read wherever it lives.
+
+    A call made only under request conditions (``if request.blueprint == "admin":
+    require_login()``) is ``python_flask_conditional_calls``: the model follows the helper and
+    its checks run under those conditions too.
     """
 
     name = "flask.auth_checks"
-    fact_types = (FlaskAuthCheckFact,)
-    qualnames = (CURRENT_USER, JWT_CHECKS, ABORTS, AUTH_EXCEPTIONS, DISCONNECTS, (G, SESSION))
+    fact_types = (FlaskAuthCheckFact, FlaskConditionalCallFact)
+    qualnames = (
+        CURRENT_USER, JWT_CHECKS, ABORTS, AUTH_EXCEPTIONS, DISCONNECTS, (G, SESSION), REQUEST,
+    )  # fmt: skip
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
@@ -59,6 +69,8 @@ class AuthChecksExtractor(FlaskExtractor):
         self.scanned: set[str] = set()
         #: Tests of ``if <identity>: return`` followed by a denial (the check reads the other way).
         self.allow_first: set[int] = set()
+        #: Calls that are a statement of a scanned function (not an if test's own call).
+        self.call_statements: set[int] = set()
 
     def _in_function(self) -> bool:
         return self.ctx.function != self.ctx.module
@@ -130,8 +142,11 @@ class AuthChecksExtractor(FlaskExtractor):
                 self.scopes[id(stmt.test)] = list(conds)
             elif isinstance(stmt, ast.Raise):
                 self.scopes[id(stmt)] = list(conds)
-            elif isinstance(stmt, ast.Expr | ast.Return) and isinstance(stmt.value, ast.Call):
+            elif isinstance(stmt, ast.Expr | ast.Return | ast.Assign) and isinstance(
+                stmt.value, ast.Call
+            ):  # require_login(); return check_token(); user = load_user_or_abort()
                 self.scopes[id(stmt.value)] = list(conds)
+                self.call_statements.add(id(stmt.value))
             elif isinstance(stmt, ast.With | ast.AsyncWith):
                 self._scan(stmt.body, conds, depth + 1)
             elif isinstance(stmt, ast.Try):
@@ -410,6 +425,15 @@ class AuthChecksExtractor(FlaskExtractor):
                 FlaskAuthCheckFact(
                     **ctx.pos(node), function=ctx.function, kind=kind, text=ctx.text_of(node),
                     scope=self._scope(node),
+                )
+            )  # fmt: skip
+        elif id(node) in self.call_statements and self.scopes.get(id(node)):
+            # A call statement under request conditions (the function has an `if`, so it was
+            # scanned when that `if` was visited, before the statements it guards).
+            self.emit(
+                FlaskConditionalCallFact(
+                    **ctx.pos(node), function=ctx.function, callee=callee,
+                    callee_text=ctx.text_of(node.func), scope=json.dumps(self.scopes[id(node)]),
                 )
             )  # fmt: skip
 

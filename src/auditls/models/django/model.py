@@ -12,7 +12,10 @@
    method), auth mixins *before* the view base, an inline ``request.user`` test, DRF permission
    classes (the ``REST_FRAMEWORK`` default when the view names none), Django 5.1's
    ``LoginRequiredMiddleware``, and project middleware that tests ``request.user``.
-4. **Signals**: definitions, receivers and send sites grouped by the signal they name
+4. **Settings** in effect (``settings``): the modules ``DJANGO_SETTINGS_MODULE`` names and
+   the split settings no other star-imports, with the values they end with through
+   ``from .base import *``.
+5. **Signals**: definitions, receivers and send sites grouped by the signal they name
    (references followed with the linker). A candidate row (a method call on a name imported
    from another app) is kept only when its signal leads to a ``Signal()`` definition.
 
@@ -25,7 +28,7 @@ import json
 import re
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Self
@@ -56,6 +59,7 @@ from auditls.knowledge.django import (
     VIEW_BASES,
 )
 from auditls.link import Linker, Site, link_of
+from auditls.models.django.settings import Settings
 
 if TYPE_CHECKING:
     from auditls.store import Store
@@ -99,7 +103,12 @@ class DjangoModel:
         self.views: dict[str, Site[DjangoViewFact]] = {
             s.fact.qualname: s for s in link.sites(DjangoViewFact)
         }
-        self.settings: list[Site[DjangoSettingFact]] = link.sites(DjangoSettingFact)
+        settings = link.sites(DjangoSettingFact)
+        #: Settings rows (not the ``DJANGO_SETTINGS_MODULE`` rows: ``named_settings``).
+        self.settings: list[Site[DjangoSettingFact]] = [
+            s for s in settings if s.fact.via != "environ"
+        ]
+        self.named_settings = [s for s in settings if s.fact.via == "environ"]
         self.signal_rows: list[Site[DjangoSignalFact]] = link.sites(DjangoSignalFact)
         self.models: list[Site[DjangoModelFact]] = link.sites(DjangoModelFact)
         self.managers: list[Site[DjangoManagerFact]] = link.sites(DjangoManagerFact)
@@ -108,6 +117,7 @@ class DjangoModel:
         self.admin: list[Site[DjangoAdminFact]] = link.sites(DjangoAdminFact)
         self.middleware: list[Site[DjangoMiddlewareFact]] = link.sites(DjangoMiddlewareFact)
         self._module_of = {path: ff.module for path, ff in link.files.items()}
+        self._effective: dict[int, Settings] = {}
 
     @classmethod
     def from_files(cls, files: Iterable[FileFacts]) -> Self:
@@ -124,6 +134,16 @@ class DjangoModel:
 
     def setting_values(self, name: str) -> list[Site[DjangoSettingFact]]:
         return [s for s in self.settings if s.fact.name == name]
+
+    def effective_settings(self, local: Callable[[str], bool]) -> Settings:
+        """The settings modules the project runs with and the rows in effect in them; ``local``
+        says which modules are for development or tests (one ``Settings`` per ``local``)."""
+        found = self._effective.get(id(local))
+        if found is None or found.local is not local:
+            found = self._effective[id(local)] = Settings(
+                self, self.settings, self.named_settings, local
+            )
+        return found
 
     @cached_property
     def middleware_entries(self) -> set[str]:
@@ -279,6 +299,10 @@ class DjangoModel:
             if parent is not None and depth < _MAX_DEPTH:
                 out.extend(self._mro(parent.fact, depth + 1))
         return out
+
+    def mro_of(self, view: DjangoViewFact) -> list[str]:
+        """The bases of a class view as written, workspace view classes expanded, in order."""
+        return self._mro(view)
 
     def inherits_unsafe(self, view: DjangoViewFact) -> bool:
         """Whether a library base handles POST, PUT, PATCH or DELETE for the view (a generic

@@ -17,7 +17,10 @@ links them into Flask objects:
 3. **Attach** (``build.py``, ``routes.py``, ``config.py``) every route, registration, hook,
    handler, filter, command, configuration row, extension use, CORS policy, limit and cache
    decorator to the objects its owner names. Rows whose owner names no Flask object are dropped
-   (they were candidates, see ``auditls.facts.flask``).
+   (they were candidates, see ``auditls.facts.flask``). An ``add_url_rule`` whose rule is a
+   parameter of its function (FlaskBB's ``register_view``) is no route itself: each call of
+   that function with literal rules is one, its arguments bound to the function's parameters
+   (``routes.instantiate``).
 4. **Mount** (``build.py``). From each app, walk its blueprint registrations (nested blueprints
    too): a route gets one ``Mount`` per path from an app to it, with its full URL (prefixes
    joined as Flask joins them: the registration's ``url_prefix`` overrides the blueprint's own)

@@ -18,6 +18,7 @@ from auditls.facts.flask import (
     FlaskAppPassFact,
     FlaskAuthCheckFact,
     FlaskCacheFact,
+    FlaskConditionalCallFact,
     FlaskConfigFact,
     FlaskCorsFact,
     FlaskExtensionFact,
@@ -59,6 +60,8 @@ class FlaskObjects:
         self.auth_patterns: dict[str, list[Site[AuthPatternFact]]] = defaultdict(list)
         self.csrf_facts: list[Site[CsrfFact]] = list(link.sites(CsrfFact))
         self.passes: dict[str, list[FlaskAppPassFact]] = defaultdict(list)
+        #: ``(function, line, column)`` of a call -> the request conditions it is made under.
+        self.call_scopes: dict[tuple[str, int, int], str] = {}
         for check in link.sites(FlaskAuthCheckFact):
             self.checks[check.fact.function].append(check)
         for read in link.sites(FlaskRequestReadFact):
@@ -67,6 +70,9 @@ class FlaskObjects:
             self.auth_patterns[pattern.fact.target].append(pattern)
         for passed in link.sites(FlaskAppPassFact):
             self.passes[passed.fact.callee].append(passed.fact)
+        for made in link.sites(FlaskConditionalCallFact):
+            call = made.fact
+            self.call_scopes[(call.function, call.line, call.col)] = call.scope
 
         # The objects, and the rows attached by the view or variable they target.
         self.apps: list[AppObj] = []

@@ -148,6 +148,14 @@ class Route:
     methods: tuple[str, ...] = ()
     handlers: tuple[str, ...] = ()  # the functions that answer it (view, or view class methods)
     mounts: list[Mount] = field(default_factory=list)
+    #: For a route a helper registers (api "call"): the row as stored, before the model filled
+    #: in what the helper takes from its call (``fact`` is the route as registered).
+    row: FlaskRouteFact | None = None
+
+    @property
+    def stored(self) -> FlaskRouteFact:
+        """The route's row as the store (and a buffer's facts) hold it."""
+        return self.row if self.row is not None else self.fact
 
     @property
     def rule(self) -> str:
@@ -194,6 +202,8 @@ class Evidence:
     line: int  # 1-based line
     detail: str = ""  # e.g. "applied above the route decorator"
     condition: str = ""  # a hook's check runs only when this holds ("request.blueprint is ...")
+    scope: str | None = None  # body / helper: the JSON request conditions the check runs under
+    via: str = ""  # a check made in a helper: the helper chain and where the check is
 
 
 @dataclass(slots=True)

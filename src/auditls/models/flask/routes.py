@@ -5,10 +5,14 @@ CORS policies, caches, request reads, error handlers).
 
 from __future__ import annotations
 
+import json
 import re
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+from auditls.facts.core import ParamFact
 from auditls.facts.flask import (
     FlaskCacheFact,
     FlaskCorsFact,
@@ -26,28 +30,167 @@ from auditls.models.flask.objects import (
     BlueprintObj,
     ExtensionObj,
     Mount,
+    Owner,
     Route,
 )
+
+#: The api of a route row made by a call to a helper that registers it.
+CALL = "call"
 
 # -- building -------------------------------------------------------------------------------
 
 
 def link_routes(model: FlaskObjects) -> None:
     """A ``Route`` per route row and app or blueprint its owner names (Flask-Sock routes
-    apart), with its methods and the functions that handle it."""
+    apart), with its methods and the functions that handle it. An ``add_url_rule`` whose rule
+    is a parameter of its function is a template, not a route: each call of that function
+    with literal rules (api ``call`` rows) is a route, as ``instantiate`` fills it in."""
+    templates: dict[str, list[Site[FlaskRouteFact]]] = defaultdict(list)
+    calls: list[Site[FlaskRouteFact]] = []
     for site in model.of(FlaskRouteFact):
         fact = site.fact
+        if fact.api == CALL:
+            calls.append(site)
+            continue
+        if any(f.startswith(("rule=", "rule[]=")) for f in fact.forwards):
+            templates[fact.function].append(site)
+            continue
         targets = model.objects_for(fact.owner, fact.owner_type, near=site.path)
         if any(isinstance(t, ExtensionObj) and t.kind == "sock" for t in targets):
             model.sock_routes.append(site)
             continue
-        for owner in targets:
-            if not isinstance(owner, AppObj | BlueprintObj):
-                continue
-            methods, handlers = route_methods(model, fact)
-            route = Route(site.path, fact, owner, methods, handlers)
-            owner.routes.append(route)
-            model.routes.append(route)
+        _add(model, site.path, fact, targets)
+    if not templates:
+        return
+    params: dict[str, list[ParamFact]] = defaultdict(list)
+    for (function, _name), param in model.link.params.items():
+        if function in templates:
+            params[function].append(param)
+    for site in calls:
+        helper = model.resolve(site.fact.callee or "")
+        for template in templates.get(helper, ()):
+            found = instantiate(model, site, template, params[helper])
+            if found is not None:
+                fact, owners = found
+                _add(model, site.path, fact, owners, site.fact)
+
+
+def _add(
+    model: FlaskObjects, path: str, fact: FlaskRouteFact, targets: Sequence[object],
+    row: FlaskRouteFact | None = None,
+) -> None:  # fmt: skip
+    for owner in targets:
+        if not isinstance(owner, AppObj | BlueprintObj):
+            continue
+        methods, handlers = route_methods(model, fact)
+        route = Route(path, fact, owner, methods, handlers, row=row)
+        owner.routes.append(route)
+        model.routes.append(route)
+
+
+def instantiate(
+    model: FlaskObjects,
+    call: Site[FlaskRouteFact],
+    template: Site[FlaskRouteFact],
+    params: list[ParamFact],
+) -> tuple[FlaskRouteFact, list[Owner]] | None:
+    """The route a call of a route-registering helper makes (``register_view(forum,
+    routes=["/t/<int:id>"], view_func=Topic.as_view("topic"))``), from the call's row and the
+    helper's ``add_url_rule`` row: the call's arguments bound to the helper's parameters as
+    Python binds them (extra keywords go to ``**kwargs``), then each value the helper forwards
+    taken from its argument (rule, view, endpoint, methods, the app or blueprint), the others
+    from the helper's own call. None when the call's rule is not the one the helper forwards."""
+    fact, t = call.fact, template.fact
+    roles = dict(f.split("=", 1) for f in t.forwards)
+    by_name = {p.name: p for p in params}
+    positional = sorted((p for p in params if p.kind in ("posonly", "arg")), key=_position)
+    bound: dict[str, dict[str, Any]] = {}
+    extra: dict[str, dict[str, Any]] = {}
+    for text in fact.forwards:
+        arg = json.loads(text)
+        slot = str(arg.get("slot", ""))
+        if slot.startswith("#"):
+            index = int(slot[1:])
+            if index < len(positional):
+                bound[positional[index].name] = arg
+        elif slot in by_name and by_name[slot].kind in ("arg", "kwonly"):
+            bound[slot] = arg
+        else:
+            extra[slot] = arg
+    forwarded = extra if "**" in roles else {}
+    if "rule[]" in roles:
+        arg = bound.get(roles["rule[]"])
+        if arg is None or fact.rule not in arg.get("strs", ()):
+            return None
+    elif bound.get(roles.get("rule", ""), {}).get("str") != fact.rule:
+        return None
+    view, kind, endpoint, wrappers = t.view, t.view_kind, t.endpoint, t.decorators
+    if "view_func" in roles:
+        arg = bound.get(roles["view_func"])
+        if arg is None:
+            return None
+        view, kind, endpoint, wrappers = _view(model, arg)
+        endpoint = endpoint or t.endpoint
+    elif "view_class" in roles:
+        arg = bound.get(roles["view_class"])
+        if arg is None or "ref" not in arg:
+            return None
+        view, kind = str(arg["ref"]), "class"
+    if "endpoint" in roles and "str" in bound.get(roles["endpoint"], {}):
+        endpoint = str(bound[roles["endpoint"]]["str"])
+    if "str" in forwarded.get("endpoint", {}):
+        endpoint = str(forwarded["endpoint"]["str"])
+    given = bound.get(roles["methods"]) if "methods" in roles else forwarded.get("methods")
+    if given is not None:
+        values = given.get("strs") or ([given["str"]] if "str" in given else None)
+        methods = tuple(str(v).upper() for v in values) if values else ()
+        methods_from = "literal" if values else "dynamic"
+    elif t.methods_from == "literal":
+        methods, methods_from = t.methods, t.methods_from
+    elif kind == "class":
+        methods, methods_from = (), "view_class"
+    else:
+        methods, methods_from = ("GET",), "default"
+    owner, owner_type, near = t.owner, t.owner_type, template.path
+    param = model.link.parameter(model.resolve(t.owner)) if t.owner else None
+    if param is not None and param.function == t.function:
+        arg = bound.get(param.name)
+        if arg is None or "ref" not in arg:
+            return None
+        owner, owner_type, near = str(arg["ref"]), arg.get("type"), call.path
+    route = replace(
+        fact,
+        owner=owner,
+        owner_type=owner_type,
+        methods=methods,
+        methods_from=methods_from,
+        endpoint=endpoint,
+        view=view,
+        view_kind=kind,
+        decorators=wrappers,
+    )
+    return route, model.owners_of(owner, owner_type, near=near)
+
+
+def _position(param: ParamFact) -> int:
+    return param.position
+
+
+def _view(
+    model: FlaskObjects, arg: dict[str, Any]
+) -> tuple[str | None, str, str | None, tuple[str, ...]]:
+    """``(view, kind, endpoint, wrappers)`` of a view argument of a helper call."""
+    wrappers = tuple(str(w) for w in arg.get("wrappers", ()))
+    if "view" in arg:
+        endpoint = arg.get("endpoint")
+        return str(arg["view"]), str(arg.get("kind", "unknown")), endpoint, wrappers
+    ref = arg.get("ref")
+    if ref is None:
+        return None, "unknown", None, wrappers
+    if model.view_class(str(ref)) is not None:
+        return str(ref), "class", None, wrappers
+    kind = "function" if model.resolve(str(ref)) in model.link.functions else "unknown"
+    return str(ref), kind, None, wrappers
 
 
 def route_methods(

@@ -149,11 +149,11 @@ def check_drf_allow_any(ws: Workspace) -> Iterator[Finding]:
 
 
 def _settings(model: DjangoModel) -> Iterator[tuple[Site, str]]:  # type: ignore[type-arg]
-    """Every settings row outside local/test settings, with its module."""
-    for site in model.settings:
-        module = model.module_of(site.path)
-        if not LOCAL_SETTINGS_MODULE(module):
-            yield site, module
+    """Every settings row in effect in a settings module the project runs with (named by
+    ``DJANGO_SETTINGS_MODULE``, or star-imported by no other: ``models.django.settings``),
+    outside local/test settings, with its module."""
+    for judged in model.effective_settings(LOCAL_SETTINGS_MODULE).judged:
+        yield judged.site, judged.module
 
 
 def _literal(value: str | None) -> object:
@@ -180,12 +180,36 @@ def check_debug(ws: Workspace) -> Iterator[Finding]:
 
 
 def check_secret_key_fallback(ws: Workspace) -> Iterator[Finding]:
-    """AUD409, message fields: value."""
+    """AUD409, message fields: what."""
     for site, _ in _settings(ws.django):
         f = site.fact
         if f.name == "SECRET_KEY" and f.source == "env_default" and _literal(f.value):
-            yield at(SECRET_KEY_FALLBACK, site.path, f, "high",
-                     value=short(str(_literal(f.value)), 24))  # fmt: skip
+            value = short(str(_literal(f.value)), 24)
+            yield at(SECRET_KEY_FALLBACK, site.path, f, "high", what=f"`SECRET_KEY` falls back "
+                     f"to the literal `{value}` when the environment does not set it")  # fmt: skip
+    yield from _inherited_secret_key(ws.django)
+
+
+def _inherited_secret_key(model: DjangoModel) -> Iterator[Finding]:
+    """AUD409: a deployed settings module (named by ``DJANGO_SETTINGS_MODULE``, or for
+    production) runs with a literal ``SECRET_KEY`` it star-imports from another module."""
+    settings = model.effective_settings(LOCAL_SETTINGS_MODULE)
+    seen: set[tuple[str, int]] = set()
+    for root in settings.roots:
+        if root not in settings.named and not PRODUCTION_SETTINGS_MODULE(root):
+            continue
+        rows = settings.effective(root).get("SECRET_KEY", [])
+        if len(rows) != 1 or rows[0].fact.source != "literal" or not _literal(rows[0].fact.value):
+            continue
+        site = rows[0]
+        module = model.module_of(site.path)
+        if module == root or LOCAL_SETTINGS_MODULE(module) or (site.path, site.fact.line) in seen:
+            continue
+        seen.add((site.path, site.fact.line))
+        value = short(str(_literal(site.fact.value)), 24)
+        yield at(SECRET_KEY_FALLBACK, site.path, site.fact, "high",
+                 what=f"Settings module `{root}` runs with this literal `SECRET_KEY` "
+                 f"(`{value}`) from `{module}`")  # fmt: skip
 
 
 def check_allowed_hosts(ws: Workspace) -> Iterator[Finding]:
@@ -200,6 +224,7 @@ def check_allowed_hosts(ws: Workspace) -> Iterator[Finding]:
 def _middleware_lists(model: DjangoModel) -> Iterator[tuple[Site, str]]:  # type: ignore[type-arg]
     """MIDDLEWARE assignments written whole as literal lists (nothing spread, nothing added
     later in the same module)."""
+    settings = model.effective_settings(LOCAL_SETTINGS_MODULE)
     for site, module in _settings(model):
         f = site.fact
         if f.name not in ("MIDDLEWARE", "MIDDLEWARE_CLASSES") or f.via != "assign":
@@ -209,6 +234,10 @@ def _middleware_lists(model: DjangoModel) -> Iterator[tuple[Site, str]]:  # type
         added = any(
             s.path == site.path and s.fact.name == f.name and s.fact.via != "assign"
             for s in model.settings
+        ) or any(
+            len(rows) > 1 and rows[0] is site
+            for root in settings.roots
+            if (rows := settings.effective(root).get(f.name, []))
         )
         if not added:
             yield site, module
@@ -471,23 +500,26 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         SECRET_KEY_FALLBACK, "django-secret-key-fallback", "warning", "high", 798,
-        summary="`SECRET_KEY` falls back to a literal when the environment does not set it.",
+        summary="`SECRET_KEY` falls back to a literal when the environment does not set it, or "
+        "deployed settings inherit a literal one.",
         details=(
             "Reported for `SECRET_KEY = os.environ.get('X', 'literal')` (also `os.getenv`, "
             "django-environ and python-decouple with `default=`) in a settings module that is "
             "not for development or tests: a deployment that forgets the variable signs "
-            "sessions and password-reset tokens with a key in the source. A literal "
-            "`SECRET_KEY` is AUD206's."
+            "sessions and password-reset tokens with a key in the source. Also for a literal "
+            "`SECRET_KEY` in a module (`settings/base.py`) that a deployed settings module "
+            "(named by `DJANGO_SETTINGS_MODULE` in `manage.py`, `wsgi.py` or `asgi.py`, or "
+            "named for production) star-imports and never replaces. A literal `SECRET_KEY` "
+            "is also AUD206's, wherever it is."
         ),
-        message="`SECRET_KEY` falls back to the literal `{value}` when the environment does not "
-        "set it: sessions and reset tokens would be signed with a key in the source. Fail "
-        "instead (`os.environ['DJANGO_SECRET_KEY']`).",
+        message="{what}: sessions and reset tokens would be signed with a key in the source. "
+        "Fail instead (`os.environ['DJANGO_SECRET_KEY']`).",
         fix="`SECRET_KEY = os.environ['DJANGO_SECRET_KEY']`: a missing key stops the start-up.",
         bad="import os\n\nINSTALLED_APPS = []\n"
         "SECRET_KEY = os.environ.get(\"SECRET_KEY\", \"dev-key\")\n",
         good="import os\n\nINSTALLED_APPS = []\nSECRET_KEY = os.environ[\"SECRET_KEY\"]\n",
         check=check_secret_key_fallback, scope="workspace",
-        knowledge=(LOCAL_SETTINGS_MODULE,),
+        knowledge=(LOCAL_SETTINGS_MODULE, PRODUCTION_SETTINGS_MODULE),
     ),
     rule(
         ALLOWED_HOSTS_ANY, "django-allowed-hosts-any", "warning", "high", 20,

@@ -21,7 +21,7 @@ from auditls.knowledge.flask import (
     SECURE_COOKIE_SETTINGS,
 )
 from auditls.knowledge.heuristics import capped
-from auditls.models.flask import AppObj, Route, Site, SocketHandler
+from auditls.models.flask import AppObj, Evidence, Route, Site, SocketHandler
 from auditls.rules.findings import Finding
 from auditls.rules.flask.judge import FlaskJudge
 from auditls.rules.index import finding_at, short
@@ -93,6 +93,11 @@ def _siblings(model: FlaskJudge, route: Route) -> tuple[str, bool]:
     return f"Other routes of {where} use {', '.join(parts)}. ", True
 
 
+def _helper(hook: Evidence) -> str:
+    """What to add after a guard's check made in a helper: ``in `require_login()` (a.py:12)``."""
+    return f" in `{hook.via.replace(' (', '` (', 1)}" if hook.via else ""
+
+
 def check_missing_auth(ws: Workspace) -> Iterator[Finding]:
     """AUD304, message fields: what, where, served, siblings."""
     model = ws.flask
@@ -110,15 +115,15 @@ def check_missing_auth(ws: Workspace) -> Iterator[Finding]:
             hook = auth.uncertain[0]
             missing = (
                 f"no auth decorator and no identity check in the view; `{hook.what}` "
-                f"({hook.path}:{hook.line}) checks `{hook.detail}` only when {hook.condition}, "
-                "and auditls cannot tell whether that holds for this route"
+                f"({hook.path}:{hook.line}) checks `{hook.detail}`{_helper(hook)} only when "
+                f"{hook.condition}, and auditls cannot tell whether that holds for this route"
             )
         elif auth.skipped:
             hook = auth.skipped[0]
             missing = (
                 f"no auth decorator and no identity check in the view; `{hook.what}` "
-                f"({hook.path}:{hook.line}) checks `{hook.detail}` only when {hook.condition}, "
-                "which leaves this route out"
+                f"({hook.path}:{hook.line}) checks `{hook.detail}`{_helper(hook)} only when "
+                f"{hook.condition}, which leaves this route out"
             )
         yield at(
             MISSING_AUTH,
@@ -476,7 +481,10 @@ RULES: tuple[Rule, ...] = (
         summary="A route that changes state, or a Socket.IO handler, has no authentication "
         "while the rest of the app authenticates.",
         details=(
-            "Reported for a Flask route that accepts POST, PUT, PATCH or DELETE, and for a "
+            "Reported for a Flask route that accepts POST, PUT, PATCH or DELETE (routes a "
+            "workspace helper registers for its callers count: `register_view(bp, "
+            "routes=[...], view_func=V.as_view(...))` whose helper forwards its parameters to "
+            "`add_url_rule`), and for a "
             "Flask-SocketIO event handler, when none of these protects it: an auth decorator "
             "below the route decorator (`@login_required`, `@jwt_required()`, "
             "`@auth.login_required` of Flask-HTTPAuth, Flask-Security's, or a decorator of the "
@@ -490,9 +498,12 @@ RULES: tuple[Rule, ...] = (
             "`abort(403)`, `verify_jwt_in_request()`, `if g.user is None: return ...`), a "
             "`before_request` hook of its blueprint or app that checks identity (linked across "
             "files: a blueprint registered in the factory of another module gets that app's "
-            "hooks) for this route: a check made only under a condition on `request.blueprint`, "
-            "`request.endpoint`, `request.path` or `request.method` (around it, in its own "
-            "test, or an earlier `if <condition>: return`) guards exactly the routes that "
+            "hooks) for this route, itself or in a workspace helper it calls (a function of "
+            "any module or a method, `auth.require()`, followed three calls deep; a helper "
+            "that only logs does not guard): a check made only under a condition on "
+            "`request.blueprint`, `request.endpoint`, `request.path` or `request.method` "
+            "(around it, in its own test, an earlier `if <condition>: return`, around the call "
+            "of the helper that makes it, or inside that helper) guards exactly the routes that "
             "condition selects, computed from their blueprints, endpoints, URLs and methods; "
             "when it cannot be decided (a condition auditls cannot read, a prefix that reaches "
             "into a URL converter) the route is reported at medium confidence with the "

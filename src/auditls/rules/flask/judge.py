@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from auditls.store import Store
 
 
+#: How many helper calls deep ``body_checks`` follows (a hook calls a helper that calls one).
+HELPER_DEPTH = 3
+
 #: Auth checks that reject a Socket.IO connection.
 REJECTING_CHECKS = frozenset({"disconnect", "raise", "abort"})
 
@@ -66,6 +69,7 @@ class FlaskJudge(FlaskModel):
     def __init__(self, link: Linker) -> None:
         super().__init__(link)
         self._custom_auth: dict[str, str | None] = {}
+        self._body_checks: dict[tuple[str, int], list[Evidence]] = {}
 
     # -- judgements: auth ------------------------------------------------------------------
 
@@ -119,7 +123,15 @@ class FlaskJudge(FlaskModel):
         }
 
     def body_checks(self, function: str, depth: int = 0) -> list[Evidence]:
-        """The identity checks a function makes, itself or in the workspace helpers it calls."""
+        """The identity checks a function makes, itself or in the workspace helpers it calls
+        (followed ``HELPER_DEPTH`` calls deep), each with the request conditions it runs under:
+        a check of a helper runs under the conditions of the call (``if request.blueprint ==
+        "admin": require_login()``) and its own, joined."""
+        key = (function, depth)
+        cached = self._body_checks.get(key)
+        if cached is not None:
+            return cached
+        self._body_checks[key] = []  # cycles
         out = [
             Evidence(
                 "body",
@@ -128,24 +140,65 @@ class FlaskJudge(FlaskModel):
                 site.fact.line,
                 site.fact.kind,
                 scopes.describe(site.fact.scope),
+                scope=site.fact.scope,
             )
             for site in self.checks.get(function, ())
         ]
-        if depth >= 2:
-            return out
         functions = self.link.functions
-        for call in self.link.calls.get(function, ()):
-            if call.callee is None:
-                continue
-            callee = self.resolve(call.callee)
-            if callee == function or callee not in functions:
-                continue
-            inner = self.body_checks(callee, depth + 1)
-            if inner:
-                path = functions[function].path if function in functions else ""
-                out.append(Evidence("helper", f"{call.callee_text}()", path, call.line,
-                                    inner[0].what))  # fmt: skip
+        if depth < HELPER_DEPTH:
+            path = functions[function].path if function in functions else ""
+            seen: set[tuple[str, str | None]] = set()
+            for call in self.link.calls.get(function, ()):
+                callee = self.callee_function(call.callee)
+                if callee is None or callee == function:
+                    continue
+                call_scope = self.call_scopes.get((function, call.line, call.col))
+                for inner in self.body_checks(callee, depth + 1):
+                    scope = scopes.join(call_scope, inner.scope)
+                    name = f"{call.callee_text}()"
+                    if inner.kind == "helper":
+                        what, detail, via = f"{name} → {inner.what}", inner.detail, inner.via
+                    else:
+                        what, detail = name, inner.what
+                        via = f"{inner.path}:{inner.line}"
+                    if (what, scope) in seen:
+                        continue
+                    seen.add((what, scope))
+                    out.append(Evidence("helper", what, path, call.line, detail,
+                                        scopes.describe(scope), scope=scope, via=via))  # fmt: skip
+        self._body_checks[key] = out
         return out
+
+    def callee_function(self, callee: str | None) -> str | None:
+        """The workspace function a call runs: a function (through imports and re-exports), or
+        a method of a class or of an instance (``auth.require()`` with ``auth = Auth()`` in
+        another module, its bases searched too); None when it is none of those."""
+        if callee is None:
+            return None
+        functions = self.link.functions
+        resolved = self.resolve(callee)
+        if resolved in functions:
+            return resolved
+        owner, _, attr = resolved.rpartition(".")
+        if not owner or not attr:
+            return None
+        owner = self.resolve(owner)
+        classes = self.link.classes
+        cls = owner if owner in classes else next(
+            (c for c in map(self.resolve, self.link.assigned_calls(owner)) if c in classes), None
+        )  # fmt: skip
+        todo = [cls] if cls is not None else []
+        for _ in range(4):  # the class, then its bases
+            if not todo:
+                break
+            found = next((f"{c}.{attr}" for c in todo if f"{c}.{attr}" in functions), None)
+            if found is not None:
+                return found
+            todo = [
+                b for c in todo
+                for b in map(self.resolve, classes[c].fact.bases) if b in classes
+            ]  # fmt: skip
+        return None
 
     def function_guard(self, function: str | None) -> list[Evidence]:
         """Auth a function (a hook, a handler) applies: its decorators, then its body."""
@@ -170,40 +223,44 @@ class FlaskJudge(FlaskModel):
 
     def guards_for(
         self, mount: Mount, route: Route | None = None
-    ) -> list[tuple[Site[FlaskHookFact], list[Evidence], Verdict, str]]:
+    ) -> list[tuple[Site[FlaskHookFact], list[Evidence], Verdict, str, Evidence | None]]:
         """The before_request hooks that run for a route served at ``mount`` and check who is
         calling: each with what it checks, whether the check runs for ``route`` (True, False,
-        None when auditls cannot tell) and the conditions it runs under, in words ("" when it
+        None when auditls cannot tell), the conditions it runs under, in words ("" when it
         always runs; for a hook whose checks all exclude the route, the conditions of its first
-        check)."""
-        out: list[tuple[Site[FlaskHookFact], list[Evidence], Verdict, str]] = []
+        check), and the check that decided (None for a decorator)."""
+        out: list[tuple[Site[FlaskHookFact], list[Evidence], Verdict, str, Evidence | None]] = []
         for hook in self.before_request_hooks(mount):
             evidence = self.function_guard(hook.fact.target)
             if not evidence:
                 continue
-            verdict, condition = self._hook_verdict(hook, evidence, mount, route)
-            out.append((hook, evidence, verdict, condition))
+            verdict, condition, decided = self._hook_verdict(evidence, mount, route)
+            out.append((hook, evidence, verdict, condition, decided))
         return out
 
     def _hook_verdict(
-        self, hook: Site[FlaskHookFact], evidence: list[Evidence], mount: Mount, route: Route | None
-    ) -> tuple[Verdict, str]:
+        self, evidence: list[Evidence], mount: Mount, route: Route | None
+    ) -> tuple[Verdict, str, Evidence | None]:
         """Whether a guarding hook's identity check runs for ``route`` at ``mount``: True when
-        a decorator, a helper or an unconditional check guards it, else the best verdict of its
-        conditional checks, with the conditions of the check that decided, in words."""
-        if route is None or any(e.kind in ("decorator", "helper") for e in evidence):
-            return True, ""
+        a decorator guards it, else the best verdict of its checks, made in the hook or in the
+        helpers it calls, each under its conditions; with the conditions of the check that
+        decided, in words, and that check."""
+        if route is None or any(e.kind == "decorator" for e in evidence):
+            return True, "", None
         best: Verdict = False
         condition = ""
-        for site in self.checks.get(hook.fact.target or "", ()):
-            verdict = scopes.evaluate(site.fact.scope, route, mount)
+        decided: Evidence | None = None
+        for check in evidence:
+            if check.kind not in ("body", "helper"):
+                continue
+            verdict = scopes.evaluate(check.scope, route, mount)
             if verdict is True:
-                return True, scopes.describe(site.fact.scope)
+                return True, check.condition, check
             if verdict is None and best is False:
-                best, condition = None, scopes.describe(site.fact.scope)
-            elif not condition:
-                condition = scopes.describe(site.fact.scope)
-        return best, condition
+                best, condition, decided = None, check.condition, check
+            elif decided is None:
+                condition, decided = check.condition, check
+        return best, condition, decided
 
     def route_auth(self, route: Route) -> AuthView:
         """The auth that applies to a route: decorators that wrap the registered view, checks in
@@ -211,7 +268,7 @@ class FlaskJudge(FlaskModel):
         view = AuthView()
         fact = route.fact
         optional = self.optional_auth(fact.view)
-        if fact.api != "add_url_rule":
+        if fact.position >= 0:  # a route decorator (add_url_rule and helper calls: -1)
             below = fact.decorators[fact.position + 1 :]
             above = fact.decorators[: fact.position]
             for name in below:
@@ -264,9 +321,12 @@ class FlaskJudge(FlaskModel):
         own = bool(view.evidence)
         for mount in route.mounts:
             guarded = False
-            for hook, evidence, verdict, condition in self.guards_for(mount, route):
+            for hook, evidence, verdict, condition, decided in self.guards_for(mount, route):
+                check = decided or evidence[0]
+                helper = f"{check.what} ({check.via})" if check.kind == "helper" else ""
+                detail = check.detail if check.kind == "helper" else check.what
                 found = Evidence("hook", f"{hook.fact.api} {hook.fact.target_text}", hook.path,
-                                 hook.fact.line, evidence[0].what, condition)  # fmt: skip
+                                 hook.fact.line, detail, condition, via=helper)  # fmt: skip
                 if verdict is True:
                     guarded = True
                     view.evidence.append(found)
@@ -289,7 +349,7 @@ class FlaskJudge(FlaskModel):
             for mount in route.mounts:
                 if hook not in self.before_request_hooks(mount):
                     continue
-                if not evidence or self._hook_verdict(hook, evidence, mount, route)[0] is not False:
+                if not evidence or self._hook_verdict(evidence, mount, route)[0] is not False:
                     out.append(route)
                     break
         return out

@@ -8,9 +8,11 @@ A ``before_request`` hook often checks identity only for some requests::
 
 The extractor records the conditions on the request's blueprint, endpoint, path and method
 under which each check runs (``FlaskAuthCheckFact.scope``: a conjunction of clauses
-``[attr, op, values, negated]``). Here a scope is evaluated for one route served at one mount:
-``True`` (the check runs for it), ``False`` (it never does), ``None`` (auditls cannot tell: a
-condition it cannot read, a path with converters, only some of the route's methods).
+``[attr, op, values, negated]``), and those under which a call is made
+(``FlaskConditionalCallFact.scope``): a check made in a helper runs under both (``join``).
+Here a scope is evaluated for one route served at one mount: ``True`` (the check runs for it),
+``False`` (it never does), ``None`` (auditls cannot tell: a condition it cannot read, a path
+with converters, only some of the route's methods).
 """
 
 from __future__ import annotations
@@ -31,6 +33,16 @@ def clauses(scope: str | None) -> list[list[object]]:
         return []
     value = json.loads(scope)
     return value if isinstance(value, list) else [["?", "unknown", [], False]]
+
+
+def join(outer: str | None, inner: str | None) -> str | None:
+    """The scope of a check made under ``inner`` in a helper called under ``outer``: both
+    conditions must hold (None when neither has any)."""
+    if not outer:
+        return inner or None
+    if not inner:
+        return outer
+    return json.dumps(clauses(outer) + clauses(inner))
 
 
 def evaluate(scope: str | None, route: Route, mount: Mount) -> Verdict:

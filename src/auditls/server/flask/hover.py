@@ -50,10 +50,10 @@ def route_hover(ctx: HoverContext) -> str | None:
 
     def build(store: Store) -> str | None:
         model = judge_of(store)
-        wanted = (ctx.path, fact.view, fact.rule_text, fact.api)
+        wanted = (ctx.path, fact.view, fact.rule_text, fact.api, fact.callee)
         for route in model.routes:
-            f = route.fact
-            if (route.path, f.view, f.rule_text, f.api) == wanted:
+            f = route.stored
+            if (route.path, f.view, f.rule_text, f.api, f.callee) == wanted:
                 return route_markdown(model, route, findings)
         return None
 

@@ -59,19 +59,26 @@ def _methods(route: Route) -> str:
 
 def _evidence(e: Evidence, inside: str = "the view") -> str:
     where = _at(e.path, e.line)
+    only = f", only when {e.condition}" if e.condition else ""
     if e.kind == "hook":
-        only = f", only when {e.condition}" if e.condition else ""
-        return f"{_code(e.what)} guard ({where}), checks {_code(e.detail)}{only}"
+        return f"{_code(e.what)} guard ({where}), checks {_code(e.detail)}{_through(e)}{only}"
     if e.kind == "helper":
-        return f"{_code(e.what)} in {inside} ({where}) checks {_code(e.detail)}"
+        return f"{_code(e.what)} in {inside} ({where}) checks {_code(e.detail)} ({e.via}){only}"
     if e.kind == "body":
-        only = f", only when {e.condition}" if e.condition else ""
         return f"{_code(e.what)} in {inside} ({where}){only}"
     if e.kind == "class_decorator":
         return f"{_code(e.what)} on the view class ({where})"
     if e.kind == "connect":
         return f"{_code(e.what)} rejects anonymous clients ({where})"
     return f"{_code(e.what)} ({where})"
+
+
+def _through(e: Evidence) -> str:
+    """What to add after a hook's check made in a helper: ``in `require_login()` (a.py:12)``."""
+    if not e.via:
+        return ""
+    helper, _, where = e.via.rpartition(" (")
+    return f" in {_code(helper)} ({where}" if helper else f" ({e.via})"
 
 
 def route_markdown(model: FlaskJudge, route: Route, findings: Sequence[Finding] = ()) -> str:

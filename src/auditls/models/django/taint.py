@@ -1,0 +1,255 @@
+"""What the Django model tells the taint engine: the URL kwargs each view receives, and the
+sink kinds each read of validated form data or of a URL kwarg cannot attack.
+
+1. **URL kwargs.** Every endpoint's full pattern (prefixes of ``include()`` joined) names its
+   kwargs. A ``path()`` converter decides what a kwarg can hold (``URL_CONVERTER_HARMLESS``:
+   ``<int:pk>`` and ``<uuid:id>`` nothing harmful, ``<slug:s>`` nothing for SQL, HTML, paths,
+   headers...; ``<str:x>``, ``<path:p>`` and converters the project registers anything); a
+   ``re_path()`` group decides by its regex: digits only (``\\d+``, ``[0-9]{4}``) hold nothing
+   harmful, one character class of letters, digits, ``_`` and ``-`` (``[-\\w]+``) is a slug,
+   anything else is request text. A DRF router's viewset gets ``pk`` (``[^/.]+``), or its
+   ``lookup_url_kwarg`` / ``lookup_field`` matched by its ``lookup_value_regex``. A view
+   reached by several patterns takes, per kwarg, what every pattern makes harmless.
+2. **Who receives them.** A function view: its parameters of those names. A class view (and
+   the workspace classes it inherits from): ``self.kwargs`` in every method, and in a handler
+   (``def get(self, request, ...)``) the parameters of those names and its ``**kwargs``. Its
+   ``form_valid(self, form)`` / ``form_invalid`` receive a form bound to ``request.POST``, a
+   DRF view's ``perform_create(self, serializer)`` / ``perform_update`` a serializer bound to
+   ``request.data`` (``BOUND_FORM_METHODS``): request data too.
+3. **Keyed reads.** ``self.kwargs["pk"]`` / ``kwargs.get("slug")`` take that kwarg's kinds (a
+   key no pattern captures is not request data); ``form.cleaned_data["age"]`` takes what the
+   form's field makes harmless (``FORM_FIELD_HARMLESS``; a ``ModelForm``'s undeclared fields
+   from the model's field types, ``MODEL_FORM_FIELDS``). ``cleaned_data`` only ever holds the
+   fields that validated, so ``form.is_valid()`` is not needed as a guard (and is no
+   sanitizer: a ``CharField``'s cleaned value is the submitted text).
+4. **Fetches.** A queryset chain off a model's manager made only of methods that fetch
+   (``Product.objects.get(slug=slug)``) returns the database's rows: its result does not carry
+   its arguments (the engine takes it as a value it cannot vouch for, never as clean).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from auditls.facts.django import DjangoDataReadFact
+from auditls.knowledge.django import (
+    BOUND_FORM_METHODS,
+    FORM_FIELD_HARMLESS,
+    HARMLESS_ALL,
+    HARMLESS_SLUG,
+    MODEL_FORM_FIELDS,
+    QUERYSET_FETCHES,
+    ROUTER_LOOKUP,
+    ROUTER_LOOKUP_HARMLESS,
+    URL_CONVERTER_HARMLESS,
+)
+from auditls.models.django.model import DjangoModel, Endpoint
+
+_NOTHING: frozenset[str] = frozenset()
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+_GROUP = re.compile(r"\(\?P<(\w+)>")
+_QUANTIFIER = re.compile(r"(?:[+*?]|\{\d*(?:,\d*)?\})\??$")
+_DIGIT_TOKENS = re.compile(r"^(?:\\d|\d-\d|\d)+$")
+_SLUG_TOKENS = re.compile(r"^(?:\\[wd]|[a-zA-Z]-[a-zA-Z]|\d-\d|[a-zA-Z0-9_]|-)+$")
+_FIELD = re.compile(r"(\w+):(\w+)")
+_QUOTED = re.compile(r"[\"']([A-Za-z_]\w*)[\"']")
+
+
+def meet(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
+    """What both make harmless (``{"*"}``: every kind)."""
+    if "*" in a:
+        return b
+    if "*" in b:
+        return a
+    return a & b
+
+
+def _group_body(pattern: str, start: int) -> str:
+    """The regex of a named group whose body starts at ``start`` (up to its closing paren)."""
+    depth, i, in_class = 0, start, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            if depth == 0:
+                return pattern[start:i]
+            depth -= 1
+        i += 1
+    return pattern[start:]
+
+
+def regex_harmless(body: str) -> frozenset[str]:
+    """What a regex group's match cannot attack: digits only, nothing; a slug's characters,
+    ``HARMLESS_SLUG``; anything else, nothing harmless."""
+    atom = _QUANTIFIER.sub("", body)
+    if atom.startswith("[") and atom.endswith("]") and not atom.startswith("[^"):
+        atom = atom[1:-1]
+    elif atom not in ("\\d", "\\w"):
+        return _NOTHING
+    if _DIGIT_TOKENS.match(atom):
+        return HARMLESS_ALL
+    if _SLUG_TOKENS.match(atom):
+        return HARMLESS_SLUG
+    return _NOTHING
+
+
+def kwargs_harmless(endpoint: Endpoint, lookup: str | None = None) -> dict[str, frozenset[str]]:
+    """The URL kwargs of one endpoint -> what each cannot attack (``lookup``: a DRF viewset's
+    ``name`` or ``name:regex`` for its router's detail routes)."""
+    out: dict[str, frozenset[str]] = {}
+    pattern = endpoint.pattern
+    for converter, name in _CONVERTER.findall(_GROUP.sub("(", pattern)):
+        out[name] = URL_CONVERTER_HARMLESS.get(converter or "str", _NOTHING)
+    for match in _GROUP.finditer(pattern):
+        out[match.group(1)] = regex_harmless(_group_body(pattern, match.end()))
+    if endpoint.site.fact.kind == "register":  # DRF router: the detail routes' lookup
+        name, harmless = ROUTER_LOOKUP, ROUTER_LOOKUP_HARMLESS
+        if lookup:
+            name, _, regex = lookup.partition(":")
+            harmless = regex_harmless(regex) if regex else harmless
+        out.setdefault(name, harmless)
+    return out
+
+
+@dataclass(slots=True)
+class DjangoTaint:
+    """What the taint engine takes from the Django model (``auditls.taint``'s ``Program``
+    applies it to its units)."""
+
+    #: A function view, or a class view and each workspace class it inherits from -> its URL
+    #: kwargs -> the sink kinds each cannot attack (over every pattern that reaches it).
+    kwargs: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    #: A class view reached by the URL conf (and each workspace class it inherits from) -> its
+    #: methods Django calls with a bound form or serializer -> that data's source.
+    bound: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: A handler method -> the name of its ``**`` parameter.
+    spreads: dict[str, str] = field(default_factory=dict)
+    #: A function -> a mapping as written (``form.cleaned_data``, ``self.kwargs``) -> the lines
+    #: it is read on, each with what that read cannot attack.
+    reads: dict[str, dict[str, list[tuple[int, frozenset[str]]]]] = field(default_factory=dict)
+    #: A function -> the spans (line, col, end line, end col) of its queryset chains that only
+    #: fetch (``QUERYSET_FETCHES``): their result is the database's, not their arguments'.
+    fetches: dict[str, set[tuple[int, int, int, int]]] = field(default_factory=dict)
+    #: A function -> its send calls of signals that have receivers (``@receiver``,
+    #: ``connect``), by the call's position: (line, col) -> the receivers, which the send
+    #: calls with its keyword arguments.
+    sends: dict[str, dict[tuple[int, int], tuple[str, ...]]] = field(default_factory=dict)
+
+
+def _merge_kwargs(into: dict[str, frozenset[str]], more: dict[str, frozenset[str]]) -> None:
+    for name, harmless in more.items():
+        into[name] = meet(into[name], harmless) if name in into else harmless
+
+
+class _Forms:
+    """Form classes -> field -> what its cleaned value cannot attack."""
+
+    def __init__(self, model: DjangoModel) -> None:
+        self.model = model
+        self.forms = {s.fact.qualname: s.fact for s in model.forms}
+        self.models = {s.fact.qualname: s.fact for s in model.models}
+        self._cache: dict[str, dict[str, frozenset[str]]] = {}
+
+    def _model_fields(self, ref: str, depth: int = 0) -> dict[str, str]:
+        fact = self.models.get(ref) or self.models.get(self.model.link.resolve(ref))
+        if fact is None or depth > 8:
+            return {}
+        out: dict[str, str] = {}
+        for base in fact.bases:
+            out.update(self._model_fields(base, depth + 1))
+        for text in fact.fields:
+            found = _FIELD.match(text)
+            if found:
+                out[found.group(1)] = found.group(2)
+        return out
+
+    def fields(self, ref: str) -> dict[str, frozenset[str]]:
+        if ref in self._cache:
+            return self._cache[ref]
+        form = self.forms.get(ref) or self.forms.get(self.model.link.resolve(ref))
+        out: dict[str, frozenset[str]] = {}
+        if form is not None:
+            if form.kind in ("modelform", "modelserializer") and form.model:
+                model_fields = self._model_fields(form.model)
+                text = form.meta_fields or ""
+                named = set(_QUOTED.findall(text)) - {"__all__"}
+                wanted = named if named and not form.exclude else set(model_fields)
+                for name in wanted:
+                    harmless = FORM_FIELD_HARMLESS.get(MODEL_FORM_FIELDS.get(model_fields.get(
+                        name, ""), ""))  # fmt: skip
+                    if harmless is not None:
+                        out[name] = harmless
+            for text in form.fields:
+                name, _, cls = text.partition(":")
+                harmless = FORM_FIELD_HARMLESS.get(cls)
+                if harmless is None:
+                    out.pop(name, None)
+                else:
+                    out[name] = harmless
+        self._cache[ref] = out
+        return out
+
+
+def django_taint(model: DjangoModel) -> DjangoTaint:
+    """Steps 1 to 3 of the module docstring."""
+    out = DjangoTaint()
+    for endpoint in model.endpoints:
+        if endpoint.admin:
+            continue
+        site = model.views.get(endpoint.view)
+        if site is None:
+            continue
+        view = site.fact
+        receivers = [endpoint.view]
+        if view.kind == "class":
+            receivers += [model.resolve_view(b) for b in model.mro_of(view)]
+            for receiver in receivers:
+                out.bound[receiver] = BOUND_FORM_METHODS
+        lookups = [v.fact.lookup for r in receivers if (v := model.views.get(r)) and v.fact.lookup]
+        found = kwargs_harmless(endpoint, lookups[0] if lookups else None)
+        for receiver in dict.fromkeys(receivers) if found else ():
+            _merge_kwargs(out.kwargs.setdefault(receiver, {}), found)
+    forms = _Forms(model)
+    reads: dict[str, dict[str, list[tuple[int, frozenset[str]]]]] = defaultdict(dict)
+    for read in model.link.sites(DjangoDataReadFact):
+        f = read.fact
+        if f.role == "spread":
+            out.spreads[f.function] = f.chain
+            continue
+        if f.role == "kwargs":
+            kwargs = out.kwargs.get(f.function.rpartition(".")[0])
+            if kwargs is None:
+                continue
+            harmless = _NOTHING if f.key is None else kwargs.get(f.key, HARMLESS_ALL)
+        else:
+            fields = forms.fields(f.form) if f.form else {}
+            harmless = fields.get(f.key, _NOTHING) if f.key is not None else _NOTHING
+        reads[f.function].setdefault(f.chain, []).append((f.line, harmless))
+    out.reads = dict(reads)
+    for qs in model.querysets:
+        q = qs.fact
+        if q.chain and QUERYSET_FETCHES.issuperset(q.chain) and not q.raw:
+            out.fetches.setdefault(q.function, set()).add((q.line, q.col, q.end_line, q.end_col))
+    for sites in model.signals.values():
+        handlers = tuple(dict.fromkeys(
+            model.link.resolve(s.fact.handler)
+            for s in sites
+            if s.fact.role in ("receiver", "connect") and s.fact.handler
+        ))  # fmt: skip
+        if not handlers:
+            continue
+        for row in sites:
+            send = row.fact
+            if send.role == "send":
+                out.sends.setdefault(send.function, {})[(send.line, send.col)] = handlers
+    return out

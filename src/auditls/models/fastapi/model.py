@@ -1,0 +1,185 @@
+"""``FastAPIModel``: a workspace's FastAPI applications, routers and path operations linked
+across files, and ``model_of``.
+
+1. **Mounts.** Each ``include_router(router, prefix=...)`` mounts a router in an app or another
+   router (references followed through imports with the linker). An operation's full paths are
+   its path under its router's own prefix and every chain of mounts up to an app; an operation
+   of a router no app includes keeps its router-relative path.
+2. **Dependencies** of an operation: those of its parameters, its decorator's
+   ``dependencies=[...]``, its router's and every mount's and app's on the way.
+3. **Authentication**: a dependency authenticates when it is a security scheme instance
+   (``OAuth2PasswordBearer(...)``, ``HTTPBearer()``, ``APIKeyHeader(...)``; not one created
+   with ``auto_error=False``), or a workspace function that raises ``HTTPException`` with 401
+   or 403 or depends (transitively) on one that authenticates. An operation that raises 401/403
+   itself checks for itself.
+
+Nothing here reads source, imports the analysed code, or writes SQL.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Self
+
+from auditls.facts import FileFacts
+from auditls.facts.fastapi import (
+    FACT_TYPES,
+    FastAPIDependencyFact,
+    FastAPIOperationFact,
+    FastAPIRouterFact,
+)
+from auditls.link import Linker, Site, link_of
+
+if TYPE_CHECKING:
+    from auditls.store import Store
+
+#: Mount chains longer than this are cut (a router including itself, directly or not).
+_MAX_DEPTH = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """A path operation with what the workspace says about it."""
+
+    site: Site[FastAPIOperationFact]
+    paths: tuple[str, ...]  # full paths, prefixes joined (sorted)
+    dependencies: tuple[str, ...]  # every dependency that applies, resolved, in order
+    auth: tuple[str, ...]  # those that authenticate
+    checks_itself: bool  # the endpoint raises 401/403 itself
+
+    @property
+    def fact(self) -> FastAPIOperationFact:
+        return self.site.fact
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self.auth) or self.checks_itself
+
+
+def _join(*parts: str | None) -> str:
+    out = "".join(p.rstrip("/") if i < len(parts) - 1 else p for i, p in enumerate(parts) if p)
+    return out or "/"
+
+
+class FastAPIModel:
+    """Every FastAPI object of a workspace, linked."""
+
+    def __init__(self, link: Linker) -> None:
+        self.link = link
+        self.operation_rows = link.sites(FastAPIOperationFact)
+        self.router_rows = link.sites(FastAPIRouterFact)
+        self.dependency_rows = {
+            link.resolve(s.fact.qualname): s for s in link.sites(FastAPIDependencyFact)
+        }
+
+    @classmethod
+    def from_files(cls, files: Iterable[FileFacts]) -> Self:
+        return cls(Linker.from_files(files))
+
+    @classmethod
+    def from_store(cls, store: Store) -> Self:
+        return cls(link_of(store, FACT_TYPES))
+
+    # -- apps, routers, mounts --------------------------------------------------------------------
+
+    @cached_property
+    def routers(self) -> dict[str, Site[FastAPIRouterFact]]:
+        """Apps and routers by resolved name."""
+        return {
+            self.link.resolve(s.fact.name): s
+            for s in self.router_rows
+            if s.fact.kind in ("app", "router")
+        }
+
+    @cached_property
+    def mounts(self) -> dict[str, list[Site[FastAPIRouterFact]]]:
+        """Router -> the ``include_router`` rows that mount it."""
+        out: dict[str, list[Site[FastAPIRouterFact]]] = defaultdict(list)
+        for s in self.router_rows:
+            if s.fact.kind == "include" and s.fact.target:
+                out[self.link.resolve(s.fact.target)].append(s)
+        return out
+
+    def _chains(self, router: str, depth: int = 0) -> list[tuple[str, tuple[str, ...]]]:
+        """(prefix, dependencies) of every way ``router`` is reached from an app (or from
+        nothing, when no app includes it), its own prefix and dependencies included."""
+        own = self.routers.get(router)
+        prefix = own.fact.prefix if own is not None else None
+        deps = own.fact.dependencies if own is not None else ()
+        mounts = self.mounts.get(router, [])
+        if not mounts or depth >= _MAX_DEPTH:
+            return [(prefix or "", deps)]
+        out: list[tuple[str, tuple[str, ...]]] = []
+        for mount in mounts:
+            parent = self.link.resolve(mount.fact.name)
+            for above, above_deps in self._chains(parent, depth + 1):
+                out.append((
+                    _join(above, mount.fact.prefix, prefix),
+                    (*above_deps, *mount.fact.dependencies, *deps),
+                ))  # fmt: skip
+        return out
+
+    # -- authentication ---------------------------------------------------------------------------
+
+    def authenticates(self, ref: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether a dependency refuses a request without a credential."""
+        name = self.link.resolve(ref)
+        if name in seen or len(seen) > _MAX_DEPTH:
+            return False
+        row = self.dependency_rows.get(name)
+        if row is None:
+            return False
+        fact = row.fact
+        if fact.kind == "scheme":
+            return not fact.optional
+        return fact.denies or any(self.authenticates(d, seen | {name}) for d in fact.dependencies)
+
+    # -- operations -------------------------------------------------------------------------------
+
+    @cached_property
+    def operations(self) -> list[Operation]:
+        out: list[Operation] = []
+        for site in self.operation_rows:
+            fact = site.fact
+            owner = self.link.resolve(fact.owner) if fact.owner else ""
+            chains = self._chains(owner) if owner else [("", ())]
+            endpoint = self.link.resolve(fact.endpoint)
+            own = self.dependency_rows.get(endpoint)
+            own_deps = own.fact.dependencies if own is not None else ()
+            deps: list[str] = []
+            for _, chain_deps in chains:
+                deps.extend(chain_deps)
+            deps.extend(fact.dependencies)
+            deps.extend(own_deps)
+            resolved = tuple(dict.fromkeys(self.link.resolve(d) for d in deps))
+            out.append(
+                Operation(
+                    site=site,
+                    paths=tuple(sorted({_join(prefix, fact.path or "") for prefix, _ in chains})),
+                    dependencies=resolved,
+                    auth=tuple(d for d in resolved if self.authenticates(d)),
+                    checks_itself=own is not None and own.fact.denies,
+                )
+            )
+        return out
+
+    def operations_of(self, endpoint: str) -> list[Operation]:
+        name = self.link.resolve(endpoint)
+        return [op for op in self.operations if self.link.resolve(op.fact.endpoint) == name]
+
+
+_MODELS: weakref.WeakKeyDictionary[Store, tuple[int, FastAPIModel]] = weakref.WeakKeyDictionary()
+
+
+def model_of(store: Store) -> FastAPIModel:
+    """The model of a store, built again only when the store's revision changed."""
+    cached = _MODELS.get(store)
+    if cached is not None and cached[0] == store.revision:
+        return cached[1]
+    model = FastAPIModel.from_store(store)
+    _MODELS[store] = (store.revision, model)
+    return model

@@ -1,0 +1,1 @@
+"""FastAPI in the editor: hover on path operations and their workspace symbols."""
