@@ -20,10 +20,17 @@ from typing import Any
 
 import pytest
 
-from auditls.extractors import extract
+from auditls.extractors import extract, module_name_for
+from auditls.facts import Fact
+from auditls.facts.testing import FACT_TYPES as TESTING_FACT_TYPES
 
 GOLDENS = Path(__file__).parent.parent / "fixtures" / "goldens"
 SOURCES = sorted(GOLDENS.glob("*.py"))
+#: Project goldens: a fixture project and the fact types it pins (every file of the project,
+#: rows of those tables only, each with its file's ``path``), in ``fixtures/goldens/<name>/``.
+PROJECTS: dict[str, tuple[Path, tuple[type[Fact], ...]]] = {
+    "testing_project": (GOLDENS.parent / "testing", TESTING_FACT_TYPES),
+}
 FILE_FIELDS = "file.json"
 ROWS_SUFFIX = ".jsonl"
 
@@ -104,6 +111,43 @@ def test_golden_facts(source: Path, update_goldens: bool) -> None:
     if diff:
         pytest.fail(
             f"{source.name}: facts changed (- golden, + extracted); if intended, run "
+            f"pytest tests/test_goldens.py --update-goldens and review the diff\n{diff}",
+            pytrace=False,
+        )
+
+
+def render_project(root: Path, fact_types: tuple[type[Fact], ...]) -> dict[str, str]:
+    """The golden files of a project: one ``<table>.jsonl`` per table of ``fact_types``, rows
+    in path then extraction order, each with its ``path`` first."""
+    tables: dict[str, list[str]] = {t.TABLE: [] for t in fact_types}
+    for source in sorted(root.rglob("*.py")):
+        rel = source.relative_to(root).as_posix()
+        facts = extract(source.read_bytes(), rel, module=module_name_for(source, root))
+        assert facts.extractor_errors == [], facts.extractor_errors
+        for fact in facts.facts:
+            if type(fact) in fact_types:
+                row = {"path": rel, **dataclasses.asdict(fact)}
+                tables[fact.TABLE].append(_line(row))
+    return {table + ROWS_SUFFIX: "".join(line + "\n" for line in lines)
+            for table, lines in sorted(tables.items())}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(PROJECTS))
+def test_project_goldens(name: str, update_goldens: bool) -> None:
+    root, fact_types = PROJECTS[name]
+    directory = GOLDENS / name
+    actual = render_project(root, fact_types)
+    if update_goldens:
+        write_goldens(directory, actual)
+        pytest.fail("goldens rewritten; review the diff", pytrace=False)
+    expected = read_goldens(directory)
+    assert expected, f"no goldens for {name}: run pytest --update-goldens"
+    empty = sorted(table for table, text in actual.items() if not text)
+    assert empty == [], f"{name}: tables with no row on the project: {empty}"
+    diff = differences(directory, expected, actual)
+    if diff:
+        pytest.fail(
+            f"{name}: facts changed (- golden, + extracted); if intended, run "
             f"pytest tests/test_goldens.py --update-goldens and review the diff\n{diff}",
             pytrace=False,
         )

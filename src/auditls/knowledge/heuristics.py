@@ -113,7 +113,9 @@ TEST_FILE = NameHeuristic(
     "test-file",
     "the rule runner (`test-code` setting): a finding in a file whose workspace-relative path "
     "this matches (a `tests/`, `test/` or `testing/` directory, `test_*.py`, `*_test.py`, "
-    "`conftest.py`) is test code, reported at most at info / low confidence by default",
+    "`conftest.py`) is test code, reported at most at info / low confidence by default; the "
+    "testing extractors and model (`extractors.testing`: a plain `assert` there is a test "
+    "assertion, a `test*` function or `Test*` class there is a pytest test)",
     re.compile(
         r"(?:^|/)(?:tests?|testing)/|(?:^|/)test_[^/]*\.pyi?$|_tests?\.pyi?$|(?:^|/)conftest\.py$"
     ),

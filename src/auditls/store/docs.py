@@ -44,13 +44,18 @@ def field_comments(cls: type[Any]) -> dict[str, tuple[str, str]]:
 
 def load_examples(directory: Path) -> dict[str, dict[str, Any]]:
     """The first row of each table found in the golden fact files, by table name: the goldens
-    of ``X.py`` are ``X/<table>.jsonl``, one row per line, cases taken in name order."""
+    of ``X.py`` are ``X/<table>.jsonl``, one row per line, cases taken in name order, then the
+    project goldens (a directory without a ``X.py``)."""
     examples: dict[str, dict[str, Any]] = {}
-    for source in sorted(directory.glob("*.py")):
-        for path in sorted(source.with_suffix("").glob("*.jsonl")):
+    cases = [(source.with_suffix(""), source.name) for source in sorted(directory.glob("*.py"))]
+    # Project goldens (a directory of tables with no source beside it) come after the cases.
+    cases += [(d, f"{d.name}/") for d in sorted(directory.iterdir())
+              if d.is_dir() and not d.with_suffix(".py").is_file()]  # fmt: skip
+    for folder, origin in cases:
+        for path in sorted(folder.glob("*.jsonl")):
             first = path.read_text(encoding="utf-8").partition("\n")[0]
             if first and path.stem not in examples:
-                examples[path.stem] = {**json.loads(first), "_from": source.name}
+                examples[path.stem] = {**json.loads(first), "_from": origin}
     return examples
 
 

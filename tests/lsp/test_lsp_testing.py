@@ -1,0 +1,100 @@
+"""End to end for the testing domain: a real ``auditls serve`` (as VS Code and as Neovim) on
+``fixtures/testing``, hovering on a test's fixture parameter (the nearest conftest's fixture)
+and on a finding (the tests that reach its function). The text itself is tested below the
+protocol (``tests/test_testing.py``)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, client_capabilities
+
+from .helpers import PROFILES, SERVER, AuditClient, make_client
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+PROJECT = Path(__file__).resolve().parent.parent.parent / "fixtures" / "testing"
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=SERVER, client_factory=make_client),
+    scope="module",
+    params=PROFILES,
+)
+async def client(
+    lsp_client: AuditClient,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[None]:
+    profile = request.param
+    root = tmp_path_factory.mktemp("testing-" + profile.split("@")[0]).resolve() / "ws"
+    shutil.copytree(PROJECT, root, ignore=shutil.ignore_patterns(".auditls"))
+    lsp_client.root = root
+    lsp_client.profile = profile
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(profile),
+            root_uri=root.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
+            initialization_options={"debounce": 20},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+def progress_done(client: AuditClient) -> bool:
+    return any(
+        reports and isinstance(reports[-1], types.WorkDoneProgressEnd)
+        for reports in client.progress_reports.values()
+    )
+
+
+async def hover(client: AuditClient, uri: str, line: int, character: int) -> str:
+    result = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=character),
+        )
+    )
+    assert result is not None
+    assert isinstance(result.contents, types.MarkupContent)
+    return result.contents.value
+
+
+async def test_hover_on_a_fixture_parameter(client: AuditClient) -> None:
+    await client.until(lambda: progress_done(client), "the index")
+    rel = "tests/api/test_tokens.py"
+    text = (PROJECT / rel).read_text(encoding="utf-8")
+    uri = client.open(rel, text)
+    await client.diagnostics_for(uri, lambda d: True, "the opened buffer", version=1)
+    # `client` in `async def test_token(token, client):` (line 7).
+    on_param = await hover(client, uri, 6, 30)
+    assert on_param.startswith("**pytest fixture `client`** · scope `function` · not autouse")
+    assert "Defined in `tests/api/conftest.py:5`, conftest for `tests/api/`" in on_param
+    assert "**Depends on:** `db` (tests/conftest.py:13)" in on_param
+    assert "- `tests/api/test_tokens.py::test_token`" in on_param
+    assert "**Same name elsewhere:** `tests/conftest.py:25`" in on_param
+    client.close(rel)
+
+
+async def test_hover_on_a_finding_names_the_tests_that_reach_it(client: AuditClient) -> None:
+    await client.until(lambda: progress_done(client), "the index")
+    rel = "shop/api.py"
+    uri = client.open(rel, (PROJECT / rel).read_text(encoding="utf-8"))
+    await client.diagnostics_for(
+        uri, lambda ds: any(d.code == "AUD102" for d in ds), "AUD102 in the buffer", version=1
+    )
+    text = await hover(client, uri, 32, 20)  # subprocess.run(..., shell=True) on line 33
+    assert "AUD102" in text
+    assert (
+        "**Reached by tests** (`shop.api.run_report`): "
+        "`tests/api/test_tokens.py::test_report_runs` (calls)"
+    ) in text
+    assert "`tests/test_api.py::TestReports::test_patched` (patches)" in text
+    client.close(rel)
