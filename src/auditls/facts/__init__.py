@@ -213,7 +213,9 @@ def fact_fields(fact_type: type[Fact]) -> list[dataclasses.Field[object]]:
 
 #: The domains whose fact modules make up the schema, in table order: adding a domain adds its
 #: module ``auditls/facts/<domain>.py`` (with ``FACT_TYPES``) and one name here.
-DOMAINS = ("core", "flask", "security", "taint", "django", "fastapi", "aiohttp", "testing")
+DOMAINS = (
+    "core", "flask", "security", "taint", "django", "fastapi", "aiohttp", "testing", "celery",
+)  # fmt: skip
 
 
 def all_fact_types() -> tuple[type[Fact], ...]:

@@ -142,6 +142,7 @@ def findings_hover(ctx: HoverContext) -> str | None:
 
 
 # Domain providers register themselves on import (as extractors/__init__.py imports its domains).
+from auditls.server.celery import hover as _hovers_celery  # noqa: E402,F401
 from auditls.server.django import hover as _hovers_django  # noqa: E402,F401
 from auditls.server.fastapi import hover as _hovers_fastapi  # noqa: E402,F401
 from auditls.server.flask import hover as _hovers_flask  # noqa: E402,F401

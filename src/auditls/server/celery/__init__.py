@@ -1,0 +1,1 @@
+"""Celery in the editor: hover on a task."""
