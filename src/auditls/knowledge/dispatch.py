@@ -47,6 +47,9 @@ class Dispatch:
     returns: bool = False
     #: How a trace says it, ``{}`` for the function ("runs `{}` in a thread").
     how: str = "runs `{}`"
+    #: The parameter that receives the object the call is made on (a saved model instance),
+    #: or every keyword argument of the call when there is no such object (``create(**kw)``).
+    instance: str | None = None
 
     @property
     def by_reference(self) -> bool:
@@ -104,6 +107,11 @@ TASK_METHODS: dict[str, Dispatch] = {
 #: A Django signal's send (``send``, ``send_robust``, ``asend``...: the Django model says which
 #: calls are sends and which receivers they reach) passes its keyword arguments.
 SIGNAL = Dispatch(None, None, None, keywords=True, how="sends the signal to receiver `{}`")
+#: A model's ``save()`` / ``objects.create(...)``: its ``pre_save`` / ``post_save`` receivers get
+#: the object as ``instance``.
+SAVED = Dispatch(None, None, None, how="saves, which runs the receiver `{}`", instance="instance")
+#: Callees (after the model class) that save a model instance.
+SAVE_METHODS = (".save", ".objects.create", ".objects.get_or_create", ".objects.update_or_create")
 
 
 def dispatch_for(callee: str | None, attr: str | None) -> Dispatch | None:

@@ -70,7 +70,7 @@ from dataclasses import dataclass, replace
 from auditls.facts import FileFacts
 from auditls.facts.core import CallFact
 from auditls.facts.taint import FlowFact
-from auditls.knowledge.dispatch import Dispatch
+from auditls.knowledge.dispatch import SAVE_METHODS, Dispatch
 from auditls.knowledge.taint import (
     CONTAINER_MUTATORS,
     DEFAULT_MODELS,
@@ -345,11 +345,18 @@ class _Interpreter:
         if sent is None:
             row = self._argument(call, target, index)
             return [] if row is None else [row]
+        name = target.params[index] if index < len(target.params) else None
+        if sent.instance is not None:
+            if name != sent.instance:
+                return []
+            receiver = self.unit.receivers.get(call.call_id)
+            if receiver is not None and call.callee_text.endswith(".save"):
+                return [receiver]  # `order.save()`: the object saved
+            return [r for r in self.unit.args.get(call.call_id, []) if r.keyword is not None]
         # A method passed on (`self.handle`) or a task bound to itself (`bind=True`).
         shift = 1 if target.params[:1] in (["self"], ["cls"]) else 0
         if index < shift:
             return []
-        name = target.params[index] if index < len(target.params) else None
         whole = {sent.args, sent.kwargs, "*", "**"} - {None}
         out: list[FlowFact] = []
         for row in self.unit.args.get(call.call_id, []):
@@ -458,6 +465,9 @@ class _Interpreter:
         if row.target == "receiver":
             if target is not None:
                 self._into(call, row, target, None, "calls `{}` on it")  # `self` of a method
+            for receiver, saved in self.program.dispatches(self.unit, call):
+                if saved.instance is not None:
+                    self._into(call, row, receiver, saved)  # `instance` of a save receiver
             return
         if row.target != "arg":
             return
@@ -487,9 +497,23 @@ class _Interpreter:
                 continue
             step = _step(self.unit.path, call, how.format(target.qualname))
             value = {
-                Label(k.origin, k.cleaned | label.cleaned): v for k, v in self.evaluate(row).items()
+                Label(k.origin, k.cleaned | label.cleaned): v
+                for k, v in self._object(row, sent).items()
             }
             self.sink(site, value, via=(step, *trace))
+
+    def _object(self, row: FlowFact, sent: Dispatch | None) -> Taint:
+        """A row's value; for the object a model instance's save passes on, with what was
+        stored into its attributes before (``order.note = x; order.save()``)."""
+        value = self.evaluate(row)
+        if sent is not None and sent.instance is not None and row.target == "receiver":
+            for item in row.inputs:
+                if item.startswith("name:"):
+                    prefix = f"attr:{item[5:]}."
+                    for key, stored in self.env.items():
+                        if key.startswith(prefix):
+                            _merge(value, stored)
+        return value
 
     def _harmless(self, call: CallFact) -> bool:
         """An argument makes this sink call harmless (``yaml.load(s, Loader=SafeLoader)``, a
@@ -599,6 +623,7 @@ class _Interpreter:
                     stored = {k: v for k, v in new.items() if k.origin.startswith("src:")}
                     if stored:
                         _merge(self.summary.fields.setdefault(target.split(".")[1], {}), stored)
+
             elif target.startswith("item:"):
                 holder = target[5:]
                 if holder.startswith("name:"):
@@ -778,8 +803,11 @@ class TaintEngine:
                 target = program.target(unit, callee, method)
                 if target is not None:
                     callees.add(target.qualname)
-            # The receivers of the Django signals it sends.
+            # The receivers of the Django signals it sends, and of the model saves it makes.
             callees.update(r for r in program.receivers_of(name) if r in program.units)
+            if program.saves:
+                for callee, _ in unit.refs:
+                    callees.update(r.qualname for r in program.save_receivers(callee))
             # The methods of its class that store what it reads from ``self``.
             for writer in unit.field_writers:
                 if self._wanted_ready:
@@ -916,12 +944,17 @@ class TaintEngine:
         """What the Django model says of URL kwargs, bound forms, validated data and queryset
         fetches (``Program.set_django``); the units whose facts changed are interpreted
         again."""
-        before = self.program.signal_sends
+        before, saves = self.program.signal_sends, self.program.saves
         changed = self.program.set_django(facts)
         after = self.program.signal_sends
-        if before != after:
+        senders = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+        if saves != self.program.saves:
+            senders |= {
+                n for n, u in self.program.units.items()
+                if any(c and c.endswith(SAVE_METHODS) for c, _ in u.refs)
+            }  # fmt: skip
+        if senders:
             # Who sends a signal calls its receivers: those edges change with the model.
-            senders = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
             self._link(sorted(senders))
             changed |= senders & self.program.units.keys()
         if changed:

@@ -23,7 +23,14 @@ from auditls.facts.django import DjangoViewFact
 from auditls.facts.fastapi import FastAPIOperationFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
-from auditls.knowledge.dispatch import SIGNAL, Dispatch, dispatch_for, task_method
+from auditls.knowledge.dispatch import (
+    SAVE_METHODS,
+    SAVED,
+    SIGNAL,
+    Dispatch,
+    dispatch_for,
+    task_method,
+)
 from auditls.knowledge.taint import (
     DEFAULT_MODELS,
     MIDDLEWARE_ATTRIBUTE,
@@ -351,6 +358,8 @@ class Program:
         self.signal_sends: dict[str, dict[tuple[int, int], tuple[str, ...]]] = {}
         #: Request attributes project middleware sets from request data (``set_django``).
         self.middleware_attrs: frozenset[str] = frozenset()
+        #: A model class ("*": any) -> its pre_save/post_save receivers (``set_django``).
+        self.saves: dict[str, tuple[str, ...]] = {}
         #: Path -> the FastAPI operations its facts declare: endpoint, the parameters that
         #: carry request data, the parameter that is the request.
         self._operations: dict[str, list[Operation]] = {}
@@ -688,6 +697,7 @@ class Program:
             if found or reads or name in facts.fetches
         }  # fmt: skip
         self.signal_sends = facts.sends
+        self.saves = facts.saves
         if facts.request_attrs != self.middleware_attrs:
             self.middleware_attrs = facts.request_attrs
             changed |= {name for name, unit in self.units.items() if unit.request_as}
@@ -699,6 +709,26 @@ class Program:
         sends = self.signal_sends.get(unit.qualname)
         names = sends.get((call.line, call.col), ()) if sends else ()
         return [u for name in names if (u := self.units.get(name)) is not None]
+
+    def save_receivers(self, callee: str | None) -> list[Unit]:
+        """The pre_save/post_save receivers a call that saves a model instance runs
+        (``order.save()`` on a ``shop.models.Order``, ``Order.objects.create(...)``)."""
+        if not self.saves or callee is None:
+            return []
+        model = next((callee[: -len(m)] for m in SAVE_METHODS if callee.endswith(m)), None)
+        if not model:
+            return []
+        names: list[str] = []
+        # `Order.objects.get(...).save()` resolves through the manager: the model is a prefix,
+        # a class of the workspace (a receiver with no sender= gets every model's saves).
+        while model.count(".") >= 1:
+            resolved = self.resolve(model) if self.resolve is not None else model
+            if model in self.bases or resolved in self.bases:
+                names += [*self.saves.get(model, ()), *self.saves.get(resolved, ())]
+                names += self.saves.get("*", ())
+                break
+            model = model.rpartition(".")[0]
+        return [u for n in dict.fromkeys(names) if (u := self.units.get(n)) is not None]
 
     def receivers_of(self, name: str) -> set[str]:
         """Every receiver of the signals a unit sends (edges)."""
@@ -900,7 +930,8 @@ class Program:
         found = self.dispatched(unit, call)
         if found is not None:
             return [found]
-        return [(r, SIGNAL) for r in self.receivers(unit, call)]
+        sent = [(r, SIGNAL) for r in self.receivers(unit, call)]
+        return sent + [(r, SAVED) for r in self.save_receivers(call.callee)]
 
     def dispatched(self, unit: Unit, call: CallFact) -> tuple[Unit, Dispatch] | None:
         """The workspace function a call runs later or elsewhere (a thread's target, an

@@ -29,7 +29,9 @@ sink kinds each read of validated form data or of a URL kwarg cannot attack.
    request's own data (``request.tenant = request.headers.get(...)``, through locals and
    method calls) is request data in every view (``middleware_attributes``).
 6. **Signals.** A ``send`` of a signal with receivers calls each receiver the model connects
-   to it (``@receiver``, ``connect``, across apps) with its keyword arguments.
+   to it (``@receiver``, ``connect``, across apps) with its keyword arguments; a model's
+   ``save()`` (``objects.create(...)``) calls the ``pre_save`` / ``post_save`` receivers for
+   its class (``sender=``, or none) with the object as ``instance``.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from auditls.knowledge.django import (
 from auditls.models.django.model import DjangoModel, Endpoint
 
 _NOTHING: frozenset[str] = frozenset()
+_SAVE_SIGNALS = ("django.db.models.signals.pre_save", "django.db.models.signals.post_save")
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _GROUP = re.compile(r"\(\?P<(\w+)>")
 _QUANTIFIER = re.compile(r"(?:[+*?]|\{\d*(?:,\d*)?\})\??$")
@@ -156,6 +159,10 @@ class DjangoTaint:
     #: request from the request's own data (``request.tenant = request.headers[...]``): every
     #: view behind it reads request data there.
     request_attrs: frozenset[str] = frozenset()
+    #: A model class (resolved; "*" for every model) -> the receivers of ``pre_save`` /
+    #: ``post_save`` for it: ``obj.save()`` and ``Model.objects.create(...)`` call them with
+    #: the saved object as ``instance``.
+    saves: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _merge_kwargs(into: dict[str, frozenset[str]], more: dict[str, frozenset[str]]) -> None:
@@ -330,6 +337,14 @@ def django_taint(model: DjangoModel) -> DjangoTaint:
         if q.chain and QUERYSET_FETCHES.issuperset(q.chain) and not q.raw:
             out.fetches.setdefault(q.function, set()).add((q.line, q.col, q.end_line, q.end_col))
     out.request_attrs = middleware_attributes(model)
+    saves: dict[str, list[str]] = defaultdict(list)
+    for key in _SAVE_SIGNALS:
+        for connected in model.signals.get(key, ()):
+            hook = connected.fact
+            if hook.role in ("receiver", "connect") and hook.handler:
+                sender = model.link.resolve(hook.sender) if hook.sender else "*"
+                saves[sender].append(model.link.resolve(hook.handler))
+    out.saves = {k: tuple(dict.fromkeys(v)) for k, v in saves.items()}
     for sites in model.signals.values():
         handlers = tuple(dict.fromkeys(
             model.link.resolve(s.fact.handler)
