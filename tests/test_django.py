@@ -68,7 +68,7 @@ def test_signals_group_receivers_across_apps(model: DjangoModel) -> None:
     post_save = model.signals["django.db.models.signals.post_save"]
     assert {s.fact.handler for s in post_save} == {
         "shop.signals.release_stock", "shop.signals.notify_warehouse",
-        "shop.signals.audit_product",
+        "shop.signals.audit_product", "accounts.audit.mirror_note", "accounts.audit.mirror_product",
     }  # fmt: skip
     text = signal_markdown(model, "shop.signals.order_placed")
     assert text is not None
@@ -150,7 +150,7 @@ def test_providers_answer_on_signals_receivers_views_and_models(store: Store) ->
     # post_save.connect in AppConfig.ready: every receiver of post_save, from both files.
     on_connect = hover_markdown(context(store, "shop/apps.py", 13, 9))
     assert on_connect is not None
-    assert "**Receivers (3)**" in on_connect
+    assert "**Receivers (5)**" in on_connect
     assert "`shop.signals.notify_warehouse` · sender `Order`" in on_connect
     # The receiver's def line: its signal and the send site that reaches it.
     on_receiver = hover_markdown(context(store, "accounts/signals.py", 12, 5))
