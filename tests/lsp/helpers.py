@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import pytest
 from lsprotocol import types
 from pygls.protocol import default_converter
-from pytest_lsp import LanguageClient
+from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES
 
 T = TypeVar("T")
@@ -198,6 +198,31 @@ def apply_edits(text: str, edits: Sequence[types.TextEdit], encoding: str) -> st
         start, end = offset(edit.range.start), offset(edit.range.end)
         text = text[:start] + edit.new_text + text[end:]
     return text
+
+
+async def begin(
+    client: AuditClient, profile: str, root: Path, options: dict[str, Any] | None = None
+) -> None:
+    """Initialize a session on ``root`` as the editor ``profile`` names does (its capabilities,
+    one workspace folder); ``options`` are the initialization options (a short debounce)."""
+    client.root = root
+    client.profile = profile
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(profile),
+            root_uri=root.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
+            initialization_options={"debounce": 20} if options is None else options,
+        )
+    )
+
+
+def progress_done(client: AuditClient) -> bool:
+    """The start-up index has ended (its diagnostics were published before its progress end)."""
+    return any(
+        reports and isinstance(reports[-1], types.WorkDoneProgressEnd)
+        for reports in client.progress_reports.values()
+    )
 
 
 def write_workspace(root: Path, files: dict[str, str]) -> None:

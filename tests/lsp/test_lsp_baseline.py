@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import ClientServerConfig
 
-from .helpers import PROFILES, SERVER, AuditClient, make_client, write_workspace
+from .helpers import PROFILES, SERVER, AuditClient, begin, make_client, write_workspace
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -46,16 +46,7 @@ async def client(
     recorded = json.loads((root / "auditls-baseline.json").read_text())["findings"]
     assert [f["rule"] for f in recorded] == ["AUD101"]
     (root / "app/m.py").write_text(TODAY)
-    lsp_client.root = root
-    lsp_client.profile = profile
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities(profile),
-            root_uri=root.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"debounce": 20},
-        )
-    )
+    await begin(lsp_client, profile, root)
     yield
     await lsp_client.shutdown_session()
 

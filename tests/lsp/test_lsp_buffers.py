@@ -20,9 +20,17 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import ClientServerConfig
 
-from .helpers import PROFILES, SERVER, AuditClient, make_client, write_workspace
+from .helpers import (
+    PROFILES,
+    SERVER,
+    AuditClient,
+    begin,
+    make_client,
+    progress_done,
+    write_workspace,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -93,26 +101,9 @@ async def client(
     profile = request.param
     root = tmp_path_factory.mktemp(profile.split("@")[0]).resolve()
     write_workspace(root, FILES)
-    lsp_client.root = root
-    lsp_client.profile = profile
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities(profile),
-            root_uri=root.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"debounce": 20},
-        )
-    )
+    await begin(lsp_client, profile, root)
     yield
     await lsp_client.shutdown_session()
-
-
-def indexed(client: AuditClient) -> bool:
-    """The start-up index has ended (its diagnostics were published before its progress end)."""
-    return any(
-        reports and isinstance(reports[-1], types.WorkDoneProgressEnd)
-        for reports in client.progress_reports.values()
-    )
 
 
 def codes(diagnostics: Sequence[types.Diagnostic]) -> list[str]:
@@ -206,7 +197,7 @@ async def test_a_buffer_changes_a_workspace_finding_in_another_file(
 ) -> None:
     rel, views = "shop/__init__.py", client.uri("shop/views.py")
     # No route of the app authenticates: the blueprint's route is not singled out.
-    await client.until(lambda: indexed(client), "the index to end")
+    await client.until(lambda: progress_done(client), "the index to end")
     assert not client.diagnostics.get(views)
     uri = client.open(rel, SHOP_INIT, version=1)
     await client.diagnostics_for(uri, lambda d: not d, "the app module", version=1)

@@ -9,9 +9,17 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import ClientServerConfig
 
-from .helpers import PROFILES, SERVER, AuditClient, make_client
+from .helpers import (
+    PROFILES,
+    SERVER,
+    AuditClient,
+    begin,
+    make_client,
+    progress_done,
+    write_workspace,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -62,28 +70,10 @@ async def client(
 ) -> AsyncIterator[None]:
     profile = request.param
     root = tmp_path_factory.mktemp("dj-" + profile.split("@")[0]).resolve()
-    for rel, text in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    lsp_client.root = root
-    lsp_client.profile = profile
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities(profile),
-            root_uri=root.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"debounce": 20},
-        )
-    )
+    write_workspace(root, FILES)
+    await begin(lsp_client, profile, root)
     yield
     await lsp_client.shutdown_session()
-
-
-def progress_done(client: AuditClient) -> bool:
-    return any(
-        reports and isinstance(reports[-1], types.WorkDoneProgressEnd)
-        for reports in client.progress_reports.values()
-    )
 
 
 async def test_hover_on_a_signal_lists_receivers_across_apps(client: AuditClient) -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import ClientServerConfig
 
-from .helpers import PROFILES, SERVER, AuditClient, make_client
+from .helpers import PROFILES, SERVER, AuditClient, begin, make_client, progress_done
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -34,25 +34,9 @@ async def client(
     profile = request.param
     root = tmp_path_factory.mktemp("board-" + profile.split("@")[0]).resolve() / "ws"
     shutil.copytree(BOARD, root, ignore=shutil.ignore_patterns(".auditls", "__pycache__"))
-    lsp_client.root = root
-    lsp_client.profile = profile
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities(profile),
-            root_uri=root.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"debounce": 20},
-        )
-    )
+    await begin(lsp_client, profile, root)
     yield
     await lsp_client.shutdown_session()
-
-
-def progress_done(client: AuditClient) -> bool:
-    return any(
-        reports and isinstance(reports[-1], types.WorkDoneProgressEnd)
-        for reports in client.progress_reports.values()
-    )
 
 
 async def hover_text(client: AuditClient, rel: str, line: int, character: int) -> str:

@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import ClientServerConfig
 
-from .helpers import PROFILES, SERVER, AuditClient, make_client
+from .helpers import PROFILES, SERVER, AuditClient, begin, make_client, write_workspace
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -73,19 +73,8 @@ async def client(
 ) -> AsyncIterator[None]:
     profile = request.param
     root = tmp_path_factory.mktemp(profile.split("@")[0]).resolve()
-    for rel, text in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    lsp_client.root = root
-    lsp_client.profile = profile
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities(profile),
-            root_uri=root.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
-            initialization_options={"debounce": 20},
-        )
-    )
+    write_workspace(root, FILES)
+    await begin(lsp_client, profile, root)
     yield
     await lsp_client.shutdown_session()
 
