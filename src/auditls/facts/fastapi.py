@@ -63,7 +63,21 @@ class FastAPIDependencyFact(Fact):
     denies: bool  # function: raises HTTPException(401/403) in its body
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PydanticFieldFact(Fact):
+    """A field of a Pydantic model (a class on ``BaseModel``, or on another model of the
+    file): what a request body typed with the model holds there."""
+
+    TABLE: ClassVar[str] = "python_pydantic_fields"
+
+    model: str  # the model class's qualified name
+    name: str  # the field
+    annotation: str | None  # the field's type as resolved (`builtins.int`), None if unknown
+    safe: bool  # parsed into a harmless value (int, UUID, a date, a Literal, a word pattern)
+
+
 FACT_TYPES: tuple[type[Fact], ...] = (
+    PydanticFieldFact,
     FastAPIOperationFact,
     FastAPIRouterFact,
     FastAPIDependencyFact,

@@ -94,3 +94,10 @@ HTTP_EXCEPTIONS = (
 INCLUDE_ROUTER = frozenset(f"{cls}.include_router" for cls in APP_CLASSES)
 #: Methods that change state (an operation of these without authentication is AUD313's).
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "*"})
+#: Pydantic (and SQLModel) model bases: a request body typed with such a model is parsed into
+#: its fields' types (a field typed ``int`` holds a number).
+MODEL_BASES = frozenset({
+    "pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel", "sqlmodel.main.SQLModel",
+})  # fmt: skip
+#: ``Field(...)`` of pydantic (and SQLModel): its ``pattern=`` / ``regex=`` constrains a string.
+FIELD_FUNCTIONS = frozenset({"pydantic.Field", "pydantic.fields.Field", "sqlmodel.Field"})

@@ -34,7 +34,7 @@ from auditls.facts.core import (
     ParamFact,
 )
 from auditls.facts.django import DjangoViewFact
-from auditls.facts.fastapi import FastAPIOperationFact
+from auditls.facts.fastapi import FastAPIOperationFact, PydanticFieldFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.taint import DEFAULT_MODELS, SAFE_KEYWORDS, SAFE_NAMES, Models
@@ -123,6 +123,7 @@ def _skeletons(store: Store, paths: list[str]) -> Iterator[Skeleton]:
                 django_views=tables[DjangoViewFact].get(path, []),
                 operations=tables[FastAPIOperationFact].get(path, []),
                 handlers=tables[AiohttpHandlerFact].get(path, []),
+                model_fields=tables[PydanticFieldFact].get(path, []),
             )
 
 

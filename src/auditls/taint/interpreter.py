@@ -145,6 +145,10 @@ class _Interpreter:
                 step = _step(self.unit.path, row, f"reads a URL kwarg (`{rest}`)")
                 _merge(out, {Label(f"src:{origin}", harmless): (step,)})
             elif kind == "attr":
+                if self.unit.clean_attrs and any(
+                    rest == a or rest.startswith(a + ".") for a in self.unit.clean_attrs
+                ):
+                    continue  # a body field FastAPI parsed into a harmless value
                 ref = self.program.request_source(self.unit, rest) if self.unit.request_as else None
                 if ref is not None:
                     found = self.models.source_for(ref)

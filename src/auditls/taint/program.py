@@ -20,7 +20,7 @@ from auditls.facts import Fact, FileFacts
 from auditls.facts.aiohttp import AiohttpHandlerFact
 from auditls.facts.core import CallArgFact, CallFact, ClassFact, FunctionFact, ParamFact
 from auditls.facts.django import DjangoViewFact
-from auditls.facts.fastapi import FastAPIOperationFact
+from auditls.facts.fastapi import FastAPIOperationFact, PydanticFieldFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.dispatch import (
@@ -225,6 +225,9 @@ class Unit:
     calls_sink: bool = False
     #: Its rows are loaded (a unit no path can cross keeps only what links it).
     full: bool = True
+    #: Attribute chains that hold harmless values (a FastAPI body's field typed ``int``:
+    #: ``note.age``), however the object is tainted.
+    clean_attrs: frozenset[str] = frozenset()
 
     def fresh(self) -> None:
         """Containers of its own for the rows about to be added (``Program.add_file``)."""
@@ -268,6 +271,8 @@ class Skeleton:
     operations: list[tuple[Any, ...]] = field(default_factory=list)
     #: AiohttpHandlerFact: qualname, kind, request_param
     handlers: list[tuple[Any, ...]] = field(default_factory=list)
+    #: PydanticFieldFact: model, name, safe
+    model_fields: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
@@ -286,6 +291,7 @@ SKELETON_COLUMNS: dict[type[Fact], tuple[str, ...]] = {
         "param_types",
     ),
     AiohttpHandlerFact: ("qualname", "kind", "request_param"),
+    PydanticFieldFact: ("model", "name", "safe"),
 }
 
 
@@ -363,6 +369,8 @@ class Program:
         #: Path -> the FastAPI operations its facts declare: endpoint, the parameters that
         #: carry request data, the parameter that is the request.
         self._operations: dict[str, list[Operation]] = {}
+        #: Path -> the Pydantic model fields its facts declare that hold harmless values.
+        self._safe_fields: dict[str, list[tuple[str, str]]] = {}
         #: Class -> its bases, resolved (``super().m()`` runs a base's ``m``); by file too.
         self.bases: dict[str, tuple[str, ...]] = {}
         self._classes: dict[str, list[str]] = {}
@@ -403,6 +411,7 @@ class Program:
         django: list[tuple[Any, ...]] = []
         operations: list[Operation] = []
         handlers: list[tuple[Any, ...]] = []
+        safe_fields: list[tuple[str, str]] = []
         for fact in ff.facts:
             if isinstance(fact, FlowFact):
                 unit = self._unit(ff.path, fact.function, made, True)
@@ -431,6 +440,9 @@ class Program:
                 self._add_class(ff.path, fact.qualname, fact.bases)
             elif isinstance(fact, DjangoViewFact):
                 django.append((fact.qualname, fact.kind, fact.request_param, fact.drf))
+            elif isinstance(fact, PydanticFieldFact):
+                if fact.safe:
+                    safe_fields.append((fact.model, fact.name))
             elif isinstance(fact, AiohttpHandlerFact):
                 handlers.append((fact.qualname, fact.kind, fact.request_param))
             elif isinstance(fact, FastAPIOperationFact):
@@ -445,6 +457,8 @@ class Program:
         self.mark_requests(made, django)
         self.mark_handlers(made, handlers)
         self._mark_operations(ff.path, operations)
+        if safe_fields:
+            self._safe_fields[ff.path] = safe_fields
         for name in made:
             unit = self.units[name]
             self._keep_used_calls(unit)
@@ -553,6 +567,9 @@ class Program:
                 sinks.add(function)
         self.mark_requests(made, sk.django_views)
         self.mark_handlers(made, sk.handlers)
+        fields = [(str(m), str(n)) for m, n, safe in sk.model_fields if safe]
+        if fields:
+            self._safe_fields[sk.path] = fields
         self._mark_operations(
             sk.path,
             [
@@ -772,6 +789,7 @@ class Program:
             unit = self.units.get(name)
             if unit is not None and unit.path == path:
                 del self.units[name]
+        self._safe_fields.pop(path, None)
         views = {view for view, _ in self._routes.pop(path, ())}
         return names, views | {op[0] for op in self._operations.pop(path, ())}
 
@@ -788,6 +806,7 @@ class Program:
         rules: dict[str, list[str]] = defaultdict(list)
         sourced: dict[str, set[str]] = defaultdict(set)
         parsed: dict[str, set[str]] = defaultdict(set)
+        typed: dict[str, set[str]] = defaultdict(set)  # endpoint -> "param=Model"
         for path in sorted(self._routes):
             for view, rule in self._routes[path]:
                 if view in wanted:
@@ -799,6 +818,7 @@ class Program:
                     enums = {n for n, _, t in (x.partition("=") for x in types) if self._is_enum(t)}
                     sourced[endpoint].update(p for p in params if p not in enums)
                     parsed[endpoint].update(checked, enums & set(params))
+                    typed[endpoint].update(types)
         changed: set[str] = set()
         for name in wanted:
             unit = self.units[name]
@@ -812,10 +832,33 @@ class Program:
             for param in sorted(parsed.get(name, ())):
                 route_params.setdefault(param, "")  # parsed by the framework: clean
             is_view = name in rules
-            if (is_view, route_params) != (unit.is_view, unit.route_params):
-                unit.is_view, unit.route_params = is_view, route_params
+            clean = self._clean_fields(typed.get(name, ()))
+            if (is_view, route_params, clean) != (
+                unit.is_view,
+                unit.route_params,
+                unit.clean_attrs,
+            ):
+                unit.is_view, unit.route_params, unit.clean_attrs = is_view, route_params, clean
                 changed.add(name)
         return changed
+
+    def _clean_fields(self, types: Iterable[str]) -> frozenset[str]:
+        """``param.field`` chains of body parameters typed with a Pydantic model whose field
+        holds a harmless value (``note.age`` for ``note: Note`` with ``age: int``)."""
+        if not types or not self._safe_fields:
+            return frozenset()
+        by_model: dict[str, set[str]] = defaultdict(set)
+        for fields in self._safe_fields.values():
+            for model, name in fields:
+                by_model[model].add(name)
+        out: set[str] = set()
+        for typed in types:
+            param, _, model = typed.partition("=")
+            found = by_model.get(model)
+            if found is None and self.resolve is not None:
+                found = by_model.get(self.resolve(model))
+            out.update(f"{param}.{name}" for name in found or ())
+        return frozenset(out)
 
     def _note_ends(self, unit: Unit) -> None:
         models = self.models

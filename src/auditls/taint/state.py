@@ -28,7 +28,7 @@ from auditls.taint.program import Label, SinkSite, Step, Summary, TaintPath, Uni
 #: The name of the saved state in the store's directory.
 STATE_NAME = "taint.msgpack"
 #: Bumped whenever the layout below changes.
-STATE_VERSION = 7
+STATE_VERSION = 8
 
 
 class StateError(ValueError):
@@ -87,6 +87,7 @@ def _unit(unit: Unit) -> list[Any]:
         unit.is_view,
         unit.route_params,
         [list(pair) for pair in unit.request_as],
+        sorted(unit.clean_attrs),
     ]
 
 
@@ -231,8 +232,8 @@ def _load(
         made: list[str] = []
         for record in records:
             (qualname, class_name, line, column, params, refs, reads, sinks, writers) = record[:9]
-            is_view, route_params, request_as = record[9:12]
-            callees, relevant, summary, result = record[12:16]
+            is_view, route_params, request_as, clean_attrs = record[9:13]
+            callees, relevant, summary, result = record[13:17]
             unit = Unit(
                 path, intern(qualname), class_name and intern(class_name), int(line), int(column)
             )
@@ -243,6 +244,8 @@ def _load(
             unit.is_view = bool(is_view)
             unit.route_params = {str(k): str(v) for k, v in route_params.items()}
             unit.request_as = tuple((str(a), str(b)) for a, b in request_as)
+            if clean_attrs:
+                unit.clean_attrs = frozenset(str(a) for a in clean_attrs)
             unit.lighten()
             name = unit.qualname
             program.units[name] = unit

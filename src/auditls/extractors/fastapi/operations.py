@@ -13,17 +13,25 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
-from auditls.facts.fastapi import FastAPIDependencyFact, FastAPIOperationFact, FastAPIRouterFact
+from auditls.facts.fastapi import (
+    FastAPIDependencyFact,
+    FastAPIOperationFact,
+    FastAPIRouterFact,
+    PydanticFieldFact,
+)
 from auditls.knowledge.fastapi import (
     ADD_ROUTE,
     APP_CLASSES,
     DEPENDENCY_MARKERS,
+    FIELD_FUNCTIONS,
     HTTP_EXCEPTIONS,
     INCLUDE_ROUTER,
+    MODEL_BASES,
     OPERATION_DECORATORS,
     PARAMETER_MARKERS,
     REQUEST_TYPES,
@@ -76,9 +84,10 @@ class OperationsExtractor(Extractor):
     """python_fastapi_operations, python_fastapi_routers, python_fastapi_dependencies."""
 
     name = "fastapi.operations"
-    fact_types = (FastAPIOperationFact, FastAPIRouterFact, FastAPIDependencyFact)
+    fact_types = (FastAPIOperationFact, FastAPIRouterFact, FastAPIDependencyFact,
+                  PydanticFieldFact)  # fmt: skip
     qualnames = (OPERATION_DECORATORS, ADD_ROUTE, APP_CLASSES, SECURITY_SCHEMES, INCLUDE_ROUTER,
-                 DEPENDENCY_MARKERS, HTTP_EXCEPTIONS)  # fmt: skip
+                 DEPENDENCY_MARKERS, HTTP_EXCEPTIONS, MODEL_BASES)  # fmt: skip
     instances_of = (APP_CLASSES,)
 
     def __init__(self, ctx: Context) -> None:
@@ -91,6 +100,8 @@ class OperationsExtractor(Extractor):
         self.denies: set[str] = set()
         #: Module-level functions, where they are (for their dependency rows).
         self.defs: dict[str, ast.AST] = {}
+        #: Pydantic models of this file (a class on one of them is one too).
+        self.models: set[str] = set()
 
     # -- types ---------------------------------------------------------------------------------
 
@@ -177,9 +188,10 @@ class OperationsExtractor(Extractor):
                     out.types.append(f"{arg.arg}={annotation}")
         return out
 
-    def _checked(self, marker: ast.Call) -> bool:
-        """A ``Query``/``Path``/... whose ``pattern`` (or ``regex``) admits word characters only."""
-        if self.ctx.qualname(marker.func) not in PARAMETER_MARKERS:
+    def _checked(self, marker: ast.Call, functions: Container[str] = PARAMETER_MARKERS) -> bool:
+        """A ``Query``/``Path``/... (or a model's ``Field``) whose ``pattern`` (or ``regex``)
+        admits word characters only."""
+        if self.ctx.qualname(marker.func) not in functions:
             return False
         pattern = _literal(_keyword(marker, "pattern") or _keyword(marker, "regex"))
         return pattern is not None and _WORD_PATTERN.fullmatch(pattern) is not None
@@ -253,6 +265,35 @@ class OperationsExtractor(Extractor):
                 dependencies=tuple(self._deps(value)),
             )
         )
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        """A Pydantic model's fields: each annotated attribute of its body, and whether the
+        type (or a ``Field(pattern=...)``) makes the parsed value harmless."""
+        ctx = self.ctx
+        qualname = ctx.def_qualname(node)
+        bases = [ctx.qualname(b) for b in node.bases]
+        if not any(b in MODEL_BASES or b in self.models for b in bases if b):
+            return
+        self.models.add(qualname)
+        for item in node.body:
+            if not isinstance(item, ast.AnnAssign) or not isinstance(item.target, ast.Name):
+                continue
+            metadata: list[ast.expr] = []
+            kind = self._unwrap(item.annotation, metadata)
+            value = item.value
+            checked = [m for m in (value, *metadata) if isinstance(m, ast.Call)]
+            safe = (kind is not None and self._safe(kind)) or any(
+                self._checked(m, FIELD_FUNCTIONS) for m in checked
+            )
+            self.emit(
+                PydanticFieldFact(
+                    **ctx.pos(item),
+                    model=qualname,
+                    name=item.target.id,
+                    annotation=ctx.qualname(kind) if kind is not None else None,
+                    safe=safe,
+                )
+            )
 
     def visit_Raise(self, node: ast.Raise) -> None:
         ctx = self.ctx
