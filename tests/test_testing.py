@@ -409,3 +409,12 @@ def test_a_fixture_method_serves_its_class_only_and_a_class_pragma_covers_its_me
     assert model.users(at_module)[0] == ["tests/test_cls.py::test_b"]
     assert [e.line for e in model.excluded("tests.test_cls.Legacy.old")] == [18]
     assert model.excluded("tests.test_cls.LegacyOther") == []
+
+
+def test_reach_text_says_with_which_inputs(model: TestingModel) -> None:
+    text = reach_markdown(model, "shop.api.login", None)
+    assert (
+        "`tests/test_api.py::test_login_cases` (calls; with password, expected = "
+        '("secret", True); ("wrong", False); ("", False))'
+    ) in text
+    assert "`tests/test_api.py::test_login` (calls)" in text  # no parametrize: no inputs

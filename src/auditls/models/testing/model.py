@@ -42,6 +42,7 @@ from auditls.facts.testing import (
     DoctestExampleFact,
     DoubleFact,
     PytestFixtureFact,
+    PytestParametrizeFact,
     PytestPluginFact,
     SuiteTestFact,
     UnittestCaseFact,
@@ -64,6 +65,10 @@ _HELPER_DEPTH = 2
 
 _PATCH_KINDS = frozenset({"patch", "patch.object", "patch.dict", "patch.multiple", "setattr",
                           "spy"})  # fmt: skip
+
+
+#: At most this many parametrize cases shown per test.
+_INPUTS_SHOWN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +215,22 @@ class TestingModel:
     @staticmethod
     def node_id(test: Site[SuiteTestFact]) -> str:
         return f"{test.path}::{test.fact.node_id}"
+
+    def inputs(self, node: str) -> list[str]:
+        """The ``parametrize`` cases a test (by node id) runs with, as written
+        (``"user, ok = ("alice", True); ("eve", False)"``); none for other tests."""
+        test = next((t for t in self.tests if self.node_id(t) == node), None)
+        if test is None:
+            return []
+        scopes = {test.fact.qualname, test.fact.class_name}
+        out: list[str] = []
+        for site in self.linker.sites(PytestParametrizeFact):
+            fact = site.fact
+            if site.path == test.path and fact.target in scopes and fact.values:
+                more = " …" if len(fact.values) > _INPUTS_SHOWN else ""
+                cases = "; ".join(fact.values[:_INPUTS_SHOWN])
+                out.append(f"{', '.join(fact.argnames)} = {cases}{more}")
+        return out
 
     # -- reach -------------------------------------------------------------------------------
 

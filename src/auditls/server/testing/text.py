@@ -80,7 +80,11 @@ def reach_markdown(model: TestingModel, function: str, def_line: str | None) -> 
     reached: list[Reach] = model.reached_by(function)
     lines = []
     if reached:
-        shown = ", ".join(f"`{r.test}` ({r.how})" for r in reached[:LIST_LIMIT])
+        shown = ", ".join(
+            f"`{r.test}` ({r.how}"
+            + (f"; with {' | '.join(i)})" if (i := model.inputs(r.test)) else ")")
+            for r in reached[:LIST_LIMIT]
+        )
         more = f" and {len(reached) - LIST_LIMIT} more" if len(reached) > LIST_LIMIT else ""
         lines.append(f"**Reached by tests** (`{function}`): {shown}{more}")
     else:
