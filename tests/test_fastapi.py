@@ -19,9 +19,9 @@ PROJECT = Path(__file__).resolve().parent.parent / "fixtures" / "fastapi"
 
 @pytest.fixture(scope="module")
 def model() -> FastAPIModel:
-    store = Store.open(PROJECT, persist=False)
-    index_workspace(PROJECT, store, load_config(PROJECT), progress=False, snapshot=False)
-    return FastAPIModel.from_store(store)
+    with Store.open(PROJECT, persist=False) as store:
+        index_workspace(PROJECT, store, load_config(PROJECT), progress=False, snapshot=False)
+        return FastAPIModel.from_store(store)
 
 
 def _op(model: FastAPIModel, endpoint: str) -> Operation:
