@@ -33,6 +33,7 @@ from auditls.facts.core import (
     ImportFact,
     ParamFact,
 )
+from auditls.facts.django import FACT_TYPES as DJANGO_FACT_TYPES
 from auditls.facts.django import DjangoViewFact
 from auditls.facts.fastapi import FastAPIOperationFact, PydanticFieldFact
 from auditls.facts.flask import FlaskRouteFact
@@ -70,6 +71,9 @@ class _Kept:
     imports: dict[str, list[Binding]]
     #: The revision whose engine is saved beside the snapshot (-1: none).
     saved: int = -1
+    #: The files with Django facts when the Django model was last applied (an edit of
+    #: another file leaves what the model says unchanged).
+    django: frozenset[str] = frozenset()
 
 
 _ENGINES: weakref.WeakKeyDictionary[Store, _Kept] = weakref.WeakKeyDictionary()
@@ -198,7 +202,10 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
         )
         if len(changed) <= max(UPDATE_LIMIT, len(states) // 4):
             _update(store, kept, states, changed)
-            _django(kept.engine, model_of(store))
+            django = frozenset(store.paths_with_facts(DJANGO_FACT_TYPES))
+            if django != kept.django or not django.isdisjoint(changed):
+                _django(kept.engine, model_of(store))
+                kept.django = django
             return kept.engine
     states = store.file_states()
     imports = _module_imports(store, None)
@@ -211,13 +218,15 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
         changed = sorted(p for p in states.keys() | then.keys() if states.get(p) != then.get(p))
         _update(store, kept, states, changed)
         _django(engine, model_of(store))
+        kept.django = frozenset(store.paths_with_facts(DJANGO_FACT_TYPES))
         kept.saved = kept.revision if not changed else -1
         return engine
     engine = TaintEngine(
         _skeletons(store, sorted(states)), resolve, models, load=_loader(weakref.ref(store))
     )
     _django(engine, model_of(store))
-    _ENGINES[store] = _Kept(store.revision, models, engine, states, imports)
+    django = frozenset(store.paths_with_facts(DJANGO_FACT_TYPES))
+    _ENGINES[store] = _Kept(store.revision, models, engine, states, imports, django=django)
     return engine
 
 
