@@ -28,10 +28,15 @@ stat and a hash.
 
 A warm start must not re-read every file's facts to learn that most have no finding: the
 per-file findings are kept with the row they were computed from, and written beside the
-snapshot (``.auditls/server-findings.json``, atomically, when the snapshot is) with a digest of
+snapshot (``.auditls/server-findings.json``, atomically and under the writers' lock, only
+beside a current snapshot: ``Store.write_beside``) with a digest of
 auditls's own sources. At start-up an entry is reused while its row and that digest are
 unchanged; only files with findings have their facts read (for the suppression edits). The file
 is a cache like the snapshot: a missing, stale or unreadable one only costs the recomputation.
+
+A file recorded without facts (over the size cap, unreadable, a FIFO or a device) gets its
+AUD003 from the same per-file rules as in ``auditls check``, without being read again, and is
+counted in the status (``notAnalysed``).
 """
 
 from __future__ import annotations
@@ -43,7 +48,6 @@ import gc
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -54,10 +58,12 @@ from typing import Any, TypeVar
 
 from auditls.config import Config
 from auditls.extractors import decode
+from auditls.facts import FileFacts
 from auditls.facts.core import SuppressionFact
-from auditls.index import IndexReport, index_workspace, is_excluded
+from auditls.index import IndexReport, index_workspace, is_excluded, real_path
 from auditls.knowledge.taint import with_user_models
 from auditls.rules import Finding, TraceStep, check_facts, check_workspace
+from auditls.rules.core import NOT_ANALYSED_STATUSES
 from auditls.server.convert import Lines, Prepared, prepare
 from auditls.server.suppressions import Directives, suppression_data
 from auditls.store import Store, StoreError
@@ -144,7 +150,7 @@ def prepare_findings(
 
     def locate(rel: str) -> tuple[str, Lines]:
         if rel not in cache:
-            cache[rel] = (uri_of(rel), Lines(read_text(root / rel)))
+            cache[rel] = (uri_of(rel), Lines(read_text(real_path(root, rel))))
         return cache[rel]
 
     return [
@@ -173,6 +179,7 @@ class FolderEngine:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="auditls-store")
         self._store: Store | None = None
         self._counts: dict[str, int] = {}  # rel path -> findings, for the status
+        self._unread: set[str] = set()  # rel paths recorded without facts (AUD003)
         self._workspace: dict[str, list[Finding]] = {}  # rel path -> workspace findings
         self._workspace_revision = -1  # the store revision they were computed at
         self._taint_skipped = False  # logged once that the taint rules are off here
@@ -260,21 +267,20 @@ class FolderEngine:
             self.indexing = False
         changes = Changes(store.revision, full=True, report=report, cancelled=cancelled)
         self._counts.clear()
+        self._unread.clear()
         rows = store.file_states()
         for path in [p for p in self._known if p not in rows]:
             del self._known[path]
             self._known_dirty = True
         for path, key in sorted(rows.items()):
-            if key[2] is None:  # no facts (unreadable, skipped)
-                continue
             prepared = self._findings(store, path, key)
             if prepared:
                 changes.updated[path] = prepared
         self._workspace_revision = -1
         self._workspace.clear()
         self._workspace_findings(store, changes)
-        if self._known_dirty and store.persist and store.snapshot_path.is_file():
-            self._save_cache(store.snapshot_path.parent / CACHE_NAME)  # with the new snapshot
+        if self._known_dirty:
+            self._save_cache(store)  # with the new snapshot
         save_state(store)  # the taint engine beside the snapshot written by the index
         if report is not None:
             for note in report.notes:
@@ -317,8 +323,8 @@ class FolderEngine:
                 self.problem = str(exc)
                 return None
             self.problem = None
-        if self._known_dirty and store.snapshot_path.is_file():
-            self._save_cache(store.snapshot_path.parent / CACHE_NAME)
+        if self._known_dirty:
+            self._save_cache(store)
         save_state(store)  # the taint engine, when it changed since it was last saved
         return written
 
@@ -340,6 +346,7 @@ class FolderEngine:
             "files": files,
             "facts": facts,
             "findings": sum(self._counts.values()) + sum(map(len, self._workspace.values())),
+            "notAnalysed": len(self._unread),  # skipped or unreadable files (AUD003)
             "revision": store.revision,
             "indexing": self.indexing,
             "lastIndex": (
@@ -393,6 +400,7 @@ class FolderEngine:
         for path in before.keys() - after.keys():
             changes.removed.add(path)
             self._counts.pop(path, None)
+            self._unread.discard(path)
             if self._known.pop(path, None) is not None:
                 self._known_dirty = True
         return changes
@@ -413,7 +421,9 @@ class FolderEngine:
             log.info("findings cache %s not used: %s", path, exc)
             self._known = {}
 
-    def _save_cache(self, path: Path) -> None:
+    def _save_cache(self, store: Store) -> None:
+        """Write the findings cache beside the snapshot: atomically, under the writers' lock
+        (``Store.write_beside``), and only beside a current snapshot."""
         doc = {
             "version": code_version(),
             "files": {
@@ -421,14 +431,12 @@ class FolderEngine:
                 for rel, (row, findings) in self._known.items()
             },
         }
+        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
-            fd, tmp = tempfile.mkstemp(prefix=CACHE_NAME + ".", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(doc, out, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, path)
-            self._known_dirty = False
-        except OSError as exc:
-            log.warning("cannot write the findings cache %s: %s", path, exc)
+            if store.write_beside(CACHE_NAME, [data]) is not None:
+                self._known_dirty = False
+        except StoreError as exc:
+            log.warning("cannot write the findings cache: %s", exc)
 
     def _workspace_findings(self, store: Store, changes: Changes) -> None:
         """Run the workspace rules if the store moved; record the files whose findings changed."""
@@ -460,7 +468,7 @@ class FolderEngine:
             if not changes.full and self._workspace.get(path, []) == new:
                 continue
             if new:
-                text = read_text(self.root / path)
+                text = read_text(real_path(self.root, path))
                 changes.workspace[path] = prepare_findings(
                     new,
                     self._suppressions(store, path),
@@ -478,19 +486,30 @@ class FolderEngine:
         were computed from, else from its facts."""
         known = self._known.get(path)
         ff = None
+        unread = row[1] in NOT_ANALYSED_STATUSES  # skipped or unreadable: AUD003, no facts
         if known is not None and known[0] == row:
             findings = known[1]
         else:
-            ff = store.file_facts(path)
+            if unread:  # what ``rules.analyse`` gives the rules for such a file
+                ff = FileFacts(path=path, module="", status=row[1], error=row[4])
+            else:
+                ff = store.file_facts(path)
             findings = check_facts(ff, test_code=self.config.test_code) if ff is not None else []
             self._known[path] = (row, findings)
             self._known_dirty = True
+        if unread:
+            self._unread.add(path)
+        else:
+            self._unread.discard(path)
         if not findings:
             self._counts.pop(path, None)
             return []
         self._counts[path] = len(findings)
+        if unread:
+            # Never read again here: it may be huge, a FIFO that blocks, or a device.
+            return prepare_findings(findings, [], "", self.encoding, self.uri_of, self.root)
         suppressions = ff.of(SuppressionFact) if ff is not None else self._suppressions(store, path)
-        text = read_text(self.root / path)
+        text = read_text(real_path(self.root, path))
         return prepare_findings(findings, suppressions, text, self.encoding, self.uri_of, self.root)
 
     @staticmethod
