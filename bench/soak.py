@@ -64,6 +64,7 @@ async def soak(root: Path, cycles: int, seed: int, keep_open: int) -> None:
     versions: dict[str, int] = {}
     opened: OrderedDict[str, None] = OrderedDict()
     latencies: list[float] = []
+    tenths: list[int] = []  # the daemon's RSS (KiB) at the end of each tenth
     warm_rss = None
     window = max(1, cycles // 10)
     began = time.perf_counter()
@@ -98,6 +99,8 @@ async def soak(root: Path, cycles: int, seed: int, keep_open: int) -> None:
         )
         await probe.wait(lambda u=uri, v=version: (u, v) in probe.published, "a save's diagnostics")
         latencies.append(probe.published[(uri, version)] - saved)
+        if (i + 1) % window == 0:
+            tenths.append(rss_kib(server.pid)[0])
         if i + 1 == window:
             warm_rss = rss_kib(server.pid)[0]
     elapsed = time.perf_counter() - began
@@ -106,9 +109,11 @@ async def soak(root: Path, cycles: int, seed: int, keep_open: int) -> None:
     print("didSave -> publishDiagnostics (ms), per tenth of the run:")
     for start_at in range(0, len(latencies), window):
         ms = [x * 1000 for x in latencies[start_at : start_at + window]]
+        rss = tenths[start_at // window] if start_at // window < len(tenths) else end_rss
         print(
             f"  cycles {start_at + 1:>5}-{start_at + len(ms):<5} "
-            f"p50 {statistics.median(ms):6.1f}  p95 {pct(ms, 0.95):6.1f}  max {max(ms):6.1f}"
+            f"p50 {statistics.median(ms):6.1f}  p95 {pct(ms, 0.95):6.1f}  max {max(ms):6.1f}  "
+            f"RSS {rss / 1024:4.0f} MB"
         )
     ms = [x * 1000 for x in latencies]
     print(f"all: p50 {statistics.median(ms):.1f} ms, p95 {pct(ms, 0.95):.1f} ms")

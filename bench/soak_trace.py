@@ -15,8 +15,9 @@ same work in one process so that ``tracemalloc`` can say which lines hold what g
    buffer as an open document (``analyse_buffer``), then ``engine.refresh`` the file (a save:
    re-index, per-file rules, workspace rules with the taint engine); every 50 cycles the
    snapshot is written, as the server does when idle.
-3. A tracemalloc snapshot after ``--at`` cycles and at the end; the lines that grew most in
-   between (by traceback, ``--frames`` deep), and RSS at each tenth.
+3. RSS and latency at each tenth; after ``--at`` cycles and at the end, the live objects by
+   type (what grew in between), and a tracemalloc snapshot: the lines that grew most in
+   between (by traceback, ``--frames`` deep).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections import Counter
 from pathlib import Path
 
 from soak import CORPUS, REPO, edit
@@ -41,6 +43,12 @@ from auditls.server.engine import FolderEngine
 def rss_mb() -> tuple[float, float]:
     fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def type_counts() -> Counter[str]:
+    """Live objects the collector tracks (not those ``gc.freeze`` moved out of its reach), by
+    type."""
+    return Counter(type(o).__qualname__ for o in gc.get_objects())
 
 
 def run(root: Path, cycles: int, at: int, seed: int, trace: bool, frames: int, top: int) -> None:
@@ -56,6 +64,7 @@ def run(root: Path, cycles: int, at: int, seed: int, trace: bool, frames: int, t
         tracemalloc.start(frames)
     rng = random.Random(seed)
     first = None
+    counts: Counter[str] = Counter()
     window = max(1, cycles // 10)
     began = time.perf_counter()
     times: list[float] = []
@@ -78,10 +87,12 @@ def run(root: Path, cycles: int, at: int, seed: int, trace: bool, frames: int, t
         times.append(time.perf_counter() - t0)
         if (i + 1) % 50 == 0:
             engine.call_blocking(engine.snapshot, 600)
-        if i + 1 == at and trace:
+        if i + 1 == at:
             gc.collect()
-            first = tracemalloc.take_snapshot()
-            print(f"cycle {i + 1}: traced {tracemalloc.get_traced_memory()[0] / 2**20:.0f} MB")
+            counts = type_counts()
+            if trace:
+                first = tracemalloc.take_snapshot()
+                print(f"cycle {i + 1}: traced {tracemalloc.get_traced_memory()[0] / 2**20:.0f} MB")
         if (i + 1) % window == 0:
             ms = sorted(x * 1000 for x in times[-window:])
             print(
@@ -89,6 +100,13 @@ def run(root: Path, cycles: int, at: int, seed: int, trace: bool, frames: int, t
                 f"p50 {ms[len(ms) // 2]:6.1f} ms  p95 {ms[int(0.95 * len(ms))]:6.1f} ms"
             )
     print(f"{cycles} cycles in {time.perf_counter() - began:.1f} s")
+    if counts:
+        gc.collect()
+        grown = type_counts()
+        grown.subtract(counts)
+        print(f"objects the collector tracks, by type, grown between cycle {at} and {cycles}:")
+        for name, n in grown.most_common(top):
+            print(f"  {n:+9d} {name}")
     if trace and first is not None:
         gc.collect()
         last = tracemalloc.take_snapshot()
