@@ -15,10 +15,10 @@ How it works:
    checksum holds (``snapshot.py``: every byte is one our writer sealed, so no ``quick_check``
    reads it all again) and whose tables are exactly ours, it is read in place (read-only) and
    copied into the working database with the backup API at the first write: a run that
-   changes nothing (a warm ``check``) never copies it. Anything else leaves an empty store with ``rebuilt = True``
-   and a ``load_note`` saying why: the store only caches derived data, so rebuilding is always
-   correct; a damaged, truncated or foreign file is set aside as ``index.db.corrupt``. Temp
-   files of writers that died are removed first.
+   changes nothing (a warm ``check``) never copies it. Anything else leaves an empty store
+   with ``rebuilt = True`` and a ``load_note`` saying why: the store only caches derived data,
+   so rebuilding is always correct; a damaged, truncated or foreign file is set aside as
+   ``index.db.corrupt``. Temp files of writers that died are removed first.
 3. **Write.** ``replace_file`` runs one transaction per file: if the stored row has the same hash,
    extractor version and status, only size/mtime are refreshed and nothing else happens (the
    early cutoff); otherwise the old ``files`` row is deleted (its facts go with it) and the new row
