@@ -266,7 +266,12 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=50)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--pause", type=float, default=0.5, help="seconds between two saves")
+    parser.add_argument(
+        "--timeout", type=float, default=TIMEOUT, help="seconds to wait for anything (the index)"
+    )
     args = parser.parse_args()
+    global TIMEOUT  # the one setting every wait reads
+    TIMEOUT = args.timeout
     sources = [args.workspace] if args.workspace else [package_dir(p) for p in args.packages]
     with tempfile.TemporaryDirectory(prefix="auditls-lsp-bench-") as tmp:
         root = Path(tmp).resolve() / "ws"

@@ -368,18 +368,20 @@ def bench_peers(res: Results, root: Path) -> None:
     res.say()
 
 
-def bench_lsp(res: Results, root: Path) -> None:
+def bench_lsp(res: Results, root: Path, *extra: str) -> None:
     script = REPO / "bench" / "lsp_bench.py"
     if not script.is_file():
         res.say("didSave → publishDiagnostics: the language server's benchmark is not there yet.")
         return
     proc = subprocess.run(
-        [sys.executable, str(script), "--workspace", str(root)], capture_output=True, text=True
+        [sys.executable, str(script), "--workspace", str(root), *extra],
+        capture_output=True,
+        text=True,
     )
     res.say("### Language server (bench/lsp_bench.py)")
     res.say()
     res.say("```")
-    res.say((proc.stdout or proc.stderr).strip())
+    res.say((proc.stdout + (proc.stderr if proc.returncode else "")).strip())
     res.say("```")
     res.say()
 
@@ -450,7 +452,7 @@ def bench_scale(res: Results, corpus: Path, copies: int, parts: set[str]) -> Non
         res.say()
         if "lsp" in parts:
             shutil.rmtree(work / ".auditls", ignore_errors=True)
-            bench_lsp(res, work)
+            bench_lsp(res, work, "--timeout", "1800")
 
 
 def chart(res: Results, out: Path) -> Path | None:
