@@ -260,6 +260,7 @@ async def bench(root: Path, saves: int, seed: int, pause: float) -> None:
 
 
 def main() -> None:
+    global TIMEOUT  # the one setting every wait reads
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workspace", type=Path, help="a source tree to copy (default: packages)")
     parser.add_argument("--packages", nargs="*", default=list(DEFAULT_PACKAGES))
@@ -270,7 +271,6 @@ def main() -> None:
         "--timeout", type=float, default=TIMEOUT, help="seconds to wait for anything (the index)"
     )
     args = parser.parse_args()
-    global TIMEOUT  # the one setting every wait reads
     TIMEOUT = args.timeout
     sources = [args.workspace] if args.workspace else [package_dir(p) for p in args.packages]
     with tempfile.TemporaryDirectory(prefix="auditls-lsp-bench-") as tmp:

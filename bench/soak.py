@@ -51,7 +51,7 @@ def on_signal(signum, frame):
     import gc, tracemalloc
     if not tracemalloc.is_tracing():
         gc.collect()
-        tracemalloc.start(int(os.environ.get("AUDITLS_SOAK_FRAMES", "10")))
+        tracemalloc.start(int(os.environ.get("AUDITLS_SOAK_FRAMES", "40")))
         return
     gc.collect()
     tracemalloc.take_snapshot().dump(os.path.join(out, "grown.snapshot"))
@@ -97,7 +97,7 @@ async def start_traced(root: Path, trace: Path) -> tuple[Probe, float]:
     return probe, started
 
 
-def print_grown(trace: Path, top: int = 12) -> None:
+def print_grown(trace: Path, top: int = 25) -> None:
     import tracemalloc
 
     snapshot = tracemalloc.Snapshot.load(str(trace / "grown.snapshot"))
@@ -106,8 +106,11 @@ def print_grown(trace: Path, top: int = 12) -> None:
     print(f"allocated after warm-up and still held at the end: {total / 2**20:.1f} MB; largest:")
     for stat in stats[:top]:
         print(f"  {stat.size / 1024:9.0f} KiB {stat.count:8d} blocks")
-        for line in stat.traceback.format(most_recent_first=True)[:12]:
-            print("     ", line)
+        # auditls's own frames, outermost first: who asked for it, down to what allocated it.
+        for frame in stat.traceback:
+            if "/auditls/" in frame.filename:
+                where = frame.filename[frame.filename.rindex("/auditls/") + 1 :]
+                print(f"      {where}:{frame.lineno}")
 
 
 async def soak(
