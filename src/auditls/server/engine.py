@@ -3,7 +3,9 @@
 The store's SQLite connection belongs to the thread that opened it, and indexing is long CPU
 work that must not stall the event loop, so each folder gets one worker thread (a single-thread
 executor) that opens the store and runs every store operation, one at a time, in the order they
-were asked for. The loop awaits ``engine.run(engine.refresh, paths)`` and gets a ``Changes``.
+were asked for. The loop awaits ``engine.run(engine.refresh, paths)`` (or
+``engine.refresh_batched(paths)``, which merges the paths of calls that come while one waits)
+and gets a ``Changes``.
 The engine asks the store questions by name (``file_states``, ``facts_of_files``, ``file_count``);
 it writes no SQL.
 
@@ -165,6 +167,14 @@ def prepare_findings(
     ]
 
 
+@dataclass(slots=True)
+class _Batch:
+    """Paths waiting for one ``refresh`` (``FolderEngine.refresh_batched``)."""
+
+    paths: set[Path] = field(default_factory=set)
+    future: asyncio.Future[Changes] | None = None
+
+
 class FolderEngine:
     """The store of one workspace folder and the thread that owns it."""
 
@@ -185,6 +195,8 @@ class FolderEngine:
         self._taint_skipped = False  # logged once that the taint rules are off here
         self._known: dict[str, tuple[RowKey, list[Finding]]] = {}  # path -> (row, findings)
         self._known_dirty = False
+        self._batch: _Batch | None = None  # the refresh that has not started yet
+        self._batch_lock = threading.Lock()
         #: Set by the store's thread, read anywhere (plain values).
         self.indexing = False
         self.last_index: float | None = None  # time.time() of the last completed index
@@ -198,6 +210,29 @@ class FolderEngine:
         """Run ``fn(*args)`` on the store's thread."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+
+    async def refresh_batched(self, paths: Collection[Path]) -> Changes:
+        """``refresh`` of ``paths`` on the store's thread, merged with every other call made
+        while it waits to start: saves (and the watcher's events for them) that come faster
+        than the store re-indexes queue one refresh, not one each. One job per call let the
+        queue grow without bound (1,250 jobs, and the documents they named, after 200 soak
+        cycles: the daemon's memory grew all along). Callers of one batch share its
+        ``Changes``; ``publish.apply`` takes them once per revision."""
+        with self._batch_lock:
+            batch = self._batch
+            if batch is None:
+                batch = self._batch = _Batch()
+            batch.paths.update(paths)
+        if batch.future is None:  # on the loop: no other call runs between these lines
+            batch.future = asyncio.ensure_future(self.run(self._refresh_batch, batch))
+        return await asyncio.shield(batch.future)
+
+    def _refresh_batch(self, batch: _Batch) -> Changes:
+        with self._batch_lock:  # from here on, new paths start a new batch
+            if self._batch is batch:
+                self._batch = None
+            paths = set(batch.paths)
+        return self.refresh(paths)
 
     def query(self, fn: Callable[[Store], T], timeout: float = 30.0) -> T:
         """Run ``fn(store)`` on the store's thread and wait for it (from any other thread)."""

@@ -83,7 +83,7 @@ async def back_to_disk(ls: AuditServer, doc: OpenDocument) -> None:
     if doc.path is not None and folder.indexed.is_set():
         # Back to the file on disk, as it is now: a save just before the close is queued
         # on the store's thread ahead of this.
-        changes = await folder.engine.run(folder.engine.refresh, {doc.path})
+        changes = await folder.engine.refresh_batched({doc.path})
         publish.apply(ls, folder, changes)
     publish.refresh_file(ls, folder, rel)
 
