@@ -260,13 +260,18 @@ async def bench(root: Path, saves: int, seed: int, pause: float) -> None:
 
 
 def main() -> None:
+    global TIMEOUT  # the one setting every wait reads
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workspace", type=Path, help="a source tree to copy (default: packages)")
     parser.add_argument("--packages", nargs="*", default=list(DEFAULT_PACKAGES))
     parser.add_argument("--saves", type=int, default=50)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--pause", type=float, default=0.5, help="seconds between two saves")
+    parser.add_argument(
+        "--timeout", type=float, default=TIMEOUT, help="seconds to wait for anything (the index)"
+    )
     args = parser.parse_args()
+    TIMEOUT = args.timeout
     sources = [args.workspace] if args.workspace else [package_dir(p) for p in args.packages]
     with tempfile.TemporaryDirectory(prefix="auditls-lsp-bench-") as tmp:
         root = Path(tmp).resolve() / "ws"

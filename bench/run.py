@@ -368,18 +368,20 @@ def bench_peers(res: Results, root: Path) -> None:
     res.say()
 
 
-def bench_lsp(res: Results, root: Path) -> None:
+def bench_lsp(res: Results, root: Path, *extra: str) -> None:
     script = REPO / "bench" / "lsp_bench.py"
     if not script.is_file():
         res.say("didSave → publishDiagnostics: the language server's benchmark is not there yet.")
         return
     proc = subprocess.run(
-        [sys.executable, str(script), "--workspace", str(root)], capture_output=True, text=True
+        [sys.executable, str(script), "--workspace", str(root), *extra],
+        capture_output=True,
+        text=True,
     )
     res.say("### Language server (bench/lsp_bench.py)")
     res.say()
     res.say("```")
-    res.say((proc.stdout or proc.stderr).strip())
+    res.say((proc.stdout + (proc.stderr if proc.returncode else "")).strip())
     res.say("```")
     res.say()
 
@@ -396,6 +398,61 @@ def bench_soak(res: Results, args: list[str]) -> None:
     res.say((proc.stdout or proc.stderr).strip())
     res.say("```")
     res.say()
+
+
+def scale_workspace(corpus: Path, copies: int, dest: Path) -> int:
+    """``copies`` copies of the corpus side by side under ``dest`` (``copy_0/django/...``); the
+    number of Python files. Each copy keeps its module names, as two projects in one
+    repository do (``fixtures/flask_two_apps``)."""
+    for k in range(copies):
+        shutil.copytree(
+            corpus, dest / f"copy_{k}", ignore=shutil.ignore_patterns("__pycache__", ".auditls")
+        )
+    (dest / "pyproject.toml").write_text("[project]\nname = 'scale'\n")
+    return sum(1 for _ in dest.rglob("*.py"))
+
+
+def bench_scale(res: Results, corpus: Path, copies: int, parts: set[str]) -> None:
+    """Issue 16's scale targets on the corpus replicated ``copies`` times (in a temp dir):
+    cold index peak memory (< 400 MB at 10x), warm ``check`` (< 3 s), and didSave ->
+    publishDiagnostics p95 (< 50 ms, ``bench/lsp_bench.py``) in that workspace."""
+    auditls = [sys.executable, "-m", "auditls"]
+    with tempfile.TemporaryDirectory(prefix="auditls-scale-") as tmp:
+        work = Path(tmp) / "ws"
+        work.mkdir()
+        files = scale_workspace(corpus, copies, work)
+        res.say(f"### Scale: the corpus {copies} times ({files:,} files, {work})")
+        res.say()
+        res.say("| run | wall | peak RSS |")
+        res.say("| --- | --- | --- |")
+        if parts & {"index", "check"}:
+            shutil.rmtree(work / ".auditls", ignore_errors=True)
+            wall, rss, _ = measure([*auditls, "index", str(work), "--jobs", "2"])
+            res.say(f"| cold `index --jobs 2` | {wall:.2f} s | {rss:.0f} MB |")
+            wall, rss, _ = measure([*auditls, "index", str(work)])
+            res.say(f"| warm `index`, nothing changed | {wall:.2f} s | {rss:.0f} MB |")
+        if "check" in parts:
+            check = [*auditls, "check", str(work), "--quiet"]
+            wall, rss, _ = measure(check)
+            res.say(
+                f"| first `check` (every rule, fills the caches) | {wall:.2f} s | {rss:.0f} MB |"
+            )
+            for run in range(3):
+                wall, rss, _ = measure(check)
+                res.say(
+                    f"| warm `check`, nothing changed ({run + 1}) | {wall:.2f} s | {rss:.0f} MB |"
+                )
+            victim = sorted(work.rglob("*.py"))[files // 2]
+            victim.write_bytes(victim.read_bytes() + b"\n# touched\n")
+            wall, rss, _ = measure(check)
+            res.say(f"| warm `check`, one file touched | {wall:.2f} s | {rss:.0f} MB |")
+            victim.write_bytes(victim.read_bytes() + b"# again\n")
+            wall, rss, _ = measure([*check, "--ignore", "AUD5"])
+            res.say(f"| same, taint rules off | {wall:.2f} s | {rss:.0f} MB |")
+        res.say()
+        if "lsp" in parts:
+            shutil.rmtree(work / ".auditls", ignore_errors=True)
+            bench_lsp(res, work, "--timeout", "1800")
 
 
 def chart(res: Results, out: Path) -> Path | None:
@@ -430,6 +487,17 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="a few files, no download")
     parser.add_argument("--repeat", type=int, default=3, help="runs per file (best is kept)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        metavar="N",
+        help="only the scale figures, on the corpus copied N times into a temp dir",
+    )
+    parser.add_argument(
+        "--scale-parts",
+        default="index,check,lsp",
+        help="with --scale: which of index, check, lsp (comma-separated)",
+    )
     args = parser.parse_args()
     res = Results()
     res.say(f"# auditls benchmarks, {datetime.date.today().isoformat()}")
@@ -438,6 +506,12 @@ def main() -> None:
             f"{platform.python_version()}, {platform.platform()}")  # fmt: skip
     res.say()
     fixtures = REPO / "fixtures"
+    if args.scale:
+        source = fixtures if args.smoke else fetch_corpus()
+        bench_scale(res, source, args.scale, set(args.scale_parts.split(",")))
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "scale.md").write_text("\n".join(res.lines) + "\n", encoding="utf-8")
+        return
     if args.smoke:
         with tempfile.TemporaryDirectory() as tmp:
             small = Path(tmp) / "smoke"

@@ -13,9 +13,11 @@ Against a real ``auditls serve`` subprocess over stdio (the client of ``bench/ls
    the oldest is closed); edit it (append a line with a finding, append a harmless line, or drop
    the last appended line), write it to disk, send ``didChange`` then ``didSave``; the time from
    ``didSave`` to the ``publishDiagnostics`` of that version is one sample.
-3. The daemon's resident set (VmRSS) after warm-up (the first tenth of the cycles) and at the
-   end, and p50/p95 of the samples per tenth of the run: memory should stay flat after warm-up,
-   latency should not drift.
+3. The daemon's resident set (VmRSS) after warm-up (the first tenth of the cycles), at each
+   tenth and at the end, and p50/p95 of the samples per tenth of the run: memory should stay
+   flat after warm-up, latency should not drift.
+4. ``--trace-memory``: the daemon runs with tracemalloc from the end of warm-up; at the end,
+   the allocations made since and still held (what grew), by traceback.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import asyncio
 import os
 import random
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -32,12 +35,33 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
-from lsp_bench import Probe, open_doc, pct, rss_kib, start, stop
+from lsp_bench import CAPABILITIES, Probe, drain, make_probe, open_doc, pct, rss_kib, start, stop
 from lsprotocol import types
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = os.environ.get("AUDITLS_BENCH_CACHE") or Path.home() / ".cache" / "auditls-bench"
 CORPUS = Path(CACHE) / "src"
+#: ``--trace-memory``: the daemon, started with a SIGUSR1 handler: the first signal starts
+#: tracemalloc (after warm-up), the second dumps a snapshot of what is still allocated of what
+#: was allocated since, that is, what grew. Not the ``auditls`` command: a wrapper of it.
+TRACED_SERVER = """
+import os, signal, sys
+out = os.environ["AUDITLS_SOAK_TRACE"]
+def on_signal(signum, frame):
+    import gc, tracemalloc
+    if not tracemalloc.is_tracing():
+        gc.collect()
+        tracemalloc.start(int(os.environ.get("AUDITLS_SOAK_FRAMES", "40")))
+        return
+    gc.collect()
+    tracemalloc.take_snapshot().dump(os.path.join(out, "grown.snapshot"))
+    tracemalloc.stop()
+    open(os.path.join(out, "grown.done"), "w").close()
+signal.signal(signal.SIGUSR1, on_signal)
+sys.argv = ["auditls", "serve"]
+from auditls.__main__ import main
+sys.exit(main())
+"""
 EDITS = (
     "\n_soak_{i} = eval(input())  # a finding\n",
     "\n_soak_{i} = {i}\n",
@@ -51,10 +75,50 @@ def edit(text: str, rng: random.Random, i: int) -> str:
     return text.rstrip("\n") + "\n" + rng.choice(EDITS).format(i=i)
 
 
-async def soak(root: Path, cycles: int, seed: int, keep_open: int) -> None:
+async def start_traced(root: Path, trace: Path) -> tuple[Probe, float]:
+    """``lsp_bench.start`` with the daemon in ``TRACED_SERVER``."""
+    probe = make_probe()
+    env = {**os.environ, "AUDITLS_SOAK_TRACE": str(trace)}
+    await probe.start_io(sys.executable, "-c", TRACED_SERVER, env=env)
+    server = probe._server
+    assert server is not None
+    assert server.stderr is not None
+    probe.drain = asyncio.ensure_future(drain(server.stderr))
+    started = time.perf_counter()
+    await probe.initialize_async(
+        types.InitializeParams(
+            process_id=os.getpid(),
+            capabilities=CAPABILITIES,
+            root_uri=root.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+        )
+    )
+    probe.initialized(types.InitializedParams())
+    return probe, started
+
+
+def print_grown(trace: Path, top: int = 25) -> None:
+    import tracemalloc
+
+    snapshot = tracemalloc.Snapshot.load(str(trace / "grown.snapshot"))
+    stats = snapshot.statistics("traceback")
+    total = sum(stat.size for stat in stats)
+    print(f"allocated after warm-up and still held at the end: {total / 2**20:.1f} MB; largest:")
+    for stat in stats[:top]:
+        print(f"  {stat.size / 1024:9.0f} KiB {stat.count:8d} blocks")
+        # auditls's own frames, outermost first: who asked for it, down to what allocated it.
+        for frame in stat.traceback:
+            if "/auditls/" in frame.filename:
+                where = frame.filename[frame.filename.rindex("/auditls/") + 1 :]
+                print(f"      {where}:{frame.lineno}")
+
+
+async def soak(
+    root: Path, cycles: int, seed: int, keep_open: int, trace: Path | None = None
+) -> None:
     files = sorted(p for p in root.rglob("*.py") if ".auditls" not in p.parts)
     print(f"workspace: {root} ({len(files)} Python files), {cycles} cycles, seed {seed}")
-    probe, started = await start(root)
+    probe, started = await (start(root) if trace is None else start_traced(root, trace))
     await probe.wait(lambda: probe.progress_end is not None, "the end of the cold index")
     assert probe.progress_end is not None
     print(f"cold index: {probe.progress_end - started:.1f} s")
@@ -64,6 +128,7 @@ async def soak(root: Path, cycles: int, seed: int, keep_open: int) -> None:
     versions: dict[str, int] = {}
     opened: OrderedDict[str, None] = OrderedDict()
     latencies: list[float] = []
+    tenths: list[int] = []  # the daemon's RSS (KiB) at the end of each tenth
     warm_rss = None
     window = max(1, cycles // 10)
     began = time.perf_counter()
@@ -98,17 +163,26 @@ async def soak(root: Path, cycles: int, seed: int, keep_open: int) -> None:
         )
         await probe.wait(lambda u=uri, v=version: (u, v) in probe.published, "a save's diagnostics")
         latencies.append(probe.published[(uri, version)] - saved)
+        if (i + 1) % window == 0:
+            tenths.append(rss_kib(server.pid)[0])
         if i + 1 == window:
             warm_rss = rss_kib(server.pid)[0]
+            if trace is not None:
+                os.kill(server.pid, signal.SIGUSR1)  # tracemalloc from here
     elapsed = time.perf_counter() - began
     end_rss, peak = rss_kib(server.pid)
+    if trace is not None:
+        os.kill(server.pid, signal.SIGUSR1)  # the snapshot of what grew
+        await probe.wait(lambda: (trace / "grown.done").exists(), "the memory snapshot")
     print(f"{cycles} cycles in {elapsed:.1f} s")
     print("didSave -> publishDiagnostics (ms), per tenth of the run:")
     for start_at in range(0, len(latencies), window):
         ms = [x * 1000 for x in latencies[start_at : start_at + window]]
+        rss = tenths[start_at // window] if start_at // window < len(tenths) else end_rss
         print(
             f"  cycles {start_at + 1:>5}-{start_at + len(ms):<5} "
-            f"p50 {statistics.median(ms):6.1f}  p95 {pct(ms, 0.95):6.1f}  max {max(ms):6.1f}"
+            f"p50 {statistics.median(ms):6.1f}  p95 {pct(ms, 0.95):6.1f}  max {max(ms):6.1f}  "
+            f"RSS {rss / 1024:4.0f} MB"
         )
     ms = [x * 1000 for x in latencies]
     print(f"all: p50 {statistics.median(ms):.1f} ms, p95 {pct(ms, 0.95):.1f} ms")
@@ -119,6 +193,8 @@ async def soak(root: Path, cycles: int, seed: int, keep_open: int) -> None:
         f"peak {peak / 1024:.0f} MB"
     )
     await stop(probe)
+    if trace is not None:
+        print_grown(trace)
 
 
 def open_doc_at(probe: Probe, uri: str, text: str, version: int) -> None:
@@ -141,6 +217,11 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=20, help="documents kept open at most")
     parser.add_argument("--corpus", type=Path, help="a source tree to copy (default: see above)")
     parser.add_argument("--smoke", action="store_true", help="60 cycles over fixtures/")
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="tracemalloc in the daemon from the end of warm-up: what is still held at the end",
+    )
     args = parser.parse_args()
     source = args.corpus or (CORPUS if CORPUS.is_dir() and not args.smoke else REPO / "fixtures")
     cycles = 60 if args.smoke else args.cycles
@@ -151,7 +232,10 @@ def main() -> None:
         )
         if not (root / "pyproject.toml").exists():
             (root / "pyproject.toml").write_text("[project]\nname = 'soak'\n")
-        asyncio.run(soak(root, cycles, args.seed, args.open))
+        trace = Path(tmp) / "trace" if args.trace_memory else None
+        if trace is not None:
+            trace.mkdir()
+        asyncio.run(soak(root, cycles, args.seed, args.open, trace))
     sys.stdout.flush()
 
 

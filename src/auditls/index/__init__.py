@@ -29,7 +29,14 @@
 ``index_workspace`` (``run.py``) runs the steps; ``report.py`` holds what it returns.
 """
 
-from auditls.index.discover import DEFAULT_EXCLUDES, Discovery, discover, is_excluded
+from auditls.index.discover import (
+    DEFAULT_EXCLUDES,
+    Discovery,
+    discover,
+    is_excluded,
+    real_name,
+    real_path,
+)
 from auditls.index.report import IndexNote, IndexReport
 from auditls.index.run import index_workspace
 
@@ -41,4 +48,6 @@ __all__ = [
     "discover",
     "index_workspace",
     "is_excluded",
+    "real_name",
+    "real_path",
 ]

@@ -7,6 +7,7 @@ decide what is skipped; symbolic links are followed last and only inside the wor
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -211,6 +212,36 @@ def discover(root: Path, config: Config, starts: Sequence[Path] | None = None) -
     walker.follow_links()
     walker.out.files = dict(sorted(walker.out.files.items()))
     return walker.out
+
+
+_ESCAPED_BYTE = re.compile(r"\\x([0-9a-f]{2})")
+
+
+def real_name(rel: str) -> str:
+    """The file name (``os.fsdecode`` form) that ``escape_path`` wrote as ``rel``: every
+    ``\\xNN`` back to its byte (a non-UTF-8 byte as its surrogate escape, a control character
+    as itself). The inverse of ``escape_path`` for the names it escaped; a name that has no
+    ``\\x`` is returned as it is."""
+    if "\\x" not in rel:
+        return rel
+
+    def byte(match: re.Match[str]) -> str:
+        value = int(match.group(1), 16)
+        return chr(0xDC00 + value) if value >= 0x80 else chr(value)
+
+    return _ESCAPED_BYTE.sub(byte, rel)
+
+
+def real_path(root: Path, rel: str) -> Path:
+    """The file a stored path (relative to ``root``, escaped by ``escape_path``) names on disk.
+
+    Escaping is not injective: a name may hold a backslash, ``x`` and two hex digits as they
+    are. The unescaped name is taken when it escapes back to ``rel`` and exists; otherwise the
+    name as written."""
+    name = real_name(rel)
+    if name != rel and escape_path(name) == rel and os.path.lexists(root / name):
+        return root / name
+    return root / rel
 
 
 def is_excluded(root: Path, config: Config, rel: str) -> bool:

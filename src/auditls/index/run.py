@@ -47,6 +47,41 @@ class _Progress:
             self.stream.flush()
 
 
+def package_memo(root: Path) -> Callable[[Path, Path], str]:
+    """``module_name_for`` with each directory's package looked up once per run (a
+    ``__init__.py`` test per directory, not per file and level: 14,000 files share a few
+    hundred directories)."""
+    packages: dict[Path, tuple[str, ...]] = {}
+
+    def prefix(directory: Path) -> tuple[str, ...]:
+        """The package names from the top package down to ``directory`` (empty when
+        ``directory`` is no package below ``root``)."""
+        known = packages.get(directory)
+        if known is not None:
+            return known
+        if directory == root or not (directory / "__init__.py").is_file():
+            found: tuple[str, ...] = ()
+        elif directory.parent == directory:
+            found = (directory.name,)
+        else:
+            found = (*prefix(directory.parent), directory.name)
+        packages[directory] = found
+        return found
+
+    def module_name(path: Path, base: Path) -> str:
+        if base != root:
+            return module_name_for(path, base)
+        path = path if path.is_absolute() else root / path
+        parts = prefix(path.parent)
+        if path.stem != "__init__":
+            parts = (*parts, path.stem)
+        if not parts:  # a top-level __init__.py: named after its directory
+            parts = (path.parent.name or "__main__",)
+        return escape_path(".".join(parts))
+
+    return module_name
+
+
 def index_workspace(
     root: Path,
     store: Store,
@@ -80,6 +115,8 @@ def index_workspace(
     report.errors += len(found.notes)
     report.files = len(found.files)
 
+    if module_name is module_name_for:
+        module_name = package_memo(root)
     work = plan(store, root, found, config, report, module_name)
     dirty = work.dirty
     if remove_gone(store, work.existing, found, report):

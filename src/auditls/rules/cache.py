@@ -250,18 +250,26 @@ class FindingsCache:
         return True
 
     def save(self, path: Path) -> bool:
-        """Write the cache atomically at ``path`` (a reader sees the old file or the new one);
-        False when it cannot be written."""
+        """Write the cache atomically at ``path`` (a reader sees the old file or the new one)
+        under the writers' lock of its directory (``store.snapshot.writer_lock``), as
+        ``save_beside`` does; False when it cannot be written or another auditls holds the
+        lock (the next run recomputes)."""
+        from auditls.store.snapshot import Busy, writer_lock
+
         if not self.dirty:
             return True
         tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as out:
-                out.write(self.encode())
-            os.replace(tmp, path)
-        except OSError:
+            with writer_lock(path.parent):
+                # ``.beside.tmp``: a writer killed here leaves what start-up removes.
+                fd, tmp = tempfile.mkstemp(
+                    prefix=path.name + ".", suffix=".beside.tmp", dir=path.parent
+                )
+                with os.fdopen(fd, "wb") as out:
+                    out.write(self.encode())
+                os.replace(tmp, path)
+        except (OSError, Busy):
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
             return False

@@ -50,7 +50,8 @@ async def show_index_status(ls: AuditServer, *args: Any) -> list[dict[str, Any]]
         log.info("index status: %s", status)
     lines = [
         f"{Path(s['root']).name}: {s['files']} files, {s['facts']} facts, "
-        f"{s['findings']} findings, last indexed {s['lastIndex'] or 'never'} "
+        f"{s['findings']} findings, {s.get('notAnalysed', 0)} files not analysed, "
+        f"last indexed {s['lastIndex'] or 'never'} "
         f"({s['store'] or 'in memory'})"
         for s in statuses
     ]

@@ -3,7 +3,9 @@
 The store's SQLite connection belongs to the thread that opened it, and indexing is long CPU
 work that must not stall the event loop, so each folder gets one worker thread (a single-thread
 executor) that opens the store and runs every store operation, one at a time, in the order they
-were asked for. The loop awaits ``engine.run(engine.refresh, paths)`` and gets a ``Changes``.
+were asked for. The loop awaits ``engine.run(engine.refresh, paths)`` (or
+``engine.refresh_batched(paths)``, which merges the paths of calls that come while one waits)
+and gets a ``Changes``.
 The engine asks the store questions by name (``file_states``, ``facts_of_files``, ``file_count``);
 it writes no SQL.
 
@@ -45,10 +47,15 @@ stat and a hash.
 
 A warm start must not re-read every file's facts to learn that most have no finding: the
 per-file findings are kept with the row they were computed from, and written beside the
-snapshot (``.auditls/server-findings.json``, atomically, when the snapshot is) with a digest of
+snapshot (``.auditls/server-findings.json``, atomically and under the writers' lock, only
+beside a current snapshot: ``Store.write_beside``) with a digest of
 auditls's own sources. At start-up an entry is reused while its row and that digest are
 unchanged; only files with findings have their facts read (for the suppression edits). The file
 is a cache like the snapshot: a missing, stale or unreadable one only costs the recomputation.
+
+A file recorded without facts (over the size cap, unreadable, a FIFO or a device) gets its
+AUD003 from the same per-file rules as in ``auditls check``, without being read again, and is
+counted in the status (``notAnalysed``).
 """
 
 from __future__ import annotations
@@ -60,7 +67,6 @@ import gc
 import json
 import logging
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -73,9 +79,10 @@ from auditls.config import Config
 from auditls.extractors import EXTRACTOR_VERSION, decode
 from auditls.facts import FileFacts
 from auditls.facts.core import SuppressionFact
-from auditls.index import IndexReport, index_workspace, is_excluded
+from auditls.index import IndexReport, index_workspace, is_excluded, real_path
 from auditls.knowledge.taint import with_user_models
 from auditls.rules import Finding, TraceStep, check_facts, check_workspace
+from auditls.rules.core import NOT_ANALYSED_STATUSES
 from auditls.server.convert import Lines, Prepared, prepare
 from auditls.server.suppressions import Directives, suppression_data
 from auditls.store import Store, StoreError
@@ -182,7 +189,7 @@ def prepare_findings(
 
     def locate(rel: str) -> tuple[str, Lines]:
         if rel not in cache:
-            other = text_of(rel) if text_of is not None else read_text(root / rel)
+            other = text_of(rel) if text_of is not None else read_text(real_path(root, rel))
             cache[rel] = (uri_of(rel), Lines(other))
         return cache[rel]
 
@@ -196,6 +203,14 @@ def prepare_findings(
         )
         for f in findings
     ]
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Paths waiting for one ``refresh`` (``FolderEngine.refresh_batched``)."""
+
+    paths: set[Path] = field(default_factory=set)
+    future: asyncio.Future[Changes] | None = None
 
 
 class FolderEngine:
@@ -212,6 +227,7 @@ class FolderEngine:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="auditls-store")
         self._store: Store | None = None
         self._counts: dict[str, int] = {}  # rel path -> findings, for the status
+        self._unread: set[str] = set()  # rel paths recorded without facts (AUD003)
         self._workspace: dict[str, list[Finding]] = {}  # rel path -> workspace findings
         self._workspace_revision = -1  # the store revision they were computed at
         self._taint_skipped = False  # logged once that the taint rules are off here
@@ -219,6 +235,8 @@ class FolderEngine:
         self._known_dirty = False
         self._buffers: dict[str, Buffer] = {}  # path -> the open document's last good buffer
         self._disk: dict[str, RowKey | None] = {}  # overlaid path -> the disk's state (None: none)
+        self._batch: _Batch | None = None  # the refresh that has not started yet
+        self._batch_lock = threading.Lock()
         #: Set by the store's thread, read anywhere (plain values).
         self.indexing = False
         self.last_index: float | None = None  # time.time() of the last completed index
@@ -232,6 +250,29 @@ class FolderEngine:
         """Run ``fn(*args)`` on the store's thread."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+
+    async def refresh_batched(self, paths: Collection[Path]) -> Changes:
+        """``refresh`` of ``paths`` on the store's thread, merged with every other call made
+        while it waits to start: saves (and the watcher's events for them) that come faster
+        than the store re-indexes queue one refresh, not one each. One job per call let the
+        queue grow without bound (1,250 jobs, and the documents they named, after 200 soak
+        cycles: the daemon's memory grew all along). Callers of one batch share its
+        ``Changes``; ``publish.apply`` takes them once per revision."""
+        with self._batch_lock:
+            batch = self._batch
+            if batch is None:
+                batch = self._batch = _Batch()
+            batch.paths.update(paths)
+        if batch.future is None:  # on the loop: no other call runs between these lines
+            batch.future = asyncio.ensure_future(self.run(self._refresh_batch, batch))
+        return await asyncio.shield(batch.future)
+
+    def _refresh_batch(self, batch: _Batch) -> Changes:
+        with self._batch_lock:  # from here on, new paths start a new batch
+            if self._batch is batch:
+                self._batch = None
+            paths = set(batch.paths)
+        return self.refresh(paths)
 
     def query(self, fn: Callable[[Store], T], timeout: float = 30.0) -> T:
         """Run ``fn(store)`` on the store's thread and wait for it (from any other thread)."""
@@ -302,6 +343,7 @@ class FolderEngine:
         self._settle(store)  # the index read the overlaid paths from the disk again
         changes = Changes(store.revision, full=True, report=report, cancelled=cancelled)
         self._counts.clear()
+        self._unread.clear()
         rows = store.file_states()
         for path in self._disk:  # still laid over (a cancelled index): not the disk's
             rows.pop(path, None)
@@ -309,8 +351,6 @@ class FolderEngine:
             del self._known[path]
             self._known_dirty = True
         for path, key in sorted(rows.items()):
-            if key[2] is None:  # no facts (unreadable, skipped)
-                continue
             prepared = self._findings(store, path, key)
             if prepared:
                 changes.updated[path] = prepared
@@ -319,8 +359,8 @@ class FolderEngine:
         self._workspace.clear()
         self._workspace_findings(store, changes)
         changes.revision = store.revision
-        if self._known_dirty and store.persist and store.snapshot_path.is_file():
-            self._save_cache(store.snapshot_path.parent / CACHE_NAME)  # with the new snapshot
+        if self._known_dirty:
+            self._save_cache(store)  # with the new snapshot
         if not self._disk:
             save_state(store)  # the taint engine beside the snapshot written by the index
         if report is not None:
@@ -466,7 +506,7 @@ class FolderEngine:
         buffer = self._buffers.get(path)
         if buffer is not None and path in self._disk:
             return buffer.text
-        return read_text(self.root / path)
+        return read_text(real_path(self.root, path))
 
     def _rel(self, path: Path) -> str:
         try:
@@ -506,8 +546,8 @@ class FolderEngine:
                 self.problem = str(exc)
                 return None
             self.problem = None
-        if self._known_dirty and store.snapshot_path.is_file():
-            self._save_cache(store.snapshot_path.parent / CACHE_NAME)
+        if self._known_dirty:
+            self._save_cache(store)
         if taint:
             save_state(store)  # the taint engine, when it changed since it was last saved
         return written
@@ -533,6 +573,7 @@ class FolderEngine:
             "files": files,
             "facts": facts,
             "findings": sum(self._counts.values()) + sum(map(len, self._workspace.values())),
+            "notAnalysed": len(self._unread),  # skipped or unreadable files (AUD003)
             "revision": store.revision,
             "indexing": self.indexing,
             "lastIndex": (
@@ -586,6 +627,7 @@ class FolderEngine:
         for path in before.keys() - after.keys():
             changes.removed.add(path)
             self._counts.pop(path, None)
+            self._unread.discard(path)
             if self._known.pop(path, None) is not None:
                 self._known_dirty = True
         return changes
@@ -606,7 +648,9 @@ class FolderEngine:
             log.info("findings cache %s not used: %s", path, exc)
             self._known = {}
 
-    def _save_cache(self, path: Path) -> None:
+    def _save_cache(self, store: Store) -> None:
+        """Write the findings cache beside the snapshot: atomically, under the writers' lock
+        (``Store.write_beside``), and only beside a current snapshot."""
         doc = {
             "version": code_version(),
             "files": {
@@ -614,14 +658,12 @@ class FolderEngine:
                 for rel, (row, findings) in self._known.items()
             },
         }
+        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
-            fd, tmp = tempfile.mkstemp(prefix=CACHE_NAME + ".", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(doc, out, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, path)
-            self._known_dirty = False
-        except OSError as exc:
-            log.warning("cannot write the findings cache %s: %s", path, exc)
+            if store.write_beside(CACHE_NAME, [data]) is not None:
+                self._known_dirty = False
+        except StoreError as exc:
+            log.warning("cannot write the findings cache: %s", exc)
 
     def _workspace_findings(self, store: Store, changes: Changes) -> None:
         """Run the workspace rules if the store moved; record the files whose findings changed."""
@@ -671,19 +713,30 @@ class FolderEngine:
         were computed from, else from its facts."""
         known = self._known.get(path)
         ff = None
+        unread = row[1] in NOT_ANALYSED_STATUSES  # skipped or unreadable: AUD003, no facts
         if known is not None and known[0] == row:
             findings = known[1]
         else:
-            ff = store.file_facts(path)
+            if unread:  # what ``rules.analyse`` gives the rules for such a file
+                ff = FileFacts(path=path, module="", status=row[1], error=row[4])
+            else:
+                ff = store.file_facts(path)
             findings = check_facts(ff, test_code=self.config.test_code) if ff is not None else []
             self._known[path] = (row, findings)
             self._known_dirty = True
+        if unread:
+            self._unread.add(path)
+        else:
+            self._unread.discard(path)
         if not findings:
             self._counts.pop(path, None)
             return []
         self._counts[path] = len(findings)
+        if unread:
+            # Never read again here: it may be huge, a FIFO that blocks, or a device.
+            return prepare_findings(findings, [], "", self.encoding, self.uri_of, self.root)
         suppressions = ff.of(SuppressionFact) if ff is not None else self._suppressions(store, path)
-        text = read_text(self.root / path)
+        text = read_text(real_path(self.root, path))
         return prepare_findings(findings, suppressions, text, self.encoding, self.uri_of, self.root)
 
     @staticmethod

@@ -95,7 +95,7 @@ async def disk_changed(ls: AuditServer, folder: Folder, paths: set[Path]) -> Non
             log.debug("file event %s: ignored, not a Python source", path)
     if sources:
         await folder.indexed.wait()
-        changes = await folder.engine.run(folder.engine.refresh, sources)
+        changes = await folder.engine.refresh_batched(sources)
         publish.apply(ls, folder, changes)
 
 

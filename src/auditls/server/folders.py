@@ -71,7 +71,8 @@ def add_folder(ls: AuditServer, uri: str) -> Folder | None:
     project, problem = read_pyproject(path)
     editor = ls.init_settings
     settings = layer(project, editor)
-    engine = FolderEngine(path, settings.config, ls.encoding, functools.partial(file_uri, uri))
+    uri_of = functools.partial(file_uri, uri, root=path)
+    engine = FolderEngine(path, settings.config, ls.encoding, uri_of)
     folder = Folder(uri, engine.root, project, problem, editor, settings, engine)
     ls.folders.append(folder)
     return folder

@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlparse
+from urllib.parse import quote, unquote, unquote_to_bytes, urlparse
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -26,7 +26,8 @@ from pygls.uris import to_fs_path
 
 from auditls import __version__, isolation
 from auditls.config import Config
-from auditls.index import is_excluded
+from auditls.facts import escape_path
+from auditls.index import is_excluded, real_name, real_path
 from auditls.server.baseline import Baseline
 from auditls.server.config import EditorSettings, Settings
 from auditls.server.convert import Prepared
@@ -66,17 +67,19 @@ class Folder:
     buffers_task: asyncio.Task[None] | None = None  # sending them to the engine
 
     def uri_of(self, rel: str) -> str:
-        return file_uri(self.uri, rel)
+        return file_uri(self.uri, rel, self.root)
 
     def rel_of(self, path: Path) -> str | None:
+        """``path`` relative to the folder, spelled as the store spells it (a name that is not
+        UTF-8 escaped, ``facts.escape_path``)."""
         for base in (self.client_root, self.root):
             try:
-                return path.relative_to(base).as_posix()
+                return escape_path(path.relative_to(base).as_posix())
             except ValueError:
                 continue
         real = Path(os.path.realpath(path))
         try:
-            return real.relative_to(self.root).as_posix()
+            return escape_path(real.relative_to(self.root).as_posix())
         except ValueError:
             return None
 
@@ -85,15 +88,29 @@ class Folder:
         return Path(to_fs_path(self.uri) or self.root)
 
 
-def file_uri(folder_uri: str, rel: str) -> str:
-    """The URI of a file of a folder, spelled with the client's prefix for the folder."""
-    return folder_uri.rstrip("/") + "/" + quote(rel)
+def file_uri(folder_uri: str, rel: str, root: Path | None = None) -> str:
+    """The URI of a file of a folder, spelled with the client's prefix for the folder.
+
+    ``rel`` is the store's spelling; a name that is not UTF-8 is stored escaped, and its URI
+    percent-encodes the file's real bytes (``bad_\\xff.py`` is ``bad_%FF.py``), so the client
+    finds the file. With ``root`` the real name is checked on disk (``index.real_path``)."""
+    name = real_name(rel) if root is None else real_path(root, rel).relative_to(root).as_posix()
+    return folder_uri.rstrip("/") + "/" + quote(os.fsencode(name))
 
 
 def uri_path(uri: str) -> Path | None:
-    """The file system path of a ``file:`` URI."""
-    if urlparse(uri).scheme != "file":
+    """The file system path of a ``file:`` URI (percent-encoded bytes that are not UTF-8 give
+    the name ``os.fsdecode`` gives that file)."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
         return None
+    if "%" in parsed.path:
+        raw = unquote_to_bytes(parsed.path)
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            if not parsed.netloc:  # a local path (pygls handles UNC and drive letters)
+                return Path(os.fsdecode(raw))
     path = to_fs_path(uri)
     return Path(path) if path else None
 
@@ -268,4 +285,4 @@ class AuditServer(LanguageServer):
         if found is None:
             return False
         folder, rel = found
-        return is_excluded(folder.root, folder.settings.config, rel)
+        return is_excluded(folder.root, folder.settings.config, real_name(rel))

@@ -92,7 +92,7 @@ async def back_to_disk(ls: AuditServer, doc: OpenDocument) -> None:
         # Back to the file on disk, as it is now: a save just before the close is queued
         # on the store's thread ahead of this, and so is the buffer's last trip there.
         publish.apply(ls, folder, await folder.engine.run(folder.engine.drop_buffer, rel))
-        changes = await folder.engine.run(folder.engine.refresh, {doc.path})
+        changes = await folder.engine.refresh_batched({doc.path})
         publish.apply(ls, folder, changes)
     publish.refresh_file(ls, folder, rel)
 
