@@ -90,3 +90,14 @@ def test_symbols_convert_to_the_clients_encoding(tmp_path: Path) -> None:
     assert utf16.location.range.start == types.Position(line=0, character=3)
     assert utf8.location.range.start == types.Position(line=0, character=6)
     assert utf16.container_name == "d"
+
+
+def test_a_symbol_in_a_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    import os
+
+    real = tmp_path / os.fsdecode(b"bad_\xff.py")
+    real.write_text("x = 1\n", encoding="utf-8")
+    symbol = Symbol("s", "d", types.SymbolKind.Function, "bad_\\xff.py", 1, 1, 1, 2)
+    [found] = to_symbols(tmp_path, [symbol], UTF16, lambda p: p.read_text(encoding="utf-8"))
+    assert isinstance(found.location, types.Location)
+    assert found.location.uri == tmp_path.as_uri() + "/bad_%FF.py"  # the real bytes

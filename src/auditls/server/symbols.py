@@ -28,8 +28,10 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from auditls.index import real_path
 from auditls.server.convert import Lines, span
 from auditls.server.providers import Providers
+from auditls.server.state import file_uri
 from auditls.store import Store
 
 
@@ -87,8 +89,9 @@ def to_symbols(
     texts: dict[str, Lines] = {}
     for symbol in symbols:
         lines = texts.get(symbol.path)
+        real = real_path(root, symbol.path)  # a name that is not UTF-8 is stored escaped
         if lines is None:
-            lines = Lines(text_of(root / symbol.path) or "")
+            lines = Lines(text_of(real) or "")
             texts[symbol.path] = lines
         rng = span(lines, symbol.line, symbol.column, symbol.end_line, symbol.end_column, encoding)
         out.append(
@@ -96,7 +99,7 @@ def to_symbols(
                 name=symbol.name,
                 kind=symbol.kind,
                 container_name=symbol.detail,
-                location=types.Location(uri=(root / symbol.path).as_uri(), range=rng),
+                location=types.Location(uri=file_uri(root.as_uri(), symbol.path, root), range=rng),
             )
         )
     return out
