@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from auditls.config import Config
+from auditls.config import Config, load_config
 from auditls.extractors import extract
 from auditls.facts.django import DjangoSignalFact, DjangoUrlFact, DjangoViewFact
 from auditls.index import index_workspace
@@ -232,3 +232,23 @@ class NotAView(dict):
 """
     views = extract(source, "app/views.py", module="app.views").of(DjangoViewFact)
     assert [(v.qualname, v.methods) for v in views] == [("app.views.Thing", ("POST",))]
+
+
+def test_the_model_stands_while_no_django_file_changes(tmp_path: Path) -> None:
+    """``model_of`` builds the model again only when a file with Django facts changed."""
+    import shutil
+
+    root = tmp_path / "ws"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "django", root,
+                    ignore=shutil.ignore_patterns(".auditls"))  # fmt: skip
+    config = load_config(root)
+    with Store.open(root, persist=False) as store:
+        index_workspace(root, store, config, progress=False, snapshot=False)
+        first = model_of(store)
+        (root / "plain.py").write_text("def helper(x):\n    return x\n", encoding="utf-8")
+        index_workspace(root, store, config, progress=False, snapshot=False)
+        assert model_of(store) is first  # a file without Django facts appeared
+        views = root / "shop" / "views.py"
+        views.write_text(views.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        index_workspace(root, store, config, progress=False, snapshot=False)
+        assert model_of(store) is not first

@@ -18,6 +18,14 @@ The API, in one line each:
 - ``Site``: a fact and its file's path; ``split_ref(ref)``: ``(scope, name)`` of a reference.
 """
 
-from auditls.link.linker import Argument, Linker, Site, link_of, split_ref
+from auditls.link.linker import (
+    Argument,
+    DomainKey,
+    Linker,
+    Site,
+    domain_key,
+    link_of,
+    split_ref,
+)
 
-__all__ = ["Argument", "Linker", "Site", "link_of", "split_ref"]
+__all__ = ["Argument", "DomainKey", "Linker", "Site", "domain_key", "link_of", "split_ref"]

@@ -378,6 +378,31 @@ def _selected(
     return out
 
 
+_DOMAIN_KEYS: weakref.WeakKeyDictionary[Store, tuple[int, dict[frozenset[str], DomainKey]]] = (
+    weakref.WeakKeyDictionary()
+)
+#: What a model built from the files with rows of some fact types was built from: those files
+#: and their states (``domain_key``).
+DomainKey = tuple[tuple[str, tuple[Any, ...] | None], ...]
+
+
+def domain_key(store: Store, fact_types: Iterable[type[Fact]]) -> DomainKey:
+    """The files that have rows of ``fact_types`` with their states: while it is the same, a
+    model of those files (the Django, FastAPI or test-suite model) stands, whatever other
+    files changed (computed once per store revision and set of types)."""
+    types = frozenset(t.TABLE for t in fact_types)
+    kept = _DOMAIN_KEYS.get(store)
+    if kept is None or kept[0] != store.revision:
+        kept = (store.revision, {})
+        _DOMAIN_KEYS[store] = kept
+    found = kept[1].get(types)
+    if found is None:
+        states = store.file_states()
+        paths = store.paths_with_facts(fact_types)
+        found = kept[1][types] = tuple((path, states.get(path)) for path in paths)
+    return found
+
+
 def link_of(store: Store, fact_types: Iterable[type[Fact]] | None = None) -> Linker:
     """The linker of a store's files that have rows of ``fact_types`` (every file when None),
     built again only when the store's revision changed, from the facts kept for the files

@@ -58,7 +58,7 @@ from auditls.knowledge.django import (
     UNSAFE_METHODS,
     VIEW_BASES,
 )
-from auditls.link import Linker, Site, link_of
+from auditls.link import DomainKey, Linker, Site, domain_key, link_of
 from auditls.models.django.settings import Settings
 
 if TYPE_CHECKING:
@@ -451,14 +451,21 @@ def _clean(pattern: str, nested: bool) -> str:
     return out.removesuffix("$")
 
 
-_MODELS: weakref.WeakKeyDictionary[Store, tuple[int, DjangoModel]] = weakref.WeakKeyDictionary()
+_MODELS: weakref.WeakKeyDictionary[Store, tuple[int, DomainKey, DjangoModel]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def model_of(store: Store) -> DjangoModel:
-    """The model of a store, built again only when the store's revision changed."""
+    """The model of a store, built again only when a file it is built from changed (the files
+    with its facts, ``domain_key``): an edit elsewhere keeps it."""
     cached = _MODELS.get(store)
     if cached is not None and cached[0] == store.revision:
-        return cached[1]
+        return cached[2]
+    key = domain_key(store, FACT_TYPES)
+    if cached is not None and cached[1] == key:
+        _MODELS[store] = (store.revision, key, cached[2])
+        return cached[2]
     model = DjangoModel.from_store(store)
-    _MODELS[store] = (store.revision, model)
+    _MODELS[store] = (store.revision, key, model)
     return model

@@ -32,7 +32,7 @@ from auditls.facts.fastapi import (
     FastAPIOperationFact,
     FastAPIRouterFact,
 )
-from auditls.link import Linker, Site, link_of
+from auditls.link import DomainKey, Linker, Site, domain_key, link_of
 
 if TYPE_CHECKING:
     from auditls.store import Store
@@ -172,14 +172,21 @@ class FastAPIModel:
         return [op for op in self.operations if self.link.resolve(op.fact.endpoint) == name]
 
 
-_MODELS: weakref.WeakKeyDictionary[Store, tuple[int, FastAPIModel]] = weakref.WeakKeyDictionary()
+_MODELS: weakref.WeakKeyDictionary[Store, tuple[int, DomainKey, FastAPIModel]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def model_of(store: Store) -> FastAPIModel:
-    """The model of a store, built again only when the store's revision changed."""
+    """The model of a store, built again only when a file it is built from changed (the files
+    with its facts, ``domain_key``): an edit elsewhere keeps it."""
     cached = _MODELS.get(store)
     if cached is not None and cached[0] == store.revision:
-        return cached[1]
+        return cached[2]
+    key = domain_key(store, FACT_TYPES)
+    if cached is not None and cached[1] == key:
+        _MODELS[store] = (store.revision, key, cached[2])
+        return cached[2]
     model = FastAPIModel.from_store(store)
-    _MODELS[store] = (store.revision, model)
+    _MODELS[store] = (store.revision, key, model)
     return model

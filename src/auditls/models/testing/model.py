@@ -54,7 +54,7 @@ from auditls.knowledge.testing import (
     TEST_CLASS_PREFIX,
     TESTCASE_BASES,
 )
-from auditls.link import Linker, Site, link_of
+from auditls.link import DomainKey, Linker, Site, domain_key, link_of
 from auditls.store import Store
 
 #: Doubles whose target is replaced for the test.
@@ -387,14 +387,21 @@ def _workspace_config(root: Path | None) -> tuple[list[re.Pattern[str]], dict[st
     return patterns, entry_points
 
 
-_MODELS: weakref.WeakKeyDictionary[Store, tuple[int, TestingModel]] = weakref.WeakKeyDictionary()
+_MODELS: weakref.WeakKeyDictionary[Store, tuple[int, DomainKey, TestingModel]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def model_of(store: Store) -> TestingModel:
-    """The model of a store, built again only when the store's revision changed."""
+    """The model of a store, built again only when a file it is built from changed (the files
+    with its facts, ``domain_key``): an edit elsewhere keeps it."""
     cached = _MODELS.get(store)
     if cached is not None and cached[0] == store.revision:
-        return cached[1]
+        return cached[2]
+    key = domain_key(store, FACT_TYPES)
+    if cached is not None and cached[1] == key:
+        _MODELS[store] = (store.revision, key, cached[2])
+        return cached[2]
     model = TestingModel(link_of(store, FACT_TYPES), store.root)
-    _MODELS[store] = (store.revision, model)
+    _MODELS[store] = (store.revision, key, model)
     return model
