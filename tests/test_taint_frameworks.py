@@ -62,7 +62,8 @@ def test_each_crossing_shows_in_the_trace(paths: dict[str, list[TaintPath]]) -> 
     save = _one(django, "accounts/audit.py", 36)
     assert kinds_of(save) == {"model save"}
     assert any(s.path == "shop/notes.py" for s in save.steps)  # the view's half
-    assert kinds_of(_one(django, "shop/notes.py", 30)) == {"middleware"}
+    assert kinds_of(_one(django, "shop/notes.py", 31)) == {"middleware"}
+    assert kinds_of(_one(django, "shop/tasks.py", 10)) == {"celery"}  # keyword arguments
     assert "fastapi parameter" in kinds_of(_one(paths["fastapi"], "notes/main.py", 19))
 
 
