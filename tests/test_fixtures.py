@@ -25,6 +25,7 @@ from auditls.config import load_config
 from auditls.extractors import extract
 from auditls.index import index_workspace
 from auditls.rules import RULES, Finding, Rule, analyse
+from auditls.rules.runner import EVERY_RULE
 from auditls.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +60,7 @@ def expectations(text: str) -> Counter[tuple[int, str]]:
 
 def run(source: bytes, path: str, ignore: tuple[str, ...] = ()) -> list[Finding]:
     """The findings of one file on its own."""
-    return analyse([extract(source, path)], ignore=ignore).findings
+    return analyse([extract(source, path)], select=EVERY_RULE, ignore=ignore).findings
 
 
 def project_of(path: Path) -> Path | None:
@@ -79,7 +80,7 @@ def project_findings(root: Path) -> dict[str, list[Finding]]:
     by_path: dict[str, list[Finding]] = defaultdict(list)
     with Store.open(root, persist=False) as store:
         index_workspace(root, store, load_config(root), progress=False, snapshot=False)
-        for finding in analyse(store).findings:
+        for finding in analyse(store, select=EVERY_RULE).findings:
             by_path[finding.path].append(finding)
     return by_path
 

@@ -85,7 +85,7 @@ def test_editor_over_project() -> None:
     [
         ({"select": "AUD1"}, "select: expected a list of rule codes"),
         ({"select": ["AUD1", "B101"]}, "'B101' is not a rule code"),
-        ({"ignore": ["AUD9"]}, "AUD9 matches no rule"),
+        ({"ignore": ["AUD8"]}, "AUD8 matches no rule"),
         ({"severity": {"AUD101": "fatal"}}, "AUD101: expected one of error, warning, info"),
         ({"severity": ["AUD101"]}, "severity: expected an object"),
         ({"debounce": -1}, "debounce: expected 0 to 10000 ms"),

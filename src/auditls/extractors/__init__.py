@@ -18,6 +18,7 @@ from pathlib import Path
 # Importing the domain modules registers their extractors.
 from auditls.extractors import aiohttp as _aiohttp  # noqa: F401
 from auditls.extractors import celery as _celery  # noqa: F401
+from auditls.extractors import concurrency as _concurrency  # noqa: F401
 from auditls.extractors import core as _core  # noqa: F401
 from auditls.extractors import django as _django  # noqa: F401
 from auditls.extractors import fastapi as _fastapi  # noqa: F401

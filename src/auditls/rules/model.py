@@ -49,6 +49,9 @@ class Rule:
     check: Callable[[Any], Iterable[Finding]]  # FactIndex (file) or Workspace -> findings
     scope: str = "file"  # "file" or "workspace" (see SCOPES)
     knowledge: tuple[object, ...] = ()  # the tables of auditls.knowledge the check reads
+    #: Runs without being selected. False for the correctness family (AUD9xx, not security):
+    #: it runs only when a selection names it (``--select AUD9``, ``AUD901``, ``ALL``).
+    default: bool = True
 
     @property
     def anchor(self) -> str:
@@ -65,11 +68,11 @@ def rule(
     code: str, name: str, severity: str, confidence: str, cwe: int | None, *, summary: str,
     details: str, message: str, fix: str, bad: str, good: str,
     check: Callable[[Any], Iterable[Finding]], scope: str = "file",
-    knowledge: tuple[object, ...] = (),
+    knowledge: tuple[object, ...] = (), default: bool = True,
 ) -> Rule:  # fmt: skip
     """A rule, with its identity given by position (the family modules' shorthand)."""
     return Rule(
         code=code, name=name, severity=severity, confidence=confidence, cwe=cwe,
         summary=summary, details=details, message=message, fix=fix, bad=bad, good=good,
-        check=check, scope=scope, knowledge=knowledge,
+        check=check, scope=scope, knowledge=knowledge, default=default,
     )  # fmt: skip

@@ -91,6 +91,19 @@ def is_selected(code: str, select: Iterable[str] | None, ignore: Iterable[str]) 
     return selected >= 0 and selected > ignored
 
 
+#: A selection of every rule, those off by default included (what caches keep; the selection
+#: in force filters them when they are shown).
+EVERY_RULE = ("ALL",)
+
+
+def names_explicitly(code: str, select: Iterable[str] | None) -> bool:
+    """Whether a selection names a rule that is off by default: ``ALL``, or an entry at least
+    as long as its family (``AUD9``, ``AUD90``, ``AUD901``; not ``AUD``)."""
+    return select is not None and any(
+        e == "ALL" or (len(e) >= len("AUD9") and code.startswith(e)) for e in select
+    )
+
+
 def unknown_selectors(entries: Iterable[str]) -> list[str]:
     """The entries of a select/ignore list that match no rule code (for a usage error)."""
     return [e for e in entries if e != "ALL" and not any(c.startswith(e) for c in RULES)]
@@ -136,7 +149,12 @@ class Selection:
         return cls(None if select is None else tuple(select), tuple(ignore), overrides, test_code)
 
     def rules(self, rules: Iterable[Rule]) -> list[Rule]:
-        return [r for r in rules if is_selected(r.code, self.select, self.ignore)]
+        return [
+            r
+            for r in rules
+            if is_selected(r.code, self.select, self.ignore)
+            and (r.default or names_explicitly(r.code, self.select))
+        ]
 
     def kept(self, finding: Finding) -> bool:
         """False for a finding in test code when test code is skipped."""
@@ -368,7 +386,7 @@ def analyse(
                     test_code=test_code,
                 )
                 continue
-            found = check_facts(ff, test_code="report")  # every file rule, not yet rated
+            found = check_facts(ff, select=EVERY_RULE, test_code="report")  # not yet rated
             cache.put_file(path, state, found, errors)
         report.problems += [Problem(path, "extractor_error", e) for e in errors]
         report.findings += [

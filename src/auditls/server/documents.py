@@ -30,6 +30,7 @@ from auditls.facts import FileFacts
 from auditls.facts.core import SuppressionFact
 from auditls.index.workers import content_hash
 from auditls.rules import check_facts
+from auditls.rules.runner import EVERY_RULE
 from auditls.server.convert import Prepared
 from auditls.server.engine import prepare_findings
 
@@ -82,7 +83,7 @@ def analyse_buffer(
     folder's ``test-code`` setting, as ``auditls check`` would check the file."""
     data = buffer_bytes(text)
     facts = extract(data, rel, module=module)
-    findings = check_facts(facts, test_code=test_code)
+    findings = check_facts(facts, select=EVERY_RULE, test_code=test_code)
     suppressions = facts.of(SuppressionFact)
     prepared = prepare_findings(findings, suppressions, text, encoding, uri_of, root)
     return Analysis(version, facts, tuple(prepared), text, content_hash(data))

@@ -83,6 +83,7 @@ from auditls.index import IndexReport, index_workspace, is_excluded, real_path
 from auditls.knowledge.taint import with_user_models
 from auditls.rules import Finding, TraceStep, check_facts, check_workspace
 from auditls.rules.core import NOT_ANALYSED_STATUSES
+from auditls.rules.runner import EVERY_RULE
 from auditls.server.convert import Lines, Prepared, prepare
 from auditls.server.suppressions import Directives, suppression_data
 from auditls.store import Store, StoreError
@@ -721,7 +722,11 @@ class FolderEngine:
                 ff = FileFacts(path=path, module="", status=row[1], error=row[4])
             else:
                 ff = store.file_facts(path)
-            findings = check_facts(ff, test_code=self.config.test_code) if ff is not None else []
+            findings = (
+                check_facts(ff, select=EVERY_RULE, test_code=self.config.test_code)
+                if ff is not None
+                else []
+            )
             self._known[path] = (row, findings)
             self._known_dirty = True
         if unread:

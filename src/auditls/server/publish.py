@@ -17,7 +17,8 @@ from collections.abc import Iterable
 
 from lsprotocol import types
 
-from auditls.rules import is_selected, one_finding_per_problem
+from auditls.rules import RULES, is_selected, one_finding_per_problem
+from auditls.rules.runner import names_explicitly
 from auditls.server.config import Settings
 from auditls.server.convert import Prepared, to_diagnostic
 from auditls.server.diagnostics import DiagnosticsHub
@@ -42,6 +43,11 @@ def start_hub(ls: AuditServer, loop: asyncio.AbstractEventLoop, *, pull: bool) -
     )
 
 
+def _on_by_default(code: str) -> bool:
+    rule = RULES.get(code)
+    return rule is None or rule.default
+
+
 def visible(prepared: Iterable[Prepared], settings: Settings) -> list[Prepared]:
     """The findings the settings let through, one per problem (a taint path hides the pattern
     finding at its sink: ``rules.runner.one_finding_per_problem``)."""
@@ -50,6 +56,7 @@ def visible(prepared: Iterable[Prepared], settings: Settings) -> list[Prepared]:
         p
         for p in prepared
         if is_selected(p.finding.rule, config.select, config.ignore)
+        and (_on_by_default(p.finding.rule) or names_explicitly(p.finding.rule, config.select))
         and (settings.syntax_diagnostics or p.finding.rule != "AUD001")
     ]
     return one_finding_per_problem(shown, lambda p: p.finding)
