@@ -215,3 +215,27 @@ def test_edits_of_url_confs_and_forms_update_the_engine_in_place(tmp_path: Path)
             fresh = taint_of(clean)
             assert engine.paths() == fresh.paths()
             assert engine.summaries == fresh.summaries
+
+
+def test_an_object_looked_up_by_a_url_kwarg_is_not_the_kwarg() -> None:
+    """``content_type.get_object_for_this_type(pk=object_id)`` returns a row of the database
+    (Django's own ``contenttypes`` shortcut view redirects to its URL): no path; redirecting
+    to the kwarg itself is one."""
+    views = (
+        "from django.contrib.contenttypes.models import ContentType\n"
+        "from django.http import HttpResponseRedirect\n\n\n"
+        "def shortcut(request, content_type_id, object_id):\n"
+        "    content_type = ContentType.objects.get(pk=content_type_id)\n"
+        "    obj = content_type.get_object_for_this_type(pk=object_id)\n"
+        "    return HttpResponseRedirect(obj.get_absolute_url())\n\n\n"
+        "def bounce(request, target):\n"
+        "    return HttpResponseRedirect(target)\n"
+    )
+    urls = (
+        "from django.urls import path\nfrom app import views\n\nurlpatterns = [\n"
+        '    path("r/<int:content_type_id>/<str:object_id>/", views.shortcut),\n'
+        '    path("b/<str:target>/", views.bounce),\n]\n'
+    )
+    engine = engine_of_files(_files({"app/views.py": views, "app/urls.py": urls}))
+    sinks = {(p.sink.path, p.sink.line) for p in engine.paths()}
+    assert sinks == {("app/views.py", 12)}  # bounce only

@@ -706,6 +706,10 @@ NON_PROPAGATORS: frozenset[str] = frozenset(
     | {"builtins.open", "io.open", "codecs.open", "os.open", "os.fdopen"}
 )  # fmt: skip
 
+#: Methods whose result never carries their arguments' taint, whatever they are called on
+#: (the receiver's type is rarely known): a model instance looked up by the value.
+NON_PROPAGATING_METHODS: frozenset[str] = frozenset({"get_object_for_this_type"})
+
 #: Arguments that make a sink call harmless, by sink callee: ``(keyword, position, values)``;
 #: an argument passed by that keyword (or at that position, when it is not -1) is harmless
 #: when it resolves to one of ``values`` (``yaml.SafeLoader``) or is a string literal that
@@ -1018,6 +1022,8 @@ class Models:
         (a sanitizer's result carries the taint minus the kinds it cleans: ``cleans``)."""
         if callee is None:
             return True
+        if callee.rpartition(".")[2] in NON_PROPAGATING_METHODS:
+            return False
         return callee not in self.non_propagators and callee not in self.sanitizers
 
 
