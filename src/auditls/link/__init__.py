@@ -22,10 +22,20 @@ from auditls.link.linker import (
     Argument,
     DomainKey,
     Linker,
+    ModelCache,
     Site,
     domain_key,
     link_of,
     split_ref,
 )
 
-__all__ = ["Argument", "DomainKey", "Linker", "Site", "domain_key", "link_of", "split_ref"]
+__all__ = [
+    "Argument",
+    "DomainKey",
+    "Linker",
+    "ModelCache",
+    "Site",
+    "domain_key",
+    "link_of",
+    "split_ref",
+]

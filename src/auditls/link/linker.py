@@ -403,6 +403,34 @@ def domain_key(store: Store, fact_types: Iterable[type[Fact]]) -> DomainKey:
     return found
 
 
+M = TypeVar("M")
+
+
+class ModelCache(Generic[M]):
+    """A domain's model per store (``model_of(store)``): built again only when a file with the
+    domain's facts changed (``domain_key``), so an edit elsewhere keeps it. Call it on the
+    thread that owns the store."""
+
+    def __init__(self, fact_types: Iterable[type[Fact]], build: Callable[[Store], M]) -> None:
+        self.fact_types = tuple(fact_types)
+        self.build = build
+        self._kept: weakref.WeakKeyDictionary[Store, tuple[int, DomainKey, M]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __call__(self, store: Store) -> M:
+        kept = self._kept.get(store)
+        if kept is not None and kept[0] == store.revision:
+            return kept[2]
+        key = domain_key(store, self.fact_types)
+        if kept is not None and kept[1] == key:
+            self._kept[store] = (store.revision, key, kept[2])
+            return kept[2]
+        model = self.build(store)
+        self._kept[store] = (store.revision, key, model)
+        return model
+
+
 def link_of(store: Store, fact_types: Iterable[type[Fact]] | None = None) -> Linker:
     """The linker of a store's files that have rows of ``fact_types`` (every file when None),
     built again only when the store's revision changed, from the facts kept for the files

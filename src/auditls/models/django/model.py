@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -58,7 +57,7 @@ from auditls.knowledge.django import (
     UNSAFE_METHODS,
     VIEW_BASES,
 )
-from auditls.link import DomainKey, Linker, Site, domain_key, link_of
+from auditls.link import Linker, ModelCache, Site, link_of
 from auditls.models.django.settings import Settings
 
 if TYPE_CHECKING:
@@ -451,21 +450,6 @@ def _clean(pattern: str, nested: bool) -> str:
     return out.removesuffix("$")
 
 
-_MODELS: weakref.WeakKeyDictionary[Store, tuple[int, DomainKey, DjangoModel]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def model_of(store: Store) -> DjangoModel:
-    """The model of a store, built again only when a file it is built from changed (the files
-    with its facts, ``domain_key``): an edit elsewhere keeps it."""
-    cached = _MODELS.get(store)
-    if cached is not None and cached[0] == store.revision:
-        return cached[2]
-    key = domain_key(store, FACT_TYPES)
-    if cached is not None and cached[1] == key:
-        _MODELS[store] = (store.revision, key, cached[2])
-        return cached[2]
-    model = DjangoModel.from_store(store)
-    _MODELS[store] = (store.revision, key, model)
-    return model
+#: The model of a store (``link.ModelCache``: built again only when a file with its facts
+#: changed).
+model_of: ModelCache[DjangoModel] = ModelCache(FACT_TYPES, DjangoModel.from_store)

@@ -18,7 +18,6 @@ Nothing here reads source, imports the analysed code, or writes SQL.
 
 from __future__ import annotations
 
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from auditls.facts.fastapi import (
     FastAPIOperationFact,
     FastAPIRouterFact,
 )
-from auditls.link import DomainKey, Linker, Site, domain_key, link_of
+from auditls.link import Linker, ModelCache, Site, link_of
 
 if TYPE_CHECKING:
     from auditls.store import Store
@@ -172,21 +171,6 @@ class FastAPIModel:
         return [op for op in self.operations if self.link.resolve(op.fact.endpoint) == name]
 
 
-_MODELS: weakref.WeakKeyDictionary[Store, tuple[int, DomainKey, FastAPIModel]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def model_of(store: Store) -> FastAPIModel:
-    """The model of a store, built again only when a file it is built from changed (the files
-    with its facts, ``domain_key``): an edit elsewhere keeps it."""
-    cached = _MODELS.get(store)
-    if cached is not None and cached[0] == store.revision:
-        return cached[2]
-    key = domain_key(store, FACT_TYPES)
-    if cached is not None and cached[1] == key:
-        _MODELS[store] = (store.revision, key, cached[2])
-        return cached[2]
-    model = FastAPIModel.from_store(store)
-    _MODELS[store] = (store.revision, key, model)
-    return model
+#: The model of a store (``link.ModelCache``: built again only when a file with its facts
+#: changed).
+model_of: ModelCache[FastAPIModel] = ModelCache(FACT_TYPES, FastAPIModel.from_store)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,8 +53,7 @@ from auditls.knowledge.testing import (
     TEST_CLASS_PREFIX,
     TESTCASE_BASES,
 )
-from auditls.link import DomainKey, Linker, Site, domain_key, link_of
-from auditls.store import Store
+from auditls.link import Linker, ModelCache, Site, link_of
 
 #: Doubles whose target is replaced for the test.
 #: How many fixtures deep a call is followed (a test -> its fixture -> theirs...).
@@ -387,21 +385,8 @@ def _workspace_config(root: Path | None) -> tuple[list[re.Pattern[str]], dict[st
     return patterns, entry_points
 
 
-_MODELS: weakref.WeakKeyDictionary[Store, tuple[int, DomainKey, TestingModel]] = (
-    weakref.WeakKeyDictionary()
+#: The model of a store (``link.ModelCache``: built again only when a file with its facts
+#: changed).
+model_of: ModelCache[TestingModel] = ModelCache(
+    FACT_TYPES, lambda store: TestingModel(link_of(store, FACT_TYPES), store.root)
 )
-
-
-def model_of(store: Store) -> TestingModel:
-    """The model of a store, built again only when a file it is built from changed (the files
-    with its facts, ``domain_key``): an edit elsewhere keeps it."""
-    cached = _MODELS.get(store)
-    if cached is not None and cached[0] == store.revision:
-        return cached[2]
-    key = domain_key(store, FACT_TYPES)
-    if cached is not None and cached[1] == key:
-        _MODELS[store] = (store.revision, key, cached[2])
-        return cached[2]
-    model = TestingModel(link_of(store, FACT_TYPES), store.root)
-    _MODELS[store] = (store.revision, key, model)
-    return model
