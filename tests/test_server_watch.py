@@ -28,6 +28,10 @@ DEADLINE = 10.0
         ("pkg/mod.py", False, "modified", True),
         ("pkg/notes.txt", False, "modified", False),
         ("pyproject.toml", False, "modified", True),
+        ("pyproject.toml", False, "opened", False),
+        ("pyproject.toml", False, "closed_no_write", False),
+        ("pkg/mod.py", False, "opened", False),
+        ("pkg/mod.py", False, "closed", True),
         ("pkg/.gitignore", False, "created", True),
         ("pkg/__pycache__/mod.py", False, "created", False),
         (".git/index.py", False, "modified", False),
@@ -108,6 +112,24 @@ async def test_writes_are_coalesced_and_noise_is_ignored(
     await rec.until(lambda: target in rec.heard(), "pkg/mod.py")
     assert rec.heard() == {target}
     assert sum(target in batch for batch in rec.batches) == 1  # five writes, one change
+
+
+async def test_reading_a_file_is_not_a_change(
+    root: Path, watched: tuple[Watcher, Recorder]
+) -> None:
+    _, rec = watched
+    config = root / "pyproject.toml"
+    config.write_text("[tool.auditls]\n")
+    await rec.until(lambda: config in rec.heard(), "the write")
+    heard = len(rec.batches)
+    for _ in range(3):
+        config.read_text()
+        (root / "pkg").joinpath("mod.py").exists()
+    # A later write is heard alone: the reads before it made no batch of their own.
+    marker = root / "pkg" / "marker.py"
+    marker.write_text("x = 1\n")
+    await rec.until(lambda: marker in rec.heard(), "the marker")
+    assert [config in batch for batch in rec.batches[heard:]] == [False]
 
 
 async def test_moves_and_deletions(root: Path, watched: tuple[Watcher, Recorder]) -> None:

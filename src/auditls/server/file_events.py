@@ -83,8 +83,12 @@ async def disk_changed(ls: AuditServer, folder: Folder, paths: set[Path]) -> Non
         p.name == "pyproject.toml" and p.parent in (folder.root, folder.client_root) for p in paths
     ):
         log.debug("%s/pyproject.toml changed: reading [tool.auditls] again", folder.root)
-        folder.project, folder.project_problem = read_pyproject(folder.root)
-        await configuration.apply_settings(ls, why="pyproject.toml changed")
+        read = read_pyproject(folder.root)
+        if read == (folder.project, folder.project_problem):
+            log.debug("[tool.auditls] of %s is unchanged: settings kept", folder.root)
+        else:
+            folder.project, folder.project_problem = read
+            await configuration.apply_settings(ls, why="pyproject.toml changed")
     if any(p.name == ".gitignore" for p in paths):
         log.debug("a .gitignore changed in %s: indexing the whole folder again", folder.root)
         await folders.reconcile(ls, folder)

@@ -12,8 +12,11 @@ started, so no change is processed twice).
    directory created later gets its watch when its creation is heard. Symlinks are never
    followed (``follow_symlink=False``), so nothing outside the workspace is watched.
 2. **Filter** (watchdog's thread). An event matters when it names a ``.py`` file, a
-   ``pyproject.toml`` or ``.gitignore``, or a directory that was created, deleted or moved, and
-   no part of its path below the root is a default excluded directory. A move counts for both of
+   ``pyproject.toml`` or ``.gitignore`` that was written, created, deleted or moved, or a
+   directory that was created, deleted or moved, and no part of its path below the root is a
+   default excluded directory. Reads are not changes: watchdog reports ``opened`` and
+   ``closed_no_write`` for every read, and the server reads ``pyproject.toml`` when it hears that
+   file change, so counting reads would reload the settings forever. A move counts for both of
    its paths. What matters is handed to the loop with ``call_soon_threadsafe``.
 3. **Debounce and coalesce** (the loop). Each path is due ``delay`` seconds after the last event
    that named it; a burst of writes to one file is one change. Due paths go out together, as one
@@ -43,6 +46,8 @@ log = logging.getLogger(__name__)
 
 #: Files other than Python sources whose changes matter.
 CONFIG_NAMES = frozenset({"pyproject.toml", ".gitignore"})
+#: Event kinds of a file that can change its content (not ``opened``/``closed_no_write``).
+FILE_CHANGES = frozenset({"created", "modified", "deleted", "moved", "closed"})
 #: watchdog's inotify module, which logs (and only logs) a kernel queue overflow.
 _INOTIFY_LOGGER = "watchdog.observers.inotify_c"
 
@@ -58,6 +63,8 @@ def relevant(root: Path, path: str, is_directory: bool, event_type: str) -> bool
         return False
     if is_directory:
         return event_type in ("created", "deleted", "moved")
+    if event_type not in FILE_CHANGES:
+        return False
     return parts[-1].endswith(".py") or parts[-1] in CONFIG_NAMES
 
 
