@@ -235,19 +235,27 @@ class NotAView(dict):
 
 
 def test_the_model_stands_while_no_django_file_changes(tmp_path: Path) -> None:
-    """``model_of`` builds the model again only when a file with Django facts changed."""
+    """``model_of`` builds the model again only when a file with Django facts changed, or what
+    the linker reads of every file (module-level imports, modules)."""
     import shutil
 
     root = tmp_path / "ws"
     shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "django", root,
                     ignore=shutil.ignore_patterns(".auditls"))  # fmt: skip
     config = load_config(root)
+    plain = root / "plain.py"
+    plain.write_text("def helper(x):\n    return x\n", encoding="utf-8")
     with Store.open(root, persist=False) as store:
         index_workspace(root, store, config, progress=False, snapshot=False)
         first = model_of(store)
-        (root / "plain.py").write_text("def helper(x):\n    return x\n", encoding="utf-8")
+        plain.write_text("def helper(x):\n    return x + 1\n", encoding="utf-8")
         index_workspace(root, store, config, progress=False, snapshot=False)
-        assert model_of(store) is first  # a file without Django facts appeared
+        assert model_of(store) is first  # a file without Django facts changed its body
+        plain.write_text("import os\n\ndef helper(x):\n    return x + 1\n", encoding="utf-8")
+        index_workspace(root, store, config, progress=False, snapshot=False)
+        second = model_of(store)
+        assert second is not first  # its imports changed: a re-export could have moved
+        first = second
         views = root / "shop" / "views.py"
         views.write_text(views.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
         index_workspace(root, store, config, progress=False, snapshot=False)

@@ -122,11 +122,32 @@ def test_route_symbols(model: FlaskJudge) -> None:
     )  # fmt: skip
 
 
-def test_model_is_cached_per_store_revision(store: Store) -> None:
-    first = judge_of(store)
-    assert judge_of(store) is first
-    store.revision += 1
-    assert judge_of(store) is not first
+def test_model_stands_while_no_flask_file_or_import_changes(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "ws"
+    shutil.copytree(PROJECT, root, ignore=shutil.ignore_patterns(".auditls"))
+    plain = root / "plain.py"
+    plain.write_text("def helper(x):\n    return x\n", encoding="utf-8")
+    with Store.open(root, persist=False) as store:
+
+        def index() -> None:
+            index_workspace(root, store, Config(), progress=False, snapshot=False)
+
+        index()
+        first = judge_of(store)
+        assert judge_of(store) is first
+        plain.write_text("def helper(x):\n    return x + 1\n", encoding="utf-8")
+        index()
+        assert judge_of(store) is first  # no Flask rows, the same imports
+        plain.write_text("from flask import abort\n", encoding="utf-8")
+        index()
+        second = judge_of(store)
+        assert second is not first  # an import: a re-export could have moved
+        views = root / "bookclub" / "admin" / "views.py"
+        views.write_text(views.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        index()
+        assert judge_of(store) is not second
 
 
 # -- the providers, as the server calls them -----------------------------------------------

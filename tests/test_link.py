@@ -13,7 +13,7 @@ import pytest
 from auditls.config import Config
 from auditls.facts.core import ClassFact, FunctionFact, ImportFact
 from auditls.index import index_workspace
-from auditls.link import Linker, link_of, split_ref
+from auditls.link import Linker, import_generation, link_of, split_ref
 from auditls.store import Store
 
 PACKAGE = {
@@ -185,6 +185,38 @@ def test_link_of_is_cached_per_revision_and_selection(store: Store, tmp_path: Pa
     again = link_of(store)
     assert again is not first
     assert again.resolve("shop.empty.X") == "shop.core.make"
+
+
+def test_link_of_after_edits_equals_a_fresh_linker(store: Store, tmp_path: Path) -> None:
+    """Kept imports (the shared base) are brought up to date file by file; the generation
+    moves only when what every linker reads of every file (imports, modules) changed."""
+
+    def same_as_fresh() -> None:
+        kept, fresh = link_of(store, [ClassFact]), Linker.from_store(store, [ClassFact])
+        assert kept.imports == fresh.imports
+        assert kept.stars == fresh.stars
+        assert kept.modules == fresh.modules
+        for module in fresh.modules:
+            assert kept.imports_of(module) == fresh.imports_of(module)
+
+    same_as_fresh()
+    generation = import_generation(store)
+    edits: list[tuple[dict[str, str], bool]] = [
+        ({"shop/core.py": PACKAGE["shop/core.py"] + "\nY = 2\n"}, False),  # body only
+        ({"shop/empty.py": "from shop.catalog import *\nX = 1\n"}, True),  # a star import
+        ({"shop/orders.py": "from shop.core import make as register\n"}, True),  # rebound
+        ({"shop/new.py": "Z = 3\n"}, True),  # a new module
+    ]
+    for files, moves in edits:
+        write(tmp_path, files)
+        index_workspace(tmp_path, store, Config(), progress=False, snapshot=False)
+        assert (import_generation(store) != generation) is moves, files
+        generation = import_generation(store)
+        same_as_fresh()
+    (tmp_path / "shop" / "new.py").unlink()
+    index_workspace(tmp_path, store, Config(), progress=False, snapshot=False)
+    assert import_generation(store) != generation  # a module went
+    same_as_fresh()
 
 
 @pytest.mark.parametrize(

@@ -213,6 +213,18 @@ def test_file_rows_round_trip_sorted_by_path(store: Store) -> None:
     assert store.file_facts("nope.py") is None
 
 
+def test_rows_and_modules_of_some_scopes_and_paths(store: Store) -> None:
+    paths = ["a.py", "a/x.py", "a/b/y.py", "a-b/z.py", "a0.py", "ab/w.py", "b.py"]
+    for path in paths:
+        store.replace_file(row_for(sample_facts(path)), sample_facts(path))
+    assert [r.path for r in store.files(["a"])] == ["a/b/y.py", "a/x.py"]
+    assert [r.path for r in store.files(["a.py", "ab"])] == ["a.py", "ab/w.py"]
+    assert [r.path for r in store.files([""])] == sorted(paths)
+    assert store.files(["nowhere"]) == []
+    modules = store.file_modules()
+    assert store.file_modules(["a/x.py", "gone.py"]) == {"a/x.py": modules["a/x.py"]}
+
+
 def test_file_recorded_without_facts(store: Store) -> None:
     row = FileRow(
         path="big.py",

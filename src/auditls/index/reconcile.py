@@ -47,8 +47,8 @@ def plan(
 ) -> Plan:
     """Compare each file found with its row, by stat first (counting the current ones in
     ``report``); a file that vanished since discovery loses its row at once."""
-    existing = {row.path: row for row in store.files()}
-    modules = store.file_modules()
+    existing = {row.path: row for row in store.files(found.scopes)}
+    modules = store.file_modules(found.files.keys())
     max_size = config.max_file_size
     out = Plan(existing)
 

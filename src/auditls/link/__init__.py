@@ -25,6 +25,7 @@ from auditls.link.linker import (
     ModelCache,
     Site,
     domain_key,
+    import_generation,
     link_of,
     split_ref,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "ModelCache",
     "Site",
     "domain_key",
+    "import_generation",
     "link_of",
     "split_ref",
 ]

@@ -46,7 +46,7 @@ import os
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Collection, Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from operator import itemgetter
 from pathlib import Path
@@ -303,6 +303,7 @@ class Store:
         #: +1 for every change to a file's facts (not for a size/mtime refresh).
         self.revision = 0
         self._db = _Db(conn)
+        self._states: tuple[int, dict[str, tuple[Any, ...]]] | None = None  # file_states, kept
         # Anything written since the last load or snapshot, including size/mtime refreshes.
         self._dirty = rebuilt
         self._closed = False
@@ -364,9 +365,20 @@ class Store:
         row = self._db.execute(FILE_SELECT + " WHERE path = ?", (path,)).fetchone()
         return None if row is None else decode_file_row(row[1:])
 
-    def files(self) -> list[FileRow]:
-        """Every file row, ordered by path."""
-        rows = self._db.execute(FILE_SELECT + " ORDER BY path").fetchall()
+    def files(self, scopes: Sequence[str] | None = None) -> list[FileRow]:
+        """Every file row, ordered by path; with ``scopes`` (relative paths, "" the whole
+        root), only the rows at or under one of them (a save's refresh reads its own row, not
+        14,000)."""
+        if scopes is None or "" in scopes:
+            rows = self._db.execute(FILE_SELECT + " ORDER BY path").fetchall()
+        else:
+            found: dict[str, Any] = {}
+            for scope in scopes:
+                # Under ``scope/``: from "scope/" up to "scope0" ("0" follows "/").
+                sql = FILE_SELECT + " WHERE path = ? OR (path >= ? AND path < ?)"
+                for r in self._db.execute(sql, (scope, scope + "/", scope + "0")):
+                    found[r[1]] = r
+            rows = [found[p] for p in sorted(found)]
         return [decode_file_row(r[1:]) for r in rows]
 
     def file_facts(self, path: str) -> FileFacts | None:
@@ -654,17 +666,26 @@ class Store:
         """How many files the store knows (with facts or not)."""
         return int(self._db.execute("SELECT count(*) FROM files").fetchone()[0])
 
-    def file_modules(self) -> dict[str, str | None]:
-        """The module name recorded with each file, by path (None: stored without facts)."""
-        return dict(self._db.execute("SELECT path, module FROM files").fetchall())
+    def file_modules(self, paths: Collection[str] | None = None) -> dict[str, str | None]:
+        """The module name recorded with each file (of ``paths`` when given), by path (None:
+        stored without facts)."""
+        if paths is None or len(paths) > 500:
+            found = dict(self._db.execute("SELECT path, module FROM files").fetchall())
+            return found if paths is None else {p: found[p] for p in paths if p in found}
+        sql = "SELECT path, module FROM files WHERE path = ?"
+        return dict(row for p in paths for row in self._db.execute(sql, (p,)))
 
     def file_states(self) -> dict[str, tuple[Any, ...]]:
         """Every file's path and what its facts were computed from: (hash, status, module,
-        extractor version, error). A file whose state is unchanged has unchanged facts."""
-        rows = self._db.execute(
-            "SELECT path, hash, status, module, extractor_version, error FROM files"
-        )
-        return {row[0]: tuple(row[1:]) for row in rows}
+        extractor version, error). A file whose state is unchanged has unchanged facts. Read
+        once per revision (every change to a state is a change of revision): a new dict each
+        call, the caller's to change."""
+        if self._states is None or self._states[0] != self.revision:
+            rows = self._db.execute(
+                "SELECT path, hash, status, module, extractor_version, error FROM files"
+            )
+            self._states = (self.revision, {row[0]: tuple(row[1:]) for row in rows})
+        return dict(self._states[1])
 
     def paths_with_facts(self, fact_types: Iterable[type[Fact]]) -> list[str]:
         """The paths of the files that have at least one row of any of these fact types,
@@ -770,6 +791,17 @@ class Store:
         """The rows of one fact type written at module level (their ``function`` is their
         file's module), each with that module, in storage order; none when the store has no
         table for the type. The type must have a ``function`` field."""
+        return [(module, fact) for _, module, fact in self._module_level(fact_type)]
+
+    def module_level_facts_by_path(self, fact_type: type[F]) -> dict[str, list[F]]:
+        """``module_level_facts`` by file path (two files can hold one module name: two
+        projects side by side), each file's in storage order."""
+        out: dict[str, list[F]] = {}
+        for path, _, fact in self._module_level(fact_type):
+            out.setdefault(path, []).append(fact)
+        return out
+
+    def _module_level(self, fact_type: type[F]) -> list[tuple[str, str, F]]:
         table = self.schema.by_name.get(fact_type.TABLE)
         if table is None:
             return []
@@ -777,12 +809,12 @@ class Store:
             raise ValueError(f"{fact_type.__name__} has no `function` field")
         names = ", ".join(f'i."{c.name}"' for c in table.columns)
         sql = (
-            f'SELECT f.module, {names} FROM "{table.table}" i '  # noqa: S608 (our names)
+            f'SELECT f.path, f.module, {names} FROM "{table.table}" i '  # noqa: S608 (ours)
             "JOIN files f ON f.id = i.file_id WHERE i.function = f.module"
         )
-        out: list[tuple[str, F]] = []
+        out: list[tuple[str, str, F]] = []
         for row in self._db.execute(sql):
-            fact = table.decode(row[1:])
+            fact = table.decode(row[2:])
             assert isinstance(fact, fact_type)
-            out.append((row[0], fact))
+            out.append((row[0], row[1], fact))
         return out

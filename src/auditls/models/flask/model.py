@@ -4,13 +4,12 @@ rules': ``auditls.rules.flask.judge.FlaskJudge`` extends this model."""
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar, cast
 
 from auditls.facts import FileFacts
 from auditls.facts.flask import FACT_TYPES as FLASK_FACT_TYPES
-from auditls.link import Linker, link_of
+from auditls.link import Linker, ModelCache, link_of
 from auditls.models.flask.build import build
 from auditls.models.flask.config import ConfigQueries
 from auditls.models.flask.routes import RouteQueries
@@ -42,19 +41,17 @@ class FlaskModel(RouteQueries, ConfigQueries):
 
 M = TypeVar("M", bound=FlaskModel)
 
-_MODELS: weakref.WeakKeyDictionary[Store, tuple[int, FlaskModel]] = weakref.WeakKeyDictionary()
+_CACHES: dict[type[FlaskModel], ModelCache[FlaskModel]] = {}
 
 
 def model_of(store: Store, kind: type[M]) -> M:
-    """The model of a store as ``kind`` (``FlaskModel`` or a subclass), built again only when
-    the store's revision changed or another kind is asked for. Call it on the thread that owns
-    the store (the language server's ``engine.query`` does)."""
-    cached = _MODELS.get(store)
-    if cached is not None and cached[0] == store.revision and type(cached[1]) is kind:
-        return cached[1]  # narrowed to kind by the type check above
-    model = kind.from_store(store)
-    _MODELS[store] = (store.revision, model)
-    return model
+    """The model of a store as ``kind`` (``FlaskModel`` or a subclass), built again only when a
+    file with Flask rows changed or any file's imports did (``ModelCache``). Call it on the
+    thread that owns the store (the language server's ``engine.query`` does)."""
+    cache = _CACHES.get(kind)
+    if cache is None:
+        cache = _CACHES[kind] = ModelCache(FLASK_FACT_TYPES, kind.from_store)
+    return cast("M", cache(store))  # built by kind.from_store above
 
 
 def counts(model: FlaskModel) -> dict[str, int]:
