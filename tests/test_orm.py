@@ -59,8 +59,10 @@ def test_columns_include_mixins_and_abstract_bases(store: Store) -> None:
     assert [r.fact.target for r in user.relationships] == ["Address", "Order"]
     assert [v.fact.fields for v in user.validators] == [("email",)]
     reviewer = {f.name: f for f in orm.fields_of("bookshop.reviews.Reviewer")}
-    assert reviewer["bio"].nullable and reviewer["bio"].style == "annotation"
-    assert not reviewer["nickname"].nullable and reviewer["nickname"].unique
+    assert reviewer["bio"].nullable
+    assert reviewer["bio"].style == "annotation"
+    assert not reviewer["nickname"].nullable
+    assert reviewer["nickname"].unique
     fields = orm_fields(store)
     assert "password_hash" in fields["bookshop.models.User"]
     assert [m.qualname for m in orm.models_named("Review")] == ["bookshop.reviews.Review"]
@@ -75,7 +77,8 @@ def test_the_hover_and_the_symbols(store: Store) -> None:
     assert "- `addresses` → `Address` (back_populates `user`, lazy `dynamic`)" in text
     assert "Validators: `validate_email` (`email`)" in text
     base = model_markdown(model_of(store), "bookshop.legacy.base.Base")
-    assert base is not None and "3 model(s) of the workspace" in base
+    assert base is not None
+    assert "3 model(s) of the workspace" in base
     found = models(store, "review")
     assert [s.name for s in found] == ["Review · reviews", "Reviewer · reviewers"]
     assert found[0].path == "bookshop/reviews.py"
@@ -89,7 +92,8 @@ def test_the_hover_of_a_buffer_without_a_folder() -> None:
                        line=row.line, column=1, text=text, facts=facts, findings=(),
                        docs_base=None)  # fmt: skip
     shown = hover_markdown(ctx)
-    assert shown is not None and "`DeclarativeBase` (2.0)" in shown
+    assert shown is not None
+    assert "`DeclarativeBase` (2.0)" in shown
     assert "- `reviewer` → `Reviewer` (back_populates `reviews`)" in shown
     assert OrmModel.from_files([facts]).model("bookshop.reviews.Base") is not None
 

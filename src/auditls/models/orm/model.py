@@ -142,9 +142,13 @@ class OrmModel:
                 elif ancestry and not kinds:
                     role, kind = "mixin", "none"
             table, generated = fact.table, False
-            if table is None and role == "model" and not fact.abstract:
-                if kind == "flask_sqlalchemy":
-                    table, generated = generated_table(fact.name), True
+            if (
+                table is None
+                and role == "model"
+                and not fact.abstract
+                and kind == "flask_sqlalchemy"
+            ):
+                table, generated = generated_table(fact.name), True
             out[qualname] = Model(
                 site=site, role=role, base_kind=kind, table=table, generated=generated,
                 bases=tuple(ancestry),
