@@ -400,9 +400,15 @@ class ModelsExtractor(Extractor):
 
     def finish(self) -> None:
         ctx = self.ctx
-        for cls in self.classes.values():
+        for cls in self.classes.values():  # in source order: a local base is decided first
             role = cls.role
-            declares = bool(cls.fields or cls.relationships or cls.table or cls.abstract)
+            # `__abstract__` alone is no evidence (SQLAlchemy's own types set it too)
+            declares = bool(cls.fields or cls.relationships or cls.table)
+            local_model = next((self.classes[b] for b in cls.bases if b in self.classes
+                                and self.classes[b].role in ("model", "base")), None)  # fmt: skip
+            if role is None and local_model is not None:
+                role, cls.base_kind = "model", local_model.base_kind
+                cls.role = role
             if role is None:
                 if not declares:
                     continue
