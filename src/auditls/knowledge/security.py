@@ -415,8 +415,10 @@ SQL_FUNCTIONS: dict[str, tuple[str, Arg, Arg]] = {
     "sqlalchemy.text": ("text", Arg(0, ("text",)), Arg(None)),
     "sqlalchemy.sql.text": ("text", Arg(0, ("text",)), Arg(None)),
     "sqlalchemy.sql.expression.text": ("text", Arg(0, ("text",)), Arg(None)),
-    **{f"{m}.literal_column": ("text", Arg(0, ("text",)), Arg(None))
-       for m in ("sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression")},
+    **{
+        f"{m}.literal_column": ("text", Arg(0, ("text",)), Arg(None))
+        for m in ("sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression")
+    },
     "django.db.models.expressions.RawSQL": ("rawsql", Arg(0, ("sql",)), Arg(1, ("params",))),
     "django.db.models.RawSQL": ("rawsql", Arg(0, ("sql",)), Arg(1, ("params",))),
     "pandas.read_sql": ("read_sql", Arg(0, ("sql",)), Arg(None, ("params",))),
