@@ -16,7 +16,7 @@ from auditls.facts.orm import OrmModelFact
 from auditls.index import index_workspace
 from auditls.models.orm import OrmModel, model_of, orm_fields
 from auditls.server.hover import HoverContext, hover_markdown
-from auditls.server.orm.hover import model_markdown
+from auditls.server.orm.hover import model_markdown, uses_markdown
 from auditls.server.orm.symbols import models
 from auditls.store import Store
 
@@ -103,3 +103,15 @@ def test_django_models_stay_in_the_django_domain() -> None:
     with Store.open(project, persist=False) as opened:
         index_workspace(project, opened, load_config(project), progress=False, snapshot=False)
         assert opened.facts_of_files(OrmModelFact, None) == {}
+
+
+def test_a_call_that_reaches_a_model_shows_it(store: Store) -> None:
+    orm = model_of(store)
+    text = uses_markdown(orm, ("bookshop.models.User.query.filter_by",))
+    assert text is not None
+    assert text.startswith("**SQLAlchemy model** `bookshop.models.User` · table `users`")
+    assert "`password_hash`" in text
+    # `db.session.query(User)`: the argument names the model
+    assert uses_markdown(orm, ("bookshop.db.session.query", "bookshop.models.User")) == text
+    assert uses_markdown(orm, ("flask.request.args.get",)) is None
+    assert uses_markdown(orm, ("bookshop.models.BaseModel",)) is not None  # abstract: still a model

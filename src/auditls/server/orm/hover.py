@@ -1,11 +1,14 @@
 """Hover on a SQLAlchemy declarative class's ``class`` line: its table, its columns (inherited
 ones included, with their types and flags), relationships and validators; on a declarative
-base, the models built on it. The store, read on its own thread through ``ctx.query``, links
+base, the models built on it. On a call that reaches a model of the workspace
+(``User.query.filter_by(...)``, ``session.query(User)``, ``select(User)``, ``User(...)``), the
+model's table and columns in short. The store, read on its own thread through ``ctx.query``, links
 bases and mixins of other files (``auditls.models.orm``); outside a folder the buffer's own
 facts are used."""
 
 from __future__ import annotations
 
+from auditls.facts.core import CallArgFact, CallFact
 from auditls.facts.orm import OrmModelFact
 from auditls.models.orm import Model, OrmModel, model_of
 from auditls.server.hover import HoverContext, hover_provider
@@ -101,3 +104,47 @@ def model_hover(ctx: HoverContext) -> str | None:
 
 def _from_store(store: Store, qualname: str) -> str | None:
     return model_markdown(model_of(store), qualname)
+
+
+def _reached(orm: OrmModel, ref: str) -> Model | None:
+    """The mapped model a reference or one of its prefixes reaches (``app.models.User.query.
+    filter_by`` -> ``app.models.User``)."""
+    parts = ref.split(".")
+    for end in range(len(parts), 1, -1):
+        found = orm.model(".".join(parts[:end]))
+        if found is not None:
+            return found if found.role == "model" else None
+    return None
+
+
+def uses_markdown(orm: OrmModel, refs: tuple[str, ...]) -> str | None:
+    seen: dict[str, Model] = {}
+    for ref in refs:
+        found = _reached(orm, ref)
+        if found is not None:
+            seen.setdefault(found.qualname, found)
+    lines = []
+    for model in list(seen.values())[:3]:
+        table = f" · table `{model.table}`" if model.table else ""
+        columns = ", ".join(f"`{n}`" for n in model.field_names[:MAX_ROWS])
+        lines.append(
+            f"**SQLAlchemy model** `{model.qualname}`{table}\n\nColumns: {columns or 'none found'}"
+        )
+    return "\n\n".join(lines) if lines else None
+
+
+@hover_provider("orm.uses", order=66)
+def use_hover(ctx: HoverContext) -> str | None:
+    calls = [c for c in ctx.facts_of(CallFact) if ctx.covers(c)]
+    if not calls:
+        return None
+    ids = {c.call_id for c in calls}
+    refs = [c.callee for c in calls if c.callee is not None]
+    refs += [a.qualname for a in ctx.facts_of(CallArgFact) if a.call_id in ids and a.qualname]
+    if not refs:
+        return None
+    wanted = tuple(dict.fromkeys(refs))
+    text = ctx.query(lambda store: uses_markdown(model_of(store), wanted))
+    if text is None and ctx.facts is not None:
+        text = uses_markdown(OrmModel.from_files([ctx.facts]), wanted)
+    return text
