@@ -42,6 +42,10 @@ def test_bases_are_followed_across_files(store: Store) -> None:
     assert kinds["bookshop.legacy.catalog.Book"] == ("model", "declarative_base", "books")
     assert kinds["bookshop.ratings.Rating"] == ("model", "declarative_class", "ratings")
     assert "bookshop.models.NotAModel" not in kinds
+    assert "bookshop.staff.Helper" not in kinds
+    # a subclass of another file's model that only sets __mapper_args__
+    assert kinds["bookshop.staff.Staff"] == ("model", "flask_sqlalchemy", "users")
+    assert "password_hash" in orm.models["bookshop.staff.Staff"].field_names
     address = orm.models["bookshop.models.Address"]
     assert (address.table, address.generated) == ("address", True)  # Flask-SQLAlchemy's name
     assert not any(m.fact.abstract for m in orm.mapped())

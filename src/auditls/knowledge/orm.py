@@ -19,6 +19,14 @@ BASE_CLASSES = frozenset({
     "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta",
     "sqlalchemy.orm.decl_api.DeclarativeBase", "sqlalchemy.orm.decl_api.DeclarativeBaseNoMeta",
 })  # fmt: skip
+#: Class decorators: ``@as_declarative()`` makes the class a declarative base (1.x),
+#: ``@mapper_registry.mapped`` maps the class it decorates.
+BASE_DECORATORS = frozenset({
+    "sqlalchemy.orm.as_declarative", "sqlalchemy.ext.declarative.as_declarative",
+    "sqlalchemy.orm.decl_api.as_declarative", "sqlalchemy.orm.registry.as_declarative_base",
+})  # fmt: skip
+MAPPED_DECORATORS = frozenset({"sqlalchemy.orm.registry.mapped",
+                               "sqlalchemy.orm.decl_api.registry.mapped"})  # fmt: skip
 #: Flask-SQLAlchemy's extension: ``db = SQLAlchemy()`` makes ``db.Model`` a base.
 FLASK_EXTENSIONS = frozenset(_FLASK_SQLALCHEMY)
 #: ``db.Model`` of an extension made in this file.
@@ -63,4 +71,5 @@ FOREIGN_ORMS = frozenset({"django", "peewee", "pony", "tortoise", "mongoengine",
                           "piccolo", "rest_framework"})  # fmt: skip
 #: Class attributes that only a declarative class sets.
 TABLENAME = "__tablename__"
+DECLARATIVE_ATTRIBUTES = frozenset({"__table_args__", "__mapper_args__"})
 ABSTRACT = "__abstract__"

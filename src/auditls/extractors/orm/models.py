@@ -31,9 +31,11 @@ from auditls.knowledge.orm import (
     BACKREF_CALLS,
     BACKREF_NAMES,
     BASE_CLASSES,
+    BASE_DECORATORS,
     BASE_FACTORIES,
     COLUMN_CALLS,
     COLUMN_NAMES,
+    DECLARATIVE_ATTRIBUTES,
     DECLARED_ATTR,
     FLASK_EXTENSIONS,
     FLASK_MODEL_ATTRIBUTE,
@@ -43,6 +45,7 @@ from auditls.knowledge.orm import (
     FOREIGN_ORMS,
     MAPPED_ANNOTATIONS,
     MAPPED_COLUMN_CALLS,
+    MAPPED_DECORATORS,
     OPTIONAL_ANNOTATIONS,
     RELATIONSHIP_CALLS,
     RELATIONSHIP_NAMES,
@@ -102,6 +105,7 @@ class _Class:
     base_kind: str
     table: str | None = None
     abstract: bool = False
+    declarative: bool = False  # sets __table_args__ or __mapper_args__
     fields: list[_Field] = field(default_factory=list)
     relationships: list[OrmRelationshipFact] = field(default_factory=list)
     validators: list[OrmValidatorFact] = field(default_factory=list)
@@ -114,9 +118,10 @@ class ModelsExtractor(Extractor):
     name = "orm.models"
     fact_types = (OrmModelFact, OrmFieldFact, OrmRelationshipFact, OrmValidatorFact)
     qualnames = (BASE_FACTORIES, BASE_CLASSES, FLASK_MODELS, COLUMN_CALLS, MAPPED_COLUMN_CALLS,
-                 RELATIONSHIP_CALLS, DECLARED_ATTR, VALIDATES)  # fmt: skip
+                 RELATIONSHIP_CALLS, DECLARED_ATTR, VALIDATES, BASE_DECORATORS,
+                 MAPPED_DECORATORS)  # fmt: skip
     instances_of = (FLASK_EXTENSIONS,)
-    names = (COLUMN_NAMES, RELATIONSHIP_NAMES, (TABLENAME,))
+    names = (COLUMN_NAMES, RELATIONSHIP_NAMES, (TABLENAME,), DECLARATIVE_ATTRIBUTES)
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
@@ -184,6 +189,12 @@ class ModelsExtractor(Extractor):
                 role = "base"
             if found is not None and kind is None:
                 kind = found
+        for dec in node.decorator_list:
+            found = ctx.qualname(dec.func if isinstance(dec, ast.Call) else dec)
+            if found in BASE_DECORATORS:
+                role, kind = "base", "declarative_base"
+            elif found in MAPPED_DECORATORS and role is None:
+                role, kind = "model", kind or "declarative_base"
         if kind is not None and role is None:
             role = "model"
         qualname = ctx.def_qualname(node)
@@ -207,11 +218,15 @@ class ModelsExtractor(Extractor):
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if not isinstance(node.target, ast.Name):
             return
+        if self.ctx.scope.kind == "module":  # Base: DeclarativeMeta = declarative_base()
+            if node.value is not None:
+                self._module_assign(node, node.target.id, node.value)
+            return
         owner = self._owner()
         if owner is not None:
             self._class_attribute(owner, node, node.target.id, node.value, node.annotation)
 
-    def _module_assign(self, node: ast.Assign, name: str, value: ast.expr) -> None:
+    def _module_assign(self, node: ast.stmt, name: str, value: ast.expr) -> None:
         if not isinstance(value, ast.Call):
             return
         ctx = self.ctx
@@ -244,6 +259,9 @@ class ModelsExtractor(Extractor):
             return
         if name == ABSTRACT:
             owner.abstract = isinstance(value, ast.Constant) and value.value is True
+            return
+        if name in DECLARATIVE_ATTRIBUTES:
+            owner.declarative = True
             return
         mapped = self._mapped(annotation)
         if isinstance(value, ast.Call):
@@ -403,7 +421,7 @@ class ModelsExtractor(Extractor):
         for cls in self.classes.values():  # in source order: a local base is decided first
             role = cls.role
             # `__abstract__` alone is no evidence (SQLAlchemy's own types set it too)
-            declares = bool(cls.fields or cls.relationships or cls.table)
+            declares = bool(cls.fields or cls.relationships or cls.table or cls.declarative)
             local_model = next((self.classes[b] for b in cls.bases if b in self.classes
                                 and self.classes[b].role in ("model", "base")), None)  # fmt: skip
             if role is None and local_model is not None:

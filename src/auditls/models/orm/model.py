@@ -125,6 +125,26 @@ class OrmModel:
                     out.append(name)
         return out
 
+    def _concrete(self, qualname: str) -> bool:
+        fact = self.rows[qualname].fact
+        return fact.role == "model" and not fact.abstract
+
+    def _table(self, qualname: str, ancestry: list[str], depth: int = 0) -> tuple[str | None, bool]:
+        """(table, generated): ``__tablename__``; else the table of the mapped model it
+        inherits from without a primary key of its own (single-table inheritance); else, for
+        Flask-SQLAlchemy, the name it generates."""
+        fact = self.rows[qualname].fact
+        if fact.table is not None or fact.abstract or depth > _MAX_DEPTH:
+            return fact.table, False
+        own_key = any(f.fact.primary_key for f in self._fields.get(qualname, ()))
+        parent = next((a for a in ancestry if self._concrete(a)), None)
+        if parent is not None and not own_key:
+            return self._table(parent, self._ancestry(parent), depth + 1)
+        kinds = {fact.base_kind, *(self.rows[a].fact.base_kind for a in ancestry)}
+        if "flask_sqlalchemy" in kinds:
+            return generated_table(fact.name), True
+        return None, False
+
     @cached_property
     def models(self) -> dict[str, Model]:
         """Every declarative class, base and mixin by qualified name."""
@@ -141,14 +161,7 @@ class OrmModel:
                     kind = known
                 elif ancestry and not kinds:
                     role, kind = "mixin", "none"
-            table, generated = fact.table, False
-            if (
-                table is None
-                and role == "model"
-                and not fact.abstract
-                and kind == "flask_sqlalchemy"
-            ):
-                table, generated = generated_table(fact.name), True
+            table, generated = self._table(qualname, ancestry) if role == "model" else (None, False)
             out[qualname] = Model(
                 site=site, role=role, base_kind=kind, table=table, generated=generated,
                 bases=tuple(ancestry),
