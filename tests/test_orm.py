@@ -119,3 +119,23 @@ def test_a_call_that_reaches_a_model_shows_it(store: Store) -> None:
     assert uses_markdown(orm, ("bookshop.db.session.query", "bookshop.models.User")) == text
     assert uses_markdown(orm, ("flask.request.args.get",)) is None
     assert uses_markdown(orm, ("bookshop.models.BaseModel",)) is not None  # abstract: still a model
+
+
+DJANGO_LOOKALIKE = b"""
+from django.db import models
+from sqlalchemy.orm import relationship
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=80)
+    publisher = models.ForeignKey("Publisher", on_delete=models.CASCADE)
+
+
+class Book(models.Model):
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="relationship")
+"""
+
+
+def test_django_fields_are_not_taken_for_sqlalchemy_columns() -> None:
+    facts = extract(DJANGO_LOOKALIKE, "library/models.py")
+    assert facts.of(OrmModelFact) == []

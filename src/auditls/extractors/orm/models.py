@@ -261,7 +261,7 @@ class ModelsExtractor(Extractor):
             owner.abstract = isinstance(value, ast.Constant) and value.value is True
             return
         if name in DECLARATIVE_ATTRIBUTES:
-            owner.declarative = True
+            owner.declarative = owner.declarative or value is not None  # not a bare annotation
             return
         mapped = self._mapped(annotation)
         if isinstance(value, ast.Call):
