@@ -15,6 +15,7 @@ from auditls.knowledge.heuristics import (
     DJANGO_SETTINGS_MODULE,
     HEURISTICS,
     LOCAL_SETTINGS_MODULE,
+    ORM_API_ATTRIBUTE,
     PASSWORD_CHECK_METHOD,
     PRODUCTION_SETTINGS_MODULE,
     PUBLIC_AUTH_ENDPOINT,
@@ -75,6 +76,9 @@ CASES: list[tuple[NameHeuristic, str, bool]] = [
     (PRODUCTION_SETTINGS_MODULE, "products.settings", False),
     (REQUEST_PARAMETER, "request", True),
     (REQUEST_PARAMETER, "requests", False),
+    (ORM_API_ATTRIBUTE, "Column", True),
+    (ORM_API_ATTRIBUTE, "relationship", True),
+    (ORM_API_ATTRIBUTE, "ColumnProperty", False),
 ]
 
 

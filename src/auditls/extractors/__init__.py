@@ -23,6 +23,7 @@ from auditls.extractors import core as _core  # noqa: F401
 from auditls.extractors import django as _django  # noqa: F401
 from auditls.extractors import fastapi as _fastapi  # noqa: F401
 from auditls.extractors import flask as _flask  # noqa: F401
+from auditls.extractors import orm as _orm  # noqa: F401
 from auditls.extractors import security as _security  # noqa: F401
 from auditls.extractors import taint as _taint  # noqa: F401
 from auditls.extractors import testing as _testing  # noqa: F401

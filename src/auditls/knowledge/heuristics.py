@@ -175,6 +175,15 @@ REQUEST_PARAMETER = NameHeuristic(
 )
 
 #: Every name heuristic, for docs and tests.
+ORM_API_ATTRIBUTE = NameHeuristic(
+    "orm-api-attribute",
+    "the ORM extractor (`orm.models`): in a class body, a call of an attribute with this name "
+    "on an object the file cannot type (`from app import db` then `db.Column(...)`, "
+    "`db.relationship(...)`, `db.ForeignKey(...)`) is taken for SQLAlchemy's, so the class "
+    "is recorded as a model whose base `auditls.models.orm` follows across files",
+    re.compile(r"^(Column|mapped_column|relationship|relation|dynamic_loader|ForeignKey|backref)$"),
+)
+
 HEURISTICS: tuple[NameHeuristic, ...] = (
     PUBLIC_AUTH_ENDPOINT,
     CREDENTIAL_ENDPOINT,
@@ -192,4 +201,5 @@ HEURISTICS: tuple[NameHeuristic, ...] = (
     LOCAL_SETTINGS_MODULE,
     PRODUCTION_SETTINGS_MODULE,
     REQUEST_PARAMETER,
+    ORM_API_ATTRIBUTE,
 )

@@ -405,6 +405,9 @@ SQL_METHODS: dict[str, tuple[Arg, Arg]] = {
     ),
     "executescript": (Arg(0, ("sql_script", "sql")), Arg(None)),
     "raw": (Arg(0, ("raw_query",)), Arg(1, ("params",))),
+    # SQLAlchemy: a connection's driver-level SQL, a Query's textual statement.
+    "exec_driver_sql": (Arg(0, ("statement",)), Arg(1, ("parameters",))),
+    "from_statement": (Arg(0, ("statement",)), Arg(None)),
 }
 
 #: Functions that take SQL text -> (sink name, query argument, bound-parameters argument).
@@ -412,6 +415,10 @@ SQL_FUNCTIONS: dict[str, tuple[str, Arg, Arg]] = {
     "sqlalchemy.text": ("text", Arg(0, ("text",)), Arg(None)),
     "sqlalchemy.sql.text": ("text", Arg(0, ("text",)), Arg(None)),
     "sqlalchemy.sql.expression.text": ("text", Arg(0, ("text",)), Arg(None)),
+    **{
+        f"{m}.literal_column": ("text", Arg(0, ("text",)), Arg(None))
+        for m in ("sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression")
+    },
     "django.db.models.expressions.RawSQL": ("rawsql", Arg(0, ("sql",)), Arg(1, ("params",))),
     "django.db.models.RawSQL": ("rawsql", Arg(0, ("sql",)), Arg(1, ("params",))),
     "pandas.read_sql": ("read_sql", Arg(0, ("sql",)), Arg(None, ("params",))),

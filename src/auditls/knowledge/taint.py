@@ -260,6 +260,22 @@ _DB_CURSORS = (
     "sqlite3.Cursor", "psycopg2.extensions.cursor", "psycopg.Cursor", "pymysql.cursors.Cursor",
 )  # fmt: skip
 _SQL_KEYWORDS = ("sql", "query", "operation", "statement")
+#: SQLAlchemy's engines, connections and sessions, whose ``execute`` ran a plain string as SQL
+#: before 2.0 (``text()`` around it is a sink of its own) and whose ``exec_driver_sql`` still
+#: does: ``engine.execute(sql)``, ``with engine.connect() as conn: conn.execute(sql)``,
+#: ``Session(engine).execute(sql)``, Flask-SQLAlchemy's ``db.session.execute(sql)``.
+_SA_ENGINES = ("sqlalchemy.create_engine", "sqlalchemy.engine.create_engine",
+               "sqlalchemy.engine.Engine", "flask_sqlalchemy.SQLAlchemy.engine",
+               "flask_sqlalchemy.extension.SQLAlchemy.engine")  # fmt: skip
+_SA_CONNECTIONS = (
+    *_SA_ENGINES, *(f"{e}.{m}" for e in _SA_ENGINES for m in ("connect", "begin")),
+    "sqlalchemy.engine.Connection", "sqlalchemy.engine.base.Connection",
+)  # fmt: skip
+_SA_SESSIONS = (
+    "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlalchemy.orm.scoped_session",
+    "sqlalchemy.orm.scoping.scoped_session", "flask_sqlalchemy.SQLAlchemy.session",
+    "flask_sqlalchemy.extension.SQLAlchemy.session",
+)  # fmt: skip
 
 _SQL_SINKS: dict[str, Sink] = {
     **_sinks("sql", (f"{db}.{m}" for db in _DB_CONNECTIONS + _DB_CURSORS
@@ -269,6 +285,8 @@ _SQL_SINKS: dict[str, Sink] = {
     **_sinks("sql", ("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text",
                      "sqlalchemy.literal_column", "sqlalchemy.sql.literal_column",
                      "sqlalchemy.sql.expression.literal_column"), 0, keywords=("text",)),
+    **_sinks("sql", (f"{c}.{m}" for c in (*_SA_CONNECTIONS, *_SA_SESSIONS)
+                     for m in ("execute", "exec_driver_sql")), 0, keywords=("statement",)),
     **_sinks("sql", ("psycopg2.sql.SQL", "psycopg.sql.SQL"), 0, keywords=("string", "obj")),
     **_sinks("sql", ("django.db.models.RawSQL", "django.db.models.expressions.RawSQL"), 0,
              keywords=("sql",)),
@@ -572,6 +590,9 @@ SINK_METHODS: dict[str, Sink] = {
     "executemany": Sink("sql", (0,), _SQL_KEYWORDS),
     "executescript": Sink("sql", (0,), ("sql_script",)),
     "raw": Sink("sql", (0,), ("raw_query",)),  # Django: Model.objects.raw(sql, params)
+    # SQLAlchemy: a connection's driver-level SQL; a Query's statement (a string before 2.0).
+    "exec_driver_sql": Sink("sql", (0,), ("statement",)),
+    "from_statement": Sink("sql", (0,), ("statement",)),
     # Django: QuerySet.extra(select, where, params, tables, order_by, select_params).
     "extra": Sink("sql", (0, 1, 3, 4), ("select", "where", "tables", "order_by")),
     "read_text": Sink("path", (), (), receiver=True),  # pathlib.Path and its kin
@@ -708,7 +729,14 @@ NON_PROPAGATORS: frozenset[str] = frozenset(
 
 #: Methods whose result never carries their arguments' taint, whatever they are called on
 #: (the receiver's type is rarely known): a model instance looked up by the value.
-NON_PROPAGATING_METHODS: frozenset[str] = frozenset({"get_object_for_this_type"})
+NON_PROPAGATING_METHODS: frozenset[str] = frozenset({
+    "get_object_for_this_type",
+    # SQLAlchemy (names no other common library uses): values bound as parameters, and the rows
+    # a query fetches by them (`User.query.filter_by(email=email).first_or_404()`,
+    # `text("... :id").bindparams(id=value)`): the database's data, not the value.
+    "filter_by", "bindparams", "first_or_404", "get_or_404", "one_or_404", "scalar_one",
+    "scalar_one_or_none", "one_or_none",
+})  # fmt: skip
 
 #: Arguments that make a sink call harmless, by sink callee: ``(keyword, position, values)``;
 #: an argument passed by that keyword (or at that position, when it is not -1) is harmless

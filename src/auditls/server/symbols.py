@@ -109,3 +109,4 @@ def to_symbols(
 from auditls.server.django import symbols as _symbols_django  # noqa: E402,F401
 from auditls.server.fastapi import symbols as _symbols_fastapi  # noqa: E402,F401
 from auditls.server.flask import symbols as _symbols_flask  # noqa: E402,F401
+from auditls.server.orm import symbols as _symbols_orm  # noqa: E402,F401

@@ -291,7 +291,8 @@ RULES: tuple[Rule, ...] = (
         summary="SQL is built from strings with values of run-time origin.",
         details=(
             "Reported when an f-string, `%` formatting, `.format()` or `+` builds the query of a "
-            "DB-API `execute` / `executemany` / `executescript`, SQLAlchemy `text()`, Django "
+            "DB-API `execute` / `executemany` / `executescript`, SQLAlchemy `text()`, "
+            "`literal_column()`, `exec_driver_sql` or `from_statement`, Django "
             "`raw()`, `extra()` or `RawSQL`, pandas `read_sql` or psycopg `sql.SQL` (directly or "
             "through a local variable, including `+=`), and one of the interpolated parts is "
             "not a constant. Constant parts (a table name held in a constant), numbers "
