@@ -19,6 +19,7 @@ from auditls.knowledge.heuristics import (
     PRODUCTION_SETTINGS_MODULE,
     PUBLIC_AUTH_ENDPOINT,
     REQUEST_PARAMETER,
+    SENSITIVE_FIELD,
     SERVER_START_METHOD,
     SLOW_HASH_METHOD,
     TEST_FILE,
@@ -75,6 +76,11 @@ CASES: list[tuple[NameHeuristic, str, bool]] = [
     (PRODUCTION_SETTINGS_MODULE, "products.settings", False),
     (REQUEST_PARAMETER, "request", True),
     (REQUEST_PARAMETER, "requests", False),
+    (SENSITIVE_FIELD, "password", True),
+    (SENSITIVE_FIELD, "api_key", True),
+    (SENSITIVE_FIELD, "reset_token", True),
+    (SENSITIVE_FIELD, "password_changed_at", False),
+    (SENSITIVE_FIELD, "tokens_used", False),
 ]
 
 

@@ -174,6 +174,16 @@ REQUEST_PARAMETER = NameHeuristic(
     re.compile(r"^(request|req|http_request)$"),
 )
 
+SENSITIVE_FIELD = NameHeuristic(
+    "sensitive-field",
+    "AUD419: a model field named so (a password hash, a token, a secret, an API key) should "
+    "not be in what a serializer or schema dumps",
+    re.compile(
+        r"(?:^|_)(password|passwd|pwd|secret|token|api_?key|private_?key|otp|salt)"
+        r"(?:_(?:hash|digest|key|secret|token|seed))?$"
+    ),
+)
+
 #: Every name heuristic, for docs and tests.
 HEURISTICS: tuple[NameHeuristic, ...] = (
     PUBLIC_AUTH_ENDPOINT,
@@ -192,4 +202,5 @@ HEURISTICS: tuple[NameHeuristic, ...] = (
     LOCAL_SETTINGS_MODULE,
     PRODUCTION_SETTINGS_MODULE,
     REQUEST_PARAMETER,
+    SENSITIVE_FIELD,
 )
