@@ -187,8 +187,8 @@ class _Interpreter:
         that reads the request itself is the source. None: not such a read."""
         base, _, tail = chain.partition(".")
         found = self.unit.valid_objects.get(base)
-        if found is None or not tail or self.unit.writes.get(f"name:{base}", 0) > 1:
-            return None
+        if found is None or not tail:
+            return None  # (a name bound twice in the function has no row: the extractor's)
         fields, suffix, source = found
         parts = tail.split(".")
         if suffix:

@@ -233,7 +233,7 @@ class SchemasExtractor(Extractor):
         schema.fields.append(
             ValidationFieldFact(
                 **ctx.pos(node), schema=schema.qualname, name=name,
-                field=ctx.qualname(kind) if kind is not None else None, validators=(),
+                field=self._type_name(kind), validators=(),
                 harmless=tuple(sorted(harmless)), needs_validation=False,
                 required=bool(required), read_only=False, write_only=excluded,
             )
@@ -259,6 +259,15 @@ class SchemasExtractor(Extractor):
                 continue
             return node
         return None
+
+    def _type_name(self, node: ast.expr | None) -> str | None:
+        """The type's name as resolved: ``typing.Literal`` for ``Literal["a"]``, ``constr``
+        for ``constr(...)``."""
+        if isinstance(node, ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        return self.ctx.qualname(node) if node is not None else None
 
     def _type_harmless(self, node: ast.expr) -> frozenset[str]:
         ctx = self.ctx

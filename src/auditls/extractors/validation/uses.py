@@ -41,6 +41,7 @@ class _Object:
     read: bool = False  # an attribute of it is read (`item.age`)
     form_read: bool = False  # a field's data is read (`form.age.data`)
     parsed: bool = False  # built from a mapping (`Item(**payload)`, `Item.model_validate`)
+    rebound: bool = False  # the name is bound again in the function
 
 
 @dataclass(slots=True)
@@ -98,7 +99,9 @@ class UsesExtractor(Extractor):
             return
         name = node.targets[0].id
         state = self._state()
-        state.objects.pop(name, None)
+        old = state.objects.pop(name, None)
+        if old is not None:
+            old.rebound = True  # bound twice: which object a read sees is not known
         state.loaded.pop(name, None)
         value = node.value
         if isinstance(value, ast.Await):
@@ -155,7 +158,7 @@ class UsesExtractor(Extractor):
             self._validate_call(node)
             return
         obj = state.objects.get(owner)
-        if obj is not None and func.attr in FORM_VALIDATE_METHODS:
+        if obj is not None and func.attr in FORM_VALIDATE_METHODS and not node.args:
             obj.validated = True
         loaded = state.loaded.get(owner)
         if loaded is not None and func.attr == "get" and node.args:
@@ -174,8 +177,6 @@ class UsesExtractor(Extractor):
         if schema is None or self.ctx.scope.kind not in ("function", "module"):
             return
         state = self._state()
-        if isinstance(func.value, ast.Name) and func.value.id in state.objects:
-            return  # a form's own validate()
         state.loaded[node.args[0].id] = _Loaded(schema, "validate")
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
@@ -223,7 +224,7 @@ class UsesExtractor(Extractor):
     def finish(self) -> None:
         ctx = self.ctx
         for obj in self.objects:
-            if not (obj.validated or obj.form_read or (obj.parsed and obj.read)):
+            if obj.rebound or not (obj.validated or obj.form_read or (obj.parsed and obj.read)):
                 continue
             self.emit(
                 ValidationUseFact(
