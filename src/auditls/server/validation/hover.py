@@ -56,7 +56,10 @@ def schema_markdown(schema: Schema, model: list[str] | None) -> str:
             lines.append("Dumps the fields it lists.")
         else:
             lines.append("Dumps every model field: " + ", ".join(f"`{n}`" for n in exposed))
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text
 
 
 def _markdown(store: Store, qualname: str) -> str | None:
