@@ -26,11 +26,13 @@ def test_objects_and_reads_are_cleaned_by_field_type() -> None:
     taint = validation_taint(ws.validation)
     fields, suffix, source = taint.objects["shop.views.search"]["form"]
     assert (suffix, source) == (".data", "flask.request.form")
-    assert fields["page"] == frozenset({"*"}) and fields["query"] == frozenset()
+    assert fields["page"] == frozenset({"*"})
+    assert fields["query"] == frozenset()
     unchecked, _, _ = taint.objects["shop.views.search_unchecked"]["form"]
     assert unchecked["sort"] == frozenset()  # choices only count after validate()
     reads = dict(taint.reads["shop.views.orders"]["data"])
-    assert reads[43] == frozenset({"*"}) and reads[45] == frozenset()
+    assert reads[43] == frozenset({"*"})
+    assert reads[45] == frozenset()
 
 
 def test_model_lookup_and_exposure() -> None:
