@@ -15,6 +15,7 @@ from auditls.knowledge.heuristics import (
     DJANGO_SETTINGS_MODULE,
     HEURISTICS,
     LOCAL_SETTINGS_MODULE,
+    MARSHMALLOW_EXTENSION_BASE,
     PASSWORD_CHECK_METHOD,
     PRODUCTION_SETTINGS_MODULE,
     PUBLIC_AUTH_ENDPOINT,
@@ -81,6 +82,8 @@ CASES: list[tuple[NameHeuristic, str, bool]] = [
     (SENSITIVE_FIELD, "reset_token", True),
     (SENSITIVE_FIELD, "password_changed_at", False),
     (SENSITIVE_FIELD, "tokens_used", False),
+    (MARSHMALLOW_EXTENSION_BASE, "SQLAlchemyAutoSchema", True),
+    (MARSHMALLOW_EXTENSION_BASE, "Schema", False),
 ]
 
 

@@ -31,6 +31,7 @@ class ValidationSchemaFact(Fact):
     load_only: tuple[str, ...]  # Meta.load_only; DRF: extra_kwargs write_only fields
     dump_only: tuple[str, ...]  # Meta.dump_only; DRF: Meta.read_only_fields
     hooks: tuple[str, ...]  # validators it defines: "validates:field", "validates_schema", ...
+    instances: tuple[str, ...]  # module-level names of its file bound to an instance of it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

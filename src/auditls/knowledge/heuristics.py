@@ -184,6 +184,14 @@ SENSITIVE_FIELD = NameHeuristic(
     ),
 )
 
+MARSHMALLOW_EXTENSION_BASE = NameHeuristic(
+    "marshmallow-extension-base",
+    "the validation extractor: a class on `<name>.SQLAlchemyAutoSchema` (or `SQLAlchemySchema`, "
+    "`ModelSchema`) where `<name>` is imported (Flask-Marshmallow's `ma`, made in another "
+    "module) is a Marshmallow schema of that kind; AUD419 relies on it at medium confidence",
+    re.compile(r"^(SQLAlchemyAutoSchema|SQLAlchemySchema|ModelSchema)$"),
+)
+
 #: Every name heuristic, for docs and tests.
 HEURISTICS: tuple[NameHeuristic, ...] = (
     PUBLIC_AUTH_ENDPOINT,
@@ -203,4 +211,5 @@ HEURISTICS: tuple[NameHeuristic, ...] = (
     PRODUCTION_SETTINGS_MODULE,
     REQUEST_PARAMETER,
     SENSITIVE_FIELD,
+    MARSHMALLOW_EXTENSION_BASE,
 )

@@ -50,6 +50,11 @@ MARSHMALLOW_INSTANCE_BASES: dict[str, tuple[str, str]] = {
     "SQLAlchemyAutoSchema": ("marshmallow", "autoschema"),
     "ModelSchema": ("marshmallow", "autoschema"),
 }
+#: The same bases as attributes of a Flask-Marshmallow instance imported from another module
+#: (``from app import ma``; ``knowledge.heuristics.MARSHMALLOW_EXTENSION_BASE`` decides).
+MARSHMALLOW_EXTENSION_ATTRIBUTES: tuple[str, ...] = (
+    "SQLAlchemyAutoSchema", "SQLAlchemySchema", "ModelSchema",
+)  # fmt: skip
 #: Modules whose classes are fields (the last part of the name says which).
 FIELD_MODULES = (
     "marshmallow.fields.", "flask_marshmallow.fields.", "marshmallow_sqlalchemy.fields.",

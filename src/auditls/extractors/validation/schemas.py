@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
 from auditls.facts.validation import ValidationFieldFact, ValidationSchemaFact
+from auditls.knowledge.heuristics import MARSHMALLOW_EXTENSION_BASE
 from auditls.knowledge.pydantic import (
     CONSTRAINED_STRINGS,
     EMAIL_TYPES,
@@ -35,6 +36,7 @@ from auditls.knowledge.validation import (
     LIST_FIELDS,
     MARSHMALLOW_DECORATORS,
     MARSHMALLOW_EXTENSION,
+    MARSHMALLOW_EXTENSION_ATTRIBUTES,
     MARSHMALLOW_EXTENSION_FIELDS,
     MARSHMALLOW_INSTANCE_BASES,
     REGEX_VALIDATORS,
@@ -50,6 +52,11 @@ _CONTAINERS = frozenset({
     "typing.Set", "typing.Tuple", "typing.Sequence",
 })  # fmt: skip
 _NOTHING: frozenset[str] = frozenset()
+#: Field modules -> the library (a class on a base of another file, known by its fields).
+_FIELD_LIBRARIES = (
+    ("marshmallow", "marshmallow"), ("flask_marshmallow", "marshmallow"),
+    ("wtforms", "wtforms"), ("flask_wtf", "wtforms"), ("rest_framework", "drf"),
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -63,6 +70,10 @@ class _Schema:
     meta: dict[str, tuple[str, ...]] = field(default_factory=dict)
     hooks: list[str] = field(default_factory=list)
     fields: list[ValidationFieldFact] = field(default_factory=list)
+    instances: list[str] = field(default_factory=list)
+    #: Its bases are none of the libraries' (a workspace base of another file, perhaps): it is
+    #: recorded only if its body declares a field of a library's (which says which).
+    provisional: bool = False
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
@@ -102,6 +113,7 @@ class SchemasExtractor(Extractor):
     name = "validation.schemas"
     fact_types = (ValidationSchemaFact, ValidationFieldFact)
     qualnames = (SCHEMA_BASES, MARSHMALLOW_EXTENSION, VALIDATOR_DECORATORS, MARSHMALLOW_DECORATORS)
+    names = (MARSHMALLOW_EXTENSION_ATTRIBUTES,)
 
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
@@ -117,11 +129,16 @@ class SchemasExtractor(Extractor):
             hit = ctx.lookup(target.id)
             if hit is not None and hit[1].kind == "module":
                 ref = f"{ctx.module}.{target.id}"
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            hit = ctx.lookup(target.value.id)
+            imported = hit is None or hit[0].kind == "import"  # `from app import ma` (or `*`)
+            if imported and MARSHMALLOW_EXTENSION_BASE(target.attr):
+                return ref or ctx.text_of(target), MARSHMALLOW_INSTANCE_BASES[target.attr]
         if ref is None:
             return ctx.text_of(target), None
         if ref in SCHEMA_BASES:
             return ref, SCHEMA_BASES[ref]
-        if ref in self.schemas:
+        if ref in self.schemas and not self.schemas[ref].provisional:
             known = self.schemas[ref]
             return ref, (known.library, known.kind)
         owner, _, attr = ref.rpartition(".")
@@ -133,11 +150,14 @@ class SchemasExtractor(Extractor):
         ctx = self.ctx
         found = [self._base(b) for b in node.bases]
         known = next((k for _, k in found if k is not None), None)
-        if known is None:
+        if not found or any(ref.startswith("builtins.") for ref, _ in found):
             return
         qualname = ctx.def_qualname(node)
         bases = tuple(ref for ref, _ in found)
-        self.schemas[qualname] = _Schema(node, qualname, known[0], known[1], bases)
+        library, kind = known if known is not None else ("", "")
+        self.schemas[qualname] = _Schema(
+            node, qualname, library, kind, bases, provisional=known is None
+        )
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         ctx = self.ctx
@@ -163,10 +183,17 @@ class SchemasExtractor(Extractor):
     def visit_Assign(self, node: ast.Assign) -> None:
         ctx = self.ctx
         scope = ctx.scope
-        if scope.kind != "class" or len(node.targets) != 1:
+        if scope.kind not in ("class", "module") or len(node.targets) != 1:
             return
         target = node.targets[0]
         if not isinstance(target, ast.Name):
+            return
+        if scope.kind == "module":
+            if not isinstance(node.value, ast.Call):
+                return
+            made = self.schemas.get(ctx.qualname(node.value.func) or "")
+            if made is not None and not made.provisional:
+                made.instances.append(target.id)  # `user_schema = UserSchema()`
             return
         schema = self.schemas.get(scope.qualname)
         if schema is not None:
@@ -364,6 +391,11 @@ class SchemasExtractor(Extractor):
         cls = self._field_class(call)
         if cls is None:
             return
+        if schema.provisional:  # a field of a library's: the class is one of its schemas
+            schema.provisional = False
+            schema.library = next(
+                (lib for prefix, lib in _FIELD_LIBRARIES if cls.startswith(prefix)), ""
+            )
         validators = self._validators(schema, call)
         harmless, needs = self._harmless_of(call, cls, validators)
         names = [
@@ -391,6 +423,8 @@ class SchemasExtractor(Extractor):
     def finish(self) -> None:
         ctx = self.ctx
         for schema in self.schemas.values():
+            if schema.provisional:
+                continue
             meta = schema.meta
             self.emit(
                 ValidationSchemaFact(
@@ -400,6 +434,7 @@ class SchemasExtractor(Extractor):
                     load_only=meta.get("load_only", ()) + meta.get("extra_write_only", ()),
                     dump_only=meta.get("dump_only", ()) + meta.get("read_only_fields", ()),
                     hooks=tuple(dict.fromkeys(schema.hooks)),
+                    instances=tuple(schema.instances),
                 )
             )  # fmt: skip
             for fact in schema.fields:

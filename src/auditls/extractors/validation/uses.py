@@ -84,12 +84,14 @@ class UsesExtractor(Extractor):
         return found
 
     def _class_of(self, expr: ast.expr) -> str | None:
-        """The class whose instance ``expr`` is: ``Schema()``, or a name bound to one."""
+        """The class whose instance ``expr`` is (``Schema()``, a name bound to one), or the
+        module-level instance an imported name is (the model finds its class)."""
         ctx = self.ctx
         if isinstance(expr, ast.Call):
             return ctx.qualname(expr.func)
         if isinstance(expr, ast.Name):
-            return ctx.instance_of(expr)
+            # a local instance, else one imported (`from .schemas import user_schema`)
+            return ctx.instance_of(expr) or ctx.qualname(expr)
         return None
 
     def visit_Assign(self, node: ast.Assign) -> None:

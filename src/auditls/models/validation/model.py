@@ -105,8 +105,9 @@ class ValidationModel:
                 parent = build(base, depth + 1)
                 if parent is not None:
                     schema.fields.update(parent.fields)
-                    if parent.kind == "flaskform":
-                        schema.kind = "flaskform"
+                    if parent.kind == "flaskform" or not schema.kind:
+                        schema.kind = parent.kind
+                    schema.library = schema.library or parent.library
             for fact in own.get(site.fact.qualname, ()):
                 schema.fields[fact.name] = fact
             return schema
@@ -115,9 +116,24 @@ class ValidationModel:
             build(name)
         return out
 
+    @cached_property
+    def instances(self) -> dict[str, Schema]:
+        """Module-level instances (``user_schema = UserSchema()``) by qualified name."""
+        out: dict[str, Schema] = {}
+        for schema in self.schemas.values():
+            module = schema.fact.qualname.rpartition(".")[0]
+            for name in schema.fact.instances:
+                out[f"{module}.{name}"] = schema
+        return out
+
     def schema(self, ref: str) -> Schema | None:
-        """The schema a reference names (through imports and re-exports)."""
-        return self.schemas.get(ref) or self.schemas.get(self.link.resolve(ref))
+        """The schema a reference names (through imports and re-exports): a class, or a
+        module-level instance of one (``from .schemas import user_schema``)."""
+        for name in (ref, self.link.resolve(ref)):
+            found = self.schemas.get(name) or self.instances.get(name)
+            if found is not None:
+                return found
+        return None
 
 
 def _harmless(fact: ValidationFieldFact, validated: bool) -> frozenset[str]:
