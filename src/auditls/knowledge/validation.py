@@ -112,6 +112,12 @@ MARSHMALLOW_DECORATORS: dict[str, str] = {
 
 #: Methods of a schema (or serializer) that validate what they are given and return it loaded.
 LOAD_METHODS: frozenset[str] = frozenset({"load", "loads"})
+#: Modules whose ``load`` / ``loads`` / ``validate`` are not a schema's (``json.loads``).
+NOT_SCHEMAS: tuple[str, ...] = (
+    "json", "simplejson", "orjson", "ujson", "pickle", "cloudpickle", "dill", "marshal",
+    "shelve", "plistlib", "yaml", "ruamel.yaml", "toml", "tomllib", "tomli", "msgpack",
+    "jsonpickle", "jsonschema", "xml", "lxml", "importlib", "pkgutil", "builtins",
+)  # fmt: skip
 #: Methods that validate what they are given and return the errors (the data is unchanged).
 VALIDATE_METHODS: frozenset[str] = frozenset({"validate"})
 #: Methods of a form that run its validators.

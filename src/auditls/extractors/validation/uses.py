@@ -24,6 +24,7 @@ from auditls.knowledge.pydantic import PARSE_METHODS
 from auditls.knowledge.validation import (
     FORM_VALIDATE_METHODS,
     LOAD_METHODS,
+    NOT_SCHEMAS,
     USE_FRAGMENTS,
     VALIDATE_METHODS,
 )
@@ -54,6 +55,9 @@ class _Loaded:
 class _Function:
     objects: dict[str, _Object] = field(default_factory=dict)
     loaded: dict[str, _Loaded] = field(default_factory=dict)
+
+
+_NOT_SCHEMA_PREFIXES = tuple(f"{m}." for m in NOT_SCHEMAS)
 
 
 def _literal(node: ast.AST | None) -> str | None:
@@ -87,12 +91,15 @@ class UsesExtractor(Extractor):
         """The class whose instance ``expr`` is (``Schema()``, a name bound to one), or the
         module-level instance an imported name is (the model finds its class)."""
         ctx = self.ctx
+        found: str | None = None
         if isinstance(expr, ast.Call):
-            return ctx.qualname(expr.func)
-        if isinstance(expr, ast.Name):
+            found = ctx.qualname(expr.func)
+        elif isinstance(expr, ast.Name):
             # a local instance, else one imported (`from .schemas import user_schema`)
-            return ctx.instance_of(expr) or ctx.qualname(expr)
-        return None
+            found = ctx.instance_of(expr) or ctx.qualname(expr)
+        if found is None or found in NOT_SCHEMAS or found.startswith(_NOT_SCHEMA_PREFIXES):
+            return None
+        return found
 
     def visit_Assign(self, node: ast.Assign) -> None:
         if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
@@ -127,7 +134,10 @@ class UsesExtractor(Extractor):
         schema = ctx.qualname(func)
         if schema is None or schema.startswith("builtins."):
             return
-        spread = any(k.arg is None for k in value.keywords)
+        # `Item(**payload)`; not a call forwarding `*args, **kwargs`
+        spread = any(k.arg is None for k in value.keywords) and not any(
+            isinstance(a, ast.Starred) for a in value.args
+        )
         formdata_kw = next((k.value for k in value.keywords if k.arg == "formdata"), None)
         if isinstance(formdata_kw, ast.Constant) and formdata_kw.value is None:
             how, formdata = "construct-empty", False
