@@ -128,6 +128,22 @@ USE_FRAGMENTS: tuple[str, ...] = (
     "parse_obj", "parse_raw", "(**",
 )  # fmt: skip
 
+#: Models the libraries define, by resolved name -> their fields (a serializer of
+#: ``django.contrib.auth.models.User``, or of a project's ``AbstractUser`` subclass, dumps the
+#: password hash with ``fields = "__all__"``). ``get_user_model()`` stands for the user model.
+_DJANGO_BASE_USER = ("password", "last_login")
+_DJANGO_USER = (
+    *_DJANGO_BASE_USER, "is_superuser", "groups", "user_permissions", "username", "first_name",
+    "last_name", "email", "is_staff", "is_active", "date_joined",
+)  # fmt: skip
+KNOWN_MODEL_FIELDS: dict[str, tuple[str, ...]] = {
+    "django.contrib.auth.base_user.AbstractBaseUser": _DJANGO_BASE_USER,
+    "django.contrib.auth.models.AbstractBaseUser": _DJANGO_BASE_USER,
+    "django.contrib.auth.models.AbstractUser": _DJANGO_USER,
+    "django.contrib.auth.models.User": _DJANGO_USER,
+    "django.contrib.auth.get_user_model": _DJANGO_USER,
+}
+
 #: A pattern anchored at both ends whose every atom is a digit: what it matches is a number.
 _DIGITS = re.compile(r"\^(?:(?:\\d|\[(?:0-9|\\d)\])(?:[+*?]|\{\d+(?:,\d*)?\})?)+\$")
 #: A pattern anchored at both ends whose every atom is a word character or ``-``: a slug.

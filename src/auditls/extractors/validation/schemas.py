@@ -205,7 +205,8 @@ class SchemasExtractor(Extractor):
             return
         value = node.value
         if target.id == "model":
-            owner.model = ctx.qualname(value) or ctx.text_of(value)
+            called = value.func if isinstance(value, ast.Call) else value  # get_user_model()
+            owner.model = ctx.qualname(called) or ctx.text_of(value)
             if isinstance(value, ast.Name) and ctx.qualname(value) is None:
                 hit = ctx.lookup(value.id)
                 if hit is not None and hit[1].kind == "module":

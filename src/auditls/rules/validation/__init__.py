@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 from auditls.knowledge.heuristics import SENSITIVE_FIELD, capped
+from auditls.knowledge.validation import KNOWN_MODEL_FIELDS
 from auditls.models.validation import Schema
 from auditls.rules.findings import Finding
 from auditls.rules.index import finding_at
@@ -26,8 +27,11 @@ _FIELD = re.compile(r"(\w+):")
 
 def model_fields(ws: Workspace, ref: str, depth: int = 0) -> list[str] | None:
     """The field names of the model a schema's ``Meta.model`` names (its bases' included), or
-    None when the workspace does not define it. Django models are read here; the SQLAlchemy
-    models of the orm domain are to be looked up here too."""
+    None when the workspace does not define it. Django models are read here (and the models
+    the libraries define, ``KNOWN_MODEL_FIELDS``: Django's users); the SQLAlchemy models of the
+    orm domain are to be looked up here too."""
+    if ref in KNOWN_MODEL_FIELDS:
+        return list(KNOWN_MODEL_FIELDS[ref])
     django = ws.django
     by_name = {s.fact.qualname: s.fact for s in django.models}
     fact = by_name.get(ref) or by_name.get(django.link.resolve(ref))
@@ -60,6 +64,11 @@ def exposed_fields(schema: Schema, model: list[str]) -> list[str] | None:
     return [name for name in model if name not in hidden]
 
 
+def _model_name(ref: str) -> str:
+    last = ref.rpartition(".")[2]
+    return "get_user_model()" if last == "get_user_model" else last
+
+
 def check_schema_exposes_secrets(ws: Workspace) -> Iterator[Finding]:
     """AUD419, message fields: schema, model, fields."""
     for name, schema in sorted(ws.validation.schemas.items()):
@@ -74,7 +83,7 @@ def check_schema_exposes_secrets(ws: Workspace) -> Iterator[Finding]:
         yield finding_at(
             SCHEMA_EXPOSES_SECRETS, schema.path, f, capped("high"),
             REGISTERED[SCHEMA_EXPOSES_SECRETS].message.format(
-                schema=name.rpartition(".")[2], model=f.model.rpartition(".")[2],
+                schema=name.rpartition(".")[2], model=_model_name(f.model),
                 fields=", ".join(f"`{n}`" for n in secret),
             ),
             f.line,
@@ -116,7 +125,7 @@ RULES: tuple[Rule, ...] = (
         '        model = Account\n        fields = ["id", "username"]\n',
         check=check_schema_exposes_secrets,
         scope="workspace",
-        knowledge=(SENSITIVE_FIELD,),
+        knowledge=(SENSITIVE_FIELD, KNOWN_MODEL_FIELDS),
     ),
 )
 
