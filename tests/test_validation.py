@@ -7,7 +7,7 @@ from pathlib import Path
 
 from auditls.extractors import extract
 from auditls.models.validation import validation_taint
-from auditls.rules.validation import exposed_fields, model_fields
+from auditls.rules.validation import dumped_secrets, exposed_fields, model_fields
 from auditls.rules.workspace import Workspace
 from auditls.server.validation.hover import schema_markdown
 
@@ -55,3 +55,11 @@ def test_hover_lists_fields_and_what_is_dumped() -> None:
     form = schema_markdown(ws.validation.schemas["shop.forms.SearchForm"], None)
     assert "| `page` | `IntegerField` | — | every sink |" in form
     assert "\n\n\n" not in form
+
+
+def test_dumped_secrets() -> None:
+    schemas = _workspace().validation.schemas
+    assert dumped_secrets(schemas["shop.schemas.SignupSchema"]) == ["password"]
+    assert dumped_secrets(schemas["shop.schemas.SignupSafeSchema"]) == []
+    assert dumped_secrets(schemas["accounts.serializers.AccountKeySerializer"]) == ["api_key"]
+    assert dumped_secrets(schemas["accounts.serializers.AccountSerializer"]) == []  # AUD419's

@@ -1,5 +1,6 @@
 """The validation domain's rules: AUD419, a serializer or schema that dumps every field of a
-model with a password-, token-, secret- or key-named field.
+model with a password-, token-, secret- or key-named field; AUD422, one that lists or declares
+such a field without making it write-only.
 
 Which fields a model has is ``model_fields``: Django models (``python_django_models``) for
 now; SQLAlchemy models plug in there (one more lookup in the same function).
@@ -21,6 +22,7 @@ from auditls.rules.registry import register
 from auditls.rules.workspace import Workspace
 
 SCHEMA_EXPOSES_SECRETS = "AUD419"
+SCHEMA_DUMPS_SECRET = "AUD422"  # noqa: S105 (a rule code, not a password)
 
 _FIELD = re.compile(r"(\w+):")
 
@@ -90,6 +92,43 @@ def check_schema_exposes_secrets(ws: Workspace) -> Iterator[Finding]:
         )  # fmt: skip
 
 
+def dumped_secrets(schema: Schema) -> list[str]:
+    """AUD422: the credential-named fields a Marshmallow schema or DRF serializer lists
+    (``Meta.fields``) or declares and dumps (not ``load_only`` / ``write_only``, not
+    excluded); none for a schema that takes every model field (AUD419's)."""
+    f = schema.fact
+    if f.library not in ("marshmallow", "drf") or f.fields == ("__all__",):
+        return []
+    if schema.kind in ("modelserializer", "autoschema") and not f.fields:
+        return []  # every model field: AUD419
+    hidden = {*f.exclude, *f.load_only}
+    named = [*f.fields, *schema.fields] if not f.fields else list(f.fields)
+    out: list[str] = []
+    for name in dict.fromkeys(named):
+        field = schema.fields.get(name)
+        if name in hidden or (field is not None and field.write_only):
+            continue
+        if SENSITIVE_FIELD(name):
+            out.append(name)
+    return out
+
+
+def check_schema_dumps_secret(ws: Workspace) -> Iterator[Finding]:
+    """AUD422, message fields: schema, fields."""
+    for name, schema in sorted(ws.validation.schemas.items()):
+        secret = dumped_secrets(schema)
+        if not secret:
+            continue
+        f = schema.fact
+        yield finding_at(
+            SCHEMA_DUMPS_SECRET, schema.path, f, capped("high"),
+            REGISTERED[SCHEMA_DUMPS_SECRET].message.format(
+                schema=name.rpartition(".")[2], fields=", ".join(f"`{n}`" for n in secret),
+            ),
+            f.line,
+        )  # fmt: skip
+
+
 RULES: tuple[Rule, ...] = (
     rule(
         SCHEMA_EXPOSES_SECRETS,
@@ -126,6 +165,37 @@ RULES: tuple[Rule, ...] = (
         check=check_schema_exposes_secrets,
         scope="workspace",
         knowledge=(SENSITIVE_FIELD, KNOWN_MODEL_FIELDS),
+    ),
+    rule(
+        SCHEMA_DUMPS_SECRET,
+        "schema-dumps-secret-field",
+        "info",
+        "medium",
+        200,
+        summary="A serializer or schema dumps a field that holds a password, a token, a secret "
+        "or a key.",
+        details=(
+            "Reported for a Marshmallow schema or DRF serializer that declares, or lists in "
+            "`Meta.fields`, a field named like a credential (`password`, `api_key`, "
+            "`reset_token`) without `load_only=True` / `write_only=True` (or `Meta.load_only`, "
+            "`extra_kwargs` `write_only`, `exclude`): the schema that checks a sign-up's "
+            "password also writes it into every response that dumps the object. Schemas that "
+            "take every model field are AUD419's. The names are a guess from their text: "
+            "medium confidence at most."
+        ),
+        message="`{schema}` dumps {fields}: every response that serializes the object carries "
+        "it. Make the field load-only (`load_only=True`; DRF `write_only=True`) or leave it "
+        "out of the dumped fields.",
+        fix="`password = fields.Str(required=True, load_only=True)`; DRF: "
+        "`password = serializers.CharField(write_only=True)`.",
+        bad="from marshmallow import Schema, fields\n\n\nclass SignupSchema(Schema):\n"
+        "    email = fields.Email(required=True)\n    password = fields.Str(required=True)\n",
+        good="from marshmallow import Schema, fields\n\n\nclass SignupSchema(Schema):\n"
+        "    email = fields.Email(required=True)\n"
+        "    password = fields.Str(required=True, load_only=True)\n",
+        check=check_schema_dumps_secret,
+        scope="workspace",
+        knowledge=(SENSITIVE_FIELD,),
     ),
 )
 
