@@ -30,6 +30,9 @@ def test_objects_and_reads_are_cleaned_by_field_type() -> None:
     assert fields["query"] == frozenset()
     unchecked, _, _ = taint.objects["shop.views.search_unchecked"]["form"]
     assert unchecked["sort"] == frozenset()  # choices only count after validate()
+    model_fields_, _, _ = taint.objects["shop.views.items"]["item"]
+    assert model_fields_["size"] == frozenset({"*"})  # an Enum of the workspace
+    assert model_fields_["title"] == frozenset()
     reads = dict(taint.reads["shop.views.orders"]["data"])
     assert reads[43] == frozenset({"*"})
     assert reads[45] == frozenset()

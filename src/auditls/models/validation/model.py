@@ -8,7 +8,8 @@
    Reading ``form.<field>.data`` (a form) or ``item.<field>`` (a Pydantic model) gives a value
    its field's type makes harmless (``ValidationFieldFact.harmless``); a form field whose
    harmlessness comes from validators or choices only after the function calls
-   ``validate()`` / ``validate_on_submit()``. A Flask-WTF form built without form data reads
+   ``validate()`` / ``validate_on_submit()``; a field typed with an ``Enum`` of the workspace
+   holds one of its values. A Flask-WTF form built without form data reads
    ``request.form`` itself: its fields are request data (a source), cleaned the same way.
 3. **Reads.** ``data = Schema().load(x)`` then ``data["age"]``: each keyed read takes what its
    field makes harmless (a key the schema does not declare, or a whole read, nothing).
@@ -23,6 +24,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Self
 
 from auditls.facts import FileFacts
+from auditls.facts.core import ClassFact
 from auditls.facts.validation import (
     FACT_TYPES,
     ValidationFieldFact,
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from auditls.store import Store
 
 _NOTHING: frozenset[str] = frozenset()
+_EVERY: frozenset[str] = frozenset({"*"})
+_ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 #: The request data a Flask-WTF form reads when it is given none (``request.form``, and files).
 FLASK_FORM_SOURCE = "flask.request.form"
 
@@ -126,6 +130,34 @@ class ValidationModel:
                 out[f"{module}.{name}"] = schema
         return out
 
+    @cached_property
+    def enums(self) -> frozenset[str]:
+        """Enum classes of the linked files (a field typed with one holds one of its values)."""
+        bases = {s.fact.qualname: s.fact.bases for s in self.link.sites(ClassFact)}
+        found: dict[str, bool] = {}
+
+        def is_enum(name: str, depth: int = 0) -> bool:
+            if name in _ENUM_BASES:
+                return True
+            if name in found or depth > 8:
+                return found.get(name, False)
+            found[name] = False
+            own = bases.get(name)
+            if own is None:
+                own = bases.get(self.link.resolve(name), ())
+            found[name] = any(is_enum(b, depth + 1) for b in own)
+            return found[name]
+
+        return frozenset(name for name in bases if is_enum(name))
+
+    def harmless(self, fact: ValidationFieldFact, validated: bool) -> frozenset[str]:
+        """What a field's validated value cannot attack (an Enum of the workspace: nothing)."""
+        if fact.needs_validation and not validated:
+            return _NOTHING
+        if fact.field and (fact.field in self.enums or self.link.resolve(fact.field) in self.enums):
+            return _EVERY
+        return frozenset(fact.harmless)
+
     def schema(self, ref: str) -> Schema | None:
         """The schema a reference names (through imports and re-exports): a class, or a
         module-level instance of one (``from .schemas import user_schema``)."""
@@ -134,12 +166,6 @@ class ValidationModel:
             if found is not None:
                 return found
         return None
-
-
-def _harmless(fact: ValidationFieldFact, validated: bool) -> frozenset[str]:
-    if fact.needs_validation and not validated:
-        return _NOTHING
-    return frozenset(fact.harmless)
 
 
 def validation_taint(model: ValidationModel) -> ValidationTaint:
@@ -151,7 +177,7 @@ def validation_taint(model: ValidationModel) -> ValidationTaint:
         if schema is None:
             continue
         if use.role == "object":
-            fields = {n: _harmless(f, use.validated) for n, f in schema.fields.items()}
+            fields = {n: model.harmless(f, use.validated) for n, f in schema.fields.items()}
             suffix = ".data" if schema.library == "wtforms" else ""
             if schema.library not in ("wtforms", "pydantic"):
                 continue
@@ -161,7 +187,7 @@ def validation_taint(model: ValidationModel) -> ValidationTaint:
             out.objects.setdefault(use.function, {})[use.name] = (fields, suffix, source)
         else:
             found = schema.fields.get(use.key) if use.key is not None else None
-            harmless = _harmless(found, True) if found is not None else _NOTHING
+            harmless = model.harmless(found, True) if found is not None else _NOTHING
             if found is not None and found.read_only:
                 harmless = _NOTHING  # never loaded: the key holds what the input held
             reads = out.reads.setdefault(use.function, {})
