@@ -15,11 +15,13 @@ from auditls.knowledge.heuristics import (
     DJANGO_SETTINGS_MODULE,
     HEURISTICS,
     LOCAL_SETTINGS_MODULE,
+    MARSHMALLOW_EXTENSION_BASE,
     ORM_API_ATTRIBUTE,
     PASSWORD_CHECK_METHOD,
     PRODUCTION_SETTINGS_MODULE,
     PUBLIC_AUTH_ENDPOINT,
     REQUEST_PARAMETER,
+    SENSITIVE_FIELD,
     SERVER_START_METHOD,
     SLOW_HASH_METHOD,
     TEST_FILE,
@@ -79,6 +81,13 @@ CASES: list[tuple[NameHeuristic, str, bool]] = [
     (ORM_API_ATTRIBUTE, "Column", True),
     (ORM_API_ATTRIBUTE, "relationship", True),
     (ORM_API_ATTRIBUTE, "ColumnProperty", False),
+    (SENSITIVE_FIELD, "password", True),
+    (SENSITIVE_FIELD, "api_key", True),
+    (SENSITIVE_FIELD, "reset_token", True),
+    (SENSITIVE_FIELD, "password_changed_at", False),
+    (SENSITIVE_FIELD, "tokens_used", False),
+    (MARSHMALLOW_EXTENSION_BASE, "SQLAlchemyAutoSchema", True),
+    (MARSHMALLOW_EXTENSION_BASE, "Schema", False),
 ]
 
 

@@ -8,6 +8,8 @@ the tables they read, so a file that never imports Django costs nothing.
 
 from __future__ import annotations
 
+from auditls.knowledge import harmless
+
 # -- URL confs -----------------------------------------------------------------------------------
 
 #: URL functions -> the kind of entry they make.
@@ -345,21 +347,11 @@ DATA_READ_FRAGMENTS: tuple[str, ...] = (
 #: Class attributes of a view naming the form (serializer) its methods receive.
 FORM_CLASS_ATTRIBUTES: frozenset[str] = frozenset({"form_class", "serializer_class"})
 
-#: Every sink kind (the value is a number, a date, a UUID, a model instance or one of the
-#: server's own choices).
-HARMLESS_ALL: frozenset[str] = frozenset({"*"})
-#: A slug (``[-a-zA-Z0-9_]+``) has no quote, space, slash, dot, colon, angle bracket, brace
-#: or newline: it cannot break out of SQL text, HTML, a path component, a header, a log line,
-#: an LDAP or XPath filter, a regex or a template, and a redirect to it stays on the site.
-#: Not harmless: a command (``-rf`` starts an option), code, a host name it is formatted
-#: into (``ssrf``), deserialization, the session.
-HARMLESS_SLUG: frozenset[str] = frozenset(
-    {"sql", "xss", "path", "redirect", "header", "log", "cookie", "ldap", "xpath", "regex",
-     "template"}
-)  # fmt: skip
-#: A validated e-mail address has no line break (Django's ``EmailValidator``) but may hold
-#: quotes, ``/``, ``|``, ``$`` and, quoted, ``<``: harmless for headers and logs only.
-HARMLESS_EMAIL: frozenset[str] = frozenset({"header", "log", "cookie"})
+#: What a value cannot attack: every kind, a slug's, a validated e-mail address's (shared with
+#: the validation domain).
+HARMLESS_ALL = harmless.HARMLESS_ALL
+HARMLESS_SLUG = harmless.HARMLESS_SLUG
+HARMLESS_EMAIL = harmless.HARMLESS_EMAIL
 
 #: Form and serializer field classes (the last part of the name; Django's and DRF's share
 #: them) -> the sink kinds their cleaned value cannot attack. ``CharField`` and kin are not

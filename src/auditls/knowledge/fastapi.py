@@ -5,6 +5,12 @@ models (``auditls.knowledge.taint``)."""
 
 from __future__ import annotations
 
+# Pydantic is shared with the validation domain (``auditls.knowledge.pydantic``).
+from auditls.knowledge.pydantic import FIELD_FUNCTIONS as FIELD_FUNCTIONS
+from auditls.knowledge.pydantic import MODEL_BASES as MODEL_BASES
+from auditls.knowledge.pydantic import SAFE_TYPES as SAFE_TYPES
+from auditls.knowledge.pydantic import TYPE_WRAPPERS as TYPE_WRAPPERS
+
 #: Classes whose instances declare path operations.
 APP_CLASSES = (
     "fastapi.FastAPI", "fastapi.applications.FastAPI",
@@ -51,25 +57,6 @@ PARAMETER_MARKERS: dict[str, str] = {
     **{f"fastapi.param_functions.{m}": m.lower() for m in
        ("Query", "Path", "Body", "Header", "Cookie", "Form", "File")},
 }  # fmt: skip
-#: Types FastAPI parses into values no sink kind can be attacked with (it answers 422
-#: otherwise): numbers, booleans, UUIDs, dates, and literal choices.
-SAFE_TYPES = frozenset({
-    "builtins.int", "builtins.float", "builtins.bool", "builtins.complex",
-    "uuid.UUID", "decimal.Decimal",
-    "datetime.date", "datetime.datetime", "datetime.time", "datetime.timedelta",
-    "typing.Literal", "typing_extensions.Literal",
-    "pydantic.PositiveInt", "pydantic.NegativeInt", "pydantic.NonNegativeInt",
-    "pydantic.NonPositiveInt", "pydantic.PositiveFloat", "pydantic.NegativeFloat",
-    "pydantic.StrictInt", "pydantic.StrictFloat", "pydantic.StrictBool", "pydantic.UUID4",
-    "pydantic.UUID1", "pydantic.conint", "pydantic.confloat", "pydantic.condecimal",
-    "pydantic.types.conint", "pydantic.types.confloat",
-})  # fmt: skip
-#: Wrappers whose first argument is the parameter's type (``Annotated[int, Query()]``,
-#: ``Optional[int]``).
-TYPE_WRAPPERS = frozenset({
-    "typing.Annotated", "typing_extensions.Annotated", "typing.Optional", "typing.Union",
-})  # fmt: skip
-
 #: Security schemes: an instance used as a dependency reads a credential and refuses the request
 #: without one (unless created with ``auto_error=False``).
 SECURITY_SCHEMES = frozenset(
@@ -94,10 +81,3 @@ HTTP_EXCEPTIONS = (
 INCLUDE_ROUTER = frozenset(f"{cls}.include_router" for cls in APP_CLASSES)
 #: Methods that change state (an operation of these without authentication is AUD313's).
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE", "*"})
-#: Pydantic (and SQLModel) model bases: a request body typed with such a model is parsed into
-#: its fields' types (a field typed ``int`` holds a number).
-MODEL_BASES = frozenset({
-    "pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel", "sqlmodel.main.SQLModel",
-})  # fmt: skip
-#: ``Field(...)`` of pydantic (and SQLModel): its ``pattern=`` / ``regex=`` constrains a string.
-FIELD_FUNCTIONS = frozenset({"pydantic.Field", "pydantic.fields.Field", "sqlmodel.Field"})

@@ -174,6 +174,24 @@ REQUEST_PARAMETER = NameHeuristic(
     re.compile(r"^(request|req|http_request)$"),
 )
 
+SENSITIVE_FIELD = NameHeuristic(
+    "sensitive-field",
+    "AUD419: a model field named so (a password hash, a token, a secret, an API key) should "
+    "not be in what a serializer or schema dumps",
+    re.compile(
+        r"(?:^|_)(password|passwd|pwd|secret|token|api_?key|private_?key|otp|salt)"
+        r"(?:_(?:hash|digest|key|secret|token|seed))?$"
+    ),
+)
+
+MARSHMALLOW_EXTENSION_BASE = NameHeuristic(
+    "marshmallow-extension-base",
+    "the validation extractor: a class on `<name>.SQLAlchemyAutoSchema` (or `SQLAlchemySchema`, "
+    "`ModelSchema`) where `<name>` is imported (Flask-Marshmallow's `ma`, made in another "
+    "module) is a Marshmallow schema of that kind; AUD419 relies on it at medium confidence",
+    re.compile(r"^(SQLAlchemyAutoSchema|SQLAlchemySchema|ModelSchema)$"),
+)
+
 #: Every name heuristic, for docs and tests.
 ORM_API_ATTRIBUTE = NameHeuristic(
     "orm-api-attribute",
@@ -202,4 +220,6 @@ HEURISTICS: tuple[NameHeuristic, ...] = (
     PRODUCTION_SETTINGS_MODULE,
     REQUEST_PARAMETER,
     ORM_API_ATTRIBUTE,
+    SENSITIVE_FIELD,
+    MARSHMALLOW_EXTENSION_BASE,
 )

@@ -14,7 +14,16 @@ docs/rules.md; ``findings`` is the result type.
 """
 
 # The domains register their rules on import: one line per domain.
-from auditls.rules import concurrency, core, django, fastapi, flask, security, taint  # noqa: F401
+from auditls.rules import (  # noqa: F401
+    concurrency,
+    core,
+    django,
+    fastapi,
+    flask,
+    security,
+    taint,
+    validation,
+)
 from auditls.rules.docs import render_rules_markdown
 from auditls.rules.findings import Finding, TraceStep
 from auditls.rules.model import Rule

@@ -75,6 +75,7 @@ from auditls.knowledge.taint import (
     rule_for,
 )
 from auditls.models.django import DjangoTaint
+from auditls.models.validation import ValidationTaint
 from auditls.taint.interpreter import _ORDER, _Interpreter
 from auditls.taint.program import (
     Label,
@@ -287,6 +288,7 @@ class TaintEngine:
                 n for n, u in units.items()
                 if u.reads_source or u.django_sources or any(u.route_params.values())
                 or (middleware and u.request_as)
+                or any(o[2] for o in u.valid_objects.values())
             ]  # fmt: skip
             up = _closure(starts, self._callers)
             ends = [n for n, u in units.items() if u.calls_sink or u.is_view]
@@ -374,12 +376,12 @@ class TaintEngine:
         self._link(sorted(touched))
         self._paths = None
 
-    def set_django(self, facts: DjangoTaint) -> None:
+    def set_django(self, facts: DjangoTaint, valid: ValidationTaint | None = None) -> None:
         """What the Django model says of URL kwargs, bound forms, validated data and queryset
-        fetches (``Program.set_django``); the units whose facts changed are interpreted
-        again."""
+        fetches, and the validation model of validated objects and loaded data
+        (``Program.set_django``); the units whose facts changed are interpreted again."""
         before, saves = self.program.signal_sends, self.program.saves
-        changed = self.program.set_django(facts)
+        changed = self.program.set_django(facts, valid)
         after = self.program.signal_sends
         senders = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
         if saves != self.program.saves:

@@ -128,6 +128,11 @@ class _Interpreter:
         out: Taint = {}
         for item in row.inputs:
             kind, _, rest = item.partition(":")
+            if reads and kind == "attr" and self.unit.valid_objects:
+                held = self._valid(row, item, rest)
+                if held is not None:
+                    _merge(out, held)  # `form.age.data`, `item.age` of a validated object
+                    continue
             if reads and kind in ("name", "attr") and rest in self.unit.clean_reads:
                 # Django: a keyed read (`form.cleaned_data["age"]`, `self.kwargs["pk"]`)
                 one = self.evaluate(replace(row, inputs=(item,)), reads=False)
@@ -175,6 +180,35 @@ class _Interpreter:
             else:
                 out.setdefault(UNKNOWN, ())
         return out
+
+    def _valid(self, row: FlowFact, item: str, chain: str) -> Taint | None:
+        """A field of a validated object (``Unit.valid_objects``): a form's ``form.age.data``
+        or a model's ``item.age`` takes what the field's type makes harmless; a Flask-WTF form
+        that reads the request itself is the source. None: not such a read."""
+        base, _, tail = chain.partition(".")
+        found = self.unit.valid_objects.get(base)
+        if found is None or not tail:
+            return None  # (a name bound twice in the function has no row: the extractor's)
+        fields, suffix, source = found
+        parts = tail.split(".")
+        if suffix:
+            if parts == [suffix[1:]]:
+                harmless: frozenset[str] = frozenset()  # `form.data`: every field
+            elif len(parts) > 1 and parts[1] == suffix[1:]:
+                harmless = fields.get(parts[0], frozenset())
+            else:
+                return None  # `form.age.errors`, `form.age.label`: not the value
+        else:
+            harmless = fields.get(parts[0], frozenset())
+        if source is not None:
+            known = self.models.source_for(source)
+            what = known.label if known is not None else source
+            step = _step(self.unit.path, row, f"reads `{_short(chain)}`: {what}")
+            return {Label(f"src:{source}", harmless): (step,)}
+        value = self.evaluate(replace(row, inputs=(item,)), reads=False)
+        if not harmless:
+            return value
+        return {Label(k.origin, k.cleaned | harmless): v for k, v in value.items()}
 
     def _read(self, row: FlowFact, chain: str, value: Taint) -> Taint:
         """``value`` read from ``chain`` by ``row``: what every keyed read of it on the row's

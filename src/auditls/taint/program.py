@@ -46,6 +46,7 @@ from auditls.knowledge.taint import (
     TaintRule,
 )
 from auditls.models.django import DjangoTaint
+from auditls.models.validation import ValidationTaint
 
 _CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
@@ -142,6 +143,11 @@ _EVERY = frozenset({"*"})
 _NO_SOURCES: Mapping[str, tuple[str, frozenset[str]]] = MappingProxyType({})
 _NO_READS: Mapping[str, list[tuple[int, frozenset[str]]]] = MappingProxyType({})
 _NO_ROUTE_PARAMS: dict[str, str] = {}
+#: A validated object held by a local name: its fields -> what each cannot attack, how a
+#: field's value is read (``.data``: a form), and the source it is when it reads the request
+#: itself (a Flask-WTF form built without data), else None.
+ValidObject = tuple[dict[str, frozenset[str]], str, str | None]
+_NO_OBJECTS: Mapping[str, ValidObject] = MappingProxyType({})
 
 
 Ref = tuple[str | None, str | None]
@@ -207,6 +213,10 @@ class Unit:
     clean_reads: Mapping[str, list[tuple[int, frozenset[str]]]] = field(
         default_factory=lambda: _NO_READS
     )
+    #: Validation (``Program.set_django``): local names holding a validated form or model
+    #: (``auditls.models.validation``): ``form.age.data`` / ``item.age`` take what the field's
+    #: type makes harmless.
+    valid_objects: Mapping[str, ValidObject] = field(default_factory=lambda: _NO_OBJECTS)
     #: Django: the spans (line, col, end line, end col) of its queryset chains that only fetch
     #: rows (``Product.objects.get(slug=slug)``): their result does not carry their arguments.
     fetches: AbstractSet[tuple[int, int, int, int]] = frozenset()
@@ -652,18 +662,21 @@ class Program:
                     return MIDDLEWARE_ATTRIBUTE
         return None
 
-    def set_django(self, facts: DjangoTaint) -> set[str]:
+    def set_django(self, facts: DjangoTaint, valid: ValidationTaint | None = None) -> set[str]:
         """Give the units what the Django model says (``auditls.models.django.taint``): the URL
         kwargs of function views (by qualified name) and of class views (by class: every
         method's ``self.kwargs``, a handler's parameters and ``**`` parameter), the bound form
         or serializer a class view's ``form_valid`` / ``perform_create`` receives, and the
-        keyed reads and queryset fetches of each function. Returns the units whose facts
-        changed."""
+        keyed reads and queryset fetches of each function; with ``valid``, the validation
+        model's objects and keyed reads of loaded data (``auditls.models.validation``).
+        Returns the units whose facts changed."""
         kwargs, bound = facts.kwargs, facts.bound
+        valid = valid if valid is not None else ValidationTaint()
         wanted: dict[str, tuple[dict[str, tuple[str, frozenset[str]]], Mapping[str, Any]]] = {}
         # Only the units these name, and the methods of the classes they name (in the files
         # defining those classes): not every unit of the workspace at every revision.
-        names = {*kwargs, *facts.reads, *facts.fetches, *self._django}
+        names = {*kwargs, *facts.reads, *facts.fetches, *self._django, *valid.objects,
+                 *valid.reads}  # fmt: skip
         for path, classes in self._classes.items():
             if any(c in kwargs or c in bound for c in classes):
                 names.update(self.files.get(path, ()))
@@ -695,23 +708,26 @@ class Program:
             source = methods.get(name.rpartition(".")[2]) if methods else None
             if source is not None and len(unit.params) > 1:
                 found[unit.params[1]] = (source, frozenset())
-            read = facts.reads.get(name)
-            if found or read or name in facts.fetches or name in self._django:
-                wanted[name] = (found, read or {})
+            read = {**facts.reads.get(name, {}), **valid.reads.get(name, {})}
+            objects = valid.objects.get(name)
+            if found or read or objects or name in facts.fetches or name in self._django:
+                wanted[name] = (found, read)
         changed: set[str] = set()
         for name, (found, reads) in wanted.items():
             unit = self.units[name]
             fetched = frozenset(facts.fetches.get(name, ()))
-            if (dict(unit.django_sources), dict(unit.clean_reads), unit.fetches) != (
-                found, dict(reads), fetched,
-            ):  # fmt: skip
+            objects = valid.objects.get(name) or {}
+            before = (dict(unit.django_sources), dict(unit.clean_reads), unit.fetches,
+                      dict(unit.valid_objects))  # fmt: skip
+            if before != (found, dict(reads), fetched, objects):
                 unit.django_sources = MappingProxyType(found) if found else _NO_SOURCES
                 unit.clean_reads = MappingProxyType(dict(reads)) if reads else _NO_READS
+                unit.valid_objects = MappingProxyType(objects) if objects else _NO_OBJECTS
                 unit.fetches = fetched
                 changed.add(name)
         self._django = {
             name for name, (found, reads) in wanted.items()
-            if found or reads or name in facts.fetches
+            if found or reads or name in facts.fetches or valid.objects.get(name)
         }  # fmt: skip
         self.signal_sends = facts.sends
         self.saves = facts.saves
