@@ -26,6 +26,7 @@ from auditls.extractors import flask as _flask  # noqa: F401
 from auditls.extractors import security as _security  # noqa: F401
 from auditls.extractors import taint as _taint  # noqa: F401
 from auditls.extractors import testing as _testing  # noqa: F401
+from auditls.extractors import typeinfo as _typeinfo  # noqa: F401
 from auditls.extractors.parse import decode, parse
 from auditls.extractors.prefilter import FileScan
 from auditls.extractors.semantic import Context, module_from_path

@@ -18,26 +18,21 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
+from auditls.knowledge.typeinfo import (
+    FIRST_ARGUMENT,
+    NEW_TYPES,
+    TYPE_ALIAS_MARKS,
+    TYPE_VARIABLES,
+    UNIONS,
+)
+
 if TYPE_CHECKING:
     from auditls.extractors.semantic import Context
 
+__all__ = ["NEW_TYPES", "TYPE_ALIAS_MARKS", "TYPE_VARIABLES", "annotated_class", "type_alias_value"]
+
 MAX_STEPS = 12
 
-_BOTH = ("typing.", "typing_extensions.")
-#: Wrappers whose first argument is the type (the rest is metadata or nothing).
-FIRST_ARGUMENT = frozenset(
-    {f"{m}{w}" for m in _BOTH for w in ("Annotated", "Type", "ClassVar", "Final", "Required",
-                                        "NotRequired", "ReadOnly", "TypeGuard", "TypeIs")}
-    | {"builtins.type"}
-)  # fmt: skip
-#: Unions: one class once ``None`` is left out.
-UNIONS = frozenset(f"{m}{w}" for m in _BOTH for w in ("Optional", "Union"))
-#: Calls that define a type variable (its ``bound=`` is the class) or a new type (its second
-#: argument).
-TYPE_VARIABLES = frozenset(f"{m}TypeVar" for m in _BOTH)
-NEW_TYPES = frozenset(f"{m}NewType" for m in _BOTH)
-#: Names that mark an assignment as a type alias (``X: TypeAlias = ...``).
-TYPE_ALIAS_MARKS = frozenset(f"{m}TypeAlias" for m in _BOTH)
 #: Generic origins that are containers or special forms, not the class of the value.
 _NOT_A_CLASS = ("builtins.", "typing.", "typing_extensions.", "collections.")
 

@@ -502,7 +502,9 @@ class Context:
             q = self.qualname(value)
             if q is not None:
                 return Binding("assign", qualname=q)
-            return Binding("assign", instance_of=self.instance_of(value))
+            # `Again = Dep`: an alias of an alias stays one (annotations follow the name)
+            alias = value if isinstance(value, ast.Name) else None
+            return Binding("assign", instance_of=self.instance_of(value), alias=alias)
         cls = value.__class__
         if cls is ast.Call:
             func = value.func  # type: ignore[attr-defined]

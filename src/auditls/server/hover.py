@@ -147,3 +147,4 @@ from auditls.server.django import hover as _hovers_django  # noqa: E402,F401
 from auditls.server.fastapi import hover as _hovers_fastapi  # noqa: E402,F401
 from auditls.server.flask import hover as _hovers_flask  # noqa: E402,F401
 from auditls.server.testing import hover as _hovers_testing  # noqa: E402,F401
+from auditls.server.typeinfo import hover as _hovers_typeinfo  # noqa: E402,F401
