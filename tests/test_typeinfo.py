@@ -64,7 +64,8 @@ def last_callee(body: str) -> str | None:
         "class C:\n    s: Session\n    def run(self):\n        self.s.execute(q)",
         "def get() -> Session: ...\ndef f():\n    get().execute(q)",
         "def get() -> Optional[Session]: ...\ndef f():\n    s = get()\n    s.execute(q)",
-        "class C:\n    def db(self) -> Session: ...\n    def run(self):\n        self.db().execute(q)",
+        "class C:\n    def db(self) -> Session: ...\n"
+        "    def run(self):\n        self.db().execute(q)",
         "def f():\n    s = make()\n    s.execute(q)\ndef make() -> 'Session': ...",
     ],
 )
@@ -187,17 +188,15 @@ def test_hover_on_types(golden: FileFacts) -> None:
     def line_of(start: str) -> int:
         return next(i for i, text in enumerate(lines, 1) if text.startswith(start))
 
-    protocol = _hover(golden, line_of("class Closer"))
-    assert protocol is not None and protocol.startswith("**Protocol** `pkg.types_app.Closer`")
+    protocol = _hover(golden, line_of("class Closer")) or ""
+    assert protocol.startswith("**Protocol** `pkg.types_app.Closer`")
     assert "Members: `name`, `close`" in protocol
-    typevar = _hover(golden, line_of("SessionT = "))
-    assert typevar is not None and "Stands for `sqlalchemy.orm.Session`" in typevar
-    overloaded = _hover(golden, line_of("def first(items, default"))
-    assert overloaded is not None and "**Overloaded** `pkg.types_app.first` · 2 signatures" in (
-        overloaded
-    )
-    movie = _hover(golden, line_of("class Movie"))
-    assert movie is not None and "- `year: int` (may be missing)" in movie
+    typevar = _hover(golden, line_of("SessionT = ")) or ""
+    assert "Stands for `sqlalchemy.orm.Session`" in typevar
+    overloaded = _hover(golden, line_of("def first(items, default")) or ""
+    assert "**Overloaded** `pkg.types_app.first` · 2 signatures" in overloaded
+    movie = _hover(golden, line_of("class Movie")) or ""
+    assert "- `year: int` (may be missing)" in movie
     order_line = line_of("    g: SessionT")
     column = lines[order_line - 1].index("Direction") + 2
     literal = _hover(golden, order_line, column)

@@ -240,7 +240,7 @@ class DeclarationsExtractor(Extractor):
         ctx = self.ctx
         args = node.args
 
-        def text(arg: ast.arg, default: ast.expr | None) -> str:
+        def one(arg: ast.arg, default: ast.expr | None) -> str:
             out = ctx.text_of(arg, 60)
             if default is not None:
                 out += (" = " if arg.annotation is not None else "=") + ctx.text_of(default, 30)
@@ -249,12 +249,12 @@ class DeclarationsExtractor(Extractor):
         positional = [*args.posonlyargs, *args.args]
         defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
         defaults += args.defaults
-        parts = [text(a, d) for a, d in zip(positional, defaults, strict=True)]
+        parts = [one(a, d) for a, d in zip(positional, defaults, strict=True)]
         if args.vararg is not None:
             parts.append("*" + ctx.text_of(args.vararg, 60))
         elif args.kwonlyargs:
             parts.append("*")
-        parts += [text(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)]
+        parts += [one(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)]
         if args.kwarg is not None:
             parts.append("**" + ctx.text_of(args.kwarg, 60))
         text = f"({', '.join(parts)})"
@@ -282,10 +282,13 @@ class DeclarationsExtractor(Extractor):
             return
         name = node.target.id
         annotation = node.annotation
-        if node.value is not None and isinstance(annotation, ast.Name | ast.Attribute):
-            if ctx.qualname(annotation) in TYPE_ALIAS_MARKS:
-                self._alias(node, name, node.value, "typing")
-                return
+        if (
+            node.value is not None
+            and isinstance(annotation, ast.Name | ast.Attribute)
+            and ctx.qualname(annotation) in TYPE_ALIAS_MARKS
+        ):
+            self._alias(node, name, node.value, "typing")
+            return
         scope = ctx.scope
         where = "field" if scope.kind == "class" else "variable"
         self._literal(annotation, scope.qualname if where == "field" else ctx.function, name, where)
