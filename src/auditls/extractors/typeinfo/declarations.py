@@ -108,6 +108,10 @@ class DeclarationsExtractor(Extractor):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self.state = _Declarations()
+        # Most typed files use neither: one substring search each saves a look at every
+        # annotation and decorator (the resolution still decides; this only skips).
+        self.literals = "Literal" in ctx.text
+        self.overloaded = "overload" in ctx.text
 
     # -- classes -------------------------------------------------------------------------------
 
@@ -204,10 +208,11 @@ class DeclarationsExtractor(Extractor):
         ctx = self.ctx
         qualname = ctx.def_qualname(node)
         state = self.state
-        if any(ctx.qualname(d) in OVERLOADS for d in node.decorator_list):
-            state.overloads.setdefault(qualname, []).append(node)
-        elif qualname in state.overloads:
-            state.implementations[qualname] = node
+        if self.overloaded:
+            if any(ctx.qualname(d) in OVERLOADS for d in node.decorator_list):
+                state.overloads.setdefault(qualname, []).append(node)
+            elif qualname in state.overloads:
+                state.implementations[qualname] = node
         pep695 = _type_params(node)
         if pep695:
             self.emit(
@@ -217,6 +222,8 @@ class DeclarationsExtractor(Extractor):
                     params=tuple(getattr(tp, "name", "") for tp in pep695),
                 )
             )  # fmt: skip
+        if not self.literals:
+            return
         args = node.args
         for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
             if arg is not None and arg.annotation is not None:
@@ -289,6 +296,8 @@ class DeclarationsExtractor(Extractor):
         ):
             self._alias(node, name, node.value, "typing")
             return
+        if not self.literals:
+            return
         scope = ctx.scope
         where = "field" if scope.kind == "class" else "variable"
         self._literal(annotation, scope.qualname if where == "field" else ctx.function, name, where)
@@ -303,7 +312,7 @@ class DeclarationsExtractor(Extractor):
                 params=tuple(getattr(tp, "name", "") for tp in _type_params(node)),
             )
         )  # fmt: skip
-        values, _ = literal_values(ctx, value)
+        values, _ = literal_values(ctx, value) if self.literals else ((), None)
         if values:
             self.emit(
                 LiteralFact(
