@@ -19,6 +19,7 @@ import re
 from typing import TYPE_CHECKING
 
 from auditls.knowledge.typeinfo import (
+    ANY,
     FIRST_ARGUMENT,
     NEW_TYPES,
     TYPE_ALIAS_MARKS,
@@ -101,7 +102,12 @@ def type_variable_target(ctx: Context, call: ast.Call) -> ast.expr | None:
 
 def annotated_class(ctx: Context, node: ast.expr | None) -> str | None:
     """The class whose instance a value annotated with ``node`` holds, when the model can
-    tell (see the module docstring)."""
+    tell (see the module docstring); ``Any`` is unknown."""
+    found = _annotated_class(ctx, node)
+    return None if found in ANY else found
+
+
+def _annotated_class(ctx: Context, node: ast.expr | None) -> str | None:
     for _ in range(MAX_STEPS):
         if node is None:
             return None

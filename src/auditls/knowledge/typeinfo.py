@@ -37,6 +37,8 @@ FIRST_ARGUMENT = _typing(
     "Annotated", "Type", "ClassVar", "Final", "Required", "NotRequired", "ReadOnly",
     "TypeGuard", "TypeIs",
 ) | {"builtins.type"}  # fmt: skip
+#: ``Any`` says nothing about the value's class.
+ANY = _typing("Any")
 #: Unions: one class once ``None`` is left out.
 UNIONS = _typing("Optional", "Union")
 
