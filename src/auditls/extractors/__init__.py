@@ -27,6 +27,7 @@ from auditls.extractors import orm as _orm  # noqa: F401
 from auditls.extractors import security as _security  # noqa: F401
 from auditls.extractors import taint as _taint  # noqa: F401
 from auditls.extractors import testing as _testing  # noqa: F401
+from auditls.extractors import typeinfo as _typeinfo  # noqa: F401
 from auditls.extractors import validation as _validation  # noqa: F401
 from auditls.extractors.parse import decode, parse
 from auditls.extractors.prefilter import FileScan

@@ -10,8 +10,10 @@ name, or ``None`` when the model cannot know. It never guesses from the text:
 - an assignment binds its target to what the value names (``s = subprocess``) or, for a call,
   marks the target as an *instance of* the callee (``app = Flask(__name__)``), so ``app.route``
   resolves to ``flask.Flask.route``; any other assignment shadows the name (unknown);
-- a parameter annotated with a resolvable class is an instance of it; ``self``/``cls`` in a
-  method is an instance of the enclosing class.
+- a parameter, a variable or a ``self.x`` annotated with a class is an instance of it, through
+  ``Optional``, ``X | None``, strings, ``Annotated``, aliases of this file, bound TypeVars
+  (``extractors.annotations``); ``self``/``cls`` in a method is an instance of the enclosing
+  class; a call of a function of this file annotated ``-> Session`` gives a ``Session``.
 
 Bindings are flow-ordered within a scope (the last assignment seen wins). Function bodies run
 after the module body (see ``walker``), so they see the module's final bindings.
@@ -26,6 +28,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from auditls.extractors.annotations import (
+    NEW_TYPES,
+    TYPE_ALIAS_MARKS,
+    TYPE_VARIABLES,
+    annotated_class,
+    type_alias_value,
+)
 from auditls.facts import Fact
 
 if TYPE_CHECKING:
@@ -51,6 +60,9 @@ class Binding:
     kind: str  # import | def | class | assign | param | loop | with | except | global-decl
     qualname: str | None = None  # the object the name refers to, when known
     instance_of: str | None = None  # the name holds the result of calling this
+    #: the type the name stands for, when it may be an alias (``X = Optional[Session]``,
+    #: ``type X = ...``) or a type variable (the ``TypeVar(...)`` call)
+    alias: ast.expr | None = None
 
 
 @dataclass(slots=True)
@@ -130,6 +142,9 @@ class Context:
         self.stmts: list[ast.stmt] = []
         self.star_imports: list[str] = []
         self.class_scopes: dict[str, Scope] = {}  # the classes of this file, by qualname
+        #: Functions of this file with a return annotation -> it (resolved on first use).
+        self.returns: dict[str, ast.expr] = {}
+        self._returned: dict[str, str | None] = {}
 
     # ---- state of this walk ---------------------------------------------------------------
 
@@ -310,7 +325,10 @@ class Context:
             self.bind(alias.asname or alias.name, Binding("import", qualname=target))
 
     def _enter_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self.bind(node.name, Binding("def", qualname=self.def_qualname(node)))
+        qualname = self.def_qualname(node)
+        self.bind(node.name, Binding("def", qualname=qualname))
+        if node.returns is not None:
+            self.returns[qualname] = node.returns
 
     def _enter_class(self, node: ast.ClassDef) -> None:
         self.bind(node.name, Binding("class", qualname=self.def_qualname(node)))
@@ -368,13 +386,37 @@ class Context:
         scope.attrs[target.attr] = binding
 
     def _leave_ann_assign(self, node: ast.AnnAssign) -> None:
-        if node.value is not None:
-            binding = self.binding_for_value(node.value)
+        value = node.value
+        annotation = node.annotation
+        if value is not None:
+            binding = self.binding_for_value(value)
+            if (
+                isinstance(annotation, ast.Name | ast.Attribute)
+                and self.qualname(annotation) in TYPE_ALIAS_MARKS
+            ):
+                binding.alias = value  # `DbDep: TypeAlias = Annotated[...]`
+                self.bind_target(node.target, binding)
+                return
         else:
             binding = Binding("assign")
-        if binding.qualname is None and binding.instance_of is None:
-            binding.instance_of = self.qualname(node.annotation)
-        self.bind_target(node.target, binding)
+        if binding.qualname is None:
+            declared = self.annotated_class(annotation)  # the declared type wins over a factory
+            if declared is not None:
+                binding.instance_of = declared
+        target = node.target
+        if isinstance(target, ast.Attribute):
+            if value is None or binding.instance_of is not None:
+                self._bind_instance_attr(target, ast.Pass(), binding)  # `self.db: Session`
+            else:
+                self._bind_instance_attr(target, value, binding)
+            return
+        self.bind_target(target, binding)
+
+    def _leave_type_alias(self, node: ast.AST) -> None:
+        """``type X = ...`` (Python 3.12+): ``X`` stands for the value."""
+        name = getattr(node, "name", None)
+        if isinstance(name, ast.Name):
+            self.bind(name.id, Binding("assign", alias=getattr(node, "value", None)))
 
     def _leave_aug_assign(self, node: ast.AugAssign) -> None:
         self.bind_target(node.target, Binding("assign"))
@@ -410,15 +452,25 @@ class Context:
             self.qualname(d) for d in getattr(node, "decorator_list", []) if isinstance(d, ast.Name)
         }
         is_static = "builtins.staticmethod" in decorators
+        type_params = getattr(node, "type_params", None)  # `def f[T: Session](s: T)`, 3.12+
+        scope: Scope | None = None
+        if type_params:
+            scope = self.push_scope(kind, qualname, node)
+            for tp in type_params:
+                bound = getattr(tp, "bound", None)
+                alias = None if isinstance(bound, ast.Tuple) else bound
+                scope.bindings[tp.name] = Binding("assign", alias=alias)
         bindings: dict[str, Binding] = {}
         for a in params:
             if a is None:
                 continue
-            inst = self.qualname(a.annotation) if a.annotation is not None else None
+            inst = self.annotated_class(a.annotation) if a.annotation is not None else None
             if a.arg == first and class_qualname and not is_static and inst is None:
                 inst = class_qualname  # self, or cls (close enough for attribute lookups)
             bindings[a.arg] = Binding("param", instance_of=inst)
-        self.push_scope(kind, qualname, node).bindings.update(bindings)
+        if scope is None:
+            scope = self.push_scope(kind, qualname, node)
+        scope.bindings.update(bindings)
 
     def leave_body(self, node: ast.AST) -> None:
         self.scopes.pop()
@@ -450,9 +502,20 @@ class Context:
             q = self.qualname(value)
             if q is not None:
                 return Binding("assign", qualname=q)
-            return Binding("assign", instance_of=self.instance_of(value))
-        if isinstance(value, ast.Call):
-            return Binding("assign", instance_of=self.qualname(value.func))
+            # `Again = Dep`: an alias of an alias stays one (annotations follow the name)
+            alias = value if isinstance(value, ast.Name) else None
+            return Binding("assign", instance_of=self.instance_of(value), alias=alias)
+        cls = value.__class__
+        if cls is ast.Call:
+            func = value.func  # type: ignore[attr-defined]
+            if func.__class__ is ast.Subscript:
+                func = func.value  # `Repository[User]()` makes a Repository
+            callee = self.qualname(func)
+            if callee in TYPE_VARIABLES or callee in NEW_TYPES:
+                return Binding("assign", instance_of=callee, alias=value)  # type: ignore[arg-type]
+            return Binding("assign", instance_of=callee)
+        if cls is ast.Subscript or cls is ast.BinOp:
+            return Binding("assign", alias=value)  # type: ignore[arg-type]  # maybe a type alias
         return Binding("assign")
 
     def lookup(self, name: str) -> tuple[Binding, Scope] | None:
@@ -494,6 +557,8 @@ class Context:
                 base = b.qualname
                 if base is None and attrs and b.instance_of is not None:
                     base = b.instance_of
+                    if base in self.returns:
+                        base = self.returned(base) or base
                     if base in self.class_scopes:
                         base = self._through_attrs(base, attrs)
             elif node.id in BUILTIN_NAMES:  # even after a star import: shadowing one is rare
@@ -502,6 +567,8 @@ class Context:
                 base = None
         elif isinstance(node, ast.Call) and attrs:
             base = self.qualname(node.func)
+            if base is not None and base in self.returns:
+                base = self.returned(base) or base  # `self.session().execute(...)`
         else:
             base = None
         if base is None:
@@ -532,6 +599,27 @@ class Context:
                 break
             attrs.pop()
         return base
+
+    def annotated_class(self, annotation: ast.expr | None) -> str | None:
+        """The class a value annotated with ``annotation`` is an instance of, when known
+        (``extractors.annotations``)."""
+        return annotated_class(self, annotation)
+
+    def type_alias(self, node: ast.expr) -> ast.expr | None:
+        """The type expression a name of this file stands for (``Order`` in ``Order =
+        Literal["asc", "desc"]``, ``type Order = ...``), else None."""
+        return type_alias_value(self, node)
+
+    def returned(self, function: str) -> str | None:
+        """The class a function of this file is annotated to return (``-> Session``): a class
+        of a library or of the workspace, not a builtin or a ``typing`` form."""
+        if function in self._returned:
+            return self._returned[function]
+        found = self.annotated_class(self.returns[function])
+        if found is not None and found.startswith(("builtins.", "typing.", "typing_extensions.")):
+            found = None
+        self._returned[function] = found
+        return found
 
     def instance_of(self, expr: ast.AST) -> str | None:
         """The class (or factory) whose call produced the value of ``expr``, when known."""
@@ -751,6 +839,7 @@ MODEL_LEAVE: dict[type[ast.AST], ModelHook] = {
     ast.AugAssign: Context._leave_aug_assign,
     ast.NamedExpr: Context._leave_named_expr,
     ast.withitem: Context._leave_withitem,
+    **({ast.TypeAlias: Context._leave_type_alias} if hasattr(ast, "TypeAlias") else {}),  # 3.12+
     **dict.fromkeys(_COMPS, Context._leave_comp),
 }
 

@@ -215,7 +215,7 @@ def fact_fields(fact_type: type[Fact]) -> list[dataclasses.Field[object]]:
 #: module ``auditls/facts/<domain>.py`` (with ``FACT_TYPES``) and one name here.
 DOMAINS = (
     "core", "flask", "security", "taint", "django", "fastapi", "aiohttp", "testing", "celery",
-    "concurrency", "orm", "validation",
+    "concurrency", "orm", "validation", "typeinfo",
 )  # fmt: skip
 
 

@@ -148,4 +148,5 @@ from auditls.server.fastapi import hover as _hovers_fastapi  # noqa: E402,F401
 from auditls.server.flask import hover as _hovers_flask  # noqa: E402,F401
 from auditls.server.orm import hover as _hovers_orm  # noqa: E402,F401
 from auditls.server.testing import hover as _hovers_testing  # noqa: E402,F401
+from auditls.server.typeinfo import hover as _hovers_typeinfo  # noqa: E402,F401
 from auditls.server.validation import hover as _hovers_validation  # noqa: E402,F401

@@ -109,7 +109,14 @@ class OperationsExtractor(Extractor):
         """The type an annotation names, through ``Annotated``/``Optional``/``X | None``; the
         ``Annotated`` metadata goes to ``out``."""
         ctx = self.ctx
-        while node is not None:
+        for _ in range(20):
+            if node is None:
+                break
+            if isinstance(node, ast.Name):
+                alias = ctx.type_alias(node)  # `DbDep = Annotated[Session, Depends(get_db)]`
+                if alias is not None:
+                    node = alias
+                    continue
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
                 left, right = node.left, node.right
                 node = right if isinstance(left, ast.Constant) and left.value is None else left
@@ -128,6 +135,8 @@ class OperationsExtractor(Extractor):
 
     def _safe(self, node: ast.expr) -> bool:
         ctx = self.ctx
+        if isinstance(node, ast.Name):
+            node = ctx.type_alias(node) or node  # `Order = Literal["asc", "desc"]`
         if isinstance(node, ast.Subscript):
             base = ctx.qualname(node.value)
             if base in ("typing.Literal", "typing_extensions.Literal"):
