@@ -187,22 +187,66 @@ def test_link_of_is_cached_per_revision_and_selection(store: Store, tmp_path: Pa
     assert again.resolve("shop.empty.X") == "shop.core.make"
 
 
-def test_link_of_after_edits_equals_a_fresh_linker(store: Store, tmp_path: Path) -> None:
+def linked(linker: Linker) -> dict[str, object]:
+    """Everything a linker answers from, with the linked files' order."""
+    return {
+        "files": list(linker.files.items()),
+        "modules": linker.modules,
+        "linked_modules": linker.linked_modules,
+        "imports": linker.imports,
+        "stars": linker.stars,
+        "assignments": linker.assignments,
+        "params": linker.params,
+        "functions": linker.functions,
+        "classes": linker.classes,
+        "calls": linker.calls,
+        "returns": linker.returns,
+        "sites": [linker.sites(t) for t in (ClassFact, FunctionFact, ImportFact)],
+    }
+
+
+def test_link_of_after_edits_equals_a_fresh_linker(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Kept imports (the shared base) are brought up to date file by file; the generation
-    moves only when what every linker reads of every file (imports, modules) changed."""
+    moves only when what every linker reads of every file (imports, modules) changed; a
+    linker derived from the one before (``Linker.updated``) equals one built afresh."""
+    derived: list[bool] = []
+    updated = Linker.updated
+
+    def spy(self: Linker, changed: dict[str, object]) -> Linker | None:
+        found = updated(self, changed)  # type: ignore[arg-type]
+        derived.append(found is not None)
+        return found
+
+    monkeypatch.setattr(Linker, "updated", spy)
 
     def same_as_fresh() -> None:
-        kept, fresh = link_of(store, [ClassFact]), Linker.from_store(store, [ClassFact])
-        assert kept.imports == fresh.imports
-        assert kept.stars == fresh.stars
-        assert kept.modules == fresh.modules
-        for module in fresh.modules:
-            assert kept.imports_of(module) == fresh.imports_of(module)
+        for selection in ([ClassFact], None):
+            kept, fresh = link_of(store, selection), Linker.from_store(store, selection)
+            assert linked(kept) == linked(fresh)
+            for module in fresh.modules:
+                assert kept.imports_of(module) == fresh.imports_of(module)
 
     same_as_fresh()
     generation = import_generation(store)
     edits: list[tuple[dict[str, str], bool]] = [
-        ({"shop/core.py": PACKAGE["shop/core.py"] + "\nY = 2\n"}, False),  # body only
+        (
+            {"shop/core.py": textwrap.dedent(PACKAGE["shop/core.py"]) + "\nY = 2\n"},
+            False,
+        ),  # body only
+        ({"shop/core.py": "def make():\n    return 1\n"}, False),  # leaves the selection
+        (
+            {
+                "shop/catalog.py": textwrap.dedent(PACKAGE["shop/catalog.py"])
+                + "\nclass Shelf:\n    pass\n"
+            },
+            False,
+        ),
+        (
+            {"shop/core.py": textwrap.dedent(PACKAGE["shop/core.py"]) + "\nshelf = make()\n"},
+            False,
+        ),  # back
         ({"shop/empty.py": "from shop.catalog import *\nX = 1\n"}, True),  # a star import
         ({"shop/orders.py": "from shop.core import make as register\n"}, True),  # rebound
         ({"shop/new.py": "Z = 3\n"}, True),  # a new module
@@ -213,6 +257,7 @@ def test_link_of_after_edits_equals_a_fresh_linker(store: Store, tmp_path: Path)
         assert (import_generation(store) != generation) is moves, files
         generation = import_generation(store)
         same_as_fresh()
+    assert derived.count(True) >= 6  # both selections, for the body-only edits
     (tmp_path / "shop" / "new.py").unlink()
     index_workspace(tmp_path, store, Config(), progress=False, snapshot=False)
     assert import_generation(store) != generation  # a module went

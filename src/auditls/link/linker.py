@@ -50,7 +50,7 @@ from __future__ import annotations
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from auditls.facts import Fact, FileFacts
@@ -191,7 +191,7 @@ class Linker:
             self.imports[(module, bound)] = target
             self._imports_by_module[module][bound] = target
 
-    def _index_file(self, ff: FileFacts) -> None:
+    def _index_file(self, ff: FileFacts, *, bind_imports: bool = True) -> None:
         path = ff.path
         self.files[path] = ff
         self.linked_modules[ff.module] = path
@@ -204,11 +204,13 @@ class Linker:
             else:
                 group.append(fact)
         self._groups.append((path, groups))
-        for fact in cast("list[ImportFact]", groups.get(ImportFact, ())):
-            self._add_import(ff.module, fact)
+        if bind_imports:
+            for fact in cast("list[ImportFact]", groups.get(ImportFact, ())):
+                self._add_import(ff.module, fact)
         for assignment in cast("list[AssignmentFact]", groups.get(AssignmentFact, ())):
             if assignment.target_name is not None and assignment.qualname is not None:
-                self.assignments[(assignment.function, assignment.target_name)].append(assignment)
+                key = (assignment.function, assignment.target_name)
+                self.assignments.setdefault(key, []).append(assignment)
         for param in cast("list[ParamFact]", groups.get(ParamFact, ())):
             self.params[(param.function, param.name)] = param
         for function in cast("list[FunctionFact]", groups.get(FunctionFact, ())):
@@ -216,9 +218,69 @@ class Linker:
         for class_ in cast("list[ClassFact]", groups.get(ClassFact, ())):
             self.classes[class_.qualname] = Site(path, class_)
         for call in cast("list[CallFact]", groups.get(CallFact, ())):
-            self.calls[call.function].append(call)
+            self.calls.setdefault(call.function, []).append(call)
         for return_ in cast("list[ReturnFact]", groups.get(ReturnFact, ())):
-            self.returns[return_.function].append(return_)
+            self.returns.setdefault(return_.function, []).append(return_)
+
+    def updated(self, changed: Mapping[str, FileFacts | None]) -> Linker | None:
+        """A new linker equal to this one built again with the ``changed`` files replaced (None:
+        no longer linked), or None when it cannot be derived. The caller guarantees that no
+        file's module-level imports or module changed (``import_generation``), so the import
+        bindings are shared. Everything a file adds is keyed under its module (scopes,
+        qualified names), so a file whose module no other linked file has is taken out and put
+        back without touching the rest: a save of a Django file re-linked 1,600 files."""
+        modules: dict[str, int] = {}
+        for linked in self.files.values():
+            modules[linked.module] = modules.get(linked.module, 0) + 1
+        for path, ff in changed.items():
+            old = self.files.get(path)
+            if old is not None and ff is not None and old.module != ff.module:
+                return None
+            either = ff if ff is not None else old
+            if either is not None and modules.get(either.module, 0) - (old is not None) > 0:
+                return None  # another linked file holds this module: order matters
+        new = Linker.__new__(Linker)
+        new.files = dict(self.files)
+        new.modules = self.modules
+        new.linked_modules = dict(self.linked_modules)
+        new.imports, new.stars = self.imports, self.stars
+        new._imports_by_module = self._imports_by_module
+        new.assignments = dict(self.assignments)
+        new.params = dict(self.params)
+        new.functions = dict(self.functions)
+        new.classes = dict(self.classes)
+        new.calls = dict(self.calls)
+        new.returns = dict(self.returns)
+        new._groups = []
+        new._sites = {}
+        new._resolved = {}
+        for path in changed:
+            gone = new.files.pop(path, None)
+            if gone is None:
+                continue
+            if new.linked_modules.get(gone.module) == path:
+                del new.linked_modules[gone.module]
+            for fact in gone.facts:
+                if isinstance(fact, AssignmentFact):
+                    new.assignments.pop((fact.function, fact.target_name or ""), None)
+                elif isinstance(fact, ParamFact):
+                    new.params.pop((fact.function, fact.name), None)
+                elif isinstance(fact, FunctionFact):
+                    new.functions.pop(fact.qualname, None)
+                elif isinstance(fact, ClassFact):
+                    new.classes.pop(fact.qualname, None)
+                elif isinstance(fact, CallFact):
+                    new.calls.pop(fact.function, None)
+                elif isinstance(fact, ReturnFact):
+                    new.returns.pop(fact.function, None)
+        for fresh in changed.values():
+            if fresh is not None:
+                new._index_file(fresh, bind_imports=False)
+        groups = dict(self._groups)
+        groups.update(new._groups)
+        new.files = {path: new.files[path] for path in sorted(new.files)}
+        new._groups = [(path, groups[path]) for path in new.files]
+        return new
 
     # -- the facts of the linked files ------------------------------------------------------
 
@@ -361,6 +423,10 @@ class _Kept:
     linkers: dict[frozenset[type[Fact]] | None, Linker]
     generation: int = 0
     base: ImportBase | None = None
+    #: The linkers of the revision before, and the files changed since, while the generation
+    #: stands: ``link_of`` derives a new linker from its old one (``Linker.updated``).
+    previous: dict[frozenset[type[Fact]] | None, Linker] = field(default_factory=dict)
+    delta: list[str] = field(default_factory=list)
 
     def import_base(self) -> ImportBase:
         if self.base is None:
@@ -511,10 +577,13 @@ def _refresh(store: Store) -> _Kept:
         for path in changed:
             selected.pop(path, None)
         selected.update(_selected(store, selection, present))
-    kept.revision, kept.states, kept.linkers = store.revision, states, {}
     if moved:
         kept.generation += 1
         kept.base = None
+        kept.previous, kept.delta = {}, []
+    else:
+        kept.previous, kept.delta = kept.linkers, changed
+    kept.revision, kept.states, kept.linkers = store.revision, states, {}
     return kept
 
 
@@ -537,6 +606,15 @@ def link_of(store: Store, fact_types: Iterable[type[Fact]] | None = None) -> Lin
     files = kept.files.get(key)
     if files is None:
         files = kept.files[key] = _selected(store, key, None)
+    previous = kept.previous.get(key)
+    if previous is not None:
+        changed = {
+            path: files.get(path) for path in kept.delta if path in files or path in previous.files
+        }
+        linker = previous.updated(changed) if changed else previous
+        if linker is not None:
+            kept.linkers[key] = linker
+            return linker
     modules = sorted(
         (state[2], path) for path, state in kept.states.items() if state[2] is not None
     )
