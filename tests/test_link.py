@@ -258,6 +258,20 @@ def test_link_of_after_edits_equals_a_fresh_linker(
         generation = import_generation(store)
         same_as_fresh()
     assert derived.count(True) >= 6  # both selections, for the body-only edits
+    # Two projects side by side hold the same modules: derived still equals fresh.
+    twin = {f"twin/{rel}": source for rel, source in PACKAGE.items()}
+    write(tmp_path, twin)
+    index_workspace(tmp_path, store, Config(), progress=False, snapshot=False)
+    same_as_fresh()
+    generation = import_generation(store)
+    for rel in ("twin/shop/core.py", "shop/core.py"):
+        write(
+            tmp_path, {rel: textwrap.dedent(PACKAGE["shop/core.py"]) + "\nclass Extra:\n    pass\n"}
+        )
+        index_workspace(tmp_path, store, Config(), progress=False, snapshot=False)
+        assert import_generation(store) == generation
+        same_as_fresh()
+    generation = import_generation(store)
     (tmp_path / "shop" / "new.py").unlink()
     index_workspace(tmp_path, store, Config(), progress=False, snapshot=False)
     assert import_generation(store) != generation  # a module went

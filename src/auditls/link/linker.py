@@ -226,23 +226,22 @@ class Linker:
         """A new linker equal to this one built again with the ``changed`` files replaced (None:
         no longer linked), or None when it cannot be derived. The caller guarantees that no
         file's module-level imports or module changed (``import_generation``), so the import
-        bindings are shared. Everything a file adds is keyed under its module (scopes,
-        qualified names), so a file whose module no other linked file has is taken out and put
-        back without touching the rest: a save of a Django file re-linked 1,600 files."""
-        modules: dict[str, int] = {}
-        for linked in self.files.values():
-            modules[linked.module] = modules.get(linked.module, 0) + 1
-        for path, ff in changed.items():
-            old = self.files.get(path)
-            if old is not None and ff is not None and old.module != ff.module:
-                return None
-            either = ff if ff is not None else old
-            if either is not None and modules.get(either.module, 0) - (old is not None) > 0:
-                return None  # another linked file holds this module: order matters
+        bindings are shared. What a file adds is keyed under its module (scopes, qualified
+        names), so the files of the changed modules are taken out and put back, in path order,
+        without touching the rest (a save of a Django file re-linked 1,600 files). A key that
+        files of another module share (a function ``pkg.f`` beside a module ``pkg.f``) makes it
+        give up: the order across those files would be lost."""
+        modules = {ff.module for ff in changed.values() if ff is not None}
+        modules.update(self.files[p].module for p in changed if p in self.files)
+        before = {p: ff for p, ff in self.files.items() if ff.module in modules}
+        after = {p: ff for p, ff in before.items() if p not in changed}
+        after.update((p, ff) for p, ff in changed.items() if ff is not None)
+        if any(ff.module not in modules for ff in after.values()):
+            return None
         new = Linker.__new__(Linker)
-        new.files = dict(self.files)
+        new.files = {p: ff for p, ff in self.files.items() if p not in before}
         new.modules = self.modules
-        new.linked_modules = dict(self.linked_modules)
+        new.linked_modules = {m: p for m, p in self.linked_modules.items() if m not in modules}
         new.imports, new.stars = self.imports, self.stars
         new._imports_by_module = self._imports_by_module
         new.assignments = dict(self.assignments)
@@ -251,36 +250,55 @@ class Linker:
         new.classes = dict(self.classes)
         new.calls = dict(self.calls)
         new.returns = dict(self.returns)
-        new._groups = []
-        new._sites = {}
-        new._resolved = {}
-        for path in changed:
-            gone = new.files.pop(path, None)
-            if gone is None:
-                continue
-            if new.linked_modules.get(gone.module) == path:
-                del new.linked_modules[gone.module]
-            for fact in gone.facts:
-                if isinstance(fact, AssignmentFact):
-                    new.assignments.pop((fact.function, fact.target_name or ""), None)
-                elif isinstance(fact, ParamFact):
-                    new.params.pop((fact.function, fact.name), None)
-                elif isinstance(fact, FunctionFact):
-                    new.functions.pop(fact.qualname, None)
-                elif isinstance(fact, ClassFact):
-                    new.classes.pop(fact.qualname, None)
-                elif isinstance(fact, CallFact):
-                    new.calls.pop(fact.function, None)
-                elif isinstance(fact, ReturnFact):
-                    new.returns.pop(fact.function, None)
-        for fresh in changed.values():
-            if fresh is not None:
-                new._index_file(fresh, bind_imports=False)
+        new._groups, new._sites, new._resolved = [], {}, {}
+        old = {id(f) for ff in before.values() for f in ff.facts}
+        if not new._take_out(before.values(), old) or new._shared(after.values()):
+            return None
+        for path in sorted(after):
+            new._index_file(after[path], bind_imports=False)
         groups = dict(self._groups)
         groups.update(new._groups)
         new.files = {path: new.files[path] for path in sorted(new.files)}
         new._groups = [(path, groups[path]) for path in new.files]
         return new
+
+    def _keyed(self, ff: FileFacts) -> Iterator[tuple[dict[Any, Any], Any]]:
+        """Each (table, key) a file's facts are indexed under (see ``_index_file``)."""
+        for fact in ff.facts:
+            if isinstance(fact, AssignmentFact):
+                if fact.target_name is not None and fact.qualname is not None:
+                    yield self.assignments, (fact.function, fact.target_name)
+            elif isinstance(fact, ParamFact):
+                yield self.params, (fact.function, fact.name)
+            elif isinstance(fact, FunctionFact):
+                yield self.functions, fact.qualname
+            elif isinstance(fact, ClassFact):
+                yield self.classes, fact.qualname
+            elif isinstance(fact, CallFact):
+                yield self.calls, fact.function
+            elif isinstance(fact, ReturnFact):
+                yield self.returns, fact.function
+
+    def _take_out(self, files: Iterable[FileFacts], old: set[int]) -> bool:
+        """Remove what ``files`` added; False when a key holds a fact of another file."""
+        for ff in files:
+            for table, key in self._keyed(ff):
+                value = table.pop(key, None)
+                if value is None:
+                    continue
+                if isinstance(value, list):
+                    mine = all(id(x) in old for x in value)
+                elif isinstance(value, Site):
+                    mine = id(value.fact) in old
+                else:
+                    mine = id(value) in old
+                if not mine:
+                    return False
+        return True
+
+    def _shared(self, files: Iterable[FileFacts]) -> bool:
+        """Whether a key ``files`` would add is held already (by a file of another module)."""
+        return any(key in table for ff in files for table, key in self._keyed(ff))
 
     # -- the facts of the linked files ------------------------------------------------------
 
