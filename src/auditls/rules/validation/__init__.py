@@ -157,7 +157,8 @@ RULES: tuple[Rule, ...] = (
         details=(
             'Reported for a DRF `ModelSerializer` with `fields = "__all__"` (or only '
             "`exclude`) and a Marshmallow `SQLAlchemyAutoSchema` / `ModelSchema` without "
-            "`fields`, whose model (in any file of the workspace) has a field named like a "
+            "`fields`, whose model (a Django or SQLAlchemy model in any file of the workspace, "
+            "with the columns of its mixins and bases) has a field named like a "
             "credential (`password`, `api_key`, `reset_token`, `secret`) that is neither "
             "excluded nor write-only (`load_only`, `extra_kwargs` `write_only`). Every "
             "response that dumps the object then carries the hash or the token. The field "
