@@ -7,12 +7,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from auditls.config import Config
+from auditls.config import Config, load_config
 from auditls.extractors import extract
 from auditls.facts import FileFacts
 from auditls.index import index_workspace
 from auditls.store import Store
-from auditls.taint import TaintEngine, engine_of_files, taint_of
+from auditls.taint import TaintEngine, engine_of_files, save_state, taint_of
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "orm_api"
 
@@ -130,3 +130,20 @@ def test_a_model_file_edit_updates_the_views_of_another_file(tmp_path: Path) -> 
             index_workspace(root, clean, Config(), progress=False, snapshot=False)
             fresh = taint_of(clean)
             assert engine.paths() == fresh.paths()
+
+
+def test_a_warm_start_keeps_the_mapped_models(tmp_path: Path) -> None:
+    """The saved state carries the mapped models its summaries were computed with: a warm
+    start interprets nothing again."""
+    root = tmp_path / "orm_api"
+    shutil.copytree(FIXTURE, root)
+    with Store.open(root) as store:
+        index_workspace(root, store, load_config(root), progress=False)
+        paths = taint_of(store).paths()
+        assert save_state(store) is not None
+    with Store.open(root) as store:
+        index_workspace(root, store, load_config(root), progress=False)
+        engine = taint_of(store)
+        assert engine.program.orm_models == frozenset({"api.models.Account", "api.models.Tag"})
+        assert engine.paths() == paths
+        assert engine.resummarised == 0
