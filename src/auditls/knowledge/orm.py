@@ -73,3 +73,28 @@ FOREIGN_ORMS = frozenset({"django", "peewee", "pony", "tortoise", "mongoengine",
 TABLENAME = "__tablename__"
 DECLARATIVE_ATTRIBUTES = frozenset({"__table_args__", "__mapper_args__"})
 ABSTRACT = "__abstract__"
+
+# -- taint: rows of the database ---------------------------------------------------------------
+
+#: The query property of a Flask-SQLAlchemy model (``User.query.get(id)``): a call off it
+#: queries the model's table.
+QUERY_PROPERTY = "query"
+#: Methods that take a mapped class (or a statement over one) first and query its table:
+#: ``session.get(User, id)``, ``db.get_or_404(User, id)``, ``session.query(User)``,
+#: ``select(User)``, ``session.scalars(select(User).where(...))``.
+MODEL_ARGUMENT_METHODS = frozenset({
+    "get", "get_or_404", "get_one", "query", "select", "scalars", "scalar", "execute",
+    "one_or_404", "first_or_404", "paginate",
+})  # fmt: skip
+#: Methods a query chain goes through (``.where``, ``.filter``, ``.first()``): the taint
+#: engine learns from the orm model which calls of these query a mapped model's table, and
+#: takes their result for rows of the database, not their arguments (as Django's queryset
+#: fetches).
+QUERY_METHODS = MODEL_ARGUMENT_METHODS | frozenset({
+    "where", "filter", "filter_by", "order_by", "limit", "offset", "join", "outerjoin",
+    "options", "distinct", "group_by", "having", "first", "one", "one_or_none", "all",
+    "scalar_one", "scalar_one_or_none", "unique", "fetchall", "fetchone", "fetchmany",
+    "with_for_update", "execution_options",
+})  # fmt: skip
+#: A query chain longer than this is not followed.
+MAX_QUERY_CHAIN = 12

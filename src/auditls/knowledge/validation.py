@@ -60,6 +60,12 @@ FIELD_MODULES = (
     "marshmallow.fields.", "flask_marshmallow.fields.", "marshmallow_sqlalchemy.fields.",
     "wtforms.", "flask_wtf.file.", "flask_wtf.recaptcha.", "rest_framework.serializers.",
 )  # fmt: skip
+#: marshmallow-sqlalchemy's ``auto_field()``: a field of the model's column (its type is the
+#: column's, not known here), declared on a ``SQLAlchemySchema`` to dump it.
+AUTO_FIELDS = frozenset({
+    "marshmallow_sqlalchemy.auto_field", "marshmallow_sqlalchemy.schema.auto_field",
+    "flask_marshmallow.Marshmallow.auto_field", "flask_marshmallow.sqla.auto_field",
+})  # fmt: skip
 #: ``ma.Str()`` on a ``Marshmallow(app)`` instance (an attribute of the extension).
 MARSHMALLOW_EXTENSION_FIELDS = "flask_marshmallow.Marshmallow."
 

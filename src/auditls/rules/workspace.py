@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from auditls.knowledge.taint import Models
     from auditls.models.django import DjangoModel
     from auditls.models.fastapi import FastAPIModel
+    from auditls.models.orm import OrmModel
     from auditls.models.validation import ValidationModel
     from auditls.rules.flask.judge import FlaskJudge
     from auditls.store import Store
@@ -72,6 +73,16 @@ class Workspace:
 
         if isinstance(self._source, Sequence):
             return FastAPIModel.from_files(self._source)
+        return model_of(self._source)
+
+    @cached_property
+    def orm(self) -> OrmModel:
+        """The SQLAlchemy models; for a store, the one cached per store revision (which the
+        hover shares)."""
+        from auditls.models.orm import OrmModel, model_of
+
+        if isinstance(self._source, Sequence):
+            return OrmModel.from_files(self._source)
         return model_of(self._source)
 
     @cached_property

@@ -37,11 +37,14 @@ from auditls.facts.django import FACT_TYPES as DJANGO_FACT_TYPES
 from auditls.facts.django import DjangoViewFact
 from auditls.facts.fastapi import FastAPIOperationFact, PydanticFieldFact
 from auditls.facts.flask import FlaskRouteFact
+from auditls.facts.orm import FACT_TYPES as ORM_FACT_TYPES
 from auditls.facts.taint import FlowFact
 from auditls.facts.validation import FACT_TYPES as VALIDATION_FACT_TYPES
 from auditls.knowledge.taint import DEFAULT_MODELS, SAFE_KEYWORDS, SAFE_NAMES, Models
 from auditls.link import Linker
 from auditls.models.django import DjangoModel, django_taint, model_of
+from auditls.models.orm import OrmModel
+from auditls.models.orm import model_of as orm_of
 from auditls.models.validation import ValidationModel, validation_taint
 from auditls.models.validation import model_of as validation_of
 from auditls.store import StoreError
@@ -90,19 +93,21 @@ def engine_of_files(files: Iterable[FileFacts], models: Models = DEFAULT_MODELS)
     """An engine over files extracted in memory (tests, the fixture runner)."""
     linker = Linker.from_files(list(files))
     engine = TaintEngine(linker.files.values(), linker.resolve, models)
-    _django(engine, DjangoModel(linker), ValidationModel(linker))
+    _django(engine, DjangoModel(linker), ValidationModel(linker), OrmModel(linker))
     return engine
 
 
 #: The domains whose models the engine applies (``_django``): a change of a file with their
 #: facts applies them again.
-MODEL_FACT_TYPES = (*DJANGO_FACT_TYPES, *VALIDATION_FACT_TYPES)
+MODEL_FACT_TYPES = (*DJANGO_FACT_TYPES, *VALIDATION_FACT_TYPES, *ORM_FACT_TYPES)
 
 
-def _django(engine: TaintEngine, model: DjangoModel, valid: ValidationModel) -> None:
+def _django(engine: TaintEngine, model: DjangoModel, valid: ValidationModel, orm: OrmModel) -> None:
     """URL kwargs and validated form data, from the Django model (``models.django.taint``);
-    validated objects and loaded data, from the validation model."""
+    validated objects and loaded data, from the validation model; the mapped SQLAlchemy
+    models (whose queries return rows of the database), from the orm model."""
     engine.set_django(django_taint(model), validation_taint(valid))
+    engine.set_orm(frozenset(m.qualname for m in orm.mapped()))
 
 
 #: The tables the engine reads rows from (not every fact of every file: flows are many).
@@ -213,7 +218,7 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
             _update(store, kept, states, changed)
             django = frozenset(store.paths_with_facts(MODEL_FACT_TYPES))
             if django != kept.django or not django.isdisjoint(changed):
-                _django(kept.engine, model_of(store), validation_of(store))
+                _django(kept.engine, model_of(store), validation_of(store), orm_of(store))
                 kept.django = django
             return kept.engine
     states = store.file_states()
@@ -226,14 +231,14 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
         _ENGINES[store] = kept
         changed = sorted(p for p in states.keys() | then.keys() if states.get(p) != then.get(p))
         _update(store, kept, states, changed)
-        _django(engine, model_of(store), validation_of(store))
+        _django(engine, model_of(store), validation_of(store), orm_of(store))
         kept.django = frozenset(store.paths_with_facts(MODEL_FACT_TYPES))
         kept.saved = kept.revision if not changed else -1
         return engine
     engine = TaintEngine(
         _skeletons(store, sorted(states)), resolve, models, load=_loader(weakref.ref(store))
     )
-    _django(engine, model_of(store), validation_of(store))
+    _django(engine, model_of(store), validation_of(store), orm_of(store))
     django = frozenset(store.paths_with_facts(MODEL_FACT_TYPES))
     _ENGINES[store] = _Kept(store.revision, models, engine, states, imports, django=django)
     return engine

@@ -77,6 +77,7 @@ from auditls.knowledge.taint import (
 from auditls.models.django import DjangoTaint
 from auditls.models.validation import ValidationTaint
 from auditls.taint.interpreter import _ORDER, _Interpreter
+from auditls.taint.orm import may_query
 from auditls.taint.program import (
     Label,
     Program,
@@ -393,6 +394,17 @@ class TaintEngine:
             # Who sends a signal calls its receivers: those edges change with the model.
             self._link(sorted(senders))
             changed |= senders & self.program.units.keys()
+        if changed:
+            self._dirty |= changed
+            self._paths = None
+
+    def set_orm(self, models: frozenset[str]) -> None:
+        """The mapped SQLAlchemy models (``Program.orm_models``); when they change, the units
+        that may query one are interpreted again."""
+        if models == self.program.orm_models:
+            return
+        self.program.orm_models = models
+        changed = {name for name, unit in self.program.units.items() if may_query(unit)}
         if changed:
             self._dirty |= changed
             self._paths = None

@@ -18,6 +18,7 @@ from auditls.knowledge.taint import (
     SAFE_ARGUMENTS,
     Sink,
 )
+from auditls.taint.orm import queries_model
 from auditls.taint.program import (
     SELF_ATTRS,
     UNKNOWN,
@@ -255,6 +256,13 @@ class _Interpreter:
         callee = call.callee if call is not None else None
         if call is not None and (call.line, call.col, call.end_line, call.end_col) in unit.fetches:
             self.memo[call_id] = {UNKNOWN: ()}  # Django: rows of the database, not the lookups
+            return self.memo[call_id]
+        if (
+            call is not None
+            and self.program.orm_models
+            and queries_model(unit, call, self.program.orm_models, self.program.resolve)
+        ):
+            self.memo[call_id] = {UNKNOWN: ()}  # SQLAlchemy: rows of a mapped model's table
             return self.memo[call_id]
         source = self.models.source_for(callee) if callee else None
         if call is not None and callee is None and unit.request_as:

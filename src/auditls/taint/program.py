@@ -376,6 +376,9 @@ class Program:
         self.middleware_attrs: frozenset[str] = frozenset()
         #: A model class ("*": any) -> its pre_save/post_save receivers (``set_django``).
         self.saves: dict[str, tuple[str, ...]] = {}
+        #: The mapped SQLAlchemy models (``auditls.models.orm``): what their queries return is
+        #: rows of the database (``auditls.taint.orm``; ``TaintEngine.set_orm``).
+        self.orm_models: frozenset[str] = frozenset()
         #: Path -> the FastAPI operations its facts declare: endpoint, the parameters that
         #: carry request data, the parameter that is the request.
         self._operations: dict[str, list[Operation]] = {}

@@ -116,6 +116,9 @@ def dump(engine: TaintEngine, digest: str, states: Mapping[str, tuple[Any, ...]]
             path: [[e, list(p), list(c), r, list(t)] for e, p, c, r, t in ops]
             for path, ops in program._operations.items()
         },
+        # The mapped models the summaries were computed with (a state without them loads
+        # with none: ``set_orm`` then interprets the units that may query again).
+        "orm_models": sorted(program.orm_models),
     }
     for path, names in program.files.items():
         records = []
@@ -223,6 +226,7 @@ def _load(
 ) -> tuple[TaintEngine, dict[str, tuple[Any, ...]]]:
     engine = TaintEngine((), resolve, models, load=rows)
     program = engine.program
+    program.orm_models = frozenset(str(m) for m in doc.get("orm_models", ()))
     files = 0
     for raw_path, records, classes in objects:
         files += 1

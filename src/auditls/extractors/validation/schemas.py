@@ -25,6 +25,7 @@ from auditls.knowledge.pydantic import (
     VALIDATOR_DECORATORS,
 )
 from auditls.knowledge.validation import (
+    AUTO_FIELDS,
     CHOICE_FIELDS,
     CHOICE_VALIDATORS,
     CONVERTED_FIELDS,
@@ -332,7 +333,9 @@ class SchemasExtractor(Extractor):
         callee = self.ctx.qualname(call.func)
         if callee is None:
             return None
-        if callee.startswith((*FIELD_MODULES, MARSHMALLOW_EXTENSION_FIELDS)):
+        if callee.startswith((*FIELD_MODULES, MARSHMALLOW_EXTENSION_FIELDS)) or (
+            callee in AUTO_FIELDS
+        ):
             return callee
         return None
 

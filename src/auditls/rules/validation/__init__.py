@@ -2,8 +2,8 @@
 model with a password-, token-, secret- or key-named field; AUD422, one that lists or declares
 such a field without making it write-only.
 
-Which fields a model has is ``model_fields``: Django models (``python_django_models``) for
-now; SQLAlchemy models plug in there (one more lookup in the same function).
+Which fields a model has is ``model_fields``: Django models (``python_django_models``) and
+SQLAlchemy models (``auditls.models.orm``).
 """
 
 from __future__ import annotations
@@ -29,21 +29,37 @@ _FIELD = re.compile(r"(\w+):")
 
 def model_fields(ws: Workspace, ref: str, depth: int = 0) -> list[str] | None:
     """The field names of the model a schema's ``Meta.model`` names (its bases' included), or
-    None when the workspace does not define it. Django models are read here (and the models
-    the libraries define, ``KNOWN_MODEL_FIELDS``: Django's users); the SQLAlchemy models of the
-    orm domain are to be looked up here too."""
+    None when the workspace does not define it: the models the libraries define
+    (``KNOWN_MODEL_FIELDS``: Django's users), Django models (``python_django_models``), then
+    SQLAlchemy models (the orm domain: columns of mixins and abstract bases included; a string
+    ``model = "User"`` names the class)."""
     if ref in KNOWN_MODEL_FIELDS:
         return list(KNOWN_MODEL_FIELDS[ref])
     django = ws.django
     by_name = {s.fact.qualname: s.fact for s in django.models}
     fact = by_name.get(ref) or by_name.get(django.link.resolve(ref))
-    if fact is None or depth > 8:
+    if fact is None:
+        return _orm_fields(ws, ref) if depth == 0 else None
+    if depth > 8:
         return None
     out: list[str] = []
     for base in fact.bases:
         out += model_fields(ws, base, depth + 1) or []
     out += [m.group(1) for text in fact.fields if (m := _FIELD.match(text))]
     return list(dict.fromkeys(out))
+
+
+def _orm_fields(ws: Workspace, ref: str) -> list[str] | None:
+    """The columns of the SQLAlchemy model ``ref`` reaches (one class of that name when the
+    reference is a bare string), or None."""
+    orm = ws.orm
+    model = orm.model(ref)
+    if model is None and "." not in ref.strip("\"'"):
+        named = orm.models_named(ref.strip("\"'"))
+        model = named[0] if len(named) == 1 else None
+    if model is None or model.role != "model":
+        return None
+    return list(model.field_names)
 
 
 def exposed_fields(schema: Schema, model: list[str]) -> list[str] | None:
@@ -141,7 +157,8 @@ RULES: tuple[Rule, ...] = (
         details=(
             'Reported for a DRF `ModelSerializer` with `fields = "__all__"` (or only '
             "`exclude`) and a Marshmallow `SQLAlchemyAutoSchema` / `ModelSchema` without "
-            "`fields`, whose model (in any file of the workspace) has a field named like a "
+            "`fields`, whose model (a Django or SQLAlchemy model in any file of the workspace, "
+            "with the columns of its mixins and bases) has a field named like a "
             "credential (`password`, `api_key`, `reset_token`, `secret`) that is neither "
             "excluded nor write-only (`load_only`, `extra_kwargs` `write_only`). Every "
             "response that dumps the object then carries the hash or the token. The field "
