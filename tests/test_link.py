@@ -258,6 +258,13 @@ def test_link_of_after_edits_equals_a_fresh_linker(
         generation = import_generation(store)
         same_as_fresh()
     assert derived.count(True) >= 6  # both selections, for the body-only edits
+    # Two revisions with no linker asked for in between: derived from the one before both.
+    count = derived.count(True)
+    for extra in ("\nA = 1\n", "\nclass B:\n    pass\n"):
+        write(tmp_path, {"shop/catalog.py": textwrap.dedent(PACKAGE["shop/catalog.py"]) + extra})
+        index_workspace(tmp_path, store, Config(), progress=False, snapshot=False)
+    same_as_fresh()
+    assert derived.count(True) > count
     # Two projects side by side hold the same modules: derived still equals fresh.
     twin = {f"twin/{rel}": source for rel, source in PACKAGE.items()}
     write(tmp_path, twin)

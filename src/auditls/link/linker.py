@@ -441,10 +441,12 @@ class _Kept:
     linkers: dict[frozenset[type[Fact]] | None, Linker]
     generation: int = 0
     base: ImportBase | None = None
-    #: The linkers of the revision before, and the files changed since, while the generation
-    #: stands: ``link_of`` derives a new linker from its old one (``Linker.updated``).
-    previous: dict[frozenset[type[Fact]] | None, Linker] = field(default_factory=dict)
-    delta: list[str] = field(default_factory=list)
+    #: The last linker of each selection, with the generation and the file states it was
+    #: built at: while the generation stands, ``link_of`` derives the next one from it
+    #: (``Linker.updated``) with the files changed since, however many revisions ago.
+    built: dict[frozenset[type[Fact]] | None, tuple[int, dict[str, tuple[Any, ...]], Linker]] = (
+        field(default_factory=dict)
+    )
 
     def import_base(self) -> ImportBase:
         if self.base is None:
@@ -598,9 +600,7 @@ def _refresh(store: Store) -> _Kept:
     if moved:
         kept.generation += 1
         kept.base = None
-        kept.previous, kept.delta = {}, []
-    else:
-        kept.previous, kept.delta = kept.linkers, changed
+        kept.built = {}
     kept.revision, kept.states, kept.linkers = store.revision, states, {}
     return kept
 
@@ -624,19 +624,23 @@ def link_of(store: Store, fact_types: Iterable[type[Fact]] | None = None) -> Lin
     files = kept.files.get(key)
     if files is None:
         files = kept.files[key] = _selected(store, key, None)
-    previous = kept.previous.get(key)
-    if previous is not None:
-        changed = {
-            path: files.get(path) for path in kept.delta if path in files or path in previous.files
-        }
-        linker = previous.updated(changed) if changed else previous
-        if linker is not None:
-            kept.linkers[key] = linker
-            return linker
+    built = kept.built.get(key)
+    if built is not None and built[0] == kept.generation:
+        _, then, previous = built
+        states = kept.states
+        delta = [p for p in states.keys() | then.keys() if states.get(p) != then.get(p)]
+        if len(delta) <= UPDATE_LIMIT:
+            changed = {p: files.get(p) for p in delta if p in files or p in previous.files}
+            derived = previous.updated(changed) if changed else previous
+            if derived is not None:
+                kept.linkers[key] = derived
+                kept.built[key] = (kept.generation, states, derived)
+                return derived
     modules = sorted(
         (state[2], path) for path, state in kept.states.items() if state[2] is not None
     )
     linker = kept.linkers[key] = Linker(
         [files[p] for p in sorted(files)], modules=modules, base=kept.import_base()
     )
+    kept.built[key] = (kept.generation, kept.states, linker)
     return linker

@@ -274,17 +274,19 @@ class _Interpreter:
         if call is not None and source is not None:
             step = _step(unit.path, call, f"calls `{_short(call.callee_text)}`: {source.label}")
             result = {Label(f"src:{callee}"): (step,)}
-        elif call is not None and sent is not None and (sent[1].returns or target is sent[0]):
-            result = self._through(call, sent[0], sent[1])
-        elif call is not None and target is not None:
-            result = self._through(call, target)
         elif callee is not None and callee in self.models.sanitizers:
+            # Before the workspace's definition: scanning the library itself (Django's
+            # `safe_join` in Django's tree) must not trade the model for a guess through it.
             kinds = self.models.sanitizers[callee]
             if "*" not in kinds:
                 for row in rows:
                     for label, trace in self.evaluate(row).items():
                         cleaned = Label(label.origin, label.cleaned | kinds)
                         _merge(result, {cleaned: trace})
+        elif call is not None and sent is not None and (sent[1].returns or target is sent[0]):
+            result = self._through(call, sent[0], sent[1])
+        elif call is not None and target is not None:
+            result = self._through(call, target)
         elif self.models.propagates(callee):
             for row in [*rows, *([receiver] if receiver is not None else [])]:
                 _merge(result, self.evaluate(row))
