@@ -225,6 +225,35 @@ def test_rows_and_modules_of_some_scopes_and_paths(store: Store) -> None:
     assert store.file_modules(["a/x.py", "gone.py"]) == {"a/x.py": modules["a/x.py"]}
 
 
+def test_the_journal_says_what_changed_and_file_states_follow_it(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fresh() -> dict[str, tuple[object, ...]]:
+        rows = store.conn.execute(
+            "SELECT path, hash, status, module, extractor_version, error FROM files"
+        )
+        return {r[0]: tuple(r[1:]) for r in rows}
+
+    start = store.revision
+    a, b = sample_facts("a.py"), sample_facts("b.py")
+    store.replace_many([(row_for(a), a), (row_for(b), b)])
+    assert store.changed_since(start) == {"a.py", "b.py"}
+    assert store.file_states() == fresh()
+    middle = store.revision
+    store.replace_file(row_for(a, "h2"), a)
+    assert not store.replace_file(row_for(a, "h2"), a)  # unchanged: not a change
+    store.remove_file("b.py")
+    assert store.changed_since(middle) == {"a.py", "b.py"}
+    assert store.changed_since(store.revision) == set()
+    assert store.file_states() == fresh()  # brought up to date from the journal
+    monkeypatch.setattr(Store, "JOURNAL_LIMIT", 4)
+    for k in range(6):
+        c = sample_facts(f"c{k}.py")
+        store.replace_file(row_for(c), c)
+    assert store.changed_since(start) is None  # dropped from the journal: read everything
+    assert store.file_states() == fresh()
+
+
 def test_file_recorded_without_facts(store: Store) -> None:
     row = FileRow(
         path="big.py",

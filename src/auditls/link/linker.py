@@ -507,9 +507,9 @@ def _selected(
     return out
 
 
-_DOMAIN_KEYS: weakref.WeakKeyDictionary[Store, tuple[int, dict[frozenset[str], DomainKey]]] = (
-    weakref.WeakKeyDictionary()
-)
+_DOMAIN_KEYS: weakref.WeakKeyDictionary[
+    Store, dict[frozenset[str], tuple[int, frozenset[str], DomainKey]]
+] = weakref.WeakKeyDictionary()
 #: What a model built from the files with rows of some fact types was built from: those files
 #: and their states (``domain_key``).
 DomainKey = tuple[tuple[str, tuple[Any, ...] | None], ...]
@@ -518,17 +518,22 @@ DomainKey = tuple[tuple[str, tuple[Any, ...] | None], ...]
 def domain_key(store: Store, fact_types: Iterable[type[Fact]]) -> DomainKey:
     """The files that have rows of ``fact_types`` with their states: while it is the same, a
     model of those files (the Django, FastAPI or test-suite model) stands, whatever other
-    files changed (computed once per store revision and set of types)."""
+    files changed (computed once per store revision and set of types; from the files changed
+    since the last one, ``Store.changed_since``, when the store's journal reaches back)."""
+    fact_types = tuple(fact_types)
     types = frozenset(t.TABLE for t in fact_types)
-    kept = _DOMAIN_KEYS.get(store)
-    if kept is None or kept[0] != store.revision:
-        kept = (store.revision, {})
-        _DOMAIN_KEYS[store] = kept
-    found = kept[1].get(types)
-    if found is None:
-        states = store.file_states()
-        paths = store.paths_with_facts(fact_types)
-        found = kept[1][types] = tuple((path, states.get(path)) for path in paths)
+    kept = _DOMAIN_KEYS.setdefault(store, {})
+    last = kept.get(types)
+    if last is not None and last[0] == store.revision:
+        return last[2]
+    changed = store.changed_since(last[0]) if last is not None else None
+    if last is not None and changed is not None and len(changed) <= UPDATE_LIMIT:
+        paths = set(last[1] - changed) | set(store.paths_with_facts(fact_types, among=changed))
+    else:
+        paths = set(store.paths_with_facts(fact_types))
+    states = _refresh(store).states
+    found = tuple((path, states.get(path)) for path in sorted(paths))
+    kept[types] = (store.revision, frozenset(paths), found)
     return found
 
 
@@ -568,13 +573,11 @@ def _refresh(store: Store) -> _Kept:
     if kept is not None and kept.revision == store.revision:
         return kept
     states = store.file_states()
-    changed = (
-        None
-        if kept is None
-        else sorted(
-            p for p in states.keys() | kept.states.keys() if states.get(p) != kept.states.get(p)
-        )
-    )
+    changed: list[str] | None = None
+    if kept is not None:
+        since = store.changed_since(kept.revision)
+        candidates = states.keys() | kept.states.keys() if since is None else since
+        changed = sorted(p for p in candidates if states.get(p) != kept.states.get(p))
     if kept is None or changed is None or len(changed) > UPDATE_LIMIT:
         generation = 0 if kept is None else kept.generation + 1
         kept = _Kept(store.revision, states, _module_imports(store, states, None), {}, {})

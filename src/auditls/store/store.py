@@ -41,6 +41,7 @@ Every ``sqlite3.Error`` leaving this module is a ``StoreError`` saying what the 
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import sqlite3
@@ -304,6 +305,10 @@ class Store:
         self.revision = 0
         self._db = _Db(conn)
         self._states: tuple[int, dict[str, tuple[Any, ...]]] | None = None  # file_states, kept
+        #: (revision, path) of every change of a file's state, oldest first (``changed_since``);
+        #: changes at or before ``_journal_floor`` were dropped from it.
+        self._journal: list[tuple[int, str]] = []
+        self._journal_floor = 0
         # Anything written since the last load or snapshot, including size/mtime refreshes.
         self._dirty = rebuilt
         self._closed = False
@@ -427,17 +432,20 @@ class Store:
             changed = self._replace(row, facts)
         if changed:
             self.revision += 1
+            self._note([row.path])
         return changed
 
     def replace_many(self, items: Iterable[tuple[FileRow, FileFacts | EncodedFacts | None]]) -> int:
         """``replace_file`` for a batch, in one transaction; returns how many files changed."""
-        changed = 0
+        changed: list[str] = []
         with self._db.transaction():
             for row, facts in items:
-                changed += self._replace(row, facts)
+                if self._replace(row, facts):
+                    changed.append(row.path)
         if changed:
             self.revision += 1
-        return changed
+            self._note(changed)
+        return len(changed)
 
     def remove_file(self, path: str) -> bool:
         """Forget a vanished file and (by cascade) its facts; False when it was not known."""
@@ -445,8 +453,28 @@ class Store:
             gone = self._db.execute("DELETE FROM files WHERE path = ?", (path,)).rowcount > 0
         if gone:
             self.revision += 1
+            self._note([path])
             self._dirty = True
         return gone
+
+    #: The journal keeps about this many changes (a cold index writes every file: whoever asks
+    #: across it reads everything again anyway).
+    JOURNAL_LIMIT = 20_000
+
+    def _note(self, paths: Iterable[str]) -> None:
+        self._journal.extend((self.revision, path) for path in paths)
+        if len(self._journal) > self.JOURNAL_LIMIT:
+            half = len(self._journal) // 2
+            self._journal_floor = self._journal[half - 1][0]
+            del self._journal[:half]
+
+    def changed_since(self, revision: int) -> set[str] | None:
+        """The paths whose state changed after ``revision`` (added, replaced or removed); None
+        when the journal does not reach back that far (the caller reads everything)."""
+        if revision < self._journal_floor or revision > self.revision:
+            return None
+        at = bisect.bisect_right(self._journal, revision, key=lambda entry: entry[0])
+        return {path for _, path in self._journal[at:]}
 
     def _replace(self, row: FileRow, facts: FileFacts | EncodedFacts | None) -> bool:
         if facts is not None and (facts.path, facts.status) != (row.path, row.status):
@@ -680,22 +708,55 @@ class Store:
         extractor version, error). A file whose state is unchanged has unchanged facts. Read
         once per revision (every change to a state is a change of revision): a new dict each
         call, the caller's to change."""
-        if self._states is None or self._states[0] != self.revision:
+        kept = self._states
+        if kept is not None and kept[0] != self.revision:
+            changed = self.changed_since(kept[0])
+            if changed is not None and len(changed) <= 1_000:
+                states = kept[1]  # never handed out: callers get copies
+                sql = (
+                    "SELECT path, hash, status, module, extractor_version, error FROM files "
+                    "WHERE path = ?"
+                )
+                for path in changed:
+                    row = self._db.execute(sql, (path,)).fetchone()
+                    if row is None:
+                        states.pop(path, None)
+                    else:
+                        states[path] = tuple(row[1:])
+                kept = self._states = (self.revision, states)
+            else:
+                kept = None
+        if kept is None:
             rows = self._db.execute(
                 "SELECT path, hash, status, module, extractor_version, error FROM files"
             )
-            self._states = (self.revision, {row[0]: tuple(row[1:]) for row in rows})
-        return dict(self._states[1])
+            kept = self._states = (self.revision, {row[0]: tuple(row[1:]) for row in rows})
+        return dict(kept[1])
 
-    def paths_with_facts(self, fact_types: Iterable[type[Fact]]) -> list[str]:
-        """The paths of the files that have at least one row of any of these fact types,
-        ordered by path (types the store has no table for are skipped)."""
+    def paths_with_facts(
+        self, fact_types: Iterable[type[Fact]], among: Iterable[str] | None = None
+    ) -> list[str]:
+        """The paths of the files (of ``among`` when given) that have at least one row of any
+        of these fact types, ordered by path (types the store has no table for are skipped)."""
         by_name = self.schema.by_name
+        tables = [t.TABLE for t in fact_types if t.TABLE in by_name]
+        if among is not None:
+            found = []
+            for path in sorted(set(among)):
+                row = self._db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+                if row is not None and any(
+                    self._db.execute(
+                        f'SELECT 1 FROM "{table}" WHERE file_id = ? LIMIT 1',  # noqa: S608 (ours)
+                        (row[0],),
+                    ).fetchone()
+                    for table in tables
+                ):
+                    found.append(path)
+            return found
         file_ids: set[int] = set()
-        for fact_type in fact_types:
-            if fact_type.TABLE in by_name:
-                sql = f'SELECT DISTINCT file_id FROM "{fact_type.TABLE}"'  # noqa: S608 (our name)
-                file_ids.update(r[0] for r in self._db.execute(sql))
+        for table in tables:
+            sql = f'SELECT DISTINCT file_id FROM "{table}"'  # noqa: S608 (our name)
+            file_ids.update(r[0] for r in self._db.execute(sql))
         rows = self._db.execute("SELECT id, path FROM files ORDER BY path").fetchall()
         return [path for file_id, path in rows if file_id in file_ids]
 
