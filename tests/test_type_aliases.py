@@ -67,7 +67,9 @@ def test_an_alias_module_records_what_fastapi_makes_of_each_alias() -> None:
         b"Db = Annotated[Session, 'meta']\n",
         "m.py",
     )
-    assert aliases_of_facts(only.facts) == {"m.Db": Alias("request", "sqlalchemy.orm.Session", None)}
+    assert aliases_of_facts(only.facts) == {
+        "m.Db": Alias("request", "sqlalchemy.orm.Session", None)
+    }
 
 
 def _files(root: Path) -> list:  # type: ignore[type-arg]
@@ -142,4 +144,6 @@ def test_a_warm_start_reads_the_users_of_an_alias_changed_since(tmp_path: Path) 
         index_workspace(root, store, load_config(root), progress=False)
         engine = taint_of(store)
         _same_as_clean(root, engine)
-        assert ("app/api/routes/items.py", 15) in {(p.sink.path, p.sink.line) for p in engine.paths()}
+        assert ("app/api/routes/items.py", 15) in {
+            (p.sink.path, p.sink.line) for p in engine.paths()
+        }

@@ -96,7 +96,9 @@ def engine_of_files(files: Iterable[FileFacts], models: Models = DEFAULT_MODELS)
     linker = Linker.from_files(list(files))
     defined = {q: a for ff in linker.files.values() for q, a in aliases_of_facts(ff.facts).items()}
     bindings = [(m, bound, target, False) for (m, bound), target in linker.imports.items()]
-    bindings += [(m, "*", target, True) for m, targets in linker.stars.items() for target in targets]
+    bindings += [
+        (m, "*", target, True) for m, targets in linker.stars.items() for target in targets
+    ]
     types = TypeAliases(defined, bindings)
     engine = TaintEngine(linker.files.values(), linker.resolve, models, types=types)
     _django(engine, DjangoModel(linker), ValidationModel(linker))

@@ -11,7 +11,8 @@ interpret again.
 
 Loading gives an engine equal to the one saved; ``auditls.taint.taint_of`` then brings it up to
 date with the files whose state changed since (``TaintEngine.update``) and the files naming a
-type alias whose meaning changed since (the aliases are saved). Anything unexpected in the file (another version, another digest, a decoding error) means a full build instead.
+type alias whose meaning changed since (the aliases are saved). Anything unexpected in the file
+(another version, another digest, a decoding error) means a full build instead.
 """
 
 from __future__ import annotations

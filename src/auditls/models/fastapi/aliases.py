@@ -75,7 +75,9 @@ def file_aliases(
         if kind == "type_alias":
             out[qualname] = Alias(_role(bound, qualname in literal), bound, None)
     for qualname, role, dependency, annotation in fastapi:
-        out[qualname] = Alias(role, annotation, dependency)
+        known = out.get(qualname)  # the types extractor reads strings FastAPI's reading does not
+        cls = annotation if annotation is not None or known is None else known.cls
+        out[qualname] = Alias(role, cls, dependency)
     return out
 
 
@@ -119,7 +121,10 @@ class TypeAliases:
                 found: list[str] = []
                 for name in frontier:
                     scope, _, last = name.rpartition(".")
-                    more = [*reexports.get(name, ()), *(f"{m}.{last}" for m in stars.get(scope, ()))]
+                    more = [
+                        *reexports.get(name, ()),
+                        *(f"{m}.{last}" for m in stars.get(scope, ())),
+                    ]
                     for other in more:
                         if other not in names:
                             names[other] = names[name]
