@@ -5,7 +5,11 @@ imported from another module, and edits of the alias's module (incremental equal
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from auditls.config import load_config
 from auditls.extractors import extract
@@ -13,7 +17,7 @@ from auditls.index import index_workspace
 from auditls.models.fastapi import Alias, FastAPIModel, TypeAliases, aliases_of_facts
 from auditls.store import Store
 from auditls.taint import engine_of_files, save_state, taint_of
-from tests.test_taint_incremental import _same_as_clean
+from tests.test_taint_incremental import CONTENTS, _same_as_clean
 
 PROJECT = Path(__file__).resolve().parent.parent / "fixtures" / "fastapi_deps"
 
@@ -147,3 +151,51 @@ def test_a_warm_start_reads_the_users_of_an_alias_changed_since(tmp_path: Path) 
         assert ("app/api/routes/items.py", 15) in {
             (p.sink.path, p.sink.line) for p in engine.paths()
         }
+
+
+ALIAS_NAMES = ["app/__init__.py", "app/db.py", "app/views.py", "app/util.py"]
+ALIAS_CONTENTS = [
+    c for c in CONTENTS if "Annotated" in c or "APIRouter" in c or "import *" in c or not c
+]
+# the operation again, its aliases through the package's re-export
+ALIAS_CONTENTS.append(ALIAS_CONTENTS[2].replace("from app.db import", "from app import"))
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(st.tuples(st.sampled_from(ALIAS_NAMES), st.sampled_from(ALIAS_CONTENTS)), max_size=6),
+    st.lists(
+        st.tuples(st.sampled_from(ALIAS_NAMES), st.sampled_from(ALIAS_CONTENTS)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_alias_edits_in_place_equal_a_clean_build(
+    start: list[tuple[str, str]], edits: list[tuple[str, str]]
+) -> None:
+    """Random edits of alias modules, their users and the package re-exporting them: the
+    engine brought up to date equals a clean one."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "ws"
+        (root / "app").mkdir(parents=True)
+        for name, content in [("app/views.py", ALIAS_CONTENTS[2]), *start]:
+            (root / name).write_text(content, encoding="utf-8")
+        with Store.open(root, persist=False) as store:
+            config = load_config(root)
+            index_workspace(root, store, config, progress=False)
+            engine = taint_of(store)
+            engine.paths()
+            for name, content in edits:
+                path = root / name
+                if content or not path.exists():
+                    path.write_text(content, encoding="utf-8")
+                else:
+                    path.unlink()
+                index_workspace(root, store, config, progress=False)
+                assert taint_of(store) is engine
+                _same_as_clean(root, engine, store)
