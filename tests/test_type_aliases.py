@@ -199,3 +199,30 @@ def test_alias_edits_in_place_equal_a_clean_build(
                 index_workspace(root, store, config, progress=False)
                 assert taint_of(store) is engine
                 _same_as_clean(root, engine, store)
+
+
+def test_a_user_importing_the_alias_in_a_function_reads_it_again(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "app" / "db.py").write_text(ALIAS_CONTENTS[0], encoding="utf-8")
+    (root / "app" / "views.py").write_text(
+        "from fastapi import APIRouter\n\nr = APIRouter()\n\n\ndef install():\n"
+        "    from app.db import Db, Order\n\n    @r.get('/o')\n"
+        "    def o(db: Db, order: Order, q: str):\n        return db.execute('SELECT ' + order)\n",
+        encoding="utf-8",
+    )
+    config = load_config(root)
+    with Store.open(root, persist=False) as store:
+        index_workspace(root, store, config, progress=False)
+        engine = taint_of(store)
+        assert not engine.paths()  # `order` is a Literal
+        (root / "app" / "db.py").write_text(
+            "from typing import Annotated\nfrom fastapi import Query\n\n"
+            "Db = Annotated[str, Query()]\nOrder = Annotated[str, Query()]\n",
+            encoding="utf-8",
+        )
+        index_workspace(root, store, config, progress=False)
+        assert taint_of(store) is engine
+        _same_as_clean(root, engine, store)
+        assert engine.paths()  # `order` is request data now

@@ -236,10 +236,11 @@ def _types(
     return TypeAliases(defined, bindings)
 
 
-def _users(imports: dict[str, list[Binding]], names: set[str]) -> set[str]:
-    """The files whose module-level imports bind one of ``names`` or a module above one: the
-    files whose facts may name them."""
-    out: set[str] = set()
+def _users(store: Store, imports: dict[str, list[Binding]], names: set[str]) -> set[str]:
+    """The files whose facts may name one of ``names``: those whose module-level imports bind
+    one or a module above one, and those with a parameter annotated with one (an import in a
+    function)."""
+    out = set(store.facts_where(ParamFact, "annotation_qualname", sorted(names)))
     for path, bindings in imports.items():
         for _, target, _ in bindings:
             if target in names or any(n.startswith(target + ".") for n in names):
@@ -283,7 +284,7 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
         changed = sorted(p for p in states.keys() | then.keys() if states.get(p) != then.get(p))
         before = engine.program.types or TypeAliases({})
         if before != types:  # the files reading an alias that changed since the state was saved
-            users = _users(imports, before.changed(types))
+            users = _users(store, imports, before.changed(types))
             changed = sorted({*changed, *(p for p in users if p in states)})
         engine.program.types = types
         _update(store, kept, states, changed)
@@ -380,7 +381,7 @@ def _update(
         if after != before:
             # The files that name an alias whose meaning changed read it again.
             types = after
-            users = _users(kept.imports, before.changed(after))
+            users = _users(store, kept.imports, before.changed(after))
             present = sorted({*present, *(p for p in users if p in states)})
             changed = sorted({*changed, *present})
     files: dict[str, FileFacts | Skeleton | None] = dict.fromkeys(changed)
