@@ -144,6 +144,19 @@ CONTENTS = [
     "import os\nfrom celery import shared_task\n\n"
     "@shared_task(bind=True)\ndef query(self, term):\n    return os.popen('grep ' + term)\n\n"
     "def ping(x, n):\n    return os.system(x)\n",
+    # type aliases other modules import: a connection as a dependency, a Literal choice
+    "import sqlite3\nfrom typing import Annotated, Literal\nfrom fastapi import Depends\n\n"
+    "def conn():\n    return sqlite3.connect('x')\n\n"
+    "Db = Annotated[sqlite3.Connection, Depends(conn)]\nOrder = Literal['a', 'b']\n",
+    # ... the same names, meaning something else
+    "import sqlite3\nfrom typing import Annotated\nfrom fastapi import Depends, Query\n\n"
+    "def conn():\n    return sqlite3.connect('x')\n\n"
+    "Db = Annotated[str, Query()]\nOrder = Annotated[str, Depends(conn)]\n",
+    # a FastAPI operation typed with them (an import through the package re-exports them)
+    "from fastapi import APIRouter\nfrom app.db import Db, Order\n\nr = APIRouter()\n\n"
+    "@r.get('/o')\ndef o(db: Db, order: Order, q: str):\n"
+    "    return db.execute('SELECT ' + order + q)\n",
+    "from app.db import Db, Order\nfrom app.util import *\n",
     "",
     "def broken(:\n",
 ]

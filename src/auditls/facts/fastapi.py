@@ -76,9 +76,24 @@ class PydanticFieldFact(Fact):
     safe: bool  # parsed into a harmless value (int, UUID, a date, a Literal, a word pattern)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FastAPIAliasFact(Fact):
+    """A type alias of the module (``SessionDep = Annotated[Session, Depends(get_db)]``,
+    ``X: TypeAlias = ...``, ``type X = ...``) read as a parameter's type: how FastAPI fills a
+    parameter annotated with it. Other modules import the alias; the models resolve it there."""
+
+    TABLE: ClassVar[str] = "python_fastapi_aliases"
+
+    qualname: str  # the alias's qualified name
+    role: str  # dependency | request | safe | request_object | server
+    dependency: str | None  # dependency: the Depends/Security callable (or class), as resolved
+    annotation: str | None  # the class the alias names, as resolved (`sqlalchemy.orm.Session`)
+
+
 FACT_TYPES: tuple[type[Fact], ...] = (
     PydanticFieldFact,
     FastAPIOperationFact,
     FastAPIRouterFact,
     FastAPIDependencyFact,
+    FastAPIAliasFact,
 )

@@ -42,6 +42,9 @@ ANY = _typing("Any")
 #: Unions: one class once ``None`` is left out.
 UNIONS = _typing("Optional", "Union")
 
+#: ``X = Annotated[...]``: an alias (FastAPI's ``SessionDep = Annotated[Session, Depends()]``)
+#: that other modules import; its file may import nothing else of ``typing``.
+ANNOTATED = _typing("Annotated")
 #: What the types extractor looks for (the pre-filter runs it on files that import one).
-DECLARATIONS = (PROTOCOLS | TYPED_DICTS | GENERICS | OVERLOADS | LITERALS
-                | frozenset(TYPE_VARIABLE_KINDS))  # fmt: skip
+DECLARATIONS = (PROTOCOLS | TYPED_DICTS | GENERICS | OVERLOADS | LITERALS | ANNOTATED
+                | TYPE_ALIAS_MARKS | frozenset(TYPE_VARIABLE_KINDS))  # fmt: skip

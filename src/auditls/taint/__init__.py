@@ -15,7 +15,7 @@ import logging
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from sys import intern
 from typing import TYPE_CHECKING, Any
@@ -35,14 +35,17 @@ from auditls.facts.core import (
 )
 from auditls.facts.django import FACT_TYPES as DJANGO_FACT_TYPES
 from auditls.facts.django import DjangoViewFact
-from auditls.facts.fastapi import FastAPIOperationFact, PydanticFieldFact
+from auditls.facts.fastapi import FastAPIAliasFact, FastAPIOperationFact, PydanticFieldFact
 from auditls.facts.flask import FlaskRouteFact
 from auditls.facts.orm import FACT_TYPES as ORM_FACT_TYPES
 from auditls.facts.taint import FlowFact
+from auditls.facts.typeinfo import GenericFact, LiteralFact
 from auditls.facts.validation import FACT_TYPES as VALIDATION_FACT_TYPES
 from auditls.knowledge.taint import DEFAULT_MODELS, SAFE_KEYWORDS, SAFE_NAMES, Models
 from auditls.link import Linker
 from auditls.models.django import DjangoModel, django_taint, model_of
+from auditls.models.fastapi import Alias, TypeAliases, aliases_of_facts, file_aliases
+from auditls.models.fastapi.aliases import ALIAS_COLUMNS, GENERIC_COLUMNS, LITERAL_COLUMNS
 from auditls.models.orm import OrmModel
 from auditls.models.orm import model_of as orm_of
 from auditls.models.validation import ValidationModel, validation_taint
@@ -80,6 +83,8 @@ class _Kept:
     #: The files with Django facts when the Django model was last applied (an edit of
     #: another file leaves what the model says unchanged).
     django: frozenset[str] = frozenset()
+    #: Path -> the type aliases it defines (``models.fastapi.aliases``).
+    aliases: dict[str, dict[str, Alias]] = field(default_factory=dict)
 
 
 _ENGINES: weakref.WeakKeyDictionary[Store, _Kept] = weakref.WeakKeyDictionary()
@@ -92,7 +97,13 @@ UPDATE_LIMIT = 200
 def engine_of_files(files: Iterable[FileFacts], models: Models = DEFAULT_MODELS) -> TaintEngine:
     """An engine over files extracted in memory (tests, the fixture runner)."""
     linker = Linker.from_files(list(files))
-    engine = TaintEngine(linker.files.values(), linker.resolve, models)
+    defined = {q: a for ff in linker.files.values() for q, a in aliases_of_facts(ff.facts).items()}
+    bindings = [(m, bound, target, False) for (m, bound), target in linker.imports.items()]
+    bindings += [
+        (m, "*", target, True) for m, targets in linker.stars.items() for target in targets
+    ]
+    types = TypeAliases(defined, bindings)
+    engine = TaintEngine(linker.files.values(), linker.resolve, models, types=types)
     _django(engine, DjangoModel(linker), ValidationModel(linker), OrmModel(linker))
     return engine
 
@@ -199,6 +210,50 @@ def _module_imports(store: Store, paths: list[str] | None) -> dict[str, list[Bin
     return out
 
 
+def _file_aliases(store: Store, paths: list[str] | None) -> dict[str, dict[str, Alias]]:
+    """The type aliases these files define (every file when None), by path."""
+    generics = store.rows_of_files(GenericFact, GENERIC_COLUMNS, paths)
+    literals = store.rows_of_files(LiteralFact, LITERAL_COLUMNS, paths)
+    fastapi = store.rows_of_files(FastAPIAliasFact, ALIAS_COLUMNS, paths)
+    out: dict[str, dict[str, Alias]] = {}
+    for path in sorted(generics.keys() | fastapi.keys()):
+        found = file_aliases(generics.get(path, ()), literals.get(path, ()), fastapi.get(path, ()))
+        if found:
+            out[path] = found
+    return out
+
+
+def _types(
+    states: dict[str, tuple[Any, ...]],
+    imports: dict[str, list[Binding]],
+    aliases: dict[str, dict[str, Alias]],
+) -> TypeAliases:
+    """Every name of the workspace that means a type alias."""
+    defined = {q: a for path in sorted(aliases) for q, a in aliases[path].items()}
+    if not defined:
+        return TypeAliases({})
+    bindings = [
+        (states[path][2], *b)
+        for path in sorted(imports)
+        if path in states and states[path][2] is not None
+        for b in imports[path]
+    ]
+    return TypeAliases(defined, bindings)
+
+
+def _users(store: Store, imports: dict[str, list[Binding]], names: set[str]) -> set[str]:
+    """The files whose facts may name one of ``names``: those whose module-level imports bind
+    one or a module above one, and those with a parameter annotated with one (an import in a
+    function)."""
+    out = set(store.facts_where(ParamFact, "annotation_qualname", sorted(names)))
+    for path, bindings in imports.items():
+        for _, target, _ in bindings:
+            if target in names or any(n.startswith(target + ".") for n in names):
+                out.add(path)
+                break
+    return out
+
+
 def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
     """The engine of a store, brought up to date when the store's revision changed: only the
     changed files are read again and only what they touch is interpreted again (a full build
@@ -224,23 +279,36 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
     states = store.file_states()
     imports = _module_imports(store, None)
     resolve = _linker(states, imports).resolve
+    aliases = _file_aliases(store, None)
+    types = _types(states, imports, aliases)
     saved = _saved(store, models, resolve)
     if saved is not None:
         engine, then = saved
-        kept = _Kept(-1, models, engine, then, imports)
+        kept = _Kept(-1, models, engine, then, imports, aliases=aliases)
         _ENGINES[store] = kept
         changed = sorted(p for p in states.keys() | then.keys() if states.get(p) != then.get(p))
+        before = engine.program.types or TypeAliases({})
+        if before != types:  # the files reading an alias that changed since the state was saved
+            users = _users(store, imports, before.changed(types))
+            changed = sorted({*changed, *(p for p in users if p in states)})
+        engine.program.types = types
         _update(store, kept, states, changed)
         _django(engine, model_of(store), validation_of(store), orm_of(store))
         kept.django = frozenset(store.paths_with_facts(MODEL_FACT_TYPES))
         kept.saved = kept.revision if not changed else -1
         return engine
     engine = TaintEngine(
-        _skeletons(store, sorted(states)), resolve, models, load=_loader(weakref.ref(store))
+        _skeletons(store, sorted(states)),
+        resolve,
+        models,
+        load=_loader(weakref.ref(store)),
+        types=types,
     )
     _django(engine, model_of(store), validation_of(store), orm_of(store))
     django = frozenset(store.paths_with_facts(MODEL_FACT_TYPES))
-    _ENGINES[store] = _Kept(store.revision, models, engine, states, imports, django=django)
+    _ENGINES[store] = _Kept(
+        store.revision, models, engine, states, imports, django=django, aliases=aliases
+    )
     return engine
 
 
@@ -297,8 +365,6 @@ def _update(
     store: Store, kept: _Kept, states: dict[str, tuple[Any, ...]], changed: list[str]
 ) -> None:
     present = [path for path in changed if path in states]
-    files: dict[str, FileFacts | Skeleton | None] = dict.fromkeys(changed)
-    files.update((sk.path, sk) for sk in _skeletons(store, present))
     imports = _module_imports(store, present)
     relink = any(imports.get(p) != kept.imports.get(p) for p in changed) or any(
         (states.get(p) or (None,) * 3)[2] != (kept.states.get(p) or (None,) * 3)[2] for p in changed
@@ -307,8 +373,26 @@ def _update(
         kept.imports.pop(path, None)
         if path in imports:
             kept.imports[path] = imports[path]
+    aliases = _file_aliases(store, present)
+    retyped = any(aliases.get(p) != kept.aliases.get(p) for p in changed)
+    for path in changed:
+        kept.aliases.pop(path, None)
+        if path in aliases:
+            kept.aliases[path] = aliases[path]
+    types: TypeAliases | None = None
+    if relink or retyped:
+        before = kept.engine.program.types or TypeAliases({})
+        after = _types(states, kept.imports, kept.aliases)
+        if after != before:
+            # The files that name an alias whose meaning changed read it again.
+            types = after
+            users = _users(store, kept.imports, before.changed(after))
+            present = sorted({*present, *(p for p in users if p in states)})
+            changed = sorted({*changed, *present})
+    files: dict[str, FileFacts | Skeleton | None] = dict.fromkeys(changed)
+    files.update((sk.path, sk) for sk in _skeletons(store, present))
     resolve = _linker(states, kept.imports).resolve if relink else None
-    kept.engine.update(files, resolve)
+    kept.engine.update(files, resolve, types)
     kept.states = states
     kept.revision = store.revision
 

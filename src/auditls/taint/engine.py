@@ -75,6 +75,7 @@ from auditls.knowledge.taint import (
     rule_for,
 )
 from auditls.models.django import DjangoTaint
+from auditls.models.fastapi import TypeAliases
 from auditls.models.validation import ValidationTaint
 from auditls.taint.interpreter import _ORDER, _Interpreter
 from auditls.taint.orm import may_query
@@ -176,12 +177,15 @@ class TaintEngine:
         resolve: Callable[[str], str] | None = None,
         models: Models = DEFAULT_MODELS,
         load: Callable[[list[str], set[str]], Iterable[FileFacts]] | None = None,
+        types: TypeAliases | None = None,
     ) -> None:
         """With ``load`` (the rows of some functions of some files, read again), units start
         light and only those a path can cross get their rows (``_settle``); without, every
-        unit keeps its rows (and ``files`` must be whole facts)."""
+        unit keeps its rows (and ``files`` must be whole facts). ``types``: the workspace's
+        type aliases (``Program.types``)."""
         self._load = load
         self.program = Program((), resolve, models)
+        self.program.types = types
         for ff in files:
             self._add(ff)
         self.program.mark_views(
@@ -339,11 +343,16 @@ class TaintEngine:
         self,
         files: Mapping[str, FileFacts | Skeleton | None],
         resolve: Callable[[str], str] | None = None,
+        types: TypeAliases | None = None,
     ) -> None:
         """Replace the facts of these files (None: the file is gone). With ``resolve``, calls
-        resolve through it from now on (every unit's calls are resolved again). The next
-        ``summarise`` or ``paths`` interprets what this touched."""
+        resolve through it from now on (every unit's calls are resolved again); with
+        ``types``, the type aliases are those from now on (``files`` must hold every file
+        whose reading they change). The next ``summarise`` or ``paths`` interprets what this
+        touched."""
         program = self.program
+        if types is not None:
+            program.types = types
         self.last_resummarised = set()
         before: set[str] = set()
         views: set[str] = set()

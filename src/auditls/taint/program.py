@@ -6,6 +6,7 @@ is in ``auditls.taint.engine``'s docstring (steps 1 and 2 are here)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -46,6 +47,7 @@ from auditls.knowledge.taint import (
     TaintRule,
 )
 from auditls.models.django import DjangoTaint
+from auditls.models.fastapi import TypeAliases
 from auditls.models.validation import ValidationTaint
 
 _CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -388,6 +390,10 @@ class Program:
         self.bases: dict[str, tuple[str, ...]] = {}
         self._classes: dict[str, list[str]] = {}
         self.resolve = resolve
+        #: Type aliases of other modules: a call on a value annotated with one is a call on
+        #: its class (``db.execute`` for ``db: SessionDep``), a FastAPI parameter of one is
+        #: what the alias makes it (set before files are added: ``TaintEngine(types=...)``).
+        self.types: TypeAliases | None = None
         for ff in files:
             self.add_file(ff)
         self.mark_views({view for routes in self._routes.values() for view, _ in routes})
@@ -395,6 +401,7 @@ class Program:
     def rows_of(self, ff: FileFacts, names: Iterable[str]) -> None:
         """Load the rows of these units (of ``ff``'s file, kept light until now)."""
         scratch = Program((), self.resolve, self.models)
+        scratch.types = self.types
         scratch.add_file(ff)
         for name in names:
             unit, fresh = self.units.get(name), scratch.units.get(name)
@@ -416,6 +423,7 @@ class Program:
         their qualified names. Without ``rows`` the units keep only what links them and where
         paths can start or end. Call ``mark_views`` afterwards with the views that changed."""
         made: list[str] = []
+        types = self.types
         params: dict[str, list[ParamFact]] = defaultdict(list)
         calls_of: dict[int, Unit] = {
             f.call_id: self._unit(ff.path, f.function, made, True) for f in ff.of(CallFact)
@@ -439,6 +447,10 @@ class Program:
                     unit.writes[fact.target] = unit.writes.get(fact.target, 0) + 1
                 unit.flows.append(fact)
             elif isinstance(fact, CallFact):
+                if types and fact.callee is not None:
+                    callee = types.retype(fact.callee)
+                    if callee != fact.callee:
+                        fact = dataclasses.replace(fact, callee=callee)
                 self._unit(ff.path, fact.function, made, True).calls[fact.call_id] = fact
             elif isinstance(fact, FunctionFact):
                 unit = self._unit(ff.path, fact.qualname, made, True)
@@ -523,12 +535,16 @@ class Program:
         made: list[str] = []
         for qualname, bases in sk.classes:
             self._add_class(sk.path, qualname, json.loads(bases))
+        types = self.types
+        calls = sk.calls
+        if types:
+            calls = [(f, i, types.retype(c), t, a) for f, i, c, t, a in calls]
         models = self.models
         used: dict[str, set[int]] = defaultdict(set)
         reads: set[str] = set()
         sinks: set[str] = set()
         passing: set[tuple[str, int]] = set()  # calls that pass a function on (threads, ...)
-        for function, call_id, callee, _, attr in sk.calls:
+        for function, call_id, callee, _, attr in calls:
             self._unit(sk.path, function, made)
             if _passes_function(callee, attr):
                 passing.add((function, call_id))
@@ -566,7 +582,7 @@ class Program:
             ordered = sorted(found, key=lambda item: item[0])
             self._unit(sk.path, function, made).params = [name for _, name in ordered]
         refs: dict[str, set[tuple[str | None, str | None]]] = defaultdict(set)
-        for function, call_id, callee, text, attr in sk.calls:
+        for function, call_id, callee, text, attr in calls:
             if call_id not in used.get(function, ()):
                 continue
             callee = None if callee is None else sys.intern(callee)
@@ -833,6 +849,7 @@ class Program:
         for path in sorted(self._operations):
             for endpoint, params, checked, _, types in self._operations[path]:
                 if endpoint in wanted:
+                    params, checked, types = self._through_aliases(params, checked, types)
                     # A parameter typed as an Enum of the workspace holds one of its values.
                     enums = {n for n, _, t in (x.partition("=") for x in types) if self._is_enum(t)}
                     sourced[endpoint].update(p for p in params if p not in enums)
@@ -860,6 +877,35 @@ class Program:
                 unit.is_view, unit.route_params, unit.clean_attrs = is_view, route_params, clean
                 changed.add(name)
         return changed
+
+    def _through_aliases(
+        self, params: tuple[str, ...], checked: tuple[str, ...], types: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """An operation's request parameters, parsed parameters and ``name=class`` types, with
+        the parameters typed by an alias of another module read as the alias says: a
+        dependency (``db: SessionDep``) carries no request data, a ``Literal`` alias is
+        parsed, and the class is the alias's."""
+        aliases = self.types
+        if not aliases or not types:
+            return params, checked, types
+        dropped: set[str] = set()
+        parsed: list[str] = []
+        out: list[str] = []
+        for typed in types:
+            name, _, ref = typed.partition("=")
+            alias = aliases.exact(ref)
+            if alias is None:
+                out.append(typed)
+            elif alias.role in ("dependency", "server", "safe"):
+                dropped.add(name)
+                if alias.role == "safe":
+                    parsed.append(name)
+            elif alias.cls is not None and not alias.cls.startswith("builtins."):
+                out.append(f"{name}={alias.cls}")
+        if not dropped and len(out) == len(types) and out == list(types):
+            return params, checked, types
+        kept = tuple(p for p in params if p not in dropped)
+        return kept, (*checked, *parsed), tuple(out)
 
     def _clean_fields(self, types: Iterable[str]) -> frozenset[str]:
         """``param.field`` chains of body parameters typed with a Pydantic model whose field

@@ -10,8 +10,9 @@ saved: the store has them, and the engine reads them only for the units an edit 
 interpret again.
 
 Loading gives an engine equal to the one saved; ``auditls.taint.taint_of`` then brings it up to
-date with the files whose state changed since (``TaintEngine.update``). Anything unexpected in
-the file (another version, another digest, a decoding error) means a full build instead.
+date with the files whose state changed since (``TaintEngine.update``) and the files naming a
+type alias whose meaning changed since (the aliases are saved). Anything unexpected in the file
+(another version, another digest, a decoding error) means a full build instead.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from typing import Any
 
 from auditls.facts import FileFacts
 from auditls.knowledge.taint import Models, rule_for
+from auditls.models.fastapi import Alias, TypeAliases
 from auditls.taint.engine import TaintEngine, _Result
 from auditls.taint.program import Label, SinkSite, Step, Summary, TaintPath, Unit, refs_of
 
 #: The name of the saved state in the store's directory.
 STATE_NAME = "taint.msgpack"
 #: Bumped whenever the layout below changes.
-STATE_VERSION = 8
+STATE_VERSION = 9
 
 
 class StateError(ValueError):
@@ -119,6 +121,10 @@ def dump(engine: TaintEngine, digest: str, states: Mapping[str, tuple[Any, ...]]
         # The mapped models the summaries were computed with (a state without them loads
         # with none: ``set_orm`` then interprets the units that may query again).
         "orm_models": sorted(program.orm_models),
+        "types": [
+            [name, a.role, a.cls, a.dependency]
+            for name, a in sorted((program.types.names if program.types else {}).items())
+        ],
     }
     for path, names in program.files.items():
         records = []
@@ -285,6 +291,9 @@ def _load(
         ]
         for path, ops in doc["operations"].items()
     }
+    program.types = TypeAliases.of_names(
+        {str(n): Alias(str(r), c and str(c), d and str(d)) for n, r, c, d in doc["types"]}
+    )
     for name in engine.relevant:
         engine._signatures[name] = engine._signature(program.units[name])
     # What each call may resolve to, for the edits to come (edges equal to the saved ones make

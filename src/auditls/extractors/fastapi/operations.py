@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
 from auditls.facts.fastapi import (
+    FastAPIAliasFact,
     FastAPIDependencyFact,
     FastAPIOperationFact,
     FastAPIRouterFact,
@@ -40,6 +41,7 @@ from auditls.knowledge.fastapi import (
     SERVER_TYPES,
     TYPE_WRAPPERS,
 )
+from auditls.knowledge.typeinfo import TYPE_ALIAS_MARKS
 
 _CONTAINERS = frozenset({
     "builtins.list", "builtins.set", "builtins.tuple", "builtins.frozenset", "typing.List",
@@ -85,7 +87,7 @@ class OperationsExtractor(Extractor):
 
     name = "fastapi.operations"
     fact_types = (FastAPIOperationFact, FastAPIRouterFact, FastAPIDependencyFact,
-                  PydanticFieldFact)  # fmt: skip
+                  PydanticFieldFact, FastAPIAliasFact)  # fmt: skip
     qualnames = (OPERATION_DECORATORS, ADD_ROUTE, APP_CLASSES, SECURITY_SCHEMES, INCLUDE_ROUTER,
                  DEPENDENCY_MARKERS, HTTP_EXCEPTIONS, MODEL_BASES)  # fmt: skip
     instances_of = (APP_CLASSES,)
@@ -152,7 +154,6 @@ class OperationsExtractor(Extractor):
         return ctx.qualname(node) in SAFE_TYPES
 
     def _classify(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> _Params:
-        ctx = self.ctx
         out = _Params()
         args = node.args
         positional = [*args.posonlyargs, *args.args]
@@ -165,37 +166,46 @@ class OperationsExtractor(Extractor):
         for arg, default in pairs:
             if arg.arg in ("self", "cls"):
                 continue
-            metadata: list[ast.expr] = []
-            kind = self._unwrap(arg.annotation, metadata)
-            markers = [m for m in (default, *metadata) if isinstance(m, ast.Call)]
-            dependency = next(
-                (m for m in markers if ctx.qualname(m.func) in DEPENDENCY_MARKERS), None
-            )
-            if dependency is not None:
-                target = (
-                    dependency.args[0] if dependency.args else _keyword(dependency, "dependency")
-                )
-                name = self._owner(target) if target is not None else None
-                if name is None and kind is not None:
-                    name = ctx.qualname(kind)  # `x: Dep = Depends()` depends on the class
+            role, name, annotation = self._fill(arg.annotation, default)
+            if role == "dependency":
                 if name is not None:
                     out.dependencies.append(name)
-                continue
-            annotation = ctx.qualname(kind) if kind is not None else None
-            if any(self._checked(m) for m in markers):
-                out.safe.append(arg.arg)  # `Query(pattern="^[a-z]+$")`
-                continue
-            if annotation in REQUEST_TYPES:
+            elif role == "request_object":
                 out.request_object = out.request_object or arg.arg
-            elif annotation in SERVER_TYPES:
-                continue
-            elif kind is not None and self._safe(kind):
+            elif role == "safe":
                 out.safe.append(arg.arg)
-            else:
+            elif role == "request":
                 out.request.append(arg.arg)
                 if annotation is not None and not annotation.startswith("builtins."):
                     out.types.append(f"{arg.arg}={annotation}")
         return out
+
+    def _fill(
+        self, annotation: ast.expr | None, default: ast.expr | None
+    ) -> tuple[str, str | None, str | None]:
+        """How FastAPI fills a parameter of this annotation and default: the role
+        (dependency, request_object, server, safe, request), the dependency's callable, and
+        the class the annotation names."""
+        ctx = self.ctx
+        metadata: list[ast.expr] = []
+        kind = self._unwrap(annotation, metadata)
+        markers = [m for m in (default, *metadata) if isinstance(m, ast.Call)]
+        dependency = next((m for m in markers if ctx.qualname(m.func) in DEPENDENCY_MARKERS), None)
+        cls = ctx.qualname(kind) if kind is not None else None
+        if dependency is not None:
+            target = dependency.args[0] if dependency.args else _keyword(dependency, "dependency")
+            name = self._owner(target) if target is not None else None
+            # `x: Dep = Depends()` depends on the class
+            return "dependency", name if name is not None else cls, cls
+        if any(self._checked(m) for m in markers):
+            return "safe", None, cls  # `Query(pattern="^[a-z]+$")`
+        if cls in REQUEST_TYPES:
+            return "request_object", None, cls
+        if cls in SERVER_TYPES:
+            return "server", None, cls
+        if kind is not None and self._safe(kind):
+            return "safe", None, cls
+        return "request", None, cls
 
     def _checked(self, marker: ast.Call, functions: Container[str] = PARAMETER_MARKERS) -> bool:
         """A ``Query``/``Path``/... (or a model's ``Field``) whose ``pattern`` (or ``regex``)
@@ -243,7 +253,12 @@ class OperationsExtractor(Extractor):
     def visit_Assign(self, node: ast.Assign) -> None:
         ctx = self.ctx
         value = node.value
-        if not isinstance(value, ast.Call) or len(node.targets) != 1:
+        if len(node.targets) != 1:
+            return
+        if isinstance(value, ast.Subscript | ast.BinOp):
+            self._alias(node, node.targets[0], value)
+            return
+        if not isinstance(value, ast.Call):
             return
         target = node.targets[0]
         callee = ctx.qualname(value.func) or ""
@@ -274,6 +289,40 @@ class OperationsExtractor(Extractor):
                 dependencies=tuple(self._deps(value)),
             )
         )
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        annotation = node.annotation
+        if node.value is not None and self.ctx.qualname(annotation) in TYPE_ALIAS_MARKS:
+            self._alias(node, node.target, node.value)  # `DbDep: TypeAlias = Annotated[...]`
+
+    if hasattr(ast, "TypeAlias"):  # Python 3.12+: `type DbDep = Annotated[...]`
+
+        def visit_TypeAlias(self, node: ast.AST) -> None:
+            self._alias(node, node.name, node.value)  # type: ignore[attr-defined]
+
+    def _alias(self, node: ast.AST, target: ast.expr, value: ast.expr) -> None:
+        """A module-level type alias: how FastAPI fills a parameter annotated with it (its
+        users in other modules see only its name)."""
+        ctx = self.ctx
+        if ctx.scope.kind != "module" or not isinstance(target, ast.Name):
+            return
+        if isinstance(value, ast.BinOp):
+            if not isinstance(value.op, ast.BitOr) or not any(
+                isinstance(side, ast.Constant) and side.value is None
+                for side in (value.left, value.right)
+            ):
+                return  # `X = a | b` is not an alias unless one side is None
+        elif isinstance(value, ast.Subscript):
+            base = ctx.qualname(value.value) or ""
+            if not base.startswith(("typing.", "typing_extensions.")):
+                return  # `x = data["key"]`
+        role, dependency, cls = self._fill(value, None)
+        self.emit(
+            FastAPIAliasFact(
+                **ctx.pos(node), qualname=f"{ctx.module}.{target.id}", role=role,
+                dependency=dependency, annotation=cls,
+            )
+        )  # fmt: skip
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         """A Pydantic model's fields: each annotated attribute of its body, and whether the

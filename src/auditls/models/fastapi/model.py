@@ -7,6 +7,9 @@ across files, and ``model_of``.
    of a router no app includes keeps its router-relative path.
 2. **Dependencies** of an operation: those of its parameters, its decorator's
    ``dependencies=[...]``, its router's and every mount's and app's on the way.
+   A parameter annotated with a type alias of another module (``db: SessionDep``,
+   ``user: CurrentUser``, ``CurrentUser = Annotated[User, Depends(get_current_user)]`` in
+   ``deps.py``) depends on the alias's callable (``models.fastapi.aliases``).
 3. **Authentication**: a dependency authenticates when it is a security scheme instance
    (``OAuth2PasswordBearer(...)``, ``HTTPBearer()``, ``APIKeyHeader(...)``; not one created
    with ``auto_error=False``), or a workspace function that raises ``HTTPException`` with 401
@@ -27,11 +30,13 @@ from typing import TYPE_CHECKING, Self
 from auditls.facts import FileFacts
 from auditls.facts.fastapi import (
     FACT_TYPES,
+    FastAPIAliasFact,
     FastAPIDependencyFact,
     FastAPIOperationFact,
     FastAPIRouterFact,
 )
 from auditls.link import Linker, ModelCache, Site, link_of
+from auditls.models.fastapi.aliases import Alias
 
 if TYPE_CHECKING:
     from auditls.store import Store
@@ -74,6 +79,33 @@ class FastAPIModel:
         self.dependency_rows = {
             link.resolve(s.fact.qualname): s for s in link.sites(FastAPIDependencyFact)
         }
+        #: Type aliases by qualified name: what a parameter annotated with one holds.
+        self.aliases = {
+            s.fact.qualname: Alias(s.fact.role, s.fact.annotation, s.fact.dependency)
+            for s in link.sites(FastAPIAliasFact)
+        }
+
+    def alias(self, ref: str) -> Alias | None:
+        """The type alias a parameter's type names, through imports and re-exports."""
+        if not self.aliases:
+            return None
+        return self.aliases.get(ref) or self.aliases.get(self.link.resolve(ref))
+
+    @cached_property
+    def param_dependencies(self) -> dict[str, list[str]]:
+        """Function -> the dependencies its parameters declare through type aliases of other
+        modules (``user: CurrentUser``), in parameter order."""
+        out: dict[str, list[str]] = defaultdict(list)
+        if not self.aliases:
+            return out
+        for (function, _), param in sorted(
+            self.link.params.items(), key=lambda item: (item[0][0], item[1].position)
+        ):
+            ref = param.annotation_qualname
+            alias = self.alias(ref) if ref else None
+            if alias is not None and alias.role == "dependency" and alias.dependency:
+                out[function].append(alias.dependency)
+        return out
 
     @classmethod
     def from_files(cls, files: Iterable[FileFacts]) -> Self:
@@ -130,12 +162,14 @@ class FastAPIModel:
         if name in seen or len(seen) > _MAX_DEPTH:
             return False
         row = self.dependency_rows.get(name)
-        if row is None:
+        through = self.param_dependencies.get(name, ())
+        if row is None and not through:
             return False
-        fact = row.fact
-        if fact.kind == "scheme":
-            return not fact.optional
-        return fact.denies or any(self.authenticates(d, seen | {name}) for d in fact.dependencies)
+        if row is not None and row.fact.kind == "scheme":
+            return not row.fact.optional
+        deps = (*(row.fact.dependencies if row is not None else ()), *through)
+        denies = row is not None and row.fact.denies
+        return denies or any(self.authenticates(d, seen | {name}) for d in deps)
 
     # -- operations -------------------------------------------------------------------------------
 
@@ -148,7 +182,10 @@ class FastAPIModel:
             chains = self._chains(owner) if owner else [("", ())]
             endpoint = self.link.resolve(fact.endpoint)
             own = self.dependency_rows.get(endpoint)
-            own_deps = own.fact.dependencies if own is not None else ()
+            own_deps = (
+                *(own.fact.dependencies if own is not None else ()),
+                *self.param_dependencies.get(endpoint, ()),
+            )
             deps: list[str] = []
             for _, chain_deps in chains:
                 deps.extend(chain_deps)
