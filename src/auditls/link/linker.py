@@ -596,10 +596,16 @@ def _refresh(store: Store) -> _Kept:
             kept.imports[path] = fresh[path]
         if old != fresh.get(path):
             moved = True
+    read: dict[str, FileFacts] = {}  # each changed file read once for every selection
+    if kept.files:
+        read = {p: ff for p in present if (ff := store.file_facts(p)) is not None}
     for selection, selected in kept.files.items():
         for path in changed:
             selected.pop(path, None)
-        selected.update(_selected(store, selection, present))
+        kinds = tuple(selection or ())
+        for path, ff in read.items():
+            if selection is None or any(isinstance(f, kinds) for f in ff.facts):
+                selected[path] = ff
     if moved:
         kept.generation += 1
         kept.base = None
