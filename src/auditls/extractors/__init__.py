@@ -131,10 +131,13 @@ def extract(
     *,
     module: str | None = None,
     timings: dict[str, float] | None = None,
+    only: frozenset[str] | None = None,
 ) -> FileFacts:
     """Extract every fact of one file. Pure: same bytes and path, same facts.
 
     ``timings``, when given, receives the seconds spent in each extractor (for ``bench/``).
+    ``only``, when given, names the extractors to run (``Extractor.name``); the others are
+    skipped as the pre-filter skips them (the editor's first pass over a buffer).
 
     The cyclic garbage collector is paused meanwhile: a syntax tree and its facts are tens of
     thousands of young objects with no cycles, and collecting while they are built costs about
@@ -144,7 +147,7 @@ def extract(
     if paused:
         gc.disable()
     try:
-        ff = _extract(source, path, module, timings)
+        ff = _extract(source, path, module, timings, only)
     finally:
         if paused:
             gc.enable()
@@ -169,7 +172,11 @@ def _may_hold_surrogates(source: bytes) -> bool:
 
 
 def _extract(
-    source: bytes, path: str, module: str | None, timings: dict[str, float] | None
+    source: bytes,
+    path: str,
+    module: str | None,
+    timings: dict[str, float] | None,
+    only: frozenset[str] | None = None,
 ) -> FileFacts:
     mod = module if module is not None else module_from_path(path)
     text: str | None = None
@@ -189,6 +196,8 @@ def _extract(
     ctx = Context(text, path, mod, scan)
     extractors: list[Extractor] = [cls(ctx) for cls in REGISTRY]
     skip = skipped(scan)
+    if only is not None:
+        skip |= {i for i, cls in enumerate(REGISTRY) if cls.name not in only}
     walker = Walker(ctx, extractors, *_tables_without(skip), timings=timings)
     walker.failed.update(dict.fromkeys(skip, ""))  # no finish(), no facts for skipped ones
     try:

@@ -30,12 +30,16 @@ from auditls.facts import FileFacts
 from auditls.facts.core import SuppressionFact
 from auditls.index.workers import content_hash
 from auditls.rules import check_facts
-from auditls.rules.runner import EVERY_RULE
+from auditls.rules.runner import EVERY_RULE, FILE_RULE_EXTRACTORS
 from auditls.server.convert import Prepared
 from auditls.server.engine import prepare_findings
 
 #: Characters from which a buffer is analysed in a worker process.
 LARGE_BUFFER = 1_000_000
+#: Characters from which a buffer's findings are shown from a first, quicker extraction
+#: (``analyse_buffer(..., quick=True)``) before the full one: about 500 lines, where the full
+#: analysis takes tens of milliseconds.
+QUICK_FIRST = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,7 @@ class Analysis:
     prepared: tuple[Prepared, ...]  # every finding of every rule, for the client
     text: str = ""  # the buffer analysed ("" for a large buffer: not sent back)
     hash: str = ""  # ``content_hash`` of the bytes extracted (as the indexer hashes a file)
+    complete: bool = True  # every extractor ran (False: ``analyse_buffer(..., quick=True)``)
 
     @property
     def parses(self) -> bool:
@@ -78,15 +83,20 @@ def analyse_buffer(
     root: Path,
     uri_of: Callable[[str], str],
     test_code: str = "demote",
+    quick: bool = False,
 ) -> Analysis:
     """Extract and check a buffer: every rule (the settings filter when publishing), with the
-    folder's ``test-code`` setting, as ``auditls check`` would check the file."""
+    folder's ``test-code`` setting, as ``auditls check`` would check the file.
+
+    ``quick``: only the extractors the file rules read (``FILE_RULE_EXTRACTORS``): the same
+    findings a third sooner, and facts too few for hover or the workspace rules (``complete``
+    is False)."""
     data = buffer_bytes(text)
-    facts = extract(data, rel, module=module)
+    facts = extract(data, rel, module=module, only=FILE_RULE_EXTRACTORS if quick else None)
     findings = check_facts(facts, select=EVERY_RULE, test_code=test_code)
     suppressions = facts.of(SuppressionFact)
     prepared = prepare_findings(findings, suppressions, text, encoding, uri_of, root)
-    return Analysis(version, facts, tuple(prepared), text, content_hash(data))
+    return Analysis(version, facts, tuple(prepared), text, content_hash(data), complete=not quick)
 
 
 def analyse_large_buffer(
@@ -131,13 +141,17 @@ class OpenDocument:
     progress: bool = False  # a work-done progress shows its analysis
     current: Analysis | None = None  # the latest analysis delivered
     last_good: Analysis | None = None  # the latest analysis of a buffer that parsed
+    last_complete: Analysis | None = None  # the latest of those with every extractor's facts
     history: list[int] = field(default_factory=list)  # versions delivered (for tests/status)
 
     def accept(self, analysis: Analysis) -> None:
         self.current = analysis
         if analysis.parses:
             self.last_good = analysis
-        self.history.append(analysis.version)
+            if analysis.complete:
+                self.last_complete = analysis
+        if not self.history or self.history[-1] != analysis.version:
+            self.history.append(analysis.version)  # a quick analysis, then the full one: once
         del self.history[:-8]
 
     def visible(self) -> list[Prepared]:
@@ -152,7 +166,10 @@ class OpenDocument:
 
     @property
     def facts(self) -> FileFacts | None:
-        """The facts of the latest buffer that parsed (hover looks things up here)."""
+        """The facts of the latest buffer that parsed (hover looks things up here); while a
+        quick analysis stands, those of the one before it."""
+        if self.last_complete is not None:
+            return self.last_complete.facts
         if self.last_good is not None:
             return self.last_good.facts
         return self.current.facts if self.current is not None else None

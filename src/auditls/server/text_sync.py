@@ -10,6 +10,7 @@ typed before it has been analysed; a close hands the file back to the disk.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import uuid
@@ -21,6 +22,7 @@ from auditls.extractors import module_name_for
 from auditls.server import file_events, publish
 from auditls.server.documents import (
     LARGE_BUFFER,
+    QUICK_FIRST,
     Analysis,
     OpenDocument,
     analyse_buffer,
@@ -137,11 +139,15 @@ def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
         show_progress(ls, doc, len(text))
         return
 
+    loop = asyncio.get_running_loop()
+    quick_first = len(text) >= QUICK_FIRST
+
     def job() -> Analysis:
         module = None
         if path is not None and module_root is not None:
             module = module_name_for(module_root / rel, module_root)
-        return analyse_buffer(
+        analyse = functools.partial(
+            analyse_buffer,
             text,
             version=version,
             rel=rel,
@@ -151,6 +157,9 @@ def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
             uri_of=uri_of,
             test_code=test_code,
         )
+        if quick_first:
+            loop.call_soon_threadsafe(deliver_early, ls, uri, version, analyse(quick=True))
+        return analyse()
 
     ls.pipeline.submit(uri, version, job, wait)
 
@@ -184,6 +193,18 @@ async def large_progress(ls: AuditServer, doc: OpenDocument, message: str) -> No
         doc.progress = False
         if began and not ls.stopped:
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
+
+
+def deliver_early(ls: AuditServer, uri: str, version: int, analysis: Analysis) -> None:
+    """A quick analysis (``QUICK_FIRST``): its findings shown at once, if the buffer is still
+    that version; the full analysis of the same version follows (``deliver``)."""
+    doc = ls.documents.get(uri)
+    if doc is None or doc.version != version or ls.pipeline is None:
+        return
+    if not ls.pipeline.is_current(uri, version):
+        return
+    doc.accept(analysis)
+    publish.refresh_document(ls, doc)
 
 
 def deliver(ls: AuditServer, uri: str, version: int, analysis: Analysis) -> None:

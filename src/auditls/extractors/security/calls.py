@@ -292,6 +292,33 @@ _NAME_LIKE = re.compile(r"^(?:[a-z_][a-z_.\-]*|[A-Z_][A-Z_.\-]*)$")
 #: Every known format in one pattern (one scan per string), a group per format.
 _KNOWN_FORMAT = re.compile("|".join(f"(?P<f{i}>{rx})" for i, (_, rx) in enumerate(
     KNOWN_SECRET_FORMATS)))  # fmt: skip
+#: The same formats one by one, for a scan of a whole file, without the leading ``\b``: a
+#: pattern that starts with literal text is searched for that text at C speed, while a ``\b``
+#: (or a look-behind) in front makes the engine try every position — 20 ms instead of 1 ms on a
+#: 60 KB file, on every save. The word boundary is checked on each match instead
+#: (``_format_matches``).
+_WORD = re.compile(r"\w")
+_FORMAT_SCANS = tuple(
+    (re.compile(rx.removeprefix(r"\b")), rx.startswith(r"\b")) for _, rx in KNOWN_SECRET_FORMATS
+)
+
+
+def _format_matches(text: str) -> list[tuple[int, re.Match[str]]]:
+    """Every known-format key in ``text``: (the format's index, the match), in text order —
+    what ``_KNOWN_FORMAT.finditer`` finds."""
+    found = []
+    for index, (pattern, boundary) in enumerate(_FORMAT_SCANS):
+        match = pattern.search(text)
+        while match is not None:
+            start = match.start()
+            if boundary and start > 0 and _WORD.match(text, start - 1):
+                # Inside a longer word: no boundary before it; a key may start further on.
+                match = pattern.search(text, start + 1)
+                continue
+            found.append((index, match))
+            match = pattern.search(text, max(match.end(), start + 1))
+    found.sort(key=lambda item: item[1].start())
+    return found
 
 
 def secret_kind(name: str) -> str | None:
@@ -409,9 +436,7 @@ class SecretsExtractor(CallCounter):
         """Keys in a known format, anywhere in the source (a string, a comment): one scan of
         the text, cheaper than looking at every constant."""
         text = self.ctx.text
-        for match in _KNOWN_FORMAT.finditer(text):
-            if match.lastgroup is None:
-                continue
+        for index, match in _format_matches(text):
             start = match.start()
             line = text.count("\n", 0, start) + 1
             col = start - (text.rfind("\n", 0, start) + 1) + 1
@@ -419,7 +444,7 @@ class SecretsExtractor(CallCounter):
                 SecretLiteralFact(
                     line=line, col=col, end_line=line, end_col=col + len(match.group()),
                     function=self.ctx.module,
-                    name=KNOWN_SECRET_FORMATS[int(match.lastgroup[1:])][0], context="format",
+                    name=KNOWN_SECRET_FORMATS[index][0], context="format",
                     length=len(match.group()), call_id=None,
                 )
             )  # fmt: skip
