@@ -5,6 +5,7 @@ figures, asserts nothing. Never a test.
                                                      # at cycle 100 and at the end
     python bench/soak_trace.py --cycles 300 --at 50  # shorter
     python bench/soak_trace.py --no-trace            # RSS only (tracemalloc slows it ~3x)
+    python bench/soak_trace.py --buffers 20          # open documents laid over their files too
 
 ``bench/soak.py`` measures the real daemon from the outside (RSS, latency); this one runs the
 same work in one process so that ``tracemalloc`` can say which lines hold what grew:
@@ -30,14 +31,14 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections import Counter
+from collections import Counter, OrderedDict
 from pathlib import Path
 
 from soak import CORPUS, REPO, edit
 
 from auditls.config import load_config
 from auditls.server.documents import analyse_buffer
-from auditls.server.engine import FolderEngine
+from auditls.server.engine import Buffer, FolderEngine
 
 
 def rss_mb() -> tuple[float, float]:
@@ -51,7 +52,16 @@ def type_counts() -> Counter[str]:
     return Counter(type(o).__qualname__ for o in gc.get_objects())
 
 
-def run(root: Path, cycles: int, at: int, seed: int, trace: bool, frames: int, top: int) -> None:
+def run(
+    root: Path,
+    cycles: int,
+    at: int,
+    seed: int,
+    trace: bool,
+    frames: int,
+    top: int,
+    buffers: int = 0,
+) -> None:
     files = sorted(p for p in root.rglob("*.py") if ".auditls" not in p.parts)
     print(f"workspace: {root} ({len(files)} Python files), {cycles} cycles, seed {seed}")
     config = load_config(root)
@@ -68,13 +78,14 @@ def run(root: Path, cycles: int, at: int, seed: int, trace: bool, frames: int, t
     window = max(1, cycles // 10)
     began = time.perf_counter()
     times: list[float] = []
+    opened: OrderedDict[str, None] = OrderedDict()
     for i in range(cycles):
         path = rng.choice(files)
         text = edit(path.read_text(encoding="utf-8", errors="replace"), rng, i)
         path.write_text(text, encoding="utf-8")
         rel = path.relative_to(root).as_posix()
         t0 = time.perf_counter()
-        analyse_buffer(
+        analysis = analyse_buffer(
             text,
             version=i,
             rel=rel,
@@ -83,7 +94,15 @@ def run(root: Path, cycles: int, at: int, seed: int, trace: bool, frames: int, t
             root=root,
             uri_of=engine.uri_of,
         )
+        if buffers:  # as the server does with an open document's analysis, then a save
+            buffer = {rel: Buffer(analysis.facts, analysis.text, analysis.hash)}
+            engine.call_blocking(lambda b=buffer: engine.set_buffers(b), 600)
+            opened[rel] = None
+            opened.move_to_end(rel)
         engine.call_blocking(lambda p=path: engine.refresh({p}), 600)
+        while len(opened) > buffers:
+            closed, _ = opened.popitem(last=False)
+            engine.call_blocking(lambda c=closed: engine.drop_buffer(c), 600)
         times.append(time.perf_counter() - t0)
         if (i + 1) % 50 == 0:
             engine.call_blocking(engine.snapshot, 600)
@@ -132,6 +151,13 @@ def main() -> None:
     parser.add_argument("--no-trace", action="store_true")
     parser.add_argument("--corpus", type=Path, help="a source tree to copy")
     parser.add_argument("--smoke", action="store_true", help="60 cycles over fixtures/")
+    parser.add_argument(
+        "--buffers",
+        type=int,
+        default=0,
+        help="lay each analysis over its file as an open document (at most N open), as the "
+        "server does, before the save's refresh",
+    )
     args = parser.parse_args()
     source = args.corpus or (CORPUS if CORPUS.is_dir() and not args.smoke else REPO / "fixtures")
     cycles = 60 if args.smoke else args.cycles
@@ -143,7 +169,7 @@ def main() -> None:
         )
         if not (root / "pyproject.toml").exists():
             (root / "pyproject.toml").write_text("[project]\nname = 'soak'\n")
-        run(root, cycles, at, args.seed, not args.no_trace, args.frames, args.top)
+        run(root, cycles, at, args.seed, not args.no_trace, args.frames, args.top, args.buffers)
     sys.stdout.flush()
 
 
