@@ -57,6 +57,9 @@ def test_each_crossing_shows_in_the_trace(paths: dict[str, list[TaintPath]]) -> 
     assert kinds_of(_one(taint, "shop/worker.py", 29)) == {"thread"}
     assert kinds_of(_one(taint, "shop/worker.py", 39)) == {"executor"}
     assert kinds_of(_one(taint, "shop/finders.py", 17)) == {"object"}
+    # functions of the view's own module, passed by name
+    assert kinds_of(_one(taint, "shop/background.py", 61)) == {"executor"}
+    assert kinds_of(_one(taint, "shop/background.py", 71)) == {"thread"}
     assert kinds_of(_one(django, "accounts/audit.py", 17)) == {"signal"}
     assert kinds_of(_one(django, "accounts/audit.py", 27)) == {"signal"}
     save = _one(django, "accounts/audit.py", 36)
