@@ -29,7 +29,7 @@ def test_the_task_hover_lists_its_schedule_and_queue_sites() -> None:
         text = task_markdown(store, tasks["shop.worker.purge"])
         assert text.startswith("**Celery task** `shop.worker.purge`")
         assert "- `purge-sessions` every `3600.0` (shop/celeryconfig.py:8)" in text
-        assert "- shop/background.py:18 `purge.delay(...)` in `shop.background.purge_view`" in text
+        assert "- shop/background.py:20 `purge.delay(...)` in `shop.background.purge_view`" in text
         text = task_markdown(store, tasks["shop.worker.reindex"])
         assert "bound (`self` is the task)" in text
         assert "Not scheduled by beat." in text

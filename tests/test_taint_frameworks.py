@@ -19,6 +19,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 #: A flow kind -> the message of the step that crosses it.
 KINDS = {
     "celery": "queues the Celery task",
+    "celery canvas": "passes the result on to the Celery task",
     "thread": "in a thread",
     "executor": "in an executor",
     "signal": "sends the signal to receiver",
@@ -57,14 +58,24 @@ def test_each_crossing_shows_in_the_trace(paths: dict[str, list[TaintPath]]) -> 
     assert kinds_of(_one(taint, "shop/worker.py", 29)) == {"thread"}
     assert kinds_of(_one(taint, "shop/worker.py", 39)) == {"executor"}
     assert kinds_of(_one(taint, "shop/finders.py", 17)) == {"object"}
+    # functions of the view's own module, passed by name
+    assert kinds_of(_one(taint, "shop/background.py", 61)) == {"executor"}
+    assert kinds_of(_one(taint, "shop/background.py", 71)) == {"thread"}
     assert kinds_of(_one(django, "accounts/audit.py", 17)) == {"signal"}
     assert kinds_of(_one(django, "accounts/audit.py", 27)) == {"signal"}
     save = _one(django, "accounts/audit.py", 36)
     assert kinds_of(save) == {"model save"}
     assert any(s.path == "shop/notes.py" for s in save.steps)  # the view's half
     assert kinds_of(_one(django, "shop/notes.py", 31)) == {"middleware"}
-    assert kinds_of(_one(django, "shop/tasks.py", 10)) == {"celery"}  # keyword arguments
+    assert kinds_of(_one(django, "shop/tasks.py", 13)) == {"celery"}  # keyword arguments
     assert "fastapi parameter" in kinds_of(_one(paths["fastapi"], "notes/main.py", 19))
+    # Celery's canvas (shop/feeds.py): a chain, a `|`, a link= pass a task's result on
+    for line in (23, 29, 35):
+        assert kinds_of(_one(django, "shop/tasks.py", line)) == {"celery", "celery canvas"}
+    assert kinds_of(_one(django, "shop/tasks.py", 47)) == {"celery"}  # a chord body's own arg
+    group = _one(django, "shop/tasks.py", 59)  # group(t.si(name) for name in ...)
+    assert kinds_of(group) == {"celery"}
+    assert group.steps[0].path == "shop/feeds.py"
 
 
 def test_paths_per_flow_kind(

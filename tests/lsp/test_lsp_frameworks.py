@@ -1,5 +1,6 @@
 """End to end, as an editor shows them (a real ``auditls serve``, once as VS Code and once as
-Neovim 0.11): a taint path whose halves are on two sides of a Celery queue and a thread, and a
+Neovim 0.11): a taint path whose halves are on two sides of a Celery queue and a thread, paths
+that cross a Django signal and a Celery chain (one task's result into the next), and a
 FastAPI API whose routers are mounted in another module.
 
 The taint diagnostic sits at the sink in the task's module; its related locations walk from the
@@ -49,7 +50,35 @@ API_ITEMS = (
     "    return {}\n\n\n"
     '@router.post("/")\ndef create(name: str):\n    return {}\n'
 )
+NOTE_VIEWS = (
+    "from django.dispatch import Signal\nfrom django.http import HttpResponse\n\n"
+    "note_added = Signal()\n\n\n"
+    "def add_note(request):\n"
+    '    note_added.send(sender=None, text=request.POST["text"])\n'
+    "    return HttpResponse(status=201)\n"
+)
+NOTE_RECEIVERS = (
+    "from django.db import connection\nfrom django.dispatch import receiver\n\n"
+    "from notes.views import note_added\n\n\n"
+    "@receiver(note_added)\ndef index_note(sender, text, **kwargs):\n"
+    "    with connection.cursor() as cur:\n"
+    '        cur.execute("INSERT INTO notes VALUES (\'" + text + "\')")\n'
+)
+FEEDS = (
+    "from celery import chain, shared_task\nfrom flask import Flask, request\n\n"
+    "app = Flask(__name__)\n\n\n"
+    "@shared_task\ndef fetch(url):\n    return url.strip()\n\n\n"
+    "@shared_task\ndef store(body):\n"
+    '    with open("/srv/feeds/" + body, "w") as out:\n        out.write("ok")\n\n\n'
+    '@app.get("/feed")\ndef feed_view():\n'
+    '    chain(fetch.s(request.args["url"]), store.s()).apply_async()\n'
+    '    return "queued"\n'
+)
 FILES = {
+    "notes/__init__.py": "",
+    "notes/views.py": NOTE_VIEWS,
+    "notes/receivers.py": NOTE_RECEIVERS,
+    "shop/feeds.py": FEEDS,
     "shop/__init__.py": "",
     "shop/views.py": VIEWS,
     "shop/worker.py": WORKER,
@@ -110,6 +139,33 @@ async def test_the_steps_cross_the_queue_and_the_thread(client: AuditClient) -> 
     assert path.related_information is not None
     messages = [r.message for r in path.related_information]
     assert "runs `shop.worker.export` in a thread" in messages
+
+
+async def test_the_steps_cross_a_signal_and_a_celery_chain(client: AuditClient) -> None:
+    receivers, views = client.uri("notes/receivers.py"), client.uri("notes/views.py")
+    found = await client.diagnostics_for(
+        receivers, lambda d: "AUD501" in {x.code for x in d}, "the SQL finding in the receiver"
+    )
+    [sql] = _by_code(found, "AUD501")
+    assert sql.range.start.line == 9
+    assert sql.related_information is not None
+    steps = [
+        (r.location.uri, r.location.range.start.line, r.message) for r in sql.related_information
+    ]
+    assert steps[0][:2] == (views, 7)  # request.POST read in the view that sends
+    assert (views, 7, "sends the signal to receiver `notes.receivers.index_note`") in steps
+    assert steps[-1][:2] == (receivers, 9)
+
+    feeds = client.uri("shop/feeds.py")
+    found = await client.diagnostics_for(
+        feeds, lambda d: "AUD504" in {x.code for x in d}, "the path finding in the chained task"
+    )
+    [path] = _by_code(found, "AUD504")
+    assert path.range.start.line == 13
+    assert path.related_information is not None
+    messages = [r.message for r in path.related_information]
+    assert "queues the Celery task `shop.feeds.fetch`" in messages  # the URL goes in
+    assert "passes the result on to the Celery task `shop.feeds.store`" in messages  # and on
 
 
 async def test_hover_on_the_sink_shows_the_path(client: AuditClient) -> None:

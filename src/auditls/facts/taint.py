@@ -40,7 +40,8 @@ TARGETS = (
     "return",  # a return statement's value (a bare return or a literal gives no row)
     "yield",  # a yield or yield from's value
     "arg",  # an argument of call `call_id` (`position` / `keyword`); literal ones give no row
-    "receiver",  # the object method `call_id` is called on, unless it is an imported name
+    "receiver",  # the object method `call_id` is called on, unless it is an imported name;
+    # or the `|` expression called (`(a.s(x) | b.s())()`: a Celery chain, how "concat")
     "guard",  # `if <check of x>: abort()/raise/return`: x is clean from there on (how "reject");
     # `if <validation of x>:` x is clean in the body, which the row spans (how "accept")
 )

@@ -104,6 +104,21 @@ TASK_METHODS: dict[str, Dispatch] = {
 }
 
 
+#: Celery's canvas (``celery.canvas``): a mutable signature (``t.s(x)``, ``t.signature((x,))``)
+#: run after another task gets that task's result as its first argument, ahead of its own
+#: (``chain(fetch.s(url), parse.s())``, ``fetch.s(url) | parse.s()``, ``chord(header, body)``,
+#: ``chord(header)(body)``, ``apply_async(..., link=parse.s())``); an immutable one (``t.si()``)
+#: does not.
+MUTABLE_SIGNATURES = frozenset({"s", "signature"})
+SIGNATURES = MUTABLE_SIGNATURES | {"si"}
+CHAINS = frozenset({"celery.chain", "celery.canvas.chain", "celery.canvas._chain"})
+CHORDS = frozenset({"celery.chord", "celery.canvas.chord", "celery.canvas._chord"})
+#: Keywords of a call that take a signature to run with the call's result.
+LINKS = frozenset({"link"})
+#: How a trace says it.
+PASSES_RESULT = "passes the result on to the Celery task `{}`"
+
+
 #: A Django signal's send (``send``, ``send_robust``, ``asend``...: the Django model says which
 #: calls are sends and which receivers they reach) passes its keyword arguments.
 SIGNAL = Dispatch(None, None, None, keywords=True, how="sends the signal to receiver `{}`")

@@ -115,7 +115,9 @@ TEST_FILE = NameHeuristic(
     "this matches (a `tests/`, `test/` or `testing/` directory, `test_*.py`, `*_test.py`, "
     "`conftest.py`) is test code, reported at most at info / low confidence by default; the "
     "testing extractors and model (`extractors.testing`: a plain `assert` there is a test "
-    "assertion, a `test*` function or `Test*` class there is a pytest test)",
+    "assertion, a `test*` function or `Test*` class there is a pytest test); the taint engine "
+    "(`taint.interpreter`): a source read there holds the test's own constants and starts "
+    "no path",
     re.compile(
         r"(?:^|/)(?:tests?|testing)/|(?:^|/)test_[^/]*\.pyi?$|_tests?\.pyi?$|(?:^|/)conftest\.py$"
     ),

@@ -23,25 +23,31 @@ units and what links them, steps 1 and 2, are ``auditls.taint.program``):
    of 26,359 units, the same paths as interpreting all of them).
 4. **Interpret a unit** (``_Interpreter``): walk its rows in order with an environment from
    names (and attribute chains, and containers, coarsely) to their taint. A taint is a set of
-   *labels*, each with the trace that brought it: a source (``request.args``...) or a
-   parameter of the unit. A row's value is the union of its inputs' taints; a call's result is
-   computed on demand from the callee: a source call gives the source, a workspace function
-   gives what its summary returns for these arguments, a sanitizer marks the sink kinds it
-   cleans, a non-propagator gives nothing, anything else carries its arguments and receiver.
-   A guard that rejects a value (``if not x.isdigit(): abort(400)``) clears the name from
-   there on; an allowlist lookup yields a clean value. **Sinks**: an argument (or receiver)
-   row of a call whose callee is a sink, an item store into ``session``, or the return value
-   of a Flask view is checked: a source label not cleaned for that sink's kind is a path; a
-   parameter label becomes part of the unit's summary ("parameter i reaches this sink"), and
-   so does a parameter that reaches the return value. A call to a workspace function whose
-   summary says "parameter i reaches sink S" checks its i-th argument as if it were that sink,
-   with the callee's trace appended. A call that runs a workspace function later or elsewhere
+   *labels*, each with the trace that brought it: a source (``request.args``...) or a parameter
+   of the unit. A row's value is the union of its inputs' taints; a call's result is computed on
+   demand from the callee: a source call gives the source, a workspace function gives what its
+   summary returns for these arguments, a sanitizer marks the sink kinds it cleans, a
+   non-propagator gives nothing, anything else carries its arguments and receiver. A guard that
+   rejects a value (``if not x.isdigit(): abort(400)``) clears the name from there on; an
+   allowlist lookup yields a clean value. The calls of a comprehension's element run again once
+   its variable is bound (its row comes after theirs). A source read in test code starts no path
+   (the request a test builds holds the test's constants). **Sinks**: an argument (or receiver)
+   row of a call whose callee is a sink, an item store into ``session``, or the return value of
+   a Flask view is checked: a source label not cleaned for that sink's kind is a path; a
+   parameter label becomes part of the unit's summary ("parameter i reaches this sink"), and so
+   does a parameter that reaches the return value. A call to a workspace function whose summary
+   says "parameter i reaches sink S" checks its i-th argument as if it were that sink, with the
+   callee's trace appended. A call that runs a workspace function later or elsewhere
    (``threading.Thread(target=f, args=(x,))``, ``executor.submit(f, x)``,
    ``asyncio.to_thread(f, x)``, a Celery task's ``f.delay(x)`` or ``f.apply_async(args=...)``:
-   ``auditls.knowledge.dispatch``) is a call to ``f`` with its arguments bound as the
-   dispatcher passes them on; it is an edge of the call graph like a direct call. So is a
-   Django signal's send: the Django model says which receivers it reaches, and they get its
-   keyword arguments (by name, or all of them in a ``**kwargs``).
+   ``auditls.knowledge.dispatch``) is a call to ``f`` with its arguments bound as the dispatcher
+   passes them on; it is an edge of the call graph like a direct call (a function passed by its
+   bare name is looked up nested in the caller, then in each enclosing scope). A Celery
+   signature run after another task (``chain(a.s(x), b.s())``, ``a.s(x) | b.s()``, a chord's
+   body, ``link=b.s()``) gets that task's result as its first argument, its own arguments after
+   (``interpreter._canvas``); ``b.si()`` gets nothing. A Django signal's send is an edge too:
+   the Django model says which receivers it reaches, and they get its keyword arguments (by
+   name, or all of them in a ``**kwargs``).
 5. **Order.** The strongly connected components of the call graph are interpreted callees
    first (Tarjan), each once; a component with a cycle is iterated from empty summaries until
    its summaries' labels and sinks stop changing (at most ``MAX_VISITS`` rounds). The same

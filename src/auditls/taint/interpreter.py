@@ -4,13 +4,24 @@ unit's summary for its callers. ``TaintEngine`` decides which units run and in w
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import replace
 
 from auditls.facts.core import CallFact
 from auditls.facts.taint import FlowFact
-from auditls.knowledge.dispatch import Dispatch
+from auditls.knowledge.dispatch import (
+    CHAINS,
+    CHORDS,
+    LINKS,
+    MUTABLE_SIGNATURES,
+    PASSES_RESULT,
+    SIGNATURES,
+    Dispatch,
+    task_method,
+)
+from auditls.knowledge.heuristics import TEST_FILE
 from auditls.knowledge.taint import (
     CONTAINER_MUTATORS,
     HTML_ONLY_WITH,
@@ -47,6 +58,82 @@ _TEXT_BUILDING = frozenset({"concat", "format", "aug"})
 _SPREAD_NAMES = frozenset({"kwargs", "kw", "kwds", "options"})
 
 
+def _in_tests(path: str) -> bool:
+    """Whether a source read sits in test code: the request a test builds
+    (``app.test_request_context("/?q=x")``) holds the test's own constants, so a path starting
+    there is no path (issue 13), wherever its sink is."""
+    return TEST_FILE(path)
+
+
+def _signature(unit: Unit, item: str) -> int | None:
+    """The call id of a Celery signature (``t.s(x)``, ``t.si()``) an input names."""
+    if not item.startswith("call:") or not item[5:].isdigit():
+        return None
+    call = unit.calls.get(int(item[5:]))
+    if call is None or call.attr not in SIGNATURES or task_method(call.callee) is None:
+        return None
+    return call.call_id
+
+
+def _calls_in(row: FlowFact | None) -> tuple[int, ...]:
+    if row is None:
+        return ()
+    return tuple(int(i[5:]) for i in row.inputs if i.startswith("call:") and i[5:].isdigit())
+
+
+def _canvas(unit: Unit) -> dict[int, tuple[int, ...]]:
+    """Celery signatures of a unit run after other calls, and those calls, whose result the
+    signature gets as its first argument (``auditls.knowledge.dispatch.MUTABLE_SIGNATURES``)."""
+    out: dict[int, tuple[int, ...]] = {}
+
+    def link(body: FlowFact | None, before: tuple[int, ...]) -> None:
+        if body is None or not before:
+            return
+        for item in body.inputs:
+            found = _signature(unit, item)
+            if found is not None and unit.calls[found].attr in MUTABLE_SIGNATURES:
+                out[found] = (*out.get(found, ()), *before)
+
+    def rows_of(call_id: int) -> tuple[dict[int, FlowFact], dict[str, FlowFact]]:
+        rows = unit.args.get(call_id, [])
+        positions = {r.position: r for r in rows if r.position is not None and r.position >= 0}
+        return positions, {r.keyword: r for r in rows if r.keyword is not None}
+
+    for call_id, call in unit.calls.items():
+        positions, keywords = rows_of(call_id)
+        if call.callee in CHAINS:  # chain(a.s(x), b.s(), ...)
+            for position, row in positions.items():
+                if position >= 1:
+                    link(row, _calls_in(positions.get(position - 1)))
+        elif call.callee in CHORDS:  # chord(header, body)
+            header = positions.get(0) or keywords.get("header")
+            link(positions.get(1) or keywords.get("body"), _calls_in(header))
+        else:  # chord(header)(body): the call of the call the extractor numbered next
+            inner = unit.calls.get(call_id + 1)
+            if (
+                call.callee is None
+                and inner is not None
+                and inner.callee in CHORDS
+                and call.callee_text.startswith(inner.callee_text + "(")
+            ):
+                made, named = rows_of(inner.call_id)
+                header = made.get(0) or named.get("header")
+                link(positions.get(0) or keywords.get("body"), _calls_in(header))
+        for keyword in LINKS:  # t.apply_async((x,), link=u.s())
+            link(keywords.get(keyword), (call_id,))
+    for row in unit.flows:  # a.s(x) | b.s() | c.s()
+        if row.how == "concat" and len(row.inputs) >= 2:
+            found = [_signature(unit, item) for item in row.inputs]
+            for before, after in itertools.pairwise(found):
+                if (
+                    before is not None
+                    and after is not None
+                    and unit.calls[after].attr in MUTABLE_SIGNATURES
+                ):
+                    out[after] = (*out.get(after, ()), before)
+    return out
+
+
 def _literal_text(value: str | None) -> str | None:
     """The text of a string literal argument (stored as JSON), else None."""
     if value is None or not value.startswith('"'):
@@ -56,6 +143,11 @@ def _literal_text(value: str | None) -> str | None:
     except ValueError:
         return None
     return text if isinstance(text, str) else None
+
+
+def _first(target: Unit) -> int:
+    """The index of the first parameter a caller passes (after a bound task's ``self``)."""
+    return 1 if target.params[:1] in (["self"], ["cls"]) else 0
 
 
 def _cap(trace: Trace) -> Trace:
@@ -100,6 +192,14 @@ class _Interpreter:
         self.models = program.models
         #: Sink sites of this unit: whether every value that reached them was shown clean.
         self.sites_clean: dict[tuple[str, int, int], bool] = {}
+        #: Celery signatures run with another call's result (``_canvas``), when first asked.
+        self._callbacks: dict[int, tuple[int, ...]] | None = None
+
+    @property
+    def callbacks(self) -> dict[int, tuple[int, ...]]:
+        if self._callbacks is None:
+            self._callbacks = _canvas(self.unit) if self.unit.calls else {}
+        return self._callbacks
 
     # -- values ----------------------------------------------------------------------------
 
@@ -341,7 +441,9 @@ class _Interpreter:
             elif row.keyword in whole:
                 out.append(row)
             elif position is not None and sent.first is not None and position >= sent.first:
-                if position - sent.first + shift == index:
+                # a signature run after another task: that task's result comes first
+                after = 1 if call.call_id in self.callbacks else 0
+                if position - sent.first + shift + after == index:
                     out.append(row)
             elif (
                 sent.keywords
@@ -366,11 +468,42 @@ class _Interpreter:
             elif label == UNKNOWN:
                 out.setdefault(UNKNOWN, ())
             elif label.origin.startswith("param:"):
-                for row in self._bound(call, target, int(label.origin[6:]), sent):
+                index = int(label.origin[6:])
+                for row in self._bound(call, target, index, sent):
                     for inner, before in self.evaluate(row).items():
                         merged = Label(inner.origin, inner.cleaned | label.cleaned)
                         _merge(out, {merged: _cap((*before, step, *trace))})
+                if sent is not None and index == _first(target):
+                    for inner, before in self._previous(call).items():
+                        merged = Label(inner.origin, inner.cleaned | label.cleaned)
+                        _merge(out, {merged: _cap((*before, step, *trace))})
         return out
+
+    def _previous(self, call: CallFact) -> Taint:
+        """What a Celery signature run after other calls gets first: their results."""
+        out: Taint = {}
+        for before in self.callbacks.get(call.call_id, ()):
+            _merge(out, self.call_result(before))
+        return out
+
+    def _callback(self, call_id: int) -> None:
+        """A signature run with another task's result: that result checked against the sinks
+        the task's first parameter reaches (it has no argument row of its own)."""
+        call = self.unit.calls.get(call_id)
+        found = self.program.dispatched(self.unit, call) if call is not None else None
+        if call is None or found is None:
+            return
+        task = found[0]
+        summary = self.summaries.get(task.qualname)
+        value = self._previous(call) if summary is not None and summary.sinks else {}
+        if summary is None or not value:
+            return
+        step = _step(self.unit.path, call, PASSES_RESULT.format(task.qualname))
+        first = _first(task)
+        for label, site, trace in summary.sinks:
+            if int(label.origin[6:]) == first:
+                cleaned = {Label(k.origin, k.cleaned | label.cleaned): v for k, v in value.items()}
+                self.sink(site, cleaned, via=(step, *trace))
 
     # -- sinks -----------------------------------------------------------------------------
 
@@ -385,7 +518,7 @@ class _Interpreter:
             full = _cap((*trace, *via))
             if label.origin.startswith("param:"):
                 self.summary.sinks.append((label, site, full))
-            elif self.report is not None:
+            elif self.report is not None and not (trace and _in_tests(trace[0].path)):
                 self.report(label, site, full, bool(via))
 
     def _site(self, fact: FlowFact | CallFact, kind: str, what: str, by_method: bool) -> SinkSite:
@@ -530,6 +663,24 @@ class _Interpreter:
                 return False
         return True
 
+    def _element_calls(self, name: str, rows: list[FlowFact]) -> None:
+        """A comprehension's variable is bound: the calls of its element that read it run
+        again with its value (their results are computed again when read)."""
+        reads = {name}
+        again: list[FlowFact] = []
+        grew = True
+        while grew:  # and the calls made of those calls (`run(quote(y))`)
+            grew = False
+            for row in rows:
+                if row not in again and not reads.isdisjoint(row.inputs):
+                    again.append(row)
+                    reads.add(f"call:{row.call_id}")
+                    grew = True
+        for row in again:
+            self.memo.pop(-1 if row.call_id is None else row.call_id, None)
+        for row in reversed(again):  # inner calls come later in source order
+            self.argument_row(row)
+
     def _mutated(self, row: FlowFact) -> None:
         """``items.append(value)``: the container now carries the value's taint too."""
         if row.target != "arg" or row.call_id is None:
@@ -557,7 +708,21 @@ class _Interpreter:
         texts: set[str] = set()
         #: Names a validation made clean inside an ``if`` body: (last line, name, value before).
         accepted: list[tuple[int, str, Taint | None]] = []
+        #: The call rows since the last other row: a comprehension's element comes before its
+        #: ``for`` in the rows (``[run(y) for y in ys]``, ``group(t.si(y) for y in ys)``).
+        pending: list[FlowFact] = []
+        callbacks = self.callbacks
+        passed: set[str] = set()
         for row in unit.flows:
+            if callbacks:
+                for item in row.inputs:
+                    if (
+                        item.startswith("call:")
+                        and item not in passed
+                        and int(item[5:]) in callbacks
+                    ):
+                        passed.add(item)
+                        self._callback(int(item[5:]))
             while accepted and row.line > accepted[-1][0]:
                 _, name, before = accepted.pop()
                 if before is None:
@@ -568,7 +733,10 @@ class _Interpreter:
             if target in ("arg", "receiver"):
                 self.argument_row(row)
                 self._mutated(row)
+                pending.append(row)
                 continue
+            if row.how != "comprehension":
+                pending.clear()
             if target == "guard":
                 how, _, only = row.how.partition(":")
                 kinds = frozenset(only.split(",")) if only else frozenset({"*"})
@@ -594,6 +762,8 @@ class _Interpreter:
                     texts.add(target)
                 else:
                     texts.discard(target)
+                if row.how == "comprehension" and pending:
+                    self._element_calls(target, pending)
                 if target.startswith(SELF_ATTRS) and self.unit.class_name:
                     stored = {k: v for k, v in new.items() if k.origin.startswith("src:")}
                     if stored:

@@ -334,9 +334,10 @@ def _passes_function(callee: str | None, attr: str | None) -> bool:
     return found is not None and found.by_reference
 
 
-def _function_refs(inputs: Iterable[str]) -> Iterator[Ref]:
-    """Call references for the functions an argument may pass on (``ref:m.f`` ->
-    ``("m.f", None)``; ``attr:self.m`` -> ``(None, "m")``): edges to what may run."""
+def _function_refs(inputs: Iterable[str], function: str) -> Iterator[Ref]:
+    """Call references for the functions an argument of ``function`` may pass on
+    (``ref:m.f`` -> ``("m.f", None)``; ``attr:self.m`` -> ``(None, "m")``; a bare ``name:f``
+    -> every function ``f`` of an enclosing scope): edges to what may run."""
     for item in inputs:
         if item.startswith("ref:"):
             yield sys.intern(item[4:]), None
@@ -344,6 +345,22 @@ def _function_refs(inputs: Iterable[str]) -> Iterator[Ref]:
             method = item.split(".", 1)[1]
             if "." not in method:
                 yield None, sys.intern(method)
+        elif item.startswith("name:"):
+            for name in _enclosing_names(function, item[5:]):
+                yield sys.intern(name), None
+
+
+def _enclosing_names(function: str, name: str) -> Iterator[str]:
+    """Where a bare name used in ``function`` may be defined: nested in it, then in each
+    enclosing scope out to its module (``m.view`` passing ``f``: ``m.view.<locals>.f``,
+    ``m.view.f`` for a module's own code, ``m.f``)."""
+    yield f"{function}.<locals>.{name}"
+    scope = function
+    while scope:
+        yield f"{scope}.{name}"
+        scope = scope.rpartition(".")[0]
+        if scope.endswith(".<locals>"):
+            scope = scope[: -len(".<locals>")]
 
 
 def _self_method(attr: str | None, text: str) -> str | None:
@@ -561,7 +578,7 @@ class Program:
             if target in ("arg", "receiver") and call_id is not None:
                 used[function].add(call_id)
                 if target == "arg" and (function, call_id) in passing:
-                    passed[function].extend(_function_refs(json.loads(inputs)))
+                    passed[function].extend(_function_refs(json.loads(inputs), function))
             elif target.startswith("item:") and target[5:] in models.item_sinks:
                 sinks.add(function)
             if '"call:' in inputs or '"ref:' in inputs or '"attr:' in inputs:
@@ -933,7 +950,7 @@ class Program:
         for call in unit.calls.values():
             if _passes_function(call.callee, call.attr):
                 for row in unit.args.get(call.call_id, ()):
-                    refs.extend(_function_refs(row.inputs))
+                    refs.extend(_function_refs(row.inputs, unit.qualname))
         unit.refs = refs_of(refs)
         unit.reads_source = (
             any(
@@ -1028,8 +1045,15 @@ class Program:
         if item.startswith(("attr:self.", "attr:cls.")):
             method = item.split(".", 1)[1]
             return None if "." in method else self.target(unit, None, method)
-        if item.startswith("name:"):
-            return self.units.get(f"{unit.qualname}.<locals>.{item[5:]}")
+        if item.startswith("name:"):  # a nested function, or one of an enclosing scope
+            for i, name in enumerate(_enclosing_names(unit.qualname, item[5:])):
+                found = self.units.get(name)
+                if (
+                    found is not None
+                    and found.path == unit.path
+                    and (not i or not found.class_name)
+                ):
+                    return found  # never a method: a bare name does not reach a class's scope
         return None
 
     def dispatches(self, unit: Unit, call: CallFact) -> list[tuple[Unit, Dispatch]]:

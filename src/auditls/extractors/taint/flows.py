@@ -11,7 +11,8 @@ their strings are specified in ``auditls.facts.taint`` (TARGETS, INPUTS, HOWS); 
 - ``return``, ``yield`` / ``yield from`` (no row when nothing flows: a bare return, a literal);
 - each call's arguments (``arg``, with ``call_id``, ``position``, ``keyword``; no row for a
   literal) and its receiver (``receiver``; no row for an imported name or a class, whose calls
-  resolve to a qualified callee, nor for a literal);
+  resolve to a qualified callee, nor for a literal; the ``|`` expression of a call made on one,
+  ``(fetch.s(url) | parse.s())()``, a Celery chain);
 - ``branch`` on every row: it runs on some paths only (inside an ``if``/``else``, a loop, a
   ``match`` case, an ``except``/``else``/``finally``), so a name it writes may keep its old
   value;
@@ -497,6 +498,8 @@ class FlowsExtractor(Extractor):
         func = node.func
         if func.__class__ is _Attribute:
             self._receiver(func.value, call_id)
+        elif func.__class__ is _BinOp:  # `(fetch.s(url) | parse.s())()`: a Celery chain
+            self._receiver(func, call_id)
         for position, arg in enumerate(node.args):
             if arg.__class__ is _Starred:
                 value: Any = arg.value
