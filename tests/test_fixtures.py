@@ -143,7 +143,7 @@ def test_rule_examples(rule: Rule) -> None:
     # A pattern rule's example is checked on its own: where a taint path ends at the same
     # call, the user sees the taint finding instead (one problem, one finding).
     ignore = () if rule.code.startswith("AUD5") else ("AUD5",)
-    bad = [f.rule for f in run(rule.bad.encode(), "example_bad.py", ignore)]
-    good = [f.rule for f in run(rule.good.encode(), "example_good.py", ignore)]
+    bad = [f.rule for f in run(rule.bad.encode(), rule.example.format("bad"), ignore)]
+    good = [f.rule for f in run(rule.good.encode(), rule.example.format("good"), ignore)]
     assert rule.code in bad, f"the bad example of {rule.code} does not raise it: {bad}"
     assert rule.code not in good, f"the good example of {rule.code} raises it"

@@ -193,6 +193,21 @@ class DjangoDataReadFact(Fact):
     form: str | None  # cleaned_data: the form or serializer class the object comes from, if known
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DjangoTemplateFact(Fact):
+    """What a template file (``templates/**/*.html``, not Python: ``auditls.extractors.files``)
+    does that matters for escaping: a variable output the engine will not escape (``{{ x|safe
+    }}``, ``|safeseq``, any ``{{ x }}`` inside ``{% autoescape off %}``), and the templates it
+    pulls in (``{% extends %}``, ``{% include %}``), which see its context."""
+
+    TABLE: ClassVar[str] = "python_django_templates"
+
+    kind: str  # unescaped (a variable output not escaped) | extends | include
+    text: str  # the tag or output as written, cut to 200 characters
+    name: str  # unescaped: the context variable read ("c" of c.body); else the template named
+    why: str  # unescaped: safe | safeseq | autoescape off; else "" (a literal name) | dynamic
+
+
 #: This domain's fact classes, in table order.
 FACT_TYPES: tuple[type[Fact], ...] = (
     DjangoUrlFact,
@@ -206,4 +221,5 @@ FACT_TYPES: tuple[type[Fact], ...] = (
     DjangoAdminFact,
     DjangoMiddlewareFact,
     DjangoDataReadFact,
+    DjangoTemplateFact,
 )

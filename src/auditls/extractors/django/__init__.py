@@ -10,6 +10,9 @@ One module per job; importing this package registers their extractors, in this o
 - ``components``: forms and serializers, admin registrations, middleware;
 - ``reads``: reads of validated form data and of class views' URL kwargs, with their keys.
 
+``templates`` is no walker extractor: it reads template files (``templates/**/*.html``), which
+``auditls.extractors.extract`` hands it instead of parsing them as Python.
+
 - ``orm`` also: queryset chains off a model's manager.
 
 ``common`` holds what they share (references, literals). What the Django APIs are is
@@ -25,7 +28,8 @@ from auditls.extractors.django import signals
 from auditls.extractors.django import orm
 from auditls.extractors.django import components
 from auditls.extractors.django import reads
+from auditls.extractors.django import templates
 
 # isort: on
 
-__all__ = ["components", "orm", "reads", "settings", "signals", "urls", "views"]
+__all__ = ["components", "orm", "reads", "settings", "signals", "templates", "urls", "views"]
