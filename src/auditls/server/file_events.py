@@ -106,9 +106,9 @@ async def disk_changed(ls: AuditServer, folder: Folder, paths: set[Path]) -> Non
 
 def index_starts(paths: Iterable[Path]) -> set[Path]:
     """What the engine re-indexes for changed paths: Python files and templates; directories
-    and paths that are gone (what was below them goes); for any other file, its directory, since it may have
-    replaced a directory of the same name (a checkout does that) whose files must go, and is
-    itself no source."""
+    and paths that are gone (what was below them goes); for any other file, its directory,
+    since it may have replaced a directory of the same name (a checkout does that) whose files
+    must go, and is itself no source."""
     starts: set[Path] = set()
     for path in paths:
         if is_indexed(path.as_posix()) or path.name in CONFIG_NAMES:
