@@ -34,4 +34,14 @@ from auditls.extractors.django import templates
 
 # isort: on
 
-__all__ = ["components", "orm", "reads", "renders", "settings", "signals", "templates", "urls", "views"]
+__all__ = [
+    "components",
+    "orm",
+    "reads",
+    "renders",
+    "settings",
+    "signals",
+    "templates",
+    "urls",
+    "views",
+]
