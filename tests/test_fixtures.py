@@ -1,7 +1,7 @@
 """Fixture files with inline expectations, checked both ways.
 
-A line ending in ``# expect: AUD101`` (or ``# expect: AUD101, AUD002``) must carry exactly those
-findings; every other line must carry none. Every ``fixtures/rules/*.py`` is run, and any other
+A line ending in ``# expect: AUD101`` (or ``# expect: AUD101, AUD002``; in a template,
+``{# expect: AUD423 #}``) must carry exactly those findings; every other line must carry none. Every ``fixtures/rules/*.py`` is run, and any other
 ``fixtures/**/*.py`` that holds an expectation. Each file goes through the real pipeline with
 every rule selected: ``extract``, then ``analyse`` (the file rules and the rules that need
 several files) over the file alone, or, for a file inside a *project* (a directory under
@@ -30,7 +30,10 @@ from auditls.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-EXPECT_RE = re.compile(r"#\s*expect:\s*(?P<codes>AUD\d{3}(?:\s*,\s*AUD\d{3})*)\s*$")
+# A template says it in a comment of its own: `{# expect: AUD423 #}`.
+EXPECT_RE = re.compile(
+    r"#\s*expect:\s*(?P<codes>AUD\d{3}(?:\s*,\s*AUD\d{3})*)\s*(?:#\})?\s*$"
+)
 EXPECT_MARK = "# expect:"
 
 
@@ -38,7 +41,7 @@ def fixture_files() -> list[Path]:
     rules = sorted((FIXTURES / "rules").glob("*.py"))
     others = [
         path
-        for path in sorted(FIXTURES.rglob("*.py"))
+        for path in sorted([*FIXTURES.rglob("*.py"), *FIXTURES.rglob("templates/**/*.html")])
         if path not in rules and EXPECT_MARK in path.read_text(encoding="utf-8", errors="replace")
     ]
     return rules + others

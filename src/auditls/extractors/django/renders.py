@@ -2,7 +2,7 @@
 ``render(request, "shop/list.html", {"q": q})``, ``render_to_string``, ``TemplateResponse``).
 
 The context's dict literal is recorded key by key, each with what its value is when it is a
-plain local (``"q": q`` is ``q=name:q``); a literal is left out; any other value is ``*`` (the
+plain local (``"q": q`` is ``q=name:q``); a literal (or a display of literals) is left out; any other value is ``*`` (the
 engine then takes the whole argument for that key), a ``**spread`` is ``**=*``; a context that
 is no dict literal
 (``ctx``, ``self.get_context_data()``) is ``whole``. A template named by a list or tuple of
@@ -40,6 +40,17 @@ def _names(expr: ast.expr | None) -> tuple[str, ...]:
     return (one,) if one is not None else ()
 
 
+def _literal(expr: ast.expr) -> bool:
+    """A constant, or a display of constants (``[]``, ``("a", 1)``): nothing flows into it."""
+    if isinstance(expr, ast.Constant):
+        return True
+    if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+        return all(isinstance(e, ast.Constant) for e in expr.elts)
+    if isinstance(expr, ast.Dict):
+        return all(isinstance(e, ast.Constant) for e in (*expr.keys, *expr.values))
+    return False
+
+
 @register
 class RendersExtractor(Extractor):
     """python_django_renders."""
@@ -69,7 +80,7 @@ class RendersExtractor(Extractor):
                 text = literal_str(key)
                 if text is None:
                     items.append("**=*")  # a computed key may be any of them
-                elif isinstance(value, ast.Constant):
+                elif _literal(value):
                     continue  # a literal: nothing of the request in it
                 elif isinstance(value, ast.Name):
                     items.append(f"{text}=name:{value.id}")
