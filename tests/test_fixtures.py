@@ -1,12 +1,13 @@
 """Fixture files with inline expectations, checked both ways.
 
 A line ending in ``# expect: AUD101`` (or ``# expect: AUD101, AUD002``; in a template,
-``{# expect: AUD423 #}``) must carry exactly those findings; every other line must carry none. Every ``fixtures/rules/*.py`` is run, and any other
-``fixtures/**/*.py`` that holds an expectation. Each file goes through the real pipeline with
-every rule selected: ``extract``, then ``analyse`` (the file rules and the rules that need
-several files) over the file alone, or, for a file inside a *project* (a directory under
-``fixtures/`` with a ``pyproject.toml``, such as ``fixtures/flask``), over the whole project
-indexed into a store, exactly as ``auditls check <project>`` sees it.
+``{# expect: AUD423 #}``) must carry exactly those findings; every other line must carry none.
+Every ``fixtures/rules/*.py`` is run, and any other ``fixtures/**/*.py`` (or template) that
+holds an expectation. Each file goes through the real pipeline with every rule selected:
+``extract``, then ``analyse`` (the file rules and the rules that need several files) over the
+file alone, or, for a file inside a *project* (a directory under ``fixtures/`` with a
+``pyproject.toml``, such as ``fixtures/flask``), over the whole project indexed into a store,
+exactly as ``auditls check <project>`` sees it.
 
 The ``bad`` / ``good`` example of each catalogue rule is run the same way: the bad one must raise
 its rule, the good one must not.
@@ -31,9 +32,7 @@ from auditls.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 # A template says it in a comment of its own: `{# expect: AUD423 #}`.
-EXPECT_RE = re.compile(
-    r"#\s*expect:\s*(?P<codes>AUD\d{3}(?:\s*,\s*AUD\d{3})*)\s*(?:#\})?\s*$"
-)
+EXPECT_RE = re.compile(r"#\s*expect:\s*(?P<codes>AUD\d{3}(?:\s*,\s*AUD\d{3})*)\s*(?:#\})?\s*$")
 EXPECT_MARK = "# expect:"
 
 

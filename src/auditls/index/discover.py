@@ -158,9 +158,7 @@ class _Walker:
                             if real not in self.visited_dirs:
                                 self.visited_dirs.add(real)
                                 subdirs.append((entry.path, rel, cur_layers))
-                    elif is_indexed(rel) and not self.excluded(
-                        rel, entry.name, False, cur_layers
-                    ):
+                    elif is_indexed(rel) and not self.excluded(rel, entry.name, False, cur_layers):
                         # Not only regular files: a FIFO or a device named *.py is recorded as
                         # unreadable (AUD003) by the reader, never silently left out.
                         self.add_file(entry.path, rel, os.path.realpath(entry.path))

@@ -2,10 +2,10 @@
 ``render(request, "shop/list.html", {"q": q})``, ``render_to_string``, ``TemplateResponse``).
 
 The context's dict literal is recorded key by key, each with what its value is when it is a
-plain local (``"q": q`` is ``q=name:q``); a literal (or a display of literals) is left out; any other value is ``*`` (the
-engine then takes the whole argument for that key), a ``**spread`` is ``**=*``; a context that
-is no dict literal
-(``ctx``, ``self.get_context_data()``) is ``whole``. A template named by a list or tuple of
+plain local (``"q": q`` is ``q=name:q``); a literal (or a display of literals) is left out; any
+other value is ``*`` (the engine then takes the whole argument for that key), a ``**spread`` is
+``**=*``; a context that is no dict literal (``ctx``, ``self.get_context_data()``) is ``whole``.
+A template named by a list or tuple of
 literals (Django tries each) records every name; one computed is not recorded.
 """
 

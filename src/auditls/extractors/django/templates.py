@@ -71,7 +71,9 @@ def is_template(name: str) -> bool:
 
 def _split_filters(expr: str) -> list[str]:
     """``x|default:"a|b"|safe`` -> ``["x", 'default:"a|b"', "safe"]`` (quotes respected)."""
-    parts, buf, quote = [], [], ""
+    parts: list[str] = []
+    buf: list[str] = []
+    quote = ""
     for c in expr:
         if quote:
             quote = "" if c == quote else quote
@@ -178,14 +180,14 @@ class _Scanner:
                 self.aliases.append(("for", dict.fromkeys(names, self.lookup(root or "") or None)))
         elif head == "with":
             found_as = _WITH_AS.match(f"with {rest}")
-            pairs = (
+            pairs: list[tuple[str, str]] = (
                 [(found_as.group(2), found_as.group(1))] if found_as else _WITH_KW.findall(rest)
             )
-            names = {}
+            bound: dict[str, str | None] = {}
             for name, expr in pairs:
                 root = _root(_split_filters(expr)[0])
-                names[name] = self.lookup(root) if root else None
-            self.aliases.append(("with", names))
+                bound[name] = self.lookup(root) if root else None
+            self.aliases.append(("with", bound))
         elif head in ("endfor", "endwith"):
             while self.aliases:
                 if self.aliases.pop()[0] == head[3:]:
