@@ -1,12 +1,13 @@
 """Fixture files with inline expectations, checked both ways.
 
-A line ending in ``# expect: AUD101`` (or ``# expect: AUD101, AUD002``) must carry exactly those
-findings; every other line must carry none. Every ``fixtures/rules/*.py`` is run, and any other
-``fixtures/**/*.py`` that holds an expectation. Each file goes through the real pipeline with
-every rule selected: ``extract``, then ``analyse`` (the file rules and the rules that need
-several files) over the file alone, or, for a file inside a *project* (a directory under
-``fixtures/`` with a ``pyproject.toml``, such as ``fixtures/flask``), over the whole project
-indexed into a store, exactly as ``auditls check <project>`` sees it.
+A line ending in ``# expect: AUD101`` (or ``# expect: AUD101, AUD002``; in a template,
+``{# expect: AUD423 #}``) must carry exactly those findings; every other line must carry none.
+Every ``fixtures/rules/*.py`` is run, and any other ``fixtures/**/*.py`` (or template) that
+holds an expectation. Each file goes through the real pipeline with every rule selected:
+``extract``, then ``analyse`` (the file rules and the rules that need several files) over the
+file alone, or, for a file inside a *project* (a directory under ``fixtures/`` with a
+``pyproject.toml``, such as ``fixtures/flask``), over the whole project indexed into a store,
+exactly as ``auditls check <project>`` sees it.
 
 The ``bad`` / ``good`` example of each catalogue rule is run the same way: the bad one must raise
 its rule, the good one must not.
@@ -30,7 +31,8 @@ from auditls.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-EXPECT_RE = re.compile(r"#\s*expect:\s*(?P<codes>AUD\d{3}(?:\s*,\s*AUD\d{3})*)\s*$")
+# A template says it in a comment of its own: `{# expect: AUD423 #}`.
+EXPECT_RE = re.compile(r"#\s*expect:\s*(?P<codes>AUD\d{3}(?:\s*,\s*AUD\d{3})*)\s*(?:#\})?\s*$")
 EXPECT_MARK = "# expect:"
 
 
@@ -38,7 +40,7 @@ def fixture_files() -> list[Path]:
     rules = sorted((FIXTURES / "rules").glob("*.py"))
     others = [
         path
-        for path in sorted(FIXTURES.rglob("*.py"))
+        for path in sorted([*FIXTURES.rglob("*.py"), *FIXTURES.rglob("templates/**/*.html")])
         if path not in rules and EXPECT_MARK in path.read_text(encoding="utf-8", errors="replace")
     ]
     return rules + others
@@ -143,7 +145,7 @@ def test_rule_examples(rule: Rule) -> None:
     # A pattern rule's example is checked on its own: where a taint path ends at the same
     # call, the user sees the taint finding instead (one problem, one finding).
     ignore = () if rule.code.startswith("AUD5") else ("AUD5",)
-    bad = [f.rule for f in run(rule.bad.encode(), "example_bad.py", ignore)]
-    good = [f.rule for f in run(rule.good.encode(), "example_good.py", ignore)]
+    bad = [f.rule for f in run(rule.bad.encode(), rule.example.format("bad"), ignore)]
+    good = [f.rule for f in run(rule.good.encode(), rule.example.format("good"), ignore)]
     assert rule.code in bad, f"the bad example of {rule.code} does not raise it: {bad}"
     assert rule.code not in good, f"the good example of {rule.code} raises it"

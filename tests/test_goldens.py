@@ -22,6 +22,7 @@ import pytest
 
 from auditls.extractors import extract, module_name_for
 from auditls.facts import Fact
+from auditls.facts.django import DjangoRenderFact, DjangoTemplateFact
 from auditls.facts.testing import FACT_TYPES as TESTING_FACT_TYPES
 
 GOLDENS = Path(__file__).parent.parent / "fixtures" / "goldens"
@@ -30,6 +31,8 @@ SOURCES = sorted(GOLDENS.glob("*.py"))
 #: rows of those tables only, each with its file's ``path``), in ``fixtures/goldens/<name>/``.
 PROJECTS: dict[str, tuple[Path, tuple[type[Fact], ...]]] = {
     "testing_project": (GOLDENS.parent / "testing", TESTING_FACT_TYPES),
+    # Templates are files of their own (not Python): the blog app's and the views rendering them.
+    "django_templates": (GOLDENS.parent / "django", (DjangoRenderFact, DjangoTemplateFact)),
 }
 FILE_FIELDS = "file.json"
 ROWS_SUFFIX = ".jsonl"
@@ -120,7 +123,7 @@ def render_project(root: Path, fact_types: tuple[type[Fact], ...]) -> dict[str, 
     """The golden files of a project: one ``<table>.jsonl`` per table of ``fact_types``, rows
     in path then extraction order, each with its ``path`` first."""
     tables: dict[str, list[str]] = {t.TABLE: [] for t in fact_types}
-    for source in sorted(root.rglob("*.py")):
+    for source in sorted([*root.rglob("*.py"), *root.rglob("templates/**/*.html")]):
         rel = source.relative_to(root).as_posix()
         facts = extract(source.read_bytes(), rel, module=module_name_for(source, root))
         assert facts.extractor_errors == [], facts.extractor_errors

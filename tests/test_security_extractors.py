@@ -84,7 +84,8 @@ def test_security_facts_link_to_their_calls(path: Path) -> None:
 
 def test_every_rule_has_a_case_in_the_fixtures() -> None:
     fixtures = Path(__file__).resolve().parent.parent / "fixtures"
-    text = "\n".join(p.read_text(encoding="utf-8") for p in fixtures.rglob("*.py"))
+    sources = [*fixtures.rglob("*.py"), *fixtures.rglob("templates/**/*.html")]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sources)
     for code in RULES:
         if code >= "AUD100":
             assert f"expect: {code}" in text or f", {code}" in text, code

@@ -29,6 +29,7 @@ from auditls.extractors import taint as _taint  # noqa: F401
 from auditls.extractors import testing as _testing  # noqa: F401
 from auditls.extractors import typeinfo as _typeinfo  # noqa: F401
 from auditls.extractors import validation as _validation  # noqa: F401
+from auditls.extractors.django.templates import extract_template, is_template
 from auditls.extractors.parse import decode, parse
 from auditls.extractors.prefilter import FileScan
 from auditls.extractors.semantic import Context, module_from_path
@@ -83,12 +84,23 @@ def _tables_without(skip: frozenset[int]) -> tuple[Table, Table]:
     return tables  # type: ignore[return-value]
 
 
+def is_indexed(name: str) -> bool:
+    """Whether a workspace-relative path (``/`` separators) names a file the index reads: a
+    Python file, or a template (``auditls.extractors.django.templates``)."""
+    return name.endswith(".py") or is_template(name)
+
+
 def module_name_for(path: Path, root: Path) -> str:
     """The dotted module name of a file: package roots by ``__init__.py``, ``src/`` layouts.
 
     Walks up from the file while the directory holds an ``__init__.py`` (never above ``root``).
+    A template's module name is its path relative to ``root`` (no Python name can equal it).
     """
     path = path if path.is_absolute() else root / path
+    if path.suffix in (".html", ".htm") and path.is_relative_to(root):
+        rel = path.relative_to(root).as_posix()
+        if is_template(rel):
+            return escape_path(rel)
     parts = [path.stem] if path.stem != "__init__" else []
     directory = path.parent
     while directory != root and (directory / "__init__.py").is_file():
@@ -143,6 +155,8 @@ def extract(
     thousands of young objects with no cycles, and collecting while they are built costs about
     a fifth of the run (refcounting frees them all when the call returns).
     """
+    if is_template(path):
+        return escape_file_facts(extract_template(source, path), facts=False)
     paused = gc.isenabled()
     if paused:
         gc.disable()
@@ -222,6 +236,7 @@ __all__ = [
     "all_fact_types",
     "decode",
     "extract",
+    "is_indexed",
     "module_name_for",
     "skipped",
 ]

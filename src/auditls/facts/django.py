@@ -193,6 +193,39 @@ class DjangoDataReadFact(Fact):
     form: str | None  # cleaned_data: the form or serializer class the object comes from, if known
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DjangoRenderFact(Fact):
+    """A call that renders a template named by a literal with a context (``render(request,
+    "shop/list.html", {"q": q})``, ``render_to_string``, ``TemplateResponse``); at the call's
+    position. The taint engine takes the context's values that the template outputs unescaped
+    for XSS sinks (``auditls.models.django.taint``)."""
+
+    TABLE: ClassVar[str] = "python_django_renders"
+
+    function: str  # enclosing function's qualified name
+    callee: str  # the render function, resolved
+    templates: tuple[str, ...]  # the template names (a list or tuple: each may be the one used)
+    position: int  # the context argument's position
+    keyword: str  # the context argument's keyword ("context")
+    items: tuple[str, ...]  # dict literal: "key=name:x" (a local), "key=*" (other), "**=*" (spread)
+    whole: bool  # the context is no dict literal (a name, a call): every key may be in it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DjangoTemplateFact(Fact):
+    """What a template file (``templates/**/*.html``, not Python: ``auditls.extractors.files``)
+    does that matters for escaping: a variable output the engine will not escape (``{{ x|safe
+    }}``, ``|safeseq``, any ``{{ x }}`` inside ``{% autoescape off %}``), and the templates it
+    pulls in (``{% extends %}``, ``{% include %}``), which see its context."""
+
+    TABLE: ClassVar[str] = "python_django_templates"
+
+    kind: str  # unescaped (a variable output not escaped) | extends | include
+    text: str  # the tag or output as written, cut to 200 characters
+    name: str  # unescaped: the context variable read ("c" of c.body); else the template named
+    why: str  # unescaped: safe | safeseq | autoescape off; else "" (a literal name) | dynamic
+
+
 #: This domain's fact classes, in table order.
 FACT_TYPES: tuple[type[Fact], ...] = (
     DjangoUrlFact,
@@ -206,4 +239,6 @@ FACT_TYPES: tuple[type[Fact], ...] = (
     DjangoAdminFact,
     DjangoMiddlewareFact,
     DjangoDataReadFact,
+    DjangoRenderFact,
+    DjangoTemplateFact,
 )

@@ -1,4 +1,6 @@
-"""Step 1 of the indexer (see ``auditls.index``): find the Python files under the start paths.
+"""Step 1 of the indexer (see ``auditls.index``): find the Python files under the start paths,
+and the templates (``extractors.is_indexed``: ``.html`` / ``.htm`` files under a ``templates``
+directory; read as text, never as Python).
 
 Default excludes, virtual environments, ``[tool.auditls] exclude`` and ``.gitignore`` layers
 decide what is skipped; symbolic links are followed last and only inside the workspace.
@@ -16,6 +18,7 @@ from pathlib import Path
 import pathspec
 
 from auditls.config import Config, UnreadableFile, read_workspace_file
+from auditls.extractors import is_indexed
 from auditls.facts import escape_path
 from auditls.index.report import IndexNote, why
 
@@ -155,9 +158,7 @@ class _Walker:
                             if real not in self.visited_dirs:
                                 self.visited_dirs.add(real)
                                 subdirs.append((entry.path, rel, cur_layers))
-                    elif entry.name.endswith(".py") and not self.excluded(
-                        rel, entry.name, False, cur_layers
-                    ):
+                    elif is_indexed(rel) and not self.excluded(rel, entry.name, False, cur_layers):
                         # Not only regular files: a FIFO or a device named *.py is recorded as
                         # unreadable (AUD003) by the reader, never silently left out.
                         self.add_file(entry.path, rel, os.path.realpath(entry.path))
@@ -183,7 +184,7 @@ class _Walker:
                         continue  # a loop, or a directory already walked
                     self.visited_dirs.add(real)
                     self.walk(abs_path, rel, layers)
-                elif name.endswith(".py") and not self.excluded(rel, name, False, layers):
+                elif is_indexed(rel) and not self.excluded(rel, name, False, layers):
                     self.add_file(abs_path, rel, real)  # not a regular file: AUD003, as above
 
 

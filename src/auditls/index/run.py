@@ -69,8 +69,8 @@ def package_memo(root: Path) -> Callable[[Path, Path], str]:
         return found
 
     def module_name(path: Path, base: Path) -> str:
-        if base != root:
-            return module_name_for(path, base)
+        if base != root or not path.name.endswith(".py"):
+            return module_name_for(path, base)  # a template is named by its path
         path = path if path.is_absolute() else root / path
         parts = prefix(path.parent)
         if path.stem != "__init__":

@@ -391,3 +391,13 @@ URL_CONVERTER_HARMLESS: dict[str, frozenset[str]] = {
 #: never a path outside its directory; any other character).
 ROUTER_LOOKUP = "pk"
 ROUTER_LOOKUP_HARMLESS: frozenset[str] = frozenset({"path"})
+
+#: Calls that render a template with a context: callee -> (template name's position and
+#: keyword, the context's position and keyword). A context value that the template writes out
+#: unescaped (``{{ x|safe }}``) is an XSS sink (``auditls.models.django.taint``).
+RENDER_CALLS: dict[str, tuple[int, str, int, str]] = {
+    "django.shortcuts.render": (1, "template_name", 2, "context"),
+    "django.template.loader.render_to_string": (0, "template_name", 1, "context"),
+    "django.template.response.TemplateResponse": (1, "template", 2, "context"),
+    "django.template.response.SimpleTemplateResponse": (0, "template", 1, "context"),
+}

@@ -71,8 +71,8 @@ def _rule_descriptor(rule: Rule, severity: str, base: str | None) -> dict[str, A
         properties["security-severity"] = _SECURITY_SEVERITY[severity]
     markdown = (
         f"{rule.summary}\n\n{rule.details}\n\n**Fix:** {rule.fix}\n\n"
-        f"Bad:\n\n```python\n{rule.bad.rstrip()}\n```\n\n"
-        f"Good:\n\n```python\n{rule.good.rstrip()}\n```\n"
+        f"Bad:\n\n```{rule.language}\n{rule.bad.rstrip()}\n```\n\n"
+        f"Good:\n\n```{rule.language}\n{rule.good.rstrip()}\n```\n"
     )
     descriptor: dict[str, Any] = {
         "id": rule.code,

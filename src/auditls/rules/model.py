@@ -52,6 +52,14 @@ class Rule:
     #: Runs without being selected. False for the correctness family (AUD9xx, not security):
     #: it runs only when a selection names it (``--select AUD9``, ``AUD901``, ``ALL``).
     default: bool = True
+    #: The name the examples are checked as (``{}``: ``bad`` or ``good``): a rule about
+    #: templates has them read as a template (``templates/example_bad.html``).
+    example: str = "example_{}.py"
+
+    @property
+    def language(self) -> str:
+        """The language of the examples, for the fences of the docs and SARIF help."""
+        return "htmldjango" if self.example.endswith(".html") else "python"
 
     @property
     def anchor(self) -> str:
@@ -68,11 +76,11 @@ def rule(
     code: str, name: str, severity: str, confidence: str, cwe: int | None, *, summary: str,
     details: str, message: str, fix: str, bad: str, good: str,
     check: Callable[[Any], Iterable[Finding]], scope: str = "file",
-    knowledge: tuple[object, ...] = (), default: bool = True,
+    knowledge: tuple[object, ...] = (), default: bool = True, example: str = "example_{}.py",
 ) -> Rule:  # fmt: skip
     """A rule, with its identity given by position (the family modules' shorthand)."""
     return Rule(
         code=code, name=name, severity=severity, confidence=confidence, cwe=cwe,
         summary=summary, details=details, message=message, fix=fix, bad=bad, good=good,
-        check=check, scope=scope, knowledge=knowledge, default=default,
+        check=check, scope=scope, knowledge=knowledge, default=default, example=example,
     )  # fmt: skip

@@ -76,7 +76,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from auditls.config import Config
-from auditls.extractors import EXTRACTOR_VERSION, decode
+from auditls.extractors import EXTRACTOR_VERSION, decode, is_indexed
 from auditls.facts import FileFacts
 from auditls.facts.core import SuppressionFact
 from auditls.index import IndexReport, index_workspace, is_excluded, real_path
@@ -467,9 +467,9 @@ class FolderEngine:
         return list(self._workspace.get(path, []))
 
     def _indexable(self, path: str) -> bool:
-        """Whether the indexer reads this file (a ``.py`` file, not excluded, settings as
-        they are now)."""
-        return path.endswith(".py") and not is_excluded(self.root, self.config, path)
+        """Whether the indexer reads this file (a ``.py`` file or a template, not excluded,
+        settings as they are now)."""
+        return is_indexed(path) and not is_excluded(self.root, self.config, path)
 
     def _restore(self, store: Store, paths: Collection[str]) -> None:
         """The disk's rows again for overlaid ``paths`` (read from the disk, as a refresh)."""

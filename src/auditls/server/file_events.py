@@ -18,6 +18,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from auditls.extractors import is_indexed
 from auditls.index import DEFAULT_EXCLUDES
 from auditls.server import configuration, folders, publish
 from auditls.server.config import read_pyproject
@@ -104,14 +105,14 @@ async def disk_changed(ls: AuditServer, folder: Folder, paths: set[Path]) -> Non
 
 
 def index_starts(paths: Iterable[Path]) -> set[Path]:
-    """What the engine re-indexes for changed paths: Python files; directories and paths that
-    are gone (what was below them goes); for any other file, its directory, since it may have
-    replaced a directory of the same name (a checkout does that) whose files must go, and is
-    itself no source."""
+    """What the engine re-indexes for changed paths: Python files and templates; directories
+    and paths that are gone (what was below them goes); for any other file, its directory,
+    since it may have replaced a directory of the same name (a checkout does that) whose files
+    must go, and is itself no source."""
     starts: set[Path] = set()
     for path in paths:
-        if path.suffix == ".py" or path.name in CONFIG_NAMES:
-            if path.suffix == ".py":
+        if is_indexed(path.as_posix()) or path.name in CONFIG_NAMES:
+            if is_indexed(path.as_posix()):
                 starts.add(path)
         elif path.is_file():
             starts.add(path.parent)
@@ -147,6 +148,7 @@ async def client_watches(ls: AuditServer) -> bool:
     """Ask the client to watch the files for us; False when it refuses."""
     watchers = [
         types.FileSystemWatcher(glob_pattern="**/*.py"),
+        types.FileSystemWatcher(glob_pattern="**/templates/**/*.{html,htm}"),
         types.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
         types.FileSystemWatcher(glob_pattern="**/.gitignore"),
         # A deleted directory is reported for itself only.

@@ -40,6 +40,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from auditls.extractors import is_indexed
 from auditls.index import DEFAULT_EXCLUDES
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def relevant(root: Path, path: str, is_directory: bool, event_type: str) -> bool
         return event_type in ("created", "deleted", "moved")
     if event_type not in FILE_CHANGES:
         return False
-    return parts[-1].endswith(".py") or parts[-1] in CONFIG_NAMES
+    return is_indexed(rel.as_posix()) or parts[-1] in CONFIG_NAMES
 
 
 class _Handler(FileSystemEventHandler):

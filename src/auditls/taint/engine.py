@@ -302,7 +302,7 @@ class TaintEngine:
                 or any(o[2] for o in u.valid_objects.values())
             ]  # fmt: skip
             up = _closure(starts, self._callers)
-            ends = [n for n, u in units.items() if u.calls_sink or u.is_view]
+            ends = [n for n, u in units.items() if u.calls_sink or u.is_view or u.renders]
             relevant = _closure([*up, *ends], self._callees)
         for name in self.relevant - relevant:
             gone = units.get(name)

@@ -29,6 +29,7 @@ from auditls.knowledge.taint import (
     SAFE_ARGUMENTS,
     Sink,
 )
+from auditls.models.django import RenderSink
 from auditls.taint.orm import queries_model
 from auditls.taint.program import (
     SELF_ATTRS,
@@ -570,6 +571,11 @@ class _Interpreter:
                 self.sites_clean[key] = self.sites_clean.get(key, True) and clean
                 step = _step(self.unit.path, call, f"reaches {what}")
                 self.sink(site, {k: (*v, step) for k, v in value.items()})
+        rendered = self.unit.renders.get((call.line, call.col)) if self.unit.renders else None
+        if rendered is not None and row.target == "arg":
+            by_keyword = row.keyword == rendered.keyword
+            if by_keyword or (row.keyword is None and row.position == rendered.position):
+                self._rendered(call, row, rendered)
         if row.target == "receiver":
             if target is not None:
                 self._into(call, row, target, None, "calls `{}` on it")  # `self` of a method
@@ -584,6 +590,27 @@ class _Interpreter:
             runs = [(target, None)]
         for callee, sent in runs:
             self._into(call, row, callee, sent)
+
+    def _rendered(self, call: CallFact, row: FlowFact, rendered: RenderSink) -> None:
+        """Django: the context of a render call whose template writes some of its keys out
+        unescaped (``models.django.taint``, step 7): each such key's value is an XSS sink (the
+        whole argument, once, when the key's value is not a plain local)."""
+        whole = False
+        for out in rendered.outputs:
+            if out.value == "*":
+                if whole:
+                    continue
+                whole = True
+                value = self.evaluate(row)
+            else:
+                value = self.evaluate(replace(row, inputs=(out.value,)))
+            what = f"`{_short(call.callee_text)}` (`{_short(out.text)}` in {out.path})"
+            site = self._site(call, "xss", what, False)
+            steps = (
+                _step(self.unit.path, call, f"rendered as `{out.key}`"),
+                Step(out.path, out.line, out.col, f"written out unescaped by `{out.text}`"),
+            )
+            self.sink(site, {k: (*v, *steps) for k, v in value.items()})
 
     def _into(
         self,

@@ -46,7 +46,7 @@ from auditls.knowledge.taint import (
     Source,
     TaintRule,
 )
-from auditls.models.django import DjangoTaint
+from auditls.models.django import DjangoTaint, RenderSink
 from auditls.models.fastapi import TypeAliases
 from auditls.models.validation import ValidationTaint
 
@@ -150,6 +150,7 @@ _NO_ROUTE_PARAMS: dict[str, str] = {}
 #: itself (a Flask-WTF form built without data), else None.
 ValidObject = tuple[dict[str, frozenset[str]], str, str | None]
 _NO_OBJECTS: Mapping[str, ValidObject] = MappingProxyType({})
+_NO_RENDERS: Mapping[tuple[int, int], RenderSink] = MappingProxyType({})
 
 
 Ref = tuple[str | None, str | None]
@@ -222,6 +223,9 @@ class Unit:
     #: Django: the spans (line, col, end line, end col) of its queryset chains that only fetch
     #: rows (``Product.objects.get(slug=slug)``): their result does not carry their arguments.
     fetches: AbstractSet[tuple[int, int, int, int]] = frozenset()
+    #: Django: its render calls whose template writes context values out unescaped, by the
+    #: call's (line, col): the context's values there are XSS sinks (``RenderSink``).
+    renders: Mapping[tuple[int, int], RenderSink] = field(default_factory=lambda: _NO_RENDERS)
     #: The calls its rows use, as ``(callee, method of self)``: what it may call (edges).
     #: A sorted tuple (``refs_of``): a workspace has tens of thousands of units, and a
     #: frozenset costs four times a tuple.
@@ -711,8 +715,8 @@ class Program:
         wanted: dict[str, tuple[dict[str, tuple[str, frozenset[str]]], Mapping[str, Any]]] = {}
         # Only the units these name, and the methods of the classes they name (in the files
         # defining those classes): not every unit of the workspace at every revision.
-        names = {*kwargs, *facts.reads, *facts.fetches, *self._django, *valid.objects,
-                 *valid.reads}  # fmt: skip
+        names = {*kwargs, *facts.reads, *facts.fetches, *facts.renders, *self._django,
+                 *valid.objects, *valid.reads}  # fmt: skip
         for path, classes in self._classes.items():
             if any(c in kwargs or c in bound for c in classes):
                 names.update(self.files.get(path, ()))
@@ -746,16 +750,19 @@ class Program:
                 found[unit.params[1]] = (source, frozenset())
             read = {**facts.reads.get(name, {}), **valid.reads.get(name, {})}
             objects = valid.objects.get(name)
-            if found or read or objects or name in facts.fetches or name in self._django:
+            if (found or read or objects or name in facts.fetches or name in facts.renders
+                    or name in self._django):  # fmt: skip
                 wanted[name] = (found, read)
         changed: set[str] = set()
         for name, (found, reads) in wanted.items():
             unit = self.units[name]
             fetched = frozenset(facts.fetches.get(name, ()))
             objects = valid.objects.get(name) or {}
+            rendered = facts.renders.get(name) or {}
             before = (dict(unit.django_sources), dict(unit.clean_reads), unit.fetches,
-                      dict(unit.valid_objects))  # fmt: skip
-            if before != (found, dict(reads), fetched, objects):
+                      dict(unit.valid_objects), dict(unit.renders))  # fmt: skip
+            if before != (found, dict(reads), fetched, objects, rendered):
+                unit.renders = MappingProxyType(rendered) if rendered else _NO_RENDERS
                 unit.django_sources = MappingProxyType(found) if found else _NO_SOURCES
                 unit.clean_reads = MappingProxyType(dict(reads)) if reads else _NO_READS
                 unit.valid_objects = MappingProxyType(objects) if objects else _NO_OBJECTS
@@ -763,7 +770,8 @@ class Program:
                 changed.add(name)
         self._django = {
             name for name, (found, reads) in wanted.items()
-            if found or reads or name in facts.fetches or valid.objects.get(name)
+            if found or reads or name in facts.fetches or name in facts.renders
+            or valid.objects.get(name)
         }  # fmt: skip
         self.signal_sends = facts.sends
         self.saves = facts.saves

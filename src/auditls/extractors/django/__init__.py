@@ -8,7 +8,11 @@ One module per job; importing this package registers their extractors, in this o
 - ``signals``: signal definitions, receivers, connections, send sites;
 - ``orm``: models and their fields, managers and querysets;
 - ``components``: forms and serializers, admin registrations, middleware;
-- ``reads``: reads of validated form data and of class views' URL kwargs, with their keys.
+- ``reads``: reads of validated form data and of class views' URL kwargs, with their keys;
+- ``renders``: calls that render a named template with a context, key by key.
+
+``templates`` is no walker extractor: it reads template files (``templates/**/*.html``), which
+``auditls.extractors.extract`` hands it instead of parsing them as Python.
 
 - ``orm`` also: queryset chains off a model's manager.
 
@@ -25,7 +29,19 @@ from auditls.extractors.django import signals
 from auditls.extractors.django import orm
 from auditls.extractors.django import components
 from auditls.extractors.django import reads
+from auditls.extractors.django import renders
+from auditls.extractors.django import templates
 
 # isort: on
 
-__all__ = ["components", "orm", "reads", "settings", "signals", "urls", "views"]
+__all__ = [
+    "components",
+    "orm",
+    "reads",
+    "renders",
+    "settings",
+    "signals",
+    "templates",
+    "urls",
+    "views",
+]

@@ -32,6 +32,12 @@ sink kinds each read of validated form data or of a URL kwarg cannot attack.
    to it (``@receiver``, ``connect``, across apps) with its keyword arguments; a model's
    ``save()`` (``objects.create(...)``) calls the ``pre_save`` / ``post_save`` receivers for
    its class (``sender=``, or none) with the object as ``instance``.
+7. **Templates.** A call that renders a template named by a literal (``render(request,
+   "shop/search.html", {"q": q})``) writes each context key the template outputs unescaped
+   (``{{ q|safe }}``, ``{% autoescape off %}``; in the templates it extends or includes too)
+   into the page: that key's value is an XSS sink there, with the template's line as the
+   path's last step (``renders``). A name is found as Django's loaders find it: a template
+   file whose path ends in ``templates/<name>``.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from auditls.facts.core import CallFact, ParamFact
-from auditls.facts.django import DjangoDataReadFact
+from auditls.facts.django import DjangoDataReadFact, DjangoRenderFact, DjangoTemplateFact
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.django import (
     BOUND_FORM_METHODS,
@@ -132,6 +138,27 @@ def kwargs_harmless(endpoint: Endpoint, lookup: str | None = None) -> dict[str, 
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Unescaped:
+    """A context key a rendered template writes out unescaped (step 7)."""
+
+    key: str  # the context key
+    value: str  # what the render call puts there: "name:x" (a local) or "*" (the argument)
+    path: str  # the template writing it out
+    line: int
+    col: int
+    text: str  # the output as written (``{{ q|safe }}``)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSink:
+    """A render call whose template writes context values out unescaped (step 7)."""
+
+    position: int  # the context argument's position
+    keyword: str  # and keyword
+    outputs: tuple[Unescaped, ...]
+
+
 @dataclass(slots=True)
 class DjangoTaint:
     """What the taint engine takes from the Django model (``auditls.taint``'s ``Program``
@@ -163,6 +190,9 @@ class DjangoTaint:
     #: ``post_save`` for it: ``obj.save()`` and ``Model.objects.create(...)`` call them with
     #: the saved object as ``instance``.
     saves: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: A function -> its render calls whose template writes context values out unescaped, by
+    #: the call's position (line, col).
+    renders: dict[str, dict[tuple[int, int], RenderSink]] = field(default_factory=dict)
 
 
 def _merge_kwargs(into: dict[str, frozenset[str]], more: dict[str, frozenset[str]]) -> None:
@@ -296,6 +326,60 @@ def middleware_attributes(model: DjangoModel) -> frozenset[str]:
     return frozenset(out)
 
 
+_MAX_TEMPLATE_DEPTH = 10
+
+
+def renders(model: DjangoModel) -> dict[str, dict[tuple[int, int], RenderSink]]:
+    """Step 7: the render calls whose templates write context values out unescaped."""
+    calls = model.link.sites(DjangoRenderFact)
+    if not calls:
+        return {}
+    by_name: dict[str, list[str]] = defaultdict(list)  # "shop/list.html" -> template paths
+    facts: dict[str, list[DjangoTemplateFact]] = defaultdict(list)
+    for site in model.link.sites(DjangoTemplateFact):
+        facts[site.path].append(site.fact)
+    for path in facts:
+        parts = path.split("/")
+        for i, part in enumerate(parts[:-1]):
+            if part == "templates":
+                by_name["/".join(parts[i + 1 :])].append(path)
+
+    def outputs(name: str) -> list[tuple[str, DjangoTemplateFact]]:
+        found: list[tuple[str, DjangoTemplateFact]] = []
+        todo, seen = [(name, 0)], set()
+        while todo:
+            current, depth = todo.pop()
+            for path in by_name.get(current, ()):
+                if path in seen or depth > _MAX_TEMPLATE_DEPTH:
+                    continue
+                seen.add(path)
+                for fact in facts[path]:
+                    if fact.kind == "unescaped":
+                        found.append((path, fact))
+                    elif not fact.why:  # extends / include of a literal name
+                        todo.append((fact.name, depth + 1))
+        return found
+
+    out: dict[str, dict[tuple[int, int], RenderSink]] = {}
+    for call in calls:
+        r = call.fact
+        values = dict(item.split("=", 1) for item in r.items)
+        spread = "**" in values
+        reached: dict[str, Unescaped] = {}
+        for name in r.templates:
+            for path, fact in outputs(name):
+                value = "*" if r.whole else values.get(fact.name, "*" if spread else None)
+                if value is None or fact.name in reached:
+                    continue
+                reached[fact.name] = Unescaped(
+                    fact.name, value, path, fact.line, fact.col, fact.text
+                )
+        if reached:
+            sink = RenderSink(r.position, r.keyword, tuple(reached.values()))
+            out.setdefault(r.function, {})[(r.line, r.col)] = sink
+    return out
+
+
 def django_taint(model: DjangoModel) -> DjangoTaint:
     """Steps 1 to 3 of the module docstring."""
     out = DjangoTaint()
@@ -337,6 +421,7 @@ def django_taint(model: DjangoModel) -> DjangoTaint:
         if q.chain and QUERYSET_FETCHES.issuperset(q.chain) and not q.raw:
             out.fetches.setdefault(q.function, set()).add((q.line, q.col, q.end_line, q.end_col))
     out.request_attrs = middleware_attributes(model)
+    out.renders = renders(model)
     saves: dict[str, list[str]] = defaultdict(list)
     for key in _SAVE_SIGNALS:
         for connected in model.signals.get(key, ()):

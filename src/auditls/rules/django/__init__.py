@@ -677,3 +677,6 @@ RULES: tuple[Rule, ...] = (
 )  # fmt: skip
 
 register(*RULES)
+
+# AUD423 reads template files, one at a time (a file rule): its own module.
+from auditls.rules.django import templates as _templates  # noqa: E402, F401
