@@ -553,6 +553,11 @@ def main() -> None:
     res = Results()
     res.say(f"# auditls benchmarks, {datetime.date.today().isoformat()}")
     res.say()
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+        # Without bytecode every measured process compiles auditls from source (about 0.5 s
+        # a run here); an installed auditls has its bytecode.
+        res.say("PYTHONDONTWRITEBYTECODE was set: unset for the measured processes.")
+        res.say()
     res.say(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}, {platform.platform()}")  # fmt: skip
     res.say()

@@ -178,6 +178,23 @@ def test_the_cache_reuses_unchanged_files_and_the_workspace_findings(tmp_path: P
     assert (cache.reused_files, cache.reused_workspace) == (files - 1, False)
 
 
+def test_the_workspace_key_names_the_taint_models_the_rules_ran_with() -> None:
+    """The default models are code (the cache's code version covers them); a workspace's own
+    ``[tool.auditls.taint]`` makes another key, and a change of it another again."""
+    from auditls.config import config_from_table
+    from auditls.knowledge.taint import DEFAULT_MODELS
+
+    def key(models: object) -> str:
+        return FindingsCache.workspace_key({"a.py": ("h", "ok")}, None, ["AUD103"], models)
+
+    user = {"sources": ["myapp.http.get_param"]}
+    mine = with_user_models(config_from_table({"taint": user}).taint)
+    other = with_user_models(config_from_table({"taint": {"sources": ["myapp.get"]}}).taint)
+    assert key(None) == key(DEFAULT_MODELS)
+    assert len({key(DEFAULT_MODELS), key(mine), key(other)}) == 3
+    assert key(mine) == key(with_user_models(config_from_table({"taint": user}).taint))
+
+
 def test_a_stale_or_torn_cache_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / CACHE_NAME
     path.write_text('{"format": 1, "version": "other code", "files": {}}')
