@@ -3,6 +3,7 @@
     python bench/run.py                  # the pinned corpus (fetched once into a cache)
     python bench/run.py --smoke          # a handful of files, no download (CI runs this)
     python bench/run.py --out DIR        # where results go (default: bench/results/, ignored)
+    python bench/run.py --warm-check django --repeat 5   # only warm `check`, on one part
 
 The real corpus is real code nobody here wrote (``CORPUS`` below), fetched with
 ``pip download --no-deps`` into ``$AUDITLS_BENCH_CACHE`` (default ``~/.cache/auditls-bench``)
@@ -39,11 +40,13 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,6 +209,27 @@ def measure(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, float,
     return wall, rss, rc
 
 
+_MEASURE_CPU = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)"
+    ".returncode\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(time.perf_counter() - t, u.ru_utime + u.ru_stime, u.ru_maxrss, rc)\n"
+)
+
+
+def measure_cpu(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds: user + system, peak RSS MB) of a command run as a fresh
+    process tree."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE_CPU, *cmd], capture_output=True, text=True, check=True
+    ).stdout.split()
+    if int(out[3]) not in ok:
+        sys.exit(f"bench: {' '.join(cmd)} exited {out[3]}")
+    return float(out[0]), float(out[1]), int(out[2]) / 1024
+
+
 def bench_index(res: Results, root: Path, parse_total: float) -> None:
     auditls = [sys.executable, "-m", "auditls"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -230,29 +254,50 @@ def bench_index(res: Results, root: Path, parse_total: float) -> None:
         bench_warm_check(res, work)
 
 
-def bench_warm_check(res: Results, work: Path) -> None:
+def bench_warm_check(res: Results, work: Path, repeat: int = 1) -> None:
     """``auditls check`` on an indexed workspace: with the findings cache
-    (``.auditls/check-findings.json``) nothing changed, one file touched, and without it (every
-    rule runs again, as before the cache)."""
+    (``.auditls/check-findings.json``) nothing changed, one file touched (a new line at its end
+    each run), and without it (every rule runs again, as before the cache). Each row: the best
+    and the median of ``repeat`` runs, wall and CPU (user + system of the process tree: less
+    sensitive than wall to other load on the machine)."""
     auditls = [sys.executable, "-m", "auditls", "check", str(work), "--quiet"]
+    no_taint = [*auditls, "--ignore", "AUD5"]
     cache = work / ".auditls" / "check-findings.json"
+    files = sorted(work.rglob("*.py"))
+    victim = files[len(files) // 2]
+    touches = iter(range(1_000_000))
+
+    def touch() -> None:
+        victim.write_bytes(victim.read_bytes() + f"# touched {next(touches)}\n".encode())
+
+    def row(label: str, cmd: list[str], before: Callable[[], None] | None = None) -> None:
+        runs = []
+        for _ in range(repeat):
+            if before is not None:
+                before()
+            runs.append(measure_cpu(cmd))
+        walls, cpus, rss = [r[0] for r in runs], [r[1] for r in runs], max(r[2] for r in runs)
+        res.say(
+            f"| {label} | {min(walls):.2f} s | {statistics.median(walls):.2f} s "
+            f"| {min(cpus):.2f} s | {statistics.median(cpus):.2f} s | {rss:.0f} MB |"
+        )
+
     measure(auditls)  # index and fill the cache
-    res.say("### Warm `auditls check` (a real subprocess each, index up to date)")
+    res.say(
+        f"### Warm `auditls check` (a real subprocess each, index up to date; {len(files)} "
+        f"files; best and median of {repeat})"
+    )
     res.say()
-    res.say("| run | wall | peak RSS |")
-    res.say("| --- | --- | --- |")
-    cache.unlink(missing_ok=True)
-    wall, rss, _ = measure(auditls)
-    res.say(f"| no findings cache (every rule runs) | {wall:.2f} s | {rss:.0f} MB |")
-    wall, rss, _ = measure(auditls)
-    res.say(f"| nothing changed | {wall:.2f} s | {rss:.0f} MB |")
-    victim = sorted(work.rglob("*.py"))[len(list(work.rglob("*.py"))) // 2]
-    victim.write_bytes(victim.read_bytes() + b"\n# touched again\n")
-    wall, rss, _ = measure(auditls)
-    res.say(f"| one file touched (workspace rules run again) | {wall:.2f} s | {rss:.0f} MB |")
-    victim.write_bytes(victim.read_bytes() + b"# and again\n")
-    wall, rss, _ = measure([*auditls, "--ignore", "AUD5"])
-    res.say(f"| one file touched, taint rules off | {wall:.2f} s | {rss:.0f} MB |")
+    res.say(f"One file touched: `{victim.relative_to(work)}`.")
+    res.say()
+    res.say("| run | wall best | wall median | CPU best | CPU median | peak RSS |")
+    res.say("| --- | --- | --- | --- | --- | --- |")
+    row("no findings cache (every rule runs)", auditls, lambda: cache.unlink(missing_ok=True))
+    row("nothing changed", auditls)
+    row("one file touched (its file rules, then every workspace rule)", auditls, touch)
+    measure(no_taint)  # the cache's workspace findings are now those of this selection
+    row("nothing changed, taint rules off (`--ignore AUD5`)", no_taint)
+    row("one file touched, taint rules off", no_taint, touch)
     res.say()
 
 
@@ -498,14 +543,39 @@ def main() -> None:
         default="index,check,lsp",
         help="with --scale: which of index, check, lsp (comma-separated)",
     )
+    parser.add_argument(
+        "--warm-check",
+        metavar="PART",
+        help="only the warm `auditls check` figures, on a copy of one part of the corpus "
+        "(django, flask, ...; all: the whole corpus), each row the best and median of --repeat",
+    )
     args = parser.parse_args()
     res = Results()
     res.say(f"# auditls benchmarks, {datetime.date.today().isoformat()}")
     res.say()
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+        # Without bytecode every measured process compiles auditls from source (about 0.5 s
+        # a run here); an installed auditls has its bytecode.
+        res.say("PYTHONDONTWRITEBYTECODE was set: unset for the measured processes.")
+        res.say()
     res.say(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}, {platform.platform()}")  # fmt: skip
     res.say()
     fixtures = REPO / "fixtures"
+    if args.warm_check:
+        source = fixtures if args.smoke else fetch_corpus()
+        part = source if args.warm_check == "all" else source / args.warm_check
+        if not part.is_dir():
+            sys.exit(f"bench: no part {args.warm_check!r} in {source}")
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp) / "ws"
+            shutil.copytree(part, work, ignore=shutil.ignore_patterns("__pycache__", ".auditls"))
+            res.say(f"Part: `{args.warm_check}` of {source}, copied to a temp dir")
+            res.say()
+            bench_warm_check(res, work, args.repeat)
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "warm-check.md").write_text("\n".join(res.lines) + "\n", encoding="utf-8")
+        return
     if args.scale:
         source = fixtures if args.smoke else fetch_corpus()
         bench_scale(res, source, args.scale, set(args.scale_parts.split(",")))

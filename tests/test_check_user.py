@@ -178,6 +178,23 @@ def test_the_cache_reuses_unchanged_files_and_the_workspace_findings(tmp_path: P
     assert (cache.reused_files, cache.reused_workspace) == (files - 1, False)
 
 
+def test_the_workspace_key_names_the_taint_models_the_rules_ran_with() -> None:
+    """The default models are code (the cache's code version covers them); a workspace's own
+    ``[tool.auditls.taint]`` makes another key, and a change of it another again."""
+    from auditls.config import config_from_table
+    from auditls.knowledge.taint import DEFAULT_MODELS
+
+    def key(models: object) -> str:
+        return FindingsCache.workspace_key({"a.py": ("h", "ok")}, None, ["AUD103"], models)
+
+    user = {"sources": ["myapp.http.get_param"]}
+    mine = with_user_models(config_from_table({"taint": user}).taint)
+    other = with_user_models(config_from_table({"taint": {"sources": ["myapp.get"]}}).taint)
+    assert key(None) == key(DEFAULT_MODELS)
+    assert len({key(DEFAULT_MODELS), key(mine), key(other)}) == 3
+    assert key(mine) == key(with_user_models(config_from_table({"taint": user}).taint))
+
+
 def test_a_stale_or_torn_cache_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / CACHE_NAME
     path.write_text('{"format": 1, "version": "other code", "files": {}}')
@@ -423,3 +440,51 @@ def test_baseline_fingerprints_come_from_a_buffer_when_given(ws: Path) -> None:
     assert Fingerprinter(ws)(finding(10)) != on_disk  # the disk's line 10 is another statement
     kept, absorbed = new_findings([finding(10)], Counter([on_disk]), ws, from_buffer)
     assert (kept, absorbed) == ([], 1)
+
+
+# -- 7. --force-exclude (pre-commit names every changed file) ---------------------------------
+
+
+def test_force_exclude_leaves_out_excluded_files_named_explicitly(
+    ws: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(ws, "pyproject.toml", '[project]\nname = "proj"\n\n[tool.auditls]\nexclude = ["gen/"]\n')
+    write(ws, ".gitignore", "scratch.py\n")
+    write(ws, "gen/bad.py", VULNERABLE)
+    write(ws, "scratch.py", VULNERABLE)
+    write(ws, ".venv/lib/site.py", VULNERABLE)
+    monkeypatch.chdir(ws)
+    named = ["gen/bad.py", "scratch.py", ".venv/lib/site.py", "gen"]
+    # Without the flag, a file named explicitly is checked whatever the exclusions say.
+    code, out, _ = run(capsys, "-q", *named[:3])
+    assert code == 1
+    assert out.splitlines()[-1] == "Found 6 findings (6 errors) in 3 of 3 files."
+    # With it, each excluded path named is left out: exclude, .gitignore, a default exclude.
+    code, out, err = run(capsys, "--force-exclude", *named)
+    assert (code, out) == (0, "No findings in 0 files.\n")
+    assert err == "auditls: every path given is excluded (--force-exclude): nothing to check\n"
+    code, out, err = run(capsys, "-q", "--force-exclude", "--format", "json", *named)
+    assert (code, json.loads(out)["findings"], err) == (0, [], "")
+    # The paths that are not excluded are checked as usual.
+    code, out, _ = run(capsys, "-q", "--force-exclude", *named, "app/views.py")
+    assert code == 1
+    assert {line.split(":")[0] for line in out.splitlines()[:-1]} == {"app/views.py"}
+    assert out.splitlines()[-1] == "Found 2 findings (2 errors) in 1 of 1 file."
+
+
+def test_the_pre_commit_hooks_entry_is_a_check_with_force_exclude() -> None:
+    """``.pre-commit-hooks.yaml`` and the README's local hook run what the parser accepts."""
+    entries = [
+        line.split("entry:", 1)[1].strip()
+        for text in (
+            (REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"),
+            (REPO / "README.md").read_text(encoding="utf-8"),
+        )
+        for line in text.splitlines()
+        if line.strip().startswith("entry:")
+    ]
+    assert entries == ["auditls check --force-exclude"] * 2
+    program, *argv = entries[0].split()
+    assert program == "auditls"
+    args = cli.build_parser().parse_args([*argv, "app.py"])
+    assert (args.func, args.force_exclude, args.paths) == (cli.cmd_check, True, ["app.py"])

@@ -238,6 +238,17 @@ def test_check_reports_skipped_and_unreadable_files(
     ]
     code, out, _ = check(capsys, str(ws))
     assert "app/huge.py: skipped: 600 bytes is over the size cap" in out
+    # Counted among the files, and the summary says it was skipped (AUD003 on or off).
+    assert out.splitlines()[-1].endswith(" of 4 files; 1 file skipped (max-file-size).")
+    code, out, _ = check(capsys, str(ws), "--select", "AUD003")
+    assert out.splitlines()[-1] == (
+        "Found 1 finding (1 warning) in 1 of 4 files; 1 file skipped (max-file-size)."
+    )
+    code, out, _ = check(capsys, str(ws / "app" / "huge.py"), "--ignore", "AUD003")
+    assert (code, out.splitlines()[-1]) == (
+        0,
+        "No findings in 1 file; 1 file skipped (max-file-size).",
+    )
 
 
 def test_check_reports_extractor_failures_on_every_run(

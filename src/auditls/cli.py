@@ -109,6 +109,44 @@ def _refuse_binary(raw_paths: Sequence[str], paths: Sequence[Path]) -> None:
             raise UsageError(f"{raw}: not a Python source file (binary content)")
 
 
+def _not_excluded(
+    root: Path, config: Config, raw_paths: list[str], paths: list[Path]
+) -> tuple[list[str], list[Path]]:
+    """``--force-exclude``: the paths named on the command line that a walk of the workspace
+    would not skip (``[tool.auditls] exclude``, ``.gitignore``, the default excludes), as
+    pre-commit needs, since it names every changed file explicitly."""
+    from auditls.index import is_excluded
+
+    kept = [
+        (raw, path)
+        for raw, path in zip(raw_paths, paths, strict=True)
+        if path == root or not is_excluded(root, config, path.relative_to(root).as_posix())
+    ]
+    return [raw for raw, _ in kept], [path for _, path in kept]
+
+
+def _nothing_to_check(args: argparse.Namespace, root: Path, config: Config) -> int:
+    """Every path given is excluded (``--force-exclude``): an empty report, exit 0."""
+    from auditls.report import render
+
+    if not args.quiet:
+        print(
+            "auditls: every path given is excluded (--force-exclude): nothing to check",
+            file=sys.stderr,
+        )
+    report = render(
+        args.format,
+        [],
+        [],
+        files=0,
+        root=root,
+        severity_overrides=config.severity_overrides,
+        cwd=_cwd(),
+    )
+    _emit(report, args.output)
+    return EXIT_OK
+
+
 def _rel(root: Path, path: Path) -> str:
     """``path`` relative to ``root`` as the store names it (escaped, see ``auditls.facts``)."""
     from auditls.facts import escape_path
@@ -186,8 +224,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     from auditls.taint import save_state
 
     root, paths = _workspace(args.paths)
-    _refuse_binary(args.paths, paths)
     config = load_config(root)
+    raw_paths = list(args.paths)
+    if args.force_exclude and raw_paths:
+        raw_paths, paths = _not_excluded(root, config, raw_paths, paths)
+        if not paths:
+            return _nothing_to_check(args, root, config)
+    _refuse_binary(raw_paths, paths)
     select, ignore = _selection(config, args)
     scopes = [_rel(root, p) for p in paths]
     baseline_path = _baseline_path(args, config, root)
@@ -556,6 +599,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N", help=_JOBS_HELP)
     check.add_argument(
         "--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout"
+    )
+    check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="leave out the files and directories named on the command line that "
+        "[tool.auditls] exclude or .gitignore excludes (for pre-commit, which names every "
+        "changed file)",
     )
     check.add_argument(
         "--quiet",

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from .helpers import neovim_or_skip, path_with_auditls
@@ -222,3 +224,133 @@ def test_neovim_every_case_on_a_flask_project(tmp_path: Path) -> None:
     saved = source.read_text(encoding="utf-8")
     assert "# auditls: ignore[AUD101]" in saved
     assert saved.endswith("def again(cmd):\n    eval(cmd)\n")
+
+
+# -- an open buffer always counts, in one real Neovim session ----------------------------------
+
+#: The routes of APP only: a workspace finding (AUD304) and no file rule's.
+ROUTES = "\n".join(LINES[: LINES.index("def run(code):") - 2]) + "\n"
+
+BUFFER_COUNTS = """
+vim.opt.runtimepath:prepend(%(runtime)s)
+vim.lsp.config('auditls', { settings = { auditls = { logLevel = 'debug', debounce = 20 } } })
+vim.lsp.enable('auditls')
+local logs = {}
+vim.lsp.handlers['window/logMessage'] = function(_, params)
+  table.insert(logs, params.message)
+end
+local out = {}
+local function wait(ms, fn) return vim.wait(ms, fn, 20) end
+local function said(text, from)
+  for i = from, #logs do
+    if logs[i]:find(text, 1, true) then return i end
+  end
+end
+local function find(code, lnum)
+  for _, d in ipairs(vim.diagnostic.get(0)) do
+    if d.code == code and (lnum == nil or d.lnum == lnum) then return d end
+  end
+end
+local function codes()
+  local found = {}
+  for _, d in ipairs(vim.diagnostic.get(0)) do table.insert(found, d.code .. '@' .. d.lnum) end
+  table.sort(found)
+  return found
+end
+
+vim.cmd('edit ' .. vim.fn.fnameescape(%(file)s))
+local buf = vim.api.nvim_get_current_buf()
+out.opened_ok = wait(30000, function() return find('AUD304') ~= nil end)
+out.opened = codes()
+
+-- 1. A syntax error typed, then saved: the disk no longer parses. Waited for: the save's
+-- re-index of the file and the publication of what it changed (the debug log says both).
+local mark = #logs + 1
+vim.api.nvim_buf_set_lines(buf, -1, -1, false, { '', 'def unfinished(:' })
+vim.cmd('write')
+local reindexed
+out.broken_ok = wait(20000, function()
+  reindexed = reindexed or said('re-indexed notes/app.py', mark)
+  return reindexed ~= nil and said(' applied: ', reindexed + 1) ~= nil
+    and find('AUD001') ~= nil
+end)
+out.broken = codes()
+
+-- 2. Fixed by typing, not saved: the broken line goes, two lines come in above the routes.
+local count = vim.api.nvim_buf_line_count(buf)
+vim.api.nvim_buf_set_lines(buf, count - 2, count, false, {})
+vim.api.nvim_buf_set_lines(buf, 4, 4, false, { 'DEBUG = False', '' })
+out.fixed_ok = wait(20000, function()
+  return find('AUD001') == nil and find('AUD304', %(route)d + 2) ~= nil
+end)
+out.fixed = codes()
+out.modified = vim.bo[buf].modified
+out.text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\\n') .. '\\n'
+out.logs = logs
+io.stdout:write(vim.json.encode(out) .. '\\n')
+vim.cmd('qa!')
+"""
+
+
+def test_neovim_an_open_buffer_always_counts(tmp_path: Path) -> None:
+    """Issue 14's sequence in a real Neovim: a route finding (AUD304, a workspace rule) stays
+    when a syntax error is saved, and moves with the buffer fixed by typing, unsaved; what
+    Neovim shows then is what ``auditls check`` says once the buffer is saved."""
+    binary = neovim_or_skip()
+    project = tmp_path / "proj"
+    (project / "notes").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'proj'\n")
+    (project / "notes" / "__init__.py").write_text("")
+    source = project / "notes" / "app.py"
+    source.write_text(ROUTES, encoding="utf-8")
+    route = ROUTE_DEF - 1  # the finding is on the decorator's line
+    script = tmp_path / "buffer_counts.lua"
+    script.write_text(
+        BUFFER_COUNTS
+        % {
+            "runtime": json.dumps(str(ROOT / "editors" / "neovim")),
+            "file": json.dumps(str(source)),
+            "route": route,
+        }
+    )
+    proc = subprocess.run(
+        [binary, "--headless", "--clean", "-l", str(script)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "HOME": str(tmp_path), "PATH": path_with_auditls()},
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+
+    assert result["opened_ok"], result
+    assert result["opened"] == [f"AUD304@{route}"]
+    # Saved broken: the disk does not parse, the buffer's last good facts keep the route.
+    assert result["broken_ok"], result["logs"]
+    broken_line = len(ROUTES.splitlines()) + 1
+    assert result["broken"] == sorted([f"AUD001@{broken_line}", f"AUD304@{route}"])
+    assert source.read_text(encoding="utf-8").endswith("\ndef unfinished(:\n")
+    # Fixed by typing: the route is back at its new line, the disk still broken.
+    assert result["fixed_ok"], result
+    assert result["fixed"] == [f"AUD304@{route + 2}"]
+    assert result["modified"] is True
+    assert source.read_text(encoding="utf-8").endswith("\ndef unfinished(:\n")
+    # What `auditls check` says of the buffer saved (on a copy).
+    copy = tmp_path / "saved"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".auditls"))
+    (copy / "notes" / "app.py").write_text(result["text"], encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "auditls", "check", "--format", "json", "--quiet", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    checked = sorted(
+        f"{f['rule']}@{f['line'] - 1}"
+        for f in json.loads(proc.stdout)["findings"]
+        if f["path"] == "notes/app.py"
+    )
+    assert checked == result["fixed"]

@@ -146,6 +146,9 @@ class _Walker:
             own = self.gitignore(cur_abs, cur_rel)
             if own is not None:
                 cur_layers = (*cur_layers, own)
+            # An entry that is not a symlink has its directory's real path plus its name: one
+            # realpath per directory, not one per file.
+            cur_real = os.path.realpath(cur_abs)
             subdirs = []
             for entry in entries:
                 rel = f"{cur_rel}/{entry.name}" if cur_rel else entry.name
@@ -154,14 +157,14 @@ class _Walker:
                         self.links.append((entry.path, rel, cur_layers))
                     elif entry.is_dir(follow_symlinks=False):
                         if not self.excluded(rel, entry.name, True, cur_layers):
-                            real = os.path.realpath(entry.path)
+                            real = os.path.join(cur_real, entry.name)
                             if real not in self.visited_dirs:
                                 self.visited_dirs.add(real)
                                 subdirs.append((entry.path, rel, cur_layers))
                     elif is_indexed(rel) and not self.excluded(rel, entry.name, False, cur_layers):
                         # Not only regular files: a FIFO or a device named *.py is recorded as
                         # unreadable (AUD003) by the reader, never silently left out.
-                        self.add_file(entry.path, rel, os.path.realpath(entry.path))
+                        self.add_file(entry.path, rel, os.path.join(cur_real, entry.name))
                 except OSError:
                     continue  # vanished while we looked at it
             stack.extend(reversed(subdirs))

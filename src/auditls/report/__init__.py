@@ -85,10 +85,22 @@ def render(
         by_severity = Counter(f.severity for f in findings)
         parts = [_plural(by_severity[s], s) for s in ("error", "warning", "info") if by_severity[s]]
         with_findings = len({f.path for f in findings})
-        lines.append(
+        summary = (
             f"Found {_plural(len(findings), 'finding')} ({', '.join(parts)}) "
-            f"in {with_findings} of {_plural(files, 'file')}."
+            f"in {with_findings} of {_plural(files, 'file')}"
         )
     else:
-        lines.append(f"No findings in {_plural(files, 'file')}.")
-    return "\n".join(lines) + "\n"
+        summary = f"No findings in {_plural(files, 'file')}"
+    return "\n".join([*lines, summary + _not_analysed(problems) + "."]) + "\n"
+
+
+def _not_analysed(problems: Sequence[Problem]) -> str:
+    """The summary's count of files not analysed: skipped (``max-file-size``) or unreadable."""
+    skipped = len({p.path for p in problems if p.kind == "skipped"})
+    unreadable = len({p.path for p in problems if p.kind == "error"})
+    parts = []
+    if skipped:
+        parts.append(f"{_plural(skipped, 'file')} skipped (max-file-size)")
+    if unreadable:
+        parts.append(f"{_plural(unreadable, 'file')} unreadable")
+    return "; " + ", ".join(parts) if parts else ""

@@ -148,11 +148,15 @@ class FindingsCache:
     ) -> str:
         """Everything the workspace rules' findings depend on besides the code: every file's
         state, which rules run, and the taint models."""
+        from auditls.knowledge.taint import DEFAULT_MODELS
+
         return digest_of(
             sorted(states.items()),
             None if select is None else sorted(select),
             sorted(ignore),
-            taint_models,
+            # The default models are code (``code_version`` covers them): a digest of them
+            # would cost a walk of every model on every run.
+            "default" if taint_models is None or taint_models is DEFAULT_MODELS else taint_models,
         )
 
     def workspace_findings(self, key: str) -> WorkspaceEntry | None:

@@ -179,6 +179,7 @@ def apply(ls: AuditServer, folder: Folder, changes: Changes) -> None:
             folder.workspace.pop(rel, None)
     for rel in sorted(touched):
         refresh_file(ls, folder, rel)
+    log.debug("revision %d applied: %d files shown again", changes.revision, len(touched))
     if (changes.updated or changes.removed or changes.workspace) and ls.snapshots:
         ls.snapshots.schedule(folder.uri, SNAPSHOT_IDLE, lambda: spawn_snapshot(ls, folder))
 
