@@ -144,3 +144,47 @@ def test_an_early_return_auditls_cannot_read_makes_the_guard_undecided(model: Fl
     auth = model.route_auth(_route(model, "/tools/run"))
     assert [e.what for e in auth.uncertain] == ["before_request login_unless_exempt"]
     assert auth.uncertain[0].condition == '`getattr(view, "login_exempt", False)` is false'
+
+
+@pytest.mark.parametrize(
+    ("url", "protected"),
+    [
+        ("/staff/shifts", True),  # Flask-Login's shape: exempt methods or LOGIN_DISABLED pass
+        ("/staff/leave", True),  # if method in EXEMPT: return view(); elif LOGIN_DISABLED: ...
+        ("/staff/badges", True),  # the wrapper calls a helper that aborts
+        ("/staff/visits", False),  # ... a helper that only logs
+        ("/staff/notes", True),  # user = session.get("user_id"); if user is None: redirect
+        ("/staff/themes", False),  # theme = session.get("theme"): no identity
+        ("/staff/shifts/<int:shift_id>", True),  # @deny_deletes on a DELETE route
+        ("/staff/swaps", False),  # ... on a POST route
+        ("/staff/sync", False),  # skipped when a header says so: undecided
+    ],
+)
+def test_workspace_decorators_as_real_projects_write_them(
+    model: FlaskJudge, url: str, protected: bool
+) -> None:
+    assert model.route_auth(_route(model, url)).protected is protected
+
+
+def test_a_decorator_checking_for_some_requests_says_when(model: FlaskJudge) -> None:
+    auth = model.route_auth(_route(model, "/staff/leave"))
+    assert [(e.what, e.condition) for e in auth.evidence] == [
+        ("@login_required_403", "request.method is not `OPTIONS`")
+    ]
+    text = route_markdown(model, _route(model, "/staff/leave"))
+    assert (
+        "`@login_required_403` (shop/staff.py:27), checks `not current_user.is_authenticated` "
+        "(shop/decorators.py:76), only when request.method is not `OPTIONS`"
+    ) in text
+    helper = model.route_auth(_route(model, "/staff/badges")).evidence
+    assert [(e.what, e.condition) for e in helper] == [("@checked_by_helper", "")]  # always
+
+
+def test_a_decorator_checking_under_a_condition_auditls_cannot_read_is_undecided(
+    model: FlaskJudge,
+) -> None:
+    auth = model.route_auth(_route(model, "/staff/sync"))
+    assert [(e.what, e.condition) for e in auth.uncertain] == [
+        ("@login_unless_internal", '`request.headers.get("X-Internal")` is false')
+    ]
+    assert not model.route_auth(_route(model, "/staff/swaps")).uncertain  # DELETE only: no

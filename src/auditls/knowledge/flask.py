@@ -344,6 +344,12 @@ REQUEST = frozenset({"flask.request", "flask.globals.request"})
 #: ``scope``; the judge evaluates it per route).
 ROUTING_ATTRIBUTES = frozenset({"blueprint", "blueprints", "endpoint", "path", "method",
                                 "view_args", "url_rule", "full_path"})  # fmt: skip
+#: Constants of libraries a route condition compares with (``if request.method in
+#: EXEMPT_METHODS``, Flask-Login's own ``login_required``): their values.
+KNOWN_CONSTANTS: dict[str, tuple[str, ...]] = {
+    "flask_login.config.EXEMPT_METHODS": ("OPTIONS",),
+    "flask_login.utils.EXEMPT_METHODS": ("OPTIONS",),
+}
 #: Attributes of ``flask.request`` and the kind of data each reads.
 REQUEST_ATTRIBUTES = {
     "form": "form", "files": "files", "json": "json", "data": "data", "args": "args",

@@ -28,6 +28,7 @@ from auditls.knowledge.flask import (
     HTTPAUTHS,
     JWT_CHECKS,
     JWT_VERIFY,
+    KNOWN_CONSTANTS,
     OPTIONAL_AUTH_KEYWORD,
     REQUEST,
     REQUEST_ATTRIBUTES,
@@ -71,6 +72,9 @@ class AuthChecksExtractor(FlaskExtractor):
         self.allow_first: set[int] = set()
         #: Calls that are a statement of a scanned function (not an if test's own call).
         self.call_statements: set[int] = set()
+        #: Locals of a scanned function holding an identity (``user = session.get("user")``):
+        #: (function, name) -> the kind of identity; None once assigned anything else.
+        self.identity_locals: dict[tuple[str, str], str | None] = {}
 
     def _in_function(self) -> bool:
         return self.ctx.function != self.ctx.module
@@ -112,6 +116,8 @@ class AuthChecksExtractor(FlaskExtractor):
             return
         conds = list(conds)
         for i, stmt in enumerate(body):
+            if isinstance(stmt, ast.Assign | ast.AnnAssign):
+                self._note_identity(stmt)
             if isinstance(stmt, ast.If):
                 if (
                     not stmt.orelse
@@ -120,7 +126,8 @@ class AuthChecksExtractor(FlaskExtractor):
                     and any(not denies for _, denies in self._subjects(stmt.test))
                 ):
                     self.allow_first.add(id(stmt.test))  # if <identity>: return; <deny>
-                routing, other = self._routing(stmt.test)
+                test = self._without_toggles(stmt.test)
+                routing, other = self._routing(test)
                 self.scopes[id(stmt.test)] = conds + routing
                 if other or not routing:
                     self._scan(stmt.body, conds + routing, depth + 1)
@@ -134,7 +141,7 @@ class AuthChecksExtractor(FlaskExtractor):
                         conds += [["?", "unknown", [self.ctx.text_of(stmt.test, 60)], True]]
                     continue
                 self._scan(stmt.body, conds + routing, depth + 1)
-                negated = self._negated(stmt.test, routing)
+                negated = self._negated(test, routing)
                 self._scan(stmt.orelse, conds + negated, depth + 1)
                 if self._leaves(stmt.body) and not stmt.orelse:
                     conds += negated  # the early exit: what follows runs when it is false
@@ -153,6 +160,31 @@ class AuthChecksExtractor(FlaskExtractor):
                 for block in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse,
                               stmt.finalbody):  # fmt: skip
                     self._scan(block, conds, depth + 1)
+
+    def _note_identity(self, stmt: ast.Assign | ast.AnnAssign) -> None:
+        """``user = session.get("user")``: the local ``user`` holds the caller's identity, so
+        ``if user is None: return redirect(...)`` is a check (a name assigned twice, once to
+        something else, is not)."""
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name) or stmt.value is None:
+            return
+        key = (self.ctx.function, targets[0].id)
+        kind = self._subject_kind(stmt.value)
+        if key in self.identity_locals and self.identity_locals[key] != kind:
+            kind = None
+        self.identity_locals[key] = kind
+
+    def _without_toggles(self, test: ast.expr) -> ast.expr:
+        """An or-test without its configuration switches: ``if request.method in EXEMPT_METHODS
+        or current_app.config.get("LOGIN_DISABLED"): pass`` (Flask-Login's own
+        ``login_required``) runs its else branch, in production, whenever the method is not
+        exempt (``heuristics.CONFIG_TOGGLE``, as for an early return under such a test)."""
+        if not isinstance(test, ast.BoolOp) or not isinstance(test.op, ast.Or):
+            return test
+        kept = [v for v in test.values if not CONFIG_TOGGLE(self.ctx.text_of(v))]
+        if not kept or len(kept) == len(test.values):
+            return test
+        return kept[0] if len(kept) == 1 else ast.BoolOp(op=ast.Or(), values=kept)
 
     def _routing(self, test: ast.expr) -> tuple[list[Clause], list[ast.expr]]:
         """The route conditions of an if test (the conjuncts about the request's blueprint,
@@ -210,6 +242,9 @@ class AuthChecksExtractor(FlaskExtractor):
         value = literal(node)
         if value is None and isinstance(node, ast.Name):
             value = self.constants.get(node.id)
+        if value is None and isinstance(node, ast.Name | ast.Attribute):
+            known = KNOWN_CONSTANTS.get(self.ctx.qualname(node) or "")
+            value = list(known) if known is not None else None
         if isinstance(value, str):
             return [value]
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -375,6 +410,8 @@ class AuthChecksExtractor(FlaskExtractor):
         ctx = self.ctx
         if isinstance(e, ast.Call):
             return self._call_kind(e)
+        if isinstance(e, ast.Name) and (ctx.function, e.id) in self.identity_locals:
+            return self.identity_locals[(ctx.function, e.id)]
         if isinstance(e, ast.Attribute | ast.Name):
             name = ctx.qualname(e)
             if name is None:

@@ -113,8 +113,9 @@ def check_missing_auth(ws: Workspace) -> Iterator[Finding]:
         missing = "no auth decorator, no identity check in the view and no before_request guard"
         if auth.uncertain:
             hook = auth.uncertain[0]
+            none = "no auth decorator" if hook.kind == "hook" else "no unconditional auth decorator"
             missing = (
-                f"no auth decorator and no identity check in the view; `{hook.what}` "
+                f"{none} and no identity check in the view; `{hook.what}` "
                 f"({hook.path}:{hook.line}) checks `{hook.detail}`{_helper(hook)} only when "
                 f"{hook.condition}, and auditls cannot tell whether that holds for this route"
             )
@@ -488,9 +489,15 @@ RULES: tuple[Rule, ...] = (
             "Flask-SocketIO event handler, when none of these protects it: an auth decorator "
             "below the route decorator (`@login_required`, `@jwt_required()`, "
             "`@auth.login_required` of Flask-HTTPAuth, Flask-Security's, or a decorator of the "
-            "workspace whose wrapper denies on every path where the identity is missing: one "
-            "that only logs, denies only some requests, or calls the view in the branch that "
-            "should deny does not count; `optional=True` and Flask-Security's decorators "
+            "workspace whose wrapper denies where the identity is missing, itself or in a "
+            "helper it calls, the identity read directly or into a local (`user = "
+            "session.get('user_id')`): one that only logs, or calls the view in the branch "
+            "that should deny, does not count; one that checks only under a request condition "
+            "guards the routes that condition selects (Flask-Login's own shape, which lets "
+            "`EXEMPT_METHODS` and the `LOGIN_DISABLED` switch through, guards a POST; a check "
+            "made only for DELETE guards DELETE routes), and one whose condition auditls cannot "
+            "read makes the route reported at medium; `optional=True` and Flask-Security's "
+            "decorators "
             "without a role require nothing; also through `add_url_rule(view_func="
             "login_required(f))`, `MethodView.decorators` and a wrapped `as_view()`), an "
             "identity check in the view or in a "
