@@ -188,3 +188,25 @@ def test_a_decorator_checking_under_a_condition_auditls_cannot_read_is_undecided
         ("@login_unless_internal", '`request.headers.get("X-Internal")` is false')
     ]
     assert not model.route_auth(_route(model, "/staff/swaps")).uncertain  # DELETE only: no
+
+
+@pytest.mark.parametrize(
+    ("url", "guards", "condition"),
+    [
+        ("/orgs/<int:org_id>/invites", ["before_request org_members_only"],
+         "request.view_args contains `org_id`"),  # org_id = request.view_args.get("org_id")
+        ("/orgs/new", [], "request.view_args contains `org_id`"),
+        ("/projects/<int:project_id>/tasks", ["before_request project_members_only"],
+         "request.view_args is set and request.view_args contains `project_id`"),
+        ("/projects/import", [],
+         "request.view_args is set and request.view_args contains `project_id`"),
+    ],
+)  # fmt: skip
+def test_view_args_conditions_are_decided_from_the_url(
+    model: FlaskJudge, url: str, guards: list[str], condition: str
+) -> None:
+    auth = model.route_auth(_route(model, url))
+    assert [e.what for e in auth.evidence if e.kind == "hook"] == guards
+    assert not auth.uncertain
+    decided = auth.evidence if guards else auth.skipped
+    assert [e.condition for e in decided if e.what.endswith("_members_only")] == [condition]

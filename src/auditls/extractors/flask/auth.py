@@ -75,6 +75,10 @@ class AuthChecksExtractor(FlaskExtractor):
         #: Locals of a scanned function holding an identity (``user = session.get("user")``):
         #: (function, name) -> the kind of identity; None once assigned anything else.
         self.identity_locals: dict[tuple[str, str], str | None] = {}
+        #: Locals holding a routing value (``endpoint = request.endpoint``, ``org_id =
+        #: request.view_args.get("org_id")``): the route condition the name stands for when
+        #: tested; None once assigned anything else.
+        self.routing_locals: dict[tuple[str, str], Clause | None] = {}
 
     def _in_function(self) -> bool:
         return self.ctx.function != self.ctx.module
@@ -117,7 +121,7 @@ class AuthChecksExtractor(FlaskExtractor):
         conds = list(conds)
         for i, stmt in enumerate(body):
             if isinstance(stmt, ast.Assign | ast.AnnAssign):
-                self._note_identity(stmt)
+                self._note_local(stmt)
             if isinstance(stmt, ast.If):
                 if (
                     not stmt.orelse
@@ -161,10 +165,11 @@ class AuthChecksExtractor(FlaskExtractor):
                               stmt.finalbody):  # fmt: skip
                     self._scan(block, conds, depth + 1)
 
-    def _note_identity(self, stmt: ast.Assign | ast.AnnAssign) -> None:
+    def _note_local(self, stmt: ast.Assign | ast.AnnAssign) -> None:
         """``user = session.get("user")``: the local ``user`` holds the caller's identity, so
-        ``if user is None: return redirect(...)`` is a check (a name assigned twice, once to
-        something else, is not)."""
+        ``if user is None: return redirect(...)`` is a check; ``org_id =
+        request.view_args.get("org_id")``: ``if not org_id: return`` is a route condition (a
+        name assigned twice, once to something else, is neither)."""
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
         if len(targets) != 1 or not isinstance(targets[0], ast.Name) or stmt.value is None:
             return
@@ -173,6 +178,12 @@ class AuthChecksExtractor(FlaskExtractor):
         if key in self.identity_locals and self.identity_locals[key] != kind:
             kind = None
         self.identity_locals[key] = kind
+        clause = self._clause(stmt.value)
+        if clause is not None and clause[1] not in ("truthy", "contains"):
+            clause = None  # a comparison's result: rare, left unread
+        if key in self.routing_locals and self.routing_locals[key] != clause:
+            clause = None
+        self.routing_locals[key] = clause
 
     def _without_toggles(self, test: ast.expr) -> ast.expr:
         """An or-test without its configuration switches: ``if request.method in EXEMPT_METHODS
@@ -219,7 +230,11 @@ class AuthChecksExtractor(FlaskExtractor):
         return [["?", "unknown", [], False]]
 
     def _attr(self, node: ast.expr) -> str | None:
-        """``blueprint`` for ``request.blueprint`` (any routing attribute of flask.request)."""
+        """``blueprint`` for ``request.blueprint`` (any routing attribute of flask.request, or
+        a local holding one: ``endpoint = request.endpoint``)."""
+        if isinstance(node, ast.Name):
+            held = self.routing_locals.get((self.ctx.function, node.id))
+            return str(held[0]) if held is not None and held[1] == "truthy" else None
         if not isinstance(node, ast.Attribute) or node.attr not in ROUTING_ATTRIBUTES:
             return None
         return node.attr if self.ctx.qualname(node.value) in REQUEST else None
@@ -259,6 +274,9 @@ class AuthChecksExtractor(FlaskExtractor):
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
             inner = self._clause(e.operand)
             return None if inner is None else _flipped(inner)
+        if isinstance(e, ast.Name):
+            held = self.routing_locals.get((self.ctx.function, e.id))
+            return None if held is None else list(held)
         attr = self._attr(e)
         if attr is not None:
             return [attr, "truthy", [], False]
@@ -266,7 +284,11 @@ class AuthChecksExtractor(FlaskExtractor):
             attr = self._attr(e.func.value)
             if attr is None:
                 return None
-            values = self._values(e.args[0]) if len(e.args) == 1 else None
+            values = self._values(e.args[0]) if e.args else None
+            if e.func.attr == "get" and attr == "view_args" and values is not None:
+                return [attr, "contains", values, False]  # request.view_args.get("org_id")
+            if len(e.args) != 1:
+                values = None
             if e.func.attr in ("startswith", "endswith") and values is not None:
                 return [attr, "prefix" if e.func.attr == "startswith" else "suffix", values, False]
             return [attr, "unknown", [], False]
