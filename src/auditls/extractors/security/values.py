@@ -283,6 +283,10 @@ def _classify(ctx: Context, node: ast.AST, category: str, depth: int, seen: set[
             return "literal"
         if category == "sql" and _last_name(node.func) in SQL_IDENTIFIER_QUOTERS:
             return "literal"
+        if category == "sql" and isinstance(node.func, ast.Name):
+            bound = assigned_values(ctx, node.func.id)  # qn = connection.ops.quote_name
+            if bound and all(_last_name(v) in SQL_IDENTIFIER_QUOTERS for v in bound):
+                return "literal"
         if (
             category == "sql"
             and isinstance(node.func, ast.Attribute)
