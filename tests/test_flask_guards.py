@@ -158,6 +158,9 @@ def test_an_early_return_auditls_cannot_read_makes_the_guard_undecided(model: Fl
         ("/staff/shifts/<int:shift_id>", True),  # @deny_deletes on a DELETE route
         ("/staff/swaps", False),  # ... on a POST route
         ("/staff/sync", False),  # skipped when a header says so: undecided
+        ("/staff/rota", True),  # FlaskBB: is_anonymous() or not permissions["admin"]: raise
+        ("/staff/rota/draft", False),  # ... only logs
+        ("/staff/roster", True),  # if current_user.is_anonymous(): raise <its own exception>
     ],
 )
 def test_workspace_decorators_as_real_projects_write_them(

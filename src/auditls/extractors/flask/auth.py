@@ -425,7 +425,12 @@ class AuthChecksExtractor(FlaskExtractor):
                     anonymous = isinstance(e, ast.Attribute) and e.attr == "is_anonymous"
                     yield kind, anonymous != negated
                 elif isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute):
-                    todo.append((e.func.value, negated))  # current_user.has_role("admin")
+                    if e.func.attr in ("is_anonymous", "is_authenticated"):
+                        todo.append((e.func, negated))  # Flask-Login < 0.3: is_anonymous()
+                    else:
+                        todo.append((e.func.value, negated))  # current_user.has_role("admin")
+                elif isinstance(e, ast.Subscript):
+                    todo.append((e.value, negated))  # current_user.permissions["admin"]
 
     def _subject_kind(self, e: ast.expr) -> str | None:
         """The kind of identity an expression reads, if any."""
