@@ -176,7 +176,7 @@ def test_a_decorator_checking_for_some_requests_says_when(model: FlaskJudge) -> 
     ]
     text = route_markdown(model, _route(model, "/staff/leave"))
     assert (
-        "`@login_required_403` (shop/staff.py:27), checks `not current_user.is_authenticated` "
+        "`@login_required_403` (shop/staff.py:30), checks `not current_user.is_authenticated` "
         "(shop/decorators.py:76), only when request.method is not `OPTIONS`"
     ) in text
     helper = model.route_auth(_route(model, "/staff/badges")).evidence
