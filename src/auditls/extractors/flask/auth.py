@@ -26,6 +26,7 @@ from auditls.knowledge.flask import (
     G_USER_ATTRS,
     HTTPAUTH_CURRENT_USER,
     HTTPAUTHS,
+    IDENTITY_CALLS,
     JWT_CHECKS,
     JWT_VERIFY,
     KNOWN_CONSTANTS,
@@ -59,6 +60,7 @@ class AuthChecksExtractor(FlaskExtractor):
     fact_types = (FlaskAuthCheckFact, FlaskConditionalCallFact)
     qualnames = (
         CURRENT_USER, JWT_CHECKS, ABORTS, AUTH_EXCEPTIONS, DISCONNECTS, (G, SESSION), REQUEST,
+        frozenset(IDENTITY_CALLS),
     )  # fmt: skip
 
     def __init__(self, ctx: Context) -> None:
@@ -458,6 +460,8 @@ class AuthChecksExtractor(FlaskExtractor):
         callee = ctx.qualname(call.func)
         if callee in JWT_CHECKS:
             return "jwt"
+        if callee in IDENTITY_CALLS:
+            return IDENTITY_CALLS[callee]
         if callee == SESSION_GET:
             key = literal_str(argument(call, 0, "key"))
             return "session_user" if USER_SESSION_KEY(key) else None

@@ -20,6 +20,7 @@ from auditls.facts.flask import FlaskConfigFact, FlaskHookFact
 from auditls.knowledge.flask import (
     HTTPAUTH_DECORATORS,
     HTTPAUTH_PACKAGE,
+    INSTANCE_AUTH_DECORATORS,
     LOGIN_DECORATORS,
     SIGN_IN_CALLS,
 )
@@ -86,6 +87,11 @@ class FlaskJudge(FlaskModel):
             ext = self.extension_of(prefix, "httpauth")
             if ext is not None:
                 return f"{ext.label}.{attr}"
+        if prefix and attr in INSTANCE_AUTH_DECORATORS.values():
+            owner = self.resolve(prefix)  # allows = Allows(...); @allows.requires(IsAdmin)
+            classes = {self.resolve(c) for c in self.link.assigned_calls(owner)}
+            if any(INSTANCE_AUTH_DECORATORS.get(c) == attr for c in classes):
+                return f"{owner.rpartition('.')[2]}.{attr}"
         return self._custom_auth_decorator(self.resolve(name))
 
     def _custom_auth_decorator(self, qualname: str, depth: int = 0) -> str | None:
