@@ -92,8 +92,8 @@ SANITIZERS: dict[str, frozenset[str]] = {
 #: compiler.quote_name_unless_alias``) that quote an SQL
 #: identifier: their result is safe in SQL text (AUD113).
 SQL_IDENTIFIER_QUOTERS: frozenset[str] = frozenset(
-    {"quote_name", "quote_name_unless_alias", "quote_identifier", "format_identifier",
-     "quote_ident", "quote_schema", "format_table", "format_column"}
+    {"quote_name", "_quote_name", "quote_name_unless_alias", "quote_identifier",
+     "format_identifier", "quote_ident", "quote_schema", "format_table", "format_column"}
 )  # fmt: skip
 
 
