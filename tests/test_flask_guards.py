@@ -144,3 +144,72 @@ def test_an_early_return_auditls_cannot_read_makes_the_guard_undecided(model: Fl
     auth = model.route_auth(_route(model, "/tools/run"))
     assert [e.what for e in auth.uncertain] == ["before_request login_unless_exempt"]
     assert auth.uncertain[0].condition == '`getattr(view, "login_exempt", False)` is false'
+
+
+@pytest.mark.parametrize(
+    ("url", "protected"),
+    [
+        ("/staff/shifts", True),  # Flask-Login's shape: exempt methods or LOGIN_DISABLED pass
+        ("/staff/leave", True),  # if method in EXEMPT: return view(); elif LOGIN_DISABLED: ...
+        ("/staff/badges", True),  # the wrapper calls a helper that aborts
+        ("/staff/visits", False),  # ... a helper that only logs
+        ("/staff/notes", True),  # user = session.get("user_id"); if user is None: redirect
+        ("/staff/themes", False),  # theme = session.get("theme"): no identity
+        ("/staff/shifts/<int:shift_id>", True),  # @deny_deletes on a DELETE route
+        ("/staff/swaps", False),  # ... on a POST route
+        ("/staff/sync", False),  # skipped when a header says so: undecided
+        ("/staff/rota", True),  # FlaskBB: is_anonymous() or not permissions["admin"]: raise
+        ("/staff/rota/draft", False),  # ... only logs
+        ("/staff/roster", True),  # if current_user.is_anonymous(): raise <its own exception>
+    ],
+)
+def test_workspace_decorators_as_real_projects_write_them(
+    model: FlaskJudge, url: str, protected: bool
+) -> None:
+    assert model.route_auth(_route(model, url)).protected is protected
+
+
+def test_a_decorator_checking_for_some_requests_says_when(model: FlaskJudge) -> None:
+    auth = model.route_auth(_route(model, "/staff/leave"))
+    assert [(e.what, e.condition) for e in auth.evidence] == [
+        ("@login_required_403", "request.method is not `OPTIONS`")
+    ]
+    text = route_markdown(model, _route(model, "/staff/leave"))
+    assert (
+        "`@login_required_403` (shop/staff.py:30), checks `not current_user.is_authenticated` "
+        "(shop/decorators.py:76), only when request.method is not `OPTIONS`"
+    ) in text
+    helper = model.route_auth(_route(model, "/staff/badges")).evidence
+    assert [(e.what, e.condition) for e in helper] == [("@checked_by_helper", "")]  # always
+
+
+def test_a_decorator_checking_under_a_condition_auditls_cannot_read_is_undecided(
+    model: FlaskJudge,
+) -> None:
+    auth = model.route_auth(_route(model, "/staff/sync"))
+    assert [(e.what, e.condition) for e in auth.uncertain] == [
+        ("@login_unless_internal", '`request.headers.get("X-Internal")` is false')
+    ]
+    assert not model.route_auth(_route(model, "/staff/swaps")).uncertain  # DELETE only: no
+
+
+@pytest.mark.parametrize(
+    ("url", "guards", "condition"),
+    [
+        ("/orgs/<int:org_id>/invites", ["before_request org_members_only"],
+         "request.view_args contains `org_id`"),  # org_id = request.view_args.get("org_id")
+        ("/orgs/new", [], "request.view_args contains `org_id`"),
+        ("/projects/<int:project_id>/tasks", ["before_request project_members_only"],
+         "request.view_args is set and request.view_args contains `project_id`"),
+        ("/projects/import", [],
+         "request.view_args is set and request.view_args contains `project_id`"),
+    ],
+)  # fmt: skip
+def test_view_args_conditions_are_decided_from_the_url(
+    model: FlaskJudge, url: str, guards: list[str], condition: str
+) -> None:
+    auth = model.route_auth(_route(model, url))
+    assert [e.what for e in auth.evidence if e.kind == "hook"] == guards
+    assert not auth.uncertain
+    decided = auth.evidence if guards else auth.skipped
+    assert [e.condition for e in decided if e.what.endswith("_members_only")] == [condition]

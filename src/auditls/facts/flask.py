@@ -357,7 +357,7 @@ class FlaskAppPassFact(Fact):
     TABLE: ClassVar[str] = "python_flask_app_passes"
 
     function: str  # enclosing function's qualified name (module name at top level)
-    callee: str  # the function called, resolved
+    callee: str  # the function called, resolved; "<plugin hook>.NAME" for pm.hook.NAME(...)
     position: int  # 0-based position of the argument; -1 for a keyword argument
     keyword: str | None  # the keyword, for a keyword argument
     ref: str  # reference of the app or blueprint passed

@@ -136,6 +136,23 @@ FOREIGN_PACKAGES = frozenset(
      "flask_restful", "flask_smorest", "flask_appbuilder"}
 )  # fmt: skip
 
+
+#: Plugin hooks (pluggy): ``pm.hook.<name>(app=app)`` calls every function named ``<name>``
+#: marked by a ``HookimplMarker`` (FlaskBB registers its blueprints in such hooks). The
+#: attribute a hook call goes through, the prefix its app passes are recorded under, and the
+#: marker classes the model checks on the implementation.
+PLUGIN_HOOK_ATTR = "hook"
+PLUGIN_HOOK_CALLEE = "<plugin hook>."
+HOOKIMPL_MARKERS = frozenset({"pluggy.HookimplMarker", "pluggy._hooks.HookimplMarker"})
+
+
+def library_package(top: str) -> bool:
+    """Whether a top-level package is a library's, not the project's: the packages above,
+    Flask and its extensions (``flask_migrate``). A project named ``flaskr`` (Flask's tutorial)
+    or ``flaskbb`` is the project's."""
+    return top in FOREIGN_PACKAGES or top == "flask" or top.startswith("flask_")
+
+
 # -- what registers on an app or a blueprint ----------------------------------------------------
 
 #: Route decorators -> the one method they imply (None: ``methods=`` or GET).
@@ -287,8 +304,20 @@ ROLE_LIST_DECORATORS = frozenset(
 #: are not recorded as auth patterns).
 MORE_AUTH_DECORATORS = frozenset(
     {"flask_security.auth_token_required", "flask_security.http_auth_required",
-     "flask_principal.Permission.require"}
+     "flask_principal.Permission.require",
+     # Flask-Allows (and its fork flask-allows2, FlaskBB's): the view runs only when its
+     # requirements hold for the user
+     "flask_allows.requires", "flask_allows.views.requires", "flask_allows2.requires",
+     "flask_allows2.views.requires"}
 )  # fmt: skip
+#: Classes whose instances have a method that is an auth decorator (``allows =
+#: Allows(...)``; ``@allows.requires(IsAdmin)``): class -> the method.
+INSTANCE_AUTH_DECORATORS = {
+    "flask_allows.Allows": "requires",
+    "flask_allows.allows.Allows": "requires",
+    "flask_allows2.Allows": "requires",
+    "flask_allows2.allows.Allows": "requires",
+}
 #: The package of Flask-HTTPAuth, whose ``login_required`` is a method of an auth object.
 HTTPAUTH_PACKAGE = "flask_httpauth"
 #: Methods of a Flask-HTTPAuth object that require authentication when used as decorators.
@@ -307,6 +336,12 @@ SIGN_IN_CALLS = frozenset(
      "werkzeug.security.check_password_hash", "flask_bcrypt.check_password_hash"}
 )  # fmt: skip
 
+#: Calls whose result says whether someone is signed in (``if not login_fresh(): return
+#: current_app.login_manager.needs_refresh()``): the kind of identity they read.
+IDENTITY_CALLS = {
+    "flask_login.login_fresh": "current_user",
+    "flask_login.utils.login_fresh": "current_user",
+}
 #: The identity a check in a view's body looks at.
 CURRENT_USER = frozenset({"flask_login.current_user", "flask_login.utils.current_user"})
 #: ``flask.g`` and the attributes that hold the signed-in user on it.
@@ -344,6 +379,12 @@ REQUEST = frozenset({"flask.request", "flask.globals.request"})
 #: ``scope``; the judge evaluates it per route).
 ROUTING_ATTRIBUTES = frozenset({"blueprint", "blueprints", "endpoint", "path", "method",
                                 "view_args", "url_rule", "full_path"})  # fmt: skip
+#: Constants of libraries a route condition compares with (``if request.method in
+#: EXEMPT_METHODS``, Flask-Login's own ``login_required``): their values.
+KNOWN_CONSTANTS: dict[str, tuple[str, ...]] = {
+    "flask_login.config.EXEMPT_METHODS": ("OPTIONS",),
+    "flask_login.utils.EXEMPT_METHODS": ("OPTIONS",),
+}
 #: Attributes of ``flask.request`` and the kind of data each reads.
 REQUEST_ATTRIBUTES = {
     "form": "form", "files": "files", "json": "json", "data": "data", "args": "args",

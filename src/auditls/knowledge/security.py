@@ -88,11 +88,12 @@ SANITIZERS: dict[str, frozenset[str]] = {
 }
 
 #: Methods (on any object: a connection, its ``ops``, a schema editor, a dialect's preparer) or
-#: functions bound to one (``quote_name = connection.ops.quote_name``) that quote an SQL
+#: functions bound to one (``quote_name = connection.ops.quote_name``, Django's ``qn =
+#: compiler.quote_name_unless_alias``) that quote an SQL
 #: identifier: their result is safe in SQL text (AUD113).
 SQL_IDENTIFIER_QUOTERS: frozenset[str] = frozenset(
-    {"quote_name", "quote_name_unless_alias", "quote_identifier", "format_identifier",
-     "quote_ident", "quote_schema", "format_table", "format_column"}
+    {"quote_name", "_quote_name", "quote_name_unless_alias", "quote_identifier",
+     "format_identifier", "quote_ident", "quote_schema", "format_table", "format_column"}
 )  # fmt: skip
 
 
@@ -144,6 +145,11 @@ class ShellCall:
 #: run/call/check_call/check_output pass their arguments on to it.
 _POPEN_LIKE = ShellCall(Arg(0, ("args",)), Arg(8, ("shell",)))
 _ALWAYS = ShellCall(Arg(0, ("cmd", "command")), None)
+#: Text typed into an interactive shell (paramiko's ``Channel.send(s)``).
+_TYPED = ShellCall(Arg(0, ("s",)), None)
+_SSH_CLIENTS = ("paramiko.SSHClient", "paramiko.client.SSHClient")
+_SSH_TRANSPORTS = ("paramiko.Transport", "paramiko.transport.Transport")
+_SSH_CHANNELS = ("paramiko.Channel", "paramiko.channel.Channel")
 
 #: AUD102: callee -> where its command and its shell switch are.
 SHELL_CALLS: dict[str, ShellCall] = {
@@ -168,10 +174,16 @@ SHELL_CALLS: dict[str, ShellCall] = {
     "popen2.popen4": _ALWAYS,
     "popen2.Popen3": _ALWAYS,
     "popen2.Popen4": _ALWAYS,
-    # The remote side runs the string through the user's login shell.
-    "paramiko.SSHClient.exec_command": _ALWAYS,
-    "paramiko.client.SSHClient.exec_command": _ALWAYS,
-}
+    # The remote side runs the string through the user's login shell: exec_command of the
+    # client or of a channel (``transport.open_session()``), and what is typed into the
+    # interactive shell ``invoke_shell()`` opens (``chan.send(cmd)``).
+    **{f"{client}.exec_command": _ALWAYS for client in _SSH_CLIENTS},
+    **{f"{client}.get_transport.open_session.exec_command": _ALWAYS for client in _SSH_CLIENTS},
+    **{f"{transport}.open_session.exec_command": _ALWAYS for transport in _SSH_TRANSPORTS},
+    **{f"{channel}.exec_command": _ALWAYS for channel in _SSH_CHANNELS},
+    **{f"{client}.invoke_shell.{send}": _TYPED for client in _SSH_CLIENTS
+       for send in ("send", "sendall")},
+}  # fmt: skip
 
 #: AUD107 / AUD108: functions that start a program without a shell -> the program argument.
 #: For the subprocess functions the program is the first element of the argument list.

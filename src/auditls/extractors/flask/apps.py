@@ -20,9 +20,11 @@ from auditls.knowledge.flask import (
     APP_OR_BLUEPRINT,
     BLUEPRINT,
     EXTENSIONS,
-    FOREIGN_PACKAGES,
     INIT_APP,
+    PLUGIN_HOOK_ATTR,
+    PLUGIN_HOOK_CALLEE,
     REGISTER_BLUEPRINT,
+    library_package,
 )
 
 
@@ -110,14 +112,26 @@ class AppFactoriesExtractor(FlaskExtractor):
             found = ctx.lookup(func.value.id)
             if found is None or found[0].kind != "import":
                 return
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Attribute)
+            and func.value.attr == PLUGIN_HOOK_ATTR
+            and node.keywords
+        ):  # pluggy.hook.flaskbb_load_blueprints(app=app): the model finds the implementations
+            self._emit_passes(node, PLUGIN_HOOK_CALLEE + func.attr)
+            return
         else:
             return
         callee = ctx.qualname(func)
         if callee is None or callee in EXTENSIONS or callee.endswith("." + INIT_APP):
             return
         top = callee.partition(".")[0]
-        if top in FOREIGN_PACKAGES or top.startswith("flask"):
+        if library_package(top):
             return  # a library call (CORS(app), flask_migrate.upgrade()): not a project helper
+        self._emit_passes(node, callee)
+
+    def _emit_passes(self, node: ast.Call, callee: str) -> None:
+        ctx = self.ctx
         args: list[tuple[int, str | None, ast.expr]] = [
             (i, None, a) for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)
         ]

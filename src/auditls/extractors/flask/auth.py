@@ -26,8 +26,10 @@ from auditls.knowledge.flask import (
     G_USER_ATTRS,
     HTTPAUTH_CURRENT_USER,
     HTTPAUTHS,
+    IDENTITY_CALLS,
     JWT_CHECKS,
     JWT_VERIFY,
+    KNOWN_CONSTANTS,
     OPTIONAL_AUTH_KEYWORD,
     REQUEST,
     REQUEST_ATTRIBUTES,
@@ -58,6 +60,7 @@ class AuthChecksExtractor(FlaskExtractor):
     fact_types = (FlaskAuthCheckFact, FlaskConditionalCallFact)
     qualnames = (
         CURRENT_USER, JWT_CHECKS, ABORTS, AUTH_EXCEPTIONS, DISCONNECTS, (G, SESSION), REQUEST,
+        frozenset(IDENTITY_CALLS),
     )  # fmt: skip
 
     def __init__(self, ctx: Context) -> None:
@@ -71,6 +74,13 @@ class AuthChecksExtractor(FlaskExtractor):
         self.allow_first: set[int] = set()
         #: Calls that are a statement of a scanned function (not an if test's own call).
         self.call_statements: set[int] = set()
+        #: Locals of a scanned function holding an identity (``user = session.get("user")``):
+        #: (function, name) -> the kind of identity; None once assigned anything else.
+        self.identity_locals: dict[tuple[str, str], str | None] = {}
+        #: Locals holding a routing value (``endpoint = request.endpoint``, ``org_id =
+        #: request.view_args.get("org_id")``): the route condition the name stands for when
+        #: tested; None once assigned anything else.
+        self.routing_locals: dict[tuple[str, str], Clause | None] = {}
 
     def _in_function(self) -> bool:
         return self.ctx.function != self.ctx.module
@@ -112,6 +122,8 @@ class AuthChecksExtractor(FlaskExtractor):
             return
         conds = list(conds)
         for i, stmt in enumerate(body):
+            if isinstance(stmt, ast.Assign | ast.AnnAssign):
+                self._note_local(stmt)
             if isinstance(stmt, ast.If):
                 if (
                     not stmt.orelse
@@ -120,7 +132,8 @@ class AuthChecksExtractor(FlaskExtractor):
                     and any(not denies for _, denies in self._subjects(stmt.test))
                 ):
                     self.allow_first.add(id(stmt.test))  # if <identity>: return; <deny>
-                routing, other = self._routing(stmt.test)
+                test = self._without_toggles(stmt.test)
+                routing, other = self._routing(test)
                 self.scopes[id(stmt.test)] = conds + routing
                 if other or not routing:
                     self._scan(stmt.body, conds + routing, depth + 1)
@@ -134,7 +147,7 @@ class AuthChecksExtractor(FlaskExtractor):
                         conds += [["?", "unknown", [self.ctx.text_of(stmt.test, 60)], True]]
                     continue
                 self._scan(stmt.body, conds + routing, depth + 1)
-                negated = self._negated(stmt.test, routing)
+                negated = self._negated(test, routing)
                 self._scan(stmt.orelse, conds + negated, depth + 1)
                 if self._leaves(stmt.body) and not stmt.orelse:
                     conds += negated  # the early exit: what follows runs when it is false
@@ -153,6 +166,38 @@ class AuthChecksExtractor(FlaskExtractor):
                 for block in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse,
                               stmt.finalbody):  # fmt: skip
                     self._scan(block, conds, depth + 1)
+
+    def _note_local(self, stmt: ast.Assign | ast.AnnAssign) -> None:
+        """``user = session.get("user")``: the local ``user`` holds the caller's identity, so
+        ``if user is None: return redirect(...)`` is a check; ``org_id =
+        request.view_args.get("org_id")``: ``if not org_id: return`` is a route condition (a
+        name assigned twice, once to something else, is neither)."""
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name) or stmt.value is None:
+            return
+        key = (self.ctx.function, targets[0].id)
+        kind = self._subject_kind(stmt.value)
+        if key in self.identity_locals and self.identity_locals[key] != kind:
+            kind = None
+        self.identity_locals[key] = kind
+        clause = self._clause(stmt.value)
+        if clause is not None and clause[1] not in ("truthy", "contains"):
+            clause = None  # a comparison's result: rare, left unread
+        if key in self.routing_locals and self.routing_locals[key] != clause:
+            clause = None
+        self.routing_locals[key] = clause
+
+    def _without_toggles(self, test: ast.expr) -> ast.expr:
+        """An or-test without its configuration switches: ``if request.method in EXEMPT_METHODS
+        or current_app.config.get("LOGIN_DISABLED"): pass`` (Flask-Login's own
+        ``login_required``) runs its else branch, in production, whenever the method is not
+        exempt (``heuristics.CONFIG_TOGGLE``, as for an early return under such a test)."""
+        if not isinstance(test, ast.BoolOp) or not isinstance(test.op, ast.Or):
+            return test
+        kept = [v for v in test.values if not CONFIG_TOGGLE(self.ctx.text_of(v))]
+        if not kept or len(kept) == len(test.values):
+            return test
+        return kept[0] if len(kept) == 1 else ast.BoolOp(op=ast.Or(), values=kept)
 
     def _routing(self, test: ast.expr) -> tuple[list[Clause], list[ast.expr]]:
         """The route conditions of an if test (the conjuncts about the request's blueprint,
@@ -187,7 +232,11 @@ class AuthChecksExtractor(FlaskExtractor):
         return [["?", "unknown", [], False]]
 
     def _attr(self, node: ast.expr) -> str | None:
-        """``blueprint`` for ``request.blueprint`` (any routing attribute of flask.request)."""
+        """``blueprint`` for ``request.blueprint`` (any routing attribute of flask.request, or
+        a local holding one: ``endpoint = request.endpoint``)."""
+        if isinstance(node, ast.Name):
+            held = self.routing_locals.get((self.ctx.function, node.id))
+            return str(held[0]) if held is not None and held[1] == "truthy" else None
         if not isinstance(node, ast.Attribute) or node.attr not in ROUTING_ATTRIBUTES:
             return None
         return node.attr if self.ctx.qualname(node.value) in REQUEST else None
@@ -210,6 +259,9 @@ class AuthChecksExtractor(FlaskExtractor):
         value = literal(node)
         if value is None and isinstance(node, ast.Name):
             value = self.constants.get(node.id)
+        if value is None and isinstance(node, ast.Name | ast.Attribute):
+            known = KNOWN_CONSTANTS.get(self.ctx.qualname(node) or "")
+            value = list(known) if known is not None else None
         if isinstance(value, str):
             return [value]
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -224,6 +276,9 @@ class AuthChecksExtractor(FlaskExtractor):
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
             inner = self._clause(e.operand)
             return None if inner is None else _flipped(inner)
+        if isinstance(e, ast.Name):
+            held = self.routing_locals.get((self.ctx.function, e.id))
+            return None if held is None else list(held)
         attr = self._attr(e)
         if attr is not None:
             return [attr, "truthy", [], False]
@@ -231,7 +286,11 @@ class AuthChecksExtractor(FlaskExtractor):
             attr = self._attr(e.func.value)
             if attr is None:
                 return None
-            values = self._values(e.args[0]) if len(e.args) == 1 else None
+            values = self._values(e.args[0]) if e.args else None
+            if e.func.attr == "get" and attr == "view_args" and values is not None:
+                return [attr, "contains", values, False]  # request.view_args.get("org_id")
+            if len(e.args) != 1:
+                values = None
             if e.func.attr in ("startswith", "endswith") and values is not None:
                 return [attr, "prefix" if e.func.attr == "startswith" else "suffix", values, False]
             return [attr, "unknown", [], False]
@@ -368,13 +427,20 @@ class AuthChecksExtractor(FlaskExtractor):
                     anonymous = isinstance(e, ast.Attribute) and e.attr == "is_anonymous"
                     yield kind, anonymous != negated
                 elif isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute):
-                    todo.append((e.func.value, negated))  # current_user.has_role("admin")
+                    if e.func.attr in ("is_anonymous", "is_authenticated"):
+                        todo.append((e.func, negated))  # Flask-Login < 0.3: is_anonymous()
+                    else:
+                        todo.append((e.func.value, negated))  # current_user.has_role("admin")
+                elif isinstance(e, ast.Subscript):
+                    todo.append((e.value, negated))  # current_user.permissions["admin"]
 
     def _subject_kind(self, e: ast.expr) -> str | None:
         """The kind of identity an expression reads, if any."""
         ctx = self.ctx
         if isinstance(e, ast.Call):
             return self._call_kind(e)
+        if isinstance(e, ast.Name) and (ctx.function, e.id) in self.identity_locals:
+            return self.identity_locals[(ctx.function, e.id)]
         if isinstance(e, ast.Attribute | ast.Name):
             name = ctx.qualname(e)
             if name is None:
@@ -394,6 +460,8 @@ class AuthChecksExtractor(FlaskExtractor):
         callee = ctx.qualname(call.func)
         if callee in JWT_CHECKS:
             return "jwt"
+        if callee in IDENTITY_CALLS:
+            return IDENTITY_CALLS[callee]
         if callee == SESSION_GET:
             key = literal_str(argument(call, 0, "key"))
             return "session_user" if USER_SESSION_KEY(key) else None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 
 from auditls.extractors.semantic import BUILTIN_NAMES, Context
-from auditls.knowledge.flask import CANONICAL, EXTENSIONS, FOREIGN_PACKAGES
+from auditls.knowledge.flask import CANONICAL, EXTENSIONS, library_package
 
 
 def canonical(qualname: str | None) -> str | None:
@@ -86,7 +86,7 @@ def acceptable(ctx: Context, ref: str | None, type_: str | None, wanted: frozens
     if type_ in CANONICAL.values() or type_ in EXTENSIONS or type_ in ctx.class_scopes:
         return False
     top = type_.partition(".")[0]
-    return top not in FOREIGN_PACKAGES and not top.startswith("flask")
+    return not library_package(top)
 
 
 def known_or_unknown(ref: str | None, type_: str | None, wanted: frozenset[str]) -> bool:

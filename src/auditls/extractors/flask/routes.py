@@ -39,12 +39,12 @@ from auditls.knowledge.flask import (
     ADD_URL_RULE,
     APP_OR_BLUEPRINT,
     AS_VIEW,
-    FOREIGN_PACKAGES,
     HTTP_METHODS,
     ROUTE_VERBS,
     RULE_START,
     VIEW_CLASSES,
     VIEW_FUNC,
+    library_package,
 )
 
 
@@ -289,7 +289,7 @@ class RoutesExtractor(FlaskExtractor):
         if callee is None:
             return None
         top = callee.partition(".")[0]
-        if top in FOREIGN_PACKAGES or top.startswith("flask"):
+        if library_package(top):
             return None
         return callee
 

@@ -133,7 +133,7 @@ class SqlQueriesExtractor(values.CallCounter):
             if kind in _INTERPOLATION:
                 if interpolation in ("none", "unknown"):
                     interpolation = _INTERPOLATION[kind]
-                sub_parts, sub_pieces = values.formatted_parts(expr)
+                sub_parts, sub_pieces = values.interpolated_parts(ctx, expr)
                 parts.extend(sub_parts)
                 pieces.extend(sub_pieces)
             elif isinstance(expr, ast.Constant) and isinstance(expr.value, str):

@@ -27,6 +27,7 @@ it records each value assigned to a bare name, keyed by the scope that binds it,
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from auditls.extractors.semantic import Context, Scope, value_kind
@@ -239,6 +240,51 @@ def classify(ctx: Context, node: ast.AST | None, category: str = "") -> str:
     return _classify(ctx, node, category, 0, set())
 
 
+def interpolated_parts(ctx: Context, node: ast.AST) -> tuple[list[ast.expr], list[str]]:
+    """``formatted_parts``, except that a ``%`` format with named fields takes from its mapping
+    only the values it names (``_named_values``)."""
+    parts, pieces = formatted_parts(node)
+    if isinstance(node, ast.BinOp) and value_kind(node) == "percent_format":
+        named = _named_values(ctx, node)
+        if named is not None:
+            parts = named
+    return parts, pieces
+
+
+#: A named field of a %-format: ``%(dbname)s``.
+_NAMED_FIELD = re.compile(r"%\(([^)]*)\)")
+
+
+def _named_values(ctx: Context, node: ast.BinOp) -> list[ast.expr] | None:
+    """``"DROP DATABASE %(dbname)s" % params``: of the mapping (a dict literal, or a name only
+    ever assigned dict literals), the values the format names, so an item it does not use
+    (``"suffix": self.suffix()``) does not count; None when the format or a mapping is not
+    literal, or a named key is missing from one (set later by a subscript store)."""
+    left = node.left
+    if not isinstance(left, ast.Constant) or not isinstance(left.value, str):
+        return None
+    names = set(_NAMED_FIELD.findall(left.value))
+    right = node.right
+    mappings: list[ast.expr] = [right]
+    if isinstance(right, ast.Name):
+        mappings = assigned_values(ctx, right.id)
+    if not names or not mappings or not all(isinstance(m, ast.Dict) for m in mappings):
+        return None
+    out: list[ast.expr] = []
+    for mapping in mappings:
+        assert isinstance(mapping, ast.Dict)
+        keys: set[str] = set()
+        for key, value in zip(mapping.keys, mapping.values, strict=True):
+            if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+                return None  # **spread or a computed key
+            keys.add(key.value)
+            if key.value in names:
+                out.append(value)
+        if not names <= keys:
+            return None
+    return out
+
+
 def _classify(ctx: Context, node: ast.AST, category: str, depth: int, seen: set[object]) -> str:
     if depth > _MAX_DEPTH:
         return "unknown"
@@ -249,7 +295,7 @@ def _classify(ctx: Context, node: ast.AST, category: str, depth: int, seen: set[
     if kind == "constant":
         return "literal"
     if kind in FORMATTED_KINDS:
-        parts, _ = formatted_parts(node)
+        parts, _ = interpolated_parts(ctx, node)
         result = "literal"
         for part in parts:
             result = worst(result, _classify(ctx, part, category, depth + 1, seen))
@@ -283,6 +329,10 @@ def _classify(ctx: Context, node: ast.AST, category: str, depth: int, seen: set[
             return "literal"
         if category == "sql" and _last_name(node.func) in SQL_IDENTIFIER_QUOTERS:
             return "literal"
+        if category == "sql" and isinstance(node.func, ast.Name):
+            bound = assigned_values(ctx, node.func.id)  # qn = connection.ops.quote_name
+            if bound and all(_last_name(v) in SQL_IDENTIFIER_QUOTERS for v in bound):
+                return "literal"
         if (
             category == "sql"
             and isinstance(node.func, ast.Attribute)

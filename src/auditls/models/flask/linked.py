@@ -5,7 +5,8 @@ them, and the Flask facts indexed the way the queries read them. Names are follo
 by the workspace linker (``auditls.link``); this class adds what only Flask knows: which
 references *are* Flask objects, that an app made by a factory is the factory's app, that
 ``flask.current_app`` stands for every app, and that a helper's parameter is whatever app or
-blueprint its callers pass (``FlaskAppPassFact``).
+blueprint its callers pass (``FlaskAppPassFact``), a plugin hook's implementation's whatever the
+hook's calls pass (``pm.hook.flaskbb_load_blueprints(app=app)``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ from auditls.facts.flask import (
     FlaskWebsocketFact,
 )
 from auditls.facts.security import AuthPatternFact, CsrfFact
-from auditls.knowledge.flask import APP, BLUEPRINT, CURRENT_APP
+from auditls.knowledge.flask import (
+    APP,
+    BLUEPRINT,
+    CURRENT_APP,
+    HOOKIMPL_MARKERS,
+    PLUGIN_HOOK_CALLEE,
+)
 from auditls.link import Linker, Site
 from auditls.models.flask.objects import (
     AppObj,
@@ -172,11 +179,30 @@ class FlaskObjects:
                 out.append(made)
         param = self.link.parameter(resolved)
         if param is not None:
-            for passed in self.link.arguments(param, self.passes, self.resolve):
+            passes = [*self.link.arguments(param, self.passes, self.resolve),
+                      *self._hook_arguments(param.function, param.name)]  # fmt: skip
+            for passed in passes:
                 for obj in self.objects_for(passed.ref, passed.ref_type, _depth + 1, near=near):
                     if obj not in out:
                         out.append(obj)
         return out
+
+    def _hook_arguments(self, function: str, name: str) -> list[FlaskAppPassFact]:
+        """What plugin hook calls (``pm.hook.<name>(app=app)``) pass to the parameter ``name``
+        of ``function``, when it implements that hook (its name is the hook's and a pluggy
+        ``HookimplMarker`` marks it: FlaskBB's ``flaskbb_load_blueprints(app)``)."""
+        calls = self.passes.get(PLUGIN_HOOK_CALLEE + function.rpartition(".")[2])
+        site = self.link.functions.get(function)
+        if not calls or site is None:
+            return []
+        module = function.rpartition(".")[0]  # impl = HookimplMarker("flaskbb") beside it
+        marked = any(
+            self.resolve(c) in HOOKIMPL_MARKERS
+            for d in site.fact.decorators
+            for name in (d, f"{module}.{d}")
+            for c in self.link.assigned_calls(self.resolve(name))
+        )
+        return [a for a in calls if a.keyword == name] if marked else []
 
     def owners_of(
         self, ref: str | None, type_: str | None, *, near: str | None = None

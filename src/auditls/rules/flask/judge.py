@@ -15,10 +15,12 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from auditls.facts import Fact
+from auditls.facts.core import FunctionFact
 from auditls.facts.flask import FlaskConfigFact, FlaskHookFact
 from auditls.knowledge.flask import (
     HTTPAUTH_DECORATORS,
     HTTPAUTH_PACKAGE,
+    INSTANCE_AUTH_DECORATORS,
     LOGIN_DECORATORS,
     SIGN_IN_CALLS,
 )
@@ -70,6 +72,7 @@ class FlaskJudge(FlaskModel):
         super().__init__(link)
         self._custom_auth: dict[str, str | None] = {}
         self._body_checks: dict[tuple[str, int], list[Evidence]] = {}
+        self._decorator_checks: dict[str, list[Evidence]] = {}
 
     # -- judgements: auth ------------------------------------------------------------------
 
@@ -84,23 +87,27 @@ class FlaskJudge(FlaskModel):
             ext = self.extension_of(prefix, "httpauth")
             if ext is not None:
                 return f"{ext.label}.{attr}"
+        if prefix and attr in INSTANCE_AUTH_DECORATORS.values():
+            owner = self.resolve(prefix)  # allows = Allows(...); @allows.requires(IsAdmin)
+            classes = {self.resolve(c) for c in self.link.assigned_calls(owner)}
+            if any(INSTANCE_AUTH_DECORATORS.get(c) == attr for c in classes):
+                return f"{owner.rpartition('.')[2]}.{attr}"
         return self._custom_auth_decorator(self.resolve(name))
 
     def _custom_auth_decorator(self, qualname: str, depth: int = 0) -> str | None:
-        """A decorator defined in the workspace whose wrapper checks identity on every path (a
-        check that runs only for some requests, or a branch that calls the view anyway, does
-        not count), or applies an auth decorator itself."""
+        """A decorator defined in the workspace whose wrapper checks identity on every path,
+        itself or in a helper it calls (a branch that calls the view anyway does not count; a
+        check that runs only for some requests is judged per route, ``decorator_verdict``), or
+        applies an auth decorator itself."""
         if qualname in self._custom_auth:
             return self._custom_auth[qualname]
         self._custom_auth[qualname] = None  # cycles
         found: str | None = None
         if qualname in self.link.functions and depth < 4:
-            inner_prefix = qualname + ".<locals>."
-            for fname, site in self.link.functions.items():
-                if fname != qualname and not fname.startswith(inner_prefix):
-                    continue
-                if any(c.fact.scope is None for c in self.checks.get(fname, ())):
-                    found = qualname.rpartition(".")[2]  # denies whatever the request
+            if any(c.scope is None for c in self.decorator_checks(qualname)):
+                found = qualname.rpartition(".")[2]  # denies whatever the request
+            for _, site in self._decorator_functions(qualname):
+                if found:
                     break
                 for d in site.fact.decorators:
                     if d in LOGIN_DECORATORS or (
@@ -112,6 +119,44 @@ class FlaskJudge(FlaskModel):
                     break
         self._custom_auth[qualname] = found
         return found
+
+    def _decorator_functions(self, qualname: str) -> list[tuple[str, Site[FunctionFact]]]:
+        """A workspace decorator and the functions nested in it (its wrapper)."""
+        inner_prefix = qualname + ".<locals>."
+        return [
+            (fname, site)
+            for fname, site in self.link.functions.items()
+            if fname == qualname or fname.startswith(inner_prefix)
+        ]
+
+    def decorator_checks(self, name: str) -> list[Evidence]:
+        """The identity checks a workspace decorator's wrapper makes, itself or in the helpers
+        it calls (``ensure_admin()``), each with the request conditions it runs under (``if
+        request.method in EXEMPT_METHODS: return f(*a, **kw)`` leaves a check for the other
+        methods); empty for anything else."""
+        qualname = self.resolve(name)
+        cached = self._decorator_checks.get(qualname)
+        if cached is None:
+            cached = []
+            if qualname in self.link.functions:
+                for fname, _ in self._decorator_functions(qualname):
+                    cached += self.body_checks(fname)
+            self._decorator_checks[qualname] = cached
+        return cached
+
+    def decorator_verdict(self, name: str, route: Route) -> tuple[Verdict, Evidence | None]:
+        """Whether a workspace decorator whose checks run only under request conditions checks
+        identity for ``route`` (True when one of its checks runs for every mount of the route,
+        None when auditls cannot tell), and the check that decided."""
+        best: Verdict = False
+        decided: Evidence | None = None
+        for check in self.decorator_checks(name):
+            verdicts = {scopes.evaluate(check.scope, route, m) for m in route.mounts} or {None}
+            if verdicts == {True}:
+                return True, check
+            if verdicts != {False} and best is False:
+                best, decided = None, check
+        return best, decided
 
     def optional_auth(self, function: str | None) -> set[str]:
         """The last names of the auth decorators on ``function`` written so that they require
@@ -272,9 +317,8 @@ class FlaskJudge(FlaskModel):
             below = fact.decorators[fact.position + 1 :]
             above = fact.decorators[: fact.position]
             for name in below:
-                what = self.auth_decorator(name)
-                if what and name.rpartition(".")[2] not in optional:
-                    view.evidence.append(Evidence("decorator", f"@{what}", route.path, fact.line))
+                if name.rpartition(".")[2] not in optional:
+                    self._wraps(view, route, name, "decorator", route.path, fact.line)
             for name in above:
                 what = self.auth_decorator(name)
                 if what:
@@ -298,9 +342,7 @@ class FlaskJudge(FlaskModel):
                     view.evidence.append(Evidence("decorator", label, pattern.path, pat_fact.line))
         else:
             for name in fact.decorators:
-                what = self.auth_decorator(name)
-                if what:
-                    view.evidence.append(Evidence("decorator", f"@{what}", route.path, fact.line))
+                self._wraps(view, route, name, "decorator", route.path, fact.line)
             if fact.view_kind == "function":
                 view.evidence += [
                     e for e in self.function_guard(fact.view) if e.kind == "decorator"
@@ -309,10 +351,7 @@ class FlaskJudge(FlaskModel):
                 cls = self.view_class(fact.view)
                 if cls is not None:
                     for name in cls.fact.decorators:
-                        what = self.auth_decorator(name)
-                        if what:
-                            view.evidence.append(Evidence("class_decorator", f"@{what}",
-                                                          cls.path, cls.fact.line))  # fmt: skip
+                        self._wraps(view, route, name, "class_decorator", cls.path, cls.fact.line)
         for handler in route.handlers:
             if fact.view_kind == "class":
                 view.evidence += self.function_guard(handler)
@@ -339,6 +378,33 @@ class FlaskJudge(FlaskModel):
         if not own and not route.mounts:
             view.unguarded_mounts = []
         return view
+
+    def _wraps(
+        self, view: AuthView, route: Route, name: str, kind: str, path: str, line: int
+    ) -> None:
+        """A decorator that wraps the view of ``route``: an auth decorator is evidence; a
+        workspace decorator whose check runs only under request conditions is evidence when
+        they hold for the route (``request.method`` not exempt), undecided when auditls cannot
+        tell, and nothing when they leave the route out."""
+        what = self.auth_decorator(name)
+        if what:
+            view.evidence.append(Evidence(kind, f"@{what}", path, line))
+            return
+        verdict, check = self.decorator_verdict(name, route)
+        if check is None and verdict is not True:
+            return
+        label = f"@{name.rpartition('.')[2]}"
+        detail = check.detail if check is not None and check.kind == "helper" else ""
+        detail = detail or (check.what if check is not None else "")
+        condition = check.condition if check is not None else ""
+        via = ""
+        if check is not None:
+            via = check.via if check.kind == "helper" else f"{check.path}:{check.line}"
+        found = Evidence(kind, label, path, line, detail, condition, via=via)
+        if verdict is True:
+            view.evidence.append(found)
+        elif verdict is None:
+            view.uncertain.append(found)
 
     def routes_guarded_by(self, hook: Site[FlaskHookFact], owner: Owner) -> list[Route]:
         """The routes a before_request hook runs for (for a guard, those its identity check may

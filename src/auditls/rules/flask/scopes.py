@@ -12,12 +12,15 @@ under which each check runs (``FlaskAuthCheckFact.scope``: a conjunction of clau
 (``FlaskConditionalCallFact.scope``): a check made in a helper runs under both (``join``).
 Here a scope is evaluated for one route served at one mount: ``True`` (the check runs for it),
 ``False`` (it never does), ``None`` (auditls cannot tell: a condition it cannot read, a path
-with converters, only some of the route's methods).
+with converters, only some of the route's methods). ``request.view_args`` holds the route's URL
+parameters: ``if "org_id" in request.view_args`` (or ``.get("org_id")``, or ``if
+request.view_args``) is decided from the converters of the route's URL.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from auditls.models.flask.objects import Mount, Route
 
@@ -57,6 +60,15 @@ def evaluate(scope: str | None, route: Route, mount: Mount) -> Verdict:
     return verdict
 
 
+#: A converter in a URL rule: ``<int:org_id>``, ``<slug>``.
+_PARAMETER = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
+
+
+def url_parameters(url: str) -> set[str]:
+    """The names of a URL rule's parameters (``/orgs/<int:org_id>`` -> ``{"org_id"}``)."""
+    return {m.group(1).strip() for m in _PARAMETER.finditer(url)}
+
+
 def _text(route: Route, mount: Mount, attr: str) -> str | None:
     if attr == "blueprint":
         return ".".join(r.name for r in mount.chain) or None
@@ -68,6 +80,10 @@ def _text(route: Route, mount: Mount, attr: str) -> str | None:
 def _clause(clause: list[object], route: Route, mount: Mount) -> Verdict:
     attr, op, raw, negated = clause
     values = [str(v) for v in raw] if isinstance(raw, list) else []
+    if attr == "view_args" and op in ("truthy", "contains"):
+        params = url_parameters(mount.url)  # request.view_args holds the URL's parameters
+        hit = bool(params) if op == "truthy" else any(v in params for v in values)
+        return hit != negated
     if op == "unknown" or attr not in ("blueprint", "endpoint", "path", "method"):
         return None
     if attr == "method":

@@ -66,8 +66,12 @@ def _evidence(e: Evidence, inside: str = "the view") -> str:
         return f"{_code(e.what)} in {inside} ({where}) checks {_code(e.detail)} ({e.via}){only}"
     if e.kind == "body":
         return f"{_code(e.what)} in {inside} ({where}){only}"
+    at = f" ({e.via})" if e.via else ""
+    checks = f", checks {_code(e.detail)}{at}{only}" if e.detail else ""
     if e.kind == "class_decorator":
-        return f"{_code(e.what)} on the view class ({where})"
+        return f"{_code(e.what)} on the view class ({where}){checks}"
+    if e.kind == "decorator":
+        return f"{_code(e.what)} ({where}){checks}"
     if e.kind == "connect":
         return f"{_code(e.what)} rejects anonymous clients ({where})"
     return f"{_code(e.what)} ({where})"
