@@ -20,8 +20,8 @@ FILES = sorted(FIXTURES.rglob("*.py"))
 
 def test_the_set_names_registered_extractors() -> None:
     names = {cls.name for cls in REGISTRY}
-    assert FILE_RULE_EXTRACTORS <= names
-    assert FILE_RULE_EXTRACTORS < names  # a proper subset: the quick pass skips something
+    assert names >= FILE_RULE_EXTRACTORS
+    assert names > FILE_RULE_EXTRACTORS  # a proper subset: the quick pass skips something
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.relative_to(FIXTURES).as_posix())
@@ -35,7 +35,7 @@ def test_quick_extraction_gives_every_file_rule_finding(path: Path) -> None:
 
 
 def test_only_skips_the_other_extractors() -> None:
-    source = b"from flask import Flask\napp = Flask(__name__)\n@app.route('/')\ndef i():\n    return 'x'\n"
+    source = b"import flask\napp = flask.Flask(__name__)\n@app.route('/')\ndef i(): return ''\n"
     full = {type(f).__name__ for f in extract(source, "app.py").facts}
     quick = {type(f).__name__ for f in extract(source, "app.py", only=FILE_RULE_EXTRACTORS).facts}
     assert "FlaskRouteFact" in full
