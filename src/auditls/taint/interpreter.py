@@ -30,6 +30,7 @@ from auditls.taint.program import (
     Taint,
     Trace,
     Unit,
+    named_functions,
     sink_of,
 )
 
@@ -100,6 +101,8 @@ class _Interpreter:
         self.models = program.models
         #: Sink sites of this unit: whether every value that reached them was shown clean.
         self.sites_clean: dict[tuple[str, int, int], bool] = {}
+        #: Local names bound to a function (``go = lambda c: ...``): what calling them runs.
+        self.named = named_functions(unit)
 
     # -- values ----------------------------------------------------------------------------
 
@@ -269,7 +272,7 @@ class _Interpreter:
             # `await request.post()` on a handler's request of no declared type
             callee = self.program.request_source(unit, call.callee_text)
             source = self.models.source_for(callee) if callee else None
-        target = self.program.callee(unit, call) if call is not None else None
+        target = self.program.callee(unit, call, self.named) if call is not None else None
         sent = self.program.dispatched(unit, call) if call is not None else None
         if call is not None and source is not None:
             step = _step(unit.path, call, f"calls `{_short(call.callee_text)}`: {source.label}")
@@ -407,7 +410,7 @@ class _Interpreter:
         if call is None:
             return
         found = sink_of(self.models, call.callee, call.attr)
-        target = self.program.callee(self.unit, call)
+        target = self.program.callee(self.unit, call, self.named)
         if found is not None and found[1] and target is not None:
             found = None  # `Runner().execute(...)`: a workspace method, not a driver's
         if found is not None:

@@ -334,9 +334,11 @@ def _passes_function(callee: str | None, attr: str | None) -> bool:
     return found is not None and found.by_reference
 
 
-def _function_refs(inputs: Iterable[str]) -> Iterator[Ref]:
-    """Call references for the functions an argument may pass on (``ref:m.f`` ->
-    ``("m.f", None)``; ``attr:self.m`` -> ``(None, "m")``): edges to what may run."""
+def _function_refs(inputs: Iterable[str], function: str) -> Iterator[Ref]:
+    """Call references for the functions an argument of ``function`` may pass on (``ref:m.f``
+    -> ``("m.f", None)``; ``attr:self.m`` -> ``(None, "m")``; a name, ``name:f``, -> the
+    functions of that name it may see: nested in it, or in the module and the functions
+    around it (``_named_functions``)): edges to what may run."""
     for item in inputs:
         if item.startswith("ref:"):
             yield sys.intern(item[4:]), None
@@ -344,6 +346,40 @@ def _function_refs(inputs: Iterable[str]) -> Iterator[Ref]:
             method = item.split(".", 1)[1]
             if "." not in method:
                 yield None, sys.intern(method)
+        elif item.startswith("name:"):
+            for name in _named_functions(function, item[5:]):
+                yield sys.intern(name), None
+
+
+def named_functions(unit: Unit) -> dict[str, str]:
+    """The local names of a unit written once, with a bare name (``go = lambda c: ...`` is
+    ``name:<lambda>``; ``f = helper``), and that name (``name:...``): what a call of the local
+    may run (``Program.function_ref`` says whether it is a function)."""
+    if not unit.flows:
+        return {}
+    out: dict[str, str] = {}
+    for row in unit.flows:
+        target, inputs = row.target, row.inputs
+        if (
+            target.startswith("name:")
+            and len(inputs) == 1
+            and inputs[0].startswith("name:")
+            and unit.writes.get(target, 0) == 1
+        ):
+            out[target[5:]] = inputs[0]
+    return out
+
+
+def _named_functions(function: str, name: str) -> Iterator[str]:
+    """The qualified names a bare ``name`` used in ``function`` may be a function of its file
+    by: nested in it first, then in each scope around it out to the module (``m.view`` ->
+    ``m.view.<locals>.name``, ``m.name``). A name that is no unit, a method (class bodies'
+    names are not seen from inside their methods) or another file's unit is not one: the
+    callers check."""
+    yield f"{function}.<locals>.{name}"
+    parts = function.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        yield ".".join(parts[:end]) + "." + name
 
 
 def _self_method(attr: str | None, text: str) -> str | None:
@@ -552,8 +588,11 @@ class Program:
         readers: set[str] = set()
         writers: set[str] = set()
         attrs: dict[str, set[str]] = defaultdict(set)
+        named: dict[str, dict[str, str]] = defaultdict(dict)  # `go = lambda ...`, `f = helper`
         for function, target, inputs, call_id in sk.flows:
             self._unit(sk.path, function, made)
+            if target.startswith("name:") and inputs.startswith('["name:') and inputs.count('"') == 2:
+                named[function][target[5:]] = inputs[2:-2]
             if target.startswith(SELF_ATTRS):
                 writers.add(function)
             if '"attr:self.' in inputs or '"attr:cls.' in inputs:
@@ -561,7 +600,7 @@ class Program:
             if target in ("arg", "receiver") and call_id is not None:
                 used[function].add(call_id)
                 if target == "arg" and (function, call_id) in passing:
-                    passed[function].extend(_function_refs(json.loads(inputs)))
+                    passed[function].extend(_function_refs(json.loads(inputs), function))
             elif target.startswith("item:") and target[5:] in models.item_sinks:
                 sinks.add(function)
             if '"call:' in inputs or '"ref:' in inputs or '"attr:' in inputs:
@@ -588,6 +627,8 @@ class Program:
             callee = None if callee is None else sys.intern(callee)
             method = _self_method(attr, text)
             refs[function].add((callee, None if method is None else sys.intern(method)))
+            if callee is None and attr is None and text in named.get(function, ()):
+                passed[function].extend(_function_refs((named[function][text],), function))
             if callee is not None and models.source_for(callee) is not None:
                 reads.add(function)
             elif callee is None:
@@ -930,10 +971,13 @@ class Program:
         refs = [
             (call.callee, _self_method(call.attr, call.callee_text)) for call in unit.calls.values()
         ]
+        named = named_functions(unit)
         for call in unit.calls.values():
             if _passes_function(call.callee, call.attr):
                 for row in unit.args.get(call.call_id, ()):
-                    refs.extend(_function_refs(row.inputs))
+                    refs.extend(_function_refs(row.inputs, unit.qualname))
+            if call.callee is None and call.attr is None and call.callee_text in named:
+                refs.extend(_function_refs((named[call.callee_text],), unit.qualname))
         unit.refs = refs_of(refs)
         unit.reads_source = (
             any(
@@ -1005,9 +1049,18 @@ class Program:
                 out.append(self.resolve(task[0]))
         return out
 
-    def callee(self, unit: Unit, call: CallFact) -> Unit | None:
-        """The workspace function a call runs, when it resolves to one."""
-        return self.target(unit, call.callee, _self_method(call.attr, call.callee_text))
+    def callee(
+        self, unit: Unit, call: CallFact, named: Mapping[str, str] | None = None
+    ) -> Unit | None:
+        """The workspace function a call runs, when it resolves to one; with ``named``
+        (``named_functions`` of the unit), a call of a local name bound once to a function
+        (``go = lambda c: ...; go(x)``, ``f = helper; f(x)``) runs that function."""
+        found = self.target(unit, call.callee, _self_method(call.attr, call.callee_text))
+        if found is None and named and call.callee is None and call.attr is None:
+            bound = named.get(call.callee_text)
+            if bound is not None:
+                found = self.function_ref(unit, bound)
+        return found
 
     def target(self, unit: Unit, callee: str | None, method: str | None) -> Unit | None:
         """The workspace function of a call reference (``Unit.refs``), when there is one (a
@@ -1029,7 +1082,14 @@ class Program:
             method = item.split(".", 1)[1]
             return None if "." in method else self.target(unit, None, method)
         if item.startswith("name:"):
-            return self.units.get(f"{unit.qualname}.<locals>.{item[5:]}")
+            # A function nested in it, or one of its file the name sees (not a method: a
+            # class body's names are not seen from its methods); not a parameter or a local.
+            if item[5:] in unit.params or unit.writes.get(item):
+                return None
+            for name in _named_functions(unit.qualname, item[5:]):
+                found = self.units.get(name)
+                if found is not None and found.path == unit.path and found.class_name is None:
+                    return found
         return None
 
     def dispatches(self, unit: Unit, call: CallFact) -> list[tuple[Unit, Dispatch]]:
