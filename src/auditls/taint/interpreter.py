@@ -126,7 +126,9 @@ class _Interpreter:
             else:
                 message = f"parameter `{name}` of `{unit.qualname}`"
                 step = Step(unit.path, unit.line, unit.column, message)
-                self.env[f"name:{name}"] = {Label(f"param:{index}"): (step,)}
+                # A name twice: the lambdas of one function are one unit (each is
+                # `<locals>.<lambda>`), whose parameters are all of theirs: either binds it.
+                self.env.setdefault(f"name:{name}", {})[Label(f"param:{index}")] = (step,)
 
     def evaluate(self, row: FlowFact, reads: bool = True) -> Taint:
         out: Taint = {}

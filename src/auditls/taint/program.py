@@ -353,7 +353,7 @@ def _function_refs(inputs: Iterable[str], function: str) -> Iterator[Ref]:
 
 def named_functions(unit: Unit) -> dict[str, str]:
     """The local names of a unit written once, with a bare name (``go = lambda c: ...`` is
-    ``name:<lambda>``; ``f = helper``), and that name (``name:...``): what a call of the local
+    ``name:<lambda>`` and what the body reads; ``f = helper``), and that name (``name:...``): what a call of the local
     may run (``Program.function_ref`` says whether it is a function)."""
     if not unit.flows:
         return {}
@@ -362,7 +362,7 @@ def named_functions(unit: Unit) -> dict[str, str]:
         target, inputs = row.target, row.inputs
         if (
             target.startswith("name:")
-            and len(inputs) == 1
+            and (len(inputs) == 1 or inputs[:1] == ("name:<lambda>",))
             and inputs[0].startswith("name:")
             and unit.writes.get(target, 0) == 1
         ):
@@ -373,10 +373,11 @@ def named_functions(unit: Unit) -> dict[str, str]:
 def _named_functions(function: str, name: str) -> Iterator[str]:
     """The qualified names a bare ``name`` used in ``function`` may be a function of its file
     by: nested in it first, then in each scope around it out to the module (``m.view`` ->
-    ``m.view.<locals>.name``, ``m.name``). A name that is no unit, a method (class bodies'
+    ``m.view.<locals>.name``, ``m.name``; the module's code ``m`` -> ``m.name``). A name that is no unit, a method (class bodies'
     names are not seen from inside their methods) or another file's unit is not one: the
     callers check."""
     yield f"{function}.<locals>.{name}"
+    yield f"{function}.{name}"  # `function` is a module's own code
     parts = function.split(".")
     for end in range(len(parts) - 1, 0, -1):
         yield ".".join(parts[:end]) + "." + name
@@ -591,8 +592,11 @@ class Program:
         named: dict[str, dict[str, str]] = defaultdict(dict)  # `go = lambda ...`, `f = helper`
         for function, target, inputs, call_id in sk.flows:
             self._unit(sk.path, function, made)
-            if target.startswith("name:") and inputs.startswith('["name:') and inputs.count('"') == 2:
-                named[function][target[5:]] = inputs[2:-2]
+            if target.startswith("name:") and inputs.startswith('["name:'):
+                if inputs.startswith('["name:<lambda>"'):
+                    named[function][target[5:]] = "name:<lambda>"
+                elif inputs.count('"') == 2:
+                    named[function][target[5:]] = inputs[2:-2]
             if target.startswith(SELF_ATTRS):
                 writers.add(function)
             if '"attr:self.' in inputs or '"attr:cls.' in inputs:

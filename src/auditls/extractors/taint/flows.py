@@ -500,8 +500,10 @@ class FlowsExtractor(Extractor):
         c = target.__class__
         if c is _Name and value.__class__ is ast.Lambda:
             # `go = lambda c: ...`: the name holds the lambda, a function of this scope that
-            # a later `go(x)` runs (the engine resolves `name:<lambda>` as a nested function).
-            self._row(target, "name:" + target.id, ("name:<lambda>",), "=")
+            # a later `go(x)` runs (the engine resolves `name:<lambda>` as a nested function);
+            # what its body reads follows, coarse, for a lambda passed on.
+            inputs = ("name:<lambda>", *self._inputs(value))
+            self._row(target, "name:" + target.id, tuple(dict.fromkeys(inputs)), "=")
         elif c is _Name:  # the common case
             self._row(target, "name:" + target.id, self._inputs(value), self._how(value))
         elif c is _Tuple or c is _List:
@@ -595,7 +597,7 @@ class FlowsExtractor(Extractor):
     def visit_match_case(self, node: ast.match_case) -> None:
         """The names a ``case`` pattern captures take the subject's value (coarse: a part of
         it), before the case's body runs; ``case int(n)`` (and ``float``, ``bool``) captures
-        a number, which carries nothing."""
+        a number, which carries nothing (a row without inputs)."""
         stmts: list[Any] = self.ctx.stmts
         match = stmts[-1] if stmts else None
         if match.__class__ is not ast.Match:
@@ -614,8 +616,9 @@ class FlowsExtractor(Extractor):
                     harmless.update(id(p) for p in pattern.patterns)
             elif c is ast.MatchAs or c is ast.MatchStar:
                 name = getattr(pattern, "name", None)
-                if name is not None and id(pattern) not in harmless:
-                    self._row(pattern, "name:" + name, inputs, "unpack")
+                if name is not None:
+                    clean = id(pattern) in harmless  # a number: nothing flows
+                    self._row(pattern, "name:" + name, () if clean else inputs, "unpack")
             elif c is ast.MatchMapping:
                 rest = getattr(pattern, "rest", None)
                 if rest is not None:
