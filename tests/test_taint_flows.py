@@ -344,9 +344,7 @@ def test_lambda_results_are_coarse() -> None:
         """
     # the body's call is numbered when the walker reaches the body (later): read through,
     # after the lambda itself (a function of this scope that a later `key(x)` runs)
-    assert rows(src) == [
-        ("name:key", ("name:<lambda>", "name:r", "name:k"), "=", None, None, None)
-    ]
+    assert rows(src) == [("name:key", ("name:<lambda>", "name:r", "name:k"), "=", None, None, None)]
     # inside the lambda, its own call rows, and its body as its return value
     assert rows(src, "m.f.<locals>.<lambda>") == [
         ("receiver", ("name:r",), "=", 0, None, None),

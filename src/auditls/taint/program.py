@@ -353,8 +353,8 @@ def _function_refs(inputs: Iterable[str], function: str) -> Iterator[Ref]:
 
 def named_functions(unit: Unit) -> dict[str, str]:
     """The local names of a unit written once, with a bare name (``go = lambda c: ...`` is
-    ``name:<lambda>`` and what the body reads; ``f = helper``), and that name (``name:...``): what a call of the local
-    may run (``Program.function_ref`` says whether it is a function)."""
+    ``name:<lambda>`` and what the body reads; ``f = helper``), and that name (``name:...``):
+    what a call of the local may run (``Program.function_ref`` says whether it is one)."""
     if not unit.flows:
         return {}
     out: dict[str, str] = {}
@@ -373,9 +373,9 @@ def named_functions(unit: Unit) -> dict[str, str]:
 def _named_functions(function: str, name: str) -> Iterator[str]:
     """The qualified names a bare ``name`` used in ``function`` may be a function of its file
     by: nested in it first, then in each scope around it out to the module (``m.view`` ->
-    ``m.view.<locals>.name``, ``m.name``; the module's code ``m`` -> ``m.name``). A name that is no unit, a method (class bodies'
-    names are not seen from inside their methods) or another file's unit is not one: the
-    callers check."""
+    ``m.view.<locals>.name``, ``m.name``; the module's own code ``m`` -> ``m.name``). A name
+    that is no unit, a method (class bodies' names are not seen from inside their methods) or
+    another file's unit is not one: the callers check."""
     yield f"{function}.<locals>.{name}"
     yield f"{function}.{name}"  # `function` is a module's own code
     parts = function.split(".")

@@ -177,7 +177,7 @@ def _constant(node: Any, depth: int = 0) -> Any:
             pairs = [(node.op, node.left, node.right)]
         else:
             operands = [node.left, *node.comparators]
-            pairs = [(op, a, b) for op, a, b in zip(node.ops, operands, operands[1:])]
+            pairs = [(op, a, b) for op, a, b in zip(node.ops, operands, operands[1:], strict=False)]
         result: Any = True
         for op, left, right in pairs:
             func = _CONSTANT_OPS.get(op.__class__)
@@ -197,7 +197,6 @@ def _constant(node: Any, depth: int = 0) -> Any:
             result = result and value
         return result
     return _UNKNOWN
-
 
 
 def _live_branch(node: Any) -> Any:
