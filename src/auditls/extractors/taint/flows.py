@@ -15,16 +15,22 @@ their strings are specified in ``auditls.facts.taint`` (TARGETS, INPUTS, HOWS); 
 - ``branch`` on every row: it runs on some paths only (inside an ``if``/``else``, a loop, a
   ``match`` case, an ``except``/``else``/``finally``), so a name it writes may keep its old
   value;
+- a lambda: its body is the ``return`` row of its own unit (``<locals>.<lambda>``); a name
+  bound to one (``go = lambda c: ...``) reads ``name:<lambda>`` first, so that the engine runs
+  it where ``go(x)`` is called;
+- ``match``: the names a ``case`` pattern captures take the subject (``unpack``), except those
+  ``case int(n)`` / ``float`` / ``bool`` capture (a number: a row without inputs);
 - guards: ``if <check of x>: abort()/raise/return`` at the top level of a function (not in a
   branch or a loop) gives ``target="guard"``, ``how="reject"`` on the ``if`` (``"reject:path"``
   when the check only keeps paths in: ``".." in x``); ``if <validation of x>:`` anywhere gives
   ``how="accept"`` (or ``"accept:path"``) on a row that spans the ``if`` body: x is clean there.
 
 The inputs of an expression are read through subscripts, operators, f-strings, ``%`` and
-``"...".format()``, containers, conditional expressions (both branches), comprehensions and
-lambdas (coarse), ``await``; they stop at a call (``call:<id>``, its own ``arg`` rows say what
-went in), at a walrus (``name:<target>``, its own row says what went in) and at comparisons and
-``not`` (a boolean carries no text).
+``"...".format()``, containers, conditional expressions (both branches, or only the one a
+constant test such as ``7 * 42 > 200`` takes), comprehensions and lambdas (coarse),
+``await``; they stop at a call (``call:<id>``, its own ``arg`` rows say what went in), at a
+walrus (``name:<target>``, its own row says what went in) and at comparisons and ``not`` (a
+boolean carries no text).
 
 Rows that need the call ids of the calls inside their value are made on ``leave_``: by then
 the walker has visited those calls. Call ids are numbered exactly as ``core.calls`` numbers
