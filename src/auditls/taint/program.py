@@ -10,7 +10,7 @@ import dataclasses
 import json
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -590,13 +590,17 @@ class Program:
         writers: set[str] = set()
         attrs: dict[str, set[str]] = defaultdict(set)
         named: dict[str, dict[str, str]] = defaultdict(dict)  # `go = lambda ...`, `f = helper`
+        written: Counter[tuple[str, str]] = Counter()
         for function, target, inputs, call_id in sk.flows:
             self._unit(sk.path, function, made)
-            if target.startswith("name:") and inputs.startswith('["name:'):
+            if target.startswith("name:"):
+                written[function, target] += 1  # as ``Unit.writes`` counts (``add_file``)
                 if inputs.startswith('["name:<lambda>"'):
                     named[function][target[5:]] = "name:<lambda>"
-                elif inputs.count('"') == 2:
+                elif inputs.startswith('["name:') and inputs.count('"') == 2:
                     named[function][target[5:]] = inputs[2:-2]
+            elif target == "receiver" and inputs.count('"') == 2:
+                written[function, inputs[2:-2]] += 1
             if target.startswith(SELF_ATTRS):
                 writers.add(function)
             if '"attr:self.' in inputs or '"attr:cls.' in inputs:
@@ -631,7 +635,12 @@ class Program:
             callee = None if callee is None else sys.intern(callee)
             method = _self_method(attr, text)
             refs[function].add((callee, None if method is None else sys.intern(method)))
-            if callee is None and attr is None and text in named.get(function, ()):
+            if (
+                callee is None
+                and attr is None
+                and text in named.get(function, ())
+                and written[function, "name:" + text] == 1  # as ``named_functions`` says
+            ):
                 passed[function].extend(_function_refs((named[function][text],), function))
             if callee is not None and models.source_for(callee) is not None:
                 reads.add(function)
