@@ -678,8 +678,9 @@ class Store:
         """The writes of this run are done: keep at most ``kib`` KiB of pages in memory and
         give the rest back. The pages written are spilled to the working database's temp file
         and read back from it when asked for (a later write, copying a borrowed snapshot, gets
-        a full cache again). ``auditls check`` calls it between the index and the rules: the
-        64 MiB the index filled were a quarter of its peak."""
+        a full cache again). ``auditls check`` calls it between the index and the rules, the
+        language server after each full index: the 64 MiB the index filled were a quarter of
+        their peaks."""
         with self._db.errors("shrinking the page cache"):
             self._db.conn.execute(f"PRAGMA cache_size = -{int(kib)}")
             self._db.conn.execute("PRAGMA shrink_memory")
