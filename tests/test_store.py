@@ -193,6 +193,18 @@ def test_every_core_fact_type_round_trips(store: Store) -> None:
     assert set(counts.values()) == {1}
 
 
+def test_a_shrunk_page_cache_still_reads_and_writes_every_row(store: Store) -> None:
+    files = [sample_facts(f"m{i}.py") for i in range(30)]
+    store.replace_many((row_for(ff), ff) for ff in files)
+    store.shrink_cache(kib=64)
+    assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -64
+    for ff in files:
+        assert store.file_facts(ff.path) == ff
+    extra = sample_facts("extra.py")
+    assert store.replace_file(row_for(extra), extra) is True
+    assert store.file_facts(extra.path) == extra
+
+
 def test_file_rows_round_trip_sorted_by_path(store: Store) -> None:
     b, a = sample_facts("b.py"), sample_facts("a.py")
     broken = FileFacts(

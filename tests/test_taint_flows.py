@@ -342,13 +342,57 @@ def test_lambda_results_are_coarse() -> None:
         def f(rows, k):
             key = lambda r: r.get(k)
         """
-    # the body's call is numbered when the walker reaches the body (later): read through
-    assert rows(src) == [("name:key", ("name:r", "name:k"), "=", None, None, None)]
-    # inside the lambda, its own call rows
+    # the body's call is numbered when the walker reaches the body (later): read through,
+    # after the lambda itself (a function of this scope that a later `key(x)` runs)
+    assert rows(src) == [("name:key", ("name:<lambda>", "name:r", "name:k"), "=", None, None, None)]
+    # inside the lambda, its own call rows, and its body as its return value
     assert rows(src, "m.f.<locals>.<lambda>") == [
         ("receiver", ("name:r",), "=", 0, None, None),
+        ("return", ("call:0",), "=", None, None, None),
         ("arg", ("name:k",), "=", 0, 0, None),
     ]
+
+
+def test_match_captures_take_the_subject() -> None:
+    src = """
+        def f(cmd):
+            match cmd:
+                case [name, *rest]:
+                    pass
+                case {"k": v, **others}:
+                    pass
+                case int(n) | str(n):
+                    pass
+        """
+    assert rows(src) == [
+        ("name:name", ("name:cmd",), "unpack", None, None, None),
+        ("name:rest", ("name:cmd",), "unpack", None, None, None),
+        ("name:others", ("name:cmd",), "unpack", None, None, None),
+        ("name:v", ("name:cmd",), "unpack", None, None, None),
+        ("name:n", (), "unpack", None, None, None),  # int(n): a number
+        ("name:n", ("name:cmd",), "unpack", None, None, None),  # str(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("test", "inputs"),
+    [
+        ("7 * 42 > 200", ("name:a",)),
+        ("7 * 42 < 200", ("name:b",)),
+        ("not 0 and 'x' == 'x'", ("name:a",)),
+        ("DEBUG", ("name:a", "name:b")),  # not a constant: both branches
+        ("10 ** 100 > 1", ("name:a", "name:b")),  # `**` is not worked out
+        ("1 // 0", ("name:a", "name:b")),
+    ],
+)
+def test_a_constant_condition_takes_only_its_live_branch(
+    test: str, inputs: tuple[str, ...]
+) -> None:
+    src = f"""
+        def f(a, b):
+            x = a if {test} else b
+        """
+    assert rows(src) == [("name:x", inputs, "=", None, None, None)]
 
 
 # -- statements: return, yield, for, with ---------------------------------------------------------

@@ -252,6 +252,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 progress=False,
                 on_progress=progress.index,
             )
+            store.shrink_cache()  # the rules read file by file: no need for the index's cache
             analysis = analyse(
                 store,
                 select=select,

@@ -48,7 +48,7 @@ TARGETS = (
 
 #: What a value is made of (each string of ``FlowFact.inputs``), by shape.
 INPUTS = (
-    "name:x",  # a local name, parameter or global of this file
+    "name:x",  # a local name, parameter or global of this file ("name:<lambda>": a lambda)
     "ref:flask.request.args",  # a name or chain resolved outside the file (imports, builtins)
     "attr:self.items",  # an attribute read off a local, as written
     "call:7",  # the result of the call with call_id 7 in this file

@@ -341,6 +341,9 @@ class FolderEngine:
             log.info("indexing %s was cancelled; run auditls.reindex to finish it", self.root)
         finally:
             self.indexing = False
+        # From here a save writes one file's rows: the index's 64 MiB page cache would stay
+        # a quarter of the daemon's memory for nothing (``Store.shrink_cache``).
+        store.shrink_cache()
         self._settle(store)  # the index read the overlaid paths from the disk again
         changes = Changes(store.revision, full=True, report=report, cancelled=cancelled)
         self._counts.clear()

@@ -42,6 +42,7 @@ from auditls.taint.program import (
     Taint,
     Trace,
     Unit,
+    named_functions,
     sink_of,
 )
 
@@ -193,6 +194,7 @@ class _Interpreter:
         self.models = program.models
         #: Sink sites of this unit: whether every value that reached them was shown clean.
         self.sites_clean: dict[tuple[str, int, int], bool] = {}
+<<<<<<< HEAD
         #: Celery signatures run with another call's result (``_canvas``), when first asked.
         self._callbacks: dict[int, tuple[int, ...]] | None = None
 
@@ -201,6 +203,10 @@ class _Interpreter:
         if self._callbacks is None:
             self._callbacks = _canvas(self.unit) if self.unit.calls else {}
         return self._callbacks
+=======
+        #: Local names bound to a function (``go = lambda c: ...``): what calling them runs.
+        self.named = named_functions(unit)
+>>>>>>> tn10
 
     # -- values ----------------------------------------------------------------------------
 
@@ -224,7 +230,9 @@ class _Interpreter:
             else:
                 message = f"parameter `{name}` of `{unit.qualname}`"
                 step = Step(unit.path, unit.line, unit.column, message)
-                self.env[f"name:{name}"] = {Label(f"param:{index}"): (step,)}
+                # A name twice: the lambdas of one function are one unit (each is
+                # `<locals>.<lambda>`), whose parameters are all of theirs: either binds it.
+                self.env.setdefault(f"name:{name}", {})[Label(f"param:{index}")] = (step,)
 
     def evaluate(self, row: FlowFact, reads: bool = True) -> Taint:
         out: Taint = {}
@@ -370,7 +378,7 @@ class _Interpreter:
             # `await request.post()` on a handler's request of no declared type
             callee = self.program.request_source(unit, call.callee_text)
             source = self.models.source_for(callee) if callee else None
-        target = self.program.callee(unit, call) if call is not None else None
+        target = self.program.callee(unit, call, self.named) if call is not None else None
         sent = self.program.dispatched(unit, call) if call is not None else None
         if call is not None and source is not None:
             step = _step(unit.path, call, f"calls `{_short(call.callee_text)}`: {source.label}")
@@ -541,7 +549,7 @@ class _Interpreter:
         if call is None:
             return
         found = sink_of(self.models, call.callee, call.attr)
-        target = self.program.callee(self.unit, call)
+        target = self.program.callee(self.unit, call, self.named)
         if found is not None and found[1] and target is not None:
             found = None  # `Runner().execute(...)`: a workspace method, not a driver's
         if found is not None:

@@ -10,7 +10,7 @@ import dataclasses
 import json
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -339,9 +339,16 @@ def _passes_function(callee: str | None, attr: str | None) -> bool:
 
 
 def _function_refs(inputs: Iterable[str], function: str) -> Iterator[Ref]:
+<<<<<<< HEAD
     """Call references for the functions an argument of ``function`` may pass on
     (``ref:m.f`` -> ``("m.f", None)``; ``attr:self.m`` -> ``(None, "m")``; a bare ``name:f``
     -> every function ``f`` of an enclosing scope): edges to what may run."""
+=======
+    """Call references for the functions an argument of ``function`` may pass on (``ref:m.f``
+    -> ``("m.f", None)``; ``attr:self.m`` -> ``(None, "m")``; a name, ``name:f``, -> the
+    functions of that name it may see: nested in it, or in the module and the functions
+    around it (``_named_functions``)): edges to what may run."""
+>>>>>>> tn10
     for item in inputs:
         if item.startswith("ref:"):
             yield sys.intern(item[4:]), None
@@ -350,6 +357,7 @@ def _function_refs(inputs: Iterable[str], function: str) -> Iterator[Ref]:
             if "." not in method:
                 yield None, sys.intern(method)
         elif item.startswith("name:"):
+<<<<<<< HEAD
             for name in _enclosing_names(function, item[5:]):
                 yield sys.intern(name), None
 
@@ -365,6 +373,42 @@ def _enclosing_names(function: str, name: str) -> Iterator[str]:
         scope = scope.rpartition(".")[0]
         if scope.endswith(".<locals>"):
             scope = scope[: -len(".<locals>")]
+=======
+            for name in _named_functions(function, item[5:]):
+                yield sys.intern(name), None
+
+
+def named_functions(unit: Unit) -> dict[str, str]:
+    """The local names of a unit written once, with a bare name (``go = lambda c: ...`` is
+    ``name:<lambda>`` and what the body reads; ``f = helper``), and that name (``name:...``):
+    what a call of the local may run (``Program.function_ref`` says whether it is one)."""
+    if not unit.flows:
+        return {}
+    out: dict[str, str] = {}
+    for row in unit.flows:
+        target, inputs = row.target, row.inputs
+        if (
+            target.startswith("name:")
+            and (len(inputs) == 1 or inputs[:1] == ("name:<lambda>",))
+            and inputs[0].startswith("name:")
+            and unit.writes.get(target, 0) == 1
+        ):
+            out[target[5:]] = inputs[0]
+    return out
+
+
+def _named_functions(function: str, name: str) -> Iterator[str]:
+    """The qualified names a bare ``name`` used in ``function`` may be a function of its file
+    by: nested in it first, then in each scope around it out to the module (``m.view`` ->
+    ``m.view.<locals>.name``, ``m.name``; the module's own code ``m`` -> ``m.name``). A name
+    that is no unit, a method (class bodies' names are not seen from inside their methods) or
+    another file's unit is not one: the callers check."""
+    yield f"{function}.<locals>.{name}"
+    yield f"{function}.{name}"  # `function` is a module's own code
+    parts = function.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        yield ".".join(parts[:end]) + "." + name
+>>>>>>> tn10
 
 
 def _self_method(attr: str | None, text: str) -> str | None:
@@ -573,8 +617,18 @@ class Program:
         readers: set[str] = set()
         writers: set[str] = set()
         attrs: dict[str, set[str]] = defaultdict(set)
+        named: dict[str, dict[str, str]] = defaultdict(dict)  # `go = lambda ...`, `f = helper`
+        written: Counter[tuple[str, str]] = Counter()
         for function, target, inputs, call_id in sk.flows:
             self._unit(sk.path, function, made)
+            if target.startswith("name:"):
+                written[function, target] += 1  # as ``Unit.writes`` counts (``add_file``)
+                if inputs.startswith('["name:<lambda>"'):
+                    named[function][target[5:]] = "name:<lambda>"
+                elif inputs.startswith('["name:') and inputs.count('"') == 2:
+                    named[function][target[5:]] = inputs[2:-2]
+            elif target == "receiver" and inputs.count('"') == 2:
+                written[function, inputs[2:-2]] += 1
             if target.startswith(SELF_ATTRS):
                 writers.add(function)
             if '"attr:self.' in inputs or '"attr:cls.' in inputs:
@@ -609,6 +663,13 @@ class Program:
             callee = None if callee is None else sys.intern(callee)
             method = _self_method(attr, text)
             refs[function].add((callee, None if method is None else sys.intern(method)))
+            if (
+                callee is None
+                and attr is None
+                and text in named.get(function, ())
+                and written[function, "name:" + text] == 1  # as ``named_functions`` says
+            ):
+                passed[function].extend(_function_refs((named[function][text],), function))
             if callee is not None and models.source_for(callee) is not None:
                 reads.add(function)
             elif callee is None:
@@ -955,10 +1016,16 @@ class Program:
         refs = [
             (call.callee, _self_method(call.attr, call.callee_text)) for call in unit.calls.values()
         ]
+        named = named_functions(unit)
         for call in unit.calls.values():
             if _passes_function(call.callee, call.attr):
                 for row in unit.args.get(call.call_id, ()):
                     refs.extend(_function_refs(row.inputs, unit.qualname))
+<<<<<<< HEAD
+=======
+            if call.callee is None and call.attr is None and call.callee_text in named:
+                refs.extend(_function_refs((named[call.callee_text],), unit.qualname))
+>>>>>>> tn10
         unit.refs = refs_of(refs)
         unit.reads_source = (
             any(
@@ -1030,9 +1097,18 @@ class Program:
                 out.append(self.resolve(task[0]))
         return out
 
-    def callee(self, unit: Unit, call: CallFact) -> Unit | None:
-        """The workspace function a call runs, when it resolves to one."""
-        return self.target(unit, call.callee, _self_method(call.attr, call.callee_text))
+    def callee(
+        self, unit: Unit, call: CallFact, named: Mapping[str, str] | None = None
+    ) -> Unit | None:
+        """The workspace function a call runs, when it resolves to one; with ``named``
+        (``named_functions`` of the unit), a call of a local name bound once to a function
+        (``go = lambda c: ...; go(x)``, ``f = helper; f(x)``) runs that function."""
+        found = self.target(unit, call.callee, _self_method(call.attr, call.callee_text))
+        if found is None and named and call.callee is None and call.attr is None:
+            bound = named.get(call.callee_text)
+            if bound is not None:
+                found = self.function_ref(unit, bound)
+        return found
 
     def target(self, unit: Unit, callee: str | None, method: str | None) -> Unit | None:
         """The workspace function of a call reference (``Unit.refs``), when there is one (a
@@ -1053,6 +1129,7 @@ class Program:
         if item.startswith(("attr:self.", "attr:cls.")):
             method = item.split(".", 1)[1]
             return None if "." in method else self.target(unit, None, method)
+<<<<<<< HEAD
         if item.startswith("name:"):  # a nested function, or one of an enclosing scope
             for i, name in enumerate(_enclosing_names(unit.qualname, item[5:])):
                 found = self.units.get(name)
@@ -1062,6 +1139,17 @@ class Program:
                     and (not i or not found.class_name)
                 ):
                     return found  # never a method: a bare name does not reach a class's scope
+=======
+        if item.startswith("name:"):
+            # A function nested in it, or one of its file the name sees (not a method: a
+            # class body's names are not seen from its methods); not a parameter or a local.
+            if item[5:] in unit.params or unit.writes.get(item):
+                return None
+            for name in _named_functions(unit.qualname, item[5:]):
+                found = self.units.get(name)
+                if found is not None and found.path == unit.path and found.class_name is None:
+                    return found
+>>>>>>> tn10
         return None
 
     def dispatches(self, unit: Unit, call: CallFact) -> list[tuple[Unit, Dispatch]]:

@@ -16,16 +16,22 @@ their strings are specified in ``auditls.facts.taint`` (TARGETS, INPUTS, HOWS); 
 - ``branch`` on every row: it runs on some paths only (inside an ``if``/``else``, a loop, a
   ``match`` case, an ``except``/``else``/``finally``), so a name it writes may keep its old
   value;
+- a lambda: its body is the ``return`` row of its own unit (``<locals>.<lambda>``); a name
+  bound to one (``go = lambda c: ...``) reads ``name:<lambda>`` first, so that the engine runs
+  it where ``go(x)`` is called;
+- ``match``: the names a ``case`` pattern captures take the subject (``unpack``), except those
+  ``case int(n)`` / ``float`` / ``bool`` capture (a number: a row without inputs);
 - guards: ``if <check of x>: abort()/raise/return`` at the top level of a function (not in a
   branch or a loop) gives ``target="guard"``, ``how="reject"`` on the ``if`` (``"reject:path"``
   when the check only keeps paths in: ``".." in x``); ``if <validation of x>:`` anywhere gives
   ``how="accept"`` (or ``"accept:path"``) on a row that spans the ``if`` body: x is clean there.
 
 The inputs of an expression are read through subscripts, operators, f-strings, ``%`` and
-``"...".format()``, containers, conditional expressions (both branches), comprehensions and
-lambdas (coarse), ``await``; they stop at a call (``call:<id>``, its own ``arg`` rows say what
-went in), at a walrus (``name:<target>``, its own row says what went in) and at comparisons and
-``not`` (a boolean carries no text).
+``"...".format()``, containers, conditional expressions (both branches, or only the one a
+constant test such as ``7 * 42 > 200`` takes), comprehensions and lambdas (coarse),
+``await``; they stop at a call (``call:<id>``, its own ``arg`` rows say what went in), at a
+walrus (``name:<target>``, its own row says what went in) and at comparisons and ``not`` (a
+boolean carries no text).
 
 Rows that need the call ids of the calls inside their value are made on ``leave_``: by then
 the walker has visited those calls. Call ids are numbered exactly as ``core.calls`` numbers
@@ -72,6 +78,8 @@ _BRANCHES = frozenset({ast.If, ast.While, ast.For, ast.AsyncFor, ast.Match})
 _TRIES = frozenset({ast.Try, ast.TryStar})
 #: Where an allowlist's values may come from: a name, an attribute, a literal collection.
 _COLLECTIONS = frozenset({ast.Name, ast.Attribute, ast.Set, ast.List, ast.Tuple, ast.Dict})
+#: Classes whose ``case C(n)`` pattern captures a number.
+_NUMBER_CLASSES = frozenset({"builtins.int", "builtins.float", "builtins.bool"})
 
 
 def _replaces(stmt: Any, name: str) -> bool:
@@ -122,6 +130,89 @@ def _is_allowlist(node: Any) -> bool:
         and test.left.id == node.body.id
         and test.comparators[0].__class__ in _COLLECTIONS
     )
+
+
+#: Operators a constant condition may use (``7 * 42 > 200``), with their functions.
+_CONSTANT_OPS: dict[type, Any] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Mod: lambda a, b: a % b,
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+}
+#: A condition whose value is not known from the text alone.
+_UNKNOWN = object()
+#: Past this size a constant's value is not worked out (``"x" * 10**9`` is no condition).
+_CONSTANT_LIMIT = 1 << 64
+
+
+def _constant(node: Any, depth: int = 0) -> Any:
+    """The value of a condition made only of literals (``7 * 42 > 200``, ``not 0``,
+    ``"a" == "b"``), else ``_UNKNOWN``. Numbers, strings, booleans and None only; small values
+    only (no ``**``, no large products): never a cost at extraction."""
+    if depth > 20:
+        return _UNKNOWN
+    c = node.__class__
+    if c is _Constant:
+        value = node.value
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        return _UNKNOWN
+    if c is ast.UnaryOp:
+        operand = _constant(node.operand, depth + 1)
+        if operand is _UNKNOWN:
+            return _UNKNOWN
+        op = node.op.__class__
+        if op is ast.Not:
+            return not operand
+        if isinstance(operand, (int, float)) and not isinstance(operand, bool):
+            return -operand if op is ast.USub else operand if op is ast.UAdd else _UNKNOWN
+        return _UNKNOWN
+    if c is ast.BoolOp:
+        values = [_constant(v, depth + 1) for v in node.values]
+        if any(v is _UNKNOWN for v in values):
+            return _UNKNOWN
+        return all(values) if node.op.__class__ is ast.And else any(values)
+    if c is _BinOp or c is ast.Compare:
+        if c is _BinOp:
+            pairs = [(node.op, node.left, node.right)]
+        else:
+            operands = [node.left, *node.comparators]
+            pairs = [(op, a, b) for op, a, b in zip(node.ops, operands, operands[1:], strict=False)]
+        result: Any = True
+        for op, left, right in pairs:
+            func = _CONSTANT_OPS.get(op.__class__)
+            a, b = _constant(left, depth + 1), _constant(right, depth + 1)
+            if func is None or a is _UNKNOWN or b is _UNKNOWN:
+                return _UNKNOWN
+            if isinstance(a, str) != isinstance(b, str) and c is _BinOp:
+                return _UNKNOWN  # `"a" * 3`: not a condition worth working out
+            try:
+                value = func(a, b)
+            except (TypeError, ZeroDivisionError, ValueError, OverflowError):
+                return _UNKNOWN
+            if isinstance(value, (int, float)) and not -_CONSTANT_LIMIT < value < _CONSTANT_LIMIT:
+                return _UNKNOWN
+            if c is _BinOp:
+                return value
+            result = result and value
+        return result
+    return _UNKNOWN
+
+
+def _live_branch(node: Any) -> Any:
+    """The branch a conditional expression takes when its test is a constant
+    (``x if 7 * 42 > 200 else "safe"``), else None: both may run."""
+    value = _constant(node.test)
+    if value is _UNKNOWN:
+        return None
+    return node.body if value else node.orelse
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
@@ -327,8 +418,12 @@ class FlowsExtractor(Extractor):
                     if k is not None:
                         push(k)
             elif c is ast.IfExp:
-                push(n.orelse)
-                push(n.body)
+                live = _live_branch(n)
+                if live is not None:
+                    push(live)  # a constant test: only the branch it takes
+                else:
+                    push(n.orelse)
+                    push(n.body)
             elif c is ast.BoolOp:
                 for v in reversed(n.values):
                     push(v)
@@ -409,7 +504,13 @@ class FlowsExtractor(Extractor):
 
     def _assign(self, target: Any, value: ast.expr) -> None:
         c = target.__class__
-        if c is _Name:  # the common case
+        if c is _Name and value.__class__ is ast.Lambda:
+            # `go = lambda c: ...`: the name holds the lambda, a function of this scope that
+            # a later `go(x)` runs (the engine resolves `name:<lambda>` as a nested function);
+            # what its body reads follows, coarse, for a lambda passed on.
+            inputs = ("name:<lambda>", *self._inputs(value))
+            self._row(target, "name:" + target.id, tuple(dict.fromkeys(inputs)), "=")
+        elif c is _Name:  # the common case
             self._row(target, "name:" + target.id, self._inputs(value), self._how(value))
         elif c is _Tuple or c is _List:
             self._unpack(target, value)
@@ -486,6 +587,48 @@ class FlowsExtractor(Extractor):
 
     def leave_comprehension(self, node: ast.comprehension) -> None:
         self._store(node.target, self._inputs(node.iter), "comprehension")
+
+    def leave_Lambda(self, node: ast.Lambda) -> None:
+        """A lambda's body is its return value: a ``return`` row of the lambda's own unit, its
+        names read in the lambda's scope (the walker has left it: it is opened again)."""
+        ctx = self.ctx
+        ctx.enter_body(node)
+        try:
+            inputs = self._inputs(node.body)
+            if inputs:
+                self._row(node.body, "return", inputs, self._how(node.body))
+        finally:
+            ctx.leave_body(node)
+
+    def visit_match_case(self, node: ast.match_case) -> None:
+        """The names a ``case`` pattern captures take the subject's value (coarse: a part of
+        it), before the case's body runs; ``case int(n)`` (and ``float``, ``bool``) captures
+        a number, which carries nothing (a row without inputs)."""
+        stmts: list[Any] = self.ctx.stmts
+        match = stmts[-1] if stmts else None
+        if match.__class__ is not ast.Match:
+            return
+        assert isinstance(match, ast.Match)
+        inputs = self._inputs(match.subject)
+        if not inputs:
+            return
+        harmless: set[int] = set()
+        for pattern in ast.walk(node.pattern):
+            c = pattern.__class__
+            if c is ast.MatchClass:
+                assert isinstance(pattern, ast.MatchClass)
+                cls = pattern.cls
+                if cls.__class__ is _Name and self._ref(cls.id) in _NUMBER_CLASSES:
+                    harmless.update(id(p) for p in pattern.patterns)
+            elif c is ast.MatchAs or c is ast.MatchStar:
+                name = getattr(pattern, "name", None)
+                if name is not None:
+                    clean = id(pattern) in harmless  # a number: nothing flows
+                    self._row(pattern, "name:" + name, () if clean else inputs, "unpack")
+            elif c is ast.MatchMapping:
+                rest = getattr(pattern, "rest", None)
+                if rest is not None:
+                    self._row(pattern, "name:" + rest, inputs, "unpack")
 
     # -- calls ----------------------------------------------------------------------------------
 
