@@ -194,7 +194,8 @@ class _Interpreter:
         self.models = program.models
         #: Sink sites of this unit: whether every value that reached them was shown clean.
         self.sites_clean: dict[tuple[str, int, int], bool] = {}
-<<<<<<< HEAD
+        #: Local names bound to a function (``go = lambda c: ...``): what calling them runs.
+        self.named = named_functions(unit)
         #: Celery signatures run with another call's result (``_canvas``), when first asked.
         self._callbacks: dict[int, tuple[int, ...]] | None = None
 
@@ -203,10 +204,6 @@ class _Interpreter:
         if self._callbacks is None:
             self._callbacks = _canvas(self.unit) if self.unit.calls else {}
         return self._callbacks
-=======
-        #: Local names bound to a function (``go = lambda c: ...``): what calling them runs.
-        self.named = named_functions(unit)
->>>>>>> tn10
 
     # -- values ----------------------------------------------------------------------------
 

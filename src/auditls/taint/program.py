@@ -339,16 +339,10 @@ def _passes_function(callee: str | None, attr: str | None) -> bool:
 
 
 def _function_refs(inputs: Iterable[str], function: str) -> Iterator[Ref]:
-<<<<<<< HEAD
-    """Call references for the functions an argument of ``function`` may pass on
-    (``ref:m.f`` -> ``("m.f", None)``; ``attr:self.m`` -> ``(None, "m")``; a bare ``name:f``
-    -> every function ``f`` of an enclosing scope): edges to what may run."""
-=======
     """Call references for the functions an argument of ``function`` may pass on (``ref:m.f``
     -> ``("m.f", None)``; ``attr:self.m`` -> ``(None, "m")``; a name, ``name:f``, -> the
     functions of that name it may see: nested in it, or in the module and the functions
     around it (``_named_functions``)): edges to what may run."""
->>>>>>> tn10
     for item in inputs:
         if item.startswith("ref:"):
             yield sys.intern(item[4:]), None
@@ -357,23 +351,6 @@ def _function_refs(inputs: Iterable[str], function: str) -> Iterator[Ref]:
             if "." not in method:
                 yield None, sys.intern(method)
         elif item.startswith("name:"):
-<<<<<<< HEAD
-            for name in _enclosing_names(function, item[5:]):
-                yield sys.intern(name), None
-
-
-def _enclosing_names(function: str, name: str) -> Iterator[str]:
-    """Where a bare name used in ``function`` may be defined: nested in it, then in each
-    enclosing scope out to its module (``m.view`` passing ``f``: ``m.view.<locals>.f``,
-    ``m.view.f`` for a module's own code, ``m.f``)."""
-    yield f"{function}.<locals>.{name}"
-    scope = function
-    while scope:
-        yield f"{scope}.{name}"
-        scope = scope.rpartition(".")[0]
-        if scope.endswith(".<locals>"):
-            scope = scope[: -len(".<locals>")]
-=======
             for name in _named_functions(function, item[5:]):
                 yield sys.intern(name), None
 
@@ -408,7 +385,6 @@ def _named_functions(function: str, name: str) -> Iterator[str]:
     parts = function.split(".")
     for end in range(len(parts) - 1, 0, -1):
         yield ".".join(parts[:end]) + "." + name
->>>>>>> tn10
 
 
 def _self_method(attr: str | None, text: str) -> str | None:
@@ -1021,11 +997,8 @@ class Program:
             if _passes_function(call.callee, call.attr):
                 for row in unit.args.get(call.call_id, ()):
                     refs.extend(_function_refs(row.inputs, unit.qualname))
-<<<<<<< HEAD
-=======
             if call.callee is None and call.attr is None and call.callee_text in named:
                 refs.extend(_function_refs((named[call.callee_text],), unit.qualname))
->>>>>>> tn10
         unit.refs = refs_of(refs)
         unit.reads_source = (
             any(
@@ -1129,17 +1102,6 @@ class Program:
         if item.startswith(("attr:self.", "attr:cls.")):
             method = item.split(".", 1)[1]
             return None if "." in method else self.target(unit, None, method)
-<<<<<<< HEAD
-        if item.startswith("name:"):  # a nested function, or one of an enclosing scope
-            for i, name in enumerate(_enclosing_names(unit.qualname, item[5:])):
-                found = self.units.get(name)
-                if (
-                    found is not None
-                    and found.path == unit.path
-                    and (not i or not found.class_name)
-                ):
-                    return found  # never a method: a bare name does not reach a class's scope
-=======
         if item.startswith("name:"):
             # A function nested in it, or one of its file the name sees (not a method: a
             # class body's names are not seen from its methods); not a parameter or a local.
@@ -1149,7 +1111,6 @@ class Program:
                 found = self.units.get(name)
                 if found is not None and found.path == unit.path and found.class_name is None:
                     return found
->>>>>>> tn10
         return None
 
     def dispatches(self, unit: Unit, call: CallFact) -> list[tuple[Unit, Dispatch]]:
