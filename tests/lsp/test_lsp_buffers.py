@@ -22,6 +22,8 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig
 
+from auditls.server.documents import QUICK_FIRST
+
 from .helpers import (
     PROFILES,
     SERVER,
@@ -229,3 +231,22 @@ async def test_a_buffer_changes_a_workspace_finding_in_another_file(
     # Closed without saving: the disk's app does not parse, so no app, no route to flag.
     client.close(rel)
     await client.diagnostics_for(views, lambda d: not d, "views.py from the disk again")
+
+
+async def test_a_large_buffer_counts_once_its_quick_analysis_is_shown(client: AuditClient) -> None:
+    """A buffer of ``QUICK_FIRST`` characters or more shows the findings of a quick extraction
+    first; the full one follows, and the workspace rules see the buffer from it."""
+    rel, views = "shop/__init__.py", client.uri("shop/views.py")
+    await client.until(lambda: progress_done(client), "the index to end")
+    filler = "".join(f"\n\ndef helper_{i}():\n    return {i}\n" for i in range(900))
+    padded = SHOP_INIT + filler
+    assert len(padded) >= QUICK_FIRST
+    uri = client.open(rel, padded, version=1)
+    await client.diagnostics_for(uri, lambda d: not d, "the large app module", version=1)
+    guarded = padded.replace('@app.post("/notes")\n', '@app.post("/notes")\n@login_required\n')
+    client.replace(rel, guarded, version=2)
+    await client.diagnostics_for(uri, lambda d: not d, "the edited buffer", version=2)
+    await client.diagnostics_for(
+        views, lambda d: codes(d) == ["AUD304"], "views.py's route, from the full analysis"
+    )
+    client.close(rel)

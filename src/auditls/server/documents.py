@@ -143,6 +143,8 @@ class OpenDocument:
     last_good: Analysis | None = None  # the latest analysis of a buffer that parsed
     last_complete: Analysis | None = None  # the latest of those with every extractor's facts
     history: list[int] = field(default_factory=list)  # versions delivered (for tests/status)
+    #: The full analysis of the current buffer, when a quick one is shown first (``QUICK_FIRST``).
+    completion: Callable[[], Analysis] | None = None
 
     def accept(self, analysis: Analysis) -> None:
         self.current = analysis

@@ -40,6 +40,7 @@ def initialize(ls: AuditServer, params: types.InitializeParams) -> bool:
     pull = ls.wants_pull()
     publish.start_hub(ls, loop, pull=pull)
     ls.pipeline = Pipeline(loop, ls.analysis_pool, functools.partial(text_sync.deliver, ls))
+    ls.completion = Pipeline(loop, ls.analysis_pool, functools.partial(text_sync.deliver, ls))
     ls.snapshots = Debouncer(loop)
     log.info(
         "auditls %s: %d folder(s), positions in %s, diagnostics %s",
@@ -129,6 +130,8 @@ async def stop(ls: AuditServer) -> None:
     ls.stopped = True
     if ls.pipeline is not None:
         ls.pipeline.close()
+    if ls.completion is not None:
+        ls.completion.close()
     if ls.snapshots is not None:
         ls.snapshots.cancel_all()
     if ls.hub is not None:

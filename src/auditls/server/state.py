@@ -144,6 +144,8 @@ class AuditServer(LanguageServer):
         self.docs_base: str | None = None
         self.hub: DiagnosticsHub | None = None
         self.pipeline: Pipeline[str, Analysis] | None = None
+        #: The full analyses that follow a quick one (``text_sync.deliver``), on the same thread.
+        self.completion: Pipeline[str, Analysis] | None = None
         self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="auditls-analyse")
         self._large_pool: ProcessPoolExecutor | None = None
         self.snapshots: Debouncer[str] | None = None

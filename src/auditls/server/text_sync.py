@@ -10,10 +10,10 @@ typed before it has been analysed; a close hands the file back to the disk.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from lsprotocol import types
@@ -74,6 +74,8 @@ async def did_close(ls: AuditServer, params: types.DidCloseTextDocumentParams) -
     doc = ls.close_document(uri)
     if ls.pipeline is not None:
         ls.pipeline.forget(uri)
+    if ls.completion is not None:
+        ls.completion.forget(uri)
     log.debug("closed %s", uri)
     if doc is not None and ls.hub is not None:
         await back_to_disk(ls, doc)
@@ -123,6 +125,7 @@ def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
     wait = settings.debounce if delay is None else delay
     doc.large = len(text) >= LARGE_BUFFER
     if doc.large:
+        doc.completion = None
         module_of = (module_root / rel, module_root) if module_root is not None else None
         large = functools.partial(
             analyse_large_buffer,
@@ -139,29 +142,51 @@ def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
         show_progress(ls, doc, len(text))
         return
 
-    loop = asyncio.get_running_loop()
-    quick_first = len(text) >= QUICK_FIRST
+    run = functools.partial(
+        analyse_open,
+        text,
+        version=version,
+        rel=rel,
+        module_of=(module_root / rel, module_root)
+        if path is not None and module_root is not None
+        else None,
+        encoding=encoding,
+        root=root,
+        uri_of=uri_of,
+        test_code=test_code,
+    )
+    quick = len(text) >= QUICK_FIRST
+    doc.completion = functools.partial(run, quick=False) if quick else None
+    if ls.completion is not None:
+        ls.completion.forget(uri)  # an older version's full analysis: never needed now
+    ls.pipeline.submit(uri, version, functools.partial(run, quick=quick), wait)
 
-    def job() -> Analysis:
-        module = None
-        if path is not None and module_root is not None:
-            module = module_name_for(module_root / rel, module_root)
-        analyse = functools.partial(
-            analyse_buffer,
-            text,
-            version=version,
-            rel=rel,
-            module=module,
-            encoding=encoding,
-            root=root,
-            uri_of=uri_of,
-            test_code=test_code,
-        )
-        if quick_first:
-            loop.call_soon_threadsafe(deliver_early, ls, uri, version, analyse(quick=True))
-        return analyse()
 
-    ls.pipeline.submit(uri, version, job, wait)
+def analyse_open(
+    text: str,
+    *,
+    version: int,
+    rel: str,
+    module_of: tuple[Path, Path] | None,
+    quick: bool,
+    encoding: str,
+    root: Path,
+    uri_of: Callable[[str], str],
+    test_code: str,
+) -> Analysis:
+    """``analyse_buffer`` off the loop, the module name worked out there (it reads the disk)."""
+    module = module_name_for(*module_of) if module_of is not None else None
+    return analyse_buffer(
+        text,
+        version=version,
+        rel=rel,
+        module=module,
+        encoding=encoding,
+        root=root,
+        uri_of=uri_of,
+        test_code=test_code,
+        quick=quick,
+    )
 
 
 def show_progress(ls: AuditServer, doc: OpenDocument, size: int) -> None:
@@ -195,18 +220,6 @@ async def large_progress(ls: AuditServer, doc: OpenDocument, message: str) -> No
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
 
 
-def deliver_early(ls: AuditServer, uri: str, version: int, analysis: Analysis) -> None:
-    """A quick analysis (``QUICK_FIRST``): its findings shown at once, if the buffer is still
-    that version; the full analysis of the same version follows (``deliver``)."""
-    doc = ls.documents.get(uri)
-    if doc is None or doc.version != version or ls.pipeline is None:
-        return
-    if not ls.pipeline.is_current(uri, version):
-        return
-    doc.accept(analysis)
-    publish.refresh_document(ls, doc)
-
-
 def deliver(ls: AuditServer, uri: str, version: int, analysis: Analysis) -> None:
     """The pipeline's result for a document, published if it is still that version."""
     doc = ls.documents.get(uri)
@@ -216,6 +229,14 @@ def deliver(ls: AuditServer, uri: str, version: int, analysis: Analysis) -> None
     doc.accept(analysis)
     publish.refresh_document(ls, doc)
     found = ls.folder_of(doc.path)
+    if not analysis.complete:
+        # A quick analysis (``QUICK_FIRST``): its findings are shown; the full one, for hover
+        # and the workspace rules, follows once the buffer has been still for the debounce
+        # (a newer version or a close drops it), so that it never delays the next findings.
+        if analysis.parses and doc.completion is not None and ls.completion is not None:
+            wait = ls.settings_for(found[0] if found is not None else None).debounce
+            ls.completion.submit(uri, version, doc.completion, wait)
+        return
     if found is None or not analysis.parses or doc.large or doc.excluded or not analysis.text:
         return
     folder, rel = found
