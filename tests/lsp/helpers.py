@@ -11,14 +11,15 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+import pytest_lsp
 from lsprotocol import types
 from pygls.protocol import default_converter
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES
 
 T = TypeVar("T")
@@ -27,6 +28,9 @@ SERVER = [sys.executable, "-m", "auditls", "serve"]
 PROFILES = ["visual-studio-code", "neovim@v0.11.0"]
 #: Deadline for anything the server should do in well under a second.
 DEADLINE = 15.0
+#: Deadline for the analysis of a buffer of megabytes (seconds of CPU on an idle machine;
+#: CI runs the suite on two busy cores).
+LARGE_DEADLINE = 90.0
 
 
 class AuditClient(LanguageClient):
@@ -67,6 +71,7 @@ class AuditClient(LanguageClient):
         what: str,
         *,
         version: int | None = None,
+        timeout: float = DEADLINE,
     ) -> Sequence[types.Diagnostic]:
         def ready() -> Sequence[types.Diagnostic] | None:
             if uri not in self.diagnostics:
@@ -76,7 +81,9 @@ class AuditClient(LanguageClient):
             found = self.diagnostics[uri]
             return found if check(found) else None
 
-        result = await self.until(lambda: (ready(),) if ready() is not None else None, what)
+        result = await self.until(
+            lambda: (ready(),) if ready() is not None else None, what, timeout
+        )
         return result[0]
 
     def uri(self, rel: str) -> str:
@@ -215,6 +222,64 @@ async def begin(
             initialization_options={"debounce": 20} if options is None else options,
         )
     )
+
+
+def editor_client(prepare: Callable[[Path], None], prefix: str = "") -> Any:
+    """The module-scoped ``client`` fixture most end-to-end modules use: a real ``auditls
+    serve`` per editor profile (VS Code, Neovim), on a workspace that ``prepare`` fills (see
+    ``files`` and ``copy_of``), initialized as that editor does. Assign it to ``client``."""
+
+    @pytest_lsp.fixture(
+        config=ClientServerConfig(server_command=SERVER, client_factory=make_client),
+        scope="module",
+        params=PROFILES,
+    )
+    async def client(
+        lsp_client: AuditClient,
+        request: pytest.FixtureRequest,
+        tmp_path_factory: pytest.TempPathFactory,
+    ) -> AsyncIterator[None]:
+        profile = request.param
+        root = tmp_path_factory.mktemp(prefix + profile.split("@")[0]).resolve() / "ws"
+        root.mkdir()
+        prepare(root)
+        await begin(lsp_client, profile, root)
+        yield
+        await lsp_client.shutdown_session()
+
+    return client
+
+
+def files(contents: dict[str, str]) -> Callable[[Path], None]:
+    """A workspace of these files (relative path -> text)."""
+    return lambda root: write_workspace(root, contents)
+
+
+def copy_of(project: Path) -> Callable[[Path], None]:
+    """A workspace copied from a fixture project (without its store or bytecode)."""
+
+    def prepare(root: Path) -> None:
+        shutil.copytree(
+            project,
+            root,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns(".auditls", "__pycache__"),
+        )
+
+    return prepare
+
+
+async def hover_markdown(client: AuditClient, uri: str, line: int, character: int) -> str:
+    """The hover's Markdown at a position (the hover must exist)."""
+    result = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=character),
+        )
+    )
+    assert result is not None
+    assert isinstance(result.contents, types.MarkupContent)
+    return result.contents.value
 
 
 def progress_done(client: AuditClient) -> bool:

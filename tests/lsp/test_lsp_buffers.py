@@ -14,24 +14,19 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig
 
 from auditls.server.documents import QUICK_FIRST
 
 from .helpers import (
-    PROFILES,
-    SERVER,
     AuditClient,
-    begin,
-    make_client,
+    editor_client,
+    files,
     progress_done,
-    write_workspace,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -90,22 +85,7 @@ FILES = {
 }
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=SERVER, client_factory=make_client),
-    scope="module",
-    params=PROFILES,
-)
-async def client(
-    lsp_client: AuditClient,
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[None]:
-    profile = request.param
-    root = tmp_path_factory.mktemp(profile.split("@")[0]).resolve()
-    write_workspace(root, FILES)
-    await begin(lsp_client, profile, root)
-    yield
-    await lsp_client.shutdown_session()
+client = editor_client(files(FILES))
 
 
 def codes(diagnostics: Sequence[types.Diagnostic]) -> list[str]:

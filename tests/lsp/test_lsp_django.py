@@ -4,21 +4,14 @@ hover text itself is tested below the protocol (``tests/test_django.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig
 
 from .helpers import (
-    PROFILES,
-    SERVER,
     AuditClient,
-    begin,
-    make_client,
+    editor_client,
+    files,
     progress_done,
-    write_workspace,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -58,22 +51,7 @@ FILES = {
 }
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=SERVER, client_factory=make_client),
-    scope="module",
-    params=PROFILES,
-)
-async def client(
-    lsp_client: AuditClient,
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[None]:
-    profile = request.param
-    root = tmp_path_factory.mktemp("dj-" + profile.split("@")[0]).resolve()
-    write_workspace(root, FILES)
-    await begin(lsp_client, profile, root)
-    yield
-    await lsp_client.shutdown_session()
+client = editor_client(files(FILES), "dj-")
 
 
 async def test_hover_on_a_signal_lists_receivers_across_apps(client: AuditClient) -> None:

@@ -8,26 +8,20 @@ the LSP boundary is tested there (``tests/test_server_*.py``); these tests check
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig
 
 from auditls.rules import RULES
 
 from .helpers import (
-    PROFILES,
-    SERVER,
     AuditClient,
     apply_edits,
-    begin,
-    make_client,
+    editor_client,
+    files,
     progress_done,
     to_units,
-    write_workspace,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -57,22 +51,7 @@ FILES = {
 }
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=SERVER, client_factory=make_client),
-    scope="module",
-    params=PROFILES,
-)
-async def client(
-    lsp_client: AuditClient,
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[None]:
-    profile = request.param
-    root = tmp_path_factory.mktemp(profile.split("@")[0]).resolve()
-    write_workspace(root, FILES)
-    await begin(lsp_client, profile, root)
-    yield
-    await lsp_client.shutdown_session()
+client = editor_client(files(FILES))
 
 
 async def test_startup_progress_and_workspace_diagnostics(client: AuditClient) -> None:

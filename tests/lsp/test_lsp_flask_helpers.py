@@ -5,38 +5,24 @@ below the protocol (``tests/test_flask_board.py``)."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig
 
-from .helpers import PROFILES, SERVER, AuditClient, begin, make_client, progress_done
+from .helpers import (
+    AuditClient,
+    copy_of,
+    editor_client,
+    progress_done,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 BOARD = Path(__file__).resolve().parents[2] / "fixtures" / "flask_board"
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=SERVER, client_factory=make_client),
-    scope="module",
-    params=PROFILES,
-)
-async def client(
-    lsp_client: AuditClient,
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[None]:
-    profile = request.param
-    root = tmp_path_factory.mktemp("board-" + profile.split("@")[0]).resolve() / "ws"
-    shutil.copytree(BOARD, root, ignore=shutil.ignore_patterns(".auditls", "__pycache__"))
-    await begin(lsp_client, profile, root)
-    yield
-    await lsp_client.shutdown_session()
+client = editor_client(copy_of(BOARD), "board-")
 
 
 async def hover_text(client: AuditClient, rel: str, line: int, character: int) -> str:

@@ -12,14 +12,14 @@ list operations by method and full path; an unguarded POST is AUD313.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig
 
-from .helpers import PROFILES, SERVER, AuditClient, begin, make_client, write_workspace
+from .helpers import (
+    AuditClient,
+    editor_client,
+    files,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -90,22 +90,7 @@ SINK_LINE = 7  # 0-based: os.system(...) in worker.py
 OPEN_LINE = 11  # open(...) in worker.py
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=SERVER, client_factory=make_client),
-    scope="module",
-    params=PROFILES,
-)
-async def client(
-    lsp_client: AuditClient,
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[None]:
-    profile = request.param
-    root = tmp_path_factory.mktemp(profile.split("@")[0]).resolve()
-    write_workspace(root, FILES)
-    await begin(lsp_client, profile, root)
-    yield
-    await lsp_client.shutdown_session()
+client = editor_client(files(FILES))
 
 
 def _by_code(found: object, code: str) -> list[types.Diagnostic]:

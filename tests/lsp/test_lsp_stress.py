@@ -20,7 +20,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, client_capabilities
 
-from .helpers import DEADLINE, SERVER, AuditClient, make_client
+from .helpers import DEADLINE, LARGE_DEADLINE, SERVER, AuditClient, make_client
 
 PROFILE = "visual-studio-code"
 #: A function without findings, repeated to make a buffer large.
@@ -92,7 +92,11 @@ async def test_a_large_buffer_is_analysed_off_the_request_path(client: AuditClie
     await asyncio.wait_for(client.text_document_hover_async(hover_params(big_uri)), DEADLINE)
     assert big_uri not in client.diagnostics
     await client.diagnostics_for(
-        big_uri, lambda d: aud101(d) == expected(2), "big.py's findings", version=2
+        big_uri,
+        lambda d: aud101(d) == expected(2),
+        "big.py's findings",
+        version=2,
+        timeout=LARGE_DEADLINE,
     )
     [reports] = [
         r
@@ -103,12 +107,18 @@ async def test_a_large_buffer_is_analysed_off_the_request_path(client: AuditClie
     ]
     assert "big.py" in (reports[0].message or "")
     await client.until(
-        lambda: isinstance(reports[-1], types.WorkDoneProgressEnd), "the progress to end"
+        lambda: isinstance(reports[-1], types.WorkDoneProgressEnd),
+        "the progress to end",
+        LARGE_DEADLINE,
     )
     # An edit of the large buffer: analysed again, published for its version.
     client.replace("big.py", text_of(3, filler=25_000), version=3)
     await client.diagnostics_for(
-        big_uri, lambda d: aud101(d) == expected(3), "the edit's findings", version=3
+        big_uri,
+        lambda d: aud101(d) == expected(3),
+        "the edit's findings",
+        version=3,
+        timeout=LARGE_DEADLINE,
     )
 
 

@@ -5,50 +5,27 @@ protocol (``tests/test_testing.py``)."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_lsp
-from lsprotocol import types
-from pytest_lsp import ClientServerConfig
 
-from .helpers import PROFILES, SERVER, AuditClient, begin, make_client, progress_done
+from .helpers import (
+    AuditClient,
+    copy_of,
+    editor_client,
+    hover_markdown,
+    progress_done,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 PROJECT = Path(__file__).resolve().parent.parent.parent / "fixtures" / "testing"
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=SERVER, client_factory=make_client),
-    scope="module",
-    params=PROFILES,
-)
-async def client(
-    lsp_client: AuditClient,
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[None]:
-    profile = request.param
-    root = tmp_path_factory.mktemp("testing-" + profile.split("@")[0]).resolve() / "ws"
-    shutil.copytree(PROJECT, root, ignore=shutil.ignore_patterns(".auditls"))
-    await begin(lsp_client, profile, root)
-    yield
-    await lsp_client.shutdown_session()
+client = editor_client(copy_of(PROJECT), "testing-")
 
 
-async def hover(client: AuditClient, uri: str, line: int, character: int) -> str:
-    result = await client.text_document_hover_async(
-        types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=types.Position(line=line, character=character),
-        )
-    )
-    assert result is not None
-    assert isinstance(result.contents, types.MarkupContent)
-    return result.contents.value
+hover = hover_markdown
 
 
 async def test_hover_on_a_fixture_parameter(client: AuditClient) -> None:

@@ -18,6 +18,7 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
+from auditls.knowledge.pydantic import TYPE_WRAPPERS
 from auditls.knowledge.typeinfo import (
     ANY,
     FIRST_ARGUMENT,
@@ -30,7 +31,14 @@ from auditls.knowledge.typeinfo import (
 if TYPE_CHECKING:
     from auditls.extractors.semantic import Context
 
-__all__ = ["NEW_TYPES", "TYPE_ALIAS_MARKS", "TYPE_VARIABLES", "annotated_class", "type_alias_value"]
+__all__ = [
+    "NEW_TYPES",
+    "TYPE_ALIAS_MARKS",
+    "TYPE_VARIABLES",
+    "annotated_class",
+    "type_alias_value",
+    "unwrap_annotation",
+]
 
 MAX_STEPS = 12
 
@@ -39,6 +47,41 @@ _NOT_A_CLASS = ("builtins.", "typing.", "typing_extensions.", "collections.")
 
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _OPTIONAL_TEXT = re.compile(r"(?:typing\.)?Optional\[(.*)\]")
+
+
+_ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated")
+
+
+def unwrap_annotation(
+    ctx: Context, node: ast.expr | None, metadata: list[ast.expr], *, aliases: bool = True
+) -> ast.expr | None:
+    """The type a parameter or field annotation names, through ``Annotated``, ``Optional``,
+    ``Union[X, None]`` and ``X | None`` (and, with ``aliases``, this file's type aliases:
+    ``DbDep = Annotated[Session, Depends(get_db)]``); the ``Annotated`` metadata goes to
+    ``metadata``, outermost first. At most ``MAX_STEPS`` steps; ``None`` when nothing is left.
+    FastAPI's parameters and Pydantic's fields are read through this one function."""
+    for _ in range(MAX_STEPS):
+        if node is None:
+            return None
+        if aliases and isinstance(node, ast.Name):
+            alias = ctx.type_alias(node)
+            if alias is not None:
+                node = alias
+                continue
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            left, right = node.left, node.right
+            node = right if isinstance(left, ast.Constant) and left.value is None else left
+            continue
+        if isinstance(node, ast.Subscript) and ctx.qualname(node.value) in TYPE_WRAPPERS:
+            items = _items(node)
+            if ctx.qualname(node.value) in _ANNOTATED:
+                metadata.extend(items[1:])
+            node = next(
+                (i for i in items if not (isinstance(i, ast.Constant) and i.value is None)), None
+            )
+            continue
+        return node
+    return None
 
 
 def _items(node: ast.Subscript) -> list[ast.expr]:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass, field
 
+from auditls.extractors.annotations import unwrap_annotation
 from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
 from auditls.facts.fastapi import (
@@ -39,7 +40,6 @@ from auditls.knowledge.fastapi import (
     SAFE_TYPES,
     SECURITY_SCHEMES,
     SERVER_TYPES,
-    TYPE_WRAPPERS,
 )
 from auditls.knowledge.typeinfo import TYPE_ALIAS_MARKS
 
@@ -107,34 +107,6 @@ class OperationsExtractor(Extractor):
 
     # -- types ---------------------------------------------------------------------------------
 
-    def _unwrap(self, node: ast.expr | None, out: list[ast.expr]) -> ast.expr | None:
-        """The type an annotation names, through ``Annotated``/``Optional``/``X | None``; the
-        ``Annotated`` metadata goes to ``out``."""
-        ctx = self.ctx
-        for _ in range(20):
-            if node is None:
-                break
-            if isinstance(node, ast.Name):
-                alias = ctx.type_alias(node)  # `DbDep = Annotated[Session, Depends(get_db)]`
-                if alias is not None:
-                    node = alias
-                    continue
-            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-                left, right = node.left, node.right
-                node = right if isinstance(left, ast.Constant) and left.value is None else left
-                continue
-            if isinstance(node, ast.Subscript) and ctx.qualname(node.value) in TYPE_WRAPPERS:
-                items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-                if ctx.qualname(node.value) in ("typing.Annotated", "typing_extensions.Annotated"):
-                    out.extend(items[1:])
-                node = next(
-                    (i for i in items if not (isinstance(i, ast.Constant) and i.value is None)),
-                    None,
-                )
-                continue
-            return node
-        return None
-
     def _safe(self, node: ast.expr) -> bool:
         ctx = self.ctx
         if isinstance(node, ast.Name):
@@ -188,7 +160,7 @@ class OperationsExtractor(Extractor):
         the class the annotation names."""
         ctx = self.ctx
         metadata: list[ast.expr] = []
-        kind = self._unwrap(annotation, metadata)
+        kind = unwrap_annotation(self.ctx, annotation, metadata)
         markers = [m for m in (default, *metadata) if isinstance(m, ast.Call)]
         dependency = next((m for m in markers if ctx.qualname(m.func) in DEPENDENCY_MARKERS), None)
         cls = ctx.qualname(kind) if kind is not None else None
@@ -337,7 +309,7 @@ class OperationsExtractor(Extractor):
             if not isinstance(item, ast.AnnAssign) or not isinstance(item.target, ast.Name):
                 continue
             metadata: list[ast.expr] = []
-            kind = self._unwrap(item.annotation, metadata)
+            kind = unwrap_annotation(self.ctx, item.annotation, metadata)
             value = item.value
             checked = [m for m in (value, *metadata) if isinstance(m, ast.Call)]
             safe = (kind is not None and self._safe(kind)) or any(

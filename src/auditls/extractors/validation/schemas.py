@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from auditls.extractors.annotations import unwrap_annotation
 from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
 from auditls.facts.validation import ValidationFieldFact, ValidationSchemaFact
@@ -21,7 +22,6 @@ from auditls.knowledge.pydantic import (
     EMAIL_TYPES,
     FIELD_FUNCTIONS,
     SAFE_TYPES,
-    TYPE_WRAPPERS,
     VALIDATOR_DECORATORS,
 )
 from auditls.knowledge.validation import (
@@ -47,7 +47,6 @@ from auditls.knowledge.validation import (
 )
 
 _LITERALS = ("typing.Literal", "typing_extensions.Literal")
-_ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated")
 _CONTAINERS = frozenset({
     "builtins.list", "builtins.set", "builtins.tuple", "builtins.frozenset", "typing.List",
     "typing.Set", "typing.Tuple", "typing.Sequence",
@@ -237,7 +236,7 @@ class SchemasExtractor(Extractor):
         if name.startswith("_") or name == "model_config":
             return
         metadata: list[ast.expr] = []
-        kind = self._unwrap(node.annotation, metadata)
+        kind = unwrap_annotation(self.ctx, node.annotation, metadata, aliases=False)
         harmless = self._type_harmless(kind) if kind is not None else _NOTHING
         value = node.value
         for marker in (value, *metadata):
@@ -267,27 +266,6 @@ class SchemasExtractor(Extractor):
                 required=bool(required), read_only=False, write_only=excluded,
             )
         )  # fmt: skip
-
-    def _unwrap(self, node: ast.expr | None, out: list[ast.expr]) -> ast.expr | None:
-        """The type an annotation names, through ``Annotated``/``Optional``/``X | None``; the
-        ``Annotated`` metadata goes to ``out``."""
-        ctx = self.ctx
-        while node is not None:
-            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-                left, right = node.left, node.right
-                node = right if isinstance(left, ast.Constant) and left.value is None else left
-                continue
-            if isinstance(node, ast.Subscript) and ctx.qualname(node.value) in TYPE_WRAPPERS:
-                items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-                if ctx.qualname(node.value) in _ANNOTATED:
-                    out.extend(items[1:])
-                node = next(
-                    (i for i in items if not (isinstance(i, ast.Constant) and i.value is None)),
-                    None,
-                )
-                continue
-            return node
-        return None
 
     def _type_name(self, node: ast.expr | None) -> str | None:
         """The type's name as resolved: ``typing.Literal`` for ``Literal["a"]``, ``constr``
