@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+#: Calls whose value is a name the model can resolve when their arguments are literals.
+_READS_A_NAME = frozenset({"builtins.getattr", "builtins.__import__", "importlib.import_module"})
 
 #: Every statement class: the walker keeps the stack of statements being walked.
 STMT_CLASSES: frozenset[type[ast.AST]] = frozenset(
@@ -511,6 +513,10 @@ class Context:
             if func.__class__ is ast.Subscript:
                 func = func.value  # `Repository[User]()` makes a Repository
             callee = self.qualname(func)
+            if callee in _READS_A_NAME:
+                read = self.getattr_name(value) or self.imported_module(value)  # type: ignore[arg-type]
+                if read is not None:  # `run = getattr(subprocess, "run")`, `m = __import__("os")`
+                    return Binding("assign", qualname=read)
             if callee in TYPE_VARIABLES or callee in NEW_TYPES:
                 return Binding("assign", instance_of=callee, alias=value)  # type: ignore[arg-type]
             return Binding("assign", instance_of=callee)
@@ -565,10 +571,14 @@ class Context:
                 base = f"builtins.{node.id}"
             else:
                 base = None
-        elif isinstance(node, ast.Call) and attrs:
-            base = self.qualname(node.func)
-            if base is not None and base in self.returns:
-                base = self.returned(base) or base  # `self.session().execute(...)`
+        elif isinstance(node, ast.Call):
+            base = self.getattr_name(node)  # `getattr(os, "system")` is `os.system`
+            if base is None:
+                base = self.imported_module(node)  # `importlib.import_module("os").system`
+            if base is None and attrs:
+                base = self.qualname(node.func)
+                if base is not None and base in self.returns:
+                    base = self.returned(base) or base  # `self.session().execute(...)`
         else:
             base = None
         if base is None:
@@ -576,6 +586,36 @@ class Context:
         if attrs:
             return base + "." + ".".join(reversed(attrs))
         return base
+
+    def getattr_name(self, call: ast.Call) -> str | None:
+        """What ``getattr(obj, "name")`` (or with a default) reads, when ``obj`` resolves and
+        the name is a literal: ``getattr(os, "system")`` is ``os.system``. Else None."""
+        if not 2 <= len(call.args) <= 3 or call.keywords:
+            return None
+        name = call.args[1]
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            return None
+        if not name.value.isidentifier() or self.qualname(call.func) != "builtins.getattr":
+            return None
+        base = self.qualname(call.args[0])
+        return None if base is None else f"{base}.{name.value}"
+
+    def imported_module(self, call: ast.Call) -> str | None:
+        """The module ``importlib.import_module("os")`` or ``__import__("os")`` returns, when
+        its name is a literal (``__import__("os.path")`` returns ``os``). Else None."""
+        if len(call.args) != 1 or call.keywords:
+            return None
+        name = call.args[0]
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            return None
+        if not all(part.isidentifier() for part in name.value.split(".")):
+            return None
+        callee = self.qualname(call.func)
+        if callee == "importlib.import_module":
+            return name.value
+        if callee == "builtins.__import__":
+            return name.value.partition(".")[0]
+        return None
 
     def _through_attrs(self, base: str, attrs: list[str]) -> str:
         """Follow ``self.x.y`` through the attributes recorded on this file's classes.
