@@ -208,9 +208,12 @@ def prepare_findings(
 
 @dataclass(slots=True)
 class _Batch:
-    """Paths waiting for one ``refresh`` (``FolderEngine.refresh_batched``)."""
+    """What waits for one ``update`` (``FolderEngine.update_batched``): paths to re-index, and
+    open buffers to lay over (a ``Buffer``) or hand back to the disk (None), the last per path
+    winning."""
 
     paths: set[Path] = field(default_factory=set)
+    buffers: dict[str, Buffer | None] = field(default_factory=dict)
     future: asyncio.Future[Changes] | None = None
 
 
@@ -253,27 +256,48 @@ class FolderEngine:
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
 
     async def refresh_batched(self, paths: Collection[Path]) -> Changes:
-        """``refresh`` of ``paths`` on the store's thread, merged with every other call made
-        while it waits to start: saves (and the watcher's events for them) that come faster
-        than the store re-indexes queue one refresh, not one each. One job per call let the
-        queue grow without bound (1,250 jobs, and the documents they named, after 200 soak
-        cycles: the daemon's memory grew all along). Callers of one batch share its
-        ``Changes``; ``publish.apply`` takes them once per revision."""
+        """``refresh`` of ``paths``, merged with what else waits (``update_batched``)."""
+        return await self.update_batched(paths=paths)
+
+    async def update_batched(
+        self,
+        *,
+        paths: Collection[Path] = (),
+        buffers: dict[str, Buffer] | None = None,
+        dropped: Collection[str] = (),
+    ) -> Changes:
+        """Re-index ``paths``, lay ``buffers`` over their files (``set_buffers``) and hand the
+        ``dropped`` paths back to the disk (``drop_buffer``), on the store's thread, merged with
+        every other call made while it waits to start (``update``): saves, their watcher
+        events, closes and buffers that come faster than the store runs the workspace rules
+        queue one job, not one each, and the rules run once for all of them. One job per call
+        let the queue grow without bound: 1,250 refreshes after 200 soak cycles, then (with
+        the refreshes merged) a ``drop_buffer`` per close and a ``set_buffers`` per analysis,
+        each holding its document and running the rules, while the store ran ever further
+        behind (the daemon grew 165 MB over 900 cycles). Callers of one batch share its
+        ``Changes``; ``publish.apply`` takes them once."""
         with self._batch_lock:
             batch = self._batch
             if batch is None:
                 batch = self._batch = _Batch()
             batch.paths.update(paths)
+            if buffers:
+                batch.buffers.update(buffers)
+            for path in dropped:
+                batch.buffers[path] = None
         if batch.future is None:  # on the loop: no other call runs between these lines
-            batch.future = asyncio.ensure_future(self.run(self._refresh_batch, batch))
+            batch.future = asyncio.ensure_future(self.run(self._run_batch, batch))
         return await asyncio.shield(batch.future)
 
-    def _refresh_batch(self, batch: _Batch) -> Changes:
-        with self._batch_lock:  # from here on, new paths start a new batch
+    def _run_batch(self, batch: _Batch) -> Changes:
+        with self._batch_lock:  # from here on, new calls start a new batch
             if self._batch is batch:
                 self._batch = None
             paths = set(batch.paths)
-        return self.refresh(paths)
+            buffers = dict(batch.buffers)
+        batch.paths.clear()  # the documents named are not kept while the callers wake
+        batch.buffers.clear()
+        return self.update(paths, buffers)
 
     def query(self, fn: Callable[[Store], T], timeout: float = 30.0) -> T:
         """Run ``fn(store)`` on the store's thread and wait for it (from any other thread)."""
@@ -379,11 +403,34 @@ class FolderEngine:
 
     def refresh(self, paths: Collection[Path]) -> Changes:
         """Bring the store up to date for ``paths`` (files or directories, existing or gone)."""
+        return self.update(paths, {})
+
+    def update(self, paths: Collection[Path], buffers: dict[str, Buffer | None]) -> Changes:
+        """``drop_buffer`` of the paths ``buffers`` maps to None, ``refresh`` of ``paths``,
+        then ``set_buffers`` of the others, with the workspace rules run once at the end."""
         store = self._require()
-        starts = self._starts(paths)
-        if not starts:
-            return Changes(store.revision)
+        starts = self._starts(paths) if paths else []
+        laid = {path: b for path, b in buffers.items() if b is not None}
+        closed = [path for path, b in buffers.items() if b is None]
+        for path in closed:
+            self._buffers.pop(path, None)
+        self._buffers.update(laid)
+        restore = [path for path in closed if path in self._disk]
+        if not starts and not restore:
+            self._overlay(store, only=laid.keys())
+            changes = Changes(store.revision)
+            self._workspace_findings(store, changes)
+            return changes
         before = self._disk_states(store)
+        if restore:
+            self._restore(store, restore)
+        if not starts:
+            self._settle(store)
+            changes = self._diff(store, before)
+            self._overlay(store)
+            self._workspace_findings(store, changes)
+            changes.revision = store.revision
+            return changes
         started = time.perf_counter()
         report = index_workspace(
             self.root, store, self.config, jobs=0, paths=starts, progress=False, snapshot=False
@@ -409,23 +456,11 @@ class FolderEngine:
 
     def set_buffers(self, buffers: dict[str, Buffer]) -> Changes:
         """Lay open documents' last good buffers (by path) over their files."""
-        store = self._require()
-        for path, buffer in buffers.items():
-            self._buffers[path] = buffer
-        self._overlay(store, only=buffers.keys())
-        changes = Changes(store.revision)
-        self._workspace_findings(store, changes)
-        return changes
+        return self.update((), dict(buffers))
 
     def drop_buffer(self, path: str) -> Changes:
         """A document closed: its file counts as it is on disk again."""
-        store = self._require()
-        self._buffers.pop(path, None)
-        if path in self._disk:
-            self._restore(store, [path])
-        changes = Changes(store.revision)
-        self._workspace_findings(store, changes)
-        return changes
+        return self.update((), {path: None})
 
     def _overlay(self, store: Store, only: Collection[str] | None = None) -> None:
         """Put each open buffer's facts in the store where the disk's differ (step 1)."""

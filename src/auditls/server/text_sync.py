@@ -93,10 +93,10 @@ async def back_to_disk(ls: AuditServer, doc: OpenDocument) -> None:
         ls.hub.clear(doc.uri)
     folder.buffers.pop(rel, None)  # not sent yet: never will be
     if doc.path is not None and folder.indexed.is_set():
-        # Back to the file on disk, as it is now: a save just before the close is queued
-        # on the store's thread ahead of this, and so is the buffer's last trip there.
-        publish.apply(ls, folder, await folder.engine.run(folder.engine.drop_buffer, rel))
-        changes = await folder.engine.refresh_batched({doc.path})
+        # Back to the file on disk, as it is now: a save just before the close is merged
+        # with it or queued on the store's thread ahead of it, and so is the buffer's last
+        # trip there (in one batch, the close, which comes last, wins).
+        changes = await folder.engine.update_batched(paths={doc.path}, dropped=[rel])
         publish.apply(ls, folder, changes)
     publish.refresh_file(ls, folder, rel)
 
@@ -251,5 +251,5 @@ async def send_buffers(ls: AuditServer, folder: Folder) -> None:
     await folder.indexed.wait()
     while folder.buffers and not ls.stopped:
         batch, folder.buffers = folder.buffers, {}
-        changes = await folder.engine.run(folder.engine.set_buffers, batch)
+        changes = await folder.engine.update_batched(buffers=batch)
         publish.apply(ls, folder, changes)
