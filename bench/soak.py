@@ -55,6 +55,27 @@ def count_objects():
     import collections, gc
     gc.collect()
     return collections.Counter(type(o).__qualname__ for o in gc.get_objects())
+def owners():
+    """Where the pending tasks wait, and what holds the FileFacts alive (one level up)."""
+    import asyncio, collections, gc
+    found = collections.Counter()
+    loop = asyncio._get_running_loop()
+    for task in asyncio.all_tasks(loop) if loop is not None else ():
+        coro, where = task.get_coro(), []
+        while coro is not None and hasattr(coro, "cr_frame"):
+            if coro.cr_frame is not None:
+                where.append(f"{coro.cr_code.co_name}:{coro.cr_frame.f_lineno}")
+            coro = coro.cr_await
+        found["task " + " > ".join(where)] += 1
+    for obj in gc.get_objects():
+        if type(obj).__name__ == "FileFacts":
+            for ref in gc.get_referrers(obj):
+                name = type(ref).__qualname__
+                if name == "dict":
+                    holders = [type(r).__qualname__ for r in gc.get_referrers(ref)][:2]
+                    name = "dict in " + ",".join(holders)
+                found["FileFacts held by " + name] += 1
+    return found
 def on_signal(signum, frame):
     import gc, json, tracemalloc
     if os.environ.get("AUDITLS_SOAK_COUNT"):  # object counts by type, no tracemalloc
@@ -63,6 +84,7 @@ def on_signal(signum, frame):
             return
         now = count_objects()
         grown = {k: now[k] - counted.get(k, 0) for k in now if now[k] - counted.get(k, 0)}
+        grown.update(owners())
         with open(os.path.join(out, "grown.json"), "w") as f:
             json.dump(grown, f)
         open(os.path.join(out, "grown.done"), "w").close()

@@ -104,6 +104,9 @@ CACHE_NAME = "server-findings.json"
 #: every function in memory (about 50 KB a file on the benchmark corpus). ``auditls check``
 #: runs them on any workspace.
 TAINT_MAX_FILES = 3000
+#: Seconds one ``update`` may spend waiting for open buffers' analyses (``step_aside``), in
+#: all: someone typing without pause must not hold the workspace rules up for ever.
+ASIDE_BUDGET = 2.0
 #: A files row as the engine compares them: hash, status, module, extractor version, error.
 RowKey = tuple[Any, ...]
 #: The size and mtime of an overlay's row: no file on disk has them, so the indexer reads the
@@ -241,6 +244,10 @@ class FolderEngine:
         self._disk: dict[str, RowKey | None] = {}  # overlaid path -> the disk's state (None: none)
         self._batch: _Batch | None = None  # the refresh that has not started yet
         self._batch_lock = threading.Lock()
+        #: Called (on the store's thread) before each step of a batch: waits while an open
+        #: buffer is analysed (``scheduler.Foreground``), so that its findings go out first.
+        self.step_aside: Callable[[], object] | None = None
+        self._aside_left = ASIDE_BUDGET
         #: Set by the store's thread, read anywhere (plain values).
         self.indexing = False
         self.last_index: float | None = None  # time.time() of the last completed index
@@ -315,6 +322,14 @@ class FolderEngine:
 
     # -- on the store's thread -----------------------------------------------------------------
 
+    def _step_aside(self) -> None:
+        """``step_aside``, within what is left of the batch's budget (``ASIDE_BUDGET``)."""
+        if self.step_aside is None or self._aside_left <= 0:
+            return
+        started = time.perf_counter()
+        self.step_aside()
+        self._aside_left -= time.perf_counter() - started
+
     def _require(self) -> Store:
         if self._store is None:
             raise StoreError(f"store of {self.root} is not open")
@@ -342,6 +357,7 @@ class FolderEngine:
                 store.remove_file(row.path)
             self._known.clear()
         self.cancel.clear()
+        self._aside_left = ASIDE_BUDGET
         self.indexing = True
         cancelled = False
         report = None
@@ -416,6 +432,8 @@ class FolderEngine:
             self._buffers.pop(path, None)
         self._buffers.update(laid)
         restore = [path for path in closed if path in self._disk]
+        self._aside_left = ASIDE_BUDGET
+        self._step_aside()
         if not starts and not restore:
             self._overlay(store, only=laid.keys())
             changes = Changes(store.revision)
@@ -721,7 +739,11 @@ class FolderEngine:
         try:
             models = with_user_models(self.config.taint)
             found = check_workspace(
-                store, ignore=ignore, taint_models=models, test_code=self.config.test_code
+                store,
+                ignore=ignore,
+                taint_models=models,
+                test_code=self.config.test_code,
+                pause=self._step_aside,
             )
         except Exception:  # a bug in a workspace rule must not stop the index
             log.exception("workspace rules failed")

@@ -34,7 +34,7 @@ from auditls.server.convert import Prepared
 from auditls.server.diagnostics import DiagnosticsHub
 from auditls.server.documents import Analysis, OpenDocument
 from auditls.server.engine import Buffer, Changes, FolderEngine
-from auditls.server.scheduler import Debouncer, Pipeline
+from auditls.server.scheduler import Debouncer, Foreground, Pipeline
 from auditls.server.transport import ServerProtocol
 from auditls.server.watch import Watcher
 
@@ -150,6 +150,8 @@ class AuditServer(LanguageServer):
         #: The full analyses that follow a quick one (``text_sync.deliver``), on the same thread.
         self.completion: Pipeline[str, Analysis] | None = None
         self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="auditls-analyse")
+        #: The open buffers' analyses running now; the stores' threads step aside for them.
+        self.foreground = Foreground()
         self._large_pool: ProcessPoolExecutor | None = None
         self.snapshots: Debouncer[str] | None = None
         self.client_watches = False
