@@ -56,7 +56,7 @@ def count_objects():
     gc.collect()
     return collections.Counter(type(o).__qualname__ for o in gc.get_objects())
 def owners():
-    """Where the pending tasks wait, and what holds the FileFacts alive (one level up)."""
+    # Where the pending tasks wait, and what holds the FileFacts alive (one level up).
     import asyncio, collections, gc
     found = collections.Counter()
     loop = asyncio._get_running_loop()
