@@ -144,9 +144,14 @@ def print_grown(trace: Path, top: int = 25) -> None:
 
     if (trace / "grown.json").exists():
         grown = json.loads((trace / "grown.json").read_text())
+        owners = {k: n for k, n in grown.items() if k.startswith(("task ", "FileFacts held"))}
         print("objects (gc-tracked) that grew in number from warm-up to the end, by type:")
-        for name, n in sorted(grown.items(), key=lambda kv: -kv[1])[:top]:
+        types = [(k, n) for k, n in grown.items() if k not in owners]
+        for name, n in sorted(types, key=lambda kv: -kv[1])[:top]:
             print(f"  {n:+9d} {name}")
+        print("at the end: pending tasks by where they wait; FileFacts by what holds them:")
+        for name, n in sorted(owners.items(), key=lambda kv: -kv[1]):
+            print(f"  {n:9d} {name}")
         return
 
     snapshot = tracemalloc.Snapshot.load(str(trace / "grown.snapshot"))

@@ -106,7 +106,7 @@ CACHE_NAME = "server-findings.json"
 TAINT_MAX_FILES = 3000
 #: Seconds one ``update`` may spend waiting for open buffers' analyses (``step_aside``), in
 #: all: someone typing without pause must not hold the workspace rules up for ever.
-ASIDE_BUDGET = 2.0
+ASIDE_BUDGET = 0.5
 #: A files row as the engine compares them: hash, status, module, extractor version, error.
 RowKey = tuple[Any, ...]
 #: The size and mtime of an overlay's row: no file on disk has them, so the indexer reads the

@@ -34,7 +34,7 @@ PROGRESS_EVERY = 0.2
 #: The longest a store's thread waits for an open buffer's analysis before each step of its
 #: work (``FolderEngine.step_aside``): a buffer's findings go out first, but a slow one (a
 #: buffer just under the worker process's size) cannot hold the store up for long.
-FOREGROUND_WAIT = 1.0
+FOREGROUND_WAIT = 0.25
 
 
 async def did_change_folders(
