@@ -3,9 +3,11 @@
 The store's SQLite connection belongs to the thread that opened it, and indexing is long CPU
 work that must not stall the event loop, so each folder gets one worker thread (a single-thread
 executor) that opens the store and runs every store operation, one at a time, in the order they
-were asked for. The loop awaits ``engine.run(engine.refresh, paths)`` (or
-``engine.refresh_batched(paths)``, which merges the paths of calls that come while one waits)
-and gets a ``Changes``.
+were asked for. The loop awaits ``engine.run(engine.index)`` or, for a save, a close, a file
+event or an open buffer, ``engine.update_batched(...)``, which merges every such call made while
+one waits into one job (one run of the workspace rules), and gets a ``Changes``. Before each
+step of that job (and each workspace rule) the thread steps aside while an open buffer is being
+analysed (``step_aside``, bounded), so that a save's own findings go out before the rules'.
 The engine asks the store questions by name (``file_states``, ``facts_of_files``, ``file_count``);
 it writes no SQL.
 
