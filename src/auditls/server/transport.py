@@ -81,6 +81,14 @@ class _QuietStructureErrors(logging.Filter):
 logging.getLogger("pygls.protocol.json_rpc").addFilter(_QuietStructureErrors())
 
 
+class _Futures(dict[Any, Any]):
+    """pygls's table of running handlers, whose ``items()`` is a copy: pygls's ``shutdown``
+    cancels the handlers while it walks them, and a cancelled one leaves the table at once."""
+
+    def items(self) -> Any:
+        return list(super().items())
+
+
 class ServerProtocol(LanguageServerProtocol):
     """pygls's protocol, without its leak: pygls 2.1 files the future of every handler it runs
     under a message id (``_request_futures``: so that ``$/cancelRequest`` can find it) and takes
@@ -89,6 +97,10 @@ class ServerProtocol(LanguageServerProtocol):
     three per edit (the builtin handler, then ours), thousands in a soak. Here a handler's
     future leaves that table once done (a request's is answered first: pygls's own callback
     was added before ours)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._request_futures = _Futures()
 
     def _execute_handler(
         self,
