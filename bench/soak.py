@@ -17,13 +17,16 @@ Against a real ``auditls serve`` subprocess over stdio (the client of ``bench/ls
    tenth and at the end, and p50/p95 of the samples per tenth of the run: memory should stay
    flat after warm-up, latency should not drift.
 4. ``--trace-memory``: the daemon runs with tracemalloc from the end of warm-up; at the end,
-   the allocations made since and still held (what grew), by traceback.
+   the allocations made since and still held (what grew), by traceback. ``--count-objects``:
+   instead, the number of objects the collector tracks, by type, at the end less after warm-up
+   (cheap: the daemon runs at full speed, so the store keeps up as it does untraced).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -47,8 +50,45 @@ CORPUS = Path(CACHE) / "src"
 TRACED_SERVER = """
 import os, signal, sys
 out = os.environ["AUDITLS_SOAK_TRACE"]
+counted = {}
+def count_objects():
+    import collections, gc
+    gc.collect()
+    return collections.Counter(type(o).__qualname__ for o in gc.get_objects())
+def owners():
+    # Where the pending tasks wait, and what holds the FileFacts alive (one level up).
+    import asyncio, collections, gc
+    found = collections.Counter()
+    loop = asyncio._get_running_loop()
+    for task in asyncio.all_tasks(loop) if loop is not None else ():
+        coro, where = task.get_coro(), []
+        while coro is not None and hasattr(coro, "cr_frame"):
+            if coro.cr_frame is not None:
+                where.append(f"{coro.cr_code.co_name}:{coro.cr_frame.f_lineno}")
+            coro = coro.cr_await
+        found["task " + " > ".join(where)] += 1
+    for obj in gc.get_objects():
+        if type(obj).__name__ == "FileFacts":
+            for ref in gc.get_referrers(obj):
+                name = type(ref).__qualname__
+                if name == "dict":
+                    holders = [type(r).__qualname__ for r in gc.get_referrers(ref)][:2]
+                    name = "dict in " + ",".join(holders)
+                found["FileFacts held by " + name] += 1
+    return found
 def on_signal(signum, frame):
-    import gc, tracemalloc
+    import gc, json, tracemalloc
+    if os.environ.get("AUDITLS_SOAK_COUNT"):  # object counts by type, no tracemalloc
+        if not counted:
+            counted.update(count_objects())
+            return
+        now = count_objects()
+        grown = {k: now[k] - counted.get(k, 0) for k in now if now[k] - counted.get(k, 0)}
+        grown.update(owners())
+        with open(os.path.join(out, "grown.json"), "w") as f:
+            json.dump(grown, f)
+        open(os.path.join(out, "grown.done"), "w").close()
+        return
     if not tracemalloc.is_tracing():
         gc.collect()
         tracemalloc.start(int(os.environ.get("AUDITLS_SOAK_FRAMES", "40")))
@@ -75,10 +115,12 @@ def edit(text: str, rng: random.Random, i: int) -> str:
     return text.rstrip("\n") + "\n" + rng.choice(EDITS).format(i=i)
 
 
-async def start_traced(root: Path, trace: Path) -> tuple[Probe, float]:
+async def start_traced(root: Path, trace: Path, count: bool) -> tuple[Probe, float]:
     """``lsp_bench.start`` with the daemon in ``TRACED_SERVER``."""
     probe = make_probe()
     env = {**os.environ, "AUDITLS_SOAK_TRACE": str(trace)}
+    if count:
+        env["AUDITLS_SOAK_COUNT"] = "1"
     await probe.start_io(sys.executable, "-c", TRACED_SERVER, env=env)
     server = probe._server
     assert server is not None
@@ -100,6 +142,18 @@ async def start_traced(root: Path, trace: Path) -> tuple[Probe, float]:
 def print_grown(trace: Path, top: int = 25) -> None:
     import tracemalloc
 
+    if (trace / "grown.json").exists():
+        grown = json.loads((trace / "grown.json").read_text())
+        owners = {k: n for k, n in grown.items() if k.startswith(("task ", "FileFacts held"))}
+        print("objects (gc-tracked) that grew in number from warm-up to the end, by type:")
+        types = [(k, n) for k, n in grown.items() if k not in owners]
+        for name, n in sorted(types, key=lambda kv: -kv[1])[:top]:
+            print(f"  {n:+9d} {name}")
+        print("at the end: pending tasks by where they wait; FileFacts by what holds them:")
+        for name, n in sorted(owners.items(), key=lambda kv: -kv[1]):
+            print(f"  {n:9d} {name}")
+        return
+
     snapshot = tracemalloc.Snapshot.load(str(trace / "grown.snapshot"))
     stats = snapshot.statistics("traceback")
     total = sum(stat.size for stat in stats)
@@ -114,11 +168,16 @@ def print_grown(trace: Path, top: int = 25) -> None:
 
 
 async def soak(
-    root: Path, cycles: int, seed: int, keep_open: int, trace: Path | None = None
+    root: Path,
+    cycles: int,
+    seed: int,
+    keep_open: int,
+    trace: Path | None = None,
+    count: bool = False,
 ) -> None:
     files = sorted(p for p in root.rglob("*.py") if ".auditls" not in p.parts)
     print(f"workspace: {root} ({len(files)} Python files), {cycles} cycles, seed {seed}")
-    probe, started = await (start(root) if trace is None else start_traced(root, trace))
+    probe, started = await (start(root) if trace is None else start_traced(root, trace, count))
     await probe.wait(lambda: probe.progress_end is not None, "the end of the cold index")
     assert probe.progress_end is not None
     print(f"cold index: {probe.progress_end - started:.1f} s")
@@ -222,6 +281,11 @@ def main() -> None:
         action="store_true",
         help="tracemalloc in the daemon from the end of warm-up: what is still held at the end",
     )
+    parser.add_argument(
+        "--count-objects",
+        action="store_true",
+        help="the daemon counts its objects by type after warm-up and at the end (no slowdown)",
+    )
     args = parser.parse_args()
     source = args.corpus or (CORPUS if CORPUS.is_dir() and not args.smoke else REPO / "fixtures")
     cycles = 60 if args.smoke else args.cycles
@@ -232,10 +296,11 @@ def main() -> None:
         )
         if not (root / "pyproject.toml").exists():
             (root / "pyproject.toml").write_text("[project]\nname = 'soak'\n")
-        trace = Path(tmp) / "trace" if args.trace_memory else None
+        traced = args.trace_memory or args.count_objects
+        trace = Path(tmp) / "trace" if traced else None
         if trace is not None:
             trace.mkdir()
-        asyncio.run(soak(root, cycles, args.seed, args.open, trace))
+        asyncio.run(soak(root, cycles, args.seed, args.open, trace, args.count_objects))
     sys.stdout.flush()
 
 

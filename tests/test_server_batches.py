@@ -1,6 +1,7 @@
 """Refreshes asked for while one waits for the store's thread are merged into it
-(``FolderEngine.refresh_batched``): saves faster than the store re-indexes queue one job, not
-one each (the soak's daemon held 1,250 queued jobs and the documents they named)."""
+(``FolderEngine.refresh_batched``, ``update_batched``): saves, closes and buffers faster than
+the store re-indexes queue one job, not one each (the soak's daemon held 1,250 queued jobs and
+the documents they named)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import threading
 from pathlib import Path
 
 from auditls.config import Config
-from auditls.server.engine import FolderEngine
+from auditls.extractors import extract, module_name_for
+from auditls.index.workers import content_hash
+from auditls.server.documents import buffer_bytes
+from auditls.server.engine import Buffer, Changes, FolderEngine
 
 EVAL = "def f(code):\n    return eval(code)\n"
 
@@ -23,13 +27,13 @@ async def test_refreshes_asked_while_one_waits_are_merged(tmp_path: Path) -> Non
         await engine.run(engine.open)
         await engine.run(engine.index)
         refreshed: list[set[str]] = []
-        real = engine.refresh
+        real = engine.update
 
-        def recording(paths: set[Path]) -> object:
+        def recording(paths: set[Path], buffers: dict[str, object]) -> object:
             refreshed.append({p.name for p in paths})
-            return real(paths)
+            return real(paths, buffers)  # type: ignore[arg-type]
 
-        engine.refresh = recording  # type: ignore[method-assign]
+        engine.update = recording  # type: ignore[method-assign]
         gate = threading.Event()
         blocked = asyncio.ensure_future(engine.run(gate.wait))  # the store's thread is busy
         for name in ("a", "b", "c"):
@@ -50,6 +54,64 @@ async def test_refreshes_asked_while_one_waits_are_merged(tmp_path: Path) -> Non
         later = await engine.refresh_batched({root / "d.py"})
         assert refreshed[-1] == {"d.py"}
         assert sorted(later.updated) == ["d.py"]
+    finally:
+        await engine.run(engine.close)
+        engine.shutdown_thread()
+
+
+def buffer(root: Path, rel: str, text: str) -> Buffer:
+    data = buffer_bytes(text)
+    facts = extract(data, rel, module=module_name_for(root / rel, root))
+    assert facts.status == "ok"
+    return Buffer(facts, text, content_hash(data))
+
+
+async def test_buffers_closes_and_saves_asked_while_one_waits_are_one_job(tmp_path: Path) -> None:
+    """A buffer laid over, a close and a save that come while the store's thread is busy wait
+    as one job (the soak's daemon queued a ``drop_buffer`` per close and a ``set_buffers`` per
+    analysis, each running the workspace rules, and fell ever further behind); per path, the
+    last of them wins: a buffer sent, then its document closed, leaves the disk's file."""
+    root = tmp_path.resolve()
+    for name in ("a", "b", "c"):
+        (root / f"{name}.py").write_text("x = 1\n")
+    engine = FolderEngine(root, Config(), "utf-16", lambda rel: rel)
+    try:
+        await engine.run(engine.open)
+        await engine.run(engine.index)
+        calls: list[tuple[set[str], dict[str, bool]]] = []
+        real = engine.update
+
+        def recording(paths: set[Path], buffers: dict[str, Buffer | None]) -> Changes:
+            calls.append(({p.name for p in paths}, {k: v is not None for k, v in buffers.items()}))
+            return real(paths, buffers)
+
+        engine.update = recording  # type: ignore[method-assign]
+        gate = threading.Event()
+        blocked = asyncio.ensure_future(engine.run(gate.wait))  # the store's thread is busy
+        (root / "c.py").write_text(EVAL)
+        waiting = [
+            asyncio.ensure_future(
+                engine.update_batched(buffers={"a.py": buffer(root, "a.py", EVAL)})
+            ),
+            asyncio.ensure_future(engine.refresh_batched({root / "c.py"})),
+            asyncio.ensure_future(engine.update_batched(paths={root / "a.py"}, dropped=["a.py"])),
+            asyncio.ensure_future(
+                engine.update_batched(buffers={"b.py": buffer(root, "b.py", EVAL)})
+            ),
+        ]
+        await asyncio.sleep(0)  # let them all join (no thread can start the batch yet)
+        gate.set()
+        await blocked
+        results = await asyncio.wait_for(asyncio.gather(*waiting), 60)
+        assert calls == [({"a.py", "c.py"}, {"a.py": False, "b.py": True})]
+        assert all(r is results[0] for r in results)
+        assert sorted(results[0].updated) == ["c.py"]  # the disk's findings: c.py was saved
+        assert engine.overlaid() == ["b.py"]  # a.py closed: the disk's file again
+        # Once a batch has started, a new call starts a new one: the close of b.py.
+        after = await asyncio.wait_for(engine.update_batched(dropped=["b.py"]), 60)
+        assert calls[-1] == (set(), {"b.py": False})
+        assert engine.overlaid() == []
+        assert after.revision >= results[0].revision
     finally:
         await engine.run(engine.close)
         engine.shutdown_thread()

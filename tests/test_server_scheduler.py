@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from auditls.server.scheduler import Debouncer, Pipeline
+from auditls.server.scheduler import Debouncer, Foreground, Pipeline
 
 DEADLINE = 5.0
 
@@ -157,3 +157,52 @@ async def test_a_failing_job_settles_and_the_next_version_runs(pool: ThreadPoolE
     assert delivered.items == [("doc", 2, "ok")]
     assert pipeline.is_current("doc", 2)
     assert not pipeline.is_current("doc", 1)
+
+
+async def test_the_store_can_wait_while_a_foreground_job_runs(pool: ThreadPoolExecutor) -> None:
+    """``Foreground`` counts the pipeline's jobs from their start to their delivery; another
+    thread (the store's) waits in ``wait_idle`` until none runs, at most its timeout."""
+    loop = asyncio.get_running_loop()
+    foreground = Foreground()
+    release = threading.Event()
+    started = threading.Event()
+    delivered: list[tuple[str, int, str]] = []
+    idle_at_delivery: list[bool] = []
+
+    def deliver(key: str, version: int, result: str) -> None:
+        idle_at_delivery.append(foreground.busy)
+        delivered.append((key, version, result))
+
+    pipeline: Pipeline[str, str] = Pipeline(loop, pool, deliver, foreground)
+
+    def job() -> str:
+        started.set()
+        release.wait(DEADLINE)
+        return "found"
+
+    pipeline.submit("doc", 1, job, 0.0)
+    assert await loop.run_in_executor(None, started.wait, DEADLINE)
+    assert foreground.busy
+    # The store's thread, asking now, is told to wait (here: it gives up at its timeout).
+    assert not await loop.run_in_executor(None, foreground.wait_idle, 0.01)
+    waiter = loop.run_in_executor(None, foreground.wait_idle, DEADLINE)
+    release.set()
+    assert await asyncio.wait_for(waiter, DEADLINE)  # woken once the job was delivered
+    await asyncio.wait_for(pipeline.settled("doc"), DEADLINE)
+    assert delivered == [("doc", 1, "found")]
+    assert idle_at_delivery == [True]  # still counted while its findings are published
+    assert not foreground.busy
+    # A job in another executor (a worker process, for a large buffer) is not counted.
+    other, big_started = threading.Event(), threading.Event()
+
+    def big() -> str:
+        big_started.set()
+        other.wait(DEADLINE)
+        return "big"
+
+    with ThreadPoolExecutor(1) as elsewhere:
+        pipeline.submit("big", 1, big, 0.0, elsewhere)
+        assert await loop.run_in_executor(None, big_started.wait, DEADLINE)
+        assert foreground.wait_idle(0)
+        other.set()
+        await asyncio.wait_for(pipeline.settled("big"), DEADLINE)

@@ -106,3 +106,76 @@ def test_the_token_is_checked_and_never_reaches_the_settings() -> None:
     )
     assert options == {"debounce": 5}
     assert not gate.admit({"id": 2, "method": "initialize", "params": {}})
+
+
+def test_handled_notifications_leave_no_future_behind() -> None:
+    """pygls files every handler's future under a message id and took out only a request's:
+    each ``didChange`` and ``didSave`` left its future (with a lock and a condition) for ever."""
+    from lsprotocol import types
+    from pygls.lsp.server import LanguageServer
+
+    server = LanguageServer("t", "1", protocol_cls=transport.ServerProtocol)
+    out: list[bytes] = []
+    seen: list[str] = []
+
+    class Writer:
+        def write(self, data: bytes) -> None:
+            out.append(data)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def on_open(ls: LanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        seen.append("open")
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    async def on_save(ls: LanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        await asyncio.sleep(0)
+        seen.append("save")
+
+    async def main() -> None:
+        answered = asyncio.Event()
+
+        @server.feature(types.TEXT_DOCUMENT_HOVER)
+        async def on_hover(ls: LanguageServer, params: types.HoverParams) -> None:
+            answered.set()
+
+        uri = "untitled:a.py"
+        messages: list[dict[str, Any]] = [
+            {"id": 0, "method": "initialize", "params": {"capabilities": {}}},
+            {"method": "initialized", "params": {}},
+            {
+                "method": "textDocument/didOpen",
+                "params": {
+                    "textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": ""}
+                },
+            },
+            {
+                "method": "textDocument/didChange",
+                "params": {
+                    "textDocument": {"uri": uri, "version": 2},
+                    "contentChanges": [{"text": "x = 1\n"}],
+                },
+            },
+            {"method": "textDocument/didSave", "params": {"textDocument": {"uri": uri}}},
+            {"method": "textDocument/didSave", "params": {"textDocument": {"uri": uri}}},
+            {
+                "id": 1,
+                "method": "textDocument/hover",
+                "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}},
+            },
+        ]
+        server.protocol.set_writer(Writer())
+        for message in messages:
+            raw = {"jsonrpc": "2.0", **message}
+            server.protocol.handle_message(server.protocol.structure_message(raw))
+        await asyncio.wait_for(answered.wait(), 10)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        # The handlers' tasks, then their done callbacks, run on the next turns of the loop.
+        while (len(seen) < 3 or server.protocol._request_futures) and loop.time() < deadline:
+            await asyncio.sleep(0)
+        assert seen == ["open", "save", "save"]
+        assert server.protocol._request_futures == {}
+        ids = [json.loads(raw.partition(b"\r\n\r\n")[2]).get("id") for raw in out]
+        assert ids == [0, 1]
+
+    asyncio.run(main())

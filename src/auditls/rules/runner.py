@@ -272,10 +272,12 @@ def check_workspace(
     scopes: Sequence[str] | None = None,
     taint_models: Models | None = None,
     test_code: str = "demote",
+    pause: Callable[[], object] | None = None,
 ) -> list[Finding]:
     """Steps 3 to 5: every finding of every selected workspace rule, unsuppressed, sorted by
     path and position. ``scopes``: workspace-relative paths (files or directories, "" for all)
-    whose findings are kept; None keeps every finding."""
+    whose findings are kept; None keeps every finding. ``pause()`` is called before each rule
+    (the language server's store thread steps aside there while an open buffer is analysed)."""
     selection = Selection.of(select, ignore, severity_overrides, test_code)
     rules = selection.rules(workspace_rules())
     if not rules:
@@ -284,6 +286,8 @@ def check_workspace(
     found: list[Finding] = []
     seen: set[tuple[str, int, int, str, str]] = set()
     for r in rules:
+        if pause is not None:
+            pause()
         for finding in r.check(workspace):
             identity = (finding.path, finding.line, finding.column, finding.rule, finding.message)
             if identity not in seen and _in_scope(finding.path, scopes):

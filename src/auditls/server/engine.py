@@ -3,9 +3,11 @@
 The store's SQLite connection belongs to the thread that opened it, and indexing is long CPU
 work that must not stall the event loop, so each folder gets one worker thread (a single-thread
 executor) that opens the store and runs every store operation, one at a time, in the order they
-were asked for. The loop awaits ``engine.run(engine.refresh, paths)`` (or
-``engine.refresh_batched(paths)``, which merges the paths of calls that come while one waits)
-and gets a ``Changes``.
+were asked for. The loop awaits ``engine.run(engine.index)`` or, for a save, a close, a file
+event or an open buffer, ``engine.update_batched(...)``, which merges every such call made while
+one waits into one job (one run of the workspace rules), and gets a ``Changes``. Before each
+step of that job (and each workspace rule) the thread steps aside while an open buffer is being
+analysed (``step_aside``, bounded), so that a save's own findings go out before the rules'.
 The engine asks the store questions by name (``file_states``, ``facts_of_files``, ``file_count``);
 it writes no SQL.
 
@@ -104,6 +106,9 @@ CACHE_NAME = "server-findings.json"
 #: every function in memory (about 50 KB a file on the benchmark corpus). ``auditls check``
 #: runs them on any workspace.
 TAINT_MAX_FILES = 3000
+#: Seconds one ``update`` may spend waiting for open buffers' analyses (``step_aside``), in
+#: all: someone typing without pause must not hold the workspace rules up for ever.
+ASIDE_BUDGET = 0.5
 #: A files row as the engine compares them: hash, status, module, extractor version, error.
 RowKey = tuple[Any, ...]
 #: The size and mtime of an overlay's row: no file on disk has them, so the indexer reads the
@@ -208,9 +213,12 @@ def prepare_findings(
 
 @dataclass(slots=True)
 class _Batch:
-    """Paths waiting for one ``refresh`` (``FolderEngine.refresh_batched``)."""
+    """What waits for one ``update`` (``FolderEngine.update_batched``): paths to re-index, and
+    open buffers to lay over (a ``Buffer``) or hand back to the disk (None), the last per path
+    winning."""
 
     paths: set[Path] = field(default_factory=set)
+    buffers: dict[str, Buffer | None] = field(default_factory=dict)
     future: asyncio.Future[Changes] | None = None
 
 
@@ -238,6 +246,10 @@ class FolderEngine:
         self._disk: dict[str, RowKey | None] = {}  # overlaid path -> the disk's state (None: none)
         self._batch: _Batch | None = None  # the refresh that has not started yet
         self._batch_lock = threading.Lock()
+        #: Called (on the store's thread) before each step of a batch: waits while an open
+        #: buffer is analysed (``scheduler.Foreground``), so that its findings go out first.
+        self.step_aside: Callable[[], object] | None = None
+        self._aside_left = ASIDE_BUDGET
         #: Set by the store's thread, read anywhere (plain values).
         self.indexing = False
         self.last_index: float | None = None  # time.time() of the last completed index
@@ -253,27 +265,48 @@ class FolderEngine:
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
 
     async def refresh_batched(self, paths: Collection[Path]) -> Changes:
-        """``refresh`` of ``paths`` on the store's thread, merged with every other call made
-        while it waits to start: saves (and the watcher's events for them) that come faster
-        than the store re-indexes queue one refresh, not one each. One job per call let the
-        queue grow without bound (1,250 jobs, and the documents they named, after 200 soak
-        cycles: the daemon's memory grew all along). Callers of one batch share its
-        ``Changes``; ``publish.apply`` takes them once per revision."""
+        """``refresh`` of ``paths``, merged with what else waits (``update_batched``)."""
+        return await self.update_batched(paths=paths)
+
+    async def update_batched(
+        self,
+        *,
+        paths: Collection[Path] = (),
+        buffers: dict[str, Buffer] | None = None,
+        dropped: Collection[str] = (),
+    ) -> Changes:
+        """Re-index ``paths``, lay ``buffers`` over their files (``set_buffers``) and hand the
+        ``dropped`` paths back to the disk (``drop_buffer``), on the store's thread, merged with
+        every other call made while it waits to start (``update``): saves, their watcher
+        events, closes and buffers that come faster than the store runs the workspace rules
+        queue one job, not one each, and the rules run once for all of them. One job per call
+        let the queue grow without bound: 1,250 refreshes after 200 soak cycles, then (with
+        the refreshes merged) a ``drop_buffer`` per close and a ``set_buffers`` per analysis,
+        each holding its document and running the rules, while the store ran ever further
+        behind (the daemon grew 165 MB over 900 cycles). Callers of one batch share its
+        ``Changes``; ``publish.apply`` takes them once."""
         with self._batch_lock:
             batch = self._batch
             if batch is None:
                 batch = self._batch = _Batch()
             batch.paths.update(paths)
+            if buffers:
+                batch.buffers.update(buffers)
+            for path in dropped:
+                batch.buffers[path] = None
         if batch.future is None:  # on the loop: no other call runs between these lines
-            batch.future = asyncio.ensure_future(self.run(self._refresh_batch, batch))
+            batch.future = asyncio.ensure_future(self.run(self._run_batch, batch))
         return await asyncio.shield(batch.future)
 
-    def _refresh_batch(self, batch: _Batch) -> Changes:
-        with self._batch_lock:  # from here on, new paths start a new batch
+    def _run_batch(self, batch: _Batch) -> Changes:
+        with self._batch_lock:  # from here on, new calls start a new batch
             if self._batch is batch:
                 self._batch = None
             paths = set(batch.paths)
-        return self.refresh(paths)
+            buffers = dict(batch.buffers)
+        batch.paths.clear()  # the documents named are not kept while the callers wake
+        batch.buffers.clear()
+        return self.update(paths, buffers)
 
     def query(self, fn: Callable[[Store], T], timeout: float = 30.0) -> T:
         """Run ``fn(store)`` on the store's thread and wait for it (from any other thread)."""
@@ -290,6 +323,14 @@ class FolderEngine:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     # -- on the store's thread -----------------------------------------------------------------
+
+    def _step_aside(self) -> None:
+        """``step_aside``, within what is left of the batch's budget (``ASIDE_BUDGET``)."""
+        if self.step_aside is None or self._aside_left <= 0:
+            return
+        started = time.perf_counter()
+        self.step_aside()
+        self._aside_left -= time.perf_counter() - started
 
     def _require(self) -> Store:
         if self._store is None:
@@ -318,6 +359,7 @@ class FolderEngine:
                 store.remove_file(row.path)
             self._known.clear()
         self.cancel.clear()
+        self._aside_left = ASIDE_BUDGET
         self.indexing = True
         cancelled = False
         report = None
@@ -379,11 +421,36 @@ class FolderEngine:
 
     def refresh(self, paths: Collection[Path]) -> Changes:
         """Bring the store up to date for ``paths`` (files or directories, existing or gone)."""
+        return self.update(paths, {})
+
+    def update(self, paths: Collection[Path], buffers: dict[str, Buffer | None]) -> Changes:
+        """``drop_buffer`` of the paths ``buffers`` maps to None, ``refresh`` of ``paths``,
+        then ``set_buffers`` of the others, with the workspace rules run once at the end."""
         store = self._require()
-        starts = self._starts(paths)
-        if not starts:
-            return Changes(store.revision)
+        starts = self._starts(paths) if paths else []
+        laid = {path: b for path, b in buffers.items() if b is not None}
+        closed = [path for path, b in buffers.items() if b is None]
+        for path in closed:
+            self._buffers.pop(path, None)
+        self._buffers.update(laid)
+        restore = [path for path in closed if path in self._disk]
+        self._aside_left = ASIDE_BUDGET
+        self._step_aside()
+        if not starts and not restore:
+            self._overlay(store, only=laid.keys())
+            changes = Changes(store.revision)
+            self._workspace_findings(store, changes)
+            return changes
         before = self._disk_states(store)
+        if restore:
+            self._restore(store, restore)
+        if not starts:
+            self._settle(store)
+            changes = self._diff(store, before)
+            self._overlay(store)
+            self._workspace_findings(store, changes)
+            changes.revision = store.revision
+            return changes
         started = time.perf_counter()
         report = index_workspace(
             self.root, store, self.config, jobs=0, paths=starts, progress=False, snapshot=False
@@ -409,23 +476,11 @@ class FolderEngine:
 
     def set_buffers(self, buffers: dict[str, Buffer]) -> Changes:
         """Lay open documents' last good buffers (by path) over their files."""
-        store = self._require()
-        for path, buffer in buffers.items():
-            self._buffers[path] = buffer
-        self._overlay(store, only=buffers.keys())
-        changes = Changes(store.revision)
-        self._workspace_findings(store, changes)
-        return changes
+        return self.update((), dict(buffers))
 
     def drop_buffer(self, path: str) -> Changes:
         """A document closed: its file counts as it is on disk again."""
-        store = self._require()
-        self._buffers.pop(path, None)
-        if path in self._disk:
-            self._restore(store, [path])
-        changes = Changes(store.revision)
-        self._workspace_findings(store, changes)
-        return changes
+        return self.update((), {path: None})
 
     def _overlay(self, store: Store, only: Collection[str] | None = None) -> None:
         """Put each open buffer's facts in the store where the disk's differ (step 1)."""
@@ -686,7 +741,11 @@ class FolderEngine:
         try:
             models = with_user_models(self.config.taint)
             found = check_workspace(
-                store, ignore=ignore, taint_models=models, test_code=self.config.test_code
+                store,
+                ignore=ignore,
+                taint_models=models,
+                test_code=self.config.test_code,
+                pause=self._step_aside,
             )
         except Exception:  # a bug in a workspace rule must not stop the index
             log.exception("workspace rules failed")

@@ -31,6 +31,10 @@ log = logging.getLogger(SERVER_LOGGER)
 
 #: Seconds between two progress reports.
 PROGRESS_EVERY = 0.2
+#: The longest a store's thread waits for an open buffer's analysis before each step of its
+#: work (``FolderEngine.step_aside``): a buffer's findings go out first, but a slow one (a
+#: buffer just under the worker process's size) cannot hold the store up for long.
+FOREGROUND_WAIT = 0.25
 
 
 async def did_change_folders(
@@ -73,6 +77,7 @@ def add_folder(ls: AuditServer, uri: str) -> Folder | None:
     settings = layer(project, editor)
     uri_of = functools.partial(file_uri, uri, root=path)
     engine = FolderEngine(path, settings.config, ls.encoding, uri_of)
+    engine.step_aside = functools.partial(ls.foreground.wait_idle, FOREGROUND_WAIT)
     folder = Folder(uri, engine.root, project, problem, editor, settings, engine)
     ls.folders.append(folder)
     return folder

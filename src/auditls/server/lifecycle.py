@@ -39,7 +39,9 @@ def initialize(ls: AuditServer, params: types.InitializeParams) -> bool:
     ls.docs_base = default_docs_base()
     pull = ls.wants_pull()
     publish.start_hub(ls, loop, pull=pull)
-    ls.pipeline = Pipeline(loop, ls.analysis_pool, functools.partial(text_sync.deliver, ls))
+    ls.pipeline = Pipeline(
+        loop, ls.analysis_pool, functools.partial(text_sync.deliver, ls), ls.foreground
+    )
     ls.completion = Pipeline(loop, ls.analysis_pool, functools.partial(text_sync.deliver, ls))
     ls.snapshots = Debouncer(loop)
     log.info(

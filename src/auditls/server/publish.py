@@ -154,11 +154,15 @@ def refresh_all(ls: AuditServer) -> None:
 
 
 def apply(ls: AuditServer, folder: Folder, changes: Changes) -> None:
-    """Take the engine's changes for a folder, unless they are older than what it has."""
+    """Take the engine's changes for a folder, unless they are older than what it has, or
+    were taken already (the callers of one batch share them: ``FolderEngine.update_batched``)."""
+    if changes is folder.applied:
+        return
     if changes.revision < folder.revision:
         log.debug("dropping changes of revision %d < %d", changes.revision, folder.revision)
         return
     folder.revision = changes.revision
+    folder.applied = changes
     touched = set(changes.updated) | changes.removed | set(changes.workspace)
     if changes.full:
         touched |= set(folder.disk) | set(folder.workspace)

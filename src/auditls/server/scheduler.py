@@ -17,12 +17,21 @@
 
 Results of the store (files on disk) are kept in order by the store's single thread and checked
 against the store's revision by the caller; see ``publish.apply``.
+
+``Foreground`` counts the pipeline's jobs that run on a thread of this process (an open
+document's analysis: what the user waits for). Both cores of a small machine are not the
+interpreter's: a job running beside the store's thread, which runs the workspace rules over the
+whole store after each save, gets about half of the interpreter, and its findings came late (a
+save's p95 at 14,000 files was 85 ms for a 12 ms median). The store's thread waits for
+``Foreground.wait_idle`` before each step of its work (``FolderEngine.step_aside``), so the
+buffer's own findings go out first and the workspace rules' update follows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -75,6 +84,35 @@ class Debouncer(Generic[K]):
         self._timers.clear()
 
 
+class Foreground:
+    """How many foreground jobs run now; another thread can wait until none does."""
+
+    def __init__(self) -> None:
+        self._idle = threading.Condition()
+        self._running = 0
+
+    def enter(self) -> None:
+        with self._idle:
+            self._running += 1
+
+    def leave(self) -> None:
+        with self._idle:
+            self._running -= 1
+            if self._running <= 0:
+                self._running = 0
+                self._idle.notify_all()
+
+    @property
+    def busy(self) -> bool:
+        return self._running > 0
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no foreground job runs, at most ``timeout`` seconds (so that a job that
+        never ends cannot stop the caller); False when one still runs."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)
+
+
 @dataclass(slots=True)
 class _KeyState(Generic[R]):
     latest: int  # the latest version submitted
@@ -92,10 +130,14 @@ class Pipeline(Generic[K, R]):
         loop: asyncio.AbstractEventLoop,
         executor: Executor,
         deliver: Callable[[K, int, R], None],
+        foreground: Foreground | None = None,
     ) -> None:
         self._loop = loop
         self._executor = executor
         self._deliver = deliver
+        #: Counts the jobs run in the pipeline's own executor (not a process's: those do not
+        #: share this interpreter), from their start to their delivery.
+        self._foreground = foreground
         self._timers: Debouncer[K] = Debouncer(loop)
         self._keys: dict[K, _KeyState[R]] = {}
         #: Jobs run, results delivered and results dropped as stale (for tests and status).
@@ -169,10 +211,27 @@ class Pipeline(Generic[K, R]):
         state.job = None
         state.running = version
         self.stats["run"] += 1
+        foreground = self._foreground if state.executor is None else None
+        if foreground is not None:
+            foreground.enter()
         future = self._loop.run_in_executor(executor, job)
-        future.add_done_callback(lambda f: self._finished(key, state, version, f))
+        future.add_done_callback(lambda f: self._finished(key, state, version, f, foreground))
 
     def _finished(
+        self,
+        key: K,
+        state: _KeyState[R],
+        version: int,
+        future: asyncio.Future[R],
+        foreground: Foreground | None = None,
+    ) -> None:
+        try:
+            self._complete(key, state, version, future)
+        finally:
+            if foreground is not None:
+                foreground.leave()  # delivered (published) or dropped
+
+    def _complete(
         self, key: K, state: _KeyState[R], version: int, future: asyncio.Future[R]
     ) -> None:
         state.running = None

@@ -33,8 +33,9 @@ from auditls.server.config import EditorSettings, Settings
 from auditls.server.convert import Prepared
 from auditls.server.diagnostics import DiagnosticsHub
 from auditls.server.documents import Analysis, OpenDocument
-from auditls.server.engine import Buffer, FolderEngine
-from auditls.server.scheduler import Debouncer, Pipeline
+from auditls.server.engine import Buffer, Changes, FolderEngine
+from auditls.server.scheduler import Debouncer, Foreground, Pipeline
+from auditls.server.transport import ServerProtocol
 from auditls.server.watch import Watcher
 
 #: The logger of every module the handlers live in: one name (the one the server has always
@@ -58,6 +59,7 @@ class Folder:
     disk: dict[str, list[Prepared]] = field(default_factory=dict)  # rel -> findings on disk
     workspace: dict[str, list[Prepared]] = field(default_factory=dict)  # rel -> workspace rules
     revision: int = -1  # the newest store revision applied
+    applied: Changes | None = None  # the last changes applied (one batch's callers share them)
     watcher: Watcher | None = None
     indexed: asyncio.Event = field(default_factory=asyncio.Event)
     index_task: asyncio.Task[None] | None = None
@@ -133,6 +135,7 @@ class AuditServer(LanguageServer):
             "auditls",
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=ServerProtocol,
             max_workers=4,
         )
         self.folders: list[Folder] = []
@@ -147,6 +150,8 @@ class AuditServer(LanguageServer):
         #: The full analyses that follow a quick one (``text_sync.deliver``), on the same thread.
         self.completion: Pipeline[str, Analysis] | None = None
         self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="auditls-analyse")
+        #: The open buffers' analyses running now; the stores' threads step aside for them.
+        self.foreground = Foreground()
         self._large_pool: ProcessPoolExecutor | None = None
         self.snapshots: Debouncer[str] | None = None
         self.client_watches = False

@@ -78,25 +78,30 @@ async def did_close(ls: AuditServer, params: types.DidCloseTextDocumentParams) -
         ls.completion.forget(uri)
     log.debug("closed %s", uri)
     if doc is not None and ls.hub is not None:
-        await back_to_disk(ls, doc)
+        path = doc.path
+        # Not held while the store's thread catches up: in the soak, hundreds of closes
+        # waited for it at once, each holding its document's analyses (ASTs' facts, text).
+        del doc
+        await back_to_disk(ls, uri, path)
 
 
-async def back_to_disk(ls: AuditServer, doc: OpenDocument) -> None:
-    """A closed document shows its file on disk again (nothing, outside every folder)."""
+async def back_to_disk(ls: AuditServer, uri: str, path: Path | None) -> None:
+    """A closed document (``uri``, of the file ``path``) shows its file on disk again
+    (nothing, outside every folder)."""
     assert ls.hub is not None
-    found = ls.folder_of(doc.path)
+    found = ls.folder_of(path)
     if found is None:
-        ls.hub.clear(doc.uri)
+        ls.hub.clear(uri)
         return
     folder, rel = found
-    if folder.uri_of(rel) != doc.uri:
-        ls.hub.clear(doc.uri)
+    if folder.uri_of(rel) != uri:
+        ls.hub.clear(uri)
     folder.buffers.pop(rel, None)  # not sent yet: never will be
-    if doc.path is not None and folder.indexed.is_set():
-        # Back to the file on disk, as it is now: a save just before the close is queued
-        # on the store's thread ahead of this, and so is the buffer's last trip there.
-        publish.apply(ls, folder, await folder.engine.run(folder.engine.drop_buffer, rel))
-        changes = await folder.engine.refresh_batched({doc.path})
+    if path is not None and folder.indexed.is_set():
+        # Back to the file on disk, as it is now: a save just before the close is merged
+        # with it or queued on the store's thread ahead of it, and so is the buffer's last
+        # trip there (in one batch, the close, which comes last, wins).
+        changes = await folder.engine.update_batched(paths={path}, dropped=[rel])
         publish.apply(ls, folder, changes)
     publish.refresh_file(ls, folder, rel)
 
@@ -251,5 +256,5 @@ async def send_buffers(ls: AuditServer, folder: Folder) -> None:
     await folder.indexed.wait()
     while folder.buffers and not ls.stopped:
         batch, folder.buffers = folder.buffers, {}
-        changes = await folder.engine.run(folder.engine.set_buffers, batch)
+        changes = await folder.engine.update_batched(buffers=batch)
         publish.apply(ls, folder, changes)

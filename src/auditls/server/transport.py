@@ -39,7 +39,7 @@ from typing import Any, BinaryIO, Protocol
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-from pygls.protocol import JsonRPCProtocol
+from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,47 @@ class _QuietStructureErrors(logging.Filter):
 
 
 logging.getLogger("pygls.protocol.json_rpc").addFilter(_QuietStructureErrors())
+
+
+class _Futures(dict[Any, Any]):
+    """pygls's table of running handlers, whose ``items()`` is a copy: pygls's ``shutdown``
+    cancels the handlers while it walks them, and a cancelled one leaves the table at once."""
+
+    def items(self) -> Any:
+        return list(super().items())
+
+
+class ServerProtocol(LanguageServerProtocol):
+    """pygls's protocol, without its leak: pygls 2.1 files the future of every handler it runs
+    under a message id (``_request_futures``: so that ``$/cancelRequest`` can find it) and takes
+    it out only when it answers a request. A notification (``didChange``, ``didSave``, ...)
+    gets a made-up id, and its future, with its lock and condition, stayed for ever: two or
+    three per edit (the builtin handler, then ours), thousands in a soak. Here a handler's
+    future leaves that table once done (a request's is answered first: pygls's own callback
+    was added before ours)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._request_futures = _Futures()
+
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Any,
+        callback: Any,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is None:
+            return
+
+        def forget(done: Any) -> None:
+            if self._request_futures.get(msg_id) is done:
+                del self._request_futures[msg_id]
+
+        future.add_done_callback(forget)  # at once when it is done already
 
 
 class FrameError(Exception):
