@@ -30,7 +30,7 @@ from auditls.models.django.taint import DjangoTaint, RenderSink, Unescaped
 from auditls.models.fastapi import Alias, TypeAliases
 from auditls.models.validation import ValidationTaint
 from auditls.taint.engine import TaintEngine, _Result
-from auditls.taint.program import Label, SinkSite, Step, Summary, TaintPath, Unit, refs_of
+from auditls.taint.program import Label, SinkSite, Step, Summary, TaintPath, Unit
 
 #: The name of the saved state in the store's directory.
 STATE_NAME = "taint.msgpack"
@@ -125,8 +125,14 @@ class _Tables:
 
     def __init__(self) -> None:
         self.labels: dict[Label, int] = {}
-        self.steps: dict[Step, int] = {}
-        self.traces: dict[tuple[Step, ...], int] = {}
+        self.steps: dict[tuple[str, int, int, str], int] = {}
+        self.traces: dict[tuple[int, ...], int] = {}
+        #: Steps and traces by identity first (most are shared: as loaded, or passed on from
+        #: a callee's summary), then by value (a step's fields, a trace's step indices):
+        #: hashing a frozen dataclass runs Python code.
+        self.step_ids: dict[int, int] = {}
+        self.trace_ids: dict[int, int] = {}
+        self.alive: list[object] = []
         self.sites: dict[SinkSite, int] = {}
         self.fresh: list[list[Any]] = [[], [], [], []]  # labels, steps, traces, sites
 
@@ -138,18 +144,30 @@ class _Tables:
         return at
 
     def step(self, step: Step) -> int:
-        at = self.steps.get(step)
+        at = self.step_ids.get(id(step))
+        if at is not None:
+            return at
+        key = (step.path, step.line, step.column, step.message)
+        at = self.steps.get(key)
         if at is None:
-            at = self.steps[step] = len(self.steps)
-            self.fresh[1].append([step.path, step.line, step.column, step.message])
+            at = self.steps[key] = len(self.steps)
+            self.fresh[1].append(list(key))
+        self.step_ids[id(step)] = at
+        self.alive.append(step)  # its id stays its own while the tables are written
         return at
 
     def trace(self, trace: tuple[Step, ...]) -> int:
-        at = self.traces.get(trace)
+        at = self.trace_ids.get(id(trace))
+        if at is not None:
+            return at
+        steps = [self.step(s) for s in trace]
+        key = tuple(steps)
+        at = self.traces.get(key)
         if at is None:
-            steps = [self.step(s) for s in trace]
-            at = self.traces[trace] = len(self.traces)
+            at = self.traces[key] = len(self.traces)
             self.fresh[2].append(steps)
+        self.trace_ids[id(trace)] = at
+        self.alive.append(trace)
         return at
 
     def site(self, site: SinkSite) -> int:
@@ -207,7 +225,7 @@ def _unit(unit: Unit) -> list[Any]:
         unit.line,
         unit.column,
         unit.params,
-        sorted([list(ref) for ref in unit.refs], key=lambda r: (r[0] or "", r[1] or "")),
+        unit.refs,  # distinct and sorted (``refs_of``)
         unit.reads_source,
         unit.calls_sink,
         list(unit.field_writers),
@@ -396,7 +414,8 @@ def _load(
                 path, intern(qualname), class_name and intern(class_name), int(line), int(column)
             )
             unit.params = [intern(p) for p in params]
-            unit.refs = refs_of((r[0] and intern(r[0]), r[1] and intern(r[1])) for r in refs)
+            # Written distinct and sorted (``refs_of``).
+            unit.refs = tuple([(c and intern(c), m and intern(m)) for c, m in refs])
             unit.reads_source, unit.calls_sink = bool(reads), bool(sinks)
             unit.field_writers = tuple(str(w) for w in writers)
             unit.is_view = bool(is_view)
