@@ -417,10 +417,14 @@ def _load(
             # Written distinct and sorted (``refs_of``).
             unit.refs = tuple([(c and intern(c), m and intern(m)) for c, m in refs])
             unit.reads_source, unit.calls_sink = bool(reads), bool(sinks)
-            unit.field_writers = tuple(str(w) for w in writers)
+            # Most units have none of these: the defaults stay (shared, never written).
+            if writers:
+                unit.field_writers = tuple(str(w) for w in writers)
             unit.is_view = bool(is_view)
-            unit.route_params = {str(k): str(v) for k, v in route_params.items()}
-            unit.request_as = tuple((str(a), str(b)) for a, b in request_as)
+            if route_params:
+                unit.route_params = {str(k): str(v) for k, v in route_params.items()}
+            if request_as:
+                unit.request_as = tuple((str(a), str(b)) for a, b in request_as)
             if clean_attrs:
                 unit.clean_attrs = frozenset(str(a) for a in clean_attrs)
             unit.lighten()
