@@ -10,13 +10,20 @@ by ``Store.write_beside``), what the rules made of them:
    are applied after, so one cache serves every ``--select``), and its extractor errors. An entry
    is reused while the file's state is the one it was computed from; a file whose state changed
    is re-read and re-checked, and only it.
-2. **Workspace rules** read every file (a route and the hook that guards it live in different
-   modules), so their findings are kept under one key: a digest of every file's state, the
-   selection (which workspace rules ran, so the taint engine is not built when AUD5 is off) and
-   the taint models. Nothing changed anywhere: they are reused, with the sites the taint engine
-   showed clean (``runner.lowered_where_clean`` needs them); anything changed: they run again
-   (the linker and the taint engine keep their own per-file caches in the server; the CLI
-   rebuilds them). A finer key (the states of the files a rule read) would fit here unchanged.
+2. **Workspace rules** read across files (a route and the hook that guards it live in different
+   modules). Their findings are kept twice. Under one key (a digest of every file's state, the
+   selection, so that the taint engine is not built when AUD5 is off, and the taint models),
+   with the sites the taint engine showed clean (``runner.lowered_where_clean`` needs them):
+   nothing changed anywhere, they are all reused. And **per rule**, under the digests of the
+   parts of the workspace the rule read when it ran (``Inputs``; the runner watches which
+   attributes of the ``Workspace`` its check reads, ``rules.workspace.Watched``): a cross-file
+   model (Flask, Django, FastAPI, ORM, validation) is a digest of the files with its facts and
+   their states and of every file's module name and module-level imports
+   (``link.inputs_digest``: what ``link.ModelCache`` rebuilds a model for); the taint engine
+   is every file's state and the taint models; anything else is every file's state. After an
+   edit, a rule whose parts kept their digests is not run: editing a module without Django
+   facts leaves the Django rules' findings, and their model unbuilt. The taint engine's clean
+   sites are kept under its digest too.
 3. The whole cache carries :func:`code_version`, a digest of auditls's own sources: findings from
    other rules or other knowledge are never reused.
 

@@ -28,7 +28,8 @@ fixture runner compares it with the expectations, the server publishes it. Over 
 
 With a ``FindingsCache`` (``rules/cache.py``; ``auditls check`` passes one), steps 2 and 3 are
 skipped where their inputs did not change: a file whose state is the cached one is not read,
-and the workspace rules do not run when no file changed. The cache holds every file rule's
+the workspace rules do not run when no file changed, and a workspace rule whose parts of the
+workspace (the models it read, the taint engine) are as they were does not run after an edit. The cache holds every file rule's
 findings unrated, so steps 1 and 5 apply to them here as to fresh ones.
 """
 

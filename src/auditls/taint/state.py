@@ -5,9 +5,16 @@ What is saved (msgpack, ``taint.msgpack`` in ``.auditls/``): the format version 
 of auditls's sources (state from other code is never read), the file states it was computed
 from, every file's light units (what links them: parameters, call references, whether they
 read a source or call a sink, the view facts) and classes' bases, the call graph's edges, the
-units a path can cross, and each unit's summary, paths and shown-clean sites. Rows are never
+units a path can cross, and each unit's summary, paths and shown-clean sites (labels, steps,
+traces and sink sites in tables written once each, file by file: ``_Tables``). Rows are never
 saved: the store has them, and the engine reads them only for the units an edit makes it
-interpret again.
+interpret again. Also saved: what the Django and validation models told the engine
+(``Program.django_facts``), with two digests (``keys``): of what the models were built from
+(``auditls.link.inputs_digest``) and of every file's module and module-level imports (what
+calls resolve through). At load the model facts are given back as they were; the calls are
+resolved again only when the imports' digest differs; ``taint_of`` builds the models and
+applies them again only when theirs differs (building them was most of a warm start on
+Django's own tree).
 
 Loading gives an engine equal to the one saved; ``auditls.taint.taint_of`` then brings it up to
 date with the files whose state changed since (``TaintEngine.update``) and the files naming a
