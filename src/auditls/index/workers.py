@@ -25,7 +25,6 @@ from typing import Any
 import msgpack
 
 from auditls import isolation
-from auditls.extractors import extract
 from auditls.facts import FileFacts, all_fact_types
 from auditls.index.report import IndexReport, why
 from auditls.store import EncodedFacts, build_schema, encode_facts, wire
@@ -115,6 +114,8 @@ def process_file(task: Task) -> Result:
     digest = content_hash(data)
     if digest == known_hash:
         return Result(rel, "same", st.st_size, st.st_mtime_ns, digest)
+    from auditls.extractors import extract  # imported once there is something to extract
+
     try:
         ff = extract(data, rel, module=module)
     except Exception as exc:  # extract() promises not to raise; a bug must not stop the index

@@ -29,8 +29,9 @@ fixture runner compares it with the expectations, the server publishes it. Over 
 With a ``FindingsCache`` (``rules/cache.py``; ``auditls check`` passes one), steps 2 and 3 are
 skipped where their inputs did not change: a file whose state is the cached one is not read,
 the workspace rules do not run when no file changed, and a workspace rule whose parts of the
-workspace (the models it read, the taint engine) are as they were does not run after an edit. The cache holds every file rule's
-findings unrated, so steps 1 and 5 apply to them here as to fresh ones.
+workspace (the models it read, the taint engine) are as they were does not run after an edit.
+The cache holds every file rule's findings unrated, so steps 1 and 5 apply to them here as to
+fresh ones.
 """
 
 from __future__ import annotations
@@ -42,9 +43,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from auditls.config import TEST_CODE_POLICIES
-from auditls.extractors.suppress import FILE_STYLE
 from auditls.facts import FileFacts
-from auditls.facts.core import SuppressionFact
+from auditls.facts.core import FILE_STYLE, SuppressionFact
 from auditls.knowledge.heuristics import TEST_FILE
 from auditls.rules.findings import Finding
 from auditls.rules.index import FactIndex
