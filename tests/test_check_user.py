@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import pty
 import re
@@ -176,6 +177,75 @@ def test_the_cache_reuses_unchanged_files_and_the_workspace_findings(tmp_path: P
     cache.reused_files, cache.reused_workspace = 0, False
     _analyse(root, cache)
     assert (cache.reused_files, cache.reused_workspace) == (files - 1, False)
+
+
+#: Edits of one file of ``fixtures/django`` that change findings in other files: (file,
+#: text replaced, replacement, a finding ``(rule, path, line)`` present before and gone after).
+CROSS_FILE_EDITS = {
+    # A route goes: the view it served is no longer reachable (the Django rules' model).
+    "route": (
+        "shop/urls.py",
+        '    path("coupon/", views.apply_coupon, name="coupon"),\n',
+        "",
+        ("AUD310", "shop/views.py", 79),
+    ),
+    # A URL kwarg becomes an int: what the Django model tells the taint engine changes.
+    "converter": (
+        "shop/urls.py",
+        '"labels/<str:label>/"',
+        '"labels/<int:label>/"',
+        ("AUD505", "shop/views.py", 141),
+    ),
+    # A view no longer queues request data to a task: a taint path into another file goes,
+    # and no file with Django facts changed (the Django rules' findings stand).
+    "queue": (
+        "shop/notes.py",
+        'dest=request.POST["dest"]',
+        'dest="/srv/exports"',
+        ("AUD502", "shop/tasks.py", 13),
+    ),
+}
+
+
+def _check_json(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[list[object], str]:
+    cli.main(["check", str(root), "--format", "json", "--jobs", "1"])
+    out, err = capsys.readouterr()
+    return json.loads(out)["findings"], err
+
+
+@pytest.mark.parametrize("edit", sorted(CROSS_FILE_EDITS))
+def test_a_warm_check_after_an_edit_equals_a_cold_one(
+    edit: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The whole CLI, with its store, saved taint state and findings cache: after a one-file
+    edit that changes a finding in another file, a warm check reports exactly what a check
+    of the same tree from nothing does."""
+    caplog.set_level(logging.INFO, logger="auditls.taint")
+    rel, old, new, gone = CROSS_FILE_EDITS[edit]
+    warm = _project(tmp_path / "warm", "django")
+    before, _ = _check_json(warm, capsys)  # cold: fills the store, taint state, cache
+    assert {p.name for p in (warm / ".auditls").iterdir()} >= {CACHE_NAME, "taint.msgpack"}
+    assert gone in {(f["rule"], f["path"], f["line"]) for f in before}  # type: ignore[index]
+    path = warm / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    after, err = _check_json(warm, capsys)
+    assert "(1 re-extracted)" in err
+    assert "not used" not in caplog.text  # the saved taint state was loaded
+    cold = _project(tmp_path / "cold", "django")
+    (cold / rel).write_text(text.replace(old, new), encoding="utf-8")
+    expected, _ = _check_json(cold, capsys)
+    assert after == expected
+    assert gone not in {(f["rule"], f["path"], f["line"]) for f in after}  # type: ignore[index]
+    if edit == "queue":  # no file with Django facts changed: the Django rules' findings stand
+        assert re.search(r"\d+ workspace rules? from cache", err), err
+    again, err = _check_json(warm, capsys)
+    assert again == expected
+    assert "workspace rules from cache" in err
 
 
 def test_the_workspace_key_names_the_taint_models_the_rules_ran_with() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,7 +13,7 @@ from typing import ClassVar
 
 import pytest
 
-from auditls.facts import Fact, FileFacts
+from auditls.facts import Fact, FileFacts, all_fact_types
 from auditls.facts.core import (
     FACT_TYPES as CORE_FACT_TYPES,
 )
@@ -29,7 +31,7 @@ from auditls.facts.core import (
     SuppressionFact,
 )
 from auditls.store import FileRow, Store, StoreError
-from auditls.store.schema import build_schema, columns_of, schema_hash
+from auditls.store.schema import _column, build_schema, columns_of, schema_hash
 
 
 def at(line: int, col: int = 1) -> dict[str, int]:
@@ -728,3 +730,14 @@ def test_same_bytes_under_a_new_module_name_are_replaced(tmp_path: Path) -> None
         facts = store.file_facts("m.py")
         assert facts is not None
         assert facts.module == "pkg.m"
+
+
+def test_columns_read_from_annotations_as_written_equal_the_evaluated_ones() -> None:
+    """``columns_of`` reads plain annotations (``str | None``, ``tuple[str, ...]``) without
+    evaluating them; for every fact type that gives what evaluating them gives."""
+    for fact_type in all_fact_types():
+        hints = typing.get_type_hints(fact_type)
+        evaluated = tuple(
+            _column(fact_type, f.name, hints[f.name]) for f in dataclasses.fields(fact_type)
+        )
+        assert columns_of(fact_type) == evaluated, fact_type.__name__

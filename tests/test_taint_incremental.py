@@ -28,7 +28,8 @@ from auditls.store import Store
 from auditls.taint import TaintEngine, save_state, taint_of
 from tests.test_fixtures import expectations
 
-STEPS = Path(__file__).resolve().parent.parent / "fixtures" / "taint_steps"
+REPO = Path(__file__).resolve().parent.parent
+STEPS = REPO / "fixtures" / "taint_steps"
 MARK = "# resummarised:"
 
 
@@ -364,3 +365,46 @@ def test_a_signal_connected_or_disconnected_in_another_file(tmp_path: Path) -> N
             assert taint_of(store) is engine
             assert sinks(engine) == expected
             _same_as_clean(tmp_path, engine)
+
+
+def test_a_warm_start_of_a_django_project_builds_no_model_and_interprets_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the Django and validation models told the engine is saved with it, under the
+    digest of the models' inputs: a warm start whose inputs are the same gives it back
+    without building the models, and interprets nothing; an edit of a file with Django facts
+    builds them again, and the engine still equals a clean one."""
+    from auditls.models.django import model_of
+
+    root = tmp_path / "ws"
+    shutil.copytree(REPO / "fixtures" / "django", root, ignore=shutil.ignore_patterns(".auditls"))
+    with _index(root) as store:
+        taint_of(store).paths()
+        assert save_state(store) is not None
+    built: list[Store] = []
+    real = model_of.build
+
+    def counted(store: Store) -> object:
+        built.append(store)
+        return real(store)
+
+    monkeypatch.setattr(model_of, "build", counted)
+    tasks = root / "shop" / "tasks.py"  # no Django facts
+    tasks.write_text(tasks.read_text() + "\n# touched\n")
+    with _index(root) as store:
+        engine = taint_of(store)
+        engine.paths()
+        assert built == [], "the models' inputs did not change: no model built"
+        assert engine.resummarised == len(engine.last_resummarised) <= 10
+        assert all(name.startswith("shop.tasks") for name in engine.last_resummarised)
+        _same_as_clean(root, engine)
+        assert save_state(store) is not None
+    built.clear()
+    urls = root / "shop" / "urls.py"
+    urls.write_text(urls.read_text().replace('"labels/<str:label>/"', '"labels/<int:label>/"'))
+    with _index(root) as store:
+        engine = taint_of(store)
+        engine.paths()
+        assert built == [store]
+        assert "shop.views.label_page" in engine.last_resummarised
+        _same_as_clean(root, engine)

@@ -20,3 +20,25 @@ def source_digest() -> str:
             digest.update(source.read_bytes())
         _DIGEST.append(digest.hexdigest())
     return _DIGEST[0]
+
+
+_EXTRACTOR_VERSION: list[str] = []
+
+
+def extractor_version() -> str:
+    """Changes whenever the source of anything that shapes the facts changes: the extractors
+    (the suppression parser included), the fact modules and the knowledge package
+    (``auditls.extractors.EXTRACTOR_VERSION``; here, so that the indexer can compare it without
+    importing every extractor)."""
+    if not _EXTRACTOR_VERSION:
+        import hashlib
+        from pathlib import Path
+
+        digest = hashlib.blake2b(digest_size=8)
+        package = Path(__file__).parent
+        for layer in ("extractors", "facts", "knowledge"):
+            for source in sorted((package / layer).rglob("*.py")):
+                digest.update(source.relative_to(package).as_posix().encode())
+                digest.update(source.read_bytes())
+        _EXTRACTOR_VERSION.append(digest.hexdigest())
+    return _EXTRACTOR_VERSION[0]

@@ -303,6 +303,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         files=files,
         cached_files=cache.reused_files,
         cached_workspace=cache.reused_workspace,
+        cached_rules=cache.reused_rules,
         output=args.output,
         baseline=absorbed,
     )

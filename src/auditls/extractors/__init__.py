@@ -11,9 +11,9 @@ comes back with ``status="syntax_error"`` and the error's position.
 from __future__ import annotations
 
 import gc
-import hashlib
 import operator
-from pathlib import Path
+
+from auditls import extractor_version
 
 # Importing the domain modules registers their extractors.
 from auditls.extractors import aiohttp as _aiohttp  # noqa: F401
@@ -35,23 +35,11 @@ from auditls.extractors.prefilter import FileScan
 from auditls.extractors.semantic import Context, module_from_path
 from auditls.extractors.suppress import parse_suppressions
 from auditls.extractors.walker import REGISTRY, Extractor, Table, Walker, build_tables
-from auditls.facts import Fact, FileFacts, all_fact_types, escape_file_facts, escape_path
-
-
-def _version() -> str:
-    """Changes whenever the source of anything that shapes the facts changes: this package
-    (the suppression parser included), the fact modules and the knowledge package."""
-    digest = hashlib.blake2b(digest_size=8)
-    package = Path(__file__).parent.parent
-    for layer in ("extractors", "facts", "knowledge"):
-        for source in sorted((package / layer).rglob("*.py")):
-            digest.update(source.relative_to(package).as_posix().encode())
-            digest.update(source.read_bytes())
-    return digest.hexdigest()
-
+from auditls.facts import Fact, FileFacts, all_fact_types, escape_file_facts
+from auditls.knowledge.layout import is_indexed, module_name_for
 
 #: Recorded per file in the store: facts extracted by another version are re-extracted.
-EXTRACTOR_VERSION = _version()
+EXTRACTOR_VERSION = extractor_version()
 
 _TABLES = build_tables(REGISTRY)
 _PRUNED: dict[frozenset[int], tuple[Table, Table]] = {}
@@ -82,35 +70,6 @@ def _tables_without(skip: frozenset[int]) -> tuple[Table, Table]:
         )
         _PRUNED[skip] = tables  # type: ignore[assignment]
     return tables  # type: ignore[return-value]
-
-
-def is_indexed(name: str) -> bool:
-    """Whether a workspace-relative path (``/`` separators) names a file the index reads: a
-    Python file, or a template (``auditls.extractors.django.templates``)."""
-    return name.endswith(".py") or is_template(name)
-
-
-def module_name_for(path: Path, root: Path) -> str:
-    """The dotted module name of a file: package roots by ``__init__.py``, ``src/`` layouts.
-
-    Walks up from the file while the directory holds an ``__init__.py`` (never above ``root``).
-    A template's module name is its path relative to ``root`` (no Python name can equal it).
-    """
-    path = path if path.is_absolute() else root / path
-    if path.suffix in (".html", ".htm") and path.is_relative_to(root):
-        rel = path.relative_to(root).as_posix()
-        if is_template(rel):
-            return escape_path(rel)
-    parts = [path.stem] if path.stem != "__init__" else []
-    directory = path.parent
-    while directory != root and (directory / "__init__.py").is_file():
-        parts.append(directory.name)
-        if directory.parent == directory:
-            break
-        directory = directory.parent
-    if not parts:  # a top-level __init__.py: name it after its directory
-        parts.append(directory.name or "__main__")
-    return escape_path(".".join(reversed(parts)))  # a name that is not UTF-8 (auditls.facts)
 
 
 def _error(path: str, module: str, exc: BaseException, text: str | None) -> FileFacts:

@@ -31,21 +31,20 @@ import io
 import re
 import tokenize
 
+# CODE_RE and FILE_STYLE live beside SuppressionFact (the rules read them without importing the
+# extractors); named here too, as before.
+from auditls.facts.core import CODE_RE as CODE_RE
+from auditls.facts.core import FILE_STYLE as FILE_STYLE
 from auditls.facts.core import SuppressionFact
 
 # A directive starts at a "#": "# auditls: ..." or "# nosec ...".
 _DIRECTIVE_RE = re.compile(r"#\s*(?:(?P<auditls>auditls\s*:)|(?P<nosec>nosec)\b)")
 _WORD_RE = re.compile(r"\s*([\w-]*)")
 # Codes written after `ignore` without brackets: "ignore AUD101", "ignore: AUD101".
-#: A rule code: "AUD" and three digits. 0xx meta, 1xx dangerous calls, 2xx crypto and secrets,
-#: 3xx auth and access control, 4xx framework configuration, 5xx taint paths.
-CODE_RE = re.compile(r"AUD\d{3}")
 
 _LOOSE_CODE_RE = re.compile(r"\s*[:=(]?\s*[A-Za-z]+\d+\b")
 _AUD_CODE_RE = re.compile(r"\bAUD\d{3}\b")
 
-#: ``SuppressionFact.style`` of ``# auditls: ignore-file[...]``: applies to the whole file.
-FILE_STYLE = "auditls-file"
 
 _TOKENIZE_ERRORS = (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError, ValueError)
 

@@ -3,6 +3,7 @@ assignments, returns, decorators, context managers, suppression comments."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -158,6 +159,13 @@ class ContextManagerFact(Fact):
     text: str  # the item's expression as written, cut to 200 characters
     is_async: bool  # async with
     as_name: str | None  # the name bound by `as`, when it is a bare name
+
+
+#: A rule code: "AUD" and three digits. 0xx meta, 1xx dangerous calls, 2xx crypto and secrets,
+#: 3xx auth and access control, 4xx framework configuration, 5xx taint paths.
+CODE_RE = re.compile(r"AUD\d{3}")
+#: ``SuppressionFact.style`` of ``# auditls: ignore-file[...]``: applies to the whole file.
+FILE_STYLE = "auditls-file"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -18,9 +18,9 @@ from pathlib import Path
 import pathspec
 
 from auditls.config import Config, UnreadableFile, read_workspace_file
-from auditls.extractors import is_indexed
 from auditls.facts import escape_path
 from auditls.index.report import IndexNote, why
+from auditls.knowledge.layout import is_indexed
 
 #: Directory names never walked into, at any depth.
 DEFAULT_EXCLUDES = frozenset(
@@ -143,7 +143,13 @@ class _Walker:
                 continue
             if cur_abs != abs_dir and any(e.name == "pyvenv.cfg" for e in entries):
                 continue  # a virtual environment under any name: installed code, not ours
-            own = self.gitignore(cur_abs, cur_rel)
+            # Only a directory listing a .gitignore (a file or a link) has one to read: the
+            # read resolves the workspace's real path twice, per directory.
+            own = (
+                self.gitignore(cur_abs, cur_rel)
+                if any(e.name == ".gitignore" for e in entries)
+                else None
+            )
             if own is not None:
                 cur_layers = (*cur_layers, own)
             # An entry that is not a symlink has its directory's real path plus its name: one

@@ -15,13 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditls import extractor_version
 from auditls.config import Config
-from auditls.extractors import EXTRACTOR_VERSION
 from auditls.facts import FileFacts
 from auditls.index.discover import Discovery, in_scope
 from auditls.index.report import IndexNote, IndexReport, why
 from auditls.index.workers import Result, Task, skip_message
 from auditls.store import EncodedFacts, FileRow, Store
+
+#: ``auditls.extractors.EXTRACTOR_VERSION``, without importing the extractors (a run with
+#: nothing to extract never does).
+EXTRACTOR_VERSION = extractor_version()
 
 #: A row to write and the facts that go with it (None: the row alone).
 Write = tuple[FileRow, FileFacts | EncodedFacts | None]

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import TextIO
 
 from auditls.config import Config
-from auditls.extractors import module_name_for
 from auditls.facts import escape_path, escape_text
 from auditls.index.discover import discover
 from auditls.index.reconcile import Write, apply, error_row, plan, remove_gone
 from auditls.index.report import IndexNote, IndexReport
 from auditls.index.workers import run_tasks, workers_for
+from auditls.knowledge.layout import module_name_for
 from auditls.store import Store, StoreBusy, StoreError
 
 #: Results written per ``store.replace_many`` transaction.
@@ -51,32 +51,36 @@ def package_memo(root: Path) -> Callable[[Path, Path], str]:
     """``module_name_for`` with each directory's package looked up once per run (a
     ``__init__.py`` test per directory, not per file and level: 14,000 files share a few
     hundred directories)."""
-    packages: dict[Path, tuple[str, ...]] = {}
+    packages: dict[str, tuple[str, ...]] = {}
+    top = str(root)
 
-    def prefix(directory: Path) -> tuple[str, ...]:
+    def prefix(directory: str) -> tuple[str, ...]:
         """The package names from the top package down to ``directory`` (empty when
-        ``directory`` is no package below ``root``)."""
+        ``directory`` is no package below ``root``). Strings, not paths: this runs for every
+        file of every index."""
         known = packages.get(directory)
         if known is not None:
             return known
-        if directory == root or not (directory / "__init__.py").is_file():
+        parent, name = os.path.split(directory)
+        if directory == top or not os.path.isfile(os.path.join(directory, "__init__.py")):
             found: tuple[str, ...] = ()
-        elif directory.parent == directory:
-            found = (directory.name,)
+        elif parent == directory:
+            found = (name,)
         else:
-            found = (*prefix(directory.parent), directory.name)
+            found = (*prefix(parent), name)
         packages[directory] = found
         return found
 
     def module_name(path: Path, base: Path) -> str:
         if base != root or not path.name.endswith(".py"):
             return module_name_for(path, base)  # a template is named by its path
-        path = path if path.is_absolute() else root / path
-        parts = prefix(path.parent)
-        if path.stem != "__init__":
-            parts = (*parts, path.stem)
+        directory, name = os.path.split(str(path if path.is_absolute() else root / path))
+        stem = name[: -len(".py")] if name != ".py" else name  # as ``Path.stem``
+        parts = prefix(directory)
+        if stem != "__init__":
+            parts = (*parts, stem)
         if not parts:  # a top-level __init__.py: named after its directory
-            parts = (path.parent.name or "__main__",)
+            parts = (os.path.basename(directory) or "__main__",)
         return escape_path(".".join(parts))
 
     return module_name

@@ -25,7 +25,6 @@ from typing import Any
 import msgpack
 
 from auditls import isolation
-from auditls.extractors import extract
 from auditls.facts import FileFacts, all_fact_types
 from auditls.index.report import IndexReport, why
 from auditls.store import EncodedFacts, build_schema, encode_facts, wire
@@ -39,6 +38,14 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY
 
 #: A task: (absolute path, rel path, module name, hash already stored or None, size cap)
 Task = tuple[str, str, str, str | None, int]
+
+
+def extract(source: bytes, path: str, *, module: str | None = None) -> FileFacts:
+    """``auditls.extractors.extract``, imported once there is something to extract (importing
+    every extractor is a fifth of a warm ``auditls check`` that extracts nothing)."""
+    from auditls.extractors import extract as extract_file
+
+    return extract_file(source, path, module=module)
 
 
 @dataclass(slots=True)

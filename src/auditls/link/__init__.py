@@ -15,6 +15,8 @@ The API, in one line each:
 - ``Linker.assigned_calls(ref)``: the callees whose results a name is assigned from.
 - ``Linker.parameter(ref)``, ``arguments(param, passes)``: helper parameters and what callers
   pass to them.
+- ``inputs_digest(store, fact_types)``, ``imports_digest(store)``: digests of what a model of
+  those files reads, for caches kept between processes.
 - ``Site``: a fact and its file's path; ``split_ref(ref)``: ``(scope, name)`` of a reference.
 """
 
@@ -26,6 +28,8 @@ from auditls.link.linker import (
     Site,
     domain_key,
     import_generation,
+    imports_digest,
+    inputs_digest,
     link_of,
     split_ref,
 )
@@ -38,6 +42,8 @@ __all__ = [
     "Site",
     "domain_key",
     "import_generation",
+    "imports_digest",
+    "inputs_digest",
     "link_of",
     "split_ref",
 ]

@@ -47,6 +47,7 @@ answers by name (``paths_with_facts``, ``file_modules``, ``module_level_facts``)
 
 from __future__ import annotations
 
+import hashlib
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
@@ -672,3 +673,60 @@ def link_of(store: Store, fact_types: Iterable[type[Fact]] | None = None) -> Lin
     )
     kept.built[key] = (kept.generation, kept.states, linker)
     return linker
+
+
+# -- digests of what a model is built from, for caches kept between processes --------------------
+
+_DIGESTS: weakref.WeakKeyDictionary[Store, tuple[int, dict[object, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _memo(store: Store, key: object, compute: Callable[[], str]) -> str:
+    kept = _DIGESTS.get(store)
+    if kept is None or kept[0] != store.revision:
+        kept = (store.revision, {})
+        _DIGESTS[store] = kept
+    found = kept[1].get(key)
+    if found is None:
+        found = kept[1][key] = compute()
+    return found
+
+
+def _digest(data: object) -> str:
+    return hashlib.blake2b(repr(data).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def imports_digest(store: Store) -> str:
+    """A digest of what every linker reads of every file: its module name and its module-level
+    imports (what ``import_generation`` counts the changes of, as a value that a process that
+    did not see the changes can compare: the CLI's caches)."""
+
+    def compute() -> str:
+        states = store.file_states()
+        columns = ("function", "bound", "target", "is_star")
+        rows = store.rows_of_files(ImportFact, columns, None)
+        return _digest(
+            [
+                (path, states[path][2], [r[1:] for r in rows.get(path, ()) if r[0] == state[2]])
+                for path, state in sorted(states.items())
+            ]
+        )
+
+    return _memo(store, "imports", compute)
+
+
+def inputs_digest(store: Store, fact_types: Iterable[type[Fact]]) -> str:
+    """A digest of everything a model built by ``ModelCache`` over ``link_of(store,
+    fact_types)`` reads: the files that have rows of ``fact_types`` with their states, and
+    every file's module name and module-level imports (``imports_digest``). Equal digests,
+    equal models: what ``ModelCache`` relies on within a process, for caches kept between
+    processes (the CLI's findings cache, the saved taint state)."""
+    types = tuple(sorted({t.TABLE: t for t in fact_types}.items()))
+
+    def compute() -> str:
+        states = store.file_states()
+        paths = store.paths_with_facts([t for _, t in types])
+        return _digest(([(p, states.get(p)) for p in paths], imports_digest(store)))
+
+    return _memo(store, tuple(name for name, _ in types), compute)

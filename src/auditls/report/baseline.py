@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditls import __version__
-from auditls.extractors import decode
 from auditls.report.sarif import fingerprint
 from auditls.rules import Finding
 
@@ -155,6 +154,8 @@ class Fingerprinter:
                 data = (self.root / path).read_bytes()
             except OSError:
                 data = b""
+            from auditls.extractors import decode  # on use: it imports every extractor
+
             try:
                 text = decode(data)
             except (SyntaxError, UnicodeDecodeError, LookupError, ValueError):

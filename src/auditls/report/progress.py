@@ -110,6 +110,7 @@ class Progress:
         cached_workspace: bool,
         output: str | None,
         baseline: int = 0,
+        cached_rules: int = 0,
     ) -> None:
         """One line: what was indexed, what the rules reused, what was found, and where the
         report went."""
@@ -119,7 +120,13 @@ class Progress:
         parts = [
             f"{_plural(index.files, 'file')} ({index.indexed} re-extracted)",
             f"rules on {_plural(files, 'file')} ({cached_files} from cache"
-            + (", workspace rules from cache" if cached_workspace else "")
+            + (
+                ", workspace rules from cache"
+                if cached_workspace
+                else f", {_plural(cached_rules, 'workspace rule')} from cache"
+                if cached_rules
+                else ""
+            )
             + f") in {self.rules_seconds:.2f}s",
         ]
         found = _plural(findings, "finding")

@@ -10,13 +10,20 @@ by ``Store.write_beside``), what the rules made of them:
    are applied after, so one cache serves every ``--select``), and its extractor errors. An entry
    is reused while the file's state is the one it was computed from; a file whose state changed
    is re-read and re-checked, and only it.
-2. **Workspace rules** read every file (a route and the hook that guards it live in different
-   modules), so their findings are kept under one key: a digest of every file's state, the
-   selection (which workspace rules ran, so the taint engine is not built when AUD5 is off) and
-   the taint models. Nothing changed anywhere: they are reused, with the sites the taint engine
-   showed clean (``runner.lowered_where_clean`` needs them); anything changed: they run again
-   (the linker and the taint engine keep their own per-file caches in the server; the CLI
-   rebuilds them). A finer key (the states of the files a rule read) would fit here unchanged.
+2. **Workspace rules** read across files (a route and the hook that guards it live in different
+   modules). Their findings are kept twice. Under one key (a digest of every file's state, the
+   selection, so that the taint engine is not built when AUD5 is off, and the taint models),
+   with the sites the taint engine showed clean (``runner.lowered_where_clean`` needs them):
+   nothing changed anywhere, they are all reused. And **per rule**, under the digests of the
+   parts of the workspace the rule read when it ran (``Inputs``; the runner watches which
+   attributes of the ``Workspace`` its check reads, ``rules.workspace.Watched``): a cross-file
+   model (Flask, Django, FastAPI, ORM, validation) is a digest of the files with its facts and
+   their states and of every file's module name and module-level imports
+   (``link.inputs_digest``: what ``link.ModelCache`` rebuilds a model for); the taint engine
+   is every file's state and the taint models; anything else is every file's state. After an
+   edit, a rule whose parts kept their digests is not run: editing a module without Django
+   facts leaves the Django rules' findings, and their model unbuilt. The taint engine's clean
+   sites are kept under its digest too.
 3. The whole cache carries :func:`code_version`, a digest of auditls's own sources: findings from
    other rules or other knowledge are never reused.
 
@@ -45,7 +52,7 @@ if TYPE_CHECKING:
 #: The file's name, beside the store's snapshot in ``<root>/.auditls/``.
 CACHE_NAME = "check-findings.json"
 #: Bumped when the layout of the file changes.
-FORMAT = 1
+FORMAT = 2
 
 #: A file's state as the store gives it (``Store.file_states``).
 State = tuple[Any, ...]
@@ -112,15 +119,77 @@ class WorkspaceEntry:
 
 
 @dataclasses.dataclass(slots=True)
+class RuleEntry:
+    """What one workspace rule found, under the digests of the parts of the workspace it read
+    (``Inputs``): reused while each of them is the same."""
+
+    inputs: dict[str, str]  # part of the workspace -> its digest when the rule ran
+    findings: list[Finding]  # every file's, unsuppressed, not rated, not limited to a scope
+
+
+def _states_digest(states: Mapping[str, State]) -> str:
+    # A state is a tuple of strings, numbers and None: its repr is stable.
+    data = repr(sorted(states.items())).encode("utf-8")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class Inputs:
+    """The digests of the parts of a workspace a workspace rule may read, each computed once
+    per run: the cross-file models (``rules.workspace.MODEL_INPUTS``: the files with the
+    model's facts and every file's module-level imports, ``link.inputs_digest``), the taint
+    engine (every file, and the taint models) and anything else (every file)."""
+
+    def __init__(self, store: Store, states: Mapping[str, State], taint_models: object) -> None:
+        self._store = store
+        self._states = states
+        self._taint_models = taint_models
+        self._known: dict[str, str] = {}
+
+    def __getitem__(self, part: str) -> str:
+        found = self._known.get(part)
+        if found is None:
+            found = self._known[part] = self._compute(part)
+        return found
+
+    def _compute(self, part: str) -> str:
+        from auditls.link import inputs_digest
+        from auditls.rules.workspace import MODEL_INPUTS, TAINT
+
+        if part in MODEL_INPUTS:
+            return inputs_digest(self._store, MODEL_INPUTS[part])
+        if part == TAINT:
+            return digest_of(self["*"], _models_key(self._taint_models))
+        return _states_digest(self._states)
+
+    def holds(self, inputs: Mapping[str, str]) -> bool:
+        """Whether each of these parts has the digest given."""
+        return all(self[part] == digest for part, digest in inputs.items())
+
+
+def _models_key(taint_models: object) -> object:
+    from auditls.knowledge.taint import DEFAULT_MODELS
+
+    # The default models are code (``code_version`` covers them): a digest of them would cost
+    # a walk of every model on every run.
+    return "default" if taint_models is None or taint_models is DEFAULT_MODELS else taint_models
+
+
+@dataclasses.dataclass(slots=True)
 class FindingsCache:
     """Per-file and workspace findings of earlier runs (see the module docstring)."""
 
     files: dict[str, FileEntry] = dataclasses.field(default_factory=dict)
     workspace: WorkspaceEntry | None = None
+    #: Each workspace rule's findings, by code (any selection).
+    rules: dict[str, RuleEntry] = dataclasses.field(default_factory=dict)
+    #: The taint engine's clean sites, under the digest of its inputs (``Inputs``).
+    clean: tuple[str, set[Site]] | None = None
     dirty: bool = False  # changed since loaded
     #: What the last ``analyse`` took from the cache (for progress and the benchmark).
     reused_files: int = 0
     reused_workspace: bool = False
+    #: The workspace rules whose findings the last ``analyse`` took from the cache.
+    reused_rules: int = 0
 
     # -- lookups ---------------------------------------------------------------------------------
 
@@ -148,15 +217,11 @@ class FindingsCache:
     ) -> str:
         """Everything the workspace rules' findings depend on besides the code: every file's
         state, which rules run, and the taint models."""
-        from auditls.knowledge.taint import DEFAULT_MODELS
-
         return digest_of(
-            sorted(states.items()),
+            _states_digest(states),
             None if select is None else sorted(select),
             sorted(ignore),
-            # The default models are code (``code_version`` covers them): a digest of them
-            # would cost a walk of every model on every run.
-            "default" if taint_models is None or taint_models is DEFAULT_MODELS else taint_models,
+            _models_key(taint_models),
         )
 
     def workspace_findings(self, key: str) -> WorkspaceEntry | None:
@@ -167,6 +232,29 @@ class FindingsCache:
 
     def put_workspace(self, key: str, findings: list[Finding], clean: set[Site] | None) -> None:
         self.workspace = WorkspaceEntry(key, findings, clean)
+        self.dirty = True
+
+    def rule_findings(self, code: str, inputs: Inputs) -> list[Finding] | None:
+        """A workspace rule's findings, when every part of the workspace it read is as it was
+        when it ran."""
+        entry = self.rules.get(code)
+        if entry is None or not inputs.holds(entry.inputs):
+            return None
+        self.reused_rules += 1
+        return entry.findings
+
+    def put_rule(self, code: str, inputs: dict[str, str], findings: list[Finding]) -> None:
+        self.rules[code] = RuleEntry(inputs, findings)
+        self.dirty = True
+
+    def clean_sites(self, inputs: Inputs) -> set[Site] | None:
+        """The taint engine's clean sites, when its inputs are as they were."""
+        if self.clean is None or self.clean[0] != inputs["taint"]:
+            return None
+        return self.clean[1]
+
+    def put_clean_sites(self, inputs: Inputs, sites: set[Site]) -> None:
+        self.clean = (inputs["taint"], sites)
         self.dirty = True
 
     def forget_missing(self, paths: Iterable[str]) -> None:
@@ -202,7 +290,18 @@ class FindingsCache:
                     [finding_from_obj(f) for f in ws["findings"]],
                     None if clean is None else {(p, line, col) for p, line, col in clean},
                 )
-            return cls(files, workspace)
+            rules = {
+                code: RuleEntry(
+                    {str(k): str(v) for k, v in entry["inputs"].items()},
+                    [finding_from_obj(f) for f in entry["findings"]],
+                )
+                for code, entry in doc["rules"].items()
+            }
+            clean = None
+            if doc.get("clean") is not None:
+                key, sites = doc["clean"]
+                clean = (str(key), {(p, line, col) for p, line, col in sites})
+            return cls(files, workspace, rules, clean)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
 
@@ -233,6 +332,14 @@ class FindingsCache:
                 "findings": [finding_to_obj(f) for f in ws.findings],
                 "clean_sites": None if ws.clean_sites is None else sorted(ws.clean_sites),
             },
+            "rules": {
+                code: {
+                    "inputs": entry.inputs,
+                    "findings": [finding_to_obj(f) for f in entry.findings],
+                }
+                for code, entry in sorted(self.rules.items())
+            },
+            "clean": None if self.clean is None else [self.clean[0], sorted(self.clean[1])],
         }
         return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditls.extractors.suppress import FILE_STYLE
+from auditls.facts.core import FILE_STYLE
 from auditls.rules.findings import Finding
 from auditls.rules.index import FactIndex, finding_at
 from auditls.rules.model import Rule

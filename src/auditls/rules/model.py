@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from auditls.extractors.suppress import CODE_RE
+from auditls.facts.core import CODE_RE
 
 if TYPE_CHECKING:
     from auditls.rules.findings import Finding

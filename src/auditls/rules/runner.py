@@ -28,8 +28,10 @@ fixture runner compares it with the expectations, the server publishes it. Over 
 
 With a ``FindingsCache`` (``rules/cache.py``; ``auditls check`` passes one), steps 2 and 3 are
 skipped where their inputs did not change: a file whose state is the cached one is not read,
-and the workspace rules do not run when no file changed. The cache holds every file rule's
-findings unrated, so steps 1 and 5 apply to them here as to fresh ones.
+the workspace rules do not run when no file changed, and a workspace rule whose parts of the
+workspace (the models it read, the taint engine) are as they were does not run after an edit.
+The cache holds every file rule's findings unrated, so steps 1 and 5 apply to them here as to
+fresh ones.
 """
 
 from __future__ import annotations
@@ -38,22 +40,21 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from auditls.config import TEST_CODE_POLICIES
-from auditls.extractors.suppress import FILE_STYLE
 from auditls.facts import FileFacts
-from auditls.facts.core import SuppressionFact
+from auditls.facts.core import FILE_STYLE, SuppressionFact
 from auditls.knowledge.heuristics import TEST_FILE
 from auditls.rules.findings import Finding
 from auditls.rules.index import FactIndex
 from auditls.rules.model import SEVERITIES, Rule
 from auditls.rules.registry import RULES, file_rules, workspace_rules
-from auditls.rules.workspace import Workspace
+from auditls.rules.workspace import Watched, Workspace, read_parts
 
 if TYPE_CHECKING:
     from auditls.knowledge.taint import Models
-    from auditls.rules.cache import FindingsCache
+    from auditls.rules.cache import FindingsCache, Inputs
     from auditls.store import Store
 
 SYNTAX_ERROR = "AUD001"
@@ -273,11 +274,13 @@ def check_workspace(
     taint_models: Models | None = None,
     test_code: str = "demote",
     pause: Callable[[], object] | None = None,
+    run: Callable[[Rule, Workspace], Iterable[Finding]] | None = None,
 ) -> list[Finding]:
     """Steps 3 to 5: every finding of every selected workspace rule, unsuppressed, sorted by
     path and position. ``scopes``: workspace-relative paths (files or directories, "" for all)
     whose findings are kept; None keeps every finding. ``pause()`` is called before each rule
-    (the language server's store thread steps aside there while an open buffer is analysed)."""
+    (the language server's store thread steps aside there while an open buffer is analysed).
+    ``run(rule, workspace)``: a rule's findings, in place of its check (the findings cache)."""
     selection = Selection.of(select, ignore, severity_overrides, test_code)
     rules = selection.rules(workspace_rules())
     if not rules:
@@ -288,7 +291,7 @@ def check_workspace(
     for r in rules:
         if pause is not None:
             pause()
-        for finding in r.check(workspace):
+        for finding in r.check(workspace) if run is None else run(r, workspace):
             identity = (finding.path, finding.line, finding.column, finding.rule, finding.message)
             if identity not in seen and _in_scope(finding.path, scopes):
                 seen.add(identity)
@@ -448,8 +451,23 @@ def analyse(
         key = cache.workspace_key(states, select, ignore, taint_models)
         cached = cache.workspace_findings(key)
         if cached is None:
-            found = check_workspace(workspace, select=select, ignore=ignore, test_code="report")
-            clean = set(workspace.taint.clean_sites) if taint_on else None
+            from auditls.rules.cache import Inputs
+
+            assert not isinstance(source, Sequence)
+            inputs = Inputs(source, states, taint_models)
+            found = check_workspace(
+                workspace,
+                select=select,
+                ignore=ignore,
+                test_code="report",
+                run=_cached_rule(cache, inputs),
+            )
+            clean = None
+            if taint_on:
+                clean = cache.clean_sites(inputs) if "taint" not in vars(workspace) else None
+                if clean is None:
+                    clean = set(workspace.taint.clean_sites)
+                    cache.put_clean_sites(inputs, clean)
             cache.put_workspace(key, found, clean)
         else:
             found, clean = cached.findings, cached.clean_sites
@@ -466,6 +484,31 @@ def analyse(
         report.findings = lowered_where_clean(report.findings, clean_sites)
     report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     return report
+
+
+def _cached_rule(
+    cache: FindingsCache, inputs: Inputs
+) -> Callable[[Rule, Workspace], list[Finding]]:
+    """A workspace rule's findings from the cache while every part of the workspace it read
+    last time is as it was (``Inputs``); else its check runs, watched (``Watched``), and
+    what it found is kept under the parts it read."""
+
+    def run(rule: Rule, workspace: Workspace) -> list[Finding]:
+        cached = cache.rule_findings(rule.code, inputs)
+        if cached is not None:
+            return cached
+        watched = Watched(workspace)
+        found: list[Finding] = []
+        seen: set[tuple[str, int, int, str]] = set()
+        for finding in rule.check(cast(Workspace, watched)):
+            identity = (finding.path, finding.line, finding.column, finding.message)
+            if identity not in seen:
+                seen.add(identity)
+                found.append(finding)
+        cache.put_rule(rule.code, {p: inputs[p] for p in sorted(read_parts(watched.read))}, found)
+        return found
+
+    return run
 
 
 def lowered_where_clean(

@@ -22,7 +22,12 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from auditls.facts import FileFacts
+from auditls.facts import Fact, FileFacts
+from auditls.facts import django as _django
+from auditls.facts import fastapi as _fastapi
+from auditls.facts import flask as _flask
+from auditls.facts import orm as _orm
+from auditls.facts import validation as _validation
 from auditls.facts.core import SuppressionFact
 
 if TYPE_CHECKING:
@@ -34,6 +39,40 @@ if TYPE_CHECKING:
     from auditls.rules.flask.judge import FlaskJudge
     from auditls.store import Store
     from auditls.taint import TaintEngine
+
+
+#: The cross-file models of a workspace, each with the fact types of the files it links (what
+#: ``link.ModelCache`` builds it again for, besides any file's module-level imports).
+MODEL_INPUTS: dict[str, tuple[type[Fact], ...]] = {
+    "flask": _flask.FACT_TYPES,
+    "django": _django.FACT_TYPES,
+    "fastapi": _fastapi.FACT_TYPES,
+    "orm": _orm.FACT_TYPES,
+    "validation": _validation.FACT_TYPES,
+}
+#: The part of a workspace that reads every file and the taint models.
+TAINT = "taint"
+#: Anything else a rule reads of a workspace: every file.
+EVERYTHING = "*"
+
+
+def read_parts(attributes: Iterable[str]) -> set[str]:
+    """The parts of a workspace (``MODEL_INPUTS``, ``TAINT``, ``EVERYTHING``) that reading
+    these attributes of a ``Workspace`` reads."""
+    return {a if a in MODEL_INPUTS or a == TAINT else EVERYTHING for a in attributes}
+
+
+class Watched:
+    """A workspace that notes which of its attributes a rule reads (``read``), so that the
+    findings cache can tell which parts of the workspace its findings depend on."""
+
+    def __init__(self, inner: Workspace) -> None:
+        self._inner = inner
+        self.read: set[str] = set()
+
+    def __getattr__(self, name: str) -> object:
+        self.read.add(name)
+        return getattr(self._inner, name)
 
 
 class Workspace:

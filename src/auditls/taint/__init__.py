@@ -11,6 +11,7 @@ file by file when the store changes; the rules
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import weakref
 from collections import defaultdict
@@ -42,7 +43,7 @@ from auditls.facts.taint import FlowFact
 from auditls.facts.typeinfo import GenericFact, LiteralFact
 from auditls.facts.validation import FACT_TYPES as VALIDATION_FACT_TYPES
 from auditls.knowledge.taint import DEFAULT_MODELS, SAFE_KEYWORDS, SAFE_NAMES, Models
-from auditls.link import Linker
+from auditls.link import Linker, inputs_digest
 from auditls.models.django import DjangoModel, django_taint, model_of
 from auditls.models.fastapi import Alias, TypeAliases, aliases_of_facts, file_aliases
 from auditls.models.fastapi.aliases import ALIAS_COLUMNS, GENERIC_COLUMNS, LITERAL_COLUMNS
@@ -85,6 +86,10 @@ class _Kept:
     django: frozenset[str] = frozenset()
     #: Path -> the type aliases it defines (``models.fastapi.aliases``).
     aliases: dict[str, dict[str, Alias]] = field(default_factory=dict)
+    #: The digest of what the models last applied were built from (``_model_key``; None:
+    #: not known), saved with the engine so that a warm start applies them again only when
+    #: it changed.
+    model_key: str | None = None
 
 
 _ENGINES: weakref.WeakKeyDictionary[Store, _Kept] = weakref.WeakKeyDictionary()
@@ -111,6 +116,30 @@ def engine_of_files(files: Iterable[FileFacts], models: Models = DEFAULT_MODELS)
 #: The domains whose models the engine applies (``_django``): a change of a file with their
 #: facts applies them again.
 MODEL_FACT_TYPES = (*DJANGO_FACT_TYPES, *VALIDATION_FACT_TYPES, *ORM_FACT_TYPES)
+
+
+def _model_key(store: Store) -> str:
+    """What the models ``_django`` applies are built from (``auditls.link.inputs_digest``)."""
+    return "/".join(
+        inputs_digest(store, types)
+        for types in (DJANGO_FACT_TYPES, VALIDATION_FACT_TYPES, ORM_FACT_TYPES)
+    )
+
+
+def _imports_key(states: dict[str, tuple[Any, ...]], imports: dict[str, list[Binding]]) -> str:
+    """A digest of what calls resolve through (``_linker``): every file's module and
+    module-level imports."""
+    data = repr(
+        [(path, state[2], imports.get(path)) for path, state in sorted(states.items())]
+    ).encode("utf-8")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _django_of(store: Store, engine: TaintEngine) -> str:
+    """Apply the store's models to the engine (``_django``); the key they were built from."""
+    key = _model_key(store)
+    _django(engine, model_of(store), validation_of(store), orm_of(store))
+    return key
 
 
 def _django(engine: TaintEngine, model: DjangoModel, valid: ValidationModel, orm: OrmModel) -> None:
@@ -273,7 +302,7 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
             _update(store, kept, states, changed)
             django = frozenset(store.paths_with_facts(MODEL_FACT_TYPES))
             if django != kept.django or not django.isdisjoint(changed):
-                _django(kept.engine, model_of(store), validation_of(store), orm_of(store))
+                kept.model_key = _django_of(store, kept.engine)
                 kept.django = django
             return kept.engine
     states = store.file_states()
@@ -281,9 +310,9 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
     resolve = _linker(states, imports).resolve
     aliases = _file_aliases(store, None)
     types = _types(states, imports, aliases)
-    saved = _saved(store, models, resolve)
+    saved = _saved(store, models, resolve, _imports_key(states, imports))
     if saved is not None:
-        engine, then = saved
+        engine, then, keys = saved
         kept = _Kept(-1, models, engine, then, imports, aliases=aliases)
         _ENGINES[store] = kept
         changed = sorted(p for p in states.keys() | then.keys() if states.get(p) != then.get(p))
@@ -293,7 +322,14 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
             changed = sorted({*changed, *(p for p in users if p in states)})
         engine.program.types = types
         _update(store, kept, states, changed)
-        _django(engine, model_of(store), validation_of(store), orm_of(store))
+        key = _model_key(store)
+        if key == keys.get("models") and engine.program.django_facts is not None:
+            # The models' inputs are those of the saved state: they would say what the
+            # saved engine was told (given again at load), and building them is the
+            # costliest part of a warm start.
+            kept.model_key = key
+        else:
+            kept.model_key = _django_of(store, engine)
         kept.django = frozenset(store.paths_with_facts(MODEL_FACT_TYPES))
         kept.saved = kept.revision if not changed else -1
         return engine
@@ -304,10 +340,17 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
         load=_loader(weakref.ref(store)),
         types=types,
     )
-    _django(engine, model_of(store), validation_of(store), orm_of(store))
+    model_key = _django_of(store, engine)
     django = frozenset(store.paths_with_facts(MODEL_FACT_TYPES))
     _ENGINES[store] = _Kept(
-        store.revision, models, engine, states, imports, django=django, aliases=aliases
+        store.revision,
+        models,
+        engine,
+        states,
+        imports,
+        django=django,
+        aliases=aliases,
+        model_key=model_key,
     )
     return engine
 
@@ -317,17 +360,19 @@ def _state_path(store: Store) -> Path | None:
 
 
 def _saved(
-    store: Store, models: Models, resolve: Callable[[str], str]
-) -> tuple[TaintEngine, dict[str, tuple[Any, ...]]] | None:
+    store: Store, models: Models, resolve: Callable[[str], str], imports: str
+) -> tuple[TaintEngine, dict[str, tuple[Any, ...]], dict[str, str | None]] | None:
     """The engine saved beside the snapshot, when there is a usable one (default models only:
-    a workspace's own models are not part of what is saved)."""
+    a workspace's own models are not part of what is saved); ``imports``: the digest of what
+    calls resolve through now (``_imports_key``)."""
     path = _state_path(store)
     if path is None or models is not DEFAULT_MODELS:
         return None
     try:
         with path.open("rb") as stream:
             objects = iter(msgpack.Unpacker(stream, strict_map_key=False, use_list=True))
-            return load(objects, source_digest(), resolve, models, _loader(weakref.ref(store)))
+            rows = _loader(weakref.ref(store))
+            return load(objects, source_digest(), resolve, models, rows, imports)
     except FileNotFoundError:
         return None
     except (OSError, StateError, ValueError, TypeError, msgpack.UnpackException) as exc:
@@ -349,7 +394,8 @@ def save_state(store: Store) -> Path | None:
         return None
     kept.engine.paths()
     packer = msgpack.Packer(use_bin_type=True)
-    chunks = (packer.pack(obj) for obj in dump(kept.engine, source_digest(), kept.states))
+    keys = {"imports": _imports_key(kept.states, kept.imports), "models": kept.model_key}
+    chunks = (packer.pack(obj) for obj in dump(kept.engine, source_digest(), kept.states, keys))
     try:
         written = store.write_beside(STATE_NAME, chunks)
     except StoreError as exc:

@@ -419,6 +419,8 @@ class Program:
         self.middleware_attrs: frozenset[str] = frozenset()
         #: A model class ("*": any) -> its pre_save/post_save receivers (``set_django``).
         self.saves: dict[str, tuple[str, ...]] = {}
+        #: What ``set_django`` was last given (saved with the engine: ``auditls.taint.state``).
+        self.django_facts: tuple[DjangoTaint, ValidationTaint] | None = None
         #: The mapped SQLAlchemy models (``auditls.models.orm``): what their queries return is
         #: rows of the database (``auditls.taint.orm``; ``TaintEngine.set_orm``).
         self.orm_models: frozenset[str] = frozenset()
@@ -749,6 +751,7 @@ class Program:
         Returns the units whose facts changed."""
         kwargs, bound = facts.kwargs, facts.bound
         valid = valid if valid is not None else ValidationTaint()
+        self.django_facts = (facts, valid)
         wanted: dict[str, tuple[dict[str, tuple[str, frozenset[str]]], Mapping[str, Any]]] = {}
         # Only the units these name, and the methods of the classes they name (in the files
         # defining those classes): not every unit of the workspace at every revision.

@@ -5,9 +5,16 @@ What is saved (msgpack, ``taint.msgpack`` in ``.auditls/``): the format version 
 of auditls's sources (state from other code is never read), the file states it was computed
 from, every file's light units (what links them: parameters, call references, whether they
 read a source or call a sink, the view facts) and classes' bases, the call graph's edges, the
-units a path can cross, and each unit's summary, paths and shown-clean sites. Rows are never
+units a path can cross, and each unit's summary, paths and shown-clean sites (labels, steps,
+traces and sink sites in tables written once each, file by file: ``_Tables``). Rows are never
 saved: the store has them, and the engine reads them only for the units an edit makes it
-interpret again.
+interpret again. Also saved: what the Django and validation models told the engine
+(``Program.django_facts``), with two digests (``keys``): of what the models were built from
+(``auditls.link.inputs_digest``) and of every file's module and module-level imports (what
+calls resolve through). At load the model facts are given back as they were; the calls are
+resolved again only when the imports' digest differs; ``taint_of`` builds the models and
+applies them again only when theirs differs (building them was most of a warm start on
+Django's own tree).
 
 Loading gives an engine equal to the one saved; ``auditls.taint.taint_of`` then brings it up to
 date with the files whose state changed since (``TaintEngine.update``) and the files naming a
@@ -17,62 +24,205 @@ type alias whose meaning changed since (the aliases are saved). Anything unexpec
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from sys import intern
 from typing import Any
 
+import msgpack
+
 from auditls.facts import FileFacts
 from auditls.knowledge.taint import Models, rule_for
+from auditls.models.django.taint import DjangoTaint, RenderSink, Unescaped
 from auditls.models.fastapi import Alias, TypeAliases
+from auditls.models.validation import ValidationTaint
 from auditls.taint.engine import TaintEngine, _Result
-from auditls.taint.program import Label, SinkSite, Step, Summary, TaintPath, Unit, refs_of
+from auditls.taint.program import Label, SinkSite, Step, Summary, TaintPath, Unit
 
 #: The name of the saved state in the store's directory.
 STATE_NAME = "taint.msgpack"
 #: Bumped whenever the layout below changes.
-STATE_VERSION = 9
+STATE_VERSION = 10
 
 
 class StateError(ValueError):
     """The saved state cannot be used (its message says why)."""
 
 
+# -- what the Django and validation models told the engine -------------------------------------
+#
+# Saved as they were given (``Program.django_facts``), so that a warm start whose models' inputs
+# did not change (``auditls.link.inputs_digest``) gives them back without building the models.
+# Their containers keep their exact types (a tuple stays a tuple: ``set_django`` compares them),
+# and only these dataclasses are ever built from the file.
+
+_TUPLE, _FROZENSET, _SET, _RECORD = 1, 2, 3, 4
+_RECORDS: dict[str, type[Any]] = {
+    cls.__name__: cls for cls in (DjangoTaint, ValidationTaint, RenderSink, Unescaped)
+}
+
+
+def _packed(value: object) -> bytes:
+    data = msgpack.packb(value, default=_ext, strict_types=True, use_bin_type=True)
+    assert isinstance(data, bytes)
+    return data
+
+
+def _ext(value: object) -> object:
+    if isinstance(value, tuple):
+        return msgpack.ExtType(_TUPLE, _packed(list(value)))
+    if isinstance(value, frozenset):
+        return msgpack.ExtType(_FROZENSET, _packed(list(value)))
+    if isinstance(value, set):
+        return msgpack.ExtType(_SET, _packed(list(value)))
+    if isinstance(value, dict):  # a defaultdict
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    name = type(value).__name__
+    if dataclasses.is_dataclass(value) and _RECORDS.get(name) is type(value):
+        fields = [getattr(value, f.name) for f in dataclasses.fields(value)]
+        return msgpack.ExtType(_RECORD, _packed([name, *fields]))
+    raise TypeError(f"cannot save a {name}")
+
+
+def _unpacked(data: bytes) -> Any:
+    return msgpack.unpackb(data, ext_hook=_from_ext, strict_map_key=False, use_list=True)
+
+
+def _from_ext(code: int, data: bytes) -> object:
+    value = _unpacked(data)
+    if code == _TUPLE:
+        return tuple(value)
+    if code == _FROZENSET:
+        return frozenset(value)
+    if code == _SET:
+        return set(value)
+    if code == _RECORD:
+        return _RECORDS[value[0]](*value[1:])
+    raise ValueError(f"unknown extension {code}")
+
+
+def dump_django(facts: tuple[DjangoTaint, ValidationTaint] | None) -> bytes | None:
+    return None if facts is None else _packed(list(facts))
+
+
+def load_django(data: object) -> tuple[DjangoTaint, ValidationTaint] | None:
+    if data is None:
+        return None
+    if not isinstance(data, bytes):
+        raise ValueError("model facts: not bytes")
+    django, valid = _unpacked(data)
+    if not isinstance(django, DjangoTaint) or not isinstance(valid, ValidationTaint):
+        raise ValueError("model facts: not what was saved")
+    return django, valid
+
+
 # -- encoding ----------------------------------------------------------------------------------
+#
+# Labels, steps, traces and sink sites are shared by many summaries and paths (on Django: 78,000
+# steps in traces, 5,100 distinct), so each is written once, in a table that grows file by
+# file: a file's record carries the entries first used in it, and everything else refers to
+# entries by their index. Reading builds each label, step, trace and site once.
 
 
-def _label(label: Label) -> list[Any]:
-    return [label.origin, sorted(label.cleaned)]
+class _Tables:
+    """The tables being written: what each entry's index is, and the entries not yet
+    written."""
 
+    def __init__(self) -> None:
+        self.labels: dict[Label, int] = {}
+        self.steps: dict[tuple[str, int, int, str], int] = {}
+        self.traces: dict[tuple[int, ...], int] = {}
+        #: Steps and traces by identity first (most are shared: as loaded, or passed on from
+        #: a callee's summary), then by value (a step's fields, a trace's step indices):
+        #: hashing a frozen dataclass runs Python code.
+        self.step_ids: dict[int, int] = {}
+        self.trace_ids: dict[int, int] = {}
+        self.alive: list[object] = []
+        self.sites: dict[SinkSite, int] = {}
+        self.fresh: list[list[Any]] = [[], [], [], []]  # labels, steps, traces, sites
 
-def _trace(trace: Iterable[Step]) -> list[Any]:
-    return [[s.path, s.line, s.column, s.message] for s in trace]
+    def label(self, label: Label) -> int:
+        at = self.labels.get(label)
+        if at is None:
+            at = self.labels[label] = len(self.labels)
+            self.fresh[0].append([label.origin, sorted(label.cleaned)])
+        return at
 
+    def step(self, step: Step) -> int:
+        at = self.step_ids.get(id(step))
+        if at is not None:
+            return at
+        key = (step.path, step.line, step.column, step.message)
+        at = self.steps.get(key)
+        if at is None:
+            at = self.steps[key] = len(self.steps)
+            self.fresh[1].append(list(key))
+        self.step_ids[id(step)] = at
+        self.alive.append(step)  # its id stays its own while the tables are written
+        return at
 
-def _taint(taint: Mapping[Label, tuple[Step, ...]]) -> list[Any]:
-    return [[_label(label), _trace(trace)] for label, trace in taint.items()]
+    def trace(self, trace: tuple[Step, ...]) -> int:
+        at = self.trace_ids.get(id(trace))
+        if at is not None:
+            return at
+        steps = [self.step(s) for s in trace]
+        key = tuple(steps)
+        at = self.traces.get(key)
+        if at is None:
+            at = self.traces[key] = len(self.traces)
+            self.fresh[2].append(steps)
+        self.trace_ids[id(trace)] = at
+        self.alive.append(trace)
+        return at
 
+    def site(self, site: SinkSite) -> int:
+        at = self.sites.get(site)
+        if at is None:
+            at = self.sites[site] = len(self.sites)
+            self.fresh[3].append(
+                [
+                    site.kind,
+                    site.path,
+                    site.line,
+                    site.column,
+                    site.end_line,
+                    site.end_column,
+                    site.what,
+                    site.by_method,
+                    site.stmt_line,
+                ]
+            )
+        return at
 
-def _site(site: SinkSite) -> list[Any]:
-    return [
-        site.kind,
-        site.path,
-        site.line,
-        site.column,
-        site.end_line,
-        site.end_column,
-        site.what,
-        site.by_method,
-        site.stmt_line,
-    ]
+    def taint(self, taint: Mapping[Label, tuple[Step, ...]]) -> list[Any]:
+        return [[self.label(label), self.trace(trace)] for label, trace in taint.items()]
 
+    def summary(self, summary: Summary) -> list[Any]:
+        return [
+            self.taint(summary.returns),
+            [
+                [self.label(label), self.site(site), self.trace(trace)]
+                for label, site, trace in summary.sinks
+            ],
+            {name: self.taint(taint) for name, taint in summary.fields.items()},
+            {name: self.taint(taint) for name, taint in summary.exposed.items()},
+        ]
 
-def _summary(summary: Summary) -> list[Any]:
-    return [
-        _taint(summary.returns),
-        [[_label(label), _site(site), _trace(trace)] for label, site, trace in summary.sinks],
-        {name: _taint(taint) for name, taint in summary.fields.items()},
-        {name: _taint(taint) for name, taint in summary.exposed.items()},
-    ]
+    def result(self, result: _Result) -> list[Any]:
+        return [
+            [
+                [path.origin, self.site(path.sink), self.trace(path.steps), path.confidence]
+                for path in result.paths
+            ],
+            [list(site) for site in sorted(result.clean)],
+        ]
+
+    def take(self) -> list[list[Any]]:
+        """The entries added since the last call."""
+        fresh, self.fresh = self.fresh, [[], [], [], []]
+        return fresh
 
 
 def _unit(unit: Unit) -> list[Any]:
@@ -82,7 +232,7 @@ def _unit(unit: Unit) -> list[Any]:
         unit.line,
         unit.column,
         unit.params,
-        sorted([list(ref) for ref in unit.refs], key=lambda r: (r[0] or "", r[1] or "")),
+        unit.refs,  # distinct and sorted (``refs_of``)
         unit.reads_source,
         unit.calls_sink,
         list(unit.field_writers),
@@ -93,24 +243,23 @@ def _unit(unit: Unit) -> list[Any]:
     ]
 
 
-def _result(result: _Result) -> list[Any]:
-    return [
-        [
-            [path.origin, _site(path.sink), _trace(path.steps), path.confidence]
-            for path in result.paths
-        ],
-        [list(site) for site in sorted(result.clean)],
-    ]
-
-
-def dump(engine: TaintEngine, digest: str, states: Mapping[str, tuple[Any, ...]]) -> Iterator[Any]:
+def dump(
+    engine: TaintEngine,
+    digest: str,
+    states: Mapping[str, tuple[Any, ...]],
+    keys: Mapping[str, str | None] | None = None,
+) -> Iterator[Any]:
     """The engine's state as a sequence of plain objects (summarise it first): a header, then
     one object per file with its units, their edges, summaries and paths, so that neither
-    writing nor reading holds all of it at once."""
+    writing nor reading holds all of it at once. ``keys``: digests of what the engine was
+    linked with (``imports``: every file's module and module-level imports) and of what the
+    models it was given were built from (``models``), for ``load`` to compare."""
     program = engine.program
     yield {
         "version": STATE_VERSION,
         "digest": digest,
+        "keys": dict(keys or {}),
+        "django": dump_django(program.django_facts),
         "files": len(program.files),
         "states": {path: list(state) for path, state in states.items()},
         "routes": {path: [list(r) for r in routes] for path, routes in program._routes.items()},
@@ -126,6 +275,7 @@ def dump(engine: TaintEngine, digest: str, states: Mapping[str, tuple[Any, ...]]
             for name, a in sorted((program.types.names if program.types else {}).items())
         ],
     }
+    tables = _Tables()
     for path, names in program.files.items():
         records = []
         for name in names:
@@ -139,66 +289,78 @@ def dump(engine: TaintEngine, digest: str, states: Mapping[str, tuple[Any, ...]]
                     *_unit(unit),
                     sorted(engine._callees.get(name, ())),
                     name in engine.relevant,
-                    None if summary is None else _summary(summary),
-                    None if result is None else _result(result),
+                    None if summary is None else tables.summary(summary),
+                    None if result is None else tables.result(result),
                 ]
             )
         classes = [[name, list(program.bases[name])] for name in program._classes.get(path, ())]
-        yield [path, records, classes]
+        yield [path, records, classes, tables.take()]
 
 
 # -- decoding ----------------------------------------------------------------------------------
 
 
-def _load_label(data: list[Any]) -> Label:
-    return Label(str(data[0]), frozenset(data[1]))
+class _Read:
+    """The tables read so far (``_Tables``, in the order written)."""
 
+    def __init__(self) -> None:
+        self.labels: list[Label] = []
+        self.steps: list[Step] = []
+        self.traces: list[tuple[Step, ...]] = []
+        self.sites: list[SinkSite] = []
 
-def _load_trace(data: list[Any]) -> tuple[Step, ...]:
-    return tuple(Step(str(p), int(line), int(col), str(msg)) for p, line, col, msg in data)
+    def extend(self, fresh: list[list[Any]]) -> None:
+        labels, steps, traces, sites = fresh
+        self.labels += [Label(intern(str(o)), frozenset(c)) for o, c in labels]
+        self.steps += [
+            Step(intern(str(p)), int(line), int(col), str(msg)) for p, line, col, msg in steps
+        ]
+        known = self.steps
+        self.traces += [tuple([known[i] for i in trace]) for trace in traces]
+        self.sites += [
+            SinkSite(
+                str(kind),
+                intern(str(path)),
+                int(line),
+                int(column),
+                int(end_line),
+                int(end_column),
+                str(what),
+                bool(by_method),
+                int(stmt_line),
+            )
+            for kind, path, line, column, end_line, end_column, what, by_method, stmt_line in sites
+        ]
 
+    def taint(self, data: list[Any]) -> dict[Label, tuple[Step, ...]]:
+        labels, traces = self.labels, self.traces
+        return {labels[label]: traces[trace] for label, trace in data}
 
-def _load_taint(data: list[Any]) -> dict[Label, tuple[Step, ...]]:
-    return {_load_label(label): _load_trace(trace) for label, trace in data}
-
-
-def _load_site(data: list[Any]) -> SinkSite:
-    kind, path, line, column, end_line, end_column, what, by_method, stmt_line = data
-    return SinkSite(
-        str(kind),
-        str(path),
-        int(line),
-        int(column),
-        int(end_line),
-        int(end_column),
-        str(what),
-        bool(by_method),
-        int(stmt_line),
-    )
-
-
-def _load_summary(data: list[Any]) -> Summary:
-    returns, sinks, fields, exposed = data
-    return Summary(
-        returns=_load_taint(returns),
-        sinks=[(_load_label(lb), _load_site(st), _load_trace(tr)) for lb, st, tr in sinks],
-        fields={str(name): _load_taint(taint) for name, taint in fields.items()},
-        exposed={str(name): _load_taint(taint) for name, taint in exposed.items()},
-    )
-
-
-def _load_result(data: list[Any], models: Models, summary: Summary | None) -> _Result:
-    paths, clean = data
-    found = []
-    for origin, site, steps, confidence in paths:
-        source = models.source_for(origin)
-        loaded = _load_site(site)
-        if source is None:
-            raise ValueError(f"unknown source {origin!r}")
-        found.append(
-            TaintPath(rule_for(loaded.kind), source, loaded, _load_trace(steps), confidence, origin)
+    def summary(self, data: list[Any]) -> Summary:
+        returns, sinks, fields, exposed = data
+        labels, sites, traces = self.labels, self.sites, self.traces
+        return Summary(
+            returns=self.taint(returns),
+            sinks=[(labels[lb], sites[st], traces[tr]) for lb, st, tr in sinks],
+            fields={str(name): self.taint(taint) for name, taint in fields.items()},
+            exposed={str(name): self.taint(taint) for name, taint in exposed.items()},
         )
-    return _Result(summary or Summary(), found, {(str(p), int(li), int(c)) for p, li, c in clean})
+
+    def result(self, data: list[Any], models: Models, summary: Summary | None) -> _Result:
+        paths, clean = data
+        found = []
+        for origin, site, steps, confidence in paths:
+            source = models.source_for(origin)
+            loaded = self.sites[site]
+            if source is None:
+                raise ValueError(f"unknown source {origin!r}")
+            found.append(
+                TaintPath(
+                    rule_for(loaded.kind), source, loaded, self.traces[steps], confidence, origin
+                )
+            )
+        clean_sites = {(str(p), int(li), int(c)) for p, li, c in clean}
+        return _Result(summary or Summary(), found, clean_sites)
 
 
 def load(
@@ -207,9 +369,14 @@ def load(
     resolve: Callable[[str], str],
     models: Models,
     rows: Callable[[list[str], set[str]], Iterable[FileFacts]],
-) -> tuple[TaintEngine, dict[str, tuple[Any, ...]]]:
-    """The engine a state (the objects ``dump`` gave, in order) describes and the file states
-    it was computed from; StateError when the state is not one this code wrote, whole."""
+    imports: str | None = None,
+) -> tuple[TaintEngine, dict[str, tuple[Any, ...]], dict[str, str | None]]:
+    """The engine a state (the objects ``dump`` gave, in order) describes, the file states
+    it was computed from and the ``keys`` it was saved with; StateError when the state is not
+    one this code wrote, whole. The model facts it was given are given again (the units they
+    touch are not dirty: their summaries were computed with them). Every call is resolved
+    again through ``resolve`` unless ``imports`` is the digest the state was linked with
+    (then the saved edges stand)."""
     doc = next(objects, None)
     if not isinstance(doc, dict):
         raise StateError("not a saved taint state")
@@ -218,8 +385,11 @@ def load(
     if doc.get("digest") != digest:
         raise StateError("saved by another version of auditls")
     try:
-        return _load(doc, objects, resolve, models, rows)
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        keys = {str(k): v if v is None else str(v) for k, v in doc["keys"].items()}
+        relink = imports is None or keys.get("imports") != imports
+        engine, states = _load(doc, objects, resolve, models, rows, relink)
+        return engine, states, keys
+    except (KeyError, TypeError, ValueError, IndexError, msgpack.UnpackException) as exc:
         raise StateError(f"damaged: {type(exc).__name__}: {exc}") from exc
 
 
@@ -229,13 +399,16 @@ def _load(
     resolve: Callable[[str], str],
     models: Models,
     rows: Callable[[list[str], set[str]], Iterable[FileFacts]],
+    relink: bool,
 ) -> tuple[TaintEngine, dict[str, tuple[Any, ...]]]:
     engine = TaintEngine((), resolve, models, load=rows)
     program = engine.program
     program.orm_models = frozenset(str(m) for m in doc.get("orm_models", ()))
     files = 0
-    for raw_path, records, classes in objects:
+    tables = _Read()
+    for raw_path, records, classes, fresh in objects:
         files += 1
+        tables.extend(fresh)
         path = intern(raw_path)
         for qualname, bases in classes:
             program._add_class(str(path), str(qualname), [str(b) for b in bases])
@@ -248,12 +421,17 @@ def _load(
                 path, intern(qualname), class_name and intern(class_name), int(line), int(column)
             )
             unit.params = [intern(p) for p in params]
-            unit.refs = refs_of((r[0] and intern(r[0]), r[1] and intern(r[1])) for r in refs)
+            # Written distinct and sorted (``refs_of``).
+            unit.refs = tuple([(c and intern(c), m and intern(m)) for c, m in refs])
             unit.reads_source, unit.calls_sink = bool(reads), bool(sinks)
-            unit.field_writers = tuple(str(w) for w in writers)
+            # Most units have none of these: the defaults stay (shared, never written).
+            if writers:
+                unit.field_writers = tuple(str(w) for w in writers)
             unit.is_view = bool(is_view)
-            unit.route_params = {str(k): str(v) for k, v in route_params.items()}
-            unit.request_as = tuple((str(a), str(b)) for a, b in request_as)
+            if route_params:
+                unit.route_params = {str(k): str(v) for k, v in route_params.items()}
+            if request_as:
+                unit.request_as = tuple((str(a), str(b)) for a, b in request_as)
             if clean_attrs:
                 unit.clean_attrs = frozenset(str(a) for a in clean_attrs)
             unit.lighten()
@@ -267,9 +445,9 @@ def _load(
             if relevant:
                 engine.relevant.add(name)
             if summary is not None:
-                engine.summaries[name] = _load_summary(summary)
+                engine.summaries[name] = tables.summary(summary)
             if result is not None:
-                engine._results[name] = _load_result(result, models, engine.summaries.get(name))
+                engine._results[name] = tables.result(result, models, engine.summaries.get(name))
         program.files[str(path)] = made
         program.link_nesting(made)
     if files != doc["files"]:
@@ -296,9 +474,15 @@ def _load(
     )
     for name in engine.relevant:
         engine._signatures[name] = engine._signature(program.units[name])
-    # What each call may resolve to, for the edits to come (edges equal to the saved ones make
-    # nothing dirty).
-    engine._link(sorted(program.units))
+    django = load_django(doc["django"])
+    if django is not None:
+        # As they were when the summaries were computed (``set_django`` of the engine would
+        # make the units they touch dirty).
+        program.set_django(*django)
+    if relink:
+        # What each call may resolve to, for the edits to come (edges equal to the saved ones
+        # make nothing dirty).
+        engine._link(sorted(program.units))
     engine._dirty = set()
     engine._graph_changed = True
     states = {str(path): tuple(state) for path, state in doc["states"].items()}

@@ -33,11 +33,10 @@ import re
 from auditls.extractors.suppress import parse_comment
 from auditls.facts import Fact, FileFacts, escape_text
 from auditls.facts.django import DjangoTemplateFact
+from auditls.knowledge.layout import TEMPLATE_DIR, TEMPLATE_SUFFIXES, is_template
 
-#: The suffixes of template files (under a ``templates`` directory).
-TEMPLATE_SUFFIXES = (".html", ".htm")
-#: The directory name that holds templates.
-TEMPLATE_DIR = "templates"
+__all__ = ["TEMPLATE_DIR", "TEMPLATE_SUFFIXES", "extract_template", "is_template"]
+
 #: Filters that mark a value safe: the engine outputs it as it is.
 SAFE_FILTERS = frozenset({"safe", "safeseq"})
 #: Filters after which the output is escaped again or is no longer text a browser parses as
@@ -60,13 +59,6 @@ _WITH_KW = re.compile(r"([A-Za-z_]\w*)=(\S+)")
 _WITH_AS = re.compile(r"^with\s+(\S+)\s+as\s+([A-Za-z_]\w*)$")
 _SET = re.compile(r"^set\s+([A-Za-z_]\w*)\s*=\s*(.+)$")
 _CUT = 200
-
-
-def is_template(name: str) -> bool:
-    """Whether a workspace-relative path (``/`` separators) names a template file."""
-    if not name.endswith(TEMPLATE_SUFFIXES):
-        return False
-    return TEMPLATE_DIR in name.split("/")[:-1]
 
 
 def _split_filters(expr: str) -> list[str]:
