@@ -547,7 +547,8 @@ def main() -> None:
         "--warm-check",
         metavar="PART",
         help="only the warm `auditls check` figures, on a copy of one part of the corpus "
-        "(django, flask, ...; all: the whole corpus), each row the best and median of --repeat",
+        "(django, flask, ...; all: the whole corpus) or of any directory given by its path, "
+        "each row the best and median of --repeat",
     )
     args = parser.parse_args()
     res = Results()
@@ -565,6 +566,8 @@ def main() -> None:
     if args.warm_check:
         source = fixtures if args.smoke else fetch_corpus()
         part = source if args.warm_check == "all" else source / args.warm_check
+        if os.sep in args.warm_check and Path(args.warm_check).is_dir():
+            part = Path(args.warm_check)  # any tree: a Django sdist with its tests
         if not part.is_dir():
             sys.exit(f"bench: no part {args.warm_check!r} in {source}")
         with tempfile.TemporaryDirectory() as tmp:
