@@ -15,7 +15,10 @@ Against a real ``auditls serve`` subprocess over stdio (the client of ``bench/ls
    ``didSave`` to the ``publishDiagnostics`` of that version is one sample.
 3. The daemon's resident set (VmRSS) after warm-up (the first tenth of the cycles), at each
    tenth and at the end, and p50/p95 of the samples per tenth of the run: memory should stay
-   flat after warm-up, latency should not drift.
+   flat after warm-up, latency should not drift. Then the RSS once the daemon has caught up
+   (its CPU idle for two seconds): without think time the store runs behind the saves, and
+   what its pending batch holds is not a leak. ``--pace S`` starts a cycle every ``S``
+   seconds at most (a person's pace) instead of at once.
 4. ``--trace-memory``: the daemon runs with tracemalloc from the end of warm-up; at the end,
    the allocations made since and still held (what grew), by traceback. ``--count-objects``:
    instead, the number of objects the collector tracks, by type, at the end less after warm-up
@@ -174,6 +177,7 @@ async def soak(
     keep_open: int,
     trace: Path | None = None,
     count: bool = False,
+    pace: float = 0.0,
 ) -> None:
     files = sorted(p for p in root.rglob("*.py") if ".auditls" not in p.parts)
     print(f"workspace: {root} ({len(files)} Python files), {cycles} cycles, seed {seed}")
@@ -192,6 +196,10 @@ async def soak(
     window = max(1, cycles // 10)
     began = time.perf_counter()
     for i in range(cycles):
+        if pace > 0:  # a save every `pace` seconds at most, as a person saves
+            wait = began + i * pace - time.perf_counter()
+            if wait > 0:
+                await asyncio.sleep(wait)
         path = rng.choice(files)
         uri = path.as_uri()
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -230,6 +238,8 @@ async def soak(
                 os.kill(server.pid, signal.SIGUSR1)  # tracemalloc from here
     elapsed = time.perf_counter() - began
     end_rss, peak = rss_kib(server.pid)
+    idle_after = await until_idle(server.pid) if trace is None else None
+    idle_rss = rss_kib(server.pid)[0]
     if trace is not None:
         os.kill(server.pid, signal.SIGUSR1)  # the snapshot of what grew
         await probe.wait(lambda: (trace / "grown.done").exists(), "the memory snapshot")
@@ -251,9 +261,35 @@ async def soak(
         f"{end_rss / 1024:.0f} MB at the end ({(end_rss - warm) / 1024:+.0f} MB), "
         f"peak {peak / 1024:.0f} MB"
     )
+    if idle_after is not None:
+        print(
+            f"daemon RSS once it caught up (its CPU idle, {idle_after:.1f} s after the last "
+            f"cycle): {idle_rss / 1024:.0f} MB ({(idle_rss - warm) / 1024:+.0f} MB on warm-up)"
+        )
     await stop(probe)
     if trace is not None:
         print_grown(trace)
+
+
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+async def until_idle(pid: int, limit: float = 600.0) -> float | None:
+    """Seconds until the daemon has used under 2% of a core for two seconds in a row (the
+    store's backlog of a soak without think time done); None after ``limit``."""
+    began = time.perf_counter()
+    quiet = 0
+    last = cpu_ticks(pid)
+    while time.perf_counter() - began < limit:
+        await asyncio.sleep(1.0)  # a bench sampling CPU time, not a test waiting on an event
+        now = cpu_ticks(pid)
+        quiet = quiet + 1 if now - last <= 2 else 0
+        last = now
+        if quiet >= 2:
+            return time.perf_counter() - began
+    return None
 
 
 def open_doc_at(probe: Probe, uri: str, text: str, version: int) -> None:
@@ -286,6 +322,12 @@ def main() -> None:
         action="store_true",
         help="the daemon counts its objects by type after warm-up and at the end (no slowdown)",
     )
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.0,
+        help="seconds between the starts of two cycles at least (default 0: no think time)",
+    )
     args = parser.parse_args()
     source = args.corpus or (CORPUS if CORPUS.is_dir() and not args.smoke else REPO / "fixtures")
     cycles = 60 if args.smoke else args.cycles
@@ -300,7 +342,7 @@ def main() -> None:
         trace = Path(tmp) / "trace" if traced else None
         if trace is not None:
             trace.mkdir()
-        asyncio.run(soak(root, cycles, args.seed, args.open, trace, args.count_objects))
+        asyncio.run(soak(root, cycles, args.seed, args.open, trace, args.count_objects, args.pace))
     sys.stdout.flush()
 
 
