@@ -160,6 +160,32 @@ async def stop(probe: Probe) -> None:
         await probe.drain
 
 
+def explain_slowest(root: Path, sample: list[Path], latencies: list[float], top: int = 5) -> None:
+    """The slowest saves beside what the buffer's own analysis (what publishes first) costs in
+    this process, alone: the rest of a save's latency is waiting (the store's thread, the loop)."""
+    from auditls.server.documents import QUICK_FIRST, analyse_buffer
+
+    print(f"the {top} slowest saves: latency, and the first analysis alone (CPU, in process):")
+    for path, latency in sorted(zip(sample, latencies, strict=True), key=lambda t: -t[1])[:top]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        began = time.process_time()
+        analyse_buffer(
+            text,
+            version=2,
+            rel=path.relative_to(root).as_posix(),
+            module=None,
+            encoding="utf-16",
+            root=root,
+            uri_of=lambda r: (root / r).as_uri(),
+            quick=len(text) >= QUICK_FIRST,
+        )
+        alone = (time.process_time() - began) * 1000
+        print(
+            f"  {latency * 1000:6.1f} ms  analysis {alone:6.1f} ms  "
+            f"{len(text) / 1024:6.1f} KiB  {path.relative_to(root)}"
+        )
+
+
 def rss_kib(pid: int) -> tuple[int, int]:
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -248,6 +274,7 @@ async def bench(root: Path, saves: int, seed: int, pause: float) -> None:
     )
     rss, peak = rss_kib(server.pid)
     print(f"daemon memory after the saves: RSS {rss / 1024:.0f} MB, peak {peak / 1024:.0f} MB")
+    explain_slowest(root, sample, latencies)
     await stop(probe)
 
     # 4. Warm start.
