@@ -205,3 +205,34 @@ async def test_stop_stops(root: Path, watched: tuple[Watcher, Recorder]) -> None
     watcher.stop()
     assert not watcher.running
     watcher.stop()  # twice is fine
+
+
+async def test_a_file_event_lets_the_open_buffers_analysis_go_first() -> None:
+    """A watcher's event for a file open in the editor (the editor's save wrote it) waits for
+    the buffer's analysis before the store re-indexes the file; other files do not wait."""
+    from types import SimpleNamespace
+
+    from auditls.server.file_events import open_buffers_first
+
+    analysed = asyncio.Event()
+    waited: list[str] = []
+
+    class Pipeline:
+        async def wait_settled(self, uri: str) -> None:
+            await analysed.wait()
+            waited.append(uri)
+
+    opened = SimpleNamespace(uri="file:///ws/app.py", path=Path("/ws/app.py"))
+    ls = SimpleNamespace(
+        pipeline=Pipeline(),
+        documents={opened.uri: opened},
+        settings_for=lambda folder: SimpleNamespace(debounce=0.0),
+    )
+    other = asyncio.create_task(open_buffers_first(ls, None, {Path("/ws/other.py")}))  # type: ignore[arg-type]
+    await asyncio.wait_for(other, 15.0)  # not open: no wait at all
+    first = asyncio.create_task(open_buffers_first(ls, None, {Path("/ws/app.py")}))  # type: ignore[arg-type]
+    done, _ = await asyncio.wait({first}, timeout=0.2)
+    assert not done  # still waiting for the analysis
+    analysed.set()
+    await asyncio.wait_for(first, 15.0)
+    assert waited == ["file:///ws/app.py"]

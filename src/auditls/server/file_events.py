@@ -78,8 +78,36 @@ def paths_changed(ls: AuditServer, paths: Iterable[Path]) -> None:
         ls.spawn(disk_changed(ls, folder, group), "disk changes")
 
 
-async def disk_changed(ls: AuditServer, folder: Folder, paths: set[Path]) -> None:
-    """Paths of ``folder`` that changed on disk (watcher, client, save)."""
+#: Seconds at most a file event waits for the analysis of an open document of that file.
+OPEN_FILE_WAIT = 1.0
+
+
+async def open_buffers_first(ls: AuditServer, folder: Folder, paths: set[Path]) -> None:
+    """Let the analysis of open documents among ``paths`` go first. An editor's save writes
+    the file and then sends ``didSave``, which shows the buffer's findings; a watcher's event
+    for that write, re-indexing the same file on the store's thread at the same moment, took
+    half of the interpreter from it (a save's p95 was a few times its analysis). The event
+    waits one debounce, then for those analyses (at most ``OPEN_FILE_WAIT`` each); the
+    store's update of the file follows. A file that no editor holds open is not delayed."""
+    pipeline = ls.pipeline
+    if pipeline is None:
+        return
+    uris = [doc.uri for doc in list(ls.documents.values()) if doc.path in paths]
+    if not uris:
+        return
+    await asyncio.sleep(ls.settings_for(folder).debounce)
+    for uri in uris:
+        try:
+            await asyncio.wait_for(pipeline.wait_settled(uri), OPEN_FILE_WAIT)
+        except TimeoutError:
+            log.debug("file event for %s: its buffer's analysis is still running", uri)
+
+
+async def disk_changed(
+    ls: AuditServer, folder: Folder, paths: set[Path], *, saved: bool = False
+) -> None:
+    """Paths of ``folder`` that changed on disk (watcher, client, save; ``saved``: the save
+    of an open document, whose analysis has been delivered already)."""
     if any(
         p.name == "pyproject.toml" and p.parent in (folder.root, folder.client_root) for p in paths
     ):
@@ -100,6 +128,8 @@ async def disk_changed(ls: AuditServer, folder: Folder, paths: set[Path]) -> Non
             log.debug("file event %s: ignored, not a Python source", path)
     if sources:
         await folder.indexed.wait()
+        if not saved:
+            await open_buffers_first(ls, folder, sources)
         changes = await folder.engine.refresh_batched(sources)
         publish.apply(ls, folder, changes)
 

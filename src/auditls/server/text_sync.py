@@ -66,7 +66,7 @@ async def did_save(ls: AuditServer, params: types.DidSaveTextDocumentParams) -> 
     path = uri_path(uri)
     found = ls.folder_of(path)
     if path is not None and found is not None:
-        await file_events.disk_changed(ls, found[0], {path})
+        await file_events.disk_changed(ls, found[0], {path}, saved=True)
 
 
 async def did_close(ls: AuditServer, params: types.DidCloseTextDocumentParams) -> None:
