@@ -9,15 +9,17 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig
 
-from .helpers import PROFILES, SERVER, AuditClient, begin, make_client, write_workspace
+from .helpers import (
+    AuditClient,
+    editor_client,
+    write_workspace,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -27,18 +29,7 @@ LEGACY = "import os\n\n\ndef legacy(code):\n    return eval(code)\n"
 TODAY = LEGACY + "\n\ndef today(cmd):\n    os.system(cmd)\n"
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=SERVER, client_factory=make_client),
-    scope="module",
-    params=PROFILES,
-)
-async def client(
-    lsp_client: AuditClient,
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[None]:
-    profile = request.param
-    root = tmp_path_factory.mktemp(profile.split("@")[0]).resolve()
+def legacy_workspace(root: Path) -> None:
     write_workspace(root, {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "app/m.py": LEGACY})
     # The legacy finding is recorded by the CLI, then the code moves on.
     proc = auditls(root, "check", "--write-baseline", "auditls-baseline.json", "--quiet")
@@ -46,9 +37,9 @@ async def client(
     recorded = json.loads((root / "auditls-baseline.json").read_text())["findings"]
     assert [f["rule"] for f in recorded] == ["AUD101"]
     (root / "app/m.py").write_text(TODAY)
-    await begin(lsp_client, profile, root)
-    yield
-    await lsp_client.shutdown_session()
+
+
+client = editor_client(legacy_workspace)
 
 
 def auditls(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
