@@ -14,7 +14,7 @@ import pytest
 from auditls.extractors.suppress import parse_suppressions
 from auditls.facts import Fact, FileFacts
 from auditls.facts.core import AssignmentFact, CallArgFact, CallFact, ClassFact
-from auditls.knowledge.security import YAML_SAFE_LOADERS, YAML_UNSAFE_LOADERS
+from auditls.knowledge.checks import YAML_SAFE_LOADERS, YAML_UNSAFE_LOADERS
 from auditls.rules import (
     RULES,
     Finding,

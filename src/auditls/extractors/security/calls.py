@@ -31,12 +31,11 @@ from auditls.facts.security import (
     FileOperationFact,
     SecretLiteralFact,
 )
+from auditls.knowledge.checks import DUMMY_SECRETS, KNOWN_SECRET_FORMATS
 from auditls.knowledge.security import (
     CHMOD_CALLS,
     CODE_WATCH,
     COMMAND_WATCH,
-    DUMMY_SECRETS,
-    KNOWN_SECRET_FORMATS,
     MKTEMP_CALLS,
     OTHER_WATCH,
     SHARED_TEMP_DIRS,

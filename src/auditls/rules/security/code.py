@@ -9,17 +9,19 @@ from auditls.facts.core import CallFact
 from auditls.facts.security import (
     DangerousCallFact,
 )
+from auditls.knowledge.checks import (
+    DESERIALIZATION_SWITCHES,
+    YAML_SAFE_LOADERS,
+    YAML_UNSAFE_LOADERS,
+)
 from auditls.knowledge.security import (
     DESERIALIZATION_CALLS,
-    DESERIALIZATION_SWITCHES,
     DYNAMIC_CODE_CALLS,
     DYNAMIC_IMPORT_CALLS,
     EXEC_CALLS,
     LOGGING_LISTEN_CALLS,
     SHELL_CALLS,
     YAML_LOAD_CALLS,
-    YAML_SAFE_LOADERS,
-    YAML_UNSAFE_LOADERS,
     Arg,
 )
 from auditls.rules.findings import Finding

@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterator
 
 from auditls.facts.security import CryptoOperationFact, PasswordHashingFact, SecretLiteralFact
+from auditls.knowledge.checks import CRYPT_CALLS, CRYPT_WEAK_METHODS
 from auditls.knowledge.heuristics import SLOW_HASH_METHOD
-from auditls.knowledge.security import CRYPT_CALLS, CRYPT_WEAK_METHODS, KDF_CALLS
+from auditls.knowledge.security import KDF_CALLS
 from auditls.rules.findings import Finding
 from auditls.rules.index import FactIndex, at_call, at_fact, locate, short, value_of
 from auditls.rules.model import Rule, rule

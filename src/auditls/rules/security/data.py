@@ -8,14 +8,16 @@ from collections.abc import Iterator
 from auditls.facts.security import (
     SqlQueryFact,
 )
-from auditls.knowledge.security import (
+from auditls.knowledge.checks import (
     JINJA_ENVIRONMENTS,
     JINJA_ESCAPING_SETUPS,
-    LXML_PARSERS,
     MAKO_TEMPLATES,
+    SELECT_AUTOESCAPE,
+)
+from auditls.knowledge.security import (
+    LXML_PARSERS,
     MARKUP_CALLS,
     SAX_EXTERNAL_FEATURES,
-    SELECT_AUTOESCAPE,
     TEMPLATE_SOURCE_CALLS,
     XML_PARSE_CALLS,
     XML_PARSER_ARGS,

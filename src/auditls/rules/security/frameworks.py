@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditls.knowledge.security import (
+from auditls.knowledge.checks import (
     AIOHTTP_APPLICATIONS,
     AIOHTTP_DEBUG_TOOLBARS,
     AIOHTTP_SESSION_STORAGES,

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from auditls.facts.security import (
     BidiControlFact,
 )
-from auditls.knowledge.heuristics import BIND_ADDRESS_NAME, SERVER_START_METHOD, capped
-from auditls.knowledge.security import (
+from auditls.knowledge.checks import (
     BIND_KEYWORDS,
     CLEARTEXT_CALLS,
     CLEARTEXT_LOGINS,
@@ -28,11 +27,11 @@ from auditls.knowledge.security import (
     TLS_VERIFY_ALIASES,
     TLS_VERIFY_ATTRIBUTES,
     TLS_VERIFY_KEYWORDS,
-    URL_OPEN_CALLS,
     WEAK_TLS_NAMES,
     WRAP_SOCKET,
-    Arg,
 )
+from auditls.knowledge.heuristics import BIND_ADDRESS_NAME, SERVER_START_METHOD, capped
+from auditls.knowledge.security import URL_OPEN_CALLS, Arg
 from auditls.rules.findings import Finding
 from auditls.rules.index import (
     FactIndex,
