@@ -2,7 +2,7 @@
 worker processes.
 
 ``process_file`` does one file and never raises. ``run_tasks`` runs a list of tasks in this
-process or in spawned workers (which die with their parent: ``_start_worker``), each taking a
+process or in spawned workers (which die with their parent: ``start_worker``), each taking a
 chunk of tasks and sending one msgpack message back (facts in the store's column encoding,
 ``auditls.store.wire``); results come back in task order either way, so the store is the same
 whatever the number of workers.
@@ -136,7 +136,7 @@ def process_file(task: Task) -> Result:
     return Result(rel, "extracted", st.st_size, st.st_mtime_ns, digest, facts=ff)
 
 
-def _start_worker() -> None:
+def start_worker() -> None:
     """Worker-process initializer: check the isolation (``auditls.isolation.verify``) and die
     with the parent. A parent killed outright (``kill -9``, the OOM killer) runs no clean-up,
     and the pool's queues do not tell its workers (each holds a write end of them), so a daemon
@@ -184,7 +184,7 @@ def run_tasks(
     try:
         ctx = multiprocessing.get_context("spawn")  # fork is unsafe next to threads and sqlite
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_start_worker
+            max_workers=workers, mp_context=ctx, initializer=start_worker
         ) as pool:
             try:
                 for blob in pool.map(_work_chunk, chunks):

@@ -5,9 +5,9 @@ the buffer's text (a pure function of the text, run off the loop by the schedule
 server publishes that instead of what the store holds for the file. Closing the document hands
 the file back to the store.
 
-A buffer of ``LARGE_BUFFER`` characters or more is analysed in a worker process
-(``analyse_large_buffer``): extracting megabytes takes seconds of interpreter time that would
-otherwise slow every other request down.
+A buffer of ``LARGE_BUFFER`` characters or more is analysed in the worker process
+(``analyse_in_worker``): extracting megabytes takes seconds of interpreter time that would
+otherwise slow every other request down. Only the findings and the parse status come back.
 
 A buffer that does not parse keeps the findings of its last analysis that did (``last_good``)
 and adds one AUD001 for the syntax error (``visible``), so the squiggles do not all vanish at the
@@ -37,9 +37,11 @@ from auditls.server.engine import prepare_findings
 #: Characters from which a buffer is analysed in a worker process.
 LARGE_BUFFER = 1_000_000
 #: Characters from which a buffer's findings are shown from a first, quicker extraction
-#: (``analyse_buffer(..., quick=True)``) before the full one: about 500 lines, where the full
-#: analysis takes tens of milliseconds.
-QUICK_FIRST = 20_000
+#: (``analyse_buffer(..., quick=True)``, a third sooner) before the full one: about 200 lines,
+#: where the full analysis passes 10 ms. A third of the files of the benchmark corpus; the
+#: save -> diagnostics p95 there is set by files of 10-25 KB (it was 20,000, about 500 lines,
+#: and the p95 42-54 ms against the 50 ms target: BENCHMARKS.md, sixth session).
+QUICK_FIRST = 8_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,7 @@ def analyse_buffer(
     return Analysis(version, facts, tuple(prepared), text, content_hash(data), complete=not quick)
 
 
-def analyse_large_buffer(
+def analyse_in_worker(
     text: str,
     *,
     version: int,
@@ -110,7 +112,7 @@ def analyse_large_buffer(
     uri_of: Callable[[str], str],
     test_code: str = "demote",
 ) -> Analysis:
-    """``analyse_buffer`` for a large buffer, in a worker process: ``module_of`` is the
+    """``analyse_buffer`` for a large buffer, in the worker process: ``module_of`` is the
     ``(path, root)`` the module name is worked out from there. Only the findings and the parse
     status come back: the facts of a 6 MB buffer take seconds to unpickle, holding the server's
     interpreter all along, so hover on a large buffer shows its findings, not its facts."""

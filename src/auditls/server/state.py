@@ -24,10 +24,11 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from auditls import __version__, isolation
+from auditls import __version__
 from auditls.config import Config
 from auditls.facts import escape_path
 from auditls.index import is_excluded, real_name, real_path
+from auditls.index.workers import start_worker
 from auditls.server.baseline import Baseline
 from auditls.server.config import EditorSettings, Settings
 from auditls.server.convert import Prepared
@@ -152,7 +153,7 @@ class AuditServer(LanguageServer):
         self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="auditls-analyse")
         #: The open buffers' analyses running now; the stores' threads step aside for them.
         self.foreground = Foreground()
-        self._large_pool: ProcessPoolExecutor | None = None
+        self._worker_pool: ProcessPoolExecutor | None = None
         self.snapshots: Debouncer[str] | None = None
         self.client_watches = False
         self.stopped = False
@@ -177,20 +178,21 @@ class AuditServer(LanguageServer):
             "workspace.diagnostics.refresh_support"
         )
 
-    def large_pool(self) -> ProcessPoolExecutor:
-        """The worker process for large buffers, started at the first one (and again after it
-        died). Spawned, in safe-path mode, checked by ``isolation.verify`` as the indexer's."""
-        pool = self._large_pool
+    def worker_pool(self) -> ProcessPoolExecutor:
+        """The worker process for large buffers (``documents``), started at the first one
+        (and again after it died). Spawned, in safe-path mode, checked by ``isolation.verify``
+        and ending with the server, as the indexer's workers (``index.workers.start_worker``)."""
+        pool = self._worker_pool
         if pool is None or getattr(pool, "_broken", False):  # a crashed worker: start anew
             context = multiprocessing.get_context("spawn")  # fork is unsafe next to threads
-            pool = ProcessPoolExecutor(1, mp_context=context, initializer=isolation.verify)
-            self._large_pool = pool
+            pool = ProcessPoolExecutor(1, mp_context=context, initializer=start_worker)
+            self._worker_pool = pool
         return pool
 
     def stop_pools(self) -> None:
         """Drop pending analyses; end the worker process now, even in the middle of one."""
         self.analysis_pool.shutdown(wait=False, cancel_futures=True)
-        pool, self._large_pool = self._large_pool, None
+        pool, self._worker_pool = self._worker_pool, None
         if pool is not None:
             # No public way to stop a running job: end the workers, then reap them, so that
             # the pool's semaphores are released before the process leaves.

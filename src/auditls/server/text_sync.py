@@ -26,7 +26,7 @@ from auditls.server.documents import (
     Analysis,
     OpenDocument,
     analyse_buffer,
-    analyse_large_buffer,
+    analyse_in_worker,
 )
 from auditls.server.engine import Buffer
 from auditls.server.state import (
@@ -128,22 +128,22 @@ def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
     settings = ls.settings_for(folder)
     test_code = settings.config.test_code
     wait = settings.debounce if delay is None else delay
+    module_of = (module_root / rel, module_root) if path is not None and module_root else None
     doc.large = len(text) >= LARGE_BUFFER
     if doc.large:
         doc.completion = None
-        module_of = (module_root / rel, module_root) if module_root is not None else None
         large = functools.partial(
-            analyse_large_buffer,
+            analyse_in_worker,
             text,
             version=version,
             rel=rel,
-            module_of=module_of if path is not None else None,
+            module_of=module_of,
             encoding=encoding,
             root=root,
             uri_of=uri_of,
             test_code=test_code,
         )
-        ls.pipeline.submit(uri, version, large, wait, executor=ls.large_pool())
+        ls.pipeline.submit(uri, version, large, wait, executor=ls.worker_pool())
         show_progress(ls, doc, len(text))
         return
 
@@ -152,16 +152,15 @@ def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
         text,
         version=version,
         rel=rel,
-        module_of=(module_root / rel, module_root)
-        if path is not None and module_root is not None
-        else None,
+        module_of=module_of,
         encoding=encoding,
         root=root,
         uri_of=uri_of,
         test_code=test_code,
+        quick=False,
     )
     quick = len(text) >= QUICK_FIRST
-    doc.completion = functools.partial(run, quick=False) if quick else None
+    doc.completion = run if quick else None  # the full analysis, after a quick one
     if ls.completion is not None:
         ls.completion.forget(uri)  # an older version's full analysis: never needed now
     ls.pipeline.submit(uri, version, functools.partial(run, quick=quick), wait)
