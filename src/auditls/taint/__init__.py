@@ -11,11 +11,13 @@ file by file when the store changes; the rules
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from sys import intern
@@ -61,7 +63,7 @@ from auditls.taint.program import (
     Summary,
     TaintPath,
 )
-from auditls.taint.state import STATE_NAME, StateError, dump, load
+from auditls.taint.state import STATE_NAME, Image, StateError, dump, load
 
 if TYPE_CHECKING:
     from auditls.store import Store
@@ -90,6 +92,9 @@ class _Kept:
     #: not known), saved with the engine so that a warm start applies them again only when
     #: it changed.
     model_key: str | None = None
+    #: The state as last read or written, file by file (``state.Image``): a save encodes
+    #: again only the files whose units changed since.
+    image: Image | None = None
 
 
 _ENGINES: weakref.WeakKeyDictionary[Store, _Kept] = weakref.WeakKeyDictionary()
@@ -312,8 +317,8 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
     types = _types(states, imports, aliases)
     saved = _saved(store, models, resolve, _imports_key(states, imports))
     if saved is not None:
-        engine, then, keys = saved
-        kept = _Kept(-1, models, engine, then, imports, aliases=aliases)
+        engine, then, keys, image = saved
+        kept = _Kept(-1, models, engine, then, imports, aliases=aliases, image=image)
         _ENGINES[store] = kept
         changed = sorted(p for p in states.keys() | then.keys() if states.get(p) != then.get(p))
         before = engine.program.types or TypeAliases({})
@@ -355,13 +360,28 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
     return engine
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while the state is read or written: it is hundreds
+    of thousands of young objects with no cycles (units, tuples, lists), and collecting while
+    they are built costs more than building them (as in ``extractors.extract``)."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def _state_path(store: Store) -> Path | None:
     return store.snapshot_path.parent / STATE_NAME if store.persist else None
 
 
 def _saved(
     store: Store, models: Models, resolve: Callable[[str], str], imports: str
-) -> tuple[TaintEngine, dict[str, tuple[Any, ...]], dict[str, str | None]] | None:
+) -> tuple[TaintEngine, dict[str, tuple[Any, ...]], dict[str, str | None], Image] | None:
     """The engine saved beside the snapshot, when there is a usable one (default models only:
     a workspace's own models are not part of what is saved); ``imports``: the digest of what
     calls resolve through now (``_imports_key``)."""
@@ -369,7 +389,7 @@ def _saved(
     if path is None or models is not DEFAULT_MODELS:
         return None
     try:
-        with path.open("rb") as stream:
+        with path.open("rb") as stream, _collector_paused():
             objects = iter(msgpack.Unpacker(stream, strict_map_key=False, use_list=True))
             rows = _loader(weakref.ref(store))
             return load(objects, source_digest(), resolve, models, rows, imports)
@@ -393,11 +413,15 @@ def save_state(store: Store) -> Path | None:
     if kept.saved == kept.revision == store.revision:
         return None
     kept.engine.paths()
-    packer = msgpack.Packer(use_bin_type=True)
     keys = {"imports": _imports_key(kept.states, kept.imports), "models": kept.model_key}
-    chunks = (packer.pack(obj) for obj in dump(kept.engine, source_digest(), kept.states, keys))
+    if kept.image is None:
+        kept.image = Image()
+    # Only the files whose units changed since the state was last read or written are
+    # encoded again (``state.Image``); the file is written whole, atomically.
+    chunks = dump(kept.engine, source_digest(), kept.states, keys, kept.image)
     try:
-        written = store.write_beside(STATE_NAME, chunks)
+        with _collector_paused():
+            written = store.write_beside(STATE_NAME, chunks)
     except StoreError as exc:
         log.warning("cannot save the taint state: %s", exc)
         return None
