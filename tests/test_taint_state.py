@@ -19,7 +19,7 @@ from auditls.knowledge.taint import DEFAULT_MODELS
 from auditls.store import Store
 from auditls.taint import _ENGINES, save_state, taint_of
 from auditls.taint.program import Unit
-from auditls.taint.state import STATE_NAME, Image, StateError, _new_unit, dump, load
+from auditls.taint.state import _GIVEN, STATE_NAME, Image, StateError, _new_unit, dump, load
 from tests.test_taint_incremental import STEPS, _apply_step, _same_as_clean
 
 REPO = Path(__file__).resolve().parent.parent
@@ -152,11 +152,24 @@ def test_a_state_missing_a_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_units_read_back_are_made_as_the_dataclass_makes_light_units() -> None:
-    made = _new_unit("a.py", "a.f", "a.C", 3, 4)
-    expected = Unit("a.py", "a.f", "a.C", 3, 4)
+    given = {
+        "path": "a.py",
+        "qualname": "a.C.f",
+        "class_name": "a.C",
+        "line": 3,
+        "column": 4,
+        "params": ["self", "x"],
+        "refs": (("os.system", None),),
+        "reads_source": True,
+        "calls_sink": True,
+        "is_view": True,
+    }
+    assert tuple(given) == _GIVEN
+    made = _new_unit(*given.values())  # type: ignore[arg-type]
+    expected = Unit(**given)  # type: ignore[arg-type]
     expected.lighten()
     for f in dataclasses.fields(Unit):
         assert getattr(made, f.name) == getattr(expected, f.name), f.name
-    other = _new_unit("a.py", "a.g", None, 5, 1)
-    assert other.params is not made.params  # a list of its own
+    other = _new_unit("a.py", "a.g", None, 5, 1, [], (), False, False, False)
     assert other.flows is made.flows  # the shared empty rows of light units
+    assert other.route_params is made.route_params  # shared, replaced whole, never written

@@ -310,12 +310,15 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
                 kept.model_key = _django_of(store, kept.engine)
                 kept.django = django
             return kept.engine
-    states = store.file_states()
-    imports = _module_imports(store, None)
-    resolve = _linker(states, imports).resolve
-    aliases = _file_aliases(store, None)
-    types = _types(states, imports, aliases)
-    saved = _saved(store, models, resolve, _imports_key(states, imports))
+    # What links the workspace, read whole, and the saved state: hundreds of thousands of
+    # young objects without cycles (see ``_collector_paused``).
+    with _collector_paused():
+        states = store.file_states()
+        imports = _module_imports(store, None)
+        resolve = _linker(states, imports).resolve
+        aliases = _file_aliases(store, None)
+        types = _types(states, imports, aliases)
+        saved = _saved(store, models, resolve, _imports_key(states, imports))
     if saved is not None:
         engine, then, keys, image = saved
         kept = _Kept(-1, models, engine, then, imports, aliases=aliases, image=image)
@@ -389,7 +392,7 @@ def _saved(
     if path is None or models is not DEFAULT_MODELS:
         return None
     try:
-        with path.open("rb") as stream, _collector_paused():
+        with path.open("rb") as stream:
             objects = iter(msgpack.Unpacker(stream, strict_map_key=False, use_list=True))
             rows = _loader(weakref.ref(store))
             return load(objects, source_digest(), resolve, models, rows, imports)
@@ -413,14 +416,14 @@ def save_state(store: Store) -> Path | None:
     if kept.saved == kept.revision == store.revision:
         return None
     kept.engine.paths()
-    keys = {"imports": _imports_key(kept.states, kept.imports), "models": kept.model_key}
     if kept.image is None:
         kept.image = Image()
-    # Only the files whose units changed since the state was last read or written are
-    # encoded again (``state.Image``); the file is written whole, atomically.
-    chunks = dump(kept.engine, source_digest(), kept.states, keys, kept.image)
     try:
         with _collector_paused():
+            keys = {"imports": _imports_key(kept.states, kept.imports), "models": kept.model_key}
+            # Only the files whose units changed since the state was last read or written
+            # are encoded again (``state.Image``); the file is written whole, atomically.
+            chunks = dump(kept.engine, source_digest(), kept.states, keys, kept.image)
             written = store.write_beside(STATE_NAME, chunks)
     except StoreError as exc:
         log.warning("cannot save the taint state: %s", exc)

@@ -490,14 +490,30 @@ def load(
         raise StateError(f"damaged: {type(exc).__name__}: {exc}") from exc
 
 
-def _unit_maker() -> Callable[[str, str, str | None, int, int], Unit]:
-    """A constructor of the light units ``Unit(path, qualname, class_name, line, column)``
-    then ``lighten()`` make, without the dataclass's ``__init__`` (its default factories cost
+#: The fields ``_new_unit`` is given, in order (the others take their light defaults).
+_GIVEN = (
+    "path",
+    "qualname",
+    "class_name",
+    "line",
+    "column",
+    "params",
+    "refs",
+    "reads_source",
+    "calls_sink",
+    "is_view",
+)
+_Maker = Callable[[str, str, str | None, int, int, list[str], Any, bool, bool, bool], Unit]
+
+
+def _unit_maker() -> _Maker:
+    """A constructor of the light units that ``Unit(**given)`` then ``lighten()`` make
+    (``_GIVEN``, positional), without the dataclass's ``__init__`` (its default factories cost
     most of a warm start's reading of 30,000 units): a field that two such units share (the
     defaults, the empty containers) is that object; any other (a list of its own) comes from
     a call of the field's factory. Built from ``dataclasses.fields(Unit)``: no field is
     missed."""
-    given = ("path", "qualname", "class_name", "line", "column")
+    given = _GIVEN
     one, two = Unit("", ""), Unit("", "")
     one.lighten()
     two.lighten()
@@ -518,7 +534,7 @@ def _unit_maker() -> Callable[[str, str, str | None, int, int], Unit]:
     lines.append("    return unit")
     # Our own text, from our own dataclass's field names (as ``dataclasses`` itself does).
     exec("\n".join(lines), space)  # noqa: S102 (code generated from Unit's fields, above)
-    make: Callable[[str, str, str | None, int, int], Unit] = space["make"]
+    make: _Maker = space["make"]
     return make
 
 
@@ -549,7 +565,7 @@ def _load(
         )
         if raw_names[0] is not None:
             raise ValueError("a file's names: no None first")
-        names: list[Any] = [None, *[intern(str(n)) for n in raw_names[1:]]]
+        names: list[Any] = [None, *map(intern, raw_names[1:])]
         tables = _Read()
         tables.extend(fresh)
         path = intern(str(raw_path))
@@ -557,29 +573,37 @@ def _load(
             program._add_class(path, str(qualname), [str(b) for b in bases])
         made: list[str] = []
         for record in records:
-            (qualname, class_name, line, column, params, refs, reads, sinks, writers) = record[:9]
-            is_view, route_params, request_as, clean_attrs = record[9:13]
-            callees, relevant, summary, result = record[13:17]
+            (
+                qualname, class_name, line, column, params, refs, reads, sinks, writers,
+                is_view, route_params, request_as, clean_attrs,
+                callees, relevant, summary, result,
+            ) = record  # fmt: skip
             name = names[qualname]
-            unit = _new_unit(path, name, names[class_name], int(line), int(column))
-            unit.params = [names[p] for p in params]
-            # Written distinct and sorted (``refs_of``), flat.
-            if refs:
-                at = iter([names[n] for n in refs])
-                unit.refs = tuple(zip(at, at, strict=True))
-            unit.reads_source, unit.calls_sink = bool(reads), bool(sinks)
+            if name is None:
+                raise ValueError("a unit without a name")
+            # Refs were written distinct and sorted (``refs_of``), flat.
+            at = iter([names[n] for n in refs])
+            unit = _new_unit(
+                path,
+                name,
+                names[class_name],
+                int(line),
+                int(column),
+                [names[p] for p in params],
+                tuple(zip(at, at, strict=True)) if refs else (),
+                bool(reads),
+                bool(sinks),
+                bool(is_view),
+            )
             # Most units have none of these: the defaults stay (shared, never written).
             if writers:
                 unit.field_writers = tuple(str(w) for w in writers)
-            unit.is_view = bool(is_view)
             if route_params:
                 unit.route_params = {str(k): str(v) for k, v in route_params.items()}
             if request_as:
                 unit.request_as = tuple((str(a), str(b)) for a, b in request_as)
             if clean_attrs:
                 unit.clean_attrs = frozenset(str(a) for a in clean_attrs)
-            if name is None:
-                raise ValueError("a unit without a name")
             units[name] = unit
             made.append(name)
             if callees:
