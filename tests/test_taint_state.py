@@ -19,7 +19,16 @@ from auditls.knowledge.taint import DEFAULT_MODELS
 from auditls.store import Store
 from auditls.taint import _ENGINES, save_state, taint_of
 from auditls.taint.program import Unit
-from auditls.taint.state import _GIVEN, STATE_NAME, Image, StateError, _new_unit, dump, load
+from auditls.taint.state import (
+    _GIVEN,
+    STATE_NAME,
+    Image,
+    StateError,
+    _new_unit,
+    dump,
+    load,
+    read_header,
+)
 from tests.test_taint_incremental import STEPS, _apply_step, _same_as_clean
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,12 +48,10 @@ def _objects(path: Path) -> list[object]:
 def _full_save(store: Store) -> bytes:
     """The state of the store's engine as a save without an image writes it (every chunk
     encoded again)."""
-    from auditls.taint import _imports_key
-
     kept = _ENGINES[store]
-    keys = {"imports": _imports_key(kept.states, kept.imports), "models": kept.model_key}
+    keys = {"models": kept.model_key}
     image = Image()
-    data = b"".join(dump(kept.engine, source_digest(), kept.states, keys, image))
+    data = b"".join(dump(kept.engine, source_digest(), kept.states, keys, image, kept.imports))
     assert image.encoded == len(kept.engine.program.files)
     return data
 
@@ -146,8 +153,10 @@ def test_a_state_missing_a_file_is_refused(tmp_path: Path) -> None:
         assert path is not None
         objects = _objects(path)
         resolve = _ENGINES[store].engine.program.resolve
+        objects = iter(objects[:-1])
+        header = read_header(objects, source_digest())
         with pytest.raises(StateError, match="damaged"):
-            load(iter(objects[:-1]), source_digest(), resolve, DEFAULT_MODELS, lambda p, f: ())
+            load(header, objects, resolve, DEFAULT_MODELS, lambda p, f: (), relink=False)
     assert path.name == STATE_NAME
 
 
@@ -173,3 +182,33 @@ def test_units_read_back_are_made_as_the_dataclass_makes_light_units() -> None:
     other = _new_unit("a.py", "a.g", None, 5, 1, [], (), False, False, False)
     assert other.flows is made.flows  # the shared empty rows of light units
     assert other.route_params is made.route_params  # shared, replaced whole, never written
+
+
+def test_a_warm_start_after_an_import_changed_resolves_calls_again(tmp_path: Path) -> None:
+    """The saved imports of the files whose state is the same stand; a file whose imports
+    changed makes every call resolve again, as a clean build does (here a call in a file
+    that did not change, through a name the changed file re-exports)."""
+    root = tmp_path / "ws"
+    for name, text in {
+        "risky.py": "import os\n\n\ndef run(command):\n    os.system(command)\n",
+        "tame.py": "def run(command):\n    return command\n",
+        "app.py": "from risky import run\n",
+        "main.py": "from app import run\n\n\ndef main():\n    run(input())\n",
+    }.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    with _index(root) as store:
+        assert {p.sink.path for p in taint_of(store).paths()} == {"risky.py"}
+        assert save_state(store) is not None
+    app = root / "app.py"
+    app.write_text(app.read_text().replace("from risky", "from tame"), encoding="utf-8")
+    with _index(root) as store:
+        engine = taint_of(store)
+        assert engine.paths() == []
+        _same_as_clean(root, engine)
+        assert save_state(store) is not None
+    app.write_text(app.read_text().replace("from tame", "from risky"), encoding="utf-8")
+    with _index(root) as store:
+        engine = taint_of(store)
+        assert {p.sink.path for p in engine.paths()} == {"risky.py"}
+        _same_as_clean(root, engine)

@@ -12,7 +12,6 @@ file by file when the store changes; the rules
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
 import weakref
 from collections import defaultdict
@@ -63,7 +62,7 @@ from auditls.taint.program import (
     Summary,
     TaintPath,
 )
-from auditls.taint.state import STATE_NAME, Image, StateError, dump, load
+from auditls.taint.state import STATE_NAME, Binding, Image, StateError, dump, load, read_header
 
 if TYPE_CHECKING:
     from auditls.store import Store
@@ -129,15 +128,6 @@ def _model_key(store: Store) -> str:
         inputs_digest(store, types)
         for types in (DJANGO_FACT_TYPES, VALIDATION_FACT_TYPES, ORM_FACT_TYPES)
     )
-
-
-def _imports_key(states: dict[str, tuple[Any, ...]], imports: dict[str, list[Binding]]) -> str:
-    """A digest of what calls resolve through (``_linker``): every file's module and
-    module-level imports."""
-    data = repr(
-        [(path, state[2], imports.get(path)) for path, state in sorted(states.items())]
-    ).encode("utf-8")
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _django_of(store: Store, engine: TaintEngine) -> str:
@@ -221,11 +211,6 @@ def _linker(states: dict[str, tuple[Any, ...]], imports: dict[str, list[Binding]
     modules = sorted((state[2], path) for path, state in states.items() if state[2] is not None)
     bindings = [(states[path][2], *b) for path in sorted(imports) for b in imports[path]]
     return Linker([], modules=modules, bindings=bindings)
-
-
-#: What a module-level import binds: ``(bound, target, is_star)``, without where it is (a
-#: line added above it moves it, and changes nothing a call resolves through).
-Binding = tuple[str, str, bool]
 
 
 def _module_imports(store: Store, paths: list[str] | None) -> dict[str, list[Binding]]:
@@ -314,13 +299,14 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
     # young objects without cycles (see ``_collector_paused``).
     with _collector_paused():
         states = store.file_states()
-        imports = _module_imports(store, None)
-        resolve = _linker(states, imports).resolve
+        saved = _saved(store, models, states)
+        if saved is None:
+            imports = _module_imports(store, None)
+        else:
+            engine, then, keys, image, imports = saved
         aliases = _file_aliases(store, None)
         types = _types(states, imports, aliases)
-        saved = _saved(store, models, resolve, _imports_key(states, imports))
     if saved is not None:
-        engine, then, keys, image = saved
         kept = _Kept(-1, models, engine, then, imports, aliases=aliases, image=image)
         _ENGINES[store] = kept
         changed = sorted(p for p in states.keys() | then.keys() if states.get(p) != then.get(p))
@@ -343,7 +329,7 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
         return engine
     engine = TaintEngine(
         _skeletons(store, sorted(states)),
-        resolve,
+        _linker(states, imports).resolve,
         models,
         load=_loader(weakref.ref(store)),
         types=types,
@@ -382,20 +368,53 @@ def _state_path(store: Store) -> Path | None:
     return store.snapshot_path.parent / STATE_NAME if store.persist else None
 
 
-def _saved(
-    store: Store, models: Models, resolve: Callable[[str], str], imports: str
-) -> tuple[TaintEngine, dict[str, tuple[Any, ...]], dict[str, str | None], Image] | None:
+def _relinks(
+    before: dict[str, tuple[Any, ...]],
+    imports_before: dict[str, list[Binding]],
+    states: dict[str, tuple[Any, ...]],
+    imports: dict[str, list[Binding]],
+    changed: Iterable[str],
+) -> bool:
+    """Whether calls may resolve otherwise now (a changed file's module or module-level
+    imports differ): every call is resolved again then."""
+    return any(
+        imports.get(p) != imports_before.get(p)
+        or (states.get(p) or (None,) * 3)[2] != (before.get(p) or (None,) * 3)[2]
+        for p in changed
+    )
+
+
+_Saved = tuple[
+    TaintEngine, dict[str, tuple[Any, ...]], dict[str, str | None], Image, dict[str, list[Binding]]
+]
+
+
+def _saved(store: Store, models: Models, states: dict[str, tuple[Any, ...]]) -> _Saved | None:
     """The engine saved beside the snapshot, when there is a usable one (default models only:
-    a workspace's own models are not part of what is saved); ``imports``: the digest of what
-    calls resolve through now (``_imports_key``)."""
+    a workspace's own models are not part of what is saved), with the file states it was
+    computed from, the keys it was saved with, its image and every file's module-level
+    imports now: those of the files whose state is the one saved are the saved ones, the
+    others are read again. Calls resolve through a linker of those (``_linker``), and are
+    resolved again only when a changed file's module or imports differ."""
     path = _state_path(store)
     if path is None or models is not DEFAULT_MODELS:
         return None
     try:
         with path.open("rb") as stream:
             objects = iter(msgpack.Unpacker(stream, strict_map_key=False, use_list=True))
+            header = read_header(objects, source_digest())
+            then = header.states
+            changed = {p for p in states.keys() | then.keys() if states.get(p) != then.get(p)}
+            if len(changed) <= max(UPDATE_LIMIT, len(states) // 4):
+                imports = {p: b for p, b in header.imports.items() if p not in changed}
+                imports.update(_module_imports(store, sorted(p for p in changed if p in states)))
+            else:
+                imports = _module_imports(store, None)
+            relink = _relinks(then, header.imports, states, imports, changed)
+            resolve = _linker(states, imports).resolve
             rows = _loader(weakref.ref(store))
-            return load(objects, source_digest(), resolve, models, rows, imports)
+            engine, image = load(header, objects, resolve, models, rows, relink)
+            return engine, then, header.keys, image, imports
     except FileNotFoundError:
         return None
     except (OSError, StateError, ValueError, TypeError, msgpack.UnpackException) as exc:
@@ -420,10 +439,10 @@ def save_state(store: Store) -> Path | None:
         kept.image = Image()
     try:
         with _collector_paused():
-            keys = {"imports": _imports_key(kept.states, kept.imports), "models": kept.model_key}
+            keys = {"models": kept.model_key}
             # Only the files whose units changed since the state was last read or written
             # are encoded again (``state.Image``); the file is written whole, atomically.
-            chunks = dump(kept.engine, source_digest(), kept.states, keys, kept.image)
+            chunks = dump(kept.engine, source_digest(), kept.states, keys, kept.image, kept.imports)
             written = store.write_beside(STATE_NAME, chunks)
     except StoreError as exc:
         log.warning("cannot save the taint state: %s", exc)

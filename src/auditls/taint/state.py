@@ -46,6 +46,11 @@ STATE_NAME = "taint.msgpack"
 STATE_VERSION = 10
 
 
+#: What a module-level import binds: ``(bound, target, is_star)``, without where it is (a
+#: line added above it moves it, and changes nothing a call resolves through).
+Binding = tuple[str, str, bool]
+
+
 class StateError(ValueError):
     """The saved state cannot be used (its message says why)."""
 
@@ -343,12 +348,13 @@ def dump(
     states: Mapping[str, tuple[Any, ...]],
     keys: Mapping[str, str | None] | None = None,
     image: Image | None = None,
+    imports: Mapping[str, list[Binding]] | None = None,
 ) -> Iterator[bytes]:
     """The engine's state, packed (summarise it first): a header, then one chunk per file
     (msgpack ``bin``) with its units, their edges, summaries and paths, so that neither
-    writing nor reading holds all of it at once. ``keys``: digests of what the engine was
-    linked with (``imports``: every file's module and module-level imports) and of what the
-    models it was given were built from (``models``), for ``load`` to compare. With an
+    writing nor reading holds all of it at once. ``imports``: every file's module-level
+    imports (``Header``); ``keys``: the digest of what the models the engine was given were
+    built from (``models``), for the next start to compare. With an
     ``image`` (of what was last written or read), the chunks of files whose key did not
     change are its chunks, and the image becomes what is written now."""
     image = image if image is not None else Image()
@@ -366,6 +372,7 @@ def dump(
         "django": django,
         "files": len(program.files),
         "states": {path: list(state) for path, state in states.items()},
+        "imports": {path: [list(b) for b in found] for path, found in (imports or {}).items()},
         "routes": {path: [list(r) for r in routes] for path, routes in program._routes.items()},
         "operations": {
             path: [[e, list(p), list(c), r, list(t)] for e, p, c, r, t in ops]
@@ -460,20 +467,22 @@ class _Read:
         return _Result(summary or Summary(), found, clean_sites)
 
 
-def load(
-    objects: Iterator[Any],
-    digest: str,
-    resolve: Callable[[str], str],
-    models: Models,
-    rows: Callable[[list[str], set[str]], Iterable[FileFacts]],
-    imports: str | None = None,
-) -> tuple[TaintEngine, dict[str, tuple[Any, ...]], dict[str, str | None], Image]:
-    """The engine a state (the objects ``dump`` gave, in order, unpacked) describes, the file
-    states it was computed from, the ``keys`` it was saved with and its ``Image`` (for the
-    next ``dump``); StateError when the state is not one this code wrote, whole. The model
-    facts it was given are given again (the units they touch are not dirty: their summaries
-    were computed with them). Every call is resolved again through ``resolve`` unless
-    ``imports`` is the digest the state was linked with (then the saved edges stand)."""
+@dataclasses.dataclass(slots=True)
+class Header:
+    """A saved state's first object, read (``read_header``): what the rest was computed from.
+    ``states``: every file's state; ``imports``: every file's module-level imports (what calls
+    resolve through; those of a file whose state is the same now are the same now, so only
+    the changed files' are read again); ``keys``: the digests it was saved with."""
+
+    doc: dict[str, Any]
+    states: dict[str, tuple[Any, ...]]
+    imports: dict[str, list[Binding]]
+    keys: dict[str, str | None]
+
+
+def read_header(objects: Iterator[Any], digest: str) -> Header:
+    """The header of a state (the objects ``dump`` gave, in order, unpacked); StateError when
+    it is not one this code wrote."""
     doc = next(objects, None)
     if not isinstance(doc, dict):
         raise StateError("not a saved taint state")
@@ -483,9 +492,32 @@ def load(
         raise StateError("saved by another version of auditls")
     try:
         keys = {str(k): v if v is None else str(v) for k, v in doc["keys"].items()}
-        relink = imports is None or keys.get("imports") != imports
-        engine, states, image = _load(doc, objects, resolve, models, rows, relink)
-        return engine, states, keys, image
+        states = {str(path): tuple(state) for path, state in doc["states"].items()}
+        imports = {
+            intern(path): [(intern(b), intern(t), bool(star)) for b, t, star in bindings]
+            for path, bindings in doc["imports"].items()
+        }
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise StateError(f"damaged: {type(exc).__name__}: {exc}") from exc
+    return Header(doc, states, imports, keys)
+
+
+def load(
+    header: Header,
+    objects: Iterator[Any],
+    resolve: Callable[[str], str],
+    models: Models,
+    rows: Callable[[list[str], set[str]], Iterable[FileFacts]],
+    relink: bool,
+) -> tuple[TaintEngine, Image]:
+    """The engine the rest of a state (after ``read_header``) describes, and its ``Image``
+    (for the next ``dump``); StateError when the state is not one this code wrote, whole.
+    The model facts it was given are given again (the units they touch are not dirty: their
+    summaries were computed with them). With ``relink`` (what calls resolve through changed
+    since), every call is resolved again through ``resolve``; without, the saved edges
+    stand."""
+    try:
+        return _load(header.doc, objects, resolve, models, rows, relink)
     except (KeyError, TypeError, ValueError, IndexError, msgpack.UnpackException) as exc:
         raise StateError(f"damaged: {type(exc).__name__}: {exc}") from exc
 
@@ -548,7 +580,7 @@ def _load(
     models: Models,
     rows: Callable[[list[str], set[str]], Iterable[FileFacts]],
     relink: bool,
-) -> tuple[TaintEngine, dict[str, tuple[Any, ...]], Image]:
+) -> tuple[TaintEngine, Image]:
     engine = TaintEngine((), resolve, models, load=rows)
     program = engine.program
     program.orm_models = frozenset(str(m) for m in doc.get("orm_models", ()))
@@ -648,12 +680,12 @@ def _load(
         # As they were when the summaries were computed (``set_django`` of the engine would
         # make the units they touch dirty).
         program.set_django(*django)
-    if relink:
-        # What each call may resolve to, for the edits to come (edges equal to the saved ones
-        # make nothing dirty).
-        engine._link(sorted(program.units))
     engine._dirty = set()
+    if relink:
+        # What each call may resolve to now: a unit whose edges differ from the saved ones
+        # (a call through a name another file re-exports from elsewhere now) is dirty, and
+        # interpreted again with its callers; the others are not.
+        engine._link(sorted(program.units))
     engine._graph_changed = True
-    states = {str(path): tuple(state) for path, state in doc["states"].items()}
     image.django = (program.django_facts, doc["django"])
-    return engine, states, image
+    return engine, image
