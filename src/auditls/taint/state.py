@@ -1,25 +1,40 @@
 """The taint engine's state, saved beside the store's snapshot so that a warm start does not
 interpret the workspace again.
 
-What is saved (msgpack, ``taint.msgpack`` in ``.auditls/``): the format version and a digest
-of auditls's sources (state from other code is never read), the file states it was computed
-from, every file's light units (what links them: parameters, call references, whether they
-read a source or call a sink, the view facts) and classes' bases, the call graph's edges, the
-units a path can cross, and each unit's summary, paths and shown-clean sites (labels, steps,
-traces and sink sites in tables written once each, file by file: ``_Tables``). Rows are never
-saved: the store has them, and the engine reads them only for the units an edit makes it
-interpret again. Also saved: what the Django and validation models told the engine
-(``Program.django_facts``), with two digests (``keys``): of what the models were built from
-(``auditls.link.inputs_digest``) and of every file's module and module-level imports (what
-calls resolve through). At load the model facts are given back as they were; the calls are
-resolved again only when the imports' digest differs; ``taint_of`` builds the models and
-applies them again only when theirs differs (building them was most of a warm start on
-Django's own tree).
+What is saved (msgpack, ``taint.msgpack`` in ``.auditls/``, written whole and atomically by
+``Store.write_beside``): a header, then one chunk per file. The header holds the format
+version and a digest of auditls's sources (state from other code is never read), the file
+states it was computed from, every file's module-level imports (what calls resolve through),
+the routes and operations, the mapped models, the type aliases, and what the Django and
+validation models told the engine (``Program.django_facts``) with the digest of what those
+models were built from (``keys``: ``auditls.link.inputs_digest``). A file's chunk (msgpack
+``bin``, read alone) holds its light units (what links them: parameters, call references,
+whether they read a source or call a sink, the view facts), their callees, whether a path can
+cross them, their summaries, paths and shown-clean sites, and its classes' bases; names
+(qualified names, parameters, references, callees) are written once per chunk in a table,
+and labels, steps, traces and sink sites once per chunk in tables (``_Tables``). Rows are
+never saved: the store has them, and the engine reads them only for the units an edit makes it
+interpret again.
+
+At load the model facts are given back as they were, and ``taint_of`` applies the models
+again only when their inputs' digest differs (building them was most of a warm start on
+Django's own tree). The saved imports of the files whose state is unchanged stand; the changed
+files' are read again, and every call is resolved again (the units whose edges differ are
+interpreted again) only when one of theirs, or their module, differs. Units are made without
+the dataclass's ``__init__`` (``_unit_maker``), and the collector is paused while the state is
+read or written (``auditls.taint._collector_paused``): on Django's sdist (2,817 files, 32,500
+units, 10 MB) reading it takes about 0.45 s.
+
+A save writes the whole file, but encodes again only the chunks of the files whose units,
+edges, relevance, summaries or paths changed since the state was last read or written: each
+chunk is kept with the key of what it was made from (``Image``, compared by value, by identity
+first), so a one-file edit encodes a chunk or a few and copies the others' bytes.
 
 Loading gives an engine equal to the one saved; ``auditls.taint.taint_of`` then brings it up to
 date with the files whose state changed since (``TaintEngine.update``) and the files naming a
 type alias whose meaning changed since (the aliases are saved). Anything unexpected in the file
-(another version, another digest, a decoding error) means a full build instead.
+(another version, another digest, a decoding error, a chunk short of its fields or naming
+what it does not hold, files missing) means a full build instead, with a log line.
 """
 
 from __future__ import annotations
