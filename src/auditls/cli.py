@@ -9,6 +9,7 @@ same way; ``AUDITLS_DEBUG=1`` adds the traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
@@ -223,6 +224,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from auditls.rules.cache import FindingsCache
     from auditls.taint import save_state
 
+    # What is imported lives as long as the process: out of the collector's generations, so
+    # that the full collections the run's allocations trigger (reading the taint state, the
+    # index's rows) do not walk it each time (about 0.4 s of a one-file warm check on
+    # Django's tree).
+    gc.freeze()
     root, paths = _workspace(args.paths)
     config = load_config(root)
     raw_paths = list(args.paths)

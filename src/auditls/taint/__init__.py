@@ -11,11 +11,12 @@ file by file when the store changes; the rules
 
 from __future__ import annotations
 
-import hashlib
+import gc
 import logging
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from sys import intern
@@ -61,7 +62,7 @@ from auditls.taint.program import (
     Summary,
     TaintPath,
 )
-from auditls.taint.state import STATE_NAME, StateError, dump, load
+from auditls.taint.state import STATE_NAME, Binding, Image, StateError, dump, load, read_header
 
 if TYPE_CHECKING:
     from auditls.store import Store
@@ -90,6 +91,9 @@ class _Kept:
     #: not known), saved with the engine so that a warm start applies them again only when
     #: it changed.
     model_key: str | None = None
+    #: The state as last read or written, file by file (``state.Image``): a save encodes
+    #: again only the files whose units changed since.
+    image: Image | None = None
 
 
 _ENGINES: weakref.WeakKeyDictionary[Store, _Kept] = weakref.WeakKeyDictionary()
@@ -124,15 +128,6 @@ def _model_key(store: Store) -> str:
         inputs_digest(store, types)
         for types in (DJANGO_FACT_TYPES, VALIDATION_FACT_TYPES, ORM_FACT_TYPES)
     )
-
-
-def _imports_key(states: dict[str, tuple[Any, ...]], imports: dict[str, list[Binding]]) -> str:
-    """A digest of what calls resolve through (``_linker``): every file's module and
-    module-level imports."""
-    data = repr(
-        [(path, state[2], imports.get(path)) for path, state in sorted(states.items())]
-    ).encode("utf-8")
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _django_of(store: Store, engine: TaintEngine) -> str:
@@ -218,11 +213,6 @@ def _linker(states: dict[str, tuple[Any, ...]], imports: dict[str, list[Binding]
     return Linker([], modules=modules, bindings=bindings)
 
 
-#: What a module-level import binds: ``(bound, target, is_star)``, without where it is (a
-#: line added above it moves it, and changes nothing a call resolves through).
-Binding = tuple[str, str, bool]
-
-
 def _module_imports(store: Store, paths: list[str] | None) -> dict[str, list[Binding]]:
     modules = store.file_modules()
     out: dict[str, list[Binding]] = {}
@@ -305,15 +295,19 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
                 kept.model_key = _django_of(store, kept.engine)
                 kept.django = django
             return kept.engine
-    states = store.file_states()
-    imports = _module_imports(store, None)
-    resolve = _linker(states, imports).resolve
-    aliases = _file_aliases(store, None)
-    types = _types(states, imports, aliases)
-    saved = _saved(store, models, resolve, _imports_key(states, imports))
+    # What links the workspace, read whole, and the saved state: hundreds of thousands of
+    # young objects without cycles (see ``_collector_paused``).
+    with _collector_paused():
+        states = store.file_states()
+        saved = _saved(store, models, states)
+        if saved is None:
+            imports = _module_imports(store, None)
+        else:
+            engine, then, keys, image, imports = saved
+        aliases = _file_aliases(store, None)
+        types = _types(states, imports, aliases)
     if saved is not None:
-        engine, then, keys = saved
-        kept = _Kept(-1, models, engine, then, imports, aliases=aliases)
+        kept = _Kept(-1, models, engine, then, imports, aliases=aliases, image=image)
         _ENGINES[store] = kept
         changed = sorted(p for p in states.keys() | then.keys() if states.get(p) != then.get(p))
         before = engine.program.types or TypeAliases({})
@@ -335,7 +329,7 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
         return engine
     engine = TaintEngine(
         _skeletons(store, sorted(states)),
-        resolve,
+        _linker(states, imports).resolve,
         models,
         load=_loader(weakref.ref(store)),
         types=types,
@@ -355,24 +349,72 @@ def taint_of(store: Store, models: Models = DEFAULT_MODELS) -> TaintEngine:
     return engine
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while the state is read or written: it is hundreds
+    of thousands of young objects with no cycles (units, tuples, lists), and collecting while
+    they are built costs more than building them (as in ``extractors.extract``)."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def _state_path(store: Store) -> Path | None:
     return store.snapshot_path.parent / STATE_NAME if store.persist else None
 
 
-def _saved(
-    store: Store, models: Models, resolve: Callable[[str], str], imports: str
-) -> tuple[TaintEngine, dict[str, tuple[Any, ...]], dict[str, str | None]] | None:
+def _relinks(
+    before: dict[str, tuple[Any, ...]],
+    imports_before: dict[str, list[Binding]],
+    states: dict[str, tuple[Any, ...]],
+    imports: dict[str, list[Binding]],
+    changed: Iterable[str],
+) -> bool:
+    """Whether calls may resolve otherwise now (a changed file's module or module-level
+    imports differ): every call is resolved again then."""
+    return any(
+        imports.get(p) != imports_before.get(p)
+        or (states.get(p) or (None,) * 3)[2] != (before.get(p) or (None,) * 3)[2]
+        for p in changed
+    )
+
+
+_Saved = tuple[
+    TaintEngine, dict[str, tuple[Any, ...]], dict[str, str | None], Image, dict[str, list[Binding]]
+]
+
+
+def _saved(store: Store, models: Models, states: dict[str, tuple[Any, ...]]) -> _Saved | None:
     """The engine saved beside the snapshot, when there is a usable one (default models only:
-    a workspace's own models are not part of what is saved); ``imports``: the digest of what
-    calls resolve through now (``_imports_key``)."""
+    a workspace's own models are not part of what is saved), with the file states it was
+    computed from, the keys it was saved with, its image and every file's module-level
+    imports now: those of the files whose state is the one saved are the saved ones, the
+    others are read again. Calls resolve through a linker of those (``_linker``), and are
+    resolved again only when a changed file's module or imports differ."""
     path = _state_path(store)
     if path is None or models is not DEFAULT_MODELS:
         return None
     try:
         with path.open("rb") as stream:
             objects = iter(msgpack.Unpacker(stream, strict_map_key=False, use_list=True))
+            header = read_header(objects, source_digest())
+            then = header.states
+            changed = {p for p in states.keys() | then.keys() if states.get(p) != then.get(p)}
+            if len(changed) <= max(UPDATE_LIMIT, len(states) // 4):
+                imports = {p: b for p, b in header.imports.items() if p not in changed}
+                imports.update(_module_imports(store, sorted(p for p in changed if p in states)))
+            else:
+                imports = _module_imports(store, None)
+            relink = _relinks(then, header.imports, states, imports, changed)
+            resolve = _linker(states, imports).resolve
             rows = _loader(weakref.ref(store))
-            return load(objects, source_digest(), resolve, models, rows, imports)
+            engine, image = load(header, objects, resolve, models, rows, relink)
+            return engine, then, header.keys, image, imports
     except FileNotFoundError:
         return None
     except (OSError, StateError, ValueError, TypeError, msgpack.UnpackException) as exc:
@@ -393,11 +435,15 @@ def save_state(store: Store) -> Path | None:
     if kept.saved == kept.revision == store.revision:
         return None
     kept.engine.paths()
-    packer = msgpack.Packer(use_bin_type=True)
-    keys = {"imports": _imports_key(kept.states, kept.imports), "models": kept.model_key}
-    chunks = (packer.pack(obj) for obj in dump(kept.engine, source_digest(), kept.states, keys))
+    if kept.image is None:
+        kept.image = Image()
     try:
-        written = store.write_beside(STATE_NAME, chunks)
+        with _collector_paused():
+            keys = {"models": kept.model_key}
+            # Only the files whose units changed since the state was last read or written
+            # are encoded again (``state.Image``); the file is written whole, atomically.
+            chunks = dump(kept.engine, source_digest(), kept.states, keys, kept.image, kept.imports)
+            written = store.write_beside(STATE_NAME, chunks)
     except StoreError as exc:
         log.warning("cannot save the taint state: %s", exc)
         return None
