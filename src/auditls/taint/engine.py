@@ -131,7 +131,8 @@ def _closure(starts: Iterable[str], edges: Mapping[str, Iterable[str]]) -> set[s
 
 
 def _components(nodes: Iterable[str], edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
-    """Tarjan's strongly connected components, callees before callers (each sorted)."""
+    """Tarjan's strongly connected components, callees before callers (each sorted);
+    ``edges`` gives each node's successors sorted (``TaintEngine._callees``)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
@@ -140,7 +141,7 @@ def _components(nodes: Iterable[str], edges: Mapping[str, Iterable[str]]) -> lis
     for root in sorted(nodes):
         if root in index:
             continue
-        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(edges.get(root, ()))))]
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(edges.get(root, ())))]
         index[root] = low[root] = len(index)
         stack.append(root)
         on_stack.add(root)
@@ -152,7 +153,7 @@ def _components(nodes: Iterable[str], edges: Mapping[str, Iterable[str]]) -> lis
                     index[child] = low[child] = len(index)
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(sorted(edges.get(child, ())))))
+                    work.append((child, iter(edges.get(child, ()))))
                 elif child in on_stack:
                     low[node] = min(low[node], index[child])
                 continue
@@ -295,11 +296,14 @@ class TaintEngine:
             relevant = set(units)
         else:
             middleware = bool(self.program.middleware_attrs)
+            # Most units have none of these mappings: an empty one is not looked into (this
+            # runs over every unit after each save).
             starts = [
                 n for n, u in units.items()
-                if u.reads_source or u.django_sources or any(u.route_params.values())
+                if u.reads_source or u.django_sources
+                or (u.route_params and any(u.route_params.values()))
                 or (middleware and u.request_as)
-                or any(o[2] for o in u.valid_objects.values())
+                or (u.valid_objects and any(o[2] for o in u.valid_objects.values()))
             ]  # fmt: skip
             up = _closure(starts, self._callers)
             ends = [n for n, u in units.items() if u.calls_sink or u.is_view or u.renders]
