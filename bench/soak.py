@@ -138,11 +138,15 @@ def released():
     found = {"full collections so far": gc.get_stats()[2]["collections"]}
     gc.collect()
     found["rss MB after gc.collect"] = rss_mb()
+    import time
+    began = time.perf_counter()
     libc.malloc_trim(0)
+    found["malloc_trim ms"] = (time.perf_counter() - began) * 1000
     found["rss MB after malloc_trim"] = rss_mb()
-    frozen = gc.get_freeze_count()
     gc.unfreeze()
+    began = time.perf_counter()
     found["collected once unfrozen"] = gc.collect()
+    found["full collection ms"] = (time.perf_counter() - began) * 1000
     libc.malloc_trim(0)
     found["rss MB after unfreeze+collect+trim"] = rss_mb()
     gc.freeze()
