@@ -360,8 +360,18 @@ def fmt(value: float) -> str:
 
 
 def cpu_ticks(pid: int) -> int:
+    """The CPU time of the daemon and of its worker processes (a batch of 100 files or more
+    is extracted in spawned workers, while the daemon itself waits: idle, not caught up)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
+    ticks = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime (reaped children)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            child = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(child[1]) == pid:  # ppid
+            ticks += int(child[11]) + int(child[12])
+    return ticks
 
 
 async def until_idle(pid: int, limit: float = 600.0) -> float | None:

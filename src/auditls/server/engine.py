@@ -311,8 +311,11 @@ class FolderEngine:
         try:
             return self.update(paths, buffers)
         finally:
-            # What the batch allocated is freed now; glibc would keep the pages (``memory``).
-            self.trimmer.maybe()
+            # What the batch allocated is freed now; glibc would keep the pages (``memory``):
+            # always when no batch waits (the store goes idle), else at most every few seconds.
+            with self._batch_lock:
+                idle = self._batch is None
+            self.trimmer.maybe(force=idle)
 
     def query(self, fn: Callable[[Store], T], timeout: float = 30.0) -> T:
         """Run ``fn(store)`` on the store's thread and wait for it (from any other thread)."""

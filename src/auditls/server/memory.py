@@ -9,7 +9,8 @@ did not (``bench/soak.py --count-objects``, BENCHMARKS.md "Sixth session", soak)
    the analyses', the loop's) and gives back only the top of a heap, past a threshold that it
    raises after each large free. After 300 soak cycles ``malloc_trim(0)`` gave back 56 MB
    (294 -> 238 MB, below the 251 MB after warm-up), ``gc.collect()`` nothing. ``Trimmer``
-   calls it after a store batch, at most once per ``TRIM_INTERVAL`` seconds.
+   calls it after a store batch: always when no other batch waits (the store goes idle),
+   else at most once per ``TRIM_INTERVAL`` seconds (the store runs behind the saves).
 2. **Cycles among frozen objects.** What a full index builds is frozen out of the collector's
    generations (``engine.FolderEngine.index``: ``gc.freeze``), so that a save's full
    collections do not walk it; but a frozen object that becomes part of an unreachable cycle is
@@ -32,9 +33,9 @@ from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
-#: Seconds between two ``malloc_trim`` calls at least: one costs a few milliseconds (it walks
-#: the free chunks of every heap), and the pages it gives back are faulted in again by the next
-#: batch, so it runs after a batch only when the last one is that old.
+#: Seconds between two ``malloc_trim`` calls at least while batches follow one another: one
+#: costs milliseconds (it walks the free chunks of every heap, the GIL released), and the pages
+#: it gives back are faulted in again by the next batch.
 TRIM_INTERVAL = 2.0
 
 
@@ -75,11 +76,12 @@ class Trimmer:
         self._lock = threading.Lock()
         self.trims = 0  # how many times it trimmed (for tests and the status)
 
-    def maybe(self) -> bool:
-        """Trim unless the last trim is more recent than ``interval``; whether it did."""
+    def maybe(self, *, force: bool = False) -> bool:
+        """Trim unless the last trim is more recent than ``interval`` (``force``: trim anyway,
+        the work is over for now); whether it did."""
         with self._lock:
             now = self._clock()
-            if self._last is not None and now - self._last < self.interval:
+            if not force and self._last is not None and now - self._last < self.interval:
                 return False
             self._last = now
         trim()
