@@ -261,6 +261,7 @@ async def soak(
     trace: Path | None = None,
     count: bool = False,
     pace: float = 0.0,
+    restore: bool = False,
 ) -> None:
     files = sorted(p for p in root.rglob("*.py") if ".auditls" not in p.parts)
     print(f"workspace: {root} ({len(files)} Python files), {cycles} cycles, seed {seed}")
@@ -272,6 +273,7 @@ async def soak(
     assert server is not None
     rng = random.Random(seed)
     versions: dict[str, int] = {}
+    originals: dict[Path, str] = {}  # each edited file's text before its first edit
     opened: OrderedDict[str, None] = OrderedDict()
     latencies: list[float] = []
     tenths: list[int] = []  # the daemon's RSS (KiB) at the end of each tenth
@@ -286,6 +288,7 @@ async def soak(
         path = rng.choice(files)
         uri = path.as_uri()
         text = path.read_text(encoding="utf-8", errors="replace")
+        originals.setdefault(path, text)
         if uri not in opened:
             versions[uri] = versions.get(uri, 0) + 1
             open_doc_at(probe, uri, text, versions[uri])
@@ -321,6 +324,8 @@ async def soak(
                 os.kill(server.pid, signal.SIGUSR1)  # tracemalloc from here
     elapsed = time.perf_counter() - began
     end_rss, peak = rss_kib(server.pid)
+    if restore:  # every file as it was, every document closed: what stays is not the data's
+        await restore_all(probe, originals, opened, versions)
     # The object counts run at full speed: they wait for the store to catch up as well.
     idle_after = await until_idle(server.pid) if trace is None or count else None
     idle_rss = rss_kib(server.pid)[0]
@@ -353,6 +358,38 @@ async def soak(
     await stop(probe)
     if trace is not None:
         print_grown(trace)
+
+
+async def restore_all(
+    probe: Probe,
+    originals: dict[Path, str],
+    opened: OrderedDict[str, None],
+    versions: dict[str, int],
+) -> None:
+    """Every edited file back to its text before the soak (a save for an open one, the
+    watcher's event for the others), then every document closed."""
+    for path, text in originals.items():
+        path.write_text(text, encoding="utf-8")
+        uri = path.as_uri()
+        if uri in opened:
+            versions[uri] += 1
+            probe.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(
+                        uri=uri, version=versions[uri]
+                    ),
+                    content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+                )
+            )
+            probe.text_document_did_save(
+                types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+            )
+    for uri in list(opened):
+        probe.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+    opened.clear()
+    print(f"restored {len(originals)} files, closed every document")
 
 
 def fmt(value: float) -> str:
@@ -421,6 +458,12 @@ def main() -> None:
         help="the daemon counts its objects by type after warm-up and at the end (no slowdown)",
     )
     parser.add_argument(
+        "--restore",
+        action="store_true",
+        help="at the end, write every edited file back as it was and close every document, "
+        "before the figures once caught up (the soak's own findings gone)",
+    )
+    parser.add_argument(
         "--pace",
         type=float,
         default=0.0,
@@ -440,7 +483,18 @@ def main() -> None:
         trace = Path(tmp) / "trace" if traced else None
         if trace is not None:
             trace.mkdir()
-        asyncio.run(soak(root, cycles, args.seed, args.open, trace, args.count_objects, args.pace))
+        asyncio.run(
+            soak(
+                root,
+                cycles,
+                args.seed,
+                args.open,
+                trace,
+                args.count_objects,
+                args.pace,
+                args.restore,
+            )
+        )
     sys.stdout.flush()
 
 
