@@ -79,15 +79,93 @@ def owners():
                     name = "dict in " + ",".join(holders)
                 found["FileFacts held by " + name] += 1
     return found
+servers = []
+import auditls.server.app as _app
+_create_server = _app.create_server
+def _remember_server():
+    server = _create_server()
+    servers.append(server)
+    return server
+_app.create_server = _remember_server
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+def sqlite_mb():
+    import ctypes, ctypes.util, sqlite3
+    lib = ctypes.CDLL(ctypes.util.find_library("sqlite3"))
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    return lib.sqlite3_memory_used() / 2**20
+def sizes():
+    # What the server's long-lived structures hold (not gc-visible: frozen after the index).
+    import gc
+    found = {"rss MB": rss_mb(), "sqlite MB": sqlite_mb(), "frozen objects": gc.get_freeze_count()}
+    for server in servers:
+        found["documents"] = len(server.documents)
+        found["server _open"] = len(server._open)
+        found["server _tasks"] = len(server._tasks)
+        if server.hub is not None:
+            found["hub entries"] = len(server.hub._entries)
+        if server.pipeline is not None:
+            found["pipeline keys"] = len(server.pipeline._keys)
+        proto = server.protocol
+        found["protocol request futures"] = len(getattr(proto, "_request_futures", ()))
+        for folder in server.folders:
+            engine = folder.engine
+            found["folder disk"] = len(folder.disk)
+            found["folder workspace"] = len(folder.workspace)
+            found["folder buffers"] = len(folder.buffers)
+            found["engine _known"] = len(engine._known)
+            found["engine _workspace"] = len(engine._workspace)
+            found["engine _buffers"] = len(engine._buffers)
+            found["engine _disk"] = len(engine._disk)
+            def pragmas(store):
+                conn = store.conn
+                return {
+                    name: conn.execute(f"PRAGMA {name}").fetchone()[0]
+                    for name in ("page_count", "freelist_count", "cache_size", "page_size")
+                }
+            try:
+                for name, value in engine.query(pragmas, 60).items():
+                    found["store " + name] = value
+            except Exception as exc:
+                found["store pragmas: " + type(exc).__name__] = 1
+    return found
+def released():
+    # What malloc_trim gives back, then what the collector frees once unfrozen.
+    import ctypes, gc
+    libc = ctypes.CDLL("libc.so.6")
+    found = {"full collections so far": gc.get_stats()[2]["collections"]}
+    gc.collect()
+    found["rss MB after gc.collect"] = rss_mb()
+    import time
+    began = time.perf_counter()
+    libc.malloc_trim(0)
+    found["malloc_trim ms"] = (time.perf_counter() - began) * 1000
+    found["rss MB after malloc_trim"] = rss_mb()
+    gc.unfreeze()
+    began = time.perf_counter()
+    found["collected once unfrozen"] = gc.collect()
+    found["full collection ms"] = (time.perf_counter() - began) * 1000
+    libc.malloc_trim(0)
+    found["rss MB after unfreeze+collect+trim"] = rss_mb()
+    gc.freeze()
+    return found
 def on_signal(signum, frame):
     import gc, json, tracemalloc
     if os.environ.get("AUDITLS_SOAK_COUNT"):  # object counts by type, no tracemalloc
         if not counted:
             counted.update(count_objects())
+            counted["__sizes__"] = sizes()
             return
+        warm = counted.pop("__sizes__")
         now = count_objects()
         grown = {k: now[k] - counted.get(k, 0) for k in now if now[k] - counted.get(k, 0)}
         grown.update(owners())
+        end = sizes()
+        grown["__memory__"] = [[k, warm.get(k), end[k]] for k in end] + [
+            [k, None, v] for k, v in released().items()
+        ]
         with open(os.path.join(out, "grown.json"), "w") as f:
             json.dump(grown, f)
         open(os.path.join(out, "grown.done"), "w").close()
@@ -147,6 +225,11 @@ def print_grown(trace: Path, top: int = 25) -> None:
 
     if (trace / "grown.json").exists():
         grown = json.loads((trace / "grown.json").read_text())
+        memory = grown.pop("__memory__", [])
+        if memory:
+            print("the daemon's structures and memory, after warm-up -> at the end:")
+            for name, warm, end in memory:
+                print(f"  {name:40} {'' if warm is None else fmt(warm):>10} -> {fmt(end):>10}")
         owners = {k: n for k, n in grown.items() if k.startswith(("task ", "FileFacts held"))}
         print("objects (gc-tracked) that grew in number from warm-up to the end, by type:")
         types = [(k, n) for k, n in grown.items() if k not in owners]
@@ -178,6 +261,7 @@ async def soak(
     trace: Path | None = None,
     count: bool = False,
     pace: float = 0.0,
+    restore: bool = False,
 ) -> None:
     files = sorted(p for p in root.rglob("*.py") if ".auditls" not in p.parts)
     print(f"workspace: {root} ({len(files)} Python files), {cycles} cycles, seed {seed}")
@@ -189,6 +273,7 @@ async def soak(
     assert server is not None
     rng = random.Random(seed)
     versions: dict[str, int] = {}
+    originals: dict[Path, str] = {}  # each edited file's text before its first edit
     opened: OrderedDict[str, None] = OrderedDict()
     latencies: list[float] = []
     tenths: list[int] = []  # the daemon's RSS (KiB) at the end of each tenth
@@ -203,6 +288,7 @@ async def soak(
         path = rng.choice(files)
         uri = path.as_uri()
         text = path.read_text(encoding="utf-8", errors="replace")
+        originals.setdefault(path, text)
         if uri not in opened:
             versions[uri] = versions.get(uri, 0) + 1
             open_doc_at(probe, uri, text, versions[uri])
@@ -238,7 +324,10 @@ async def soak(
                 os.kill(server.pid, signal.SIGUSR1)  # tracemalloc from here
     elapsed = time.perf_counter() - began
     end_rss, peak = rss_kib(server.pid)
-    idle_after = await until_idle(server.pid) if trace is None else None
+    if restore:  # every file as it was, every document closed: what stays is not the data's
+        await restore_all(probe, originals, opened, versions)
+    # The object counts run at full speed: they wait for the store to catch up as well.
+    idle_after = await until_idle(server.pid) if trace is None or count else None
     idle_rss = rss_kib(server.pid)[0]
     if trace is not None:
         os.kill(server.pid, signal.SIGUSR1)  # the snapshot of what grew
@@ -271,9 +360,55 @@ async def soak(
         print_grown(trace)
 
 
+async def restore_all(
+    probe: Probe,
+    originals: dict[Path, str],
+    opened: OrderedDict[str, None],
+    versions: dict[str, int],
+) -> None:
+    """Every edited file back to its text before the soak (a save for an open one, the
+    watcher's event for the others), then every document closed."""
+    for path, text in originals.items():
+        path.write_text(text, encoding="utf-8")
+        uri = path.as_uri()
+        if uri in opened:
+            versions[uri] += 1
+            probe.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(
+                        uri=uri, version=versions[uri]
+                    ),
+                    content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+                )
+            )
+            probe.text_document_did_save(
+                types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+            )
+    for uri in list(opened):
+        probe.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+    opened.clear()
+    print(f"restored {len(originals)} files, closed every document")
+
+
+def fmt(value: float) -> str:
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
 def cpu_ticks(pid: int) -> int:
+    """The CPU time of the daemon and of its worker processes (a batch of 100 files or more
+    is extracted in spawned workers, while the daemon itself waits: idle, not caught up)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
+    ticks = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime (reaped children)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            child = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(child[1]) == pid:  # ppid
+            ticks += int(child[11]) + int(child[12])
+    return ticks
 
 
 async def until_idle(pid: int, limit: float = 600.0) -> float | None:
@@ -323,6 +458,12 @@ def main() -> None:
         help="the daemon counts its objects by type after warm-up and at the end (no slowdown)",
     )
     parser.add_argument(
+        "--restore",
+        action="store_true",
+        help="at the end, write every edited file back as it was and close every document, "
+        "before the figures once caught up (the soak's own findings gone)",
+    )
+    parser.add_argument(
         "--pace",
         type=float,
         default=0.0,
@@ -342,7 +483,18 @@ def main() -> None:
         trace = Path(tmp) / "trace" if traced else None
         if trace is not None:
             trace.mkdir()
-        asyncio.run(soak(root, cycles, args.seed, args.open, trace, args.count_objects, args.pace))
+        asyncio.run(
+            soak(
+                root,
+                cycles,
+                args.seed,
+                args.open,
+                trace,
+                args.count_objects,
+                args.pace,
+                args.restore,
+            )
+        )
     sys.stdout.flush()
 
 

@@ -19,7 +19,8 @@ Only this package imports pygls or lsprotocol. Its modules, in the order a reque
 - ``suppressions``: the suppression edits every diagnostic carries in ``data``;
 - ``diagnostics``: push or pull, result ids, refresh;
 - ``hover`` and ``symbols`` (provider registries a domain adds to; ``flask/`` registers
-  Flask's), ``actions`` (quick fixes), ``log`` (stderr and the client).
+  Flask's), ``actions`` (quick fixes), ``log`` (stderr and the client), ``memory`` (free
+  pages and frozen garbage given back).
 """
 
 from auditls.server.app import create_server, serve

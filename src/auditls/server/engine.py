@@ -65,7 +65,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-import gc
 import json
 import logging
 import os
@@ -87,6 +86,7 @@ from auditls.rules import Finding, TraceStep, check_facts, check_workspace
 from auditls.rules.core import NOT_ANALYSED_STATUSES
 from auditls.rules.runner import EVERY_RULE
 from auditls.server.convert import Lines, Prepared, prepare
+from auditls.server.memory import TRIMMER, Trimmer, refreeze, trim
 from auditls.server.suppressions import Directives, suppression_data
 from auditls.store import Store, StoreError
 from auditls.store.schema import FileRow
@@ -250,6 +250,8 @@ class FolderEngine:
         #: buffer is analysed (``scheduler.Foreground``), so that its findings go out first.
         self.step_aside: Callable[[], object] | None = None
         self._aside_left = ASIDE_BUDGET
+        #: Gives glibc's free pages back after a batch (``memory``; one for the process).
+        self.trimmer: Trimmer = TRIMMER
         #: Set by the store's thread, read anywhere (plain values).
         self.indexing = False
         self.last_index: float | None = None  # time.time() of the last completed index
@@ -306,7 +308,14 @@ class FolderEngine:
             buffers = dict(batch.buffers)
         batch.paths.clear()  # the documents named are not kept while the callers wake
         batch.buffers.clear()
-        return self.update(paths, buffers)
+        try:
+            return self.update(paths, buffers)
+        finally:
+            # What the batch allocated is freed now; glibc would keep the pages (``memory``):
+            # always when no batch waits (the store goes idle), else at most every few seconds.
+            with self._batch_lock:
+                idle = self._batch is None
+            self.trimmer.maybe(force=idle)
 
     def query(self, fn: Callable[[Store], T], timeout: float = 30.0) -> T:
         """Run ``fn(store)`` on the store's thread and wait for it (from any other thread)."""
@@ -416,7 +425,11 @@ class FolderEngine:
         # What the whole index built (store, linker, taint engine) lives as long as the
         # folder: out of the collector's generations, so that its full collections, which a
         # save's small garbage triggers, do not walk it (they cost 100-250 ms on the corpus).
-        gc.freeze()
+        # The cycles the previous index (or the saves since) left among frozen objects are
+        # collected first: frozen, they were never (``memory.refreeze``).
+        collected = refreeze()
+        trim()
+        log.debug("index: %d frozen objects collected", collected)
         return changes
 
     def refresh(self, paths: Collection[Path]) -> Changes:
@@ -610,6 +623,20 @@ class FolderEngine:
         if taint:
             save_state(store)  # the taint engine, when it changed since it was last saved
         return written
+
+    def tidy(self) -> int:
+        """On an idle folder (after a snapshot): collect the cycles left among frozen objects
+        by the saves since the index, freeze the rest again, give free pages back
+        (``memory``); the number of objects collected."""
+        started = time.perf_counter()
+        collected = refreeze()
+        trim()
+        log.debug(
+            "tidy: %d frozen objects collected in %.0f ms",
+            collected,
+            (time.perf_counter() - started) * 1000,
+        )
+        return collected
 
     def close(self) -> None:
         """Write the snapshot and close the store."""

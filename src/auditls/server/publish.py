@@ -195,6 +195,8 @@ def spawn_snapshot(ls: AuditServer, folder: Folder) -> None:
 
 async def snapshot(ls: AuditServer, folder: Folder) -> None:
     await folder.engine.run(folder.engine.snapshot)
+    if not ls.stopped:  # the folder has been idle SNAPSHOT_IDLE seconds: tidy its memory
+        await folder.engine.run(folder.engine.tidy)
     tell_store_problem(ls, folder)
 
 
