@@ -5,13 +5,14 @@ back, and ``gc.freeze`` kept what the index built from ever being collected once
 
 from __future__ import annotations
 
+import functools
 import gc
 import weakref
 from pathlib import Path
 
 from auditls.config import Config
 from auditls.server import memory
-from auditls.server.engine import FolderEngine
+from auditls.server.engine import TIDY_BATCHES, FolderEngine
 from auditls.server.memory import Trimmer
 
 EVAL = "def f(code):\n    return eval(code)\n"
@@ -72,7 +73,7 @@ async def test_a_frozen_cycle_is_collected_by_the_next_index_and_by_tidy(tmp_pat
     engine = FolderEngine(root, Config(), "utf-16", lambda rel: rel)
     try:
         await engine.run(engine.open)
-        for collect in (engine.index, engine.tidy):
+        for collect in (engine.index, functools.partial(engine.tidy, force=True)):
             held = _Cycle()
             dead = weakref.ref(held)
             await engine.run(engine.index)  # freezes what lives, `held` with it
@@ -81,11 +82,35 @@ async def test_a_frozen_cycle_is_collected_by_the_next_index_and_by_tidy(tmp_pat
             gc.collect()
             assert dead() is not None
             await engine.run(collect)
-            assert dead() is None, collect.__name__
+            assert dead() is None, collect
     finally:
         await engine.run(engine.close)
         engine.shutdown_thread()
         gc.unfreeze()  # the other tests' objects back in the collector's generations
+
+
+async def test_tidy_collects_only_after_enough_batches(tmp_path: Path) -> None:
+    """A full collection holds the interpreter for about a second on a large workspace: an
+    idle folder's ``tidy`` runs it once ``TIDY_BATCHES`` store batches ran since the last."""
+    root = tmp_path.resolve()
+    (root / "a.py").write_text(EVAL)
+    engine = FolderEngine(root, Config(), "utf-16", lambda rel: rel)
+    try:
+        await engine.run(engine.open)
+        held = _Cycle()
+        dead = weakref.ref(held)
+        await engine.run(engine.index)  # freezes `held`
+        del held
+        assert await engine.run(engine.tidy) == 0  # no batch since the index
+        assert dead() is not None
+        for _ in range(TIDY_BATCHES):
+            await engine.refresh_batched([root / "a.py"])
+        assert await engine.run(engine.tidy) > 0
+        assert dead() is None
+    finally:
+        await engine.run(engine.close)
+        engine.shutdown_thread()
+        gc.unfreeze()
 
 
 def test_refreeze_keeps_what_lives_frozen() -> None:

@@ -106,6 +106,10 @@ CACHE_NAME = "server-findings.json"
 #: every function in memory (about 50 KB a file on the benchmark corpus). ``auditls check``
 #: runs them on any workspace.
 TAINT_MAX_FILES = 3000
+#: Store batches (saves, edits, file events) after which an idle folder's ``tidy`` collects the
+#: garbage frozen objects left (``memory.refreeze``): about 1-2 MB per 1,000.
+TIDY_BATCHES = 500
+
 #: Seconds one ``update`` may spend waiting for open buffers' analyses (``step_aside``), in
 #: all: someone typing without pause must not hold the workspace rules up for ever.
 ASIDE_BUDGET = 0.5
@@ -252,6 +256,7 @@ class FolderEngine:
         self._aside_left = ASIDE_BUDGET
         #: Gives glibc's free pages back after a batch (``memory``; one for the process).
         self.trimmer: Trimmer = TRIMMER
+        self._batches_since_freeze = 0  # store batches since the last ``memory.refreeze``
         #: Set by the store's thread, read anywhere (plain values).
         self.indexing = False
         self.last_index: float | None = None  # time.time() of the last completed index
@@ -308,6 +313,7 @@ class FolderEngine:
             buffers = dict(batch.buffers)
         batch.paths.clear()  # the documents named are not kept while the callers wake
         batch.buffers.clear()
+        self._batches_since_freeze += 1
         try:
             return self.update(paths, buffers)
         finally:
@@ -428,6 +434,7 @@ class FolderEngine:
         # The cycles the previous index (or the saves since) left among frozen objects are
         # collected first: frozen, they were never (``memory.refreeze``).
         collected = refreeze()
+        self._batches_since_freeze = 0
         trim()
         log.debug("index: %d frozen objects collected", collected)
         return changes
@@ -624,11 +631,18 @@ class FolderEngine:
             save_state(store)  # the taint engine, when it changed since it was last saved
         return written
 
-    def tidy(self) -> int:
+    def tidy(self, *, force: bool = False) -> int:
         """On an idle folder (after a snapshot): collect the cycles left among frozen objects
         by the saves since the index, freeze the rest again, give free pages back
-        (``memory``); the number of objects collected."""
+        (``memory``); the number of objects collected. A full collection holds the
+        interpreter for about a second on the benchmark corpus, for 1-2 MB after 1,000 saves:
+        done once ``TIDY_BATCHES`` batches ran since the last (or ``force``), not after every
+        pause in typing."""
+        if not force and self._batches_since_freeze < TIDY_BATCHES:
+            trim()
+            return 0
         started = time.perf_counter()
+        self._batches_since_freeze = 0
         collected = refreeze()
         trim()
         log.debug(
