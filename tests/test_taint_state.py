@@ -18,7 +18,6 @@ from auditls.index import index_workspace
 from auditls.knowledge.taint import DEFAULT_MODELS
 from auditls.store import Store
 from auditls.taint import _ENGINES, save_state, taint_of
-from auditls.taint.program import Unit
 from auditls.taint.state import (
     _GIVEN,
     STATE_NAME,
@@ -29,6 +28,7 @@ from auditls.taint.state import (
     load,
     read_header,
 )
+from auditls.taint.values import Unit
 from tests.test_taint_incremental import STEPS, _apply_step, _same_as_clean
 
 REPO = Path(__file__).resolve().parent.parent

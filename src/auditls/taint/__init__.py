@@ -54,15 +54,8 @@ from auditls.models.validation import ValidationModel, validation_taint
 from auditls.models.validation import model_of as validation_of
 from auditls.store import StoreError
 from auditls.taint.engine import TaintEngine
-from auditls.taint.program import (
-    SKELETON_COLUMNS,
-    Label,
-    Skeleton,
-    Step,
-    Summary,
-    TaintPath,
-)
 from auditls.taint.state import STATE_NAME, Binding, Image, StateError, dump, load, read_header
+from auditls.taint.values import SKELETON_COLUMNS, Label, Skeleton, Step, Summary, TaintPath
 
 if TYPE_CHECKING:
     from auditls.store import Store

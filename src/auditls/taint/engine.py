@@ -85,16 +85,8 @@ from auditls.models.fastapi import TypeAliases
 from auditls.models.validation import ValidationTaint
 from auditls.taint.interpreter import _ORDER, _Interpreter
 from auditls.taint.orm import may_query
-from auditls.taint.program import (
-    Label,
-    Program,
-    SinkSite,
-    Skeleton,
-    Summary,
-    TaintPath,
-    Trace,
-    Unit,
-)
+from auditls.taint.program import Program
+from auditls.taint.values import Label, SinkSite, Skeleton, Summary, TaintPath, Trace, Unit
 
 #: Components whose rows are read together (a batch read is much cheaper than one per
 #: component; a bounded batch keeps the peak memory low).

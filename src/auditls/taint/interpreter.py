@@ -31,20 +31,8 @@ from auditls.knowledge.taint import (
 )
 from auditls.models.django import RenderSink
 from auditls.taint.orm import queries_model
-from auditls.taint.program import (
-    SELF_ATTRS,
-    UNKNOWN,
-    Label,
-    Program,
-    SinkSite,
-    Step,
-    Summary,
-    Taint,
-    Trace,
-    Unit,
-    named_functions,
-    sink_of,
-)
+from auditls.taint.program import SELF_ATTRS, Program, named_functions, sink_of
+from auditls.taint.values import UNKNOWN, Label, SinkSite, Step, Summary, Taint, Trace, Unit
 
 #: At most this many steps in a trace; longer ones keep their start and end.
 MAX_STEPS = 24

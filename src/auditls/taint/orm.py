@@ -17,7 +17,7 @@ from auditls.knowledge.orm import (
     QUERY_METHODS,
     QUERY_PROPERTY,
 )
-from auditls.taint.program import Unit
+from auditls.taint.values import Unit
 
 _QUERY = f".{QUERY_PROPERTY}."
 

@@ -53,7 +53,7 @@ from auditls.models.django.taint import DjangoTaint, RenderSink, Unescaped
 from auditls.models.fastapi import Alias, TypeAliases
 from auditls.models.validation import ValidationTaint
 from auditls.taint.engine import TaintEngine, _Result
-from auditls.taint.program import Label, SinkSite, Step, Summary, TaintPath, Unit
+from auditls.taint.values import Label, SinkSite, Step, Summary, TaintPath, Unit
 
 #: The name of the saved state in the store's directory.
 STATE_NAME = "taint.msgpack"
