@@ -266,6 +266,28 @@ def _index(root: Path) -> Store:
     return store
 
 
+def _saved_state(tmp_path: Path) -> tuple[Path, Path]:
+    """The steps project copied, indexed and its taint state saved: its root, the state."""
+    root = tmp_path / "ws"
+    shutil.copytree(STEPS, root, ignore=shutil.ignore_patterns("*.py.*"))
+    with _index(root) as store:
+        taint_of(store).paths()
+        path = save_state(store)
+    assert path is not None
+    return root, path
+
+
+def _built_again_as_clean(root: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A warm start over a state it cannot use builds the engine again, equal to a clean
+    one, and says why the state was not used."""
+    with caplog.at_level("INFO", logger="auditls.taint"), _index(root) as store:
+        engine = taint_of(store)
+        engine.paths()
+        assert engine.resummarised > 0  # built again
+        _same_as_clean(root, engine)
+    assert "not used" in caplog.text
+
+
 def test_a_warm_start_interprets_only_what_changed_since_the_saved_state(tmp_path: Path) -> None:
     root = tmp_path / "ws"
     shutil.copytree(STEPS, root, ignore=shutil.ignore_patterns("*.py.*"))
@@ -297,30 +319,15 @@ def test_a_warm_start_interprets_only_what_changed_since_the_saved_state(tmp_pat
 def test_a_damaged_state_is_set_aside_with_a_message(
     damage: bytes, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    root = tmp_path / "ws"
-    shutil.copytree(STEPS, root, ignore=shutil.ignore_patterns("*.py.*"))
-    with _index(root) as store:
-        taint_of(store).paths()
-        path = save_state(store)
-    assert path is not None
+    root, path = _saved_state(tmp_path)
     path.write_bytes(damage)
-    with caplog.at_level("INFO", logger="auditls.taint"), _index(root) as store:
-        engine = taint_of(store)
-        engine.paths()
-        assert engine.resummarised > 0  # built again
-        _same_as_clean(root, engine)
-    assert "not used" in caplog.text
+    _built_again_as_clean(root, caplog)
 
 
 def test_a_state_from_other_code_is_not_used(tmp_path: Path) -> None:
     import msgpack
 
-    root = tmp_path / "ws"
-    shutil.copytree(STEPS, root, ignore=shutil.ignore_patterns("*.py.*"))
-    with _index(root) as store:
-        taint_of(store).paths()
-        path = save_state(store)
-    assert path is not None
+    root, path = _saved_state(tmp_path)
     with path.open("rb") as stream:
         objects = list(msgpack.Unpacker(stream, strict_map_key=False))
     objects[0]["digest"] = "another version"

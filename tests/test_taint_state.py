@@ -13,8 +13,6 @@ import msgpack
 import pytest
 
 from auditls import source_digest
-from auditls.config import load_config
-from auditls.index import index_workspace
 from auditls.knowledge.taint import DEFAULT_MODELS
 from auditls.store import Store
 from auditls.taint import _ENGINES, save_state, taint_of
@@ -29,15 +27,16 @@ from auditls.taint.state import (
     read_header,
 )
 from auditls.taint.values import Unit
-from tests.test_taint_incremental import STEPS, _apply_step, _same_as_clean
+from tests.test_taint_incremental import (
+    STEPS,
+    _apply_step,
+    _built_again_as_clean,
+    _index,
+    _same_as_clean,
+    _saved_state,
+)
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _index(root: Path) -> Store:
-    store = Store.open(root)
-    index_workspace(root, store, load_config(root), progress=False)
-    return store
 
 
 def _objects(path: Path) -> list[object]:
@@ -111,12 +110,7 @@ def test_a_save_with_nothing_changed_reuses_every_chunk(tmp_path: Path) -> None:
 def test_a_damaged_chunk_is_refused_and_the_engine_built_again(
     damage: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    root = tmp_path / "ws"
-    shutil.copytree(STEPS, root, ignore=shutil.ignore_patterns("*.py.*"))
-    with _index(root) as store:
-        taint_of(store).paths()
-        path = save_state(store)
-    assert path is not None
+    root, path = _saved_state(tmp_path)
     objects = _objects(path)
     at = max(
         range(1, len(objects)),
@@ -135,12 +129,7 @@ def test_a_damaged_chunk_is_refused_and_the_engine_built_again(
     objects[at] = [target, chunk]
     packer = msgpack.Packer(use_bin_type=True)
     path.write_bytes(b"".join(packer.pack(o) for o in objects))
-    with caplog.at_level("INFO", logger="auditls.taint"), _index(root) as store:
-        engine = taint_of(store)
-        engine.paths()
-        assert engine.resummarised > 0  # built again
-        _same_as_clean(root, engine)
-    assert "not used" in caplog.text
+    _built_again_as_clean(root, caplog)
     assert "damaged" in caplog.text
 
 
