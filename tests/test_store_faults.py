@@ -234,3 +234,108 @@ def test_a_file_system_without_locks_still_gets_a_snapshot(
         store.snapshot()
     with Store.open(tmp_path) as again:
         assert again.load_note == "loaded"
+
+
+def _work_files(ws: Path) -> list[str]:
+    return sorted(p.name for p in (ws / ".auditls").glob("index.db.*.work.tmp"))
+
+
+def test_a_one_shot_store_works_on_a_copy_beside_the_snapshot_and_seals_it(ws: Path) -> None:
+    """``Store.open(beside=True)`` (the CLI): the first write works on a copy of the snapshot
+    file beside it; ``snapshot`` seals that copy and renames it over the old one; the next
+    write copies again: the sealed file is never written in place."""
+    assert cli.main(["index", str(ws), "--jobs", "1"]) == 0
+    before = db(ws).read_bytes()
+    with Store.open(ws, beside=True) as store:
+        assert store.load_note == "loaded"
+        paths = [row.path for row in store.files()]
+        assert _work_files(ws) == []  # reading copies nothing
+        store.remove_file(paths[0])
+        assert len(_work_files(ws)) == 1
+        assert db(ws).read_bytes() == before  # the snapshot is untouched until ``snapshot``
+        store.snapshot()
+        assert _work_files(ws) == []
+        assert snapfile.verify(db(ws).read_bytes()) is None
+        sealed = db(ws).read_bytes()
+        assert [row.path for row in store.files()] == paths[1:]  # read from the new snapshot
+        store.remove_file(paths[1])
+        assert len(_work_files(ws)) == 1
+        assert db(ws).read_bytes() == sealed
+        store.snapshot()
+    assert _work_files(ws) == []
+    with Store.open(ws) as again:
+        assert again.load_note == "loaded"
+        assert [row.path for row in again.files()] == paths[2:]
+
+
+def test_a_working_copy_closed_unsnapshotted_is_removed_and_the_snapshot_kept(ws: Path) -> None:
+    assert cli.main(["index", str(ws), "--jobs", "1"]) == 0
+    before = db(ws).read_bytes()
+    with Store.open(ws, beside=True) as store:
+        store.remove_file(store.files()[0].path)
+        assert len(_work_files(ws)) == 1
+    assert _work_files(ws) == []
+    assert db(ws).read_bytes() == before
+
+
+def test_a_live_working_copy_is_not_a_leftover_a_dead_one_is(ws: Path) -> None:
+    assert cli.main(["index", str(ws), "--jobs", "1"]) == 0
+    with Store.open(ws, beside=True) as store:
+        store.remove_file(store.files()[0].path)
+        live = _work_files(ws)
+        assert len(live) == 1
+        with Store.open(ws) as other:  # removes leftovers at start-up
+            assert other.load_note == "loaded"
+        assert _work_files(ws) == live
+    # A killed run's copy: nobody holds it.
+    (ws / ".auditls" / "index.db.dead.work.tmp").write_bytes(b"SQLite format 3\0")
+    with Store.open(ws) as other:
+        assert other.load_note == "loaded"
+    assert _work_files(ws) == []
+
+
+def test_a_working_copy_that_cannot_be_made_beside_falls_back_to_memory(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No room beside the snapshot (a full disk: the kernel copy fails): the store copies it
+    into SQLite's private database, and ``snapshot`` writes a new file as it always did."""
+    import errno
+
+    assert cli.main(["index", str(ws), "--jobs", "1"]) == 0
+
+    def full(source: int, target: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(snapfile, "copy_fd", full)
+    with Store.open(ws, beside=True) as store:
+        paths = [row.path for row in store.files()]
+        store.remove_file(paths[0])
+        assert _work_files(ws) == []
+        store.snapshot()
+    with Store.open(ws) as again:
+        assert [row.path for row in again.files()] == paths[1:]
+
+
+@pytest.mark.parametrize("kernel", ["copies", "refuses"])
+def test_copy_fd_copies_every_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel: str
+) -> None:
+    import errno
+
+    if kernel == "refuses":
+
+        def cross_device(*args: object) -> int:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", cross_device, raising=False)
+    data = random.Random(7).randbytes(3 * (1 << 20) + 123)
+    (tmp_path / "a").write_bytes(data)
+    (tmp_path / "b").write_bytes(b"longer than nothing" * 400_000)
+    source = os.open(tmp_path / "a", os.O_RDONLY)
+    target = os.open(tmp_path / "b", os.O_RDWR)
+    try:
+        snapfile.copy_fd(source, target)
+    finally:
+        os.close(source)
+        os.close(target)
+    assert (tmp_path / "b").read_bytes() == data

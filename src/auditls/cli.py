@@ -340,7 +340,7 @@ def _with_store(root: Path, run: Callable[[Store], T]) -> T:
 
     persist = True
     for attempt in (1, 2):
-        store = Store.open(root, persist=persist)
+        store = Store.open(root, persist=persist, beside=True)
         if store.load_note not in ("loaded", "no snapshot", "not persistent"):
             print(f"auditls: {store.load_note}; rebuilding the index", file=sys.stderr)
         try:

@@ -12,9 +12,10 @@
    windows) that finds it taken writes nothing: it says "another auditls is writing" and keeps
    its index in memory. Readers need no lock: a snapshot is replaced by a rename.
 3. **Leftovers.** With the lock held, every ``index.db.*.tmp`` is a leftover of a writer that
-   died (killed mid-write), and is removed at start-up. A snapshot that fails its checks
-   (damaged, truncated, foreign) is renamed to ``index.db.corrupt`` for inspection, replacing
-   an older one, and the store is rebuilt.
+   died (killed mid-write), and is removed at start-up, unless a live process holds it
+   (``lock_live``: the working copy a ``check`` run writes beside the snapshot). A snapshot
+   that fails its checks (damaged, truncated, foreign) is renamed to ``index.db.corrupt`` for
+   inspection, replacing an older one, and the store is rebuilt.
 """
 
 from __future__ import annotations
@@ -58,17 +59,90 @@ def seal(path: str) -> None:
     in chunks (a snapshot is tens of megabytes: never all of it in memory at once)."""
     fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
-        head = b""
-        while len(head) < _HEADER_SIZE and (chunk := os.read(fd, 1 << 20)):
-            head += chunk
-        if len(head) < _HEADER_SIZE:
-            raise OSError(errno.EIO, f"{path}: {len(head)} bytes is not an SQLite file")
-        crc = checksum(head)
-        while chunk := os.read(fd, 1 << 20):
-            crc = zlib.crc32(chunk, crc)
-        os.pwrite(fd, crc.to_bytes(4, "big"), _SUM_AT.start)
+        seal_fd(fd, path)
     finally:
         os.close(fd)
+
+
+def seal_fd(fd: int, name: str) -> None:
+    """``seal`` through an open descriptor (read and written from offset 0, whatever its
+    position)."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    head = b""
+    while len(head) < _HEADER_SIZE and (chunk := os.read(fd, 1 << 20)):
+        head += chunk
+    if len(head) < _HEADER_SIZE:
+        raise OSError(errno.EIO, f"{name}: {len(head)} bytes is not an SQLite file")
+    crc = checksum(head)
+    while chunk := os.read(fd, 1 << 20):
+        crc = zlib.crc32(chunk, crc)
+    os.pwrite(fd, crc.to_bytes(4, "big"), _SUM_AT.start)
+
+
+def copy_fd(source: int, target: int) -> None:
+    """Copy the whole file open at ``source`` into ``target`` (both from offset 0) in the
+    kernel where it can (``copy_file_range``: no bytes through this process, and a reflink on
+    file systems that share extents), else through a buffer."""
+    size = os.fstat(source).st_size
+    done = 0
+    copy_range = getattr(os, "copy_file_range", None)
+    if copy_range is not None:
+        try:
+            while done < size:
+                n = copy_range(source, target, size - done, done, done)
+                if n == 0:
+                    break
+                done += n
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                raise
+    while True:  # what the kernel did not copy (none, or past a size that grew)
+        chunk = os.pread(source, 1 << 20, done)
+        if not chunk:
+            break
+        os.pwrite(target, chunk, done)
+        done += len(chunk)
+    os.ftruncate(target, done)
+
+
+def lock_live(fd: int) -> bool:
+    """Mark the temp file open at ``fd`` as in use by a live process (a working copy of the
+    snapshot) until ``fd`` is closed, so that ``remove_temps`` leaves it alone; False where
+    files cannot be locked (then the file is not kept beside the snapshot)."""
+    if fcntl is None:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def unlock(fd: int) -> None:
+    """Undo ``lock_live``."""
+    if fcntl is not None:
+        with suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _in_use(path: Path) -> bool:
+    """Whether a live process holds ``path`` (``lock_live``)."""
+    if fcntl is None:
+        return False
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return False
 
 
 def verify_file(fd: int) -> str | None:
@@ -124,7 +198,7 @@ def remove_temps(directory: Path, snapshot_name: str) -> int:
     for pattern in (snapshot_name + ".*.tmp", ".gitignore.*.tmp", "*.beside.tmp"):
         for leftover in directory.glob(pattern):
             with suppress(OSError):
-                if stat.S_ISREG(leftover.lstat().st_mode):
+                if stat.S_ISREG(leftover.lstat().st_mode) and not _in_use(leftover):
                     leftover.unlink()
                     removed += 1
     return removed

@@ -27,7 +27,11 @@ How it works:
 4. **Snapshot.** ``snapshot`` takes the writers' lock (``.auditls/lock``; when another auditls
    holds it, ``StoreBusy`` and nothing is written), copies the working database with the backup
    API into a fresh temp file in ``.auditls/``, seals it with its checksum, fsyncs it,
-   ``os.replace``s it over ``index.db`` and fsyncs the directory. A rename is atomic, so a crash
+   ``os.replace``s it over ``index.db`` and fsyncs the directory. A one-shot run
+   (``Store.open(beside=True)``: ``auditls check`` and ``index``) skips both SQLite copies: its
+   first write copies the snapshot *file* in the kernel into ``index.db.*.work.tmp`` beside it
+   (held by a ``flock`` so that start-up never takes it for a leftover) and works there;
+   ``snapshot`` seals that file, fsyncs and renames it. A rename is atomic, so a crash
    at any point leaves the old snapshot or the new one, never a torn one; a leftover temp file
    is never read. Nothing is written when nothing changed since the load or the last snapshot.
    ``.auditls`` is created private (0700) with a ``.gitignore`` holding ``*`` and is never
@@ -89,20 +93,82 @@ class _Db:
         #: ``conn`` reads the verified snapshot in place (read-only): the first write copies
         #: it into a working database of our own (``own``).
         self.borrowed = borrowed
+        #: The snapshot file ``conn`` reads while borrowed, open: a copy is of the inode that
+        #: was verified, whatever replaced the name since.
+        self.source_fd: int | None = None
+        #: ``Store.open(beside=True)``: the first write copies the snapshot file into this
+        #: directory (its ``.auditls/``) and works there (``work``), for ``Store.snapshot`` to
+        #: seal and rename in place; None: SQLite's private temp database.
+        self.beside: Path | None = None
+        #: The working copy beside the snapshot and its descriptor (which holds its
+        #: ``lock_live`` lock) while there is one.
+        self.work: tuple[str, int] | None = None
 
     def own(self) -> None:
         """Make the connection our own working database (copying the snapshot it reads)."""
         if not self.borrowed:
             return
-        mine = _memory_connection()
-        try:
-            with self.errors("copying the snapshot into the working database"):
-                self.conn.backup(mine)
-        except BaseException:
-            mine.close()
-            raise
+        mine = self._copy_beside()
+        if mine is None:
+            mine = _memory_connection()
+            try:
+                with self.errors("copying the snapshot into the working database"):
+                    self.conn.backup(mine)
+            except BaseException:
+                mine.close()
+                raise
         self.conn.close()
+        self.release_source()
         self.conn, self.borrowed = mine, False
+
+    def _copy_beside(self) -> sqlite3.Connection | None:
+        """A working database that is a kernel copy of the borrowed snapshot file, beside it
+        (``beside``); None where that cannot be (no directory to write in, a full disk, no
+        file locks, an odd file system): the caller copies with the backup API instead."""
+        if self.beside is None or self.source_fd is None:
+            return None
+        try:
+            fd, tmp = tempfile.mkstemp(
+                prefix=SNAPSHOT_NAME + ".", suffix=".work.tmp", dir=self.beside
+            )
+        except OSError:
+            return None
+        conn: sqlite3.Connection | None = None
+        try:
+            # Locked before anything else, and still the file at that name: a start-up that
+            # removes leftovers (``snapfile.remove_temps``) never takes a live working copy.
+            if snapfile.lock_live(fd) and os.stat(tmp).st_ino == os.fstat(fd).st_ino:
+                snapfile.copy_fd(self.source_fd, fd)
+                conn = sqlite3.connect(tmp, isolation_level=None)
+                _working_pragmas(conn)
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                self.work = (tmp, fd)
+                return conn
+        except (OSError, sqlite3.Error):
+            pass
+        if conn is not None:
+            conn.close()
+        os.close(fd)
+        with suppress(OSError):
+            os.unlink(tmp)
+        return None
+
+    def release_source(self) -> None:
+        if self.source_fd is not None:
+            with suppress(OSError):
+                os.close(self.source_fd)
+            self.source_fd = None
+
+    def drop_work(self) -> None:
+        """Close the connection and delete the working copy beside the snapshot, if any."""
+        self.conn.close()
+        self.release_source()
+        if self.work is not None:
+            tmp, fd = self.work
+            self.work = None
+            with suppress(OSError):
+                os.unlink(tmp)
+            os.close(fd)
 
     @contextmanager
     def errors(self, doing: str) -> Iterator[None]:
@@ -153,13 +219,17 @@ def _memory_connection() -> sqlite3.Connection:
     snapshot, which is still written whole by ``snapshot``."""
     # isolation_level=None: autocommit; _Db.transaction() opens and closes transactions itself.
     conn = sqlite3.connect("", isolation_level=None)
+    _working_pragmas(conn)
+    return conn
+
+
+def _working_pragmas(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-    # A private, throw-away file: no syncs; the rollback journal in memory (a transaction is
-    # one file's rows).
+    # A private, throw-away file (the snapshot is written whole or sealed once written): no
+    # syncs; the rollback journal in memory (a transaction is one file's rows).
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA journal_mode = MEMORY")
     conn.execute("PRAGMA foreign_keys = ON")  # per connection; the cascades depend on it
-    return conn
 
 
 def _schema_problem(conn: sqlite3.Connection, schema: Schema) -> str | None:
@@ -176,23 +246,17 @@ def _schema_problem(conn: sqlite3.Connection, schema: Schema) -> str | None:
     return None
 
 
-def _verify(path: Path, schema: Schema) -> tuple[str | None, os.stat_result | None]:
-    """Why the snapshot at ``path`` is not to be loaded (None: it is sound; "stale": another
-    schema) and its stat. Read through a descriptor: never through a link, never blocking on a
-    FIFO."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            return "it is not a regular file", None
-        head = os.pread(fd, 64, 0)
-        sqlite = len(head) == 64 and head.startswith(b"SQLite format 3\0")
-        if sqlite and int.from_bytes(head[60:64], "big") != schema.hash:
-            return "stale", st
-        return snapfile.verify_file(fd), st
-    finally:
-        os.close(fd)
+def _verify(fd: int, schema: Schema) -> tuple[str | None, os.stat_result | None]:
+    """Why the snapshot open at ``fd`` is not to be loaded (None: it is sound; "stale": another
+    schema) and its stat."""
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        return "it is not a regular file", None
+    head = os.pread(fd, 64, 0)
+    sqlite = len(head) == 64 and head.startswith(b"SQLite format 3\0")
+    if sqlite and int.from_bytes(head[60:64], "big") != schema.hash:
+        return "stale", st
+    return snapfile.verify_file(fd), st
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
@@ -202,8 +266,12 @@ def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return key(a) == key(b)
 
 
-def _load_snapshot(directory: Path, schema: Schema) -> tuple[sqlite3.Connection | None, str]:
-    """A read-only connection to the snapshot in ``directory``, or None and why it was not used.
+_Loaded = tuple[sqlite3.Connection | None, str, int | None]
+
+
+def _load_snapshot(directory: Path, schema: Schema) -> _Loaded:
+    """A read-only connection to the snapshot in ``directory`` and the snapshot file, open,
+    or None, why it was not used, and None.
 
     Its checksum is verified first (``snapfile.verify_file``), then it is opened in place and
     must still be the file verified; the store copies it into its working database at its
@@ -214,16 +282,34 @@ def _load_snapshot(directory: Path, schema: Schema) -> tuple[sqlite3.Connection 
     path = directory / SNAPSHOT_NAME
     try:
         if stat.S_ISLNK(os.lstat(directory).st_mode):
-            return None, f"{directory} is a symlink"
+            return None, f"{directory} is a symlink", None
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
-        return None, "no snapshot"
+        return None, "no snapshot", None
     except OSError as exc:
-        return None, f"cannot read {path}: {exc}"
+        return None, f"cannot read {path}: {exc}", None
     if not stat.S_ISREG(mode):
-        return None, f"{path} is not a regular file"
+        return None, f"{path} is not a regular file", None
+    # Read through a descriptor: never through a link, never blocking on a FIFO.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        problem, verified = _verify(path, schema)
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        return None, f"snapshot {path} not used: cannot read it ({exc.strerror or exc})", None
+    try:
+        conn, note = _open_verified(path, fd, schema)
+    except BaseException:
+        os.close(fd)
+        raise
+    if conn is None:
+        os.close(fd)
+        return None, note, None
+    return conn, note, fd
+
+
+def _open_verified(path: Path, fd: int, schema: Schema) -> tuple[sqlite3.Connection | None, str]:
+    try:
+        problem, verified = _verify(fd, schema)
     except OSError as exc:
         return None, f"snapshot {path} not used: cannot read it ({exc.strerror or exc})"
     if problem == "stale":
@@ -325,8 +411,17 @@ class Store:
         *,
         persist: bool = True,
         fact_types: Sequence[type[Fact]] | None = None,
+        beside: bool = False,
     ) -> Store:
         """The store of the workspace at ``root``, loaded from its snapshot when that is usable.
+
+        ``beside``: a one-shot run (``auditls check``, ``index``) that snapshots once at its
+        end. Its first write copies the snapshot file in the kernel into a working file beside
+        it in ``.auditls/``, and ``snapshot`` seals that file and renames it over the old one,
+        instead of two copies through SQLite (into a private database, then out of it): on
+        Django's 2,800 files that is most of a one-file change's store cost. Without it (the
+        language server, which writes long after a snapshot) the working database stays
+        SQLite's private one.
 
         ``fact_types`` defaults to ``auditls.facts.all_fact_types()``; tests pass their own.
         """
@@ -339,9 +434,10 @@ class Store:
         root = Path(root)
         conn: sqlite3.Connection | None = None
         note = "not persistent"
+        source: int | None = None
         if persist:
             _remove_leftovers(root / STORE_DIR)
-            conn, note = _load_snapshot(root / STORE_DIR, schema)
+            conn, note, source = _load_snapshot(root / STORE_DIR, schema)
         rebuilt = conn is None
         borrowed = conn is not None
         if conn is None:
@@ -353,6 +449,9 @@ class Store:
                 db.execute(f"PRAGMA user_version = {schema.hash}")
         store = cls(root, conn, schema, types_, persist=persist, rebuilt=rebuilt, load_note=note)
         store._db.borrowed = borrowed
+        store._db.source_fd = source
+        if beside and source is not None:
+            store._db.beside = root / STORE_DIR
         return store
 
     # -- reading -------------------------------------------------------------------------------
@@ -600,6 +699,9 @@ class Store:
         return target
 
     def _write_snapshot(self, directory: Path, target: Path) -> None:
+        if self._db.work is not None:
+            self._seal_work(target)
+            return
         try:
             fd, tmp = tempfile.mkstemp(prefix=SNAPSHOT_NAME + ".", suffix=".tmp", dir=directory)
             os.close(fd)
@@ -624,6 +726,32 @@ class Store:
             if isinstance(exc, OSError):
                 raise StoreError(f"store: cannot write snapshot {target}: {exc}") from exc
             raise
+
+    def _seal_work(self, target: Path) -> None:
+        """The snapshot of a working copy beside it (``Store.open(beside=True)``): the file is
+        sealed where it is and renamed over ``target``, then read in place as a loaded
+        snapshot is (the next write copies it again: it is never written once sealed). On
+        failure the working copy stays the working database, intact."""
+        assert self._db.work is not None
+        tmp, fd = self._db.work
+        # Every committed page is in the file (no transaction is open between writes, and
+        # the journal is in memory): seal what SQLite wrote.
+        try:
+            snapfile.seal_fd(fd, tmp)
+            os.fsync(fd)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise StoreError(f"store: cannot write snapshot {target}: {exc}") from exc
+        self._db.work = None
+        self._db.conn.close()
+        snapfile.unlock(fd)  # the file is the snapshot now, and the next copy's source
+        self._db.source_fd = fd
+        with self._db.errors(f"reading snapshot {target}"):
+            conn = sqlite3.connect(
+                target.absolute().as_uri() + "?mode=ro&immutable=1", uri=True, isolation_level=None
+            )
+            conn.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
+        self._db.conn, self._db.borrowed = conn, True
 
     def _store_dir(self) -> Path:
         """``<root>/.auditls``, created with its ``.gitignore``; refuses a symlink."""
@@ -691,7 +819,7 @@ class Store:
         """Close the in-memory database (its changes are lost unless snapshotted)."""
         if not self._closed:
             self._closed = True
-            self._db.conn.close()
+            self._db.drop_work()
 
     def __enter__(self) -> Store:
         return self
