@@ -13,7 +13,7 @@ import pytest
 from auditls.config import Config
 from auditls.facts.core import ClassFact, FunctionFact, ImportFact
 from auditls.index import index_workspace
-from auditls.link import Linker, import_generation, link_of, split_ref
+from auditls.link import Linker, import_generation, imports_digest, link_of, split_ref
 from auditls.store import Store
 
 PACKAGE = {
@@ -185,6 +185,29 @@ def test_link_of_is_cached_per_revision_and_selection(store: Store, tmp_path: Pa
     again = link_of(store)
     assert again is not first
     assert again.resolve("shop.empty.X") == "shop.core.make"
+
+
+@pytest.mark.parametrize(
+    ("edit", "moves"),
+    [
+        ({"shop/catalog.py": "import shop.core as core\n\ndef browse():\n    return 1\n"}, False),
+        ({"shop/catalog.py": "def browse():\n    import shop.core as core\n"}, True),
+        ({"shop/catalog.py": "import shop.orders as core\n"}, True),
+        ({"shop/orders.py": "from shop.core import register\nfrom shop import core\n"}, True),
+        ({"shop/new.py": "X = 2\n"}, True),  # a new module
+    ],
+)
+def test_the_imports_digest_moves_with_module_level_imports_only(
+    store: Store, tmp_path: Path, edit: dict[str, str], moves: bool
+) -> None:
+    """What the CLI's caches compare between runs: every file's module and its module-level
+    imports, in order; not a body, not an import inside a function."""
+    write(tmp_path, {"shop/catalog.py": "import shop.core as core\n"})
+    index_workspace(tmp_path, store, Config(), progress=False, snapshot=False)
+    before = imports_digest(store)
+    write(tmp_path, edit)
+    index_workspace(tmp_path, store, Config(), progress=False, snapshot=False)
+    assert (imports_digest(store) != before) is moves
 
 
 def linked(linker: Linker) -> dict[str, object]:

@@ -361,6 +361,8 @@ def _with_store(root: Path, run: Callable[[Store], T]) -> T:
             continue
         finally:
             store.close()
+            if _lingering is not None:
+                _lingering.append(store)  # with its taint engine (``taint._ENGINES``)
         for part in result if isinstance(result, tuple) else (result,):
             if isinstance(part, IndexReport):
                 for note in part.store_notes:
@@ -705,8 +707,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit code."""
+#: ``main(linger=True)``: the stores of the run, kept until the process ends (``__main__``
+#: ends it with ``os._exit``: what they hold is never freed object by object).
+_lingering: list[object] | None = None
+
+
+def main(argv: Sequence[str] | None = None, *, linger: bool = False) -> int:
+    """Run the CLI; returns the exit code. ``linger``: the process ends right after
+    (``python -m auditls``), so what the run built may stay until then."""
+    global _lingering
+    _lingering = [] if linger else None
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -703,15 +703,14 @@ def imports_digest(store: Store) -> str:
     did not see the changes can compare: the CLI's caches)."""
 
     def compute() -> str:
-        states = store.file_states()
-        columns = ("function", "bound", "target", "is_star")
-        rows = store.rows_of_files(ImportFact, columns, None)
-        return _digest(
-            [
-                (path, states[path][2], [r[1:] for r in rows.get(path, ()) if r[0] == state[2]])
-                for path, state in sorted(states.items())
-            ]
-        )
+        # SQLite joins each file's module-level imports into one text: no tuple per import.
+        digest = hashlib.blake2b(digest_size=16)
+        for path, module, text in store.module_level_text(
+            ImportFact, ("bound", "target", "is_star")
+        ):
+            line = f"{path}\x1d{module}\x1d{text or ''}\n"
+            digest.update(line.encode("utf-8", "backslashreplace"))
+        return digest.hexdigest()
 
     return _memo(store, "imports", compute)
 

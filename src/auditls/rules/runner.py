@@ -340,10 +340,10 @@ def _paths_in(source: Store | Sequence[FileFacts], scopes: Sequence[str] | None)
     """The files in scope: parsed, with a syntax error, or recorded without facts."""
     if isinstance(source, Sequence):
         return [ff.path for ff in source if _in_scope(ff.path, scopes)]
+    # The files' states (kept per revision by the store): no file row decoded.
+    states = source.file_states()
     return [
-        row.path
-        for row in source.files()
-        if _in_scope(row.path, scopes) and row.status in _ANALYSED
+        path for path in sorted(states) if _in_scope(path, scopes) and states[path][1] in _ANALYSED
     ]
 
 
@@ -353,9 +353,9 @@ def _loader(source: Store | Sequence[FileFacts]) -> Callable[[str], FileFacts | 
     if isinstance(source, Sequence):
         return {ff.path: ff for ff in source}.get
     unread = {
-        row.path: FileFacts(path=row.path, module="", status=row.status, error=row.error)
-        for row in source.files()
-        if row.status in ("skipped", "error")
+        path: FileFacts(path=path, module="", status=status, error=error)
+        for path, (_, status, _, _, error) in source.file_states().items()
+        if status in ("skipped", "error")
     }
     store = source
 

@@ -392,6 +392,9 @@ class Store:
         self.rebuilt = rebuilt
         #: What happened to the snapshot at open ("loaded", "no snapshot", or why it was not used).
         self.load_note = load_note
+        #: Opened by a one-shot run (``open(beside=True)``: the CLI): what is built over the
+        #: store lives as long as the process.
+        self.one_shot = False
         #: +1 for every change to a file's facts (not for a size/mtime refresh).
         self.revision = 0
         self._db = _Db(conn)
@@ -450,6 +453,7 @@ class Store:
         store = cls(root, conn, schema, types_, persist=persist, rebuilt=rebuilt, load_note=note)
         store._db.borrowed = borrowed
         store._db.source_fd = source
+        store.one_shot = beside
         if beside and source is not None:
             store._db.beside = root / STORE_DIR
         return store
@@ -959,6 +963,31 @@ class Store:
         for row in self._db.execute(sql, wanted or ()):
             out.setdefault(row[0], []).append(row[1:])
         return out
+
+    def module_level_text(
+        self, fact_type: type[Fact], columns: Sequence[str]
+    ) -> Iterator[tuple[str, str | None, str | None]]:
+        """Every file, ordered by path, with its module name and, as one text joined by SQLite,
+        ``columns`` of its module-level rows of ``fact_type`` (``function`` is the module
+        itself) in source order (None when it has none): what a digest of them reads, without
+        a tuple per row (``link.imports_digest``). Columns are separated by U+001F, rows by
+        U+001E."""
+        table = self.schema.by_name.get(fact_type.TABLE)
+        known = set() if table is None else {c.name for c in table.columns}
+        for column in (*columns, "function"):
+            if column not in known:
+                raise ValueError(f"{fact_type.__name__} has no `{column}` field")
+        assert table is not None
+        text = " || char(31) || ".join(f"ifnull(t.\"{c}\", '')" for c in columns)
+        joined = f"CASE WHEN t.file_id IS NULL THEN NULL ELSE {text} END"
+        sql = (
+            f"SELECT f.path, f.module, group_concat({joined}, char(30)) "  # noqa: S608 (our names)
+            f'FROM files f LEFT JOIN "{table.table}" t '
+            "ON t.file_id = f.id AND t.function = f.module GROUP BY f.id ORDER BY f.path"
+        )
+        # A file's rows are inserted in source order in one statement (``_replace``), so the
+        # ``file_id`` index visits them in that order: no sort (which took 60% of the time).
+        yield from self._db.execute(sql)
 
     def facts_where(
         self,
