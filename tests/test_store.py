@@ -7,13 +7,13 @@ import os
 import sqlite3
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
-from auditls.facts import Fact, FileFacts, all_fact_types
+from auditls.facts import Fact, FileFacts, all_fact_types, fact
 from auditls.facts.core import (
     FACT_TYPES as CORE_FACT_TYPES,
 )
@@ -347,7 +347,7 @@ def test_replace_many_is_one_batch(store: Store) -> None:
 
 
 def test_a_failed_replace_leaves_the_old_rows(store: Store) -> None:
-    @dataclass(frozen=True, slots=True, kw_only=True)
+    @fact
     class Unregistered(Fact):
         TABLE: ClassVar[str] = "unregistered"
 
@@ -587,7 +587,7 @@ def test_persist_false_neither_loads_nor_writes(tmp_path: Path) -> None:
 # -- the schema --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class ExtraFact(Fact):
     """A domain fact that a newer build registers."""
 
@@ -598,7 +598,7 @@ class ExtraFact(Fact):
     weight: float | None  # a float column, to cover REAL
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class ChangedSuppression(Fact):
     """SuppressionFact with one more field: same table, new column."""
 
@@ -683,17 +683,17 @@ def test_columns_follow_the_field_types() -> None:
 
 
 def test_schema_rejects_what_it_cannot_store() -> None:
-    @dataclass(frozen=True, slots=True, kw_only=True)
+    @fact
     class Listy(Fact):
         TABLE: ClassVar[str] = "listy"
         items: list[str]  # not a supported type
 
-    @dataclass(frozen=True, slots=True, kw_only=True)
+    @fact
     class Clashing(Fact):
         TABLE: ClassVar[str] = "clashing"
         seq: int  # the store's own column
 
-    @dataclass(frozen=True, slots=True, kw_only=True)
+    @fact
     class Untabled(Fact):
         pass
 
@@ -741,3 +741,33 @@ def test_columns_read_from_annotations_as_written_equal_the_evaluated_ones() -> 
             _column(fact_type, f.name, hints[f.name]) for f in dataclasses.fields(fact_type)
         )
         assert columns_of(fact_type) == evaluated, fact_type.__name__
+
+
+def test_a_fact_is_frozen_compared_hashed_shown_and_copied_by_its_fields() -> None:
+    """What ``@fact`` gives without generated code, as a frozen dataclass would."""
+    import copy
+    import pickle
+
+    def call(callee: str) -> CallFact:
+        return CallFact(
+            line=1, col=1, end_line=1, end_col=2, call_id=0, function="m", callee=callee,
+            callee_text=callee, attr=None, n_args=1, stmt_line=1,
+        )  # fmt: skip
+
+    one, same, other = call("os.system"), call("os.system"), call("os.popen")
+    assert one == same
+    assert hash(one) == hash(same)
+    position = {"line": 1, "col": 1, "end_line": 1, "end_col": 2}
+    assert one != other
+    assert one != Fact(**position)
+    assert Fact(**position) == Fact(**position)
+    assert repr(one).startswith("CallFact(line=1, col=1, end_line=1, end_col=2, call_id=0, ")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        one.callee = "eval"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del one.callee  # type: ignore[misc]
+    assert copy.copy(one) == one
+    assert pickle.loads(pickle.dumps(one)) == one  # noqa: S301 - our own bytes
+    assert replace(one, callee="os.popen", callee_text="os.popen") == other
+    with pytest.raises(TypeError):
+        CallFact(line=1)  # type: ignore[call-arg]

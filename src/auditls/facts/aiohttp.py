@@ -6,13 +6,12 @@ commented on its line (``docs/schema.md`` is generated from these comments).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from auditls.facts import Fact
+from auditls.facts import Fact, fact
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class AiohttpRouteFact(Fact):
     """A route: ``@routes.get(path)``, ``web.get(path, handler)``, ``app.router.add_get(path,
     handler)``, ``add_route(method, path, handler)``, ``add_view``."""
@@ -26,7 +25,7 @@ class AiohttpRouteFact(Fact):
     via: str  # decorator | route_def | router
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class AiohttpHandlerFact(Fact):
     """A request handler of a file that uses aiohttp: a coroutine function taking the request
     first (by name or annotation), a route's decorated function, or a ``web.View`` subclass."""

@@ -6,13 +6,12 @@ commented on its line (``docs/schema.md`` is generated from these comments).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from auditls.facts import Fact
+from auditls.facts import Fact, fact
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class CeleryTaskFact(Fact):
     """A task: a function decorated with ``@app.task`` or ``@shared_task``."""
 
@@ -24,7 +23,7 @@ class CeleryTaskFact(Fact):
     bind: bool  # bind=True: the first parameter is the task itself
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class CeleryBeatFact(Fact):
     """A periodic run: an entry of the beat schedule (``app.conf.beat_schedule = {...}``,
     ``CELERY_BEAT_SCHEDULE``) or an ``add_periodic_task`` call."""

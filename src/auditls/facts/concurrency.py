@@ -6,13 +6,12 @@ commented on its line (``docs/schema.md`` is generated from these comments).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from auditls.facts import Fact
+from auditls.facts import Fact, fact
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class AsyncFunctionFact(Fact):
     """An ``async def``: a coroutine function, or an async generator (it yields), with what its
     own body does asynchronously (nested functions count for themselves)."""

@@ -4,13 +4,12 @@ assignments, returns, decorators, context managers, suppression comments."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import ClassVar
 
-from auditls.facts import Fact, fast_init
+from auditls.facts import Fact, fact
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class ImportFact(Fact):
     """One name bound by an import statement (``import a.b as c`` binds ``c``)."""
 
@@ -26,7 +25,7 @@ class ImportFact(Fact):
     is_star: bool  # `from m import *`
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FunctionFact(Fact):
     """A function, method, async function or lambda definition."""
 
@@ -42,7 +41,7 @@ class FunctionFact(Fact):
     is_generator: bool  # the body yields (set when the body has been seen)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class ParamFact(Fact):
     """One parameter of a function."""
 
@@ -59,7 +58,7 @@ class ParamFact(Fact):
     default_value: str | None  # JSON of the default when it is a literal
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class ClassFact(Fact):
     """A class definition."""
 
@@ -72,7 +71,7 @@ class ClassFact(Fact):
     metaclass: str | None  # resolved metaclass keyword, if any
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class CallFact(Fact):
     """A call expression. Its arguments are CallArgFact rows with the same ``call_id``."""
 
@@ -87,7 +86,7 @@ class CallFact(Fact):
     stmt_line: int  # first line of the enclosing statement (suppression comments live there)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class CallArgFact(Fact):
     """One argument of a call."""
 
@@ -103,7 +102,7 @@ class CallArgFact(Fact):
     origin: str | None  # for a bare name: where it comes from (see NAME_ORIGINS)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class AssignmentFact(Fact):
     """One target of an assignment (`a = b = 1` gives two rows), annotated or augmented."""
 
@@ -120,7 +119,7 @@ class AssignmentFact(Fact):
     qualname: str | None  # the value resolved (a name, attribute, or the callee of a call)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class ReturnFact(Fact):
     """A return (or yield) of a function."""
 
@@ -133,7 +132,7 @@ class ReturnFact(Fact):
     qualname: str | None  # the value resolved, when it resolves
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DecoratorFact(Fact):
     """One decorator applied to a function or class."""
 
@@ -148,7 +147,7 @@ class DecoratorFact(Fact):
     args: tuple[str, ...]  # source text of each argument (keywords as "k=v")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class ContextManagerFact(Fact):
     """One item of a with / async with statement."""
 
@@ -168,7 +167,7 @@ CODE_RE = re.compile(r"AUD\d{3}")
 FILE_STYLE = "auditls-file"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class SuppressionFact(Fact):
     """A suppression comment: `# auditls: ignore[...]`, bare `# auditls: ignore`, or `# nosec`."""
 
@@ -193,6 +192,3 @@ FACT_TYPES: tuple[type[Fact], ...] = (
     ContextManagerFact,
     SuppressionFact,
 )
-
-for _fact_type in FACT_TYPES:
-    fast_init(_fact_type)

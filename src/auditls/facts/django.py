@@ -12,13 +12,12 @@ another) with the workspace linker.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from auditls.facts import Fact
+from auditls.facts import Fact, fact
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DjangoUrlFact(Fact):
     """One entry of a URL conf: ``path()``, ``re_path()``, ``url()``, ``include()``, a DRF
     router's ``register()``, or a module's ``app_name``."""
@@ -39,7 +38,7 @@ class DjangoUrlFact(Fact):
     wrappers: tuple[str, ...]  # decorators called around the view in the URL conf, outermost first
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DjangoViewFact(Fact):
     """A view: a function taking the request first, or a class built on a Django or DRF view."""
 
@@ -61,7 +60,7 @@ class DjangoViewFact(Fact):
     lookup: str | None  # DRF viewsets: the routers' detail kwarg, "name" or "name:regex"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DjangoSettingFact(Fact):
     """A Django setting assigned at module level in a settings module; or, in any module, the
     settings module ``DJANGO_SETTINGS_MODULE`` is set to (via ``environ``, value its name)."""
@@ -76,7 +75,7 @@ class DjangoSettingFact(Fact):
     items: tuple[str, ...]  # the string items of a list/tuple value (MIDDLEWARE, HOSTS...)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DjangoSignalFact(Fact):
     """A Django signal defined, connected (``@receiver``, ``connect``), disconnected or sent."""
 
@@ -94,7 +93,7 @@ class DjangoSignalFact(Fact):
     keywords: tuple[str, ...]  # keyword arguments sent (send) or providing_args (define)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DjangoModelFact(Fact):
     """A Django model class and its fields."""
 
@@ -106,7 +105,7 @@ class DjangoModelFact(Fact):
     fields: tuple[str, ...]  # "name:Field[null,unique]", "name:ForeignKey->To[on_delete=X]"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DjangoManagerFact(Fact):
     """A custom manager or queryset class, or a manager attached to a model."""
 
@@ -122,7 +121,7 @@ class DjangoManagerFact(Fact):
     raw_sql: bool  # a method of the class calls raw(), extra(), RawSQL or cursor.execute
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DjangoQuerysetFact(Fact):
     """A queryset chain started from a model's manager (``Order.objects.filter(...).raw(...)``),
     recorded once at its outermost call."""
@@ -138,7 +137,7 @@ class DjangoQuerysetFact(Fact):
     spread_source: str | None  # "request" when that spread is the request's data itself
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DjangoFormFact(Fact):
     """A form or model form (and its fields), or a DRF serializer."""
 
@@ -152,7 +151,7 @@ class DjangoFormFact(Fact):
     fields: tuple[str, ...]  # "name:FieldClass" per declared field
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DjangoAdminFact(Fact):
     """A model registered with the admin (``admin.site.register`` or ``@admin.register``)."""
 
@@ -164,7 +163,7 @@ class DjangoAdminFact(Fact):
     actions: tuple[str, ...]  # admin actions
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DjangoMiddlewareFact(Fact):
     """A middleware class or function defined in the project."""
 
@@ -176,7 +175,7 @@ class DjangoMiddlewareFact(Fact):
     user_check: bool  # it reads `request.user` in a test (an auth gate for every view)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DjangoDataReadFact(Fact):
     """A read of a mapping whose keys say how clean the value is: validated form or serializer
     data (``form.cleaned_data["age"]``, ``serializer.validated_data.get("n")``) and a view's
@@ -193,7 +192,7 @@ class DjangoDataReadFact(Fact):
     form: str | None  # cleaned_data: the form or serializer class the object comes from, if known
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DjangoRenderFact(Fact):
     """A call that renders a template named by a literal with a context (``render(request,
     "shop/list.html", {"q": q})``, ``render_to_string``, ``TemplateResponse``); at the call's
@@ -211,7 +210,7 @@ class DjangoRenderFact(Fact):
     whole: bool  # the context is no dict literal (a name, a call): every key may be in it
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DjangoTemplateFact(Fact):
     """What a template file (``templates/**/*.html``, not Python: ``auditls.extractors.files``)
     does that matters for escaping: a variable output the engine will not escape (``{{ x|safe

@@ -6,13 +6,12 @@ commented on its line (``docs/schema.md`` is generated from these comments).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from auditls.facts import Fact
+from auditls.facts import Fact, fact
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FastAPIOperationFact(Fact):
     """A path operation: a function declared with ``@app.get(...)``, ``@router.post(...)``,
     ``api_route``, ``websocket`` or added with ``add_api_route``."""
@@ -31,7 +30,7 @@ class FastAPIOperationFact(Fact):
     param_types: tuple[str, ...]  # "name=class" of request parameters annotated with a class
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FastAPIRouterFact(Fact):
     """An application or router (``app = FastAPI(...)``, ``router = APIRouter(prefix=...)``),
     or an ``include_router`` that mounts one router in another."""
@@ -46,7 +45,7 @@ class FastAPIRouterFact(Fact):
     dependencies: tuple[str, ...]  # `dependencies=[Depends(...)]` callables, as resolved
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FastAPIDependencyFact(Fact):
     """What can authenticate a request: a security scheme instance (``oauth2 =
     OAuth2PasswordBearer(...)``), or a function (a dependency, an operation) with the
@@ -63,7 +62,7 @@ class FastAPIDependencyFact(Fact):
     denies: bool  # function: raises HTTPException(401/403) in its body
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class PydanticFieldFact(Fact):
     """A field of a Pydantic model (a class on ``BaseModel``, or on another model of the
     file): what a request body typed with the model holds there."""
@@ -76,7 +75,7 @@ class PydanticFieldFact(Fact):
     safe: bool  # parsed into a harmless value (int, UUID, a date, a Literal, a word pattern)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FastAPIAliasFact(Fact):
     """A type alias of the module (``SessionDep = Annotated[Session, Depends(get_db)]``,
     ``X: TypeAlias = ...``, ``type X = ...``) read as a parameter's type: how FastAPI fills a

@@ -20,10 +20,9 @@ by following the reference to its definition; rows it cannot confirm describe no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from auditls.facts import Fact
+from auditls.facts import Fact, fact
 
 #: ``FlaskRouteFact.forwards``, what passes through a route-registering helper. On
 #: ``add_url_rule`` inside a function: "<role>=<parameter>" for each value it takes from that
@@ -50,7 +49,7 @@ CONFIG_SOURCES = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskAppFact(Fact):
     """A Flask application object built with ``Flask(...)``, and the factory that returns it."""
 
@@ -64,7 +63,7 @@ class FlaskAppFact(Fact):
     options: tuple[str, ...]  # the other keyword arguments as written, "key=value"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskBlueprintFact(Fact):
     """A blueprint built with ``Blueprint(...)``."""
 
@@ -79,7 +78,7 @@ class FlaskBlueprintFact(Fact):
     options: tuple[str, ...]  # every keyword argument as written, "key=value"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskBlueprintRegistrationFact(Fact):
     """``app.register_blueprint(bp, ...)`` (or a blueprint nested in another blueprint)."""
 
@@ -96,7 +95,7 @@ class FlaskBlueprintRegistrationFact(Fact):
     options: tuple[str, ...]  # every keyword argument as written, "key=value"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskRouteFact(Fact):
     """A URL rule: ``@app.route``, ``@bp.get`` and the other verbs, ``add_url_rule``, or
     (api ``call``) a call to a workspace helper that registers one for its caller
@@ -125,7 +124,7 @@ class FlaskRouteFact(Fact):
     forwards: tuple[str, ...] = ()  # what passes through a helper (FORWARDS)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskViewClassFact(Fact):
     """A class-based view: a subclass of ``flask.views.View`` or ``MethodView``."""
 
@@ -138,7 +137,7 @@ class FlaskViewClassFact(Fact):
     decorators: tuple[str, ...]  # the `decorators = [...]` class attribute, resolved, in order
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskHookFact(Fact):
     """A request hook: before_request, after_request, teardown, context processors, URL hooks."""
 
@@ -155,7 +154,7 @@ class FlaskHookFact(Fact):
     form: str  # decorator | call
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskErrorHandlerFact(Fact):
     """An error handler: ``@app.errorhandler(404)``, ``app_errorhandler``,
     ``register_error_handler``."""
@@ -173,7 +172,7 @@ class FlaskErrorHandlerFact(Fact):
     form: str  # decorator | call
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskTemplateFilterFact(Fact):
     """A Jinja filter, test or global registered on an app or blueprint."""
 
@@ -190,7 +189,7 @@ class FlaskTemplateFilterFact(Fact):
     form: str  # decorator | call | jinja_env
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskCliCommandFact(Fact):
     """A CLI command: ``@app.cli.command``, ``@bp.cli.command``, groups, ``add_command``."""
 
@@ -205,7 +204,7 @@ class FlaskCliCommandFact(Fact):
     form: str  # decorator | call
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskWebsocketFact(Fact):
     """A WebSocket handler: Flask-SocketIO events and namespaces, flask-sock routes."""
 
@@ -222,7 +221,7 @@ class FlaskWebsocketFact(Fact):
     decorators: tuple[str, ...]  # the handler's decorators, outermost first, resolved
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskExtensionFact(Fact):
     """A Flask extension: its construction, ``init_app``, settings and callbacks."""
 
@@ -240,7 +239,7 @@ class FlaskExtensionFact(Fact):
     options: tuple[str, ...]  # keyword arguments as written, "key=value"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskCorsFact(Fact):
     """A CORS policy: ``CORS(app, ...)``, ``init_app``, ``@cross_origin``, SocketIO origins."""
 
@@ -258,7 +257,7 @@ class FlaskCorsFact(Fact):
     options: tuple[str, ...]  # keyword arguments as written, "key=value"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskRateLimitFact(Fact):
     """A Flask-Limiter limit, exemption or default."""
 
@@ -277,7 +276,7 @@ class FlaskRateLimitFact(Fact):
     form: str  # decorator | call | constructor | init_app
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskCacheFact(Fact):
     """A Flask-Caching decorator: ``@cache.cached(...)`` or ``@cache.memoize(...)``."""
 
@@ -295,7 +294,7 @@ class FlaskCacheFact(Fact):
     position: int  # index of this decorator among the function's decorators
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskConfigFact(Fact):
     """A configuration value or source: ``app.config[...]``, ``update``, ``from_object``,
     ``app.secret_key``, ``app.run(debug=...)``, or a setting in a config class or module."""
@@ -314,7 +313,7 @@ class FlaskConfigFact(Fact):
     target: str | None  # for a source: the object or file it loads, resolved when possible
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskAuthCheckFact(Fact):
     """An authentication or authorisation check inside a function body."""
 
@@ -326,7 +325,7 @@ class FlaskAuthCheckFact(Fact):
     scope: str | None  # JSON [[attr, op, values, negated], ...]: request conditions it runs under
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskConditionalCallFact(Fact):
     """A call a function makes only under request conditions: ``if request.blueprint ==
     "admin": require_login()``. A helper called so checks identity only for those requests."""
@@ -339,7 +338,7 @@ class FlaskConditionalCallFact(Fact):
     scope: str  # JSON [[attr, op, values, negated], ...]: the request conditions it runs under
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskRequestReadFact(Fact):
     """The first read of one kind of request data in a function (``request.form["x"]``)."""
 
@@ -350,7 +349,7 @@ class FlaskRequestReadFact(Fact):
     text: str  # the first reading expression as written
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlaskAppPassFact(Fact):
     """An app or blueprint passed to a function, which links that function's parameter."""
 

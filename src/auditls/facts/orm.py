@@ -9,10 +9,9 @@ commented on its line (``docs/schema.md`` is generated from these comments).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from auditls.facts import Fact
+from auditls.facts import Fact, fact
 
 #: Roles of a row of ``python_orm_models``.
 MODEL_ROLES = (
@@ -31,7 +30,7 @@ BASE_KINDS = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class OrmModelFact(Fact):
     """A SQLAlchemy declarative class: a model, a declarative base or a mixin of columns."""
 
@@ -46,7 +45,7 @@ class OrmModelFact(Fact):
     abstract: bool  # `__abstract__ = True`
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class OrmFieldFact(Fact):
     """A mapped column of a model or mixin: ``Column(...)``, ``mapped_column(...)``,
     ``name: Mapped[int]`` or a ``declared_attr`` method."""
@@ -65,7 +64,7 @@ class OrmFieldFact(Fact):
     style: str  # column | mapped_column | annotation | declared_attr
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class OrmRelationshipFact(Fact):
     """A ``relationship(...)`` (``db.relationship``, ``Mapped["User"] = relationship()``)."""
 
@@ -80,7 +79,7 @@ class OrmRelationshipFact(Fact):
     secondary: str | None  # secondary= as written (an association table)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class OrmValidatorFact(Fact):
     """A ``@validates("field", ...)`` method of a model."""
 

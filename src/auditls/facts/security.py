@@ -11,10 +11,9 @@ rate a finding without the tree. A row that describes a call carries the ``call_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from auditls.facts import Fact
+from auditls.facts import Fact, fact
 
 #: Where a value comes from, from safest to most suspicious (``security.values.classify``).
 SOURCES = (
@@ -27,7 +26,7 @@ SOURCES = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DangerousCallFact(Fact):
     """A call that runs, loads or renders a value: code, a command, a pickle, XML, markup."""
 
@@ -45,7 +44,7 @@ class DangerousCallFact(Fact):
     program: str | None  # command: the literal program (first list element or first word)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FileOperationFact(Fact):
     """A risky file operation: archive extraction, mktemp, chmod, a hard-coded temp path."""
 
@@ -63,7 +62,7 @@ class FileOperationFact(Fact):
     temp_dir: str | None  # temp_path: the hard-coded directory ("/tmp", "/var/tmp", "/dev/shm")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class SqlQueryFact(Fact):
     """A SQL query string reaching a sink: execute, text(), raw(), extra(), read_sql, ..."""
 
@@ -82,7 +81,7 @@ class SqlQueryFact(Fact):
     has_params: bool  # bound parameters are passed with the query
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class JwtOperationFact(Fact):
     """A JWT encode or decode call (PyJWT, python-jose, authlib)."""
 
@@ -101,7 +100,7 @@ class JwtOperationFact(Fact):
     key_is_public: bool  # the key is a literal public key (PEM "PUBLIC KEY", ssh-rsa): not a secret
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class PasswordHashingFact(Fact):
     """A password hash or key derivation: its algorithm, work factor and salt."""
 
@@ -120,7 +119,7 @@ class PasswordHashingFact(Fact):
     password_text: str | None  # the hashed value as written, cut to 200 characters
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class CryptoOperationFact(Fact):
     """A cryptographic primitive: hash, cipher, cipher mode, key generation or random numbers."""
 
@@ -140,7 +139,7 @@ class CryptoOperationFact(Fact):
     data_text: str | None  # hash: the hashed data as written, cut to 200 characters
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class SecretLiteralFact(Fact):
     """A non-empty string literal given to a name that says it is a secret (password, token, ...).
 
@@ -156,7 +155,7 @@ class SecretLiteralFact(Fact):
     call_id: int | None  # for a keyword argument: the python_calls row of the call
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class BidiControlFact(Fact):
     """A bidirectional control character in the source text (Trojan Source, CVE-2021-42574)."""
 
@@ -166,7 +165,7 @@ class BidiControlFact(Fact):
     char_name: str  # Unicode name: RIGHT-TO-LEFT OVERRIDE
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class AuthPatternFact(Fact):
     """An authentication or authorisation requirement on a view function or class."""
 
@@ -181,7 +180,7 @@ class AuthPatternFact(Fact):
     permissions: tuple[str, ...]  # permission names, roles or permission classes, in order
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class AccessAssertFact(Fact):
     """An ``assert`` whose test reads an access-control name (``is_superuser``, ``has_perm``):
     Python drops it under ``-O``, and the check with it."""
@@ -193,7 +192,7 @@ class AccessAssertFact(Fact):
     text: str  # source text of the assert's test, cut to 200 characters
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class CsrfFact(Fact):
     """A CSRF protection fact: a view or blueprint exempted, protection enabled or disabled."""
 

@@ -8,13 +8,12 @@ builds its per-function summaries from these rows; the extractor is ``extractors
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from auditls.facts import Fact, fast_init
+from auditls.facts import Fact, fact
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class FlowFact(Fact):
     """One movement of values inside a function: a target receives a value made of inputs."""
 
@@ -75,6 +74,3 @@ HOWS = (
 
 #: The taint domain's fact classes, in table order.
 FACT_TYPES: tuple[type[Fact], ...] = (FlowFact,)
-
-for _fact_type in FACT_TYPES:
-    fast_init(_fact_type)

@@ -12,13 +12,12 @@ files up the directory tree).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from auditls.facts import Fact
+from auditls.facts import Fact, fact
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class UnittestCaseFact(Fact):
     """A TestCase subclass (``kind`` class) or one of its methods: a test, a fixture method; or
     a module's ``setUpModule`` / ``tearDownModule``."""
@@ -34,7 +33,7 @@ class UnittestCaseFact(Fact):
     is_async: bool  # an `async def` method
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class AssertionFact(Fact):
     """An assertion: ``self.assertX(...)``, a plain ``assert``, ``pytest.raises`` / ``warns``."""
 
@@ -48,7 +47,7 @@ class AssertionFact(Fact):
     message: str | None  # the assertion's message as written (`msg=`, `assert x, "..."`)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class PytestPluginFact(Fact):
     """A pytest plugin piece: a ``pytest_*`` hook implementation, a ``pytest_plugins`` entry."""
 
@@ -61,7 +60,7 @@ class PytestPluginFact(Fact):
     hookwrapper: bool  # @pytest.hookimpl(hookwrapper=True) or (wrapper=True)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class CoverageMarkerFact(Fact):
     """A line excluded from coverage: ``# pragma: no cover`` and the usual ``exclude_also`` lines
     (``if TYPE_CHECKING:``, ``raise NotImplementedError``...); the model applies the workspace's
@@ -75,7 +74,7 @@ class CoverageMarkerFact(Fact):
     function: str  # enclosing function's qualified name
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class PytestFixtureFact(Fact):
     """A ``@pytest.fixture`` (or ``@pytest_asyncio.fixture``) function."""
 
@@ -94,7 +93,7 @@ class PytestFixtureFact(Fact):
     directory: str  # the directory of its file ("" at the root): where a conftest applies
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class SuiteTestFact(Fact):
     """A test: a pytest test function or method, or a unittest test method."""
 
@@ -109,7 +108,7 @@ class SuiteTestFact(Fact):
     node_id: str  # the pytest node id without the file: `TestX::test_y`
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class PytestParametrizeFact(Fact):
     """One ``@pytest.mark.parametrize`` (or ``pytest.fixture(params=...)`` is in fixtures)."""
 
@@ -123,7 +122,7 @@ class PytestParametrizeFact(Fact):
     indirect: bool  # indirect=... given and not False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class PytestMarkerFact(Fact):
     """A pytest marker: ``@pytest.mark.X`` on a function or class, or ``pytestmark = [...]``."""
 
@@ -135,7 +134,7 @@ class PytestMarkerFact(Fact):
     via: str  # decorator | pytestmark
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class HypothesisFact(Fact):
     """A Hypothesis decorator: ``@given`` with the strategies used, ``@settings``, ``@example``."""
 
@@ -147,7 +146,7 @@ class HypothesisFact(Fact):
     strategies: tuple[str, ...]  # given: the resolved strategy callables (hypothesis.strategies.x)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DoctestExampleFact(Fact):
     """A ``>>>`` example in a docstring (with its ``...`` continuation lines)."""
 
@@ -158,7 +157,7 @@ class DoctestExampleFact(Fact):
     want: str | None  # the expected output that follows, cut to 200 characters
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class DoubleFact(Fact):
     """A test double: a Mock made, a ``patch`` and its target, a return value or side effect set."""
 

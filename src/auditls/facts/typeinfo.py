@@ -7,13 +7,12 @@ commented on its line (``docs/schema.md`` is generated from these comments).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from auditls.facts import Fact
+from auditls.facts import Fact, fact
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class ProtocolFact(Fact):
     """A ``typing.Protocol`` class: the members a structural type asks for."""
 
@@ -25,7 +24,7 @@ class ProtocolFact(Fact):
     bases: tuple[str, ...]  # the protocols it extends (resolved), `Protocol` left out
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class GenericFact(Fact):
     """A generic: a type variable (``TypeVar``, ``ParamSpec``, ``TypeVarTuple``, a PEP 695 type
     parameter), a ``NewType``, a generic class (``Generic[T]``, ``class C[T]:``) or a type alias
@@ -41,7 +40,7 @@ class GenericFact(Fact):
     params: tuple[str, ...]  # the type parameters of a generic class, function or alias
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class TypedDictFact(Fact):
     """A ``TypedDict``, in class form or functional form (``TypedDict("Name", {...})``)."""
 
@@ -54,7 +53,7 @@ class TypedDictFact(Fact):
     required: tuple[str, ...]  # the keys that must be present (total, Required[], NotRequired[])
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class LiteralFact(Fact):
     """Where a ``Literal[...]`` type is used: a parameter, a return, a field, a variable or an
     alias (a use of an alias of this file is recorded with the alias's values)."""
@@ -68,7 +67,7 @@ class LiteralFact(Fact):
     values: tuple[str, ...]  # the values, as JSON (`"asc"`, `1`, `true`, `null`)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class OverloadFact(Fact):
     """A function with ``@overload`` signatures (at its implementation, else its first one)."""
 

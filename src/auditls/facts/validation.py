@@ -8,13 +8,12 @@ exposes; the hover on a class lists its fields."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from auditls.facts import Fact
+from auditls.facts import Fact, fact
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class ValidationSchemaFact(Fact):
     """A class that validates input: a Marshmallow schema, a WTForms form, a Pydantic model or
     a DRF serializer (a class on one of these, in this file or through a base it imports)."""
@@ -34,7 +33,7 @@ class ValidationSchemaFact(Fact):
     instances: tuple[str, ...]  # module-level names of its file bound to an instance of it
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class ValidationFieldFact(Fact):
     """A field declared on a schema, form, model or serializer, with its validators and what
     its validated value cannot attack."""
@@ -52,7 +51,7 @@ class ValidationFieldFact(Fact):
     write_only: bool  # load_only=True / write_only=True: never dumped to output
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@fact
 class ValidationUseFact(Fact):
     """Where a function uses what a validating class made of input: an object bound to a local
     name (``form = SignupForm()``, ``m = Item(**data)``, ``Item.model_validate(data)``; role
