@@ -90,8 +90,15 @@ def digest_of(*parts: object) -> str:
     return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
 
 
+_FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
+
+
 def finding_to_obj(finding: Finding) -> dict[str, Any]:
-    return dataclasses.asdict(finding)
+    """What ``dataclasses.asdict`` gives, field by field (it deep-copies every value: most of
+    the time of writing a warm check's cache)."""
+    obj = {name: getattr(finding, name) for name in _FINDING_FIELDS}
+    obj["trace"] = [step.to_json() for step in finding.trace]
+    return obj
 
 
 def finding_from_obj(obj: Mapping[str, Any]) -> Finding:
