@@ -11,16 +11,13 @@ whatever the number of workers.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import stat
 import threading
 from collections.abc import Generator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgpack
 
@@ -29,6 +26,9 @@ from auditls.facts import FileFacts, all_fact_types
 from auditls.index.report import IndexReport, why
 from auditls.store import EncodedFacts, build_schema, encode_facts, wire
 from auditls.store.schema import Schema
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
 
 #: With ``jobs=0`` (automatic), worker processes are started only for at least this many files:
 #: starting a spawned worker costs more than extracting a few dozen files.
@@ -142,6 +142,8 @@ def start_worker() -> None:
     and the pool's queues do not tell its workers (each holds a write end of them), so a daemon
     thread waits on the parent's sentinel, which ``multiprocessing`` closes only when the parent
     process is gone, and ends this process at once."""
+    import multiprocessing
+
     isolation.verify()
     parent = multiprocessing.parent_process()
     if parent is not None:
@@ -150,7 +152,7 @@ def start_worker() -> None:
         ).start()
 
 
-def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
+def _exit_with(parent: BaseProcess) -> None:
     parent.join()  # returns when the parent's end of the sentinel pipe closes
     os._exit(3)  # no clean-up to run: the results have nowhere to go
 
@@ -178,6 +180,12 @@ def run_tasks(
         for task in tasks:
             yield process_file(task)
         return
+    # Here, not at the top: a run that extracts a few files never starts a pool (and these
+    # imports were a fiftieth of a one-file warm check).
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     size = max(1, min(32, len(tasks) // (workers * 4)))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     done = 0
