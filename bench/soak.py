@@ -127,7 +127,7 @@ def allocators():
         ("bytes in available blocks", "pymalloc free in pools MB"),
         ("unused pools", "pymalloc free pools MB"),
     ):
-        m = re.search(r"# " + re.escape(key) + r"\s*=\s*([\d,]+)", text)
+        m = re.search(r"# " + re.escape(key) + r"\\s*=\\s*([\\d,]+)", text)
         if m is None:
             m = re.search(r"\\d+ " + re.escape(key) + r" \\*.*=\\s*([\\d,]+)", text)
         if m is not None:
