@@ -55,9 +55,18 @@ import os, signal, sys
 out = os.environ["AUDITLS_SOAK_TRACE"]
 counted = {}
 def count_objects():
-    import collections, gc
+    # Every object the collector tracks, frozen ones too (after an index or a tidy most are):
+    # unfrozen, collected (as a tidy would), counted with their sizes by type, frozen again.
+    import collections, gc, sys
+    gc.unfreeze()
     gc.collect()
-    return collections.Counter(type(o).__qualname__ for o in gc.get_objects())
+    found = collections.Counter()
+    for o in gc.get_objects():
+        name = type(o).__qualname__
+        found[name] += 1
+        found["bytes " + name] += sys.getsizeof(o)
+    gc.freeze()
+    return found
 def owners():
     # Where the pending tasks wait, and what holds the FileFacts alive (one level up).
     import asyncio, collections, gc
@@ -96,10 +105,52 @@ def sqlite_mb():
     lib = ctypes.CDLL(ctypes.util.find_library("sqlite3"))
     lib.sqlite3_memory_used.restype = ctypes.c_int64
     return lib.sqlite3_memory_used() / 2**20
+def allocators():
+    # Where the resident set is: pymalloc's arenas (Python's small objects: an arena is given
+    # back only when every object in it is freed) and glibc's heaps (large objects, SQLite).
+    import ctypes, re, sys, tempfile
+    found = {}
+    with tempfile.TemporaryFile() as tmp:  # _debugmallocstats writes to the C stderr
+        sys.stderr.flush()
+        saved = os.dup(2)
+        try:
+            os.dup2(tmp.fileno(), 2)
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        tmp.seek(0)
+        text = tmp.read().decode("ascii", "replace")
+    for key, name in (
+        ("arenas allocated current", "pymalloc arenas (MiB)"),
+        ("bytes in allocated blocks", "pymalloc used MB"),
+        ("bytes in available blocks", "pymalloc free in pools MB"),
+        ("unused pools", "pymalloc free pools MB"),
+    ):
+        m = re.search(r"# " + re.escape(key) + r"\\s*=\\s*([\\d,]+)", text)
+        if m is None:
+            m = re.search(r"\\d+ " + re.escape(key) + r" \\*.*=\\s*([\\d,]+)", text)
+        if m is not None:
+            value = int(m.group(1).replace(",", ""))
+            found[name] = value if "arenas" in name else value / 2**20
+    class Mallinfo2(ctypes.Structure):
+        _fields_ = [(n, ctypes.c_size_t) for n in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+            "uordblks", "fordblks", "keepcost")]
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = Mallinfo2
+        info = libc.mallinfo2()
+        found["glibc used MB"] = (info.uordblks + info.hblkhd) / 2**20
+        found["glibc free MB"] = info.fordblks / 2**20
+    except (OSError, AttributeError):
+        pass
+    return found
 def sizes():
     # What the server's long-lived structures hold (not gc-visible: frozen after the index).
     import gc
     found = {"rss MB": rss_mb(), "sqlite MB": sqlite_mb(), "frozen objects": gc.get_freeze_count()}
+    found.update(allocators())
     for server in servers:
         found["documents"] = len(server.documents)
         found["server _open"] = len(server._open)
@@ -149,6 +200,7 @@ def released():
     found["full collection ms"] = (time.perf_counter() - began) * 1000
     libc.malloc_trim(0)
     found["rss MB after unfreeze+collect+trim"] = rss_mb()
+    found.update((name + ", then", value) for name, value in allocators().items())
     gc.freeze()
     return found
 def on_signal(signum, frame):
@@ -233,8 +285,9 @@ def print_grown(trace: Path, top: int = 25) -> None:
         owners = {k: n for k, n in grown.items() if k.startswith(("task ", "FileFacts held"))}
         print("objects (gc-tracked) that grew in number from warm-up to the end, by type:")
         types = [(k, n) for k, n in grown.items() if k not in owners]
-        for name, n in sorted(types, key=lambda kv: -kv[1])[:top]:
-            print(f"  {n:+9d} {name}")
+        counts = [(k, n) for k, n in types if not k.startswith("bytes ")]
+        for name, n in sorted(counts, key=lambda kv: -kv[1])[:top]:
+            print(f"  {n:+9d} {name} ({grown.get('bytes ' + name, 0) / 2**20:+.1f} MB shallow)")
         print("at the end: pending tasks by where they wait; FileFacts by what holds them:")
         for name, n in sorted(owners.items(), key=lambda kv: -kv[1]):
             print(f"  {n:9d} {name}")

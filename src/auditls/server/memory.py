@@ -18,6 +18,14 @@ did not (``bench/soak.py --count-objects``, BENCHMARKS.md "Sixth session", soak)
    index's garbage for good). ``refreeze`` collects first, then freezes: after each full index
    and before each snapshot (after ``publish.SNAPSHOT_IDLE`` seconds without a change).
 
+What ``refreeze`` cannot do is free a frozen cycle before it runs (after 500 store batches,
+on an idle folder: a soak without think time never idles). So what a save replaces must not be
+held in a cycle: the Django model and its settings referred to each other, and a batch of 340
+files left the old model, its linker and every Django file's facts frozen (126,000 objects,
+17 MB shallow; ``models.django.settings.Settings`` now holds the linker). To look for another:
+``bench/soak.py --count-objects`` (what grew, by type) or a ``gc.DEBUG_SAVEALL`` collection
+after ``gc.unfreeze()`` (what was frozen garbage, and its cycles).
+
 Elsewhere than glibc (macOS, Windows, musl) ``trim`` does nothing.
 """
 

@@ -59,13 +59,21 @@ class Settings:
     ) -> None:
         """``local`` says whether a module is for development or tests (the rules pass the
         ``local-settings-module`` heuristic: a guess is theirs to name)."""  # fmt: skip
-        self.model = model
+        # The model's linker, not the model: the model keeps this object (``effective_settings``),
+        # and a cycle between the two kept the model, its linker and every Django file's facts
+        # alive after the model was replaced, until a full collection (never, once frozen:
+        # ``server.memory``).
+        self.link = model.link
         self.local = local
         self.by_module: dict[str, list[Site[DjangoSettingFact]]] = defaultdict(list)
         for site in rows:
-            self.by_module[model.module_of(site.path)].append(site)
+            self.by_module[self.module_of(site.path)].append(site)
         self.named_rows = named
         self._effective: dict[str, Rows] = {}
+
+    def module_of(self, path: str) -> str:
+        ff = self.link.files.get(path)
+        return ff.module if ff is not None else ""
 
     @cached_property
     def named(self) -> list[str]:
@@ -78,13 +86,13 @@ class Settings:
                 continue
             if not isinstance(module, str) or module in out:
                 continue
-            if module in self.by_module or module in self.model.link.modules:
+            if module in self.by_module or module in self.link.modules:
                 out.append(module)
         return out
 
     def stars(self, module: str) -> list[tuple[int, str]]:
         """The settings modules ``module`` star-imports, with the line of each import."""
-        link = self.model.link
+        link = self.link
         ff = link.files.get(link.modules.get(module, ""))
         targets = set(link.stars.get(module, ())) & self.by_module.keys()
         if not targets:
@@ -136,7 +144,7 @@ class Settings:
         for root in self.roots:
             for sites in self.effective(root).values():
                 for site in sites:
-                    module = self.model.module_of(site.path)
+                    module = self.module_of(site.path)
                     if self.local(module):
                         continue
                     key = (site.path, site.fact.line, site.fact.col)
