@@ -270,6 +270,10 @@ def definition_children(node: ast.AST) -> list[ast.AST]:
 _ENTER, _LEAVE, _DEF_END, _CLASS_BODY, _CLASS_END = range(5)
 
 
+#: A handler bound to its extractor: (registry index, ``handler(node)``).
+Bound = list[tuple[int, Callable[[ast.AST], None]]]
+
+
 class Walker:
     """Walks one tree once, dispatching to a set of extractor instances."""
 
@@ -283,11 +287,13 @@ class Walker:
     ) -> None:
         self.ctx = ctx
         self.extractors = extractors
-        self.visit = visit
-        self.leave = leave
         self.failed: dict[int, str] = {}
         self.timings = timings
         self.deferred: list[tuple[ast.AST, list[object]]] = []
+        # The handlers bound to this walk's extractors once (a method call per node and
+        # handler, no lookup of the extractor); an extractor that fails leaves them (``_fail``).
+        self.visit: dict[type[ast.AST], Bound] = {c: self._bind(h) for c, h in visit.items()}
+        self.leave: dict[type[ast.AST], Bound] = {c: self._bind(h) for c, h in leave.items()}
         # Statements always need their leave (the statement stack); others only when listened to.
         self.needs_leave = STMT_CLASSES | frozenset(MODEL_LEAVE) | frozenset(leave)
         # Leaves nobody listens to (most Name and Constant nodes) are never pushed.
@@ -295,25 +301,48 @@ class Walker:
             c for c in _NO_CHILDREN if c not in visit and c not in leave and c not in MODEL_ENTER
         )
 
-    def _dispatch(self, handlers: list[tuple[int, Handler]], node: ast.AST) -> None:
-        extractors = self.extractors
-        timings = self.timings
+    def _bind(self, handlers: list[tuple[int, Handler]]) -> Bound:
+        bound: Bound = []
         for index, func in handlers:
-            if index in self.failed:
-                continue
-            ext = extractors[index]
+            ext = self.extractors[index]
+            method = func.__get__(ext)
+            if self.timings is not None:
+                method = self._timed(ext.name, method)
+            bound.append((index, method))
+        return bound
+
+    def _timed(self, name: str, method: Callable[[ast.AST], None]) -> Callable[[ast.AST], None]:
+        timings = self.timings
+        assert timings is not None
+
+        def timed(node: ast.AST) -> None:
+            start = time.perf_counter()
             try:
-                if timings is None:
-                    func(ext, node)
-                else:
-                    start = time.perf_counter()
-                    func(ext, node)
-                    timings[ext.name] = timings.get(ext.name, 0.0) + time.perf_counter() - start
+                method(node)
+            finally:
+                timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+        return timed
+
+    def _fail(self, index: int, exc: Exception, node: ast.AST | None) -> None:
+        """An extractor raised: record it, and take its handlers out of the tables (in place:
+        the walk holds them)."""
+        if STRICT:
+            raise exc
+        ext = self.extractors[index]
+        where = "finish" if node is None else f"line {getattr(node, 'lineno', '?')}"
+        self.failed[index] = f"{ext.name}: {type(exc).__name__}: {exc} ({where})"
+        for table in (self.visit, self.leave):
+            for cls, bound in table.items():
+                if any(i == index for i, _ in bound):
+                    table[cls] = [(i, h) for i, h in bound if i != index]
+
+    def _dispatch(self, handlers: Bound, node: ast.AST) -> None:
+        for index, handler in handlers:
+            try:
+                handler(node)
             except Exception as exc:
-                if STRICT:
-                    raise
-                line = getattr(node, "lineno", "?")
-                self.failed[index] = f"{ext.name}: {type(exc).__name__}: {exc} (line {line})"
+                self._fail(index, exc, node)
 
     def run(self, tree: ast.Module) -> None:
         self._walk(tree)
@@ -338,9 +367,7 @@ class Walker:
             try:
                 ext.finish()
             except Exception as exc:
-                if STRICT:
-                    raise
-                self.failed[index] = f"{ext.name}: {type(exc).__name__}: {exc} (finish)"
+                self._fail(index, exc, None)
 
     def _walk(self, root: ast.AST) -> None:
         ctx = self.ctx
@@ -370,7 +397,11 @@ class Walker:
                     hook(ctx, node)
                 handlers = visit.get(cls)
                 if handlers:
-                    self._dispatch(handlers, node)
+                    for index, handler in handlers:  # ``_dispatch``, inline: most nodes
+                        try:
+                            handler(node)
+                        except Exception as exc:
+                            self._fail(index, exc, node)
                 if cls in defs:
                     kids = definition_children(node)
                     if cls is ast.ClassDef:
@@ -406,7 +437,11 @@ class Walker:
             elif phase == _LEAVE:
                 handlers = leave.get(cls)
                 if handlers:
-                    self._dispatch(handlers, node)
+                    for index, handler in handlers:
+                        try:
+                            handler(node)
+                        except Exception as exc:
+                            self._fail(index, exc, node)
                 hook = model_leave.get(cls)
                 if hook is not None:
                     hook(ctx, node)
