@@ -279,8 +279,6 @@ Plan = tuple[
 ]
 
 
-
-
 class Walker:
     """Walks one tree once, dispatching to a set of extractor instances."""
 
@@ -459,7 +457,7 @@ class Walker:
                     elif isinstance(value, node_base) and value.__class__ not in skip_leaf:
                         push(value)
                 continue
-            phase, node = item  # type: ignore[misc]
+            phase, node = item
             cls = node.__class__
             if phase == _LEAVE:
                 handlers = leave.get(cls)

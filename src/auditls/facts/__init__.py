@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 #: Value kinds of an argument or assigned value (see ``value_kind`` in extractors.semantic).
@@ -112,7 +112,7 @@ def builder(cls: type[F]) -> Callable[..., F]:
     made = cls.__dict__.get("_builder")
     if made is not None:
         return made  # type: ignore[no-any-return]
-    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    fields = dataclasses.fields(cls)
     position = ("line", "col", "end_line", "end_col")
     if tuple(f.name for f in fields[:4]) != position:
         raise TypeError(f"{cls.__qualname__}: a fact's first fields are its position")

@@ -322,12 +322,24 @@ def _leading_literals(rx: str) -> tuple[str, ...] | None:
                 break
     if end < 0:
         return None
+    # The literal text after the group, when the group is not optional or repeated: it follows
+    # each alternative that is all literal (``(?:sk|rk)_live_`` needs ``sk_live_`` or
+    # ``rk_live_``; ``sk`` alone is in every other word).
+    if rx[end + 1 : end + 2] in ("?", "*", "{"):
+        return None  # the group may be absent
+    after = ""
+    if rx[end + 1 : end + 2] != "+":
+        after = re.match(r"[A-Za-z0-9_]*", rx[end + 1 :]).group()  # type: ignore[union-attr]
+        if rx[end + 1 + len(after) : end + 2 + len(after)] in ("?", "*", "{"):
+            after = after[:-1]  # its last character may be absent
     prefixes = []
     for alternative in rx[3:end].split("|"):
         literal = re.match(r"[A-Za-z0-9_]*", alternative)
         if literal is None or not literal.group() or "(" in alternative:
             return None
-        prefixes.append(literal.group())
+        prefixes.append(
+            literal.group() + after if literal.group() == alternative else literal.group()
+        )
     return tuple(prefixes)
 
 
