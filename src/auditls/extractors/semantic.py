@@ -256,6 +256,10 @@ class Context:
             return ""
         a = starts[line - 1] + node.col_offset  # type: ignore[attr-defined]
         b = starts[end_line - 1] + (node.end_col_offset or 0)  # type: ignore[attr-defined]
+        if self._ascii:  # bytes are characters: slice the text, no decoding
+            if limit and b - a > limit:
+                b = a + limit
+            return self.text[a:b]
         if limit and b - a > limit * 4:
             b = a + limit * 4
         text = self._data[a:b].decode("utf-8", errors="replace")
