@@ -174,7 +174,7 @@ def _extract(
         return _error(path, mod, exc, text)
     scan = FileScan(text, path, mod)
     ctx = Context(text, path, mod, scan)
-    skip = skipped(scan, only)
+    skip = skipped(scan) if only is None else skipped(scan, only)
     # A skipped extractor is never made: no handler of it is in the tables, nor its finish().
     extractors: list[Extractor] = [
         _NOT_RUN if i in skip else cls(ctx) for i, cls in enumerate(REGISTRY)
