@@ -42,12 +42,19 @@ from auditls.knowledge.layout import is_indexed, module_name_for
 EXTRACTOR_VERSION = extractor_version()
 
 _TABLES = build_tables(REGISTRY)
+#: Stands in the list of a walk's extractors for one it skips.
+_NOT_RUN = Extractor.__new__(Extractor)
 _PRUNED: dict[frozenset[int], tuple[Table, Table]] = {}
 
 
-def skipped(scan: FileScan) -> frozenset[int]:
-    """The registry indices of the extractors a file does *not* need (``prefilter``)."""
-    return frozenset(i for i, cls in enumerate(REGISTRY) if not scan.meets(cls.needs))
+def skipped(scan: FileScan, only: frozenset[str] | None = None) -> frozenset[int]:
+    """The registry indices of the extractors a file does *not* need (``prefilter``), and,
+    when ``only`` names extractors, of every other."""
+    return frozenset(
+        i
+        for i, cls in enumerate(REGISTRY)
+        if (only is not None and cls.name not in only) or not scan.meets(cls.needs)
+    )
 
 
 def _tables_without(skip: frozenset[int]) -> tuple[Table, Table]:
@@ -167,10 +174,11 @@ def _extract(
         return _error(path, mod, exc, text)
     scan = FileScan(text, path, mod)
     ctx = Context(text, path, mod, scan)
-    extractors: list[Extractor] = [cls(ctx) for cls in REGISTRY]
-    skip = skipped(scan)
-    if only is not None:
-        skip |= {i for i, cls in enumerate(REGISTRY) if cls.name not in only}
+    skip = skipped(scan) if only is None else skipped(scan, only)
+    # A skipped extractor is never made: no handler of it is in the tables, nor its finish().
+    extractors: list[Extractor] = [
+        _NOT_RUN if i in skip else cls(ctx) for i, cls in enumerate(REGISTRY)
+    ]
     walker = Walker(ctx, extractors, *_tables_without(skip), timings=timings)
     walker.failed.update(dict.fromkeys(skip, ""))  # no finish(), no facts for skipped ones
     try:

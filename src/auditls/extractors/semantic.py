@@ -35,7 +35,7 @@ from auditls.extractors.annotations import (
     annotated_class,
     type_alias_value,
 )
-from auditls.facts import Fact
+from auditls.facts import Fact, Span
 
 if TYPE_CHECKING:
     from auditls.extractors.prefilter import FileScan
@@ -141,12 +141,25 @@ class Context:
             pos = find(b"\n", pos + 1)
         self._line_starts = starts
         self.scopes: list[Scope] = [Scope("module", module, function=module)]
+        #: The innermost scope, and what the extractors ask of it most (plain attributes, kept
+        #: by ``_moved`` whenever the scope stack changes: they are read for nearly every fact).
+        self.scope: Scope = self.scopes[0]
+        #: Qualified name of the innermost function (or the module at top level).
+        self.function: str = module
+        #: Qualified name of the innermost enclosing class scope, if any.
+        self.class_name: str | None = None
         self.stmts: list[ast.stmt] = []
         self.star_imports: list[str] = []
         self.class_scopes: dict[str, Scope] = {}  # the classes of this file, by qualname
         #: Functions of this file with a return annotation -> it (resolved on first use).
         self.returns: dict[str, ast.expr] = {}
         self._returned: dict[str, str | None] = {}
+        #: Counts the changes of the model's state (scopes, bindings, attributes, returns): a
+        #: name resolved at one count is resolved again only once the count moved.
+        self.changes = 0
+        #: ``qualname`` answers by node: id -> (node, ``changes`` then, answer). The node is
+        #: held, so that its id is not reused while the entry stands.
+        self._resolved: dict[int, tuple[ast.AST, int, str | None]] = {}
 
     # ---- state of this walk ---------------------------------------------------------------
 
@@ -177,6 +190,21 @@ class Context:
         if chunk.isascii():
             return byte_col
         return len(chunk.decode("utf-8", errors="replace"))
+
+    def span(self, node: ast.AST) -> Span:
+        """``pos`` as a tuple (line, col, end_line, end_col), for ``facts.builder``'s."""
+        if self._ascii:
+            try:
+                return (
+                    node.lineno,  # type: ignore[attr-defined]
+                    node.col_offset + 1,  # type: ignore[attr-defined]
+                    node.end_lineno,  # type: ignore[attr-defined]
+                    node.end_col_offset + 1,  # type: ignore[attr-defined]
+                )
+            except (AttributeError, TypeError):
+                pass  # a node without a full position: the general path below
+        p = self.pos(node)
+        return (p["line"], p["col"], p["end_line"], p["end_col"])
 
     def pos(self, node: ast.AST) -> dict[str, int]:
         """The 1-based position fields of a fact located at ``node``."""
@@ -228,6 +256,10 @@ class Context:
             return ""
         a = starts[line - 1] + node.col_offset  # type: ignore[attr-defined]
         b = starts[end_line - 1] + (node.end_col_offset or 0)  # type: ignore[attr-defined]
+        if self._ascii:  # bytes are characters: slice the text, no decoding
+            if limit and b - a > limit:
+                b = a + limit
+            return self.text[a:b]
         if limit and b - a > limit * 4:
             b = a + limit * 4
         text = self._data[a:b].decode("utf-8", errors="replace")
@@ -235,19 +267,12 @@ class Context:
 
     # ---- scopes ---------------------------------------------------------------------------
 
-    @property
-    def scope(self) -> Scope:
-        return self.scopes[-1]
-
-    @property
-    def function(self) -> str:
-        """Qualified name of the innermost function (or the module at top level)."""
-        return self.scopes[-1].function
-
-    @property
-    def class_name(self) -> str | None:
-        """Qualified name of the innermost enclosing class scope, if any."""
-        return self.scopes[-1].enclosing_class
+    def _moved(self) -> None:
+        """The scope stack changed: the innermost scope's attributes, and ``changes``."""
+        scope = self.scope = self.scopes[-1]
+        self.function = scope.function
+        self.class_name = scope.enclosing_class
+        self.changes += 1
 
     def push_scope(self, kind: str, qualname: str, node: ast.AST | None) -> Scope:
         """Open a scope, working out its enclosing function and class once."""
@@ -264,6 +289,7 @@ class Context:
             scope.function = outer.function
             scope.enclosing_class = outer.enclosing_class
         self.scopes.append(scope)
+        self._moved()
         return scope
 
     @property
@@ -290,6 +316,7 @@ class Context:
     def restore(self, scopes: list[object]) -> None:
         self.scopes = [s for s in scopes if isinstance(s, Scope)]
         self.stmts = []
+        self._moved()
 
     # ---- walker hooks ---------------------------------------------------------------------
 
@@ -331,18 +358,21 @@ class Context:
         self.bind(node.name, Binding("def", qualname=qualname))
         if node.returns is not None:
             self.returns[qualname] = node.returns
+            self.changes += 1
 
     def _enter_class(self, node: ast.ClassDef) -> None:
         self.bind(node.name, Binding("class", qualname=self.def_qualname(node)))
 
     def _enter_global(self, node: ast.Global | ast.Nonlocal) -> None:
         self.scope.globals.update(node.names)
+        self.changes += 1
 
     def _enter_comp(self, node: ast.AST) -> None:
         self.push_scope("comprehension", f"{self.scopes[-1].qualname}.<comp>", node)
 
     def _leave_comp(self, node: ast.AST) -> None:
         self.scopes.pop()
+        self._moved()
 
     def _enter_comprehension(self, node: ast.comprehension) -> None:
         self.bind_target(node.target, Binding("loop"))
@@ -386,6 +416,7 @@ class Context:
         if isinstance(value, ast.Constant) and value.value is None:
             return  # `self.conn = None` placeholders do not hide the real assignment
         scope.attrs[target.attr] = binding
+        self.changes += 1
 
     def _leave_ann_assign(self, node: ast.AnnAssign) -> None:
         value = node.value
@@ -430,6 +461,7 @@ class Context:
             if scope.kind != "comprehension":
                 scope.bindings[node.target.id] = binding
                 break
+        self.changes += 1
 
     def _leave_withitem(self, node: ast.withitem) -> None:
         if node.optional_vars is not None:
@@ -462,6 +494,7 @@ class Context:
                 bound = getattr(tp, "bound", None)
                 alias = None if isinstance(bound, ast.Tuple) else bound
                 scope.bindings[tp.name] = Binding("assign", alias=alias)
+            self.changes += 1
         bindings: dict[str, Binding] = {}
         for a in params:
             if a is None:
@@ -473,9 +506,11 @@ class Context:
         if scope is None:
             scope = self.push_scope(kind, qualname, node)
         scope.bindings.update(bindings)
+        self.changes += 1
 
     def leave_body(self, node: ast.AST) -> None:
         self.scopes.pop()
+        self._moved()
 
     # ---- bindings -------------------------------------------------------------------------
 
@@ -489,6 +524,7 @@ class Context:
             self.scopes[0].bindings[name] = binding
         else:
             scope.bindings[name] = binding
+        self.changes += 1
 
     def bind_target(self, target: ast.AST, binding: Binding) -> None:
         if isinstance(target, ast.Name):
@@ -547,9 +583,21 @@ class Context:
     # ---- queries --------------------------------------------------------------------------
 
     def qualname(self, expr: ast.AST | None) -> str | None:
-        """The qualified name an expression refers to, or None when it cannot be known."""
+        """The qualified name an expression refers to, or None when it cannot be known.
+
+        Extractors ask it of the same nodes again and again (most calls' callees by five of
+        them or more): an answer stands until the model's state changes (``changes``)."""
         if expr is None:
             return None
+        key = id(expr)
+        known = self._resolved.get(key)
+        if known is not None and known[1] == self.changes:
+            return known[2]
+        found = self._qualname(expr)
+        self._resolved[key] = (expr, self.changes, found)
+        return found
+
+    def _qualname(self, expr: ast.AST) -> str | None:
         attrs: list[str] = []
         node = expr
         while isinstance(node, ast.Attribute):

@@ -28,7 +28,7 @@ from __future__ import annotations
 import ast
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from auditls.extractors.prefilter import Needs, needs_of
 from auditls.extractors.semantic import MODEL_ENTER, MODEL_LEAVE, STMT_CLASSES
@@ -266,8 +266,17 @@ def definition_children(node: ast.AST) -> list[ast.AST]:
     return out
 
 
-# Stack entry phases.
-_ENTER, _LEAVE, _DEF_END, _CLASS_BODY, _CLASS_END = range(5)
+# Stack entry phases (a node to enter is pushed as itself).
+_LEAVE, _DEF_END, _CLASS_BODY, _CLASS_END = range(1, 5)
+# Kinds of node for the walk: the rest, definitions (body deferred), comprehensions.
+_PLAIN, _DEF, _COMP = range(3)
+#: A handler bound to its extractor: (registry index, ``handler(node)``).
+Bound = list[tuple[int, Callable[[ast.AST], None]]]
+#: Per node class: (a statement, the model's enter hook, the visit handlers, kind, a leave
+#: step needed, the child fields in reverse).
+Plan = tuple[
+    bool, Callable[["Context", Any], None] | None, Bound | None, int, bool, tuple[str, ...]
+]
 
 
 class Walker:
@@ -283,37 +292,65 @@ class Walker:
     ) -> None:
         self.ctx = ctx
         self.extractors = extractors
-        self.visit = visit
-        self.leave = leave
         self.failed: dict[int, str] = {}
         self.timings = timings
         self.deferred: list[tuple[ast.AST, list[object]]] = []
+        # The handlers bound to this walk's extractors once (a method call per node and
+        # handler, no lookup of the extractor); an extractor that fails leaves them (``_fail``).
+        self.visit: dict[type[ast.AST], Bound] = {c: self._bind(h) for c, h in visit.items()}
+        self.leave: dict[type[ast.AST], Bound] = {c: self._bind(h) for c, h in leave.items()}
         # Statements always need their leave (the statement stack); others only when listened to.
         self.needs_leave = STMT_CLASSES | frozenset(MODEL_LEAVE) | frozenset(leave)
+        #: ``_plan`` of each node class met in this walk (cleared when an extractor fails).
+        self.plans: dict[type[ast.AST], Plan] = {}
         # Leaves nobody listens to (most Name and Constant nodes) are never pushed.
         self.skip_leaf = frozenset(
             c for c in _NO_CHILDREN if c not in visit and c not in leave and c not in MODEL_ENTER
         )
 
-    def _dispatch(self, handlers: list[tuple[int, Handler]], node: ast.AST) -> None:
-        extractors = self.extractors
-        timings = self.timings
+    def _bind(self, handlers: list[tuple[int, Handler]]) -> Bound:
+        bound: Bound = []
         for index, func in handlers:
-            if index in self.failed:
-                continue
-            ext = extractors[index]
+            ext = self.extractors[index]
+            method = func.__get__(ext)
+            if self.timings is not None:
+                method = self._timed(ext.name, method)
+            bound.append((index, method))
+        return bound
+
+    def _timed(self, name: str, method: Callable[[ast.AST], None]) -> Callable[[ast.AST], None]:
+        timings = self.timings
+        assert timings is not None
+
+        def timed(node: ast.AST) -> None:
+            start = time.perf_counter()
             try:
-                if timings is None:
-                    func(ext, node)
-                else:
-                    start = time.perf_counter()
-                    func(ext, node)
-                    timings[ext.name] = timings.get(ext.name, 0.0) + time.perf_counter() - start
+                method(node)
+            finally:
+                timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+        return timed
+
+    def _fail(self, index: int, exc: Exception, node: ast.AST | None) -> None:
+        """An extractor raised: record it, and take its handlers out of the tables (in place:
+        the walk holds them)."""
+        if STRICT:
+            raise exc
+        ext = self.extractors[index]
+        where = "finish" if node is None else f"line {getattr(node, 'lineno', '?')}"
+        self.failed[index] = f"{ext.name}: {type(exc).__name__}: {exc} ({where})"
+        for table in (self.visit, self.leave):
+            for cls, bound in table.items():
+                if any(i == index for i, _ in bound):
+                    table[cls] = [(i, h) for i, h in bound if i != index]
+        self.plans.clear()
+
+    def _dispatch(self, handlers: Bound, node: ast.AST) -> None:
+        for index, handler in handlers:
+            try:
+                handler(node)
             except Exception as exc:
-                if STRICT:
-                    raise
-                line = getattr(node, "lineno", "?")
-                self.failed[index] = f"{ext.name}: {type(exc).__name__}: {exc} (line {line})"
+                self._fail(index, exc, node)
 
     def run(self, tree: ast.Module) -> None:
         self._walk(tree)
@@ -338,75 +375,98 @@ class Walker:
             try:
                 ext.finish()
             except Exception as exc:
-                if STRICT:
-                    raise
-                self.failed[index] = f"{ext.name}: {type(exc).__name__}: {exc} (finish)"
+                self._fail(index, exc, None)
+
+    def _plan(self, cls: type[ast.AST]) -> Plan:
+        """What entering a node of this class takes, looked up once per class and walk."""
+        kind = _DEF if cls in _DEF_CLASSES else _COMP if cls in _COMPREHENSION_SET else _PLAIN
+        fields = _REV_FIELDS.get(cls)
+        if fields is None:
+            fields = _reversed_fields(cls)
+        plan = (
+            cls in STMT_CLASSES,
+            MODEL_ENTER.get(cls),
+            self.visit.get(cls) or None,
+            kind,
+            cls in self.needs_leave,
+            fields,
+        )
+        self.plans[cls] = plan
+        return plan
 
     def _walk(self, root: ast.AST) -> None:
+        """The walk of one subtree. The stack holds a node to enter as itself, any other step
+        as a (phase, node) tuple: entering is nearly every step, and needs no tuple."""
         ctx = self.ctx
-        visit = self.visit
         leave = self.leave
-        model_enter = MODEL_ENTER
         model_leave = MODEL_LEAVE
         stmt_classes = STMT_CLASSES
-        needs_leave = self.needs_leave
         skip_leaf = self.skip_leaf
-        rev_fields = _REV_FIELDS
-        comprehensions = _COMPREHENSION_SET
-        defs = _DEF_CLASSES
+        plans = self.plans
         node_base = ast.AST
         stmts = ctx.stmts
-        stack: list[tuple[int, ast.AST]] = [(_ENTER, root)]
+        stack: list[object] = [root]
         push = stack.append
         pop = stack.pop
         while stack:
-            phase, node = pop()
-            cls = node.__class__
-            if phase == _ENTER:
-                if cls in stmt_classes:
+            item = pop()
+            if item.__class__ is not tuple:
+                node: ast.AST = item  # type: ignore[assignment]
+                cls = node.__class__
+                plan = plans.get(cls)
+                if plan is None:
+                    plan = self._plan(cls)
+                is_stmt, hook, handlers, kind, leaves, fields = plan
+                if is_stmt:
                     stmts.append(node)  # type: ignore[arg-type]
-                hook = model_enter.get(cls)
                 if hook is not None:
                     hook(ctx, node)
-                handlers = visit.get(cls)
                 if handlers:
-                    self._dispatch(handlers, node)
-                if cls in defs:
+                    for index, handler in handlers:  # ``_dispatch``, inline: most nodes
+                        try:
+                            handler(node)
+                        except Exception as exc:
+                            self._fail(index, exc, node)
+                if kind == _DEF:
                     kids = definition_children(node)
                     if cls is ast.ClassDef:
                         assert isinstance(node, ast.ClassDef)
                         push((_CLASS_END, node))
                         for stmt in reversed(node.body):
-                            push((_ENTER, stmt))
+                            push(stmt)
                         push((_CLASS_BODY, node))
                     else:
                         # Definition-time parts now, the body later; leave_ runs after the body.
                         self.deferred.append((node, ctx.snapshot()))
                         push((_DEF_END, node))
                     for child in reversed(kids):
-                        push((_ENTER, child))
+                        push(child)
                     continue
-                if cls in needs_leave:
+                if leaves:
                     push((_LEAVE, node))
-                if cls in comprehensions:
+                if kind == _COMP:
                     for child in reversed(children(node)):
-                        push((_ENTER, child))
+                        push(child)
                     continue
-                fields = rev_fields.get(cls)
-                if fields is None:
-                    fields = _reversed_fields(cls)
                 for field in fields:
                     value = getattr(node, field, None)
                     if value.__class__ is list:
-                        for item in reversed(value):
-                            if isinstance(item, node_base) and item.__class__ not in skip_leaf:
-                                push((_ENTER, item))
+                        for child in reversed(value):
+                            if isinstance(child, node_base) and child.__class__ not in skip_leaf:
+                                push(child)
                     elif isinstance(value, node_base) and value.__class__ not in skip_leaf:
-                        push((_ENTER, value))
-            elif phase == _LEAVE:
+                        push(value)
+                continue
+            phase, node = item
+            cls = node.__class__
+            if phase == _LEAVE:
                 handlers = leave.get(cls)
                 if handlers:
-                    self._dispatch(handlers, node)
+                    for index, handler in handlers:
+                        try:
+                            handler(node)
+                        except Exception as exc:
+                            self._fail(index, exc, node)
                 hook = model_leave.get(cls)
                 if hook is not None:
                     hook(ctx, node)

@@ -155,6 +155,56 @@ class Fact:
 F = TypeVar("F", bound=Fact)
 
 
+#: A fact's position: (line, col, end_line, end_col), as ``Fact`` holds them.
+Span = tuple[int, int, int, int]
+
+
+def builder(cls: type[F]) -> Callable[..., F]:
+    """A function that makes a ``cls`` fact two to three times faster than calling the class:
+    ``builder(CallFact)(span, call_id=..., ...)``, the position as one ``Span`` tuple and every
+    other field by keyword, exactly as ``__init__`` takes them (a missing or unknown one raises
+    ``TypeError``). For the extractors' commonest facts (hundreds of thousands a workspace).
+
+    Calling a class goes through ``type.__call__`` and ``__init__`` with a dictionary of the
+    keywords (and ``**ctx.pos(node)`` builds and merges one more); a plain function called
+    with keywords binds them on the frame. The slots are set through their own descriptors, as
+    ``fast_init`` does: the fact is as frozen as one the class made. Made once per class."""
+    made = cls.__dict__.get("_builder")
+    if made is not None:
+        return made  # type: ignore[no-any-return]
+    fields = dataclasses.fields(cls)
+    position = ("line", "col", "end_line", "end_col")
+    if tuple(f.name for f in fields[:4]) != position:
+        raise TypeError(f"{cls.__qualname__}: a fact's first fields are its position")
+    params: list[str] = []
+    body = ["    o = _new(_cls)", "    line, col, end_line, end_col = span"]
+    namespace: dict[str, object] = {"_new": object.__new__, "_cls": cls, "_MISSING": _MISSING}
+    for f in fields:
+        name = f.name
+        namespace[f"_set_{name}"] = getattr(cls, name).__set__
+        if name not in position:
+            if f.default is not dataclasses.MISSING:
+                namespace[f"_default_{name}"] = f.default
+                params.append(f"{name}=_default_{name}")
+            elif f.default_factory is not dataclasses.MISSING:
+                namespace[f"_factory_{name}"] = f.default_factory
+                params.append(f"{name}=_MISSING")
+                body.append(f"    if {name} is _MISSING: {name} = _factory_{name}()")
+            else:
+                params.append(name)
+        body.append(f"    _set_{name}(o, {name})")
+    if getattr(cls, "__post_init__", None) is not None:
+        body.append("    o.__post_init__()")
+    body.append("    return o")
+    star = ", *, " + ", ".join(params) if params else ""
+    source = f"def build(span{star}):\n" + "\n".join(body)
+    exec(source, namespace)  # noqa: S102 - compiled from our own field names, as dataclasses does
+    build = namespace["build"]
+    build.__qualname__ = f"builder({cls.__qualname__})"  # type: ignore[attr-defined]
+    type.__setattr__(cls, "_builder", build)
+    return build  # type: ignore[return-value]
+
+
 @dataclass(slots=True, kw_only=True)
 class FileFacts:
     """Everything extraction learned about one file: the unit the store replaces atomically."""

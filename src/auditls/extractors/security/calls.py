@@ -302,11 +302,58 @@ _FORMAT_SCANS = tuple(
 )
 
 
+def _leading_literals(rx: str) -> tuple[str, ...] | None:
+    """The literal text one of which starts every match of a format that opens with a group of
+    alternatives (``(?:AKIA|ASIA)...``, ``(?:gh[pousr]_...|github_pat_...)``): such a pattern
+    has no literal prefix for the engine to search for, and is tried at every position; a
+    file holding none of these texts (found at C speed) cannot match it. None: no such group,
+    or an alternative that starts with no literal."""
+    rx = rx.removeprefix(r"\b")
+    if not rx.startswith("(?:") or "(?i" in rx:
+        return None
+    depth, end = 0, -1
+    for i, ch in enumerate(rx):
+        if ch == "(" and rx[i - 1 : i] != "\\":
+            depth += 1
+        elif ch == ")" and rx[i - 1 : i] != "\\":
+            depth -= 1
+            if depth == 0:
+                end = i
+                break
+    if end < 0:
+        return None
+    # The literal text after the group, when the group is not optional or repeated: it follows
+    # each alternative that is all literal (``(?:sk|rk)_live_`` needs ``sk_live_`` or
+    # ``rk_live_``; ``sk`` alone is in every other word).
+    if rx[end + 1 : end + 2] in ("?", "*", "{"):
+        return None  # the group may be absent
+    after = ""
+    if rx[end + 1 : end + 2] != "+":
+        after = re.match(r"[A-Za-z0-9_]*", rx[end + 1 :]).group()  # type: ignore[union-attr]
+        if rx[end + 1 + len(after) : end + 2 + len(after)] in ("?", "*", "{"):
+            after = after[:-1]  # its last character may be absent
+    prefixes = []
+    for alternative in rx[3:end].split("|"):
+        literal = re.match(r"[A-Za-z0-9_]*", alternative)
+        if literal is None or not literal.group() or "(" in alternative:
+            return None
+        prefixes.append(
+            literal.group() + after if literal.group() == alternative else literal.group()
+        )
+    return tuple(prefixes)
+
+
+_FORMAT_LITERALS = tuple(_leading_literals(rx) for _, rx in KNOWN_SECRET_FORMATS)
+
+
 def _format_matches(text: str) -> list[tuple[int, re.Match[str]]]:
     """Every known-format key in ``text``: (the format's index, the match), in text order —
     what ``_KNOWN_FORMAT.finditer`` finds."""
     found = []
     for index, (pattern, boundary) in enumerate(_FORMAT_SCANS):
+        literals = _FORMAT_LITERALS[index]
+        if literals is not None and not any(literal in text for literal in literals):
+            continue
         match = pattern.search(text)
         while match is not None:
             start = match.start()

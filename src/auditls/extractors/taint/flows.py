@@ -47,6 +47,7 @@ from typing import Any
 
 from auditls.extractors.semantic import BUILTIN_NAMES, Binding, Context, Scope
 from auditls.extractors.walker import Extractor, register
+from auditls.facts import builder
 from auditls.facts.taint import FlowFact
 from auditls.knowledge.flask import ABORTS
 from auditls.knowledge.security import (
@@ -69,6 +70,8 @@ _FormattedValue = ast.FormattedValue
 _Starred = ast.Starred
 _Tuple = ast.Tuple
 _List = ast.List
+#: FlowFacts are the commonest facts of all: made by ``facts.builder``.
+_flow = builder(FlowFact)
 _DISPLAYS = frozenset({ast.Tuple, ast.List, ast.Set})
 _COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp})
 #: Calls that never return, so that an ``if`` whose body ends with one rejects.
@@ -254,26 +257,12 @@ class FlowsExtractor(Extractor):
         ctx = self.ctx
         branch = not self._on_every_path()
         if self.ascii:  # columns are bytes, which are code points: no conversion
-            self.emit(
-                FlowFact(
-                    line=at.lineno,
-                    col=at.col_offset + 1,
-                    end_line=at.end_lineno,
-                    end_col=at.end_col_offset + 1,
-                    function=ctx.scopes[-1].function,
-                    target=target,
-                    inputs=inputs,
-                    how=how,
-                    call_id=call_id,
-                    position=position,
-                    keyword=keyword,
-                    branch=branch,
-                )
-            )
-            return
+            span = (at.lineno, at.col_offset + 1, at.end_lineno, at.end_col_offset + 1)
+        else:
+            span = ctx.span(at)
         self.emit(
-            FlowFact(
-                **ctx.pos(at),
+            _flow(
+                span,
                 function=ctx.scopes[-1].function,
                 target=target,
                 inputs=inputs,
