@@ -3,6 +3,7 @@ bad input, worker processes, and the msgpack wire format."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import os
 from collections.abc import Iterator
@@ -456,7 +457,8 @@ def test_jobs_2_gives_the_same_store_as_jobs_1(ws: Path, monkeypatch: pytest.Mon
             pools.append(max_workers)
             super().__init__(max_workers, **kw)
 
-    monkeypatch.setattr(workers, "ProcessPoolExecutor", SpyPool)
+    # ``run_tasks`` imports the pool class when it starts one.
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", SpyPool)
     write(ws, "pkg/__init__.py", "")
     for i in range(12):
         write(ws, f"pkg/m{i}.py", RICH_SOURCE.decode().replace("View", f"View{i}"))
@@ -491,7 +493,7 @@ def test_jobs_fall_back_to_this_process_when_workers_cannot_start(
     def no_pool(*args: object, **kw: object) -> None:
         raise PermissionError(38, "Function not implemented")  # sem_open in some sandboxes
 
-    monkeypatch.setattr(workers, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
     for i in range(4):
         write(ws, f"m{i}.py")
     report = run(ws, store, jobs=2)
