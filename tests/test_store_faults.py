@@ -339,3 +339,17 @@ def test_copy_fd_copies_every_byte(
         os.close(source)
         os.close(target)
     assert (tmp_path / "b").read_bytes() == data
+
+
+def test_a_store_directory_swapped_for_a_link_gets_no_copy(ws: Path, tmp_path: Path) -> None:
+    """``.auditls/`` replaced by a symlink after the snapshot was loaded: the working copy is
+    not written through it (the store copies into its private database instead)."""
+    assert cli.main(["index", str(ws), "--jobs", "1"]) == 0
+    elsewhere = tmp_path / "elsewhere"
+    with Store.open(ws, beside=True) as store:
+        paths = [row.path for row in store.files()]
+        shutil.move(ws / ".auditls", elsewhere)
+        os.symlink(elsewhere, ws / ".auditls")
+        store.remove_file(paths[0])
+        assert list(elsewhere.glob("*.work.tmp")) == []
+        assert [row.path for row in store.files()] == paths[1:]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -76,6 +77,9 @@ class Db:
         if self.beside is None or self.source_fd is None:
             return None
         try:
+            # Still our directory, not a link put there since the snapshot was loaded.
+            if not stat.S_ISDIR(os.lstat(self.beside).st_mode):
+                return None
             fd, tmp = tempfile.mkstemp(
                 prefix=SNAPSHOT_NAME + ".", suffix=".work.tmp", dir=self.beside
             )
