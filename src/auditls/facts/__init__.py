@@ -49,6 +49,34 @@ _T = TypeVar("_T")
 _MISSING = object()
 
 
+def _field_setters(
+    cls: type,
+    fields: tuple[dataclasses.Field[Any], ...],
+    target: str,
+    given: tuple[str, ...],
+    params: list[str],
+    body: list[str],
+    namespace: dict[str, object],
+) -> None:
+    """The generated code's part for each field (``fast_init``, ``builder``): a keyword
+    parameter (with its default or factory) unless it is one of ``given``, and a line that sets
+    its slot on ``target`` through the slot's own descriptor."""
+    for f in fields:
+        name = f.name
+        namespace[f"_set_{name}"] = getattr(cls, name).__set__
+        if name not in given:
+            if f.default is not dataclasses.MISSING:
+                namespace[f"_default_{name}"] = f.default
+                params.append(f"{name}=_default_{name}")
+            elif f.default_factory is not dataclasses.MISSING:
+                namespace[f"_factory_{name}"] = f.default_factory
+                params.append(f"{name}=_MISSING")
+                body.append(f"    if {name} is _MISSING: {name} = _factory_{name}()")
+            else:
+                params.append(name)
+        body.append(f"    _set_{name}({target}, {name})")
+
+
 def fast_init(cls: type[_T]) -> type[_T]:
     """Give a frozen fact class a faster ``__init__`` that keeps it frozen.
 
@@ -63,19 +91,8 @@ def fast_init(cls: type[_T]) -> type[_T]:
     params: list[str] = []
     body: list[str] = []
     namespace: dict[str, object] = {"_MISSING": _MISSING}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]  # a dataclass by now
-        name = f.name
-        namespace[f"_set_{name}"] = getattr(cls, name).__set__
-        if f.default is not dataclasses.MISSING:
-            namespace[f"_default_{name}"] = f.default
-            params.append(f"{name}=_default_{name}")
-        elif f.default_factory is not dataclasses.MISSING:
-            namespace[f"_factory_{name}"] = f.default_factory
-            params.append(f"{name}=_MISSING")
-            body.append(f"    if {name} is _MISSING: {name} = _factory_{name}()")
-        else:
-            params.append(name)
-        body.append(f"    _set_{name}(self, {name})")
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]  # a dataclass by now
+    _field_setters(cls, fields, "self", (), params, body, namespace)
     source = f"def __init__(self, *, {', '.join(params)}):\n" + "\n".join(body or ["    pass"])
     exec(source, namespace)  # noqa: S102 - compiled from our own field names, as dataclasses does
     init = namespace["__init__"]
@@ -179,20 +196,7 @@ def builder(cls: type[F]) -> Callable[..., F]:
     params: list[str] = []
     body = ["    o = _new(_cls)", "    line, col, end_line, end_col = span"]
     namespace: dict[str, object] = {"_new": object.__new__, "_cls": cls, "_MISSING": _MISSING}
-    for f in fields:
-        name = f.name
-        namespace[f"_set_{name}"] = getattr(cls, name).__set__
-        if name not in position:
-            if f.default is not dataclasses.MISSING:
-                namespace[f"_default_{name}"] = f.default
-                params.append(f"{name}=_default_{name}")
-            elif f.default_factory is not dataclasses.MISSING:
-                namespace[f"_factory_{name}"] = f.default_factory
-                params.append(f"{name}=_MISSING")
-                body.append(f"    if {name} is _MISSING: {name} = _factory_{name}()")
-            else:
-                params.append(name)
-        body.append(f"    _set_{name}(o, {name})")
+    _field_setters(cls, fields, "o", position, params, body, namespace)
     if getattr(cls, "__post_init__", None) is not None:
         body.append("    o.__post_init__()")
     body.append("    return o")
