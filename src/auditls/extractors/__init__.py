@@ -189,7 +189,7 @@ def _extract(
     for i, ext in enumerate(extractors):
         if i not in walker.failed:
             facts.extend(ext.facts)
-    facts.extend(parse_suppressions(source))
+    facts.extend(parse_suppressions(source, tree))
     facts.sort(key=_order)
     errors = [msg for msg in walker.failed.values() if msg]
     return FileFacts(path=path, module=mod, status="ok", facts=facts, extractor_errors=errors)
