@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from auditls.config import Config
+from auditls.facts import Fact
 from auditls.facts.core import ClassFact, FunctionFact, ImportFact
 from auditls.index import index_workspace
 from auditls.link import Linker, import_generation, imports_digest, link_of, split_ref
@@ -210,10 +211,14 @@ def test_the_imports_digest_moves_with_module_level_imports_only(
     assert (imports_digest(store) != before) is moves
 
 
-def linked(linker: Linker) -> dict[str, object]:
-    """Everything a linker answers from, with the linked files' order."""
+def linked(linker: Linker, kept: frozenset[type[Fact]] | None = None) -> dict[str, object]:
+    """Everything a linker answers from, with the linked files' order (their facts of the
+    ``kept`` types, when given: what ``link_of`` keeps)."""
     return {
-        "files": list(linker.files.items()),
+        "files": [
+            (path, ff if kept is None else [f for f in ff.facts if type(f) in kept])
+            for path, ff in linker.files.items()
+        ],
         "modules": linker.modules,
         "linked_modules": linker.linked_modules,
         "imports": linker.imports,
@@ -226,6 +231,32 @@ def linked(linker: Linker) -> dict[str, object]:
         "returns": linker.returns,
         "sites": [linker.sites(t) for t in (ClassFact, FunctionFact, ImportFact)],
     }
+
+
+def test_link_of_keeps_the_types_its_callers_read(store: Store) -> None:
+    """A selection keeps, of its files, the linked types, its own and what callers read; a
+    caller that reads more widens it (the same linker for every caller); ``sites`` of a type
+    not kept is an error, not an empty answer; ``whole_file`` reads every fact again."""
+    linker = link_of(store, [ClassFact])
+    whole = Linker.from_store(store, [ClassFact])
+    assert linker.kept is not None
+    assert set(linker.files) == set(whole.files)
+    for path, ff in linker.files.items():
+        assert {type(f) for f in ff.facts} <= linker.kept
+        assert linker.whole_file(path) == whole.files[path]
+    assert linker.whole_file("no/such.py") is None
+    dropped = sorted(
+        {type(f) for ff in whole.files.values() for f in ff.facts} - linker.kept,
+        key=lambda t: t.__name__,
+    )
+    assert dropped  # the flows of ``make`` at least
+    with pytest.raises(LookupError, match=dropped[0].__name__):
+        linker.sites(dropped[0])
+    wider = link_of(store, [ClassFact], reads=[dropped[0]])
+    assert wider.kept is not None
+    assert dropped[0] in wider.kept
+    assert wider.sites(dropped[0]) == whole.sites(dropped[0]) != []
+    assert link_of(store, [ClassFact]) is wider
 
 
 def test_link_of_after_edits_equals_a_fresh_linker(
@@ -247,7 +278,7 @@ def test_link_of_after_edits_equals_a_fresh_linker(
     def same_as_fresh() -> None:
         for selection in ([ClassFact], None):
             kept, fresh = link_of(store, selection), Linker.from_store(store, selection)
-            assert linked(kept) == linked(fresh)
+            assert linked(kept, kept.kept) == linked(fresh, kept.kept)
             for module in fresh.modules:
                 assert kept.imports_of(module) == fresh.imports_of(module)
 

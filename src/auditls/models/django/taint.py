@@ -263,7 +263,7 @@ def middleware_attributes(model: DjangoModel) -> frozenset[str]:
         mw = site.fact
         if mw.qualname not in active and model.link.resolve(mw.qualname) not in active:
             continue
-        ff = model.link.files.get(site.path)
+        ff = model.link.whole_file(site.path)
         if ff is None:
             continue
         prefix = mw.qualname + "."

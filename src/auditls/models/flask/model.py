@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Self, TypeVar, cast
 
 from auditls.facts import FileFacts
 from auditls.facts.flask import FACT_TYPES as FLASK_FACT_TYPES
+from auditls.facts.security import AuthPatternFact, CsrfFact
 from auditls.link import Linker, ModelCache, link_of
 from auditls.models.flask.build import build
 from auditls.models.flask.config import ConfigQueries
@@ -35,8 +36,9 @@ class FlaskModel(RouteQueries, ConfigQueries):
     def from_store(cls, store: Store) -> Self:
         """A model of the workspace in ``store``: the facts of every file with Flask rows, and
         the module-level imports of every file (re-exports often live in files that never
-        mention flask). The linker is the store's, cached per revision (``link_of``)."""
-        return cls(link_of(store, FLASK_FACT_TYPES))
+        mention flask). The linker is the store's, cached per revision (``link_of``); of those
+        files it keeps the Flask rows, the security rows the model reads, and what it links."""
+        return cls(link_of(store, FLASK_FACT_TYPES, reads=(AuthPatternFact, CsrfFact)))
 
 
 M = TypeVar("M", bound=FlaskModel)

@@ -91,7 +91,7 @@ class ValidationModel:
         workspace, a million facts) cost the daemon ~150 MB for no finding."""
         declared = (ValidationSchemaFact, ValidationFieldFact)
         if not store.paths_with_facts(declared):
-            return cls(link_of(store, declared))
+            return cls(link_of(store, declared, reads=FACT_TYPES))
         return cls(link_of(store, FACT_TYPES))
 
     @cached_property
