@@ -37,6 +37,7 @@ from pathlib import Path
 from soak import CORPUS, REPO, edit
 
 from auditls.config import load_config
+from auditls.extractors import module_name_for
 from auditls.server.documents import analyse_buffer
 from auditls.server.engine import Buffer, FolderEngine
 
@@ -89,7 +90,7 @@ def run(
             text,
             version=i,
             rel=rel,
-            module=None,
+            module=module_name_for(path, root),  # as the server names it (None: from the path)
             encoding="utf-16",
             root=root,
             uri_of=engine.uri_of,
