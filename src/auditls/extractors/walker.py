@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from auditls import yielding
 from auditls.extractors.prefilter import Needs, needs_of
 from auditls.extractors.semantic import MODEL_ENTER, MODEL_LEAVE, STMT_CLASSES
 from auditls.facts import Fact, fast_init
@@ -359,6 +360,7 @@ class Walker:
         while i < len(self.deferred):
             node, scopes = self.deferred[i]
             i += 1
+            yielding.point()  # between two function bodies (the server's store thread)
             self.ctx.restore(scopes)
             self.ctx.enter_body(node)
             assert isinstance(node, FUNCTION_NODES)

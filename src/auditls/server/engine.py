@@ -76,6 +76,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from auditls import yielding
 from auditls.config import Config
 from auditls.extractors import EXTRACTOR_VERSION, decode, is_indexed
 from auditls.facts import FileFacts
@@ -113,6 +114,9 @@ TIDY_BATCHES = 500
 #: Seconds one ``update`` may spend waiting for open buffers' analyses (``step_aside``), in
 #: all: someone typing without pause must not hold the workspace rules up for ever.
 ASIDE_BUDGET = 0.5
+#: Seconds between two checks for a buffer's analysis inside one step of a batch (the points
+#: of ``auditls.yielding``: between two function bodies extracted, two taint components...).
+YIELD_EVERY = 0.002
 #: A files row as the engine compares them: hash, status, module, extractor version, error.
 RowKey = tuple[Any, ...]
 #: The size and mtime of an overlay's row: no file on disk has them, so the indexer reads the
@@ -253,6 +257,7 @@ class FolderEngine:
         #: Called (on the store's thread) before each step of a batch: waits while an open
         #: buffer is analysed (``scheduler.Foreground``), so that its findings go out first.
         self.step_aside: Callable[[], object] | None = None
+        self._next_yield = 0.0  # ``_yield_point``
         self._aside_left = ASIDE_BUDGET
         #: Gives glibc's free pages back after a batch (``memory``; one for the process).
         self.trimmer: Trimmer = TRIMMER
@@ -315,7 +320,8 @@ class FolderEngine:
         batch.buffers.clear()
         self._batches_since_freeze += 1
         try:
-            return self.update(paths, buffers)
+            with yielding.hooked(self._yield_point):  # long steps wait for buffers there too
+                return self.update(paths, buffers)
         finally:
             # What the batch allocated is freed now; glibc would keep the pages (``memory``):
             # always when no batch waits (the store goes idle), else at most every few seconds.
@@ -338,6 +344,14 @@ class FolderEngine:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     # -- on the store's thread -----------------------------------------------------------------
+
+    def _yield_point(self) -> None:
+        """``step_aside`` inside a long step (``auditls.yielding``): at most every
+        ``YIELD_EVERY`` seconds (the check takes a lock)."""
+        now = time.perf_counter()
+        if now >= self._next_yield:
+            self._next_yield = now + YIELD_EVERY
+            self._step_aside()
 
     def _step_aside(self) -> None:
         """``step_aside``, within what is left of the batch's budget (``ASIDE_BUDGET``)."""

@@ -73,6 +73,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from sys import intern
 
+from auditls import yielding
 from auditls.facts import FileFacts
 from auditls.knowledge.dispatch import SAVE_METHODS
 from auditls.knowledge.taint import (
@@ -234,6 +235,7 @@ class TaintEngine:
         """Resolve the calls of these units again; a unit whose callees changed is dirty."""
         program = self.program
         for name in names:
+            yielding.point()
             unit = program.units.get(name)
             if unit is None:
                 continue
@@ -516,6 +518,7 @@ class TaintEngine:
         queued = set(queue)
         self._dirty = set()
         while queue:
+            yielding.point()
             rank = heapq.heappop(queue)
             members = self._members[rank]
             if self._load is not None and not all(units[m].full for m in members):
