@@ -32,6 +32,7 @@ from auditls.extractors import validation as _validation  # noqa: F401
 from auditls.extractors.django.templates import extract_template, is_template
 from auditls.extractors.parse import decode, parse
 from auditls.extractors.prefilter import FileScan
+from auditls.extractors.reparse import Reparser
 from auditls.extractors.semantic import Context, module_from_path
 from auditls.extractors.suppress import parse_suppressions
 from auditls.extractors.walker import REGISTRY, Extractor, Table, Walker, build_tables
@@ -110,12 +111,15 @@ def extract(
     module: str | None = None,
     timings: dict[str, float] | None = None,
     only: frozenset[str] | None = None,
+    reparser: Reparser | None = None,
 ) -> FileFacts:
     """Extract every fact of one file. Pure: same bytes and path, same facts.
 
     ``timings``, when given, receives the seconds spent in each extractor (for ``bench/``).
     ``only``, when given, names the extractors to run (``Extractor.name``); the others are
     skipped as the pre-filter skips them (the editor's first pass over a buffer).
+    ``reparser``, when given, parses the text (an edited buffer: only what the edit touched is
+    parsed again); same tree, so same facts.
 
     The cyclic garbage collector is paused meanwhile: a syntax tree and its facts are tens of
     thousands of young objects with no cycles, and collecting while they are built costs about
@@ -127,7 +131,7 @@ def extract(
     if paused:
         gc.disable()
     try:
-        ff = _extract(source, path, module, timings, only)
+        ff = _extract(source, path, module, timings, only, reparser)
     finally:
         if paused:
             gc.enable()
@@ -157,12 +161,13 @@ def _extract(
     module: str | None,
     timings: dict[str, float] | None,
     only: frozenset[str] | None = None,
+    reparser: Reparser | None = None,
 ) -> FileFacts:
     mod = module if module is not None else module_from_path(path)
     text: str | None = None
     try:
         text = decode(source)
-        tree = parse(text, path)
+        tree = parse(text, path) if reparser is None else reparser.parse(text, path)
     except (
         SyntaxError,
         ValueError,

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditls.extractors import extract, module_name_for
+from auditls.extractors.reparse import Reparser
 from auditls.facts import FileFacts
 from auditls.facts.core import SuppressionFact
 from auditls.index.workers import content_hash
@@ -86,15 +87,17 @@ def analyse_buffer(
     uri_of: Callable[[str], str],
     test_code: str = "demote",
     quick: bool = False,
+    reparser: Reparser | None = None,
 ) -> Analysis:
     """Extract and check a buffer: every rule (the settings filter when publishing), with the
     folder's ``test-code`` setting, as ``auditls check`` would check the file.
 
     ``quick``: only the extractors the file rules read (``FILE_RULE_EXTRACTORS``): the same
     findings a third sooner, and facts too few for hover or the workspace rules (``complete``
-    is False)."""
+    is False). ``reparser``: the analysis thread's (``extractors.reparse``)."""
     data = buffer_bytes(text)
-    facts = extract(data, rel, module=module, only=FILE_RULE_EXTRACTORS if quick else None)
+    only = FILE_RULE_EXTRACTORS if quick else None
+    facts = extract(data, rel, module=module, only=only, reparser=reparser)
     findings = check_facts(facts, select=EVERY_RULE, test_code=test_code)
     suppressions = facts.of(SuppressionFact)
     prepared = prepare_findings(findings, suppressions, text, encoding, uri_of, root)

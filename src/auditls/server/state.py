@@ -26,6 +26,7 @@ from pygls.uris import to_fs_path
 
 from auditls import __version__
 from auditls.config import Config
+from auditls.extractors.reparse import Reparser
 from auditls.facts import escape_path
 from auditls.index import is_excluded, real_name, real_path
 from auditls.index.workers import start_worker
@@ -151,6 +152,8 @@ class AuditServer(LanguageServer):
         #: The full analyses that follow a quick one (``text_sync.deliver``), on the same thread.
         self.completion: Pipeline[str, Analysis] | None = None
         self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="auditls-analyse")
+        #: The last trees the analysis thread parsed: an edit re-parses what it touched.
+        self.reparser = Reparser()
         #: The open buffers' analyses running now; the stores' threads step aside for them.
         self.foreground = Foreground()
         self._worker_pool: ProcessPoolExecutor | None = None

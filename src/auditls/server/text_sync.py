@@ -19,6 +19,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from auditls.extractors import module_name_for
+from auditls.extractors.reparse import Reparser
 from auditls.server import file_events, publish
 from auditls.server.documents import (
     LARGE_BUFFER,
@@ -158,6 +159,7 @@ def analyse(ls: AuditServer, uri: str, *, delay: float | None = None) -> None:
         uri_of=uri_of,
         test_code=test_code,
         quick=False,
+        reparser=ls.reparser,
     )
     quick = len(text) >= QUICK_FIRST
     doc.completion = run if quick else None  # the full analysis, after a quick one
@@ -177,6 +179,7 @@ def analyse_open(
     root: Path,
     uri_of: Callable[[str], str],
     test_code: str,
+    reparser: Reparser | None = None,
 ) -> Analysis:
     """``analyse_buffer`` off the loop, the module name worked out there (it reads the disk)."""
     module = module_name_for(*module_of) if module_of is not None else None
@@ -190,6 +193,7 @@ def analyse_open(
         uri_of=uri_of,
         test_code=test_code,
         quick=quick,
+        reparser=reparser,
     )
 
 
