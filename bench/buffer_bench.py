@@ -6,6 +6,8 @@ Prints figures, asserts nothing. Never a test.
     python bench/buffer_bench.py --corpus DIR    # any source tree (read only)
     python bench/buffer_bench.py --stages 5      # + where the time goes, on the 5 largest files
     python bench/buffer_bench.py --min-size 15000 # only files of 15,000 bytes or more
+    python bench/buffer_bench.py --edits          # what publishes first after an edit, with
+                                                  # and without the reparser (extractors.reparse)
 
 CPU time (``time.process_time``), not wall time: it is what the buffer costs the server's
 interpreter, and it moves less with the machine's load.
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from auditls.extractors import extract
 from auditls.extractors.parse import decode, parse
+from auditls.extractors.reparse import Reparser
 from auditls.facts.core import SuppressionFact
 from auditls.rules import check_facts
 from auditls.rules.runner import EVERY_RULE, FILE_RULE_EXTRACTORS
@@ -92,14 +95,73 @@ def print_stages(files: list[Path], root: Path, count: int) -> None:
             print(f"      slowest extractors: {top}")
 
 
+#: The edits of ``--edits``: what an editor sends between two analyses.
+EDITS = ("a line at the end", "a word typed mid-file", "a line inserted mid-file")
+
+
+def edit(lines: list[str], kind: str) -> list[str]:
+    """``lines`` (of a file) after one edit of ``kind``, at the middle statement line."""
+    lines = list(lines)
+    code = [i for i, line in enumerate(lines) if line.strip() and line.rstrip()[-1] not in "([{,:\\"]
+    at = code[len(code) // 2] if code else 0
+    if kind == EDITS[0]:
+        lines.insert(len(lines) - (lines[-1:] == [""]), "_edited = 1")
+    elif kind == EDITS[1]:
+        lines[at] += "  # typed"
+    else:
+        line = lines[at]
+        lines.insert(at + 1, line[: len(line) - len(line.lstrip())] + "_edited = 1")
+    return lines
+
+
+def edits(files: list[Path], root: Path) -> None:
+    """What publishes first after each kind of edit, the whole text parsed again or spliced."""
+    times: dict[tuple[str, bool], list[float]] = {}
+    spliced = Reparser()
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        rel = path.relative_to(root).as_posix()
+        lines = text.split("\n")
+        for kind in EDITS:
+            after = "\n".join(edit(lines, kind))
+            quick = len(after) >= QUICK_FIRST
+            for reparser in (None, spliced):
+                if reparser is not None:
+                    reparser.parse(decode(buffer_bytes(text)), rel)  # the version before
+                began = time.process_time()
+                analyse_buffer(
+                    after,
+                    version=2,
+                    rel=rel,
+                    module=None,
+                    encoding="utf-16",
+                    root=root,
+                    uri_of=lambda r: (root / r).as_uri(),
+                    quick=quick,
+                    reparser=reparser,
+                )
+                cost = (time.process_time() - began) * 1000
+                times.setdefault((kind, reparser is not None), []).append(cost)
+    print(f"{root} ({len(files)} files), CPU time of what publishes first after an edit:")
+    for kind in EDITS:
+        for again in (False, True):
+            how = "spliced" if again else "parsed whole"
+            print(f"  {kind:26s} {how:13s} {quantiles(times[(kind, again)])}")
+    print(f"  reparser: {dict(spliced.stats)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=Path(CACHE) / "src")
     parser.add_argument("--stages", type=int, default=0, help="stages of the N largest files")
     parser.add_argument("--min-size", type=int, default=0, help="only files of N bytes or more")
+    parser.add_argument("--edits", action="store_true", help="after an edit (see above)")
     args = parser.parse_args()
     root = args.corpus.resolve()
     files = [p for p in sorted(root.rglob("*.py")) if p.stat().st_size >= args.min_size]
+    if args.edits:
+        edits(files, root)
+        return
     full: list[float] = []
     first: list[float] = []
     for path in files:

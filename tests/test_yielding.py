@@ -1,5 +1,6 @@
 """Yield points (``auditls.yielding``): a thread's hook runs at them, and the store thread's long
-steps reach them (a file extracted again, the taint engine brought up to date), so that an open
+steps reach them (a file extracted again, its facts read back, the linker and the taint engine
+brought up to date), so that an open
 buffer's analysis does not share the interpreter with them."""
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def test_a_store_batch_reaches_the_points_of_its_long_steps(
 ) -> None:
     root = (tmp_path / "ws").resolve()
     root.mkdir()
-    helpers = "".join(f"def helper_{i}(x):\n    return x + {i}\n\n\n" for i in range(20))
+    helpers = "".join(f"def helper_{i}(x):\n    return x + {i}\n\n\n" for i in range(120))
     view = root / "views.py"
     view.write_text("import os\n\n\n" + helpers + "def run(cmd):\n    os.system(helper_1(cmd))\n")
     monkeypatch.setattr(engine_module, "YIELD_EVERY", 0.0)
@@ -57,3 +58,5 @@ def test_a_store_batch_reaches_the_points_of_its_long_steps(
     assert ("engine.py", "_yield_point") in where
     assert ("walker.py", "run") in where  # between two function bodies
     assert ("engine.py", "summarise") in where  # the taint engine, between two components
+    assert ("store.py", "file_facts") in where  # a file's facts decoded
+    assert ("linker.py", "_refresh") in where  # between two selections brought up to date

@@ -56,6 +56,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
+from auditls import yielding
 from auditls.facts import Fact, FileFacts
 from auditls.facts.core import (
     AssignmentFact,
@@ -678,6 +679,7 @@ def _refresh(store: Store) -> _Kept:
     if kept.files:
         read = {p: ff for p in present if (ff := store.file_facts(p)) is not None}
     for selection, selected in kept.files.items():
+        yielding.point()
         for path in changed:
             selected.pop(path, None)
         kinds = tuple(selection or ())

@@ -58,6 +58,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from auditls import yielding
 from auditls.facts import F, Fact, FileFacts
 from auditls.store import snapshot as snapfile
 from auditls.store.db import (
@@ -365,6 +366,8 @@ class Store:
         for table in self.schema.tables:
             for r in self._db.execute(table.select, (file_id,)):
                 numbered.append((r[0], table.decode(r[1:])))
+                if not len(numbered) % 256:
+                    yielding.point()  # a large file's facts: 130 ms of decoding at 10,000 facts
         numbered.sort(key=itemgetter(0))
         return FileFacts(
             path=path,
