@@ -102,7 +102,8 @@ EDITS = ("a line at the end", "a word typed mid-file", "a line inserted mid-file
 def edit(lines: list[str], kind: str) -> list[str]:
     """``lines`` (of a file) after one edit of ``kind``, at the middle statement line."""
     lines = list(lines)
-    code = [i for i, line in enumerate(lines) if line.strip() and line.rstrip()[-1] not in "([{,:\\"]
+    ends = "([{,:\\"  # a line a statement does not end on
+    code = [i for i, line in enumerate(lines) if line.strip() and line.rstrip()[-1] not in ends]
     at = code[len(code) // 2] if code else 0
     if kind == EDITS[0]:
         lines.insert(len(lines) - (lines[-1:] == [""]), "_edited = 1")
