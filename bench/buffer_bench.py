@@ -95,6 +95,23 @@ def print_stages(files: list[Path], root: Path, count: int) -> None:
             print(f"      slowest extractors: {top}")
 
 
+def cpu_ms(text: str, rel: str, root: Path, quick: bool, reparser: Reparser | None = None) -> float:
+    """CPU milliseconds of one ``analyse_buffer`` of ``text`` (the file ``rel`` under ``root``)."""
+    began = time.process_time()
+    analyse_buffer(
+        text,
+        version=1,
+        rel=rel,
+        module=None,
+        encoding="utf-16",
+        root=root,
+        uri_of=lambda r: (root / r).as_uri(),
+        quick=quick,
+        reparser=reparser,
+    )
+    return (time.process_time() - began) * 1000
+
+
 #: The edits of ``--edits``: what an editor sends between two analyses.
 EDITS = ("a line at the end", "a word typed mid-file", "a line inserted mid-file")
 
@@ -129,19 +146,7 @@ def edits(files: list[Path], root: Path) -> None:
             for reparser in (None, spliced):
                 if reparser is not None:
                     reparser.parse(decode(buffer_bytes(text)), rel)  # the version before
-                began = time.process_time()
-                analyse_buffer(
-                    after,
-                    version=2,
-                    rel=rel,
-                    module=None,
-                    encoding="utf-16",
-                    root=root,
-                    uri_of=lambda r: (root / r).as_uri(),
-                    quick=quick,
-                    reparser=reparser,
-                )
-                cost = (time.process_time() - began) * 1000
+                cost = cpu_ms(after, rel, root, quick, reparser)
                 times.setdefault((kind, reparser is not None), []).append(cost)
     print(f"{root} ({len(files)} files), CPU time of what publishes first after an edit:")
     for kind in EDITS:
@@ -169,22 +174,8 @@ def main() -> None:
         text = path.read_text(encoding="utf-8", errors="replace")
         rel = path.relative_to(root).as_posix()
 
-        def run(quick: bool, text: str = text, rel: str = rel) -> float:
-            began = time.process_time()
-            analyse_buffer(
-                text,
-                version=1,
-                rel=rel,
-                module=None,
-                encoding="utf-16",
-                root=root,
-                uri_of=lambda r: (root / r).as_uri(),
-                quick=quick,
-            )
-            return (time.process_time() - began) * 1000
-
-        full.append(run(False))
-        first.append(run(True) if len(text) >= QUICK_FIRST else full[-1])
+        full.append(cpu_ms(text, rel, root, False))
+        first.append(cpu_ms(text, rel, root, True) if len(text) >= QUICK_FIRST else full[-1])
     print(f"{root} ({len(files)} files), CPU time per buffer analysis:")
     print(f"  full analysis        {quantiles(full)}")
     print(f"  what publishes first {quantiles(first)}")
