@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import random
+import threading
 from typing import Any
 
 import pytest
@@ -88,6 +91,54 @@ def test_bad_messages_are_answered_and_reading_goes_on(monkeypatch: pytest.Monke
         (None, transport.INVALID_REQUEST),
         (7, transport.NOT_INITIALIZED),
     ]
+
+
+def through_a_pipe(pieces: list[bytes], monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[Any]]:
+    """Why reading stopped, and the ids of the answers to what a writer thread sends down a
+    real pipe in ``pieces``, read by ``PipeSource`` as ``auditls serve`` reads its stdin."""
+    monkeypatch.setenv("AUDITLS_MAX_MESSAGE", str(10**7))
+    read_fd, write_fd = os.pipe()
+
+    def write() -> None:
+        with os.fdopen(write_fd, "wb", buffering=0) as pipe:
+            for piece in pieces:
+                pipe.write(piece)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    out: list[bytes] = []
+    gate = transport.Gate(create_server().protocol, out.append)
+    with os.fdopen(read_fd, "rb") as stream:
+        why = asyncio.run(transport.read_loop(transport.PipeSource(stream), gate))
+    writer.join()
+    return why, [json.loads(raw.partition(b"\r\n\r\n")[2])["id"] for raw in out]
+
+
+def test_the_pipe_source_reads_frames_however_the_bytes_arrive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Several frames in one write, a frame cut anywhere (in a header, in the blank line, in
+    the body) and bodies larger than a chunk: each request is answered once, in order."""
+    frames = []
+    for i in range(40):
+        padding = "x" * (200_000 if i % 10 == 3 else i * 37)
+        body = {"jsonrpc": "2.0", "id": i, "method": "textDocument/hover", "params": {"p": padding}}
+        frames.append(frame(json.dumps(body).encode()))
+    data = b"".join(frames)
+    rng = random.Random(5)
+    cuts = sorted(rng.sample(range(1, len(data)), 300))
+    pieces = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+    everything = ("end of stream", list(range(40)))  # before initialize: -32002 each
+    assert through_a_pipe(pieces, monkeypatch) == everything
+    assert through_a_pipe([data], monkeypatch) == everything
+
+
+def test_the_pipe_source_refuses_a_long_header_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    long_line = b"X-Long: " + b"y" * transport.MAX_HEADER + b"\r\n"
+    after = frame(b'{"jsonrpc": "2.0", "id": 1, "method": "x"}')
+    why, ids = through_a_pipe([long_line[:100], long_line[100:] + after], monkeypatch)
+    assert "header line longer" in why
+    assert ids == [None]
 
 
 TOKEN = "right"  # noqa: S105 (a test token)

@@ -129,7 +129,7 @@ def serve(
         writer = StdoutWriter(stdout)
         server.protocol.set_writer(writer)
         gate = transport.Gate(server.protocol, writer.write)
-        run(server, transport.read_loop(transport.PipeSource(stdin, server.thread_pool), gate))
+        run(server, transport.read_loop(transport.PipeSource(stdin), gate))
     lifecycle.stop_now(server)  # the client closed the connection without shutdown/exit
     return 0
 

@@ -33,8 +33,9 @@ import hmac
 import json
 import logging
 import os
+import queue
+import threading
 from collections.abc import Callable
-from concurrent.futures import Executor
 from typing import Any, BinaryIO, Protocol
 
 from lsprotocol import types
@@ -154,22 +155,105 @@ class StreamSource:
 
 
 class PipeSource:
-    """A blocking binary stream (stdin), read in an executor as pygls does."""
+    """A blocking binary stream (stdin), read in chunks by a daemon thread of its own.
 
-    def __init__(self, stream: BinaryIO, executor: Executor) -> None:
-        self.stream = stream
-        self.executor = executor
+    A client writes a message (headers and body) at once, so one chunk holds it as a rule and
+    the loop wakes once per message. Reading it a line and then the body at a time through an
+    executor, as pygls does, took three hand-offs between threads per message, each waiting
+    for the GIL while a store batch computed: at 13,990 files a save's ``didChange`` reached
+    its handler up to 26 ms after the client sent it. The thread reads only when the loop asks
+    (the pipe holds back a client that writes faster than the server reads), and being a
+    daemon it never holds up the process's exit while blocked in a read."""
+
+    CHUNK = 65536
+
+    def __init__(self, stream: BinaryIO) -> None:
+        read1 = getattr(stream, "read1", None)  # a buffered stream: what is there, one read
+        self._read1: Callable[[int], bytes] = read1 if read1 is not None else stream.read
+        self._buffer = bytearray()
+        self._eof = False
+        self._wants: queue.SimpleQueue[tuple[int, asyncio.AbstractEventLoop, Any]] = (
+            queue.SimpleQueue()
+        )
+        self._thread: threading.Thread | None = None
+
+    def _run(self) -> None:
+        while True:
+            want, loop, future = self._wants.get()
+            try:
+                data = self._read(want)
+            except BaseException as exc:  # handed to the loop, raised there
+                loop.call_soon_threadsafe(_settle, future, None, exc)
+                return
+            loop.call_soon_threadsafe(_settle, future, data, None)
+            if not data:
+                return
+
+    def _read(self, want: int) -> bytes:
+        """At least one byte, and ``want`` bytes when the stream has them (b"" at its end)."""
+        chunk = self._read1(max(want, self.CHUNK))
+        if len(chunk) >= want or not chunk:
+            return chunk
+        parts, got = [chunk], len(chunk)
+        while got < want:
+            chunk = self._read1(max(want - got, self.CHUNK))
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
+
+    async def _fill(self, want: int = 1) -> bool:
+        """More bytes into the buffer (``want`` of them when the stream has them); False at
+        the end of the stream."""
+        if self._eof:
+            return False
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="auditls-stdin", daemon=True)
+            self._thread.start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bytes] = loop.create_future()
+        self._wants.put((want, loop, future))
+        data = await future
+        if not data:
+            self._eof = True
+            return False
+        self._buffer += data
+        return True
 
     async def readline(self) -> bytes:
-        loop = asyncio.get_running_loop()
-        line = await loop.run_in_executor(self.executor, self.stream.readline, MAX_HEADER + 1)
-        if len(line) > MAX_HEADER:
-            raise FrameError(f"a header line longer than {MAX_HEADER} bytes")
-        return line
+        start = 0
+        while True:
+            end = self._buffer.find(b"\n", start)
+            if (end + 1 if end >= 0 else len(self._buffer)) > MAX_HEADER:
+                raise FrameError(f"a header line longer than {MAX_HEADER} bytes")
+            if end >= 0:
+                line = bytes(self._buffer[: end + 1])
+                del self._buffer[: end + 1]
+                return line
+            start = len(self._buffer)
+            if not await self._fill():
+                line = bytes(self._buffer)
+                self._buffer.clear()
+                return line
 
     async def read(self, n: int) -> bytes:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, self.stream.read, n)
+        if len(self._buffer) < n:
+            await self._fill(n - len(self._buffer))
+            while len(self._buffer) < n and await self._fill(n - len(self._buffer)):
+                pass
+        data = bytes(self._buffer[:n])
+        del self._buffer[:n]
+        return data
+
+
+def _settle(future: asyncio.Future[bytes], data: bytes | None, exc: BaseException | None) -> None:
+    if future.done():  # cancelled: the loop is going away
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(data or b"")
 
 
 def frame(message: dict[str, Any]) -> bytes:
@@ -309,6 +393,10 @@ async def read_loop(source: Source, gate: Gate) -> str:
         if gate.refused:
             log.error("closing the connection: initialize without the right token")
             return "refused"
+        # What the message started runs before the next message is handled, as when each
+        # read waited for the stream: a synchronous handler must not overtake an earlier
+        # message's task (``didChange`` before the ``didOpen`` task has opened the document).
+        await asyncio.sleep(0)
 
 
 async def serve_tcp(
