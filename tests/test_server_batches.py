@@ -9,11 +9,15 @@ import asyncio
 import threading
 from pathlib import Path
 
+import pytest
+
 from auditls.config import Config
 from auditls.extractors import extract, module_name_for
 from auditls.index.workers import content_hash
+from auditls.server import engine as engine_module
+from auditls.server.convert import Prepared
 from auditls.server.documents import buffer_bytes
-from auditls.server.engine import Buffer, Changes, FolderEngine
+from auditls.server.engine import Buffer, Changes, FolderEngine, _Batch
 
 EVAL = "def f(code):\n    return eval(code)\n"
 
@@ -115,3 +119,86 @@ async def test_buffers_closes_and_saves_asked_while_one_waits_are_one_job(tmp_pa
     finally:
         await engine.run(engine.close)
         engine.shutdown_thread()
+
+
+APP = (
+    "from flask import Flask\nfrom flask_login import login_required\n\n"
+    "from pkg.views import bp\n\napp = Flask(__name__)\napp.register_blueprint(bp)\n\n\n"
+    '@app.post("/notes")\n@login_required\ndef add_note():\n    return ""\n'
+)
+VIEWS = (
+    'from flask import Blueprint\n\nbp = Blueprint("views", __name__)\n\n\n'
+    '@bp.post("/notes/<int:nid>/delete")\ndef delete_note(nid):\n    return ""\n'
+)
+
+
+def stepped_batch(root: Path, step: int) -> tuple[Changes, list[str], list[list[str]]]:
+    """A batch of five saves (one of them makes a workspace finding in another file), a
+    buffer laid over and one handed back, run with ``BATCH_STEP = step``: its changes, the
+    overlaid paths after, and what each ``update`` was given."""
+    root = root.resolve()
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text(APP)
+    (root / "pkg" / "views.py").write_text(VIEWS)
+    for name in ("a", "b", "c", "d", "e"):
+        (root / f"{name}.py").write_text("x = 1\n")
+    engine = FolderEngine(root, Config(), "utf-16", lambda rel: rel)
+    engine.open()
+    try:
+        engine.index()
+        engine.set_buffers({"e.py": buffer(root, "e.py", EVAL)})
+        for name in ("a", "b", "c"):
+            (root / f"{name}.py").write_text(EVAL)
+        (root / "pkg" / "__init__.py").write_text(APP.replace("@login_required\n", ""))
+        steps: list[list[str]] = []
+        real = engine._update
+
+        def recording(
+            paths: set[Path], buffers: dict[str, Buffer | None], *, rules: bool
+        ) -> Changes:
+            names = sorted(str(p.relative_to(root)) for p in paths)
+            steps.append(names + [f"{k}:{'laid' if v else 'dropped'}" for k, v in buffers.items()])
+            return real(paths, buffers, rules=rules)
+
+        engine._update = recording  # type: ignore[method-assign]
+        paths = {root / f"{name}.py" for name in ("a", "b", "c", "d")} | {root / "pkg/__init__.py"}
+        buffers: dict[str, Buffer | None] = {"d.py": buffer(root, "d.py", EVAL), "e.py": None}
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(engine_module, "BATCH_STEP", step)
+            changes = engine._run_batch(_Batch(paths=paths, buffers=buffers))
+        return changes, engine.overlaid(), steps
+    finally:
+        engine.close()
+        engine.shutdown_thread()
+
+
+def test_a_large_batch_runs_in_steps_with_the_same_changes(tmp_path: Path) -> None:
+    """A batch over ``BATCH_STEP`` paths and buffers is re-indexed a few at a time (a merged
+    batch of hundreds of files held all their facts and findings at once), with the same
+    changes as in one go: the buffer handed back first, then the paths, then the buffer laid
+    over."""
+    whole, whole_overlaid, whole_steps = stepped_batch(tmp_path / "whole", 100)
+    stepped, overlaid, steps = stepped_batch(tmp_path / "stepped", 2)
+    assert len(whole_steps) == 1
+    assert steps == [
+        ["a.py", "e.py:dropped"],
+        ["b.py", "c.py"],
+        ["d.py", "pkg/__init__.py"],
+        ["d.py:laid"],
+    ]
+
+    def summary(changes: Changes) -> object:
+        return (
+            {rel: rules(found) for rel, found in changes.updated.items()},
+            changes.removed,
+            {rel: rules(found) for rel, found in changes.workspace.items()},
+        )
+
+    assert summary(stepped) == summary(whole)
+    assert summary(whole)[2] == {"pkg/views.py": []}  # no login check left to miss (AUD304)
+    assert sorted(whole.updated) == ["a.py", "b.py", "c.py", "pkg/__init__.py"]
+    assert overlaid == whole_overlaid == ["d.py"]
+
+
+def rules(prepared: list[Prepared]) -> list[str]:
+    return sorted(p.finding.rule for p in prepared)
