@@ -153,12 +153,10 @@ def stepped_batch(root: Path, step: int) -> tuple[Changes, list[str], list[list[
         steps: list[list[str]] = []
         real = engine._update
 
-        def recording(
-            paths: set[Path], buffers: dict[str, Buffer | None], *, rules: bool
-        ) -> Changes:
+        def recording(paths: set[Path], buffers: dict[str, Buffer | None]) -> Changes:
             names = sorted(str(p.relative_to(root)) for p in paths)
             steps.append(names + [f"{k}:{'laid' if v else 'dropped'}" for k, v in buffers.items()])
-            return real(paths, buffers, rules=rules)
+            return real(paths, buffers)
 
         engine._update = recording  # type: ignore[method-assign]
         paths = {root / f"{name}.py" for name in ("a", "b", "c", "d")} | {root / "pkg/__init__.py"}

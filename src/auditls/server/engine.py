@@ -117,13 +117,15 @@ ASIDE_BUDGET = 0.5
 #: Seconds between two checks for a buffer's analysis inside one step of a batch (the points
 #: of ``auditls.yielding``: between two function bodies extracted, two taint components...).
 YIELD_EVERY = 0.002
-#: Paths and buffers one step of a store batch takes at most (``_run_batch``). Saves that came
-#: faster than the store ran merged into one batch of 641 paths and 633 buffers in the soak (a
-#: branch switch makes thousands); re-indexed at once, every changed file's facts and findings
-#: were alive together, and the long-lived objects allocated during that peak kept pymalloc's
-#: arenas of it (150 -> 201 MiB in that one batch). In steps, the workspace rules run once,
-#: after the last.
-BATCH_STEP = 32
+#: Paths and buffers one step of a store batch takes at most (``_run_batch``), the workspace
+#: rules run after each. Saves that came faster than the store ran merged into one batch of
+#: 641 paths and 633 buffers in the soak (a branch switch makes thousands); re-indexed at once,
+#: every changed file's facts and findings were alive together, the taint engine was rebuilt
+#: rather than updated, and the long-lived objects allocated during that peak kept pymalloc's
+#: arenas of it (150 -> 201 MiB in that one batch). 700 changed files of the benchmark corpus,
+#: twice: arenas 109 -> 220 MiB in one go, 110 -> 168 in steps of 64, 109 -> 217 in steps of
+#: 128, in about the same time (35, 38, 34 s); steps of 32 took 48 s.
+BATCH_STEP = 64
 #: A files row as the engine compares them: hash, status, module, extractor version, error.
 RowKey = tuple[Any, ...]
 #: The size and mtime of an overlay's row: no file on disk has them, so the indexer reads the
@@ -313,7 +315,8 @@ class FolderEngine:
         ``dropped`` paths back to the disk (``drop_buffer``), on the store's thread, merged with
         every other call made while it waits to start (``update``): saves, their watcher
         events, closes and buffers that come faster than the store runs the workspace rules
-        queue one job, not one each, and the rules run once for all of them. One job per call
+        queue one job, not one each, and the rules run once for all of them (once per
+        ``BATCH_STEP`` of them in a large job: ``_update_in_steps``). One job per call
         let the queue grow without bound: 1,250 refreshes after 200 soak cycles, then (with
         the refreshes merged) a ``drop_buffer`` per close and a ``set_buffers`` per analysis,
         each holding its document and running the rules, while the store ran ever further
@@ -353,9 +356,8 @@ class FolderEngine:
 
     def _update_in_steps(self, paths: set[Path], buffers: dict[str, Buffer | None]) -> Changes:
         """``update`` of at most ``BATCH_STEP`` paths and buffers at a time, within one
-        budget for stepping aside, the workspace rules after the last step: buffers handed
-        back to the disk first, then the paths, then the buffers laid over, as one ``update``
-        orders them."""
+        budget for stepping aside: buffers handed back to the disk first, then the paths,
+        then the buffers laid over, as one ``update`` orders them."""
         if len(paths) + len(buffers) <= BATCH_STEP:
             return self.update(paths, buffers)
         dropped = sorted(path for path, buffer in buffers.items() if buffer is None)
@@ -365,15 +367,12 @@ class FolderEngine:
         changes: Changes | None = None
         for start in range(0, len(items), BATCH_STEP):
             step = items[start : start + BATCH_STEP]
-            last = start + BATCH_STEP >= len(items)
             part = self._update(
                 {item for item in step if isinstance(item, Path)},
                 {item: buffers[item] for item in step if isinstance(item, str)},
-                rules=last,
             )
             changes = part if changes is None else changes.followed_by(part)
-            if not last:
-                self.trimmer.maybe()
+            self.trimmer.maybe()
         assert changes is not None  # items is not empty
         return changes
 
@@ -509,13 +508,10 @@ class FolderEngine:
         """``drop_buffer`` of the paths ``buffers`` maps to None, ``refresh`` of ``paths``,
         then ``set_buffers`` of the others, with the workspace rules run once at the end."""
         self._aside_left = ASIDE_BUDGET
-        return self._update(paths, buffers, rules=True)
+        return self._update(paths, buffers)
 
-    def _update(
-        self, paths: Collection[Path], buffers: dict[str, Buffer | None], *, rules: bool
-    ) -> Changes:
-        """``update`` within the budget left (``_step_aside``); the workspace rules only if
-        ``rules`` (else a later step of the same batch runs them)."""
+    def _update(self, paths: Collection[Path], buffers: dict[str, Buffer | None]) -> Changes:
+        """``update`` within the budget left for stepping aside (``_step_aside``)."""
         store = self._require()
         starts = self._starts(paths) if paths else []
         laid = {path: b for path, b in buffers.items() if b is not None}
@@ -528,8 +524,7 @@ class FolderEngine:
         if not starts and not restore:
             self._overlay(store, only=laid.keys())
             changes = Changes(store.revision)
-            if rules:
-                self._workspace_findings(store, changes)
+            self._workspace_findings(store, changes)
             return changes
         before = self._disk_states(store)
         if restore:
@@ -538,8 +533,7 @@ class FolderEngine:
             self._settle(store)
             changes = self._diff(store, before)
             self._overlay(store)
-            if rules:
-                self._workspace_findings(store, changes)
+            self._workspace_findings(store, changes)
             changes.revision = store.revision
             return changes
         started = time.perf_counter()
@@ -559,8 +553,7 @@ class FolderEngine:
             ", ".join(sorted(changes.updated.keys() | changes.removed)) or "none",
         )
         self._overlay(store)
-        if rules:
-            self._workspace_findings(store, changes)
+        self._workspace_findings(store, changes)
         changes.revision = store.revision
         return changes
 
