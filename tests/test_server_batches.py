@@ -173,15 +173,15 @@ def stepped_batch(root: Path, step: int) -> tuple[Changes, list[str], list[list[
 def test_a_large_batch_runs_in_steps_with_the_same_changes(tmp_path: Path) -> None:
     """A batch over ``BATCH_STEP`` paths and buffers is re-indexed a few at a time (a merged
     batch of hundreds of files held all their facts and findings at once), with the same
-    changes as in one go: the buffer handed back first, then the paths, then the buffer laid
-    over."""
+    changes as in one go: the buffer handed back first, then the paths spread over the steps
+    (every n-th), then the buffer laid over."""
     whole, whole_overlaid, whole_steps = stepped_batch(tmp_path / "whole", 100)
     stepped, overlaid, steps = stepped_batch(tmp_path / "stepped", 2)
     assert len(whole_steps) == 1
     assert steps == [
-        ["a.py", "e.py:dropped"],
-        ["b.py", "c.py"],
-        ["d.py", "pkg/__init__.py"],
+        ["a.py", "e.py:dropped"],  # the buffer handed back first, then the paths, spread
+        ["b.py", "d.py"],
+        ["c.py", "pkg/__init__.py"],
         ["d.py:laid"],
     ]
 

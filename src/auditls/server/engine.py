@@ -122,10 +122,10 @@ YIELD_EVERY = 0.002
 #: 641 paths and 633 buffers in the soak (a branch switch makes thousands); re-indexed at once,
 #: every changed file's facts and findings were alive together, the taint engine was rebuilt
 #: rather than updated, and the long-lived objects allocated during that peak kept pymalloc's
-#: arenas of it (150 -> 201 MiB in that one batch). 700 changed files of the benchmark corpus,
-#: twice: arenas 109 -> 220 MiB in one go, 110 -> 168 in steps of 64, 109 -> 217 in steps of
-#: 128, in about the same time (35, 38, 34 s); steps of 32 took 48 s.
-BATCH_STEP = 64
+#: arenas of it (150 -> 201 MiB in that one batch). ``bench/batch_bench.py`` (700 files of the
+#: benchmark corpus changed, twice): in one go 28 + 30 s, arenas 109 -> 181 -> 223 MiB; in
+#: spread steps of 128, 36 + 31 s, 110 -> 144 -> 173 MiB; of 64, 42 + 47 s, 109 -> 142 -> 157.
+BATCH_STEP = 128
 #: A files row as the engine compares them: hash, status, module, extractor version, error.
 RowKey = tuple[Any, ...]
 #: The size and mtime of an overlay's row: no file on disk has them, so the indexer reads the
@@ -362,7 +362,13 @@ class FolderEngine:
             return self.update(paths, buffers)
         dropped = sorted(path for path, buffer in buffers.items() if buffer is None)
         laid = sorted(path for path, buffer in buffers.items() if buffer is not None)
-        items: list[Path | str] = [*dropped, *sorted(paths), *laid]
+        # The paths spread over the steps (every n-th, n the number of steps), not a package
+        # per step: ``bench/batch_bench.py`` in sorted runs of 64 left pymalloc's arenas
+        # 109 -> 159 -> 208 MiB, spread 109 -> 142 -> 157.
+        ordered = sorted(paths)
+        steps = -(-len(ordered) // BATCH_STEP)
+        spread = [path for offset in range(steps) for path in ordered[offset::steps]]
+        items: list[Path | str] = [*dropped, *spread, *laid]
         self._aside_left = ASIDE_BUDGET  # for the whole batch
         changes: Changes | None = None
         for start in range(0, len(items), BATCH_STEP):
