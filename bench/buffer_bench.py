@@ -28,7 +28,7 @@ from auditls.facts.core import SuppressionFact
 from auditls.rules import check_facts
 from auditls.rules.runner import EVERY_RULE, FILE_RULE_EXTRACTORS
 from auditls.server.documents import QUICK_FIRST, analyse_buffer, buffer_bytes
-from auditls.server.engine import prepare_findings
+from auditls.server.findings import prepare_findings
 
 CACHE = os.environ.get("AUDITLS_BENCH_CACHE") or Path.home() / ".cache" / "auditls-bench"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from auditls.config import Config
 from auditls.report.baseline import BaselineError, Fingerprinter, read_baseline
 from auditls.server.convert import Prepared
-from auditls.server.engine import read_text
+from auditls.server.findings import read_text
 
 #: Files whose parsed text is kept for fingerprinting (the most recent ones).
 TEXTS_KEPT = 64

@@ -33,7 +33,7 @@ from auditls.index.workers import content_hash
 from auditls.rules import check_facts
 from auditls.rules.runner import EVERY_RULE, FILE_RULE_EXTRACTORS
 from auditls.server.convert import Prepared
-from auditls.server.engine import prepare_findings
+from auditls.server.findings import prepare_findings
 
 #: Characters from which a buffer is analysed in a worker process.
 LARGE_BUFFER = 1_000_000

@@ -63,7 +63,6 @@ counted in the status (``notAnalysed``).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import json
 import logging
@@ -78,17 +77,18 @@ from typing import Any, TypeVar
 
 from auditls import yielding
 from auditls.config import Config
-from auditls.extractors import EXTRACTOR_VERSION, decode, is_indexed
+from auditls.extractors import EXTRACTOR_VERSION, is_indexed
 from auditls.facts import FileFacts
 from auditls.facts.core import SuppressionFact
 from auditls.index import IndexReport, index_workspace, is_excluded, real_path
 from auditls.knowledge.taint import with_user_models
-from auditls.rules import Finding, TraceStep, check_facts, check_workspace
+from auditls.rules import Finding, check_facts, check_workspace
+from auditls.rules.cache import code_version, finding_from_obj, finding_to_obj
 from auditls.rules.core import NOT_ANALYSED_STATUSES
 from auditls.rules.runner import EVERY_RULE
-from auditls.server.convert import Lines, Prepared, prepare
+from auditls.server.convert import Prepared
+from auditls.server.findings import prepare_findings, read_text
 from auditls.server.memory import TRIMMER, Trimmer, refreeze, trim
-from auditls.server.suppressions import Directives, suppression_data
 from auditls.store import Store, StoreError
 from auditls.store.schema import FileRow
 from auditls.taint import save_state
@@ -147,23 +147,6 @@ def laid_over(row: FileRow | None) -> bool:
     return row is not None and row.size == OVERLAY_STAT and row.status == "ok"
 
 
-@functools.cache
-def code_version() -> str:
-    """A digest of auditls's sources: cached findings from other code are not reused."""
-    from auditls import source_digest
-
-    return source_digest()
-
-
-def finding_to_obj(finding: Finding) -> dict[str, Any]:
-    return dataclasses.asdict(finding)
-
-
-def finding_from_obj(obj: dict[str, Any]) -> Finding:
-    trace = tuple(TraceStep(**step) for step in obj.pop("trace", ()))
-    return Finding(**obj, trace=trace)
-
-
 class IndexCancelled(Exception):
     """Raised from the progress callback to stop an index run."""
 
@@ -194,53 +177,6 @@ class Changes:
         self.full = self.full or later.full
         self.cancelled = self.cancelled or later.cancelled
         return self
-
-
-def read_text(path: Path) -> str:
-    """A file's text as Python decodes it; empty when it cannot be read."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return ""
-    try:
-        return decode(data)
-    except (SyntaxError, UnicodeDecodeError, LookupError, ValueError):
-        return data.decode("utf-8", "replace")
-
-
-def prepare_findings(
-    findings: list[Finding],
-    suppressions: list[SuppressionFact],
-    text: str,
-    encoding: str,
-    uri_of: Callable[[str], str],
-    root: Path,
-    text_of: Callable[[str], str] | None = None,
-) -> list[Prepared]:
-    """Findings of one file with their text-dependent parts (see ``convert.Prepared``);
-    ``text_of(rel)``: the text of another file a trace step is in (default: the disk's)."""
-    if not findings:
-        return []
-    lines = Lines(text)
-    directives = Directives(suppressions)
-    cache: dict[str, tuple[str, Lines]] = {}
-
-    def locate(rel: str) -> tuple[str, Lines]:
-        if rel not in cache:
-            other = text_of(rel) if text_of is not None else read_text(real_path(root, rel))
-            cache[rel] = (uri_of(rel), Lines(other))
-        return cache[rel]
-
-    return [
-        prepare(
-            f,
-            lines,
-            encoding,
-            data=suppression_data(lines, directives, f, encoding),
-            locate=locate,
-        )
-        for f in findings
-    ]
 
 
 @dataclass(slots=True)
