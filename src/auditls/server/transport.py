@@ -395,7 +395,8 @@ async def read_loop(source: Source, gate: Gate) -> str:
             return "refused"
         # What the message started runs before the next message is handled, as when each
         # read waited for the stream: a synchronous handler must not overtake an earlier
-        # message's task (``didChange`` before the ``didOpen`` task has opened the document).
+        # message's task (a ``didOpen`` run before the ``didClose`` task that came first,
+        # which then closed the document just reopened).
         await asyncio.sleep(0)
 
 
