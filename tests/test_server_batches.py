@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from test_server_engine import APP, VIEWS  # a Flask app whose views a workspace rule checks
 
 from auditls.config import Config
 from auditls.extractors import extract, module_name_for
@@ -119,17 +120,6 @@ async def test_buffers_closes_and_saves_asked_while_one_waits_are_one_job(tmp_pa
     finally:
         await engine.run(engine.close)
         engine.shutdown_thread()
-
-
-APP = (
-    "from flask import Flask\nfrom flask_login import login_required\n\n"
-    "from pkg.views import bp\n\napp = Flask(__name__)\napp.register_blueprint(bp)\n\n\n"
-    '@app.post("/notes")\n@login_required\ndef add_note():\n    return ""\n'
-)
-VIEWS = (
-    'from flask import Blueprint\n\nbp = Blueprint("views", __name__)\n\n\n'
-    '@bp.post("/notes/<int:nid>/delete")\ndef delete_note(nid):\n    return ""\n'
-)
 
 
 def stepped_batch(root: Path, step: int) -> tuple[Changes, list[str], list[list[str]]]:
