@@ -10,7 +10,7 @@ from pathlib import Path
 from auditls.extractors import module_name_for
 from auditls.index.run import package_memo
 from auditls.store import Store
-from auditls.store import store as store_module
+from auditls.store import db as store_db
 from tests.test_store import open_store, row_for, sample_facts, snapshot_file
 
 REPO = Path(__file__).resolve().parent.parent
@@ -20,7 +20,7 @@ def test_the_working_database_is_private_with_a_bounded_cache(tmp_path: Path) ->
     with open_store(tmp_path) as store:
         (name,) = [row[2] for row in store.conn.execute("PRAGMA database_list")]
         assert name == ""  # SQLite's private temp database: no file of ours, none left
-        assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -store_module.CACHE_KIB
+        assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -store_db.CACHE_KIB
         ff = sample_facts()
         store.replace_file(row_for(ff), ff)
         assert store.file_facts(ff.path) == ff

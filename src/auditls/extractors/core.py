@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import ast
 
-from auditls.extractors.semantic import Context, literal_json, value_kind
+from auditls.extractors.literals import literal_json, value_kind
+from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
 from auditls.facts import builder
 from auditls.facts.core import (

@@ -18,7 +18,8 @@ import ast
 import json
 
 from auditls.extractors.django.common import literal_str, str_items
-from auditls.extractors.semantic import Context, literal_json
+from auditls.extractors.literals import literal_json
+from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
 from auditls.facts.django import DjangoSettingFact
 from auditls.knowledge.django import (

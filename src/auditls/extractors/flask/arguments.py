@@ -7,7 +7,8 @@ import ast
 import json
 from collections.abc import Iterable
 
-from auditls.extractors.semantic import Context, literal_json
+from auditls.extractors.literals import literal_json
+from auditls.extractors.semantic import Context
 from auditls.knowledge.flask import ENV_GETTERS, ENV_MAPPINGS, RANDOM_CALLS
 
 

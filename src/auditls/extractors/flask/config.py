@@ -8,7 +8,8 @@ import ast
 from auditls.extractors.flask.arguments import argument, classify_value, literal_str, text
 from auditls.extractors.flask.base import FlaskExtractor
 from auditls.extractors.flask.refs import acceptable, ref_of
-from auditls.extractors.semantic import Context, literal_json
+from auditls.extractors.literals import literal_json
+from auditls.extractors.semantic import Context
 from auditls.extractors.walker import register
 from auditls.facts.flask import FlaskConfigFact
 from auditls.knowledge.flask import (

@@ -21,9 +21,10 @@ import re
 import unicodedata
 from typing import ClassVar
 
+from auditls.extractors.literals import value_kind
 from auditls.extractors.security import values
 from auditls.extractors.security.values import CallCounter
-from auditls.extractors.semantic import Context, value_kind
+from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
 from auditls.facts.security import (
     BidiControlFact,

@@ -17,8 +17,8 @@ from __future__ import annotations
 import ast
 import re
 
+from auditls.extractors.literals import value_kind
 from auditls.extractors.security import values
-from auditls.extractors.semantic import value_kind
 from auditls.extractors.walker import register
 from auditls.facts.security import SqlQueryFact
 from auditls.knowledge.security import (

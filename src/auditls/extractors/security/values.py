@@ -30,7 +30,8 @@ import ast
 import re
 from collections.abc import Iterator
 
-from auditls.extractors.semantic import Context, Scope, value_kind
+from auditls.extractors.literals import value_kind
+from auditls.extractors.semantic import Context, Scope
 from auditls.extractors.walker import Extractor, register
 from auditls.knowledge.flask import REQUEST
 from auditls.knowledge.security import (

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import ast
 
-from auditls.extractors.semantic import Context, literal_json
+from auditls.extractors.literals import literal_json
+from auditls.extractors.semantic import Context
 from auditls.extractors.walker import Extractor, register
 from auditls.facts.typeinfo import (
     GenericFact,
