@@ -6,6 +6,7 @@ the documents they named)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from pathlib import Path
 
@@ -190,3 +191,54 @@ def test_a_large_batch_runs_in_steps_with_the_same_changes(tmp_path: Path) -> No
 
 def rules(prepared: list[Prepared]) -> list[str]:
     return sorted(p.finding.rule for p in prepared)
+
+
+async def test_one_task_waits_for_a_batch_however_many_events_joined_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``publish.apply_when_done``: events merged into one batch (``FolderEngine.enqueue``)
+    spawn one waiter, which applies the batch's changes once and then runs each event's
+    follow-up; a task per event held 11,000 coroutines through a soak's long batch."""
+    from types import SimpleNamespace
+
+    from auditls.server import publish
+
+    root = tmp_path.resolve()
+    for name in ("a", "b", "c"):
+        (root / f"{name}.py").write_text("x = 1\n")
+    engine = FolderEngine(root, Config(), "utf-16", lambda rel: rel)
+    applied: list[Changes] = []
+    monkeypatch.setattr(publish, "apply", lambda ls, folder, changes: applied.append(changes))
+    spawned: list[asyncio.Task[None]] = []
+
+    def spawn(coro: object, name: str) -> asyncio.Task[None]:
+        spawned.append(asyncio.ensure_future(coro))  # type: ignore[arg-type]
+        return spawned[-1]
+
+    ls = SimpleNamespace(spawn=spawn)
+    folder = SimpleNamespace(waiting={})
+    try:
+        await engine.run(engine.open)
+        await engine.run(engine.index)
+        gate = threading.Event()
+        blocked = asyncio.ensure_future(engine.run(gate.wait))  # the store's thread is busy
+        followed: list[str] = []
+        batches = set()
+        for name in ("a", "b", "c") * 20:  # sixty events for three files
+            (root / f"{name}.py").write_text(EVAL)
+            batch = engine.enqueue(paths={root / f"{name}.py"})
+            batches.add(batch)
+            then = functools.partial(followed.append, name)
+            publish.apply_when_done(ls, folder, batch, then)  # type: ignore[arg-type]
+        assert len(batches) == 1  # one batch
+        assert len(spawned) == 1  # one waiter
+        gate.set()
+        await blocked
+        await asyncio.wait_for(spawned[0], 60)
+        assert len(applied) == 1
+        assert sorted(applied[0].updated) == ["a.py", "b.py", "c.py"]
+        assert followed == ["a", "b", "c"] * 20  # each event's follow-up, in order, after it
+        assert folder.waiting == {}  # nothing kept once the batch is applied
+    finally:
+        await engine.run(engine.close)
+        engine.shutdown_thread()

@@ -3,9 +3,11 @@
 The store's SQLite connection belongs to the thread that opened it, and indexing is long CPU
 work that must not stall the event loop, so each folder gets one worker thread (a single-thread
 executor) that opens the store and runs every store operation, one at a time, in the order they
-were asked for. The loop awaits ``engine.run(engine.index)`` or, for a save, a close, a file
-event or an open buffer, ``engine.update_batched(...)``, which merges every such call made while
-one waits into one job (one run of the workspace rules), and gets a ``Changes``. Before each
+were asked for. The loop awaits ``engine.run(engine.index)``; a save, a close, a file event or
+an open buffer goes in with ``engine.enqueue(...)`` (``update_batched`` to wait for it), which
+merges every such call made while one waits into one job (one run of the workspace rules),
+whose future gives a ``Changes``; one task per job waits for it (``publish.apply_when_done``),
+not one per event. Before each
 step of that job (and each workspace rule) the thread steps aside while an open buffer is being
 analysed (``step_aside``, bounded), so that a save's own findings go out before the rules'.
 The engine asks the store questions by name (``file_states``, ``facts_of_files``, ``file_count``);
@@ -247,6 +249,16 @@ class FolderEngine:
         buffers: dict[str, Buffer] | None = None,
         dropped: Collection[str] = (),
     ) -> Changes:
+        """``enqueue``, then wait for the batch's ``Changes``."""
+        return await asyncio.shield(self.enqueue(paths=paths, buffers=buffers, dropped=dropped))
+
+    def enqueue(
+        self,
+        *,
+        paths: Collection[Path] = (),
+        buffers: dict[str, Buffer] | None = None,
+        dropped: Collection[str] = (),
+    ) -> asyncio.Future[Changes]:
         """Re-index ``paths``, lay ``buffers`` over their files (``set_buffers``) and hand the
         ``dropped`` paths back to the disk (``drop_buffer``), on the store's thread, merged with
         every other call made while it waits to start (``update``): saves, their watcher
@@ -256,8 +268,8 @@ class FolderEngine:
         let the queue grow without bound: 1,250 refreshes after 200 soak cycles, then (with
         the refreshes merged) a ``drop_buffer`` per close and a ``set_buffers`` per analysis,
         each holding its document and running the rules, while the store ran ever further
-        behind (the daemon grew 165 MB over 900 cycles). Callers of one batch share its
-        ``Changes``; ``publish.apply`` takes them once."""
+        behind (the daemon grew 165 MB over 900 cycles). The calls merged share the batch's
+        future (``publish.apply_when_done`` waits for it once); call on the loop."""
         with self._batch_lock:
             batch = self._batch
             if batch is None:
@@ -269,7 +281,7 @@ class FolderEngine:
                 batch.buffers[path] = None
         if batch.future is None:  # on the loop: no other call runs between these lines
             batch.future = asyncio.ensure_future(self.run(self._run_batch, batch))
-        return await asyncio.shield(batch.future)
+        return batch.future
 
     def _run_batch(self, batch: _Batch) -> Changes:
         with self._batch_lock:  # from here on, new calls start a new batch

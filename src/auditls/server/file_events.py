@@ -130,8 +130,7 @@ async def disk_changed(
         await folder.indexed.wait()
         if not saved:
             await open_buffers_first(ls, folder, sources)
-        changes = await folder.engine.refresh_batched(sources)
-        publish.apply(ls, folder, changes)
+        publish.apply_when_done(ls, folder, folder.engine.enqueue(paths=sources))
 
 
 def index_starts(paths: Iterable[Path]) -> set[Path]:

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +69,9 @@ class Folder:
     buffers: dict[str, Buffer] = field(default_factory=dict)  # rel -> last good, to send
     baseline: Baseline = field(default_factory=Baseline)  # [tool.auditls] baseline, as read
     buffers_task: asyncio.Task[None] | None = None  # sending them to the engine
+    #: The engine's batches some event waits for -> what runs once their changes are applied
+    #: (``publish.apply_when_done``: one waiter per batch, not one per event).
+    waiting: dict[asyncio.Future[Changes], list[Callable[[], None]]] = field(default_factory=dict)
 
     def uri_of(self, rel: str) -> str:
         return file_uri(self.uri, rel, self.root)

@@ -102,8 +102,9 @@ async def back_to_disk(ls: AuditServer, uri: str, path: Path | None) -> None:
         # Back to the file on disk, as it is now: a save just before the close is merged
         # with it or queued on the store's thread ahead of it, and so is the buffer's last
         # trip there (in one batch, the close, which comes last, wins).
-        changes = await folder.engine.update_batched(paths={path}, dropped=[rel])
-        publish.apply(ls, folder, changes)
+        batch = folder.engine.enqueue(paths={path}, dropped=[rel])
+        publish.apply_when_done(ls, folder, batch, lambda: publish.refresh_file(ls, folder, rel))
+        return
     publish.refresh_file(ls, folder, rel)
 
 
