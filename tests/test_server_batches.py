@@ -215,7 +215,7 @@ async def test_one_task_waits_for_a_batch_however_many_events_joined_it(
         spawned.append(asyncio.ensure_future(coro))  # type: ignore[arg-type]
         return spawned[-1]
 
-    ls = SimpleNamespace(spawn=spawn)
+    ls = SimpleNamespace(spawn=spawn, batches_applied=0)
     folder = SimpleNamespace(waiting={})
     try:
         await engine.run(engine.open)

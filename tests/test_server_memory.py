@@ -151,6 +151,7 @@ async def test_the_server_tidies_an_idle_folder_after_its_snapshot() -> None:
 
     class Server:
         stopped = False
+        supervised = False  # run alone: never asks to be replaced (``recycle``)
 
     await publish.snapshot(Server(), Folder())  # type: ignore[arg-type]
     assert calls == ["snapshot", "tidy"]

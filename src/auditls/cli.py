@@ -526,9 +526,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "--token needs --tcp (over stdio the editor that started it is the client)"
         )
     token = (args.token or os.environ.get("AUDITLS_TOKEN") or None) if args.tcp else None
+    if not args.tcp and not args.single_process and not args.supervised:
+        from auditls import supervisor
+
+        return supervisor.main()
     from auditls.server import serve
 
-    return serve(tcp=args.tcp, host=host, port=args.port, token=token)
+    return serve(tcp=args.tcp, host=host, port=args.port, token=token, supervised=args.supervised)
 
 
 # --------------------------------------------------------------------------------------------
@@ -703,6 +707,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: $AUDITLS_TOKEN, else one is made up and written to stderr; prefer the "
         "variable: a command line is visible to every user of the machine)",
     )
+    serve.add_argument(
+        "--single-process",
+        action="store_true",
+        help="over stdio, serve in this process: no supervisor, which otherwise starts the "
+        "server afresh from its snapshot when its memory has grown (AUDITLS_RECYCLE_MB: auto, "
+        "a number of MB, or off)",
+    )
+    serve.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     serve.set_defaults(func=cmd_serve)
     return parser
 

@@ -54,6 +54,7 @@ from auditls.server import (
     folders,
     lifecycle,
     publish,
+    recycle,
     text_sync,
     transport,
 )
@@ -70,10 +71,15 @@ PULL_OPTIONS = types.DiagnosticOptions(
 CODE_ACTION_OPTIONS = types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
 
 
-def create_server() -> AuditServer:
-    """A server with every handler registered."""
+def create_server(*, supervised: bool = False) -> AuditServer:
+    """A server with every handler registered (``supervised``: run by ``auditls.supervisor``,
+    with its messages for handing over to a replacement: ``recycle``)."""
     server = AuditServer()
+    server.supervised = supervised
     feature = server.feature
+    if supervised:
+        feature(recycle.HANDOVER)(recycle.handover)
+        feature(recycle.SHOWN)(recycle.shown)
 
     @feature(types.INITIALIZE)
     def initialize(ls: AuditServer, params: types.InitializeParams) -> None:
@@ -104,16 +110,22 @@ def create_server() -> AuditServer:
 
 
 def serve(
-    *, tcp: bool = False, host: str = "127.0.0.1", port: int = 2087, token: str | None = None
+    *,
+    tcp: bool = False,
+    host: str = "127.0.0.1",
+    port: int = 2087,
+    token: str | None = None,
+    supervised: bool = False,
 ) -> int:
-    """Run the server until the client leaves; returns the exit code.
+    """Run the server in this process until the client leaves; returns the exit code.
 
     Over TCP a client must present ``token`` (see ``transport``); without one a token is made up
-    and written to stderr, as Jupyter does."""
+    and written to stderr, as Jupyter does. ``supervised``: over stdio, run by
+    ``auditls.supervisor`` (``auditls serve`` without ``--single-process``)."""
     import sys
 
     logsetup.setup_stderr()
-    server = create_server()
+    server = create_server(supervised=supervised and not tcp)
     if tcp:
         if not token:
             token = secrets.token_urlsafe(24)

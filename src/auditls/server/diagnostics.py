@@ -87,6 +87,24 @@ class DiagnosticsHub:
     def uris(self) -> list[str]:
         return list(self._entries)
 
+    def showing(self) -> list[str]:
+        """The documents the client shows diagnostics for (pushed, not empty)."""
+        return [uri for uri, entry in self._entries.items() if entry.diagnostics]
+
+    def clear_unknown(self, uris: Iterable[str]) -> int:
+        """Publish no diagnostics for each of ``uris`` this hub has not published (what the
+        process before this one showed: ``recycle``); how many. Pushed only: a client that
+        pulls asks again after a refresh."""
+        if self.pull:
+            return 0
+        cleared = 0
+        for uri in uris:
+            if uri not in self._entries:
+                self._publish(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+                cleared += 1
+        self.published += cleared
+        return cleared
+
     def set(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
         old = self._entries.get(uri)
         same = old is not None and old.diagnostics == diagnostics

@@ -21,7 +21,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from auditls.server import configuration, publish
+from auditls.server import configuration, publish, recycle
 from auditls.server.config import layer, read_pyproject
 from auditls.server.engine import FolderEngine
 from auditls.server.state import SERVER_LOGGER, AuditServer, Folder, file_uri, uri_path
@@ -124,6 +124,8 @@ async def start_folder(ls: AuditServer, folder: Folder) -> None:
         if not ls.stopped:
             raise
         log.info("indexing %s stopped: the server is shutting down", folder.root)
+        return
+    recycle.note_baseline(ls)
 
 
 async def index_folder(

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Iterable
 
 from lsprotocol import types
 
 from auditls.rules import RULES, is_selected, one_finding_per_problem
 from auditls.rules.runner import names_explicitly
+from auditls.server import recycle
 from auditls.server.config import Settings
 from auditls.server.convert import Prepared, to_diagnostic
 from auditls.server.diagnostics import DiagnosticsHub
@@ -28,8 +30,8 @@ from auditls.server.state import SERVER_LOGGER, AuditServer, Folder
 
 log = logging.getLogger(SERVER_LOGGER)
 
-#: Seconds without a store change before the snapshot is written.
-SNAPSHOT_IDLE = 30.0
+#: Seconds without a store change before the snapshot is written (``AUDITLS_SNAPSHOT_IDLE``).
+SNAPSHOT_IDLE = float(os.environ.get("AUDITLS_SNAPSHOT_IDLE", "") or 30.0)
 
 
 def start_hub(ls: AuditServer, loop: asyncio.AbstractEventLoop, *, pull: bool) -> None:
@@ -212,6 +214,7 @@ async def _apply_batch(ls: AuditServer, folder: Folder, batch: asyncio.Future[Ch
         changes = await asyncio.shield(batch)
     finally:
         callbacks = folder.waiting.pop(batch, [])
+    ls.batches_applied += 1
     apply(ls, folder, changes)
     for then in callbacks:
         then()
@@ -227,6 +230,7 @@ async def snapshot(ls: AuditServer, folder: Folder) -> None:
     if not ls.stopped:  # the folder has been idle SNAPSHOT_IDLE seconds: tidy its memory
         await folder.engine.run(folder.engine.tidy)
     tell_store_problem(ls, folder)
+    recycle.maybe_recycle(ls)  # or, if it has grown, start again from that snapshot
 
 
 def tell_store_problem(ls: AuditServer, folder: Folder) -> None:

@@ -167,6 +167,14 @@ class AuditServer(LanguageServer):
         self._reported: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._open: dict[tuple[str, str], str] = {}  # (folder uri, rel path) -> document uri
+        #: Run by ``auditls.supervisor``, which replaces this process when asked (``recycle``).
+        self.supervised = False
+        self.rss_baseline: float | None = None  # MB once every folder is first indexed
+        self.batches_applied = 0  # store batches of events (saves, watcher, buffers) applied
+        self.batches_at_baseline = 0
+        self.recycle_asked = False
+        #: Files the process this one replaced showed diagnostics for (``recycle.shown``).
+        self.shown_before: set[str] = set()
 
     # -- capabilities --------------------------------------------------------------------------
 

@@ -5,10 +5,10 @@ pygls 2's own read loop (``pygls.io_.run_async``) trusts its peer: it reads as m
 cannot parse or whose params do not fit lsprotocol's types (a negative position) is logged and
 never answered, so the client waits for ever. ``read_loop`` replaces it:
 
-1. **Framing.** A header line is at most ``MAX_HEADER`` bytes and a body at most
-   ``max_message()`` bytes (``AUDITLS_MAX_MESSAGE``, default 64 MiB). A frame over a limit, or
-   headers without a ``Content-Length``, cannot be skipped safely: the server answers with an
-   error (id ``null``), logs why, and closes the connection.
+1. **Framing** (``auditls.framing``). A header line is at most ``MAX_HEADER`` bytes and a body
+   at most ``max_message()`` bytes (``AUDITLS_MAX_MESSAGE``, default 64 MiB). A frame over a
+   limit, or headers without a ``Content-Length``, cannot be skipped safely: the server answers
+   with an error (id ``null``), logs why, and closes the connection.
 2. **Parsing.** Bad JSON is answered with -32700 (id ``null``); JSON that is not a JSON-RPC 2.0
    message with -32600; the connection stays open.
 3. **The gate** (``Gate.admit``), on the raw message, before pygls sees it: until ``initialize``
@@ -32,22 +32,41 @@ import contextlib
 import hmac
 import json
 import logging
-import os
-import queue
-import threading
 from collections.abc import Callable
-from typing import Any, BinaryIO, Protocol
+from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
 
+from auditls.framing import (
+    DEFAULT_MAX_MESSAGE,
+    MAX_HEADER,
+    FrameError,
+    PipeSource,
+    Source,
+    StreamSource,
+    frame,
+    max_message,
+    read_frame,
+)
+
+__all__ = [
+    "DEFAULT_MAX_MESSAGE",
+    "MAX_HEADER",
+    "FrameError",
+    "Gate",
+    "PipeSource",
+    "Source",
+    "StreamSource",
+    "frame",
+    "max_message",
+    "read_loop",
+    "serve_tcp",
+]
+
 log = logging.getLogger(__name__)
 
-#: The longest header line accepted, in bytes.
-MAX_HEADER = 8192
-#: The largest message accepted by default, in bytes (``AUDITLS_MAX_MESSAGE`` overrides it).
-DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024
 #: Seconds a TCP connection has to send ``initialize`` with the token.
 AUTH_SECONDS = 10.0
 #: Where the client puts the token.
@@ -61,14 +80,6 @@ NOT_INITIALIZED = types.ErrorCodes.ServerNotInitialized.value  # -32002
 UNAUTHORISED = -32001
 #: A frame the server cannot read (over a limit, no length): answered, then the end.
 FRAME_ERROR = -32000
-
-
-def max_message() -> int:
-    try:
-        value = int(os.environ.get("AUDITLS_MAX_MESSAGE", DEFAULT_MAX_MESSAGE))
-    except ValueError:
-        return DEFAULT_MAX_MESSAGE
-    return value if value > 0 else DEFAULT_MAX_MESSAGE
 
 
 class _QuietStructureErrors(logging.Filter):
@@ -121,144 +132,6 @@ class ServerProtocol(LanguageServerProtocol):
                 del self._request_futures[msg_id]
 
         future.add_done_callback(forget)  # at once when it is done already
-
-
-class FrameError(Exception):
-    """The stream cannot be read further: the connection must close."""
-
-
-class Source(Protocol):
-    async def readline(self) -> bytes:
-        """One line, at most ``MAX_HEADER`` bytes (raises ``FrameError`` when longer)."""
-
-    async def read(self, n: int) -> bytes:
-        """Exactly ``n`` bytes, or fewer at the end of the stream."""
-
-
-class StreamSource:
-    """An asyncio stream (TCP); its reader must have been created with ``limit=MAX_HEADER``."""
-
-    def __init__(self, reader: asyncio.StreamReader) -> None:
-        self.reader = reader
-
-    async def readline(self) -> bytes:
-        try:
-            return await self.reader.readline()
-        except (ValueError, asyncio.LimitOverrunError) as exc:
-            raise FrameError(f"a header line longer than {MAX_HEADER} bytes") from exc
-
-    async def read(self, n: int) -> bytes:
-        try:
-            return await self.reader.readexactly(n)
-        except asyncio.IncompleteReadError as exc:
-            return exc.partial
-
-
-class PipeSource:
-    """A blocking binary stream (stdin), read in chunks by a daemon thread of its own.
-
-    A client writes a message (headers and body) at once, so one chunk holds it as a rule and
-    the loop wakes once per message. Reading it a line and then the body at a time through an
-    executor, as pygls does, took three hand-offs between threads per message, each waiting
-    for the GIL while a store batch computed: at 13,990 files a save's ``didChange`` reached
-    its handler up to 26 ms after the client sent it. The thread reads only when the loop asks
-    (the pipe holds back a client that writes faster than the server reads), and being a
-    daemon it never holds up the process's exit while blocked in a read."""
-
-    CHUNK = 65536
-
-    def __init__(self, stream: BinaryIO) -> None:
-        read1 = getattr(stream, "read1", None)  # a buffered stream: what is there, one read
-        self._read1: Callable[[int], bytes] = read1 if read1 is not None else stream.read
-        self._buffer = bytearray()
-        self._eof = False
-        self._wants: queue.SimpleQueue[tuple[int, asyncio.AbstractEventLoop, Any]] = (
-            queue.SimpleQueue()
-        )
-        self._thread: threading.Thread | None = None
-
-    def _run(self) -> None:
-        while True:
-            want, loop, future = self._wants.get()
-            try:
-                data = self._read(want)
-            except BaseException as exc:  # handed to the loop, raised there
-                loop.call_soon_threadsafe(_settle, future, None, exc)
-                return
-            loop.call_soon_threadsafe(_settle, future, data, None)
-            if not data:
-                return
-
-    def _read(self, want: int) -> bytes:
-        """At least one byte, and ``want`` bytes when the stream has them (b"" at its end)."""
-        chunk = self._read1(max(want, self.CHUNK))
-        if len(chunk) >= want or not chunk:
-            return chunk
-        parts, got = [chunk], len(chunk)
-        while got < want:
-            chunk = self._read1(max(want - got, self.CHUNK))
-            if not chunk:
-                break
-            parts.append(chunk)
-            got += len(chunk)
-        return b"".join(parts)
-
-    async def _fill(self, want: int = 1) -> bool:
-        """More bytes into the buffer (``want`` of them when the stream has them); False at
-        the end of the stream."""
-        if self._eof:
-            return False
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="auditls-stdin", daemon=True)
-            self._thread.start()
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[bytes] = loop.create_future()
-        self._wants.put((want, loop, future))
-        data = await future
-        if not data:
-            self._eof = True
-            return False
-        self._buffer += data
-        return True
-
-    async def readline(self) -> bytes:
-        start = 0
-        while True:
-            end = self._buffer.find(b"\n", start)
-            if (end + 1 if end >= 0 else len(self._buffer)) > MAX_HEADER:
-                raise FrameError(f"a header line longer than {MAX_HEADER} bytes")
-            if end >= 0:
-                line = bytes(self._buffer[: end + 1])
-                del self._buffer[: end + 1]
-                return line
-            start = len(self._buffer)
-            if not await self._fill():
-                line = bytes(self._buffer)
-                self._buffer.clear()
-                return line
-
-    async def read(self, n: int) -> bytes:
-        if len(self._buffer) < n:
-            await self._fill(n - len(self._buffer))
-            while len(self._buffer) < n and await self._fill(n - len(self._buffer)):
-                pass
-        data = bytes(self._buffer[:n])
-        del self._buffer[:n]
-        return data
-
-
-def _settle(future: asyncio.Future[bytes], data: bytes | None, exc: BaseException | None) -> None:
-    if future.done():  # cancelled: the loop is going away
-        return
-    if exc is not None:
-        future.set_exception(exc)
-    else:
-        future.set_result(data or b"")
-
-
-def frame(message: dict[str, Any]) -> bytes:
-    body = json.dumps(message, ensure_ascii=False).encode("utf-8")
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
 class Gate:
@@ -361,33 +234,13 @@ async def read_loop(source: Source, gate: Gate) -> str:
     """Read frames until the stream ends or cannot be read; returns why it stopped."""
     limit = max_message()
     while True:
-        length: int | None = None
         try:
-            while True:  # headers, up to the blank line
-                line = await source.readline()
-                if not line:
-                    return "end of stream"
-                if not line.strip():
-                    if length is None:
-                        raise FrameError("a message without a Content-Length header")
-                    break
-                name, _, value = line.decode("ascii", "replace").partition(":")
-                if name.strip().lower() == "content-length":
-                    try:
-                        length = int(value.strip())
-                    except ValueError:
-                        raise FrameError(f"Content-Length {value.strip()!r}") from None
-                    if length < 0 or length > limit:
-                        raise FrameError(
-                            f"a message of {length} bytes (the limit is {limit}: "
-                            "AUDITLS_MAX_MESSAGE)"
-                        )
+            data = await read_frame(source, limit)
         except FrameError as exc:
             log.error("closing the connection: %s", exc)
             gate.error(None, FRAME_ERROR, f"cannot read the message: {exc}")
             return str(exc)
-        data = await source.read(length)
-        if len(data) < length:
+        if data is None:
             return "end of stream"
         gate.body(data)
         if gate.refused:
