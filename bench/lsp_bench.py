@@ -70,6 +70,7 @@ class Probe(LanguageClient):
         self.progress_end: float | None = None
         self.event = asyncio.Event()
         self.drain: asyncio.Future[None] | None = None
+        self.supervisor_log: list[str] = []
 
     async def wait(self, check: Any, what: str) -> None:
         loop = asyncio.get_running_loop()
@@ -133,7 +134,7 @@ async def start(root: Path) -> tuple[Probe, float]:
     server = probe._server
     assert server is not None
     assert server.stderr is not None
-    probe.drain = asyncio.ensure_future(drain(server.stderr))  # a full pipe would stall the logs
+    probe.drain = asyncio.ensure_future(drain(server.stderr, probe.supervisor_log))
     started = time.perf_counter()
     await probe.initialize_async(
         types.InitializeParams(
@@ -147,9 +148,12 @@ async def start(root: Path) -> tuple[Probe, float]:
     return probe, started
 
 
-async def drain(stream: asyncio.StreamReader) -> None:
-    while await stream.readline():
-        pass
+async def drain(stream: asyncio.StreamReader, keep: list[str] | None = None) -> None:
+    """Read the daemon's stderr (a full pipe would stall its logs); ``keep``: the supervisor's
+    lines (its server processes started and replaced)."""
+    while line := await stream.readline():
+        if keep is not None and b"auditls.supervisor" in line:
+            keep.append(line.decode("utf-8", "replace").rstrip())
 
 
 async def stop(probe: Probe) -> None:
@@ -186,12 +190,31 @@ def explain_slowest(root: Path, sample: list[Path], latencies: list[float], top:
         )
 
 
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def rss_kib(pid: int) -> tuple[int, int]:
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        fields[key] = value.strip()
-    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+    """The resident set and its peak (VmHWM), in KiB, of the daemon started as ``pid``: the
+    supervisor and its server process (two while one replaces the other), not their workers.
+    The peak is the sum of each process's own peak."""
+    rss = peak = 0
+    for one in [pid, *children(pid)]:
+        fields = {}
+        try:
+            text = Path(f"/proc/{one}/status").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        for line in text.splitlines():
+            key, _, value = line.partition(":")
+            fields[key] = value.strip()
+        if "VmRSS" in fields:
+            rss += int(fields["VmRSS"].split()[0])
+            peak += int(fields["VmHWM"].split()[0])
+    return rss, peak
 
 
 def open_doc(probe: Probe, uri: str, text: str) -> None:

@@ -19,7 +19,11 @@ Against a real ``auditls serve`` subprocess over stdio (the client of ``bench/ls
    (its CPU idle for two seconds): without think time the store runs behind the saves, and
    what its pending batch holds is not a leak. ``--pace S`` starts a cycle every ``S``
    seconds at most (a person's pace) instead of at once.
-4. ``--trace-memory``: the daemon runs with tracemalloc from the end of warm-up; at the end,
+4. ``--settle S`` (default 40): then ``S`` seconds more without a change, and the RSS again:
+   the daemon writes its snapshot after 30 s without a change, and its supervisor replaces a
+   server process that has grown past its limit (``auditls.supervisor``) from that snapshot.
+   The RSS is that of the supervisor and its server process (``lsp_bench.rss_kib``).
+5. ``--trace-memory``: the daemon runs with tracemalloc from the end of warm-up; at the end,
    the allocations made since and still held (what grew), by traceback. ``--count-objects``:
    instead, the number of objects the collector tracks, by type, at the end less after warm-up
    (cheap: the daemon runs at full speed, so the store keeps up as it does untraced).
@@ -231,7 +235,7 @@ def on_signal(signum, frame):
     tracemalloc.stop()
     open(os.path.join(out, "grown.done"), "w").close()
 signal.signal(signal.SIGUSR1, on_signal)
-sys.argv = ["auditls", "serve"]
+sys.argv = ["auditls", "serve", "--single-process"]  # this process is the server
 from auditls.__main__ import main
 sys.exit(main())
 """
@@ -315,6 +319,7 @@ async def soak(
     count: bool = False,
     pace: float = 0.0,
     restore: bool = False,
+    settle: float = 0.0,
 ) -> None:
     files = sorted(p for p in root.rglob("*.py") if ".auditls" not in p.parts)
     print(f"workspace: {root} ({len(files)} Python files), {cycles} cycles, seed {seed}")
@@ -408,6 +413,18 @@ async def soak(
             f"daemon RSS once it caught up (its CPU idle, {idle_after:.1f} s after the last "
             f"cycle): {idle_rss / 1024:.0f} MB ({(idle_rss - warm) / 1024:+.0f} MB on warm-up)"
         )
+    if settle > 0 and trace is None:
+        # As a person stops typing: the daemon writes its snapshot after SNAPSHOT_IDLE seconds
+        # without a change, and its supervisor then replaces a server that has grown.
+        await asyncio.sleep(settle)  # a bench waiting for a timer of the daemon, not a test
+        await until_idle(server.pid)
+        settled_rss = rss_kib(server.pid)[0]
+        replaced = sum(" replaced by " in line for line in probe.supervisor_log)
+        print(
+            f"daemon RSS after {settle:.0f} s more without a change: {settled_rss / 1024:.0f} MB "
+            f"({(settled_rss - warm) / 1024:+.0f} MB on warm-up); server processes replaced "
+            f"during the run: {replaced}"
+        )
     await stop(probe)
     if trace is not None:
         print_grown(trace)
@@ -450,17 +467,24 @@ def fmt(value: float) -> str:
 
 
 def cpu_ticks(pid: int) -> int:
-    """The CPU time of the daemon and of its worker processes (a batch of 100 files or more
-    is extracted in spawned workers, while the daemon itself waits: idle, not caught up)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    ticks = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime (reaped children)
+    """The CPU time of the daemon's processes: the supervisor, its server process, and their
+    worker processes (a batch of 100 files or more is extracted in spawned workers, while the
+    server itself waits: idle, not caught up), reaped ones included (cutime, cstime)."""
+    stats: dict[int, list[str]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            child = stat.read_text().rpartition(")")[2].split()
-        except OSError:
+            stats[int(stat.parent.name)] = stat.read_text().rpartition(")")[2].split()
+        except (OSError, ValueError):
             continue  # ended meanwhile
-        if int(child[1]) == pid:  # ppid
-            ticks += int(child[11]) + int(child[12])
+    tree, ticks = {pid}, 0
+    grew = True
+    while grew:  # descendants, by their parent's pid
+        found = {p for p, f in stats.items() if int(f[1]) in tree} - tree
+        grew = bool(found)
+        tree |= found
+    for one in tree:
+        if one in stats:
+            ticks += sum(int(f) for f in stats[one][11:15])  # utime, stime, cutime, cstime
     return ticks
 
 
@@ -517,6 +541,14 @@ def main() -> None:
         "before the figures once caught up (the soak's own findings gone)",
     )
     parser.add_argument(
+        "--settle",
+        type=float,
+        default=40.0,
+        help="after the figures once caught up, seconds more without a change, then the RSS "
+        "again: the daemon's idle snapshot (30 s) and, if it has grown, its server process "
+        "replaced from it (0: skip; default 40)",
+    )
+    parser.add_argument(
         "--pace",
         type=float,
         default=0.0,
@@ -546,6 +578,7 @@ def main() -> None:
                 args.count_objects,
                 args.pace,
                 args.restore,
+                args.settle,
             )
         )
     sys.stdout.flush()

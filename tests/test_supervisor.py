@@ -1,0 +1,246 @@
+"""The supervisor's routing and its replacement of a server (``auditls.supervisor``), with
+fake server processes that answer as a server would: what is held, replayed, answered for the
+old server, answered here, or dropped. ``tests/lsp/test_lsp_recycle.py`` runs the real thing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+from auditls import supervisor as sv
+
+
+class FakeStdin:
+    """A server's stdin: keeps each message written, and lets the fake server answer."""
+
+    def __init__(self, answer: Callable[[dict[str, Any]], None]) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.answer = answer
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        body = data.split(b"\r\n\r\n", 1)[1]
+        message = json.loads(body)
+        self.messages.append(message)
+        self.answer(message)
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+    async def drain(self) -> None:
+        return None
+
+
+class FakeProc:
+    def __init__(self, pid: int, answer: Callable[[dict[str, Any]], None]) -> None:
+        self.pid = pid
+        self.stdin = FakeStdin(answer)
+        self.returncode: int | None = None
+        self.exited = asyncio.Event()
+
+    async def wait(self) -> int:
+        await self.exited.wait()
+        return self.returncode or 0
+
+    def kill(self) -> None:
+        self.returncode = -9
+        self.exited.set()
+
+
+class Harness(sv.Supervisor):
+    """A supervisor whose servers are fakes: each answers the supervisor's own requests
+    (``initialize``, ``handover``, ``shutdown``) and ends on ``exit``; the editor's requests
+    stay unanswered unless a test answers them."""
+
+    def __init__(self, *, refuse_initialize: bool = False) -> None:
+        self.out: list[dict[str, Any]] = []
+        super().__init__(lambda data: self.out.append(json.loads(data.split(b"\r\n\r\n", 1)[1])))
+        self.procs: list[FakeProc] = []
+        self.refuse_initialize = refuse_initialize
+        self.handover: dict[str, Any] = {
+            "documents": [{"uri": "file:///w/b.py", "languageId": "python", "version": 7,
+                           "text": "import os\n"}],
+            "shown": ["file:///w/a.py"],
+        }  # fmt: skip
+
+    async def start_server(self) -> sv.Server:
+        self.generation += 1
+        holder: list[sv.Server] = []
+
+        def answer(message: dict[str, Any]) -> None:
+            server = holder[0] if holder else None
+            method, msg_id = message.get("method"), message.get("id")
+            if server is None or not isinstance(msg_id, str) or "supervisor" not in msg_id:
+                if method == "exit":
+                    proc.returncode = 0
+                    proc.exited.set()
+                return
+            if method == "initialize" and self.refuse_initialize:
+                reply: dict[str, Any] = {"error": {"code": -32603, "message": "no"}}
+            elif method == sv.HANDOVER:
+                reply = {"result": self.handover}
+            else:
+                reply = {"result": {"capabilities": {}} if method == "initialize" else None}
+            body = json.dumps({"jsonrpc": "2.0", "id": msg_id, **reply}).encode()
+            asyncio.get_running_loop().call_soon(self.from_server, server, body)
+
+        proc = FakeProc(100 + self.generation, answer)
+        self.procs.append(proc)
+        server = sv.Server(proc, self.generation)  # type: ignore[arg-type]
+        holder.append(server)
+        return server
+
+
+def send(harness: Harness, message: dict[str, Any]) -> None:
+    harness.from_client(json.dumps({"jsonrpc": "2.0", **message}).encode())
+
+
+def reply(harness: Harness, server: sv.Server, message: dict[str, Any]) -> None:
+    harness.from_server(server, json.dumps({"jsonrpc": "2.0", **message}).encode())
+
+
+async def initialized(harness: Harness) -> sv.Server:
+    """A session as an editor starts it, with one request in flight and one registration."""
+    server = harness.server = await harness.start_server()
+    send(harness, {"id": 1, "method": "initialize", "params": {"rootUri": "file:///w"}})
+    reply(harness, server, {"id": 1, "result": {"capabilities": {}}})
+    send(harness, {"method": "initialized", "params": {}})
+    send(harness, {"method": "workspace/didChangeConfiguration", "params": {"settings": 1}})
+    send(harness, {"method": "workspace/didChangeConfiguration", "params": {"settings": 2}})
+    registration = {"registrations": [{"id": "r1", "method": "workspace/didChangeWatchedFiles"}]}
+    reply(harness, server, {"id": "reg-1", "method": "client/registerCapability",
+                            "params": registration})  # fmt: skip
+    send(harness, {"id": "reg-1", "result": None})  # the editor's answer, routed back
+    return server
+
+
+def methods(proc: FakeProc) -> list[str]:
+    return [m.get("method", "<answer>") for m in proc.stdin.messages]
+
+
+async def test_a_replacement_gets_the_session_and_the_held_messages_in_order() -> None:
+    harness = Harness()
+    old = await initialized(harness)
+    assert harness.initialize is not None
+    assert old.proc.stdin.messages[-1] == {"jsonrpc": "2.0", "id": "reg-1", "result": None}
+    send(harness, {"id": 2, "method": "textDocument/hover", "params": {}})  # in flight
+    reply(harness, old, {"method": sv.RECYCLE, "params": {}})
+    swap = harness._swap
+    assert swap is not None
+    await asyncio.sleep(0)
+    # Held while the servers change: a change, a pulled diagnostic request.
+    send(harness, {"method": "textDocument/didChange", "params": {"v": 8}})
+    send(harness, {"id": 3, "method": "textDocument/diagnostic", "params": {}})
+    # The old server answers its request in flight before its shutdown.
+    for _ in range(100):  # the supervisor's own steps: a few turns of the loop
+        if sv.HANDOVER in methods(old.proc):
+            break
+        await asyncio.sleep(0)
+    reply(harness, old, {"id": 2, "result": {"contents": "old"}})
+    await swap
+    new = harness.server
+    assert new is not None
+    assert new is not old
+    assert methods(old.proc)[-3:] == [sv.HANDOVER, "shutdown", "exit"]
+    assert old.proc.stdin.closed
+    assert methods(new.proc) == [
+        "initialize",
+        "initialized",
+        "workspace/didChangeConfiguration",  # the last one only
+        "textDocument/didOpen",
+        sv.SHOWN,
+        "textDocument/didChange",
+        "textDocument/diagnostic",
+    ]
+    sent = new.proc.stdin.messages
+    assert sent[0]["params"] == {"rootUri": "file:///w"}
+    assert sent[2]["params"] == {"settings": 2}
+    assert sent[3]["params"]["textDocument"]["version"] == 7
+    assert sent[4]["params"] == {"uris": ["file:///w/a.py"]}
+    # The editor got the old server's answer and nothing of the supervisor's own messages.
+    assert [m.get("id") for m in harness.out if "result" in m or "error" in m] == [1, 2]
+    assert all(m.get("method") != sv.RECYCLE for m in harness.out)
+    assert harness.recycles == 1
+    assert new.pending == {("int", 3): "textDocument/diagnostic"}
+
+
+async def test_what_the_old_server_did_not_answer_is_answered_for_it() -> None:
+    harness = Harness()
+    old = await initialized(harness)
+    send(harness, {"id": 5, "method": "textDocument/hover", "params": {}})
+    send(harness, {"id": "p", "method": "textDocument/diagnostic", "params": {}})
+    sv.DRAIN_SECONDS, saved = 0.05, sv.DRAIN_SECONDS
+    try:
+        reply(harness, old, {"method": sv.RECYCLE, "params": {}})
+        swap = harness._swap
+        assert swap is not None
+        await swap
+    finally:
+        sv.DRAIN_SECONDS = saved
+    errors = {m["id"]: m["error"] for m in harness.out if "error" in m}
+    assert errors[5]["code"] == sv.CONTENT_MODIFIED
+    assert errors["p"]["code"] == sv.SERVER_CANCELLED
+    assert errors["p"]["data"] == {"retriggerRequest": True}
+
+
+async def test_the_new_server_registers_nothing_twice_and_stale_answers_are_dropped() -> None:
+    harness = Harness()
+    old = await initialized(harness)
+    reply(harness, old, {"id": "cfg-old", "method": "workspace/configuration", "params": {}})
+    reply(harness, old, {"method": sv.RECYCLE, "params": {}})
+    swap = harness._swap
+    assert swap is not None
+    await swap
+    new = harness.server
+    assert new is not None
+    before = len(harness.out)
+    registration = {"registrations": [{"id": "r2", "method": "workspace/didChangeWatchedFiles"}]}
+    reply(harness, new, {"id": "reg-2", "method": "client/registerCapability",
+                         "params": registration})  # fmt: skip
+    assert len(harness.out) == before  # not forwarded to the editor ...
+    assert new.proc.stdin.messages[-1] == {"jsonrpc": "2.0", "id": "reg-2", "result": None}
+    # ... and the editor's late answer to the old server's request goes nowhere.
+    count = len(new.proc.stdin.messages)
+    send(harness, {"id": "cfg-old", "result": [{}]})
+    assert len(new.proc.stdin.messages) == count
+    # The old server's diagnostics after its handover are not forwarded.
+    reply(harness, old, {"method": "textDocument/publishDiagnostics", "params": {}})
+    assert len(harness.out) == before
+
+
+async def test_a_new_server_that_fails_to_start_leaves_the_old_one_serving() -> None:
+    harness = Harness(refuse_initialize=True)
+    old = await initialized(harness)
+    reply(harness, old, {"method": sv.RECYCLE, "params": {}})
+    swap = harness._swap
+    assert swap is not None
+    send(harness, {"method": "textDocument/didChange", "params": {"v": 9}})
+    await swap
+    assert harness.server is old
+    assert harness.procs[1].returncode == -9  # the new one killed
+    assert methods(old.proc)[-1] == "textDocument/didChange"  # the held message delivered
+    assert sv.HANDOVER not in methods(old.proc)
+    assert harness.held is None
+
+
+async def test_no_replacement_once_the_editor_shuts_down_or_before_it_initialized() -> None:
+    harness = Harness()
+    server = harness.server = await harness.start_server()
+    reply(harness, server, {"method": sv.RECYCLE, "params": {}})
+    assert harness._swap is None  # not initialized
+    server = await initialized(harness)
+    send(harness, {"id": 9, "method": "shutdown"})
+    reply(harness, server, {"method": sv.RECYCLE, "params": {}})
+    assert harness._swap is None
+
+
+def test_message_ids_of_different_types_stay_apart() -> None:
+    assert sv._key(1) != sv._key("1")
+    assert sv._unkey(sv._key("x")) == "x"
+    assert sv._registered_methods({"registrations": [{"method": "a"}, {}, "b"]}) == {"a"}
+    assert sv._registered_methods(None) == set()
