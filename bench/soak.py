@@ -23,6 +23,8 @@ Against a real ``auditls serve`` subprocess over stdio (the client of ``bench/ls
    the daemon writes its snapshot after 30 s without a change, and its supervisor replaces a
    server process that has grown past its limit (``auditls.supervisor``) from that snapshot.
    The RSS is that of the supervisor and its server process (``lsp_bench.rss_kib``).
+   ``--pause-every N``: editing in bursts, with ``--pause`` seconds (default 40) without a
+   change after every ``N`` cycles, and the RSS of a tenth taken after its pause.
 5. ``--trace-memory``: the daemon runs with tracemalloc from the end of warm-up; at the end,
    the allocations made since and still held (what grew), by traceback. ``--count-objects``:
    instead, the number of objects the collector tracks, by type, at the end less after warm-up
@@ -320,6 +322,8 @@ async def soak(
     pace: float = 0.0,
     restore: bool = False,
     settle: float = 0.0,
+    pause_every: int = 0,
+    pause: float = 0.0,
 ) -> None:
     files = sorted(p for p in root.rglob("*.py") if ".auditls" not in p.parts)
     print(f"workspace: {root} ({len(files)} Python files), {cycles} cycles, seed {seed}")
@@ -374,6 +378,10 @@ async def soak(
         )
         await probe.wait(lambda u=uri, v=version: (u, v) in probe.published, "a save's diagnostics")
         latencies.append(probe.published[(uri, version)] - saved)
+        if pause_every and (i + 1) % pause_every == 0 and i + 1 < cycles:
+            # A person stops typing: the daemon's idle snapshot (30 s), and what follows it.
+            await asyncio.sleep(pause)  # a bench waiting for a timer of the daemon, not a test
+            await until_idle(server.pid)
         if (i + 1) % window == 0:
             tenths.append(rss_kib(server.pid)[0])
         if i + 1 == window:
@@ -381,6 +389,8 @@ async def soak(
             if trace is not None:
                 os.kill(server.pid, signal.SIGUSR1)  # tracemalloc from here
     elapsed = time.perf_counter() - began
+    if pause_every:
+        print(f"with a pause of {pause:.0f} s every {pause_every} cycles (in the time above)")
     end_rss, peak = rss_kib(server.pid)
     if restore:  # every file as it was, every document closed: what stays is not the data's
         await restore_all(probe, originals, opened, versions)
@@ -549,6 +559,20 @@ def main() -> None:
         "replaced from it (0: skip; default 40)",
     )
     parser.add_argument(
+        "--pause-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after every N cycles, --pause seconds without a change (bursts of editing)",
+    )
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=40.0,
+        help="seconds of each --pause-every pause, then until the daemon is idle (default 40: "
+        "its idle snapshot comes after 30)",
+    )
+    parser.add_argument(
         "--pace",
         type=float,
         default=0.0,
@@ -579,6 +603,8 @@ def main() -> None:
                 args.pace,
                 args.restore,
                 args.settle,
+                args.pause_every,
+                args.pause,
             )
         )
     sys.stdout.flush()
