@@ -553,10 +553,10 @@ def main() -> None:
     parser.add_argument(
         "--settle",
         type=float,
-        default=40.0,
+        default=None,
         help="after the figures once caught up, seconds more without a change, then the RSS "
         "again: the daemon's idle snapshot (30 s) and, if it has grown, its server process "
-        "replaced from it (0: skip; default 40)",
+        "replaced from it (0: skip; default 40, 0 with --smoke)",
     )
     parser.add_argument(
         "--pause-every",
@@ -602,7 +602,7 @@ def main() -> None:
                 args.count_objects,
                 args.pace,
                 args.restore,
-                args.settle,
+                (0.0 if args.smoke else 40.0) if args.settle is None else args.settle,
                 args.pause_every,
                 args.pause,
             )
