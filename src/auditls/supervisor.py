@@ -174,6 +174,7 @@ class Supervisor:
         self.ended = asyncio.Event()  # the current server ended by itself
         self.exit_code = 0
         self._swap: asyncio.Task[None] | None = None
+        self._old: Server | None = None  # the server being replaced, once handed over
 
     # -- processes ---------------------------------------------------------------------------
 
@@ -254,12 +255,11 @@ class Supervisor:
         server.send(body)
 
     def servers(self) -> list[Server]:
+        """The current server, and the one it replaces while that one finishes."""
         found = [self.server] if self.server is not None else []
         if self._old is not None and self._old is not self.server:
             found.append(self._old)
         return found
-
-    _old: Server | None = None
 
     # -- the server's messages ---------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from .helpers import DEADLINE, AuditClient, make_client, write_workspace
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
 
-PROFILE = "visual-studio-code"  # watches files for the server: a registration to repeat
+PROFILES = ["visual-studio-code", "neovim@v0.11.0"]  # VS Code watches files for the server
 
 
 def children(pid: int) -> list[int]:
@@ -55,15 +55,29 @@ def index_ends(client: AuditClient) -> int:
     )
 
 
-async def start(tmp_path: Path, **env: str) -> tuple[AuditClient, Path]:
+def pulling(profile: str) -> types.ClientCapabilities:
+    """A client that pulls diagnostics and can be told to pull again."""
+    caps = client_capabilities(profile)
+    assert caps.text_document is not None
+    assert caps.workspace is not None
+    caps.text_document.diagnostic = types.DiagnosticClientCapabilities(
+        dynamic_registration=False, related_document_support=False
+    )
+    caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    return caps
+
+
+async def start(
+    tmp_path: Path, profile: str, *, pull: bool = False, **env: str
+) -> tuple[AuditClient, Path]:
     root = (tmp_path / "ws").resolve()
     write_workspace(root, {"a.py": "eval(input())\n", "b.py": "import os\n"})
     client = make_client()
-    client.root, client.profile = root, PROFILE
+    client.root, client.profile = root, profile
     await client.start_io(sys.executable, "-m", "auditls", "serve", env={**os.environ, **env})
     await client.initialize_session(
         types.InitializeParams(
-            capabilities=client_capabilities(PROFILE),
+            capabilities=pulling(profile) if pull else client_capabilities(profile),
             root_uri=root.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
             initialization_options={"debounce": 20},
@@ -72,8 +86,14 @@ async def start(tmp_path: Path, **env: str) -> tuple[AuditClient, Path]:
     return client, root
 
 
-async def test_a_replaced_server_carries_on_where_the_old_one_stopped(tmp_path: Path) -> None:
-    client, root = await start(tmp_path, AUDITLS_RECYCLE_MB="always", AUDITLS_SNAPSHOT_IDLE="0.3")
+RECYCLE_SOON = {"AUDITLS_RECYCLE_MB": "always", "AUDITLS_SNAPSHOT_IDLE": "0.3"}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+async def test_a_replaced_server_carries_on_where_the_old_one_stopped(
+    tmp_path: Path, profile: str
+) -> None:
+    client, root = await start(tmp_path, profile, **RECYCLE_SOON)
     try:
         supervisor = client._server.pid  # type: ignore[union-attr]
         a, b = client.uri("a.py"), client.uri("b.py")
@@ -121,12 +141,13 @@ async def test_a_replaced_server_carries_on_where_the_old_one_stopped(tmp_path: 
             DEADLINE,
         )
         assert hover is None or hover.contents
-        # The editor was asked to watch files once, by the first process only.
+        # VS Code was asked to watch files once, by the first process only.
         watched = [
             r for r in client.registrations if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
         ]
-        assert len(watched) == 1
-        # A save after the swap reaches the new process's store.
+        assert len(watched) == (1 if profile == "visual-studio-code" else 0)
+        # A change on disk after the swap reaches the new process's store (VS Code's event,
+        # or the new process's own watcher).
         (root / "a.py").write_text("x = 1\n")
         client.files_changed([("a.py", types.FileChangeType.Changed)])
         await client.diagnostics_for(a, lambda d: not d, "a.py fixed on disk")
@@ -134,8 +155,40 @@ async def test_a_replaced_server_carries_on_where_the_old_one_stopped(tmp_path: 
         await client.shutdown_session()
 
 
+async def test_a_pulling_client_gets_full_reports_from_the_new_process(tmp_path: Path) -> None:
+    """The result ids of the old process mean nothing to the new one: a pull with one gets the
+    new process's full report, never "unchanged" for diagnostics it did not send."""
+    client, root = await start(tmp_path, PROFILES[0], pull=True, **RECYCLE_SOON)
+    try:
+        supervisor = client._server.pid  # type: ignore[union-attr]
+        a = client.uri("a.py")
+
+        async def pull(previous: str | None) -> types.DocumentDiagnosticReport:
+            return await client.text_document_diagnostic_async(
+                types.DocumentDiagnosticParams(
+                    text_document=types.TextDocumentIdentifier(uri=a), previous_result_id=previous
+                )
+            )
+
+        await client.until(lambda: index_ends(client) >= 1, "the index")
+        first = await pull(None)
+        assert isinstance(first, types.RelatedFullDocumentDiagnosticReport)
+        assert len(first.items) == 1
+        [old] = children(supervisor)
+        (root / "c.py").write_text("exec(input())\n")
+        client.files_changed([("c.py", types.FileChangeType.Created)])
+        await client.until(lambda: index_ends(client) >= 2, "the new process's index", 60)
+        await ended(old)
+        again = await pull(first.result_id)
+        assert isinstance(again, types.RelatedFullDocumentDiagnosticReport)
+        assert again.result_id != first.result_id
+        assert [d.code for d in again.items] == [d.code for d in first.items]
+    finally:
+        await client.shutdown_session()
+
+
 async def test_killing_the_supervisor_ends_its_server(tmp_path: Path) -> None:
-    client, _ = await start(tmp_path)
+    client, _ = await start(tmp_path, PROFILES[0])
     server = client._server  # type: ignore[union-attr]
     await client.until(lambda: index_ends(client) >= 1, "the index")
     [inner] = children(server.pid)

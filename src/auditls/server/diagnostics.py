@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -74,11 +75,18 @@ class DiagnosticsHub:
         self._refresh = refresh
         self._entries: dict[str, _Entry] = {}
         self._ids = itertools.count(1)
+        #: Result ids are this hub's own: a server process that replaces another
+        #: (``auditls.supervisor``) must not take the ids the client got from the old one for
+        #: its own, or it would answer "unchanged" for different diagnostics.
+        self._prefix = secrets.token_hex(4) + "-"
         self._refresh_timer: asyncio.TimerHandle | None = None
         self._pulling: dict[str, int] = {}  # uri -> pulls in progress
         #: Publishes sent (push) and refreshes requested (pull), for the status and tests.
         self.published = 0
         self.refreshes = 0
+
+    def _new_id(self) -> str:
+        return f"{self._prefix}{next(self._ids)}"
 
     def get(self, uri: str) -> list[types.Diagnostic]:
         entry = self._entries.get(uri)
@@ -114,7 +122,7 @@ class DiagnosticsHub:
             if same and old is not None:
                 old.version = version
                 return
-            self._entries[uri] = _Entry(diagnostics, version, str(next(self._ids)))
+            self._entries[uri] = _Entry(diagnostics, version, self._new_id())
             log.debug("ready to be pulled: %s: %s", uri, counts(diagnostics))
             if not self._pulling.get(uri):
                 self._schedule_refresh()
@@ -153,7 +161,7 @@ class DiagnosticsHub:
     ) -> types.RelatedFullDocumentDiagnosticReport | types.RelatedUnchangedDocumentDiagnosticReport:
         entry = self._entries.get(uri)
         if entry is None:
-            entry = self._entries[uri] = _Entry([], None, str(next(self._ids)))
+            entry = self._entries[uri] = _Entry([], None, self._new_id())
         if previous_result_id is not None and previous_result_id == entry.result_id:
             return types.RelatedUnchangedDocumentDiagnosticReport(result_id=entry.result_id)
         return types.RelatedFullDocumentDiagnosticReport(
