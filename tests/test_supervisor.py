@@ -57,11 +57,12 @@ class Harness(sv.Supervisor):
     (``initialize``, ``handover``, ``shutdown``) and ends on ``exit``; the editor's requests
     stay unanswered unless a test answers them."""
 
-    def __init__(self, *, refuse_initialize: bool = False) -> None:
+    def __init__(self, *, refuse_initialize: bool = False, refuse_handover: bool = False) -> None:
         self.out: list[dict[str, Any]] = []
         super().__init__(lambda data: self.out.append(json.loads(data.split(b"\r\n\r\n", 1)[1])))
         self.procs: list[FakeProc] = []
         self.refuse_initialize = refuse_initialize
+        self.refuse_handover = refuse_handover
         self.handover: dict[str, Any] = {
             "documents": [{"uri": "file:///w/b.py", "languageId": "python", "version": 7,
                            "text": "import os\n"}],
@@ -80,8 +81,11 @@ class Harness(sv.Supervisor):
                     proc.returncode = 0
                     proc.exited.set()
                 return
+            no = {"error": {"code": -32603, "message": "no"}}
             if method == "initialize" and self.refuse_initialize:
-                reply: dict[str, Any] = {"error": {"code": -32603, "message": "no"}}
+                reply: dict[str, Any] = no
+            elif method == sv.HANDOVER and self.refuse_handover:
+                reply = no
             elif method == sv.HANDOVER:
                 reply = {"result": self.handover}
             else:
@@ -213,19 +217,33 @@ async def test_the_new_server_registers_nothing_twice_and_stale_answers_are_drop
     assert len(harness.out) == before
 
 
-async def test_a_new_server_that_fails_to_start_leaves_the_old_one_serving() -> None:
+async def test_a_server_that_cannot_hand_over_goes_on_serving() -> None:
+    harness = Harness(refuse_handover=True)
+    old = await initialized(harness)
+    reply(harness, old, {"method": sv.RECYCLE, "params": {}})
+    swap = harness._swap
+    assert swap is not None
+    await asyncio.sleep(0)  # the replacement has begun: the editor's messages are held
+    send(harness, {"method": "textDocument/didChange", "params": {"v": 9}})
+    await swap
+    assert harness.server is old
+    assert len(harness.procs) == 1  # no other process started
+    assert methods(old.proc)[-2:] == [sv.HANDOVER, "textDocument/didChange"]  # then released
+    assert harness.held is None
+    assert not harness.ended.is_set()
+
+
+async def test_a_next_server_that_fails_to_start_ends_the_session() -> None:
     harness = Harness(refuse_initialize=True)
     old = await initialized(harness)
     reply(harness, old, {"method": sv.RECYCLE, "params": {}})
     swap = harness._swap
     assert swap is not None
-    send(harness, {"method": "textDocument/didChange", "params": {"v": 9}})
     await swap
-    assert harness.server is old
-    assert harness.procs[1].returncode == -9  # the new one killed
-    assert methods(old.proc)[-1] == "textDocument/didChange"  # the held message delivered
-    assert sv.HANDOVER not in methods(old.proc)
-    assert harness.held is None
+    assert methods(old.proc)[-3:] == [sv.HANDOVER, "shutdown", "exit"]
+    assert harness.procs[1].returncode == -9  # the refused one killed
+    assert harness.ended.is_set()
+    assert harness.exit_code == 1
 
 
 async def test_no_replacement_once_the_editor_shuts_down_or_before_it_initialized() -> None:

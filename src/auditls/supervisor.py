@@ -15,12 +15,14 @@ that followed it. When the server has been idle long enough to write its snapsho
 resident set has grown past its limit (``server.recycle``), it asks to be replaced
 (``auditls/recycle``), and the supervisor, with the editor's messages held back meanwhile:
 
-1. starts the new server process and sends it the ``initialize`` request (its answer stays
-   here); if that fails, the old server goes on as if nothing happened;
-2. asks the old server for what the editor has told it (``auditls/handover``: the open
-   documents with their versions and text, the files showing diagnostics), waits for its
-   answers to the editor's requests in flight (at most ``DRAIN_SECONDS``), then shuts it down
-   (``shutdown``, ``exit``): it writes its snapshot and releases the store;
+1. asks the old server for what the editor has told it (``auditls/handover``: the open
+   documents with their versions and text, the files showing diagnostics; if it cannot, it
+   goes on as if nothing happened), waits for its answers to the editor's requests in flight
+   (at most ``DRAIN_SECONDS``), then shuts it down (``shutdown``, ``exit``): it writes its
+   snapshot and releases the store;
+2. only then starts the new server process (the two never hold their memory at once) and
+   sends it the ``initialize`` request (its answer stays here); if that fails, the session
+   ends with an error, as when a server dies, and the editor may start it again;
 3. sends the new server ``initialized``, the folder and configuration notifications, a
    ``didOpen`` per open document and the files showing diagnostics (``auditls/shown``: it
    clears those that no longer have any once it has indexed), then the held messages.
@@ -325,36 +327,45 @@ class Supervisor:
         """Steps 1 to 3 of the module docstring."""
         assert self.initialize is not None
         self.held = []
-        new: Server | None = None
         try:
-            new = await self.start_server()
-            answer = await new.request("initialize", self.initialize.get("params"))
-            if "result" not in answer:
-                raise RuntimeError(f"the new server refused initialize: {answer.get('error')}")
             handover = await old.request(HANDOVER, None)
             state = handover.get("result")
             if not isinstance(state, dict):
-                raise RuntimeError(f"no handover from the old server: {handover.get('error')}")
+                raise RuntimeError(f"no handover: {handover.get('error')}")
         except Exception as exc:  # the old server goes on
             log.error("could not replace the server process: %s", exc)
-            if new is not None:
-                new.close_stdin()
-                with contextlib.suppress(ProcessLookupError):
-                    new.proc.kill()
-                await new.wait(EXIT_SECONDS)
             self._release(old)
             self._swap = None
             return
         old.retired = True
         self._old = old
-        self.server = new
         await self._drain(old)
+        self.server = None  # its end is not the session's
         with contextlib.suppress(Exception):
             await old.request("shutdown", None)
         old.notify("exit", None)
         await old.drain()
         old.close_stdin()
         await old.wait(EXIT_SECONDS)
+        # Only now the next one: the two never hold their memory at once.
+        new: Server | None = None
+        try:
+            new = await self.start_server()
+            answer = await new.request("initialize", self.initialize.get("params"))
+            if "result" not in answer:
+                raise RuntimeError(f"it refused initialize: {answer.get('error')}")
+        except Exception as exc:
+            log.error("could not start the next server process: %s", exc)
+            if new is not None:
+                new.close_stdin()
+                with contextlib.suppress(ProcessLookupError):
+                    new.proc.kill()
+                await new.wait(EXIT_SECONDS)
+            self.held, self._old, self._swap = None, None, None
+            self.exit_code = 1
+            self.ended.set()  # the session ends; the editor may start the server again
+            return
+        self.server = new
         new.notify("initialized", {})
         for message in self.replay:
             new.send_message(message)
