@@ -262,3 +262,119 @@ def test_message_ids_of_different_types_stay_apart() -> None:
     assert sv._unkey(sv._key("x")) == "x"
     assert sv._registered_methods({"registrations": [{"method": "a"}, {}, "b"]}) == {"a"}
     assert sv._registered_methods(None) == set()
+
+
+# -- the open documents the supervisor follows, and a server that dies --------------------------
+
+
+def change(uri: str, version: int, *edits: tuple[int, int, int, int, str]) -> dict[str, Any]:
+    return {
+        "textDocument": {"uri": uri, "version": version},
+        "contentChanges": [
+            {
+                "range": {
+                    "start": {"line": a, "character": b},
+                    "end": {"line": c, "character": d},
+                },
+                "text": text,
+            }
+            for a, b, c, d, text in edits
+        ],
+    }
+
+
+def test_positions_are_read_in_the_negotiated_units_and_lsp_line_ends() -> None:
+    text = "a\U0001f600b\r\nx\u00e9y\rlast\u2028same line"
+    # UTF-16: the emoji is two units; "\r\n" and a lone "\r" end lines, U+2028 does not.
+    assert sv._offset(text, 0, 3, "utf-16") == 2
+    assert sv._offset(text, 1, 2, "utf-16") == text.index("y")
+    assert sv._offset(text, 2, 5, "utf-16") == text.index("\u2028") + 1
+    # UTF-8: the emoji is four bytes, é two.
+    assert sv._offset(text, 0, 5, "utf-8") == 2
+    assert sv._offset(text, 1, 3, "utf-8") == text.index("y")
+    assert sv._offset(text, 0, 2, "utf-32") == 2
+    # Past the end of a line, or of the text: clamped.
+    assert sv._offset(text, 0, 99, "utf-16") == text.index("\r\n")
+    assert sv._offset(text, 9, 0, "utf-16") == len(text)
+
+
+def test_the_documents_followed_are_what_the_editor_sent() -> None:
+    docs = sv.Documents()
+    uri = "file:///w/b.py"
+    opened = {"uri": uri, "languageId": "python", "version": 1, "text": "import os\n"}
+    docs.follow("textDocument/didOpen", {"textDocument": opened})
+    docs.follow("textDocument/didChange", change(uri, 2, (1, 0, 1, 0, "os.system(x)\n")))
+    docs.follow(
+        "textDocument/didChange", change(uri, 3, (1, 10, 1, 11, "cmd"), (0, 0, 0, 0, "#\n"))
+    )
+    assert docs.all() == [
+        {"uri": uri, "languageId": "python", "version": 3, "text": "#\nimport os\nos.system(cmd)\n"}
+    ]
+    whole = {"textDocument": {"uri": uri, "version": 4}, "contentChanges": [{"text": "x = 1\n"}]}
+    docs.follow("textDocument/didChange", whole)
+    assert docs.docs[uri]["text"] == "x = 1\n"
+    # A change that cannot be followed: the document is forgotten, not guessed at.
+    docs.follow("textDocument/didChange", {"textDocument": {"uri": uri, "version": 5}})
+    assert docs.all() == []
+    docs.follow("textDocument/didChange", change(uri, 6, (0, 0, 0, 0, "y")))  # not open: ignored
+    docs.follow("textDocument/didOpen", {"textDocument": {"uri": uri, "version": 1, "text": ""}})
+    docs.follow("textDocument/didClose", {"textDocument": {"uri": uri}})
+    assert docs.all() == []
+
+
+async def test_a_server_that_dies_is_started_again_with_the_documents_the_editor_sent() -> None:
+    harness = Harness()
+    dead = await initialized(harness)
+    uri = "file:///w/b.py"
+    send(harness, {"method": "textDocument/didOpen",
+                   "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
+                                               "text": "import os\n"}}})  # fmt: skip
+    send(harness, {"method": "textDocument/didChange",
+                   "params": change(uri, 2, (1, 0, 1, 0, "eval(x)\n"))})  # fmt: skip
+    reply(harness, dead, {"method": "textDocument/publishDiagnostics",
+                          "params": {"uri": uri, "diagnostics": [{"message": "m"}]}})  # fmt: skip
+    send(harness, {"id": 4, "method": "textDocument/hover", "params": {}})
+    harness.server_ended(dead, -9)
+    swap = harness._swap
+    assert swap is not None
+    await swap
+    new = harness.server
+    assert new is not None
+    assert new is not dead
+    assert methods(new.proc) == [
+        "initialize",
+        "initialized",
+        "workspace/didChangeConfiguration",
+        "textDocument/didOpen",
+        sv.SHOWN,
+    ]
+    assert new.proc.stdin.messages[3]["params"]["textDocument"] == {
+        "uri": uri, "languageId": "python", "version": 2, "text": "import os\neval(x)\n"
+    }  # fmt: skip
+    assert new.proc.stdin.messages[4]["params"] == {"uris": [uri]}
+    errors = [m for m in harness.out if "error" in m]
+    assert [m["id"] for m in errors] == [4]  # the hover it never answered
+    assert any(m.get("method") == "window/showMessage" for m in harness.out)
+    assert not harness.ended.is_set()
+
+
+async def test_a_server_that_keeps_dying_ends_the_session_and_deliberate_ends_are_final() -> None:
+    harness = Harness()
+    server = await initialized(harness)
+    for _ in range(sv.MAX_RESTARTS):
+        harness.server_ended(server, 1)
+        swap = harness._swap
+        assert swap is not None
+        await swap
+        assert harness.server is not None
+        server = harness.server
+    harness.server_ended(server, 1)
+    assert harness._swap is None
+    assert harness.ended.is_set()
+    assert harness.exit_code == 1
+    # Exit code 0 (the editor's process gone), or after shutdown: never started again.
+    harness = Harness()
+    server = await initialized(harness)
+    harness.server_ended(server, 0)
+    assert harness._swap is None
+    assert harness.ended.is_set()

@@ -31,9 +31,15 @@ The editor sees nothing of it but a progress report of the new server's index. A
 registration the new server repeats (file watching) is answered here, so that the editor does
 not watch twice; an answer the editor sends to a server that has gone is dropped.
 
-When the server process ends by itself (``exit``, the editor's process gone, a crash), the
-supervisor ends with its exit code; when the editor closes the pipe, the server's stdin is
-closed and the supervisor waits for it to finish writing. ``--tcp`` and ``--single-process``
+A server process that dies (a signal such as the OOM killer's, an uncaught error: a nonzero
+exit without ``shutdown``) is started again the same way, with the open documents the
+supervisor followed itself (``Documents``: each ``didOpen``, ``didChange`` and ``didClose``,
+edits applied in the negotiated position units) and the files it saw diagnostics published
+for; the editor is told (``window/showMessage``), and its requests in flight are answered with
+ContentModified. At most ``MAX_RESTARTS`` times in ``CRASH_WINDOW`` seconds; then, and when the
+server ends deliberately (``exit``, or with 0: the editor's process gone), the supervisor ends
+with its exit code. When the editor closes the pipe, the server's stdin is closed and the
+supervisor waits for it to finish writing. ``--tcp`` and ``--single-process``
 run one process, without recycling.
 
 Frames from the editor are read with the limits of ``framing``; a frame that cannot be read is
@@ -46,6 +52,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -67,6 +74,11 @@ EXIT_SECONDS = 30.0
 #: Frames from the server are trusted (it is ours); a workspace's pulled diagnostics can be
 #: large, so their limit is higher than the editor's.
 SERVER_FRAME_LIMIT = 1 << 30
+DOCUMENT_SYNC = ("textDocument/didOpen", "textDocument/didChange", "textDocument/didClose")
+#: A server process that dies (a signal, an uncaught error) is started again, at most this
+#: many times in ``CRASH_WINDOW`` seconds; then the session ends with its exit code.
+MAX_RESTARTS = 3
+CRASH_WINDOW = 300.0
 #: The error a request gets when the server that had it went away without answering.
 CONTENT_MODIFIED = -32801
 SERVER_CANCELLED = -32802
@@ -87,6 +99,85 @@ def server_command(extra: list[str] | None = None) -> list[str]:
         if sys.flags.no_user_site:
             flags.append("-s")
     return [sys.executable, *flags, "-m", "auditls", "serve", "--supervised", *(extra or [])]
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")  # LSP's line ends (not str.splitlines's)
+
+
+def _offset(text: str, line: int, character: int, encoding: str) -> int:
+    """The string index of an LSP position (``character`` in the negotiated units), clamped
+    to the text and to its line."""
+    start = 0
+    if line > 0:
+        for count, found in enumerate(_LINE_END.finditer(text), 1):
+            if count == line:
+                start = found.end()
+                break
+        else:
+            return len(text)
+    end_match = _LINE_END.search(text, start)
+    end = end_match.start() if end_match else len(text)
+    if encoding == "utf-32":
+        return min(start + max(character, 0), end)
+    units, index = 0, start
+    while index < end and units < character:
+        code = ord(text[index])
+        if encoding == "utf-8":
+            units += 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
+        else:
+            units += 2 if code > 0xFFFF else 1
+        index += 1
+    return index
+
+
+class Documents:
+    """The open documents as the editor sent them (version and text, its edits applied), for
+    a server started after one died. A replacement the server asked for gets them from the old
+    server instead (``auditls/handover``). A document whose edits cannot be followed (an
+    unexpected message) is forgotten, never guessed at."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, dict[str, Any]] = {}
+        self.encoding = "utf-16"
+
+    def follow(self, method: str, params: Any) -> None:
+        try:
+            self._follow(method, params)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            uri = params.get("textDocument", {}).get("uri") if isinstance(params, dict) else None
+            if isinstance(uri, str):
+                self.docs.pop(uri, None)
+
+    def _follow(self, method: str, params: dict[str, Any]) -> None:
+        doc = params["textDocument"]
+        uri = doc["uri"]
+        if method == "textDocument/didOpen":
+            self.docs[uri] = {
+                "uri": uri,
+                "languageId": doc.get("languageId") or "python",
+                "version": doc["version"],
+                "text": str(doc["text"]),
+            }
+        elif method == "textDocument/didClose":
+            self.docs.pop(uri, None)
+        elif method == "textDocument/didChange" and uri in self.docs:
+            known = self.docs[uri]
+            text = known["text"]
+            for change in params["contentChanges"]:
+                where = change.get("range")
+                if where is None:
+                    text = str(change["text"])
+                    continue
+                first = _offset(text, where["start"]["line"], where["start"]["character"],
+                                self.encoding)  # fmt: skip
+                last = _offset(text, where["end"]["line"], where["end"]["character"],
+                               self.encoding)  # fmt: skip
+                text = text[:first] + str(change["text"]) + text[max(first, last) :]
+            known["text"] = text
+            known["version"] = doc["version"]
+
+    def all(self) -> list[dict[str, Any]]:
+        return list(self.docs.values())
 
 
 class Server:
@@ -177,6 +268,9 @@ class Supervisor:
         self.exit_code = 0
         self._swap: asyncio.Task[None] | None = None
         self._old: Server | None = None  # the server being replaced, once handed over
+        self.documents = Documents()
+        self.shown: set[str] = set()  # documents the editor shows pushed diagnostics for
+        self.crashes: list[float] = []  # when a server process died (loop time)
 
     # -- processes ---------------------------------------------------------------------------
 
@@ -205,13 +299,30 @@ class Supervisor:
                 self.from_server(server, body)
         except (FrameError, ConnectionError) as exc:
             log.error("server process %d: %s", server.proc.pid, exc)
-        code = await server.wait(EXIT_SECONDS)
+        self.server_ended(server, await server.wait(EXIT_SECONDS))
+
+    def server_ended(self, server: Server, code: int) -> None:
+        """``server`` has ended with ``code``: start it again, or end the session (the current
+        server's end), or nothing (a replaced one's)."""
         for future in server.waiting.values():
             if not future.done():
                 future.set_exception(ConnectionError("the server process ended"))
-        if server is self.server:
-            self.exit_code = code
-            self.ended.set()
+        if server is not self.server:
+            return
+        if self._may_restart(code):
+            self._swap = asyncio.ensure_future(self.restart(server, code))
+            return
+        self.exit_code = code
+        self.ended.set()
+
+    def _may_restart(self, code: int) -> bool:
+        """A server that died on its own (not ``exit``, not the editor's process gone: those
+        end with 0 or after ``shutdown``), not too often."""
+        if code == 0 or self.shutting_down or self.initialize is None or not self.initialized:
+            return False
+        now = asyncio.get_running_loop().time()
+        self.crashes = [t for t in self.crashes if now - t < CRASH_WINDOW]
+        return len(self.crashes) < MAX_RESTARTS
 
     # -- the editor's messages ---------------------------------------------------------------
 
@@ -243,6 +354,8 @@ class Supervisor:
             self.replay.append(message)
         elif method in ("shutdown", "exit"):
             self.shutting_down = True
+        elif method in DOCUMENT_SYNC:
+            self.documents.follow(method, message.get("params"))
         self.forward(body, message)
 
     def forward(self, body: bytes, message: dict[str, Any] | None) -> None:
@@ -285,6 +398,10 @@ class Supervisor:
             sent = self._initialize_sent.pop(_key(msg_id), None)
             if sent is not None and "result" in message:
                 self.initialize = sent
+                result = message["result"] if isinstance(message["result"], dict) else {}
+                capabilities = result.get("capabilities") or {}
+                encoding = capabilities.get("positionEncoding") or "utf-16"
+                self.documents.encoding = encoding if isinstance(encoding, str) else "utf-16"
             self.write_client(frame_body(body))
             return
         if method == RECYCLE:
@@ -313,8 +430,15 @@ class Supervisor:
             if method == "client/registerCapability":
                 self.registered.update(_registered_methods(message.get("params")))
             server.asked.add(msg_id)
-        elif server.retired and method == "textDocument/publishDiagnostics":
-            return  # the new server publishes what is current
+        elif method == "textDocument/publishDiagnostics":
+            if server.retired:
+                return  # the new server publishes what is current
+            params = message.get("params")
+            if isinstance(params, dict) and isinstance(params.get("uri"), str):
+                if params.get("diagnostics"):
+                    self.shown.add(params["uri"])
+                else:
+                    self.shown.discard(params["uri"])
         self.write_client(frame_body(body))
 
     def _registered_already(self, params: Any) -> bool:
@@ -348,6 +472,67 @@ class Supervisor:
         old.close_stdin()
         await old.wait(EXIT_SECONDS)
         # Only now the next one: the two never hold their memory at once.
+        new = await self._start_initialized()
+        if new is None:
+            return
+        self.recycles += 1
+        log.info(
+            "server process %d replaced by %d (%d open documents handed over)",
+            old.proc.pid,
+            new.proc.pid,
+            len(state.get("documents") or []),
+        )
+        self._resume(new, state.get("documents") or [], state.get("shown") or [])
+
+    async def _drain(self, old: Server) -> None:
+        """Let the old server answer the editor's requests in flight (``DRAIN_SECONDS`` at
+        most), then answer the rest for it: the editor asks again (LSP's ContentModified, and
+        for a pulled diagnostic ServerCancelled with ``retriggerRequest``)."""
+        if old.pending:
+            old.answered.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(old.answered.wait(), DRAIN_SECONDS)
+        self._answer_for(old, "the server process was replaced; ask again")
+
+    def _answer_for(self, server: Server, why: str) -> None:
+        """Answer the editor's requests ``server`` will never answer: the editor asks again
+        (ContentModified; for a pulled diagnostic ServerCancelled with ``retriggerRequest``)."""
+        for msg_id, method in sorted(server.pending.items(), key=str):
+            error: dict[str, Any] = {"code": CONTENT_MODIFIED, "message": why}
+            if method in ("textDocument/diagnostic", "workspace/diagnostic"):
+                error["code"] = SERVER_CANCELLED
+                error["data"] = {"retriggerRequest": True}
+            self.write_client(frame({"jsonrpc": "2.0", "id": _unkey(msg_id), "error": error}))
+        server.pending.clear()
+
+    async def restart(self, dead: Server, code: int) -> None:
+        """Start a server again after ``dead`` died: the same session, the open documents as
+        the editor last sent them, what it showed cleared once the new one has indexed."""
+        assert self.initialize is not None
+        self.held = []
+        self.server = None
+        self.crashes.append(asyncio.get_running_loop().time())
+        why = f"the server process {dead.proc.pid} ended unexpectedly (exit code {code})"
+        log.error("%s; starting it again (%d of %d)", why, len(self.crashes), MAX_RESTARTS)
+        self._answer_for(dead, f"{why}; ask again")
+        self.write_client(
+            frame(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "window/showMessage",
+                    "params": {"type": 1, "message": f"auditls: {why}; it was started again"},
+                }
+            )
+        )
+        new = await self._start_initialized()
+        if new is None:
+            return
+        self._resume(new, self.documents.all(), sorted(self.shown))
+
+    async def _start_initialized(self) -> Server | None:
+        """A new server process, sent the editor's ``initialize``; None (and the session's
+        end) if it cannot start."""
+        assert self.initialize is not None
         new: Server | None = None
         try:
             new = await self.start_server()
@@ -364,43 +549,21 @@ class Supervisor:
             self.held, self._old, self._swap = None, None, None
             self.exit_code = 1
             self.ended.set()  # the session ends; the editor may start the server again
-            return
+            return None
+        return new
+
+    def _resume(self, new: Server, documents: list[dict[str, Any]], shown: list[str]) -> None:
+        """Bring ``new`` to where the editor is, then send it the held messages."""
         self.server = new
         new.notify("initialized", {})
         for message in self.replay:
             new.send_message(message)
-        for doc in state.get("documents") or []:
+        for doc in documents:
             new.notify("textDocument/didOpen", {"textDocument": doc})
-        new.notify(SHOWN, {"uris": state.get("shown") or []})
-        self.recycles += 1
-        log.info(
-            "server process %d replaced by %d (%d open documents handed over)",
-            old.proc.pid,
-            new.proc.pid,
-            len(state.get("documents") or []),
-        )
+        new.notify(SHOWN, {"uris": shown})
         self._old = None
         self._release(new)
         self._swap = None
-
-    async def _drain(self, old: Server) -> None:
-        """Let the old server answer the editor's requests in flight (``DRAIN_SECONDS`` at
-        most), then answer the rest for it: the editor asks again (LSP's ContentModified, and
-        for a pulled diagnostic ServerCancelled with ``retriggerRequest``)."""
-        if old.pending:
-            old.answered.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(old.answered.wait(), DRAIN_SECONDS)
-        for msg_id, method in sorted(old.pending.items(), key=str):
-            error: dict[str, Any] = {
-                "code": CONTENT_MODIFIED,
-                "message": "the server process was replaced; ask again",
-            }
-            if method in ("textDocument/diagnostic", "workspace/diagnostic"):
-                error["code"] = SERVER_CANCELLED
-                error["data"] = {"retriggerRequest": True}
-            self.write_client(frame({"jsonrpc": "2.0", "id": _unkey(msg_id), "error": error}))
-        old.pending.clear()
 
     def _release(self, server: Server) -> None:
         """Send the held messages to ``server`` and stop holding."""

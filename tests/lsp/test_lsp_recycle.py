@@ -5,7 +5,8 @@ idle snapshot after some work (``AUDITLS_RECYCLE_MB=always``, a short snapshot d
 The editor must not notice but by a second index's progress: an unsaved buffer is handed over
 (an incremental edit sent after the swap applies to the text typed before it), diagnostics go
 on, requests are answered, file watching is registered once, and the old process is gone.
-Then a kill of the supervisor ends its server too.
+A server killed is started again with the buffers as the editor sent them, and a kill of the
+supervisor ends its server too.
 """
 
 from __future__ import annotations
@@ -183,6 +184,53 @@ async def test_a_pulling_client_gets_full_reports_from_the_new_process(tmp_path:
         assert isinstance(again, types.RelatedFullDocumentDiagnosticReport)
         assert again.result_id != first.result_id
         assert [d.code for d in again.items] == [d.code for d in first.items]
+    finally:
+        await client.shutdown_session()
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+async def test_a_server_killed_is_started_again_with_the_buffers_the_editor_sent(
+    tmp_path: Path, profile: str
+) -> None:
+    """A server process that dies (here SIGKILL, as the OOM killer would) is started again by
+    the supervisor, which followed the editor's edits itself: an incremental edit sent after
+    the restart applies to the text typed before it."""
+    client, _ = await start(tmp_path, profile)
+    try:
+        supervisor = client._server.pid  # type: ignore[union-attr]
+        b = client.uri("b.py")
+        await client.until(lambda: index_ends(client) >= 1, "the index")
+        client.open("b.py", "import os\n", version=1)
+        client.replace("b.py", "import os\nos.system(input())\n", version=2)
+        await client.diagnostics_for(b, lambda d: len(d) == 1, "the buffer's finding", version=2)
+        [first] = children(supervisor)
+        os.kill(first, signal.SIGKILL)
+        await ended(first)
+        await client.until(
+            lambda: any("started again" in m.message for m in client.messages),
+            "the message that the server was started again",
+        )
+        await client.until(lambda: index_ends(client) >= 2, "the new process's index", 60)
+        [second] = children(supervisor)
+        assert second != first
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=b, version=3),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(
+                            start=types.Position(line=2, character=0),
+                            end=types.Position(line=2, character=0),
+                        ),
+                        text="eval(input())\n",
+                    )
+                ],
+            )
+        )
+        found = await client.diagnostics_for(
+            b, lambda d: len(d) == 2, "both findings of the buffer", version=3
+        )
+        assert sorted(d.range.start.line for d in found) == [1, 2]
     finally:
         await client.shutdown_session()
 
