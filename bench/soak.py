@@ -23,8 +23,9 @@ Against a real ``auditls serve`` subprocess over stdio (the client of ``bench/ls
    the daemon writes its snapshot after 30 s without a change, and its supervisor replaces a
    server process that has grown past its limit (``auditls.supervisor``) from that snapshot.
    The RSS is that of the supervisor and its server process (``lsp_bench.rss_kib``).
-   ``--pause-every N``: editing in bursts, with ``--pause`` seconds (default 40) without a
-   change after every ``N`` cycles, and the RSS of a tenth taken after its pause.
+   ``--pause-every N``: editing in bursts: after every ``N`` cycles, until the daemon is idle,
+   ``--pause`` seconds more (default 40) and until it is idle again, without a change; the RSS
+   of a tenth is taken after its pause.
 5. ``--trace-memory``: the daemon runs with tracemalloc from the end of warm-up; at the end,
    the allocations made since and still held (what grew), by traceback. ``--count-objects``:
    instead, the number of objects the collector tracks, by type, at the end less after warm-up
@@ -379,7 +380,9 @@ async def soak(
         await probe.wait(lambda u=uri, v=version: (u, v) in probe.published, "a save's diagnostics")
         latencies.append(probe.published[(uri, version)] - saved)
         if pause_every and (i + 1) % pause_every == 0 and i + 1 < cycles:
-            # A person stops typing: the daemon's idle snapshot (30 s), and what follows it.
+            # A person stops typing: the store catches up, then its idle snapshot (30 s after
+            # the last change) and what follows it.
+            await until_idle(server.pid)
             await asyncio.sleep(pause)  # a bench waiting for a timer of the daemon, not a test
             await until_idle(server.pid)
         if (i + 1) % window == 0:
@@ -569,8 +572,8 @@ def main() -> None:
         "--pause",
         type=float,
         default=40.0,
-        help="seconds of each --pause-every pause, then until the daemon is idle (default 40: "
-        "its idle snapshot comes after 30)",
+        help="each --pause-every pause: until the daemon is idle, this many seconds more, then "
+        "until it is idle again (default 40: its idle snapshot comes 30 s after the last change)",
     )
     parser.add_argument(
         "--pace",
