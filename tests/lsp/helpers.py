@@ -142,6 +142,34 @@ class AuditClient(LanguageClient):
         )
 
 
+def pulling(profile: str) -> types.ClientCapabilities:
+    """The capabilities of ``profile`` as a client that pulls diagnostics and can be told to
+    pull again (``workspace.diagnostics.refreshSupport``)."""
+    caps = client_capabilities(profile)
+    assert caps.text_document is not None
+    assert caps.workspace is not None
+    caps.text_document.diagnostic = types.DiagnosticClientCapabilities(
+        dynamic_registration=False, related_document_support=False
+    )
+    caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    return caps
+
+
+def insert(client: AuditClient, uri: str, version: int, line: int, text: str) -> None:
+    """An incremental ``didChange``: ``text`` inserted at the start of ``line``."""
+    at = types.Position(line=line, character=0)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=at, end=at), text=text
+                )
+            ],
+        )
+    )
+
+
 def make_client() -> AuditClient:
     client = AuditClient()
     features = dict(DEFAULT_CLIENT_FEATURES)

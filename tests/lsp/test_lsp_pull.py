@@ -13,22 +13,11 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, client_capabilities
+from pytest_lsp import ClientServerConfig
 
-from .helpers import PROFILES, SERVER, AuditClient, make_client
+from .helpers import PROFILES, SERVER, AuditClient, make_client, pulling
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-def pulling(profile: str) -> types.ClientCapabilities:
-    caps = client_capabilities(profile)
-    assert caps.text_document is not None
-    assert caps.workspace is not None
-    caps.text_document.diagnostic = types.DiagnosticClientCapabilities(
-        dynamic_registration=False, related_document_support=False
-    )
-    caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
-    return caps
 
 
 @pytest_lsp.fixture(

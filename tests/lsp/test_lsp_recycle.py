@@ -21,7 +21,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
-from .helpers import DEADLINE, AuditClient, make_client, write_workspace
+from .helpers import DEADLINE, AuditClient, insert, make_client, pulling, write_workspace
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
 
@@ -54,18 +54,6 @@ def index_ends(client: AuditClient) -> int:
         for reports in client.progress_reports.values()
         if reports and isinstance(reports[-1], types.WorkDoneProgressEnd)
     )
-
-
-def pulling(profile: str) -> types.ClientCapabilities:
-    """A client that pulls diagnostics and can be told to pull again."""
-    caps = client_capabilities(profile)
-    assert caps.text_document is not None
-    assert caps.workspace is not None
-    caps.text_document.diagnostic = types.DiagnosticClientCapabilities(
-        dynamic_registration=False, related_document_support=False
-    )
-    caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
-    return caps
 
 
 async def start(
@@ -113,20 +101,7 @@ async def test_a_replaced_server_carries_on_where_the_old_one_stopped(
         [second] = children(supervisor)
         assert second != first
         # An incremental edit made after the swap applies to the buffer handed over.
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=b, version=3),
-                content_changes=[
-                    types.TextDocumentContentChangePartial(
-                        range=types.Range(
-                            start=types.Position(line=2, character=0),
-                            end=types.Position(line=2, character=0),
-                        ),
-                        text="eval(input())\n",
-                    )
-                ],
-            )
-        )
+        insert(client, b, 3, 2, "eval(input())\n")
         found = await client.diagnostics_for(
             b, lambda d: len(d) == 2, "both findings of the buffer", version=3
         )
@@ -213,20 +188,7 @@ async def test_a_server_killed_is_started_again_with_the_buffers_the_editor_sent
         await client.until(lambda: index_ends(client) >= 2, "the new process's index", 60)
         [second] = children(supervisor)
         assert second != first
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=b, version=3),
-                content_changes=[
-                    types.TextDocumentContentChangePartial(
-                        range=types.Range(
-                            start=types.Position(line=2, character=0),
-                            end=types.Position(line=2, character=0),
-                        ),
-                        text="eval(input())\n",
-                    )
-                ],
-            )
-        )
+        insert(client, b, 3, 2, "eval(input())\n")
         found = await client.diagnostics_for(
             b, lambda d: len(d) == 2, "both findings of the buffer", version=3
         )
