@@ -57,12 +57,19 @@ class Harness(sv.Supervisor):
     (``initialize``, ``handover``, ``shutdown``) and ends on ``exit``; the editor's requests
     stay unanswered unless a test answers them."""
 
-    def __init__(self, *, refuse_initialize: bool = False, refuse_handover: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        refuse_initialize: bool = False,
+        refuse_handover: bool = False,
+        die_on_handover: bool = False,
+    ) -> None:
         self.out: list[dict[str, Any]] = []
         super().__init__(lambda data: self.out.append(json.loads(data.split(b"\r\n\r\n", 1)[1])))
         self.procs: list[FakeProc] = []
         self.refuse_initialize = refuse_initialize
         self.refuse_handover = refuse_handover
+        self.die_on_handover = die_on_handover
         self.handover: dict[str, Any] = {
             "documents": [{"uri": "file:///w/b.py", "languageId": "python", "version": 7,
                            "text": "import os\n"}],
@@ -80,6 +87,11 @@ class Harness(sv.Supervisor):
                 if method == "exit":
                     proc.returncode = 0
                     proc.exited.set()
+                return
+            if method == sv.HANDOVER and self.die_on_handover:
+                proc.returncode = -9
+                proc.exited.set()
+                asyncio.get_running_loop().call_soon(self.server_ended, server, -9)
                 return
             no = {"error": {"code": -32603, "message": "no"}}
             if method == "initialize" and self.refuse_initialize:
@@ -378,3 +390,25 @@ async def test_a_server_that_keeps_dying_ends_the_session_and_deliberate_ends_ar
     harness.server_ended(server, 0)
     assert harness._swap is None
     assert harness.ended.is_set()
+
+
+async def test_a_server_that_dies_while_handing_over_is_started_again_with_the_held_messages() -> (
+    None
+):
+    harness = Harness(die_on_handover=True)
+    old = await initialized(harness)
+    reply(harness, old, {"method": sv.RECYCLE, "params": {}})
+    swap = harness._swap
+    assert swap is not None
+    await asyncio.sleep(0)  # the replacement has begun: the editor's messages are held
+    send(harness, {"method": "textDocument/didChange", "params": {"v": 9}})
+    await swap
+    restart = harness._swap
+    assert restart is not None  # the replacement gave way to a restart
+    await restart
+    new = harness.server
+    assert new is not None
+    assert new is not old
+    assert methods(new.proc)[-1] == "textDocument/didChange"  # held, then delivered
+    assert harness.held is None
+    assert not harness.ended.is_set()

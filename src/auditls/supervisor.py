@@ -307,8 +307,11 @@ class Supervisor:
         for future in server.waiting.values():
             if not future.done():
                 future.set_exception(ConnectionError("the server process ended"))
-        if server is not self.server:
-            return
+        if server is not self.server or self._swap is not None:
+            return  # a replaced one; or the replacement under way sees it end (``replace``)
+        self._after_death(server, code)
+
+    def _after_death(self, server: Server, code: int) -> None:
         if self._may_restart(code):
             self._swap = asyncio.ensure_future(self.restart(server, code))
             return
@@ -458,6 +461,11 @@ class Supervisor:
                 raise RuntimeError(f"no handover: {handover.get('error')}")
         except Exception as exc:  # the old server goes on
             log.error("could not replace the server process: %s", exc)
+            code = old.proc.returncode
+            if code is not None:  # it died meanwhile: as after any death
+                self._swap = None
+                self._after_death(old, code)
+                return
             self._release(old)
             self._swap = None
             return
@@ -509,7 +517,8 @@ class Supervisor:
         """Start a server again after ``dead`` died: the same session, the open documents as
         the editor last sent them, what it showed cleared once the new one has indexed."""
         assert self.initialize is not None
-        self.held = []
+        if self.held is None:  # (a replacement under way holds them already)
+            self.held = []
         self.server = None
         self.crashes.append(asyncio.get_running_loop().time())
         why = f"the server process {dead.proc.pid} ended unexpectedly (exit code {code})"
